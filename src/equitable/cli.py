@@ -1,0 +1,88 @@
+"""The ``equitable`` command line.
+
+Each command is a thin wrapper over one public library function (see docs/cli.md). Commands live
+beside their library code, in ``equitable/<part>/_cli.py``, each exposing ``register(app)``; this
+module gathers them and turns the library's own errors into ``Error: ...`` with exit code 1.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import typer
+
+from equitable import __version__
+from equitable.errors import EquitableError
+
+__all__ = ["app", "main"]
+
+# The modules whose commands make up the CLI, in the order `equitable --help` lists them.
+# Each defines ``register(app: typer.Typer) -> None``.
+_COMMAND_MODULES = (
+    "equitable.pipeline._cli",  # run
+    "equitable.index._cli",  # index
+    "equitable.index._cli_sensitivity",  # sensitivity, audit
+    "equitable.allocate._cli",  # allocate, lcff, compare
+    "equitable.privacy._cli",  # privacy audit
+    "equitable.engagement._cli",  # engagement, synth
+    "equitable.outreach._cli",  # outreach import / assign / users
+    "equitable.web._cli",  # serve
+    "equitable.voice._cli",  # survey ...
+)
+
+app = typer.Typer(
+    name="equitable",
+    help="Need indices, need-based allocation, missing-student outreach and community voice "
+    "for equitable school recovery.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        typer.echo(f"equitable {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", help="Print the version and exit.", callback=_version_callback,
+        is_eager=True,
+    ),
+) -> None:
+    """equitable: need indices, allocation, outreach and community voice."""
+
+
+def _register_parts() -> None:
+    for name in _COMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name is not None and name.startswith(exc.name):
+                continue  # that part has no commands (yet)
+            raise
+        module.register(app)
+
+
+_register_parts()
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point of the ``equitable`` console script.
+
+    Usage errors are click's (exit code 2); the library's own errors print ``Error: ...`` on
+    standard error and exit with code 1, without a traceback.
+    """
+    try:
+        app(args=argv, prog_name="equitable")
+    except EquitableError as exc:
+        typer.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,81 @@
+"""Shared test fixtures.
+
+Tests that need the real public data in ../shared/data use the ``data_dir`` fixture (or
+``require_data``): they skip with a clear reason when it is absent, except when
+``EQUITABLE_REQUIRE_DATA=1`` (set by .ci/run), where a missing file fails the test.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from equitable.errors import InputError
+from equitable.paths import data_dir as _data_dir
+
+REQUIRE_DATA = os.environ.get("EQUITABLE_REQUIRE_DATA") == "1"
+
+
+def require_data(relative: str = "") -> Path:
+    """Return the data folder (or a file in it); skip, or fail under EQUITABLE_REQUIRE_DATA=1."""
+    try:
+        base = _data_dir()
+    except InputError as exc:
+        if REQUIRE_DATA:
+            pytest.fail(f"EQUITABLE_REQUIRE_DATA=1 but {exc}")
+        pytest.skip(f"real public data not available: {exc}")
+    path = base / relative if relative else base
+    if not path.exists():
+        if REQUIRE_DATA:
+            pytest.fail(f"EQUITABLE_REQUIRE_DATA=1 but {path} is missing")
+        pytest.skip(f"real public data file not available: {path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The folder of real public data (../shared/data or EQUITABLE_DATA_DIR)."""
+    return require_data()
+
+
+CHROMIUM = os.environ.get("EQUITABLE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium_browser():
+    """Debian's chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI") or REQUIRE_DATA:
+            pytest.fail(f"{CHROMIUM} is missing: scripts/setup --test installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is not installed (scripts/setup --test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """SQLAlchemy URL of the test PostgreSQL database (scripts/start-postgres prints it)."""
+    url = os.environ.get("EQUITABLE_TEST_POSTGRES_URL")
+    if not url:
+        if os.environ.get("CI") or REQUIRE_DATA:
+            pytest.fail("EQUITABLE_TEST_POSTGRES_URL is not set: run the tests with scripts/test")
+        pytest.skip("EQUITABLE_TEST_POSTGRES_URL is not set (scripts/test starts PostgreSQL)")
+    return url
