@@ -1,8 +1,62 @@
 """Privacy: the one path by which any aggregate leaves the tool.
 
-Minimal core (primary suppression); see docs/privacy.md and PRIVACY.md.
+* primary suppression (CDE: any figure about a group of n <= 10 is ``*``): :func:`suppress_table`;
+* caps on extreme rates by group size (NCES 2011-603): :func:`cap_rates`;
+* complementary suppression of tables with margins, alone or published together:
+  :func:`protect_crosstab`, :func:`protect_tables`, :func:`protect_long`, :func:`publish`;
+* the auditor (attacker LP interval of every suppressed cell): :func:`audit_tables`,
+  :func:`audit_files`, :func:`assert_no_disclosure`;
+* pseudonymous student ids (keyed HMAC): :func:`pseudonymize`, :func:`load_key`;
+* :func:`find_sensitive` for tests that scan logs and error messages.
+
+See docs/privacy.md (API, method) and PRIVACY.md (the rules and their sources).
 """
 
-from equitable.privacy._suppress import MARKER, DEFAULT_THRESHOLD, suppress_table
+from equitable.privacy._audit import (
+    AuditReport,
+    DisclosureError,
+    assert_no_disclosure,
+    audit_files,
+    audit_tables,
+)
+from equitable.privacy._config import PrivacyConfig, RateCap, load_config
+from equitable.privacy._protect import (
+    Protected,
+    protect_crosstab,
+    protect_long,
+    protect_tables,
+    publish,
+)
+from equitable.privacy._pseudonym import (
+    find_sensitive,
+    load_key,
+    pseudonymize,
+    pseudonymize_file,
+    record_disclosure,
+)
+from equitable.privacy._suppress import DEFAULT_THRESHOLD, MARKER, cap_rates, suppress_table
 
-__all__ = ["MARKER", "DEFAULT_THRESHOLD", "suppress_table"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "MARKER",
+    "AuditReport",
+    "DisclosureError",
+    "PrivacyConfig",
+    "Protected",
+    "RateCap",
+    "assert_no_disclosure",
+    "audit_files",
+    "audit_tables",
+    "cap_rates",
+    "find_sensitive",
+    "load_config",
+    "load_key",
+    "protect_crosstab",
+    "protect_long",
+    "protect_tables",
+    "pseudonymize",
+    "pseudonymize_file",
+    "publish",
+    "record_disclosure",
+    "suppress_table",
+]

@@ -1,0 +1,593 @@
+"""Scenarios: several allocations side by side (``equitable compare``).
+
+Each scenario is a TOML file: either an allocation rule (applied to one ``--schools`` table) or a
+full ``equitable run`` config (its schools, tiers and allocation are computed by
+``equitable.pipeline.compute``, nothing written). The first scenario is the baseline: every
+other is compared with it school by school (winners, losers, change in dollars per pupil) and
+tier by tier; equity metrics are computed for each. Results go to ``compare.xlsx``,
+``compare.html`` (self-contained, offline: plotly's JavaScript is inlined), ``schools.csv`` and
+``compare.run.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import tomllib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equitable.allocate._engine import AllocationResult, allocate
+from equitable.allocate._io import read_table, write_csv
+from equitable.allocate._metrics import EquityMetrics, equity_metrics
+from equitable.allocate._rules import load_rule
+from equitable.errors import InputError, SpecError
+from equitable.privacy import suppress_table
+from equitable.provenance import write_run_record
+
+__all__ = ["Comparison", "Scenario", "compare", "compare_files", "load_scenario", "write_html",
+           "write_xlsx"]
+
+NEED_CANDIDATES = ("pct_frpm", "frpm_pct", "low_income_pct", "unduplicated_pupil_pct",
+                   "pct_low_income")
+SPENDING_CANDIDATES = ("total_ppe",)
+NAME_CANDIDATES = ("school_name", "name", "school")
+
+
+@dataclass
+class Scenario:
+    """One allocation to compare: its name, result and the school table it was computed on."""
+
+    name: str
+    result: AllocationResult
+    schools: pd.DataFrame
+    source: str
+    context_path: Path | None = None
+
+
+@dataclass
+class Comparison:
+    """Scenarios side by side.
+
+    Attributes
+    ----------
+    schools : one row per school (union of the scenarios' ids, sorted by id): id, name, tier
+        (baseline), enrollment, need, then per scenario ``<name>_cents`` and
+        ``<name>_per_pupil``, and per non-baseline scenario ``<name>_change_cents``,
+        ``<name>_change_per_pupil`` and ``<name>_result`` (gains / loses / same).
+    tiers : one row per baseline tier: students, and per scenario dollars, dollars per pupil,
+        share of dollars and the change in dollars per pupil from the baseline.
+    winners : per non-baseline scenario: schools gaining, losing, unchanged; dollars moved.
+    metrics : scenario name -> :class:`EquityMetrics`.
+    """
+
+    scenarios: list[Scenario]
+    id_column: str
+    schools: pd.DataFrame
+    tiers: pd.DataFrame
+    winners: pd.DataFrame
+    metrics: dict[str, EquityMetrics]
+    need_column: str | None
+    spending_column: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def _is_run_config(data: dict[str, Any]) -> bool:
+    return isinstance(data.get("allocation"), dict) and ("inputs" in data or "index" in data)
+
+
+def load_scenario(path: str | Path, *, schools: pd.DataFrame | None = None,
+                  schools_path: str | Path | None = None,
+                  data_dir: str | Path | None = None) -> Scenario:
+    """Read one scenario TOML: an ``equitable run`` config or an allocation rule.
+
+    Raises
+    ------
+    SpecError
+        Not valid TOML, an invalid rule, or a rule without a ``--schools`` table.
+    """
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SpecError(f"{p}: file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{p}: not valid TOML ({exc})") from None
+    if _is_run_config(data):
+        from equitable.pipeline import compute  # the main job (issue 3)
+
+        comp = compute(p, data_dir=data_dir)
+        table = comp.schools.copy()
+        ctx = None
+        rel = (data.get("inputs") or {}).get("schools")
+        if rel:
+            from equitable.paths import data_dir as _dd
+
+            cand = _dd(data_dir) / rel
+            ctx = cand if cand.exists() else None
+        name = str(data.get("name") or p.stem)
+        return Scenario(name=name, result=comp.allocation, schools=table, source=str(p),
+                        context_path=ctx)
+    rule = load_rule(p)
+    if schools is None:
+        raise SpecError(f"{p}: an allocation rule needs a schools table: pass --schools "
+                        "SCHOOLS.csv (or give a full `equitable run` config)")
+    result = allocate(schools, rule, source=str(schools_path) if schools_path else None)
+    return Scenario(name=rule.label or p.stem, result=result, schools=schools, source=str(p))
+
+
+def _unique_names(scenarios: list[Scenario]) -> None:
+    seen: dict[str, int] = {}
+    for s in scenarios:
+        base = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in s.name) or "scenario"
+        k = seen.get(base, 0)
+        seen[base] = k + 1
+        s.name = base if k == 0 else f"{base}_{k + 1}"
+
+
+def _first_present(cols: Any, candidates: tuple[str, ...]) -> str | None:
+    return next((c for c in candidates if c in cols), None)
+
+
+def _context_frame(context: pd.DataFrame | None, id_column: str) -> pd.DataFrame | None:
+    if context is None:
+        return None
+    ctx = context.copy()
+    if id_column not in ctx.columns:
+        alt = _first_present(ctx.columns, ("cds_code", "cds", "CDSCode", "cds_code_14"))
+        if alt is None:
+            raise InputError(f"context table: no id column '{id_column}' (or 'cds')")
+        ctx = ctx.rename(columns={alt: id_column})
+    ctx[id_column] = ctx[id_column].astype(str).str.strip()
+    return ctx.drop_duplicates(id_column)
+
+
+def compare(
+    scenarios: list[Scenario],
+    *,
+    context: pd.DataFrame | None = None,
+    need_column: str | None = None,
+    spending_column: str | None = None,
+) -> Comparison:
+    """Lay the scenarios side by side and compute equity metrics for each.
+
+    Parameters
+    ----------
+    scenarios : at least two; the first is the baseline.
+    context : optional school table joined on the id (e.g. ``lausd/schools_2024_25.csv``, its
+        ``cds`` read as the id) for the need column and actual per-pupil spending.
+    need_column : higher = more need (default: the first of ``pct_frpm``, ``frpm_pct``,
+        ``low_income_pct``, ``unduplicated_pupil_pct`` found).
+    spending_column : actual per-pupil spending (default ``total_ppe`` if found).
+
+    Raises
+    ------
+    SpecError
+        Fewer than two scenarios, or scenarios that key schools by different id columns.
+    """
+    if len(scenarios) < 2:
+        raise SpecError("compare needs at least two scenarios (CONFIG_A CONFIG_B ...)")
+    _unique_names(scenarios)
+    id_col = scenarios[0].result.rule.id_column
+    for s in scenarios:
+        if s.result.rule.id_column != id_col:
+            raise SpecError(f"{s.source}: id_column '{s.result.rule.id_column}' differs from "
+                            f"the baseline's '{id_col}'")
+        if s.result.rule.is_positions != scenarios[0].result.rule.is_positions:
+            raise SpecError(f"{s.source}: cannot compare dollars with positions")
+    notes: list[str] = []
+    base = scenarios[0]
+    # school attributes: the baseline's table, then the others' for schools it lacks
+    attrs = []
+    for s in scenarios:
+        t = s.schools.copy().reset_index(drop=True)
+        t[id_col] = t[id_col].astype(str).str.strip()
+        attrs.append(t)
+    info = pd.concat(attrs, ignore_index=True).drop_duplicates(id_col, keep="first")
+    ctx = _context_frame(context, id_col)
+    if ctx is not None:
+        extra = [c for c in ctx.columns if c not in info.columns or c == id_col]
+        info = info.merge(ctx[extra], on=id_col, how="left")
+        unmatched = int((~info[id_col].isin(ctx[id_col])).sum())
+        if unmatched:
+            notes.append(f"{unmatched} schools are not in the context table")
+    need_column = need_column or _first_present(info.columns, NEED_CANDIDATES)
+    if need_column and need_column not in info.columns:
+        raise InputError(f"need column '{need_column}' not found in the schools or context table")
+    spending_column = spending_column or _first_present(info.columns, SPENDING_CANDIDATES)
+    if spending_column and spending_column not in info.columns:
+        raise InputError(f"spending column '{spending_column}' not found in the schools or "
+                         "context table")
+    if need_column is None:
+        notes.append("no need column (e.g. pct_frpm): quartile metrics, slope and "
+                     "concentration index are left out")
+
+    amount = "fte_units" if base.result.rule.is_positions else "amount_cents"
+    ids = sorted(set().union(*[set(s.result.table[id_col]) for s in scenarios]))
+    out = pd.DataFrame({id_col: ids})
+    name_col = _first_present(info.columns, NAME_CANDIDATES)
+    keep = [id_col] + ([name_col] if name_col else [])
+    out = out.merge(info[keep], on=id_col, how="left")
+    bt = base.result.table[[id_col, "enrollment"] + (["tier"] if "tier" in
+                                                    base.result.table else [])]
+    out = out.merge(bt, on=id_col, how="left")
+    if "tier" not in out.columns:  # a baseline without tiers: take them from the school table
+        tier_src = next((s.result.table.set_index(id_col)["tier"] for s in scenarios
+                         if "tier" in s.result.table), None)
+        if tier_src is None and "tier" in info.columns:
+            tier_src = info.set_index(id_col)["tier"]
+        if tier_src is not None:
+            out["tier"] = out[id_col].map(tier_src)
+    for s in scenarios[1:]:  # enrollment of schools the baseline lacks
+        st = s.result.table.set_index(id_col)["enrollment"]
+        out["enrollment"] = out["enrollment"].fillna(out[id_col].map(st))
+    if need_column:
+        out = out.merge(info[[id_col, need_column]], on=id_col, how="left")
+    if spending_column:
+        out = out.merge(info[[id_col, spending_column]], on=id_col, how="left")
+    enr = out["enrollment"].to_numpy(dtype=float)
+    for s in scenarios:
+        a = out[id_col].map(s.result.table.set_index(id_col)[amount])
+        missing = int(a.isna().sum())
+        if missing:
+            notes.append(f"scenario '{s.name}': {missing} schools not in its table (counted as 0)")
+        a = a.fillna(0).astype("int64")
+        out[f"{s.name}_cents"] = a
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out[f"{s.name}_per_pupil"] = np.round(
+                np.where(enr > 0, a.to_numpy() / 100.0 / enr, np.nan), 4)
+    b = f"{base.name}_cents"
+    win_rows = []
+    for s in scenarios[1:]:
+        ch = out[f"{s.name}_cents"] - out[b]
+        out[f"{s.name}_change_cents"] = ch
+        out[f"{s.name}_change_per_pupil"] = (out[f"{s.name}_per_pupil"]
+                                             - out[f"{base.name}_per_pupil"]).round(4)
+        out[f"{s.name}_result"] = np.where(ch > 0, "gains", np.where(ch < 0, "loses", "same"))
+        win_rows.append({
+            "scenario": s.name, "vs": base.name,
+            "schools_gaining": int((ch > 0).sum()), "schools_losing": int((ch < 0).sum()),
+            "schools_same": int((ch == 0).sum()),
+            "dollars_moved": int(ch[ch > 0].sum()) / 100.0,
+            "largest_gain": int(ch.max()) / 100.0, "largest_loss": int(ch.min()) / 100.0,
+        })
+    winners = pd.DataFrame(win_rows)
+
+    # tiers (baseline's tier labels)
+    tier_col = "tier" if "tier" in out.columns else None
+    tiers = pd.DataFrame()
+    if tier_col:
+        labels = out[tier_col].fillna("(none)").astype(str)
+        g = pd.DataFrame({"tier": labels, "students": enr})
+        tiers = g.groupby("tier", sort=True)["students"].sum().reset_index()
+        for s in scenarios:
+            d = out[f"{s.name}_cents"].to_numpy() / 100.0
+            dd = pd.Series(d).groupby(labels.to_numpy()).sum()
+            tiers[f"{s.name}_dollars"] = tiers["tier"].map(dd).to_numpy()
+            tiers[f"{s.name}_per_pupil"] = tiers[f"{s.name}_dollars"] / tiers["students"]
+            tot = tiers[f"{s.name}_dollars"].sum()
+            tiers[f"{s.name}_share_dollars"] = tiers[f"{s.name}_dollars"] / tot if tot else np.nan
+        tiers["share_students"] = tiers["students"] / tiers["students"].sum()
+        for s in scenarios[1:]:
+            tiers[f"{s.name}_change_per_pupil"] = (tiers[f"{s.name}_per_pupil"]
+                                                   - tiers[f"{base.name}_per_pupil"])
+
+    metrics = {}
+    for s in scenarios:
+        tbl = s.result.table.merge(info[[id_col] + [c for c in (need_column, spending_column)
+                                                    if c and c not in s.result.table]],
+                                   on=id_col, how="left")
+        metrics[s.name] = equity_metrics(
+            tbl, amount_column=amount, tier_column="tier" if "tier" in tbl else None,
+            need_column=need_column, spending_column=spending_column,
+            cents=not s.result.rule.is_positions)
+    return Comparison(scenarios=scenarios, id_column=id_col, schools=out, tiers=tiers,
+                      winners=winners, metrics=metrics, need_column=need_column,
+                      spending_column=spending_column, notes=notes)
+
+
+# ---- outputs ----------------------------------------------------------------------------------
+
+def _summary_frame(c: Comparison) -> pd.DataFrame:
+    rows = []
+    for s in c.scenarios:
+        row = {"scenario": s.name, "source": Path(s.source).name, "kind": s.result.rule.kind}
+        row.update(c.metrics[s.name].summary())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _quartile_frame(c: Comparison) -> pd.DataFrame:
+    frames = []
+    for s in c.scenarios:
+        q = c.metrics[s.name].by_quartile
+        if q is not None:
+            q = q.copy()
+            q.insert(0, "scenario", s.name)
+            frames.append(q)
+    if not frames:
+        return pd.DataFrame()
+    return suppress_table(pd.concat(frames, ignore_index=True), "students",
+                          ["students", "share_students"])
+
+
+def write_xlsx(c: Comparison, path: str | Path) -> Path:
+    """Write the comparison workbook: Summary, By tier, Quartiles, Winners, Schools,
+    Concentration, Rules. Deterministic bytes (fixed document dates)."""
+    import xlsxwriter
+
+    path = Path(path)
+    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
+    wb.set_properties({"title": "equitable compare", "created": datetime(2000, 1, 1)})
+    money = wb.add_format({"num_format": "$#,##0.00"})
+    pct = wb.add_format({"num_format": "0.00%"})
+    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
+                          "valign": "top"})
+
+    def sheet(name: str, df: pd.DataFrame) -> None:
+        ws = wb.add_worksheet(name)
+        for j, col in enumerate(df.columns):
+            ws.write(0, j, str(col), head)
+            fmt = None
+            cl = str(col)
+            if cl.startswith("share") or "_share_" in cl or cl.endswith("_share_dollars"):
+                fmt = pct
+            elif any(k in cl for k in ("dollars", "per_pupil", "gain", "loss", "moved")):
+                fmt = money
+            ws.set_column(j, j, max(12, min(40, len(cl) + 2)), fmt)
+            for i, v in enumerate(df[col].tolist(), start=1):
+                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+                    ws.write_blank(i, j, None)
+                elif isinstance(v, (bool, np.bool_)):
+                    ws.write_boolean(i, j, bool(v))
+                elif isinstance(v, (int, float, np.integer, np.floating)):
+                    ws.write_number(i, j, float(v))
+                else:
+                    ws.write_string(i, j, str(v))
+        ws.freeze_panes(1, 0)
+
+    sheet("Summary", _summary_frame(c))
+    if len(c.tiers):
+        sheet("By tier", suppress_table(c.tiers, "students", ["students", "share_students"]))
+    q = _quartile_frame(c)
+    if len(q):
+        sheet("Quartiles", q)
+    if len(c.winners):
+        sheet("Winners and losers", c.winners)
+    schools = c.schools.copy()
+    for col in [x for x in schools.columns if x.endswith("_cents")]:
+        schools[col.replace("_cents", "_dollars")] = schools[col] / 100.0
+        schools = schools.drop(columns=col)
+    sheet("Schools", schools)
+    curves = []
+    for s in c.scenarios:
+        cv = c.metrics[s.name].curve
+        if cv is not None:
+            cv = cv.copy()
+            cv.insert(0, "scenario", s.name)
+            curves.append(cv)
+    if curves:
+        sheet("Concentration", pd.concat(curves, ignore_index=True))
+    rules = pd.DataFrame([{"scenario": s.name, "source": Path(s.source).name,
+                           "rule": json.dumps(s.result.rule.model_dump(mode="json"),
+                                              sort_keys=True)} for s in c.scenarios])
+    sheet("Rules", rules)
+    wb.close()
+    return path
+
+
+def _fmt_money(x: Any) -> str:
+    return "" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"${x:,.2f}"
+
+
+def _table_html(df: pd.DataFrame, money_cols: tuple[str, ...] = (),
+                pct_cols: tuple[str, ...] = ()) -> str:
+    cells = ["<table><thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>"
+                                             for c in df.columns) + "</tr></thead><tbody>"]
+    for row in df.itertuples(index=False):
+        tds = []
+        for col, v in zip(df.columns, row):
+            if isinstance(v, str):
+                txt = html.escape(v)
+            elif v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)):
+                txt = ""
+            elif any(col.endswith(k) or k in col for k in pct_cols):
+                txt = f"{float(v):.1%}"
+            elif any(col.endswith(k) or k in col for k in money_cols):
+                txt = _fmt_money(float(v))
+            elif isinstance(v, (int, np.integer)):
+                txt = f"{int(v):,}"
+            else:
+                txt = f"{float(v):,.4g}"
+            tds.append(f"<td>{txt}</td>")
+        cells.append("<tr>" + "".join(tds) + "</tr>")
+    cells.append("</tbody></table>")
+    return "".join(cells)
+
+
+def write_html(c: Comparison, path: str | Path) -> Path:
+    """Write a self-contained HTML report (plotly's JavaScript inlined once; no CDN, no fonts
+    or images from the network)."""
+    import plotly.graph_objects as go
+
+    figs: list[str] = []
+    first = True
+
+    def add(fig: Any, div_id: str) -> None:
+        nonlocal first
+        fig.update_layout(template="plotly_white", height=420, margin=dict(l=60, r=20, t=50,
+                                                                            b=50))
+        figs.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
+                                div_id=div_id, config={"displaylogo": False,
+                                                       "responsive": True}))
+        first = False
+
+    if len(c.tiers):
+        fig = go.Figure()
+        for s in c.scenarios:
+            fig.add_bar(name=s.name, x=c.tiers["tier"], y=c.tiers[f"{s.name}_per_pupil"])
+        fig.update_layout(title="Dollars per pupil by tier", barmode="group",
+                          yaxis_title="dollars per pupil", xaxis_title="tier")
+        add(fig, "per-pupil-by-tier")
+    curves = [(s.name, c.metrics[s.name].curve) for s in c.scenarios
+              if c.metrics[s.name].curve is not None]
+    if curves:
+        fig = go.Figure()
+        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal dollars per pupil",
+                        line=dict(dash="dash", color="#888"))
+        for name, cv in curves:
+            fig.add_scatter(x=cv["cum_students_share"], y=cv["cum_dollars_share"],
+                            mode="lines", name=name)
+        fig.update_layout(title=f"Concentration curves (students ranked by {c.need_column}, "
+                                "highest need first)",
+                          xaxis_title="cumulative share of students",
+                          yaxis_title="cumulative share of dollars")
+        add(fig, "concentration-curves")
+    if c.need_column and len(c.scenarios) > 1:
+        fig = go.Figure()
+        for s in c.scenarios[1:]:
+            fig.add_scatter(x=c.schools[c.need_column],
+                            y=c.schools[f"{s.name}_change_per_pupil"], mode="markers",
+                            name=f"{s.name} - {c.scenarios[0].name}", marker=dict(size=5))
+        fig.update_layout(title="Change in dollars per pupil from the baseline, by need",
+                          xaxis_title=c.need_column, yaxis_title="change, dollars per pupil")
+        add(fig, "change-by-need")
+
+    summary = _summary_frame(c)
+    parts = [
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+        "<title>equitable compare</title><style>",
+        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;"
+        "max-width:1100px;padding:0 1rem;color:#1b1b1b;line-height:1.45}",
+        "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}",
+        "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}",
+        "th{background:#eef3f8}td:first-child,th:first-child{text-align:left}",
+        "</style></head><body>",
+        "<h1>Allocation scenarios compared</h1>",
+        "<p>Baseline: <strong>" + html.escape(c.scenarios[0].name) + "</strong>. Scenarios: "
+        + ", ".join(html.escape(f"{s.name} ({Path(s.source).name})") for s in c.scenarios)
+        + ".</p>",
+        "<h2>Summary</h2>",
+        _table_html(summary, money_cols=("dollars", "slope", "spending_q", "spending_gap"),
+                    pct_cols=("share",)),
+    ]
+    if len(c.winners):
+        parts += ["<h2>Winners and losers (vs the baseline)</h2>",
+                  _table_html(c.winners, money_cols=("dollars", "gain", "loss"))]
+    if len(c.tiers):
+        parts += ["<h2>By tier</h2>",
+                  _table_html(suppress_table(c.tiers, "students", ["students", "share_students"]),
+                              money_cols=("dollars", "per_pupil"), pct_cols=("share",))]
+    q = _quartile_frame(c)
+    if len(q):
+        parts += ["<h2>By need quartile</h2>",
+                  _table_html(q, money_cols=("dollars",), pct_cols=("share",))]
+    for s in c.scenarios:
+        sp = c.metrics[s.name].spending
+        if sp:
+            parts.append(
+                f"<p><strong>{html.escape(s.name)}</strong>: actual per-pupil spending "
+                f"({html.escape(str(c.spending_column))}) in the highest-need quartile minus "
+                f"the lowest-need quartile goes from {_fmt_money(sp['gap_before'])} to "
+                f"{_fmt_money(sp['gap_after'])}: the gap <strong>{sp['size']}</strong> and "
+                f"spending becomes <strong>{sp['direction']}</strong> (concentration index "
+                f"{sp['concentration_index_before']:.4f} to "
+                f"{sp['concentration_index_after']:.4f}).</p>")
+    parts += figs
+    parts += [
+        "<h2>Method</h2><ul>",
+        "<li>Per-pupil figures are enrollment-weighted (a group's dollars over its students).</li>",
+        "<li>Need quartiles hold about a quarter of the students each, by "
+        + html.escape(str(c.need_column)) + " (higher = more need).</li>",
+        "<li>Progressivity ratio: dollars per pupil in the highest-need quartile over the "
+        "lowest (The Education Trust, <em>Funding Gaps 2018</em>).</li>",
+        "<li>Slope: enrollment-weighted least squares of dollars per pupil on the need column "
+        "(Baker, Farrie &amp; Sciarra, <em>Is School Funding Fair?</em>, 2018).</li>",
+        "<li>Concentration index C = 2 cov(y, r) / mean(y) over students ranked from the "
+        "highest to the lowest need (O'Donnell et al., <em>Analyzing Health Equity Using "
+        "Household Survey Data</em>, World Bank 2008, ch. 7-8). <strong>C &lt; 0: dollars "
+        "concentrated on the highest-need students</strong>; C &gt; 0: on the lowest-need.</li>",
+        "<li>Groups of 10 or fewer students are suppressed (*).</li></ul>",
+    ]
+    if c.notes:
+        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>"
+                                                    for n in c.notes) + "</ul>")
+    parts.append("</body></html>\n")
+    path = Path(path)
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def compare_files(
+    configs: list[str | Path],
+    out_dir: str | Path,
+    *,
+    schools: str | Path | None = None,
+    context: str | Path | None = None,
+    need_column: str | None = None,
+    spending_column: str | None = None,
+    data_dir: str | Path | None = None,
+) -> Comparison:
+    """``equitable compare``: load the scenarios, compare, write the four outputs.
+
+    Writes ``compare.xlsx``, ``compare.html``, ``schools.csv`` and ``compare.run.json`` in
+    ``out_dir``. ``context`` defaults to a run config's ``[inputs].schools`` file (e.g.
+    ``lausd/schools_2024_25.csv`` with ``pct_frpm`` and ``total_ppe``).
+    """
+    if len(configs) < 2:
+        raise SpecError("compare needs at least two scenarios (CONFIG_A CONFIG_B ...)")
+    table = None
+    if schools is not None:
+        first = load_rule_id(configs)
+        table = read_table(schools, first)
+    scen = [load_scenario(p, schools=table, schools_path=schools, data_dir=data_dir)
+            for p in configs]
+    ctx_path = Path(context) if context is not None else next(
+        (s.context_path for s in scen if s.context_path is not None), None)
+    ctx = read_table(ctx_path, None) if ctx_path is not None else None
+    if ctx is not None:
+        for idc in ("cds", "cds_code"):
+            if idc in ctx.columns:
+                ctx[idc] = read_table(ctx_path, idc)[idc]
+    comp = compare(scen, context=ctx, need_column=need_column, spending_column=spending_column)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    write_xlsx(comp, out / "compare.xlsx")
+    write_html(comp, out / "compare.html")
+    write_csv(comp.schools, out / "schools.csv")
+    inputs: dict[str, Any] = {f"scenario_{i + 1}": p for i, p in enumerate(configs)}
+    if schools is not None:
+        inputs["schools"] = schools
+    if ctx_path is not None:
+        inputs["context"] = ctx_path
+    write_run_record(out, command="compare",
+                     spec={"scenarios": [s.name for s in scen],
+                           "rules": {s.name: s.result.rule.model_dump(mode="json") for s in scen},
+                           "need_column": comp.need_column,
+                           "spending_column": comp.spending_column},
+                     inputs=inputs,
+                     outputs=["compare.xlsx", "compare.html", "schools.csv"],
+                     extra={"summary": _summary_frame(comp).to_dict(orient="records"),
+                            "notes": comp.notes},
+                     filename="compare.run.json")
+    return comp
+
+
+def load_rule_id(configs: list[str | Path]) -> str:
+    """The id column of the first rule among the configs (default ``cds_code``)."""
+    for p in configs:
+        try:
+            data = tomllib.loads(Path(p).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError):
+            continue
+        rule = data.get("allocation", data)
+        if isinstance(rule, dict) and "id_column" in rule:
+            return str(rule["id_column"])
+    return "cds_code"
+

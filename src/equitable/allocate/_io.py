@@ -1,0 +1,161 @@
+"""Reading school tables and writing allocation outputs (deterministic bytes)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equitable.allocate._engine import AllocationResult, allocate
+from equitable.allocate._rules import load_rule
+from equitable.errors import InputError, location
+from equitable.provenance import write_run_record
+
+__all__ = ["allocate_files", "read_table", "result_frame", "write_csv"]
+
+
+def read_table(path: str | Path, id_column: str | None = None, *,
+               all_text: bool = False) -> pd.DataFrame:
+    """Read a CSV (or tab-delimited ``.txt``/``.tsv``) table with the id column kept as text.
+
+    CDS codes keep their leading zeros. UTF-8 (with or without BOM) is tried first, then
+    Windows-1252, the encoding of many CDE downloads.
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty or not a delimited table.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: file not found")
+    sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
+    dtype: Any = str if all_text else ({id_column: str} if id_column else None)
+    last: Exception | None = None
+    for enc in ("utf-8-sig", "cp1252"):
+        try:
+            df = pd.read_csv(p, sep=sep, dtype=dtype, encoding=enc, keep_default_na=True,
+                             na_values=["*", "--", "N/A"])
+            break
+        except UnicodeDecodeError as exc:
+            last = exc
+            continue
+        except pd.errors.EmptyDataError:
+            raise InputError(f"{p}: the file is empty") from None
+        except (pd.errors.ParserError, ValueError) as exc:
+            msg = str(exc).strip().splitlines()[-1]
+            raise InputError(f"{p}: not a readable {('tab' if sep == chr(9) else 'comma')}-"
+                             f"delimited table ({msg})") from None
+    else:  # pragma: no cover - cp1252 decodes any byte but a few
+        raise InputError(f"{p}: unknown text encoding ({last})")
+    df.columns = [str(c).strip() for c in df.columns]
+    if id_column and id_column in df.columns:
+        df[id_column] = df[id_column].str.strip()
+    return df
+
+
+def join_input(schools: pd.DataFrame, index: pd.DataFrame, id_column: str,
+               schools_path: str | Path, index_path: str | Path) -> pd.DataFrame:
+    """Attach school attributes to the rows of an index output, by id.
+
+    The rows (and their order) are INPUT's; SCHOOLS adds the columns INPUT lacks. An INPUT id
+    absent from SCHOOLS is an error.
+    """
+    for df, p in ((schools, schools_path), (index, index_path)):
+        if id_column not in df.columns:
+            raise InputError(f"{location(p, None, id_column)}: id column not found "
+                             f"(set id_column in the rule)")
+    dup = schools[id_column].duplicated()
+    if dup.any():
+        pos = int(np.flatnonzero(dup.to_numpy())[0])
+        raise InputError(f"{location(schools_path, pos + 2, id_column)}: duplicate school id")
+    known = set(schools[id_column].dropna())
+    missing = ~index[id_column].isin(known)
+    if missing.any():
+        pos = int(np.flatnonzero(missing.to_numpy())[0])
+        raise InputError(
+            f"{location(index_path, pos + 2, id_column)}: school {index[id_column].iloc[pos]} is "
+            f"not in {schools_path} ({int(missing.sum())} unknown schools)"
+        )
+    extra = [c for c in schools.columns if c not in index.columns or c == id_column]
+    return index.merge(schools[extra], on=id_column, how="left", validate="one_to_one")
+
+
+def result_frame(result: AllocationResult, base: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The result table with a dollars column, optionally after the columns of ``base``."""
+    t = result.table.copy()
+    rule = result.rule
+    if not rule.is_positions:
+        t.insert(t.columns.get_loc("amount_cents") + 1, "amount_dollars",
+                 [f"{c // 100}.{c % 100:02d}" for c in t["amount_cents"].to_numpy()])
+    t["per_pupil_dollars"] = t["per_pupil_dollars"].round(2)
+    if base is not None:
+        keep = [c for c in base.columns if c not in t.columns]
+        t = pd.concat([base[keep].reset_index(drop=True), t], axis=1)
+        cols = [rule.id_column] + [c for c in t.columns if c != rule.id_column]
+        t = t[cols]
+    return t
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """Write a CSV with fixed float formatting and ``\\n`` line ends (same input, same bytes)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if pd.api.types.is_float_dtype(col):
+            vals = col.to_numpy(dtype=float)
+            fin = vals[np.isfinite(vals)]
+            if fin.size and np.all(fin == np.round(fin)) and np.all(np.abs(fin) < 2**53):
+                out[c] = col.astype("Int64")
+    out.to_csv(path, index=False, lineterminator="\n")
+
+
+def allocate_files(
+    schools_path: str | Path,
+    input_path: str | Path | None,
+    rule_path: str | Path,
+    out_path: str | Path,
+) -> AllocationResult:
+    """``equitable allocate``: read the tables and the rule, allocate, write the CSV and run record.
+
+    Parameters
+    ----------
+    schools_path : CSV of school attributes (id, enrollment, prior-year amounts, ...).
+    input_path : optional CSV of the schools to allocate to, typically an index output with the
+        id, score, percentile and tier; joined to ``schools_path`` on the rule's ``id_column``.
+        Without it every row of ``schools_path`` is allocated.
+    rule_path : the rule TOML (its ``[allocation]`` table, or the whole file).
+    out_path : the CSV written: the input columns, then ``eligible``, ``need_weight``,
+        ``amount_cents``, ``amount_dollars``, ``per_pupil_dollars``, bounds and ``bound``.
+        ``<out stem>.run.json`` beside it records the rule, input hashes and version.
+    """
+    rule = load_rule(rule_path)
+    schools = read_table(schools_path, rule.id_column)
+    if input_path is not None:
+        index = read_table(input_path, rule.id_column)
+        table = join_input(schools, index, rule.id_column, schools_path, input_path)
+        source = str(input_path)
+    else:
+        table, source = schools, str(schools_path)
+    result = allocate(table, rule, source=source)
+    out = Path(out_path)
+    frame = result_frame(result, table)
+    write_csv(frame, out)
+    inputs = {"schools": schools_path, "rule": rule_path}
+    if input_path is not None:
+        inputs["input"] = input_path
+    write_run_record(
+        out.parent,
+        command="allocate",
+        spec=rule.model_dump(mode="json"),
+        inputs=inputs,
+        outputs=[out.name],
+        extra={"schools": len(frame), "eligible": int(result.table["eligible"].sum()),
+               "total_units": result.total_units, "unit": result.unit,
+               "notes": result.notes},
+        filename=f"{out.stem}.run.json",
+    )
+    return result

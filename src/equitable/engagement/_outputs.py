@@ -1,0 +1,304 @@
+"""The output files: student rows with reasons, the CDE-layout summary, the outreach queue and
+its fairness check. Everything here works on the small per-student frame (pandas)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+
+from equitable.privacy import suppress_table
+
+__all__ = [
+    "ENGAGEMENT_COLUMNS",
+    "QUEUE_COLUMNS",
+    "SUMMARY_COLUMNS",
+    "FAIRNESS_COLUMNS",
+    "add_reasons",
+    "fairness_table",
+    "format_engagement",
+    "outreach_queue",
+    "school_summary",
+    "write_csv",
+]
+
+ENGAGEMENT_COLUMNS = [
+    "student_id", "school_id", "days_enrolled", "days_absent", "absence_rate",
+    "chronically_absent", "attendance_tier", "longest_absence_streak", "current_absence_streak",
+    "last_present_date", "last_activity_date", "sb98_weeks_flagged", "never_engaged", "missing",
+    "reasons", "last_participation_date",
+]
+
+QUEUE_COLUMNS = [
+    "priority", "student_id", "school_id", "grade", "never_engaged", "foster_or_homeless",
+    "current_absence_streak", "chronically_absent", "absence_rate", "missing",
+    "sb98_weeks_flagged", "last_present_date", "last_activity_date", "reasons",
+]
+
+#: CDE chronic absenteeism file layout, 2016-17 to 2022-23 header spelling
+#: (cde_chronic_absenteeism_file_columns.csv).
+SUMMARY_COLUMNS = [
+    "AcademicYear", "AggregateLevel", "CountyCode", "DistrictCode", "SchoolCode", "CountyName",
+    "DistrictName", "SchoolName", "CharterSchool", "DASS", "ReportingCategory",
+    "CumulativeEnrollment", "ChronicAbsenteeismEligibleCumulativeEnrollment",
+    "ChronicAbsenteeismCount", "ChronicAbsenteeismRate",
+]
+
+FAIRNESS_COLUMNS = [
+    "ReportingCategory", "description", "enrolled", "flagged", "share_of_enrolled_pct",
+    "share_of_flagged_pct", "flagged_rate_pct", "representation_ratio",
+]
+
+#: CDE reporting categories this tool can form from the students file, in CDE's order.
+CATEGORIES = [
+    ("TA", "Total (all students)"),
+    ("RB", "African American"), ("RI", "American Indian or Alaska Native"), ("RA", "Asian"),
+    ("RF", "Filipino"), ("RH", "Hispanic or Latino"), ("RD", "Not Reported"),
+    ("RP", "Pacific Islander"), ("RT", "Two or More Races"), ("RW", "White"),
+    ("SE", "English Learners"), ("SD", "Students with Disabilities"),
+    ("SS", "Socioeconomically Disadvantaged"), ("SF", "Foster"), ("SH", "Homeless"),
+    ("GRTKKN", "TK and Kindergarten"), ("GR13", "Grades 1-3"), ("GR46", "Grades 4-6"),
+    ("GR78", "Grades 7-8"), ("GR912", "Grades 9-12"),
+]
+_SPAN = {"TK": "GRTKKN", "K": "GRTKKN", "1": "GR13", "2": "GR13", "3": "GR13", "4": "GR46",
+         "5": "GR46", "6": "GR46", "7": "GR78", "8": "GR78", "9": "GR912", "10": "GR912",
+         "11": "GR912", "12": "GR912"}
+_PROGRAM = {"SE": "english_learner", "SD": "disability", "SS": "low_income", "SF": "foster",
+            "SH": "homeless"}
+
+
+def _yn(v) -> str:
+    if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA:
+        return ""
+    return "Y" if bool(v) else "N"
+
+
+def _pct_half_up(num: int, den: int, places: int) -> str:
+    """num/den*100 rounded half up to ``places`` decimals, exactly (integer arithmetic)."""
+    scale = 10**places
+    q = (2 * num * 100 * scale + den) // (2 * den)
+    if places == 0:
+        return str(q)
+    return f"{q // scale}.{q % scale:0{places}d}"
+
+
+def _rate(num: int, den: int) -> str:
+    """num/den as a fraction 0-1 with 4 decimals, rounded half up exactly."""
+    if den == 0:
+        return ""
+    q = (2 * num * 10000 + den) // (2 * den)
+    return f"{q // 10000}.{q % 10000:04d}"
+
+
+def _reasons_one(never, missing, streak, chronic, absent, enrolled, sb98, last_act, last_part,
+                 missing_days):
+    out = []
+    if never:
+        out.append("never engaged: no day present and no platform activity since enrolling")
+    if missing and not never:
+        out.append(
+            f"missing: not present and no platform activity in the last {missing_days} "
+            "instructional days"
+        )
+    if streak >= 3:
+        out.append(f"absent the last {streak} instructional days in a row")
+    if chronic is True:
+        out.append(
+            f"chronically absent: absent {absent} of {enrolled} days enrolled "
+            f"({_pct_half_up(absent, enrolled, 1)}%)"
+        )
+    if sb98:
+        out.append(f"{sb98} week{'s' if sb98 != 1 else ''} meeting the SB 98 re-engagement trigger")
+    if last_act and not last_part:
+        out.append("logs in to the learning platform but has never submitted work or joined "
+                   "live instruction")
+    return "; ".join(out)
+
+
+def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
+    """Plain-words reasons a student is on the outreach list, separated by ``"; "``."""
+    cols = [df[c].tolist() for c in (
+        "never_engaged", "missing", "current_absence_streak", "chronically_absent",
+        "days_absent", "days_enrolled", "sb98_weeks_flagged", "last_activity_date",
+        "last_participation_date")]
+    return [_reasons_one(*vals, missing_days) for vals in zip(*cols)]
+
+
+def format_engagement(df: pd.DataFrame, missing_days: int) -> pd.DataFrame:
+    """The student_engagement.csv frame (sorted by school_id, student_id)."""
+    d = df.copy()
+    d["chronically_absent"] = d["chronically_absent"].astype(object).where(
+        d["chronically_absent"].notna(), None
+    )
+    d["reasons"] = add_reasons(d, missing_days)
+    d["absence_rate"] = [_rate(a, n) for a, n in zip(d["days_absent"], d["days_enrolled"])]
+    for c in ("chronically_absent", "never_engaged", "missing"):
+        d[c] = d[c].map(_yn)
+    d = d.sort_values(["school_id", "student_id"], kind="mergesort")
+    return d[ENGAGEMENT_COLUMNS].reset_index(drop=True)
+
+
+def on_list(d: pd.DataFrame) -> pd.Series:
+    """Who is on the outreach list: currently enrolled and never engaged, missing, chronically
+    absent, or with a week meeting the SB 98 trigger."""
+    return d["enrolled_now"].astype(bool) & (
+        d["never_engaged"].astype(bool) | d["missing"].astype(bool)
+        | (d["chronically_absent"] == True)  # noqa: E712 - nullable
+        | (d["sb98_weeks_flagged"] > 0)
+    )
+
+
+def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> pd.DataFrame:
+    """The outreach queue, in priority order.
+
+    Order (each key breaks the ties of the one before): never engaged first; then foster youth and
+    students experiencing homelessness; then the longer current absence streak; then chronically
+    absent; then the higher absence rate (compared exactly as fractions); then school_id and
+    student_id, so the order is total and repeatable.
+    """
+    x = d[on_list(d)].merge(attrs, on=["student_id", "school_id"], how="left")
+    x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
+    x["_chronic"] = x["chronically_absent"] == True  # noqa: E712
+    x["_rate"] = [a / n if n else 0.0 for a, n in zip(x["days_absent"], x["days_enrolled"])]
+    x = x.sort_values(
+        ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic", "_rate",
+         "school_id", "student_id"],
+        ascending=[False, False, False, False, False, True, True],
+        kind="mergesort",
+    )
+    x["priority"] = range(1, len(x) + 1)
+    x["reasons"] = add_reasons(x, missing_days)
+    x["absence_rate"] = [_rate(a, n) for a, n in zip(x["days_absent"], x["days_enrolled"])]
+    for c in ("never_engaged", "missing", "foster_or_homeless"):
+        x[c] = x[c].map(_yn)
+    x["chronically_absent"] = x["chronically_absent"].map(_yn)
+    return x[QUEUE_COLUMNS].reset_index(drop=True)
+
+
+def _members(attrs: pd.DataFrame, code: str) -> pd.Series:
+    if code == "TA":
+        return pd.Series(True, index=attrs.index)
+    if code.startswith("R"):
+        return attrs["race_ethnicity"] == code
+    if code in _PROGRAM:
+        return attrs[_PROGRAM[code]] == "Y"
+    return attrs["grade"].map(_SPAN) == code
+
+
+def academic_year(day: dt.date) -> str:
+    """CDE academic year (July 1 - June 30) holding ``day``, e.g. ``2021-22``."""
+    start = day.year if day.month >= 7 else day.year - 1
+    return f"{start}-{(start + 1) % 100:02d}"
+
+
+def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Chronic absenteeism by school and district and reporting category, CDE layout, suppressed.
+
+    School rows (AggregateLevel S) count each student's enrollment at that school; district rows
+    (D) add up a student's days across the district's schools (district = CDS digits 3-7). A
+    student is in the denominator when enrolled 31 days or more; in the count when also absent on
+    10% or more of those days (CDE, "Chronic Absenteeism Data" file structure). Figures about
+    groups of 10 or fewer students are replaced by ``*`` through :mod:`equitable.privacy`.
+    """
+    x = d[["student_id", "school_id", "days_enrolled", "days_absent"]].merge(
+        attrs, on=["student_id", "school_id"], how="left"
+    )
+    x["district"] = x["school_id"].str[:7]
+    dist = x.groupby(["student_id", "district"], sort=False).agg(
+        days_enrolled=("days_enrolled", "sum"), days_absent=("days_absent", "sum"),
+        school_id=("school_id", "last"),
+    ).reset_index()
+    # The student's attributes at the district: those of their latest school row.
+    last_attrs = x.drop_duplicates(["student_id", "district"], keep="last").drop(
+        columns=["days_enrolled", "days_absent", "school_id"]
+    )
+    dist = dist.merge(last_attrs, on=["student_id", "district"], how="left")
+    parts = []
+    for level, frame, key in (("D", dist, "district"), ("S", x, "school_id")):
+        frame = frame.assign(
+            eligible=frame["days_enrolled"] >= 31,
+            chronic=(frame["days_enrolled"] >= 31)
+            & (frame["days_absent"] * 10 >= frame["days_enrolled"]),
+        )
+        for order, (code, _) in enumerate(CATEGORIES):
+            m = _members(frame, code)
+            if not m.any():
+                continue
+            g = frame[m].groupby(key, sort=False).agg(
+                n=("eligible", "size"), el=("eligible", "sum"), ch=("chronic", "sum")
+            ).reset_index()
+            g["cds"] = g[key] if level == "S" else g[key] + "0000000"
+            g["level"], g["code"], g["order"] = level, code, order
+            parts.append(g[["level", "cds", "code", "order", "n", "el", "ch"]])
+    if parts:
+        a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])
+    else:
+        a = pd.DataFrame(columns=["level", "cds", "code", "order", "n", "el", "ch"])
+    rows = [
+        {
+            "AcademicYear": year, "AggregateLevel": level, "CountyCode": cds[:2],
+            "DistrictCode": cds[2:7], "SchoolCode": cds[7:], "CountyName": "",
+            "DistrictName": "", "SchoolName": "", "CharterSchool": "All", "DASS": "All",
+            "ReportingCategory": code, "CumulativeEnrollment": int(n),
+            "ChronicAbsenteeismEligibleCumulativeEnrollment": int(el),
+            "ChronicAbsenteeismCount": int(ch),
+            "ChronicAbsenteeismRate": _pct_half_up(int(ch), int(el), 1) if el else "",
+        }
+        for level, cds, code, n, el, ch in zip(a["level"], a["cds"], a["code"], a["n"], a["el"],
+                                               a["ch"])
+    ]
+    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
+    eligible = "ChronicAbsenteeismEligibleCumulativeEnrollment"
+    out = suppress_table(
+        out, eligible, [eligible, "ChronicAbsenteeismCount", "ChronicAbsenteeismRate"]
+    )
+    out = suppress_table(out, "CumulativeEnrollment", ["CumulativeEnrollment"])
+    return out
+
+
+def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+    """Share of the outreach list vs share of enrollment, by CDE reporting category.
+
+    Population: students currently enrolled (one row per student and school). A
+    ``representation_ratio`` above 1 means the group is over-represented on the list relative to
+    its share of enrollment. Groups of 10 or fewer enrolled students are suppressed.
+    """
+    pop = d[d["enrolled_now"].astype(bool)][["student_id", "school_id"]].merge(
+        attrs, on=["student_id", "school_id"], how="left"
+    )
+    flagged_keys = set(zip(queue["student_id"], queue["school_id"]))
+    pop["flagged"] = [k in flagged_keys for k in zip(pop["student_id"], pop["school_id"])]
+    total, total_flagged = len(pop), int(pop["flagged"].sum())
+    rows = []
+    for code, desc in CATEGORIES:
+        m = _members(pop, code)
+        n = int(m.sum())
+        if n == 0:
+            continue
+        f = int((m & pop["flagged"]).sum())
+        share_e = _pct_half_up(n, total, 1)
+        share_f = _pct_half_up(f, total_flagged, 1) if total_flagged else ""
+        # ratio = (f / F) / (n / N), 2 decimals half up, exact.
+        if total_flagged:
+            num, den = f * total, n * total_flagged
+            q = (2 * num * 100 + den) // (2 * den)
+            ratio = f"{q // 100}.{q % 100:02d}"
+        else:
+            ratio = ""
+        rows.append({
+            "ReportingCategory": code, "description": desc, "enrolled": n, "flagged": f,
+            "share_of_enrolled_pct": share_e, "share_of_flagged_pct": share_f,
+            "flagged_rate_pct": _pct_half_up(f, n, 1), "representation_ratio": ratio,
+        })
+    out = pd.DataFrame(rows, columns=FAIRNESS_COLUMNS)
+    return suppress_table(
+        out, "enrolled",
+        ["enrolled", "flagged", "share_of_enrolled_pct", "share_of_flagged_pct",
+         "flagged_rate_pct", "representation_ratio"],
+    )
+
+
+def write_csv(df: pd.DataFrame, path: Path) -> Path:
+    df.to_csv(path, index=False, lineterminator="\n")
+    return path

@@ -1,0 +1,314 @@
+"""``run_engagement``: the input folder -> the four output files (library side of the command)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+
+from equitable.engagement import _outputs as O
+from equitable.engagement._backend import Backend, open_backend
+from equitable.engagement._io import (
+    ACTIVITY_COLUMNS,
+    ATTENDANCE_COLUMNS,
+    CALENDAR_COLUMNS,
+    FLAG_COLUMNS,
+    STUDENT_COLUMNS,
+    Issue,
+    check_calendar,
+    check_students,
+    find_input,
+    parse_dates,
+    read_table,
+)
+from equitable.engagement._rules import (
+    Inputs,
+    check_activity,
+    check_attendance,
+    compact_attendance,
+    engagement_table,
+    enrolled_days,
+    to_frame,
+)
+from equitable.errors import InputError
+from equitable.provenance import write_run_record
+
+__all__ = ["EngagementResult", "compute_engagement", "run_engagement"]
+
+log = logging.getLogger("equitable.engagement")
+
+_FAR = dt.date(9999, 12, 31)
+
+
+@dataclass
+class EngagementResult:
+    """What a run produced: the frames written and what was set aside."""
+
+    students: pd.DataFrame  # the student_engagement.csv frame
+    summary: pd.DataFrame
+    queue: pd.DataFrame
+    fairness: pd.DataFrame
+    as_of: dt.date
+    dropped: list[Issue] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    raw: pd.DataFrame | None = None  # the per-student frame before formatting
+
+
+def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
+    if issues and not lenient:
+        raise InputError(
+            "; ".join(i.message() for i in issues)
+            + ". Fix the file(s), or run with --lenient to drop these rows."
+        )
+
+
+def _load_big(be: Backend, path: Path, columns: tuple[str, ...], stem: str):
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        names = pq.read_schema(path).names
+        from equitable.engagement._io import _check_columns
+
+        _check_columns(path.name, names, columns)
+        t = be.read_parquet(stem, path)
+        return t.select(*columns, "_row")
+    table = read_table(path, columns)
+    if "date" in columns:
+        table = parse_dates(table, ("date",))
+    return be.register(stem, table)
+
+
+def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
+    """Periods that overlap a period of the same student at another school."""
+    p = periods.sort_values(["e_sid", "e_start", "enr"])
+    multi = p[p.duplicated("e_sid", keep=False)]
+    out: set[int] = set()
+    for _, g in multi.groupby("e_sid", sort=False):
+        rows = list(g.itertuples(index=False))
+        for i, a in enumerate(rows):
+            for b in rows[i + 1:]:
+                if b.e_start > a.e_end:
+                    break
+                if a.e_sch != b.e_sch:
+                    out.update((int(a.enr), int(b.enr)))
+    return sorted(out)
+
+
+def compute_engagement(
+    folder: str | Path,
+    *,
+    backend: str | Backend = "duckdb",
+    absences_only: bool = False,
+    lenient: bool = False,
+    missing_days: int = 10,
+    as_of: dt.date | None = None,
+    sb98_from: dt.date | None = None,
+    sb98_to: dt.date | None = None,
+) -> EngagementResult:
+    """Compute every output of the engagement pipeline for one input folder (writes nothing).
+
+    Parameters
+    ----------
+    folder : holds ``students``, ``calendar``, ``attendance`` and optionally ``activity``, each
+        as ``.csv`` or ``.parquet`` (see docs/engagement.md for the columns).
+    backend : ``"duckdb"`` (default, in process), ``"spark"`` (a local or active PySpark
+        session), or an open :class:`~equitable.engagement._backend.Backend`.
+    absences_only : attendance lists only non-present days; presence is implied by enrollment
+        and the calendar.
+    lenient : drop rows with problems (and report how many) instead of stopping.
+    missing_days : N of the ``missing`` rule (no presence or activity in the last N
+        instructional days of the school); must be >= 1.
+    as_of : the day the data describe; default the latest date in the attendance file.
+    sb98_from, sb98_to : the SB 98 window (inclusive); default every enrolled day.
+
+    Returns
+    -------
+    EngagementResult
+
+    Raises
+    ------
+    InputError
+        A missing file or column, or (without ``lenient``) any problem row; the message gives
+        counts and row numbers, never a student id.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: not a folder")
+    if missing_days < 1:
+        raise InputError(
+            f"The 'missing_days' parameter of engagement must be >= 1. Got {missing_days} instead."
+        )
+    paths = {
+        "students": find_input(folder, "students"),
+        "calendar": find_input(folder, "calendar"),
+        "attendance": find_input(folder, "attendance"),
+    }
+    act_path = find_input(folder, "activity", required=False)
+    if act_path is not None:
+        paths["activity"] = act_path
+
+    students, s_issues, _ = check_students(
+        read_table(paths["students"], STUDENT_COLUMNS), paths["students"].name
+    )
+    calendar, c_issues, _ = check_calendar(
+        read_table(paths["calendar"], CALENDAR_COLUMNS), paths["calendar"].name
+    )
+    schools = set(calendar["school_id"])
+    no_cal = ~students["school_id"].isin(schools)
+    if no_cal.any():
+        s_issues.append(Issue(
+            paths["students"].name, "at a school that has no days in the calendar",
+            int(no_cal.sum()), [int(r) for r in students.loc[no_cal, "_row"].head(5)],
+        ))
+        students = students[~no_cal]
+    _raise_or_drop(s_issues + c_issues, lenient)
+    dropped = list(s_issues + c_issues)
+
+    own = isinstance(backend, Backend)
+    be = backend if own else open_backend(backend)
+    try:
+        return _compute(
+            be, paths, students, calendar, dropped, absences_only=absences_only,
+            lenient=lenient, missing_days=missing_days, as_of=as_of,
+            sb98=(sb98_from, sb98_to),
+        )
+    finally:
+        if not own:
+            be.close()
+
+
+def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, lenient,
+             missing_days, as_of, sb98) -> EngagementResult:
+    raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    if as_of is None:
+        from equitable.engagement._rules import _as_date
+
+        # The latest attendance date that is an instructional day of some school.
+        last_cal = max(calendar.loc[calendar["instructional"] == "Y", "date"], default=None)
+        d = _as_date(raw.date)
+        mx = raw.aggregate(m=d.max(where=d <= ibis.literal(last_cal))).execute()["m"].iloc[0] \
+            if last_cal is not None else None
+        if mx is None or pd.isna(mx):
+            raise InputError(
+                f"{paths['attendance'].name}: no row has a date on or before the calendar's last "
+                "instructional day"
+            )
+        as_of = pd.Timestamp(mx).date()
+
+    cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
+    cal = pd.DataFrame({
+        "c_sch": cal["school_id"].astype(str),
+        "c_date": cal["date"],
+        "idx": cal.groupby("school_id").cumcount().astype("int32") + 1,
+        "week": [d - dt.timedelta(days=d.weekday()) for d in cal["date"]],
+    })
+    periods = pd.DataFrame({
+        "enr": students["_row"].astype("int64"),
+        "e_sid": students["student_id"].astype(str),
+        "e_sch": students["school_id"].astype(str),
+        "e_start": students["enroll_date"],
+        "e_end": [d if d is not None and not pd.isna(d) else _FAR for d in students["exit_date"]],
+    })
+    cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
+    per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
+    inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
+                 attendance_file=paths["attendance"].name,
+                 activity_file=paths["activity"].name if "activity" in paths else None)
+    enrolled = enrolled_days(inp).execute()
+    enrolled = enrolled.astype({"enr": "int64", "days_enrolled": "int64", "first_idx": "int64",
+                                "last_idx": "int64"})
+    enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
+    compact = be.materialize("att", compact_attendance(raw, inp))
+    ok, a_issues, a_notes = check_attendance(
+        compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient
+    )
+    activity = None
+    if "activity" in paths:
+        araw = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
+        activity, act_issues, _ = check_activity(araw, inp)
+        a_issues += act_issues
+    _raise_or_drop(a_issues + a_notes, lenient)
+    dropped += a_issues
+    for i in dropped:
+        log.warning("dropped %s", i.message())
+    for n in a_notes:
+        log.warning("%s", n.message())
+
+    expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
+                            sb98_window=sb98)
+    df = to_frame(expr)
+    for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",
+              "longest_absence_streak", "current_absence_streak", "sb98_weeks_flagged"):
+        df[c] = df[c].astype("int64")
+    for c in ("never_engaged", "missing", "enrolled_now"):
+        df[c] = df[c].astype(bool)
+    df["chronically_absent"] = [None if pd.isna(v) else bool(v) for v in df["chronically_absent"]]
+    df = df.sort_values(["school_id", "student_id"], kind="mergesort").reset_index(drop=True)
+
+    attrs = (
+        students.sort_values(["student_id", "school_id", "enroll_date", "_row"])
+        .drop_duplicates(["student_id", "school_id"], keep="last")
+        [["student_id", "school_id", "grade", *FLAG_COLUMNS, "race_ethnicity"]]
+    )
+    year = O.academic_year(as_of)
+    queue = O.outreach_queue(df, attrs, missing_days)
+    result = EngagementResult(
+        students=O.format_engagement(df, missing_days),
+        summary=O.school_summary(df, attrs, year),
+        queue=queue,
+        fairness=O.fairness_table(df, queue, attrs),
+        as_of=as_of,
+        dropped=dropped,
+        notes=a_notes,
+        counts={
+            "students": int(df["student_id"].nunique()),
+            "student_school_rows": len(df),
+            "enrollments_without_instructional_days": int(len(students) - len(enrolled)),
+            "on_outreach_list": len(queue),
+        },
+        raw=df,
+    )
+    return result
+
+
+def run_engagement(
+    folder: str | Path,
+    out: str | Path,
+    **kwargs: Any,
+) -> EngagementResult:
+    """Run :func:`compute_engagement` and write ``out/``: ``student_engagement.csv``,
+    ``school_summary.csv``, ``outreach_queue.csv``, ``outreach_fairness.csv`` and ``run.json``.
+
+    Keyword arguments are those of :func:`compute_engagement`. The files are deterministic (rows
+    sorted, no clock time); ``run.json`` records the settings, input hashes and the rows dropped.
+    """
+    folder, out = Path(folder), Path(out)
+    result = compute_engagement(folder, **kwargs)
+    out.mkdir(parents=True, exist_ok=True)
+    files = [
+        O.write_csv(result.students, out / "student_engagement.csv"),
+        O.write_csv(result.summary, out / "school_summary.csv"),
+        O.write_csv(result.queue, out / "outreach_queue.csv"),
+        O.write_csv(result.fairness, out / "outreach_fairness.csv"),
+    ]
+    spec = {k: (v if not isinstance(v, dt.date) else v.isoformat()) for k, v in kwargs.items()
+            if not hasattr(v, "con")}
+    spec["as_of"] = result.as_of.isoformat()
+    inputs = {}
+    for stem in ("students", "calendar", "attendance", "activity"):
+        p = find_input(folder, stem, required=False)
+        if p is not None:
+            inputs[stem] = p
+    write_run_record(
+        out, command="engagement", spec=spec, inputs=inputs, outputs=files,
+        extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
+               "notes": [i.as_dict() for i in result.notes]},
+    )
+    return result

@@ -1,0 +1,479 @@
+"""The attendance rules as Ibis expressions (one definition, run on DuckDB or Spark).
+
+Vocabulary
+----------
+enrollment period (``enr``)
+    One row of ``students`` (a student at a school from ``enroll_date`` to ``exit_date``,
+    inclusive). Its id is the row's line number in the students file.
+instructional day index (``idx``)
+    1, 2, 3, ... over a school's instructional days in ``calendar`` (in date order). Within an
+    enrollment period the enrolled days are the consecutive indices ``first_idx..last_idx``, so a
+    streak of absences is a run of consecutive indices.
+week
+    The ISO week (Monday to Sunday) that holds the day, in the school's calendar.
+
+Every function here returns Ibis expressions; nothing is executed except where a function says
+it returns a pandas frame. Integer counts and dates are all that leave the backend, so DuckDB and
+Spark give identical results; rates and wording are made in :mod:`._outputs`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import pandas as pd
+
+from equitable.engagement._io import (
+    ABSENT_STATUSES,
+    MAX_EXAMPLES,
+    PRESENT_STATUSES,
+    STATUSES,
+    Issue,
+)
+
+__all__ = [
+    "Inputs", "check_activity", "check_attendance", "compact_attendance", "engagement_table",
+    "enrolled_days", "to_frame",
+]
+
+_FAR_FUTURE = dt.date(9999, 12, 31)
+_ISO_TS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)$"
+
+
+@dataclass
+class Inputs:
+    """The checked inputs, as Ibis tables on one backend."""
+
+    periods: ibis.Table  # enr, e_sid, e_sch, e_start, e_end (exit or far future)
+    cal: ibis.Table  # c_sch, c_date, idx, week (instructional days only, all dates)
+    as_of: dt.date
+    absences_only: bool
+    attendance_file: str
+    activity_file: str | None = None
+
+
+def _text(col: ibis.Value) -> ibis.Value:
+    """Text as is (CSV input is already trimmed on reading; Parquet values are taken as they are)."""
+    return col if col.type().is_string() else col.cast("string")
+
+
+def _as_date(col: ibis.Value) -> ibis.Value:
+    if col.type().is_date():
+        return col
+    if col.type().is_timestamp():
+        return col.date()
+    return _text(col).strip().try_cast("date")
+
+
+def enrolled_days(inp: Inputs) -> ibis.Table:
+    """Per enrollment period: its instructional days on or before the as-of date.
+
+    Returns a table ``enr, days_enrolled, first_idx, last_idx, first_date, last_date`` (periods
+    without such a day are absent from it).
+    """
+    p, c = inp.periods, inp.cal
+    j = p.join(
+        c,
+        [p.e_sch == c.c_sch, c.c_date >= p.e_start, c.c_date <= p.e_end,
+         c.c_date <= ibis.literal(inp.as_of)],
+    )
+    return j.group_by("enr").agg(
+        days_enrolled=j.idx.count(),
+        first_idx=j.idx.min(),
+        last_idx=j.idx.max(),
+        first_date=j.c_date.min(),
+        last_date=j.c_date.max(),
+    )
+
+
+def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
+    """Attendance rows reduced to integers: ``_row, enr, idx, st, problem, after``.
+
+    ``st`` is the index of the status in :data:`STATUSES` (0-2 present, 3-6 absent, -1 unknown);
+    ``problem`` is 0 for a usable row, else the first problem found (1 blank id, 2 bad date,
+    3 unknown status, 4 not an instructional day of the school, 5 student not enrolled at the
+    school that day); ``after`` marks dates after the as-of day. The backend materialises this
+    table once; every later step reads it instead of the text file.
+    """
+    sid, sch, d = _text(raw.student_id), _text(raw.school_id), _as_date(raw.date)
+    st = _text(raw.status)
+    a = raw.select(_row=raw._row, sid=sid, sch=sch, d=d, st=st)
+    c = inp.cal.select("c_sch", "c_date", "idx")
+    a = a.left_join(c, [a.sch == c.c_sch, a.d == c.c_date]).drop("c_sch", "c_date")
+    p = inp.periods.select("enr", "e_sid", "e_sch", "e_start", "e_end")
+    a = a.left_join(
+        p, [a.sid == p.e_sid, a.sch == p.e_sch, a.d >= p.e_start, a.d <= p.e_end]
+    ).drop("e_sid", "e_sch", "e_start", "e_end")
+    code = ibis.cases(*[(a.st == s, i) for i, s in enumerate(STATUSES)], else_=-1)
+    blank = a.sid.isnull() | (a.sid == "") | a.sch.isnull() | (a.sch == "")
+    problem = ibis.cases(
+        (blank, 1), (a.d.isnull(), 2), (code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
+        else_=0,
+    )
+    return a.select(
+        _row=a._row, enr=a.enr, idx=a.idx.cast("int32"), st=code.cast("int8"),
+        problem=problem.cast("int8"), after=(a.d > ibis.literal(inp.as_of)).fill_null(False),
+    )
+
+
+_ROW_FLAGS = {
+    1: "with a blank student_id or school_id",
+    2: "with a date that is not a date (YYYY-MM-DD)",
+    3: "with an unknown status (allowed: " + ", ".join(STATUSES) + ")",
+    4: "on a date that is not an instructional day of the school in the calendar",
+    5: "for a day on which the student was not enrolled at that school",
+}
+
+
+def _examples(expr: ibis.Table) -> list[int]:
+    rows = expr.order_by("_row").limit(MAX_EXAMPLES).select("_row").execute()["_row"]
+    return [int(r) for r in rows]
+
+
+def check_attendance(
+    a: ibis.Table, inp: Inputs, enrolled: pd.DataFrame, overlap_enrs: list[int],
+    lenient: bool = False,
+) -> tuple[ibis.Table, list[Issue], list[Issue]]:
+    """Check the attendance rows; return (usable rows, problems, notes).
+
+    ``a`` is :func:`compact_attendance`, materialised. Problems (each a count and example rows):
+    blank ids, bad dates, unknown status codes, dates that are not instructional days of the
+    school, days the student was not enrolled at the school, duplicate rows (the same student,
+    school and date again: the later copies), and a student recorded at two schools on one day
+    (every such row). In full mode (one row per enrolled instructional day) an enrolled day
+    without a row is a problem too.
+
+    ``enrolled`` is :func:`enrolled_days` executed (needed for the duplicate screen);
+    ``overlap_enrs`` are the periods that overlap a period of the same student at another school
+    (only there can a student be at two schools on one day).
+
+    Duplicates are found without grouping every row by day: per period the count and the first
+    three power sums of the day indices are compared with those of the enrolled days (a multiset of
+    n values is determined by its first n power sums), and only periods that differ are examined
+    row by row.
+    """
+    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
+    issues: list[Issue] = []
+    for k, what in _ROW_FLAGS.items():
+        n = counts.get(k, 0)
+        if n:
+            issues.append(Issue(inp.attendance_file, what, n, _examples(a.filter(a.problem == k))))
+    ok = a.filter((a.problem == 0) & ~a.after)
+    i64 = ok.idx.cast("int64")
+    per = ok.group_by("enr").agg(
+        n=ok.count(), s1=i64.sum(), s2=(i64 * i64).sum(), s3=(i64 * i64 * i64).sum()
+    )
+    # Duplicate screen.
+    got = per.execute()
+    exp = enrolled[["enr", "days_enrolled", "first_idx", "last_idx"]].copy()
+    lo = exp["first_idx"].astype("int64") - 1
+    hi = exp["last_idx"].astype("int64")
+
+    def s(k: int, n: pd.Series) -> pd.Series:
+        if k == 1:
+            return n * (n + 1) // 2
+        if k == 2:
+            return n * (n + 1) * (2 * n + 1) // 6
+        return (n * (n + 1) // 2) ** 2
+
+    for k in (1, 2, 3):
+        exp[f"e{k}"] = s(k, hi) - s(k, lo)
+    m = got.merge(exp, on="enr", how="left")
+    if inp.absences_only:
+        suspects = m["enr"]
+    else:
+        differs = m["n"] != m["days_enrolled"]
+        for k in (1, 2, 3):
+            differs |= m[f"s{k}"] != m[f"e{k}"]
+        suspects = m.loc[differs, "enr"]
+    drop_rows = None
+    n_dup = 0
+    dup_per_enr = pd.DataFrame({"enr": [], "n_dup": []})
+    notes: list[Issue] = []
+    if len(suspects):
+        if len(suspects) < 2000:
+            sus = ok.filter(ok.enr.isin([int(e) for e in suspects]))
+        else:
+            sus = ok
+        w = ibis.window(group_by=[sus.enr, sus.idx], order_by=sus._row)
+        ranked = sus.mutate(rn=ibis.row_number().over(w))
+        dups_enr = ranked.filter(ranked.rn > 0).select("_row", "enr")
+        dups = dups_enr.select("_row")
+        dup_per_enr = dups_enr.group_by("enr").agg(n_dup=dups_enr.count()).execute()
+        n_dup = int(dup_per_enr["n_dup"].sum()) if len(dup_per_enr) else 0
+        if n_dup:
+            issues.append(Issue(
+                inp.attendance_file,
+                "repeating a student, school and date listed earlier", n_dup, _examples(dups),
+            ))
+            drop_rows = dups
+    if overlap_enrs:
+        two = ok.filter(ok.enr.isin([int(e) for e in overlap_enrs]))
+        p = inp.periods.select(t_enr="enr", t_sid="e_sid", t_sch="e_sch")
+        c = inp.cal.select(t_csch="c_sch", t_idx="idx", t_date="c_date")
+        two = two.join(p, two.enr == p.t_enr)
+        two = two.join(c, [two.t_sch == c.t_csch, two.idx == c.t_idx])
+        g = two.group_by(["t_sid", "t_date"]).agg(nsch=two.t_sch.nunique())
+        g = g.filter(g.nsch > 1).select(g2_sid="t_sid", g2_d="t_date")
+        rows2 = two.join(g, [two.t_sid == g.g2_sid, two.t_date == g.g2_d]).select("_row")
+        n_two = int(rows2.count().execute())
+        if n_two:
+            issues.append(Issue(
+                inp.attendance_file, "placing a student at two schools on the same day", n_two,
+                _examples(rows2),
+            ))
+            drop_rows = rows2 if drop_rows is None else drop_rows.union(rows2)
+    if drop_rows is not None:
+        dr = drop_rows.distinct().select(drop_row="_row")
+        ok = ok.anti_join(dr, ok._row == dr.drop_row)
+    if not inp.absences_only:
+        # Enrolled days without a row.
+        if drop_rows is not None and lenient:
+            kept = ok.group_by("enr").agg(n=ok.count()).execute()
+        else:  # count the distinct days of the file as it is
+            kept = got[["enr", "n"]].copy()
+            if n_dup:
+                kept = kept.merge(dup_per_enr, on="enr", how="left").fillna({"n_dup": 0})
+                kept["n"] = kept["n"] - kept["n_dup"]
+        mm = exp.merge(kept[["enr", "n"]], on="enr", how="left").fillna({"n": 0})
+        gap = mm["days_enrolled"] - mm["n"]
+        n_gap = int(gap[gap > 0].sum())
+        if n_gap:
+            rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
+            notes.append(Issue(
+                inp.attendance_file,
+                f"of enrollment (students file rows {', '.join(map(str, rows))}, "
+                f"{int((gap > 0).sum()):,} enrollments) have no attendance row; without "
+                "--absences-only every enrolled instructional day needs one",
+                n_gap, [], unit="instructional days",
+            ))
+    ok = ok.mutate(absent=ok.st >= len(PRESENT_STATUSES), present=ok.st < len(PRESENT_STATUSES))
+    return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes
+
+
+def check_activity(raw: ibis.Table, inp: Inputs) -> tuple[ibis.Table, list[Issue], dict]:
+    """Check platform activity rows; return (usable rows, problems, counts of rows set aside).
+
+    Usable rows get ``sid``, ``ad`` (the calendar date written in the timestamp, i.e. the local
+    date at the timestamp's own UTC offset) and ``participation`` (bool). Rows for students or
+    dates outside every enrollment period, or after the as-of date, are not errors (a platform
+    serves more people than one district file lists); they are counted and set aside.
+    """
+    ts = _text(raw.timestamp)
+    a = raw.mutate(sid=_text(raw.student_id), ts=ts, kind_=_text(raw.kind))
+    a = a.mutate(ad=a.ts.substr(0, 10).try_cast("date"))
+    blank = a.sid.isnull() | (a.sid == "")
+    bad_ts = ~blank & (a.ad.isnull() | ~a.ts.re_search(_ISO_TS))
+    bad_kind = ~blank & ~bad_ts & ~a.kind_.isin(("login", "participation"))
+    a = a.mutate(f_blank=blank, f_ts=bad_ts, f_kind=bad_kind)
+    flags = {
+        "f_blank": "with a blank student_id",
+        "f_ts": "with a timestamp that is not ISO 8601 with a UTC offset",
+        "f_kind": "with a kind other than login or participation",
+    }
+    counts = a.aggregate(**{k: a[k].cast("int64").sum() for k in flags}).execute()
+    issues = []
+    for k, what in flags.items():
+        n = int(counts[k].iloc[0] or 0)
+        if n:
+            issues.append(Issue(inp.activity_file or "activity", what, n, _examples(a.filter(a[k]))))
+    ok = a.filter(~(a.f_blank | a.f_ts | a.f_kind)).mutate(participation=a.kind_ == "participation")
+    return ok.select("sid", "ad", "participation", "_row"), issues, {}
+
+
+def _streaks(ok: ibis.Table, enrolled: ibis.Table) -> ibis.Table:
+    """Per period: the longest run of absent instructional days and the run ending on the last
+    enrolled day (the current streak)."""
+    ab = ok.filter(ok.absent).select("enr", "idx")
+    w = ibis.window(group_by=ab.enr, order_by=ab.idx)
+    ab = ab.mutate(grp=ab.idx.cast("int64") - ibis.row_number().over(w))
+    runs = ab.group_by(["enr", "grp"]).agg(run=ab.count(), end_idx=ab.idx.max())
+    e = enrolled.select(r_enr="enr", r_last="last_idx")
+    runs = runs.join(e, runs.enr == e.r_enr)
+    return runs.group_by("enr").agg(
+        longest_absence_streak=runs.run.max(),
+        current_absence_streak=(runs.end_idx == runs.r_last).ifelse(runs.run, 0).max(),
+    )
+
+
+def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | None]) -> ibis.Table:
+    """Per period: weeks in which the student was absent on more than three school days or on
+    60% or more of the week's instructional days (Education Code 43504(f), SB 98, 2020-21)."""
+    start, end = window
+    p = inp.periods
+    c = inp.cal
+    ab = ok.filter(ok.absent).select("enr", "idx")
+    pp = p.select(b_enr="enr", b_sch="e_sch")
+    cc = c.select(b_csch="c_sch", b_idx="idx", d="c_date", week="week")
+    ab = ab.join(pp, ab.enr == pp.b_enr)
+    ab = ab.join(cc, [ab.b_sch == cc.b_csch, ab.idx == cc.b_idx])
+    if start is not None:
+        ab = ab.filter(ab.d >= ibis.literal(start))
+    if end is not None:
+        ab = ab.filter(ab.d <= ibis.literal(end))
+    aw = ab.group_by(["enr", "week"]).agg(n_absent=ab.count())
+    j = aw.join(p, aw.enr == p.enr).select(
+        w_enr=aw.enr, w_week=aw.week, n_absent=aw.n_absent, e_sch=p.e_sch, e_start=p.e_start,
+        e_end=p.e_end,
+    )
+    cond = [
+        j.e_sch == c.c_sch, j.w_week == c.week, c.c_date >= j.e_start, c.c_date <= j.e_end,
+        c.c_date <= ibis.literal(inp.as_of),
+    ]
+    if start is not None:
+        cond.append(c.c_date >= ibis.literal(start))
+    if end is not None:
+        cond.append(c.c_date <= ibis.literal(end))
+    jj = j.join(c, cond)
+    wk = jj.group_by(["w_enr", "w_week"]).agg(n_absent=jj.n_absent.max(), n_days=jj.count())
+    flagged = (wk.n_absent > 3) | (wk.n_absent * 5 >= wk.n_days * 3)
+    return wk.group_by(wk.w_enr.name("enr")).agg(
+        sb98_weeks_flagged=flagged.cast("int64").sum()
+    )
+
+
+def engagement_table(
+    ok: ibis.Table,
+    activity: ibis.Table | None,
+    inp: Inputs,
+    enrolled: ibis.Table,
+    *,
+    missing_days: int = 10,
+    sb98_window: tuple[dt.date | None, dt.date | None] = (None, None),
+) -> ibis.Table:
+    """One row per student and school with every count and flag of the engagement rules.
+
+    Parameters
+    ----------
+    ok : usable attendance rows from :func:`check_attendance`.
+    activity : usable activity rows from :func:`check_activity`, or None.
+    enrolled : :func:`enrolled_days` (as an Ibis table).
+    missing_days : N, the window of the ``missing`` rule in instructional days.
+    sb98_window : first and last date (inclusive) of the days the SB 98 weeks look at.
+
+    Returns
+    -------
+    ibis.Table with columns ``student_id, school_id, days_enrolled, days_absent, days_present,
+    days_unrecorded, chronically_absent`` (bool, null when fewer than 31 days enrolled),
+    ``attendance_tier, longest_absence_streak, current_absence_streak, last_present_date,
+    last_activity_date, last_participation_date, sb98_weeks_flagged, never_engaged, missing,
+    enrolled_now``.
+
+    Rules: absent = excused + unexcused + out-of-school suspension + distance_absent (Education
+    Code 60901(c)(1); CDE Dashboard chronic absenteeism); chronically absent = absent on 10% or
+    more of the days enrolled, for students enrolled 31 days or more. Tiers after Attendance
+    Works: satisfactory < 5%, at risk 5% to < 10%, moderate 10% to < 20%, severe >= 20%, computed
+    in integers (``20 * absent < enrolled`` is "< 5%") so no boundary is lost to rounding.
+    """
+    p = inp.periods
+    as_of = ibis.literal(inp.as_of)
+    per = ok.group_by("enr").agg(
+        days_absent=ok.absent.cast("int64").sum(),
+        n_present_rows=ok.present.cast("int64").sum(),
+        n_rows=ok.count(),
+        last_present_idx=ok.idx.max(where=ok.present),
+    )
+    st = _streaks(ok, enrolled)
+    sb = _sb98(ok, inp, sb98_window)
+
+    e = enrolled
+    t = e.join(p.select("enr", "e_sid", "e_sch", "e_end"), "enr")
+    t = t.left_join(per, t.enr == per.enr).drop("enr_right")
+    t = t.left_join(st, t.enr == st.enr).drop("enr_right")
+    t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
+    t = t.mutate(
+        days_absent=t.days_absent.fill_null(0),
+        longest_absence_streak=t.longest_absence_streak.fill_null(0),
+        current_absence_streak=t.current_absence_streak.fill_null(0),
+        sb98_weeks_flagged=t.sb98_weeks_flagged.fill_null(0),
+        n_rows=t.n_rows.fill_null(0),
+        n_present_rows=t.n_present_rows.fill_null(0),
+    )
+    if inp.absences_only:
+        # Every enrolled day without an absence is a day present; the last one is the day just
+        # before the current streak of absences (if it is still in the period).
+        c = inp.cal.select(lp_sch="c_sch", lp_idx="idx", lp_date="c_date")
+        t = t.mutate(lp_idx=t.last_idx - t.current_absence_streak)
+        t = t.left_join(c, [t.e_sch == c.lp_sch, t.lp_idx == c.lp_idx])
+        t = t.mutate(
+            days_present=t.days_enrolled - t.days_absent,
+            days_unrecorded=ibis.literal(0, "int64"),
+            last_present_date=(t.lp_idx >= t.first_idx).ifelse(t.lp_date, ibis.null("date")),
+        )
+    else:
+        c = inp.cal.select(lp_sch="c_sch", lp_idx="idx", lp_date="c_date")
+        t = t.left_join(c, [t.e_sch == c.lp_sch, t.last_present_idx == c.lp_idx])
+        t = t.mutate(
+            days_present=t.n_present_rows,
+            days_unrecorded=(t.days_enrolled - t.n_rows),
+            last_present_date=t.lp_date,
+        )
+    if activity is not None:
+        pa_ = p.select(a_enr="enr", a_sid="e_sid", a_start="e_start", a_end="e_end")
+        aj = activity.join(
+            pa_, [activity.sid == pa_.a_sid, activity.ad >= pa_.a_start, activity.ad <= pa_.a_end,
+                  activity.ad <= as_of],
+        )
+        act = aj.group_by(aj.a_enr.name("enr")).agg(
+            last_activity_date=aj.ad.max(),
+            last_participation_date=aj.ad.max(where=aj.participation),
+        )
+        t = t.left_join(act, t.enr == act.enr).drop("enr_right")
+    else:
+        t = t.mutate(
+            last_activity_date=ibis.null("date"), last_participation_date=ibis.null("date")
+        )
+    # Combine the periods of a student at a school.
+    g = t.group_by([t.e_sid.name("student_id"), t.e_sch.name("school_id")]).agg(
+        days_enrolled=t.days_enrolled.sum(),
+        days_absent=t.days_absent.sum(),
+        days_present=t.days_present.sum(),
+        days_unrecorded=t.days_unrecorded.sum(),
+        longest_absence_streak=t.longest_absence_streak.max(),
+        current_absence_streak=t.current_absence_streak.argmax(t.last_idx),
+        last_present_date=t.last_present_date.max(),
+        last_activity_date=t.last_activity_date.max(),
+        last_participation_date=t.last_participation_date.max(),
+        sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
+        enrolled_now=(t.e_end >= as_of).any(),
+    )
+    # Start of the `missing` window: the N-th last instructional day on or before the as-of date.
+    c = inp.cal.filter(inp.cal.c_date <= as_of)
+    last = c.group_by("c_sch").agg(max_idx=c.idx.max())
+    cw = c.join(last, "c_sch")
+    cw = cw.filter(cw.idx == ibis.greatest(cw.max_idx - (missing_days - 1), 1))
+    cw = cw.select(w_sch="c_sch", window_start="c_date")
+    g = g.left_join(cw, g.school_id == cw.w_sch).drop("w_sch")
+    eligible = g.days_enrolled >= 31
+    absent5 = g.days_absent * 20 >= g.days_enrolled
+    absent10 = g.days_absent * 10 >= g.days_enrolled
+    absent20 = g.days_absent * 5 >= g.days_enrolled
+    engaged_in_window = (g.last_present_date >= g.window_start).fill_null(False) | (
+        g.last_activity_date >= g.window_start
+    ).fill_null(False)
+    g = g.mutate(
+        chronically_absent=eligible.ifelse(absent10, ibis.null("boolean")),
+        attendance_tier=ibis.cases(
+            (~eligible, "not_applicable"),
+            (absent20, "severe"),
+            (absent10, "moderate"),
+            (absent5, "at_risk"),
+            else_="satisfactory",
+        ),
+        never_engaged=(g.days_present == 0) & g.last_activity_date.isnull(),
+        missing=g.enrolled_now & ~engaged_in_window,
+    )
+    return g.drop("window_start")
+
+
+def to_frame(expr: ibis.Table) -> pd.DataFrame:
+    """Execute and normalise types so both backends give the same pandas frame."""
+    df = expr.execute()
+    for c in df.columns:
+        if c.endswith("_date"):
+            df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d").where(df[c].notna(), "")
+    return df
+

@@ -1,0 +1,67 @@
+"""``equitable index``: build a composite index from a spec and a table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from equitable.errors import InputError
+
+__all__ = ["register"]
+
+
+def index_command(
+    spec: str = typer.Argument(None, help="A preset name (see --list) or a path to a TOML spec."),
+    input: Path = typer.Argument(None, help="The units: a CSV, XLSX or Parquet file.", show_default=False),
+    output: Path = typer.Option(None, "-o", "--output", help="Where to write the result (.csv, .xlsx or .parquet)."),
+    reference: Path = typer.Option(
+        None, "--reference",
+        help="Rank against this population (same columns) instead of the input's own units.",
+    ),
+    list_: bool = typer.Option(False, "--list", help="List the presets and exit."),
+    explain_: bool = typer.Option(False, "--explain", help="Print the spec's method in plain words and exit."),
+) -> None:
+    """Build a need index (SVI, CalEnviroScreen, SENI-style, or your own TOML spec).
+
+    Writes one row per unit with the input's id column and every computed column, plus
+    OUTPUT.run.json with the spec, the input's SHA-256 and the version.
+    """
+    from equitable.index import compute_index, explain, list_presets, load_spec, read_table, write_table
+    from equitable.provenance import write_run_record
+
+    if list_:
+        for name in list_presets():
+            s = load_spec(name)
+            typer.echo(f"{name}\t{s.title or ''}")
+        return
+    if spec is None:
+        raise InputError("give a SPEC (a preset name or a TOML file); --list shows the presets")
+    s = load_spec(spec)
+    if explain_:
+        typer.echo(explain(s, reference=reference is not None), nl=False)
+        return
+    if input is None:
+        raise InputError("give an INPUT file (CSV, XLSX or Parquet)")
+    if output is None:
+        raise InputError("give an output file with -o OUTPUT.csv")
+    df = read_table(input, id_column=s.id_column)
+    ref = read_table(reference, id_column=s.id_column) if reference is not None else None
+    result = compute_index(s, df, source=str(input), reference=ref)
+    out = write_table(result.table, output)
+    inputs = {"input": input}
+    if reference is not None:
+        inputs["reference"] = reference
+    write_run_record(
+        out.parent, command="index", spec=s.to_dict(), inputs=inputs, outputs=[out.name],
+        extra={"units": len(result.table), "summary": result.missing_summary()},
+        filename=f"{out.name}.run.json",
+    )
+    score_col = s.score_column_of(s.overall)
+    scored = int(result.aggregated[score_col].notna().sum())
+    typer.echo(f"Wrote {out}: {len(result.table):,} units, {scored:,} scored")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``equitable index`` to the CLI."""
+    app.command("index", no_args_is_help=True)(index_command)

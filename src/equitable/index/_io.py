@@ -1,0 +1,152 @@
+"""Reading input tables (CSV, XLSX, Parquet) with the id column kept as text.
+
+Row numbers in error messages count the header as row 1, so the first data row is row 2, as a
+spreadsheet shows it (for Parquet, the same numbering of records).
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from equitable.errors import InputError, location
+
+__all__ = ["read_table", "numeric_column", "check_columns", "write_table"]
+
+_ROW_OFFSET = 2  # header is row 1
+
+
+def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | int | None = None) -> pd.DataFrame:
+    """Read a CSV, XLSX or Parquet file into a DataFrame.
+
+    Every column of a CSV or XLSX file whose name is ``id_column`` is read as text, so leading zeros
+    (GEOID ``06037...``, CDS codes) survive; a UTF-8 byte-order mark is dropped. Other columns are
+    read as pandas infers them (numbers stay numbers; text in a numeric column is reported later,
+    by the engine, with its row and column).
+
+    Parameters
+    ----------
+    path : ``.csv`` / ``.txt`` / ``.tsv`` (tab-delimited when the suffix is ``.tsv`` or ``.txt``
+        and the header has tabs), ``.xlsx`` / ``.xlsm`` (first sheet unless ``sheet``),
+        ``.parquet``.
+    id_column : column kept as text (optional).
+
+    Returns
+    -------
+    DataFrame with a RangeIndex; ``df.attrs["source"]`` is the file's path as given.
+
+    Raises
+    ------
+    InputError
+        The file is missing, has an unknown suffix, or cannot be parsed (naming the file and, for
+        CSV, the line).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(f"{p}: file not found")
+    suffix = p.suffix.lower()
+    try:
+        if suffix in (".csv", ".txt", ".tsv"):
+            with open(p, encoding="utf-8-sig", errors="replace") as fh:
+                head = fh.readline()
+            sep = "\t" if ("\t" in head and head.count("\t") >= head.count(",")) else ","
+            dtype = {id_column: str} if id_column else None
+            df = pd.read_csv(
+                p, sep=sep, dtype=dtype, encoding="utf-8-sig", keep_default_na=False,
+                na_values=[""], low_memory=False,
+            )
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            dtype = {id_column: str} if id_column else None
+            df = pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=dtype)
+        elif suffix in (".parquet", ".pq"):
+            df = pd.read_parquet(p)
+            if id_column and id_column in df.columns:
+                col = df[id_column]
+                if pd.api.types.is_float_dtype(col):
+                    col = col.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else str(v)))
+                df[id_column] = col.astype("string").astype(object)
+        else:
+            raise InputError(f"{p}: unknown file type '{p.suffix}' (use .csv, .xlsx or .parquet)")
+    except InputError:
+        raise
+    except pd.errors.ParserError as exc:
+        raise InputError(f"{p}: cannot be read as a table: {str(exc).strip().splitlines()[-1]}") from None
+    except (ValueError, OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"{p}: cannot be read as a table: {exc}") from None
+    df.columns = [str(c) for c in df.columns]
+    df = df.reset_index(drop=True)
+    df.attrs["source"] = str(path)
+    return df
+
+
+def check_columns(df: pd.DataFrame, columns: list[str], source: str | None) -> None:
+    """Raise :class:`InputError` naming the first required column that is absent (with a
+    "did you mean" suggestion)."""
+    have = list(df.columns)
+    for c in columns:
+        if c not in df.columns:
+            close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
+            if not close:
+                low = {h.lower().strip(): h for h in have}
+                if c.lower().strip() in low:
+                    close = [low[c.lower().strip()]]
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            raise InputError(f"{location(source, None, c)}: not found in the file{hint}")
+
+
+def numeric_column(
+    df: pd.DataFrame, column: str, source: str | None, *, missing_text: list[str] | tuple = ()
+) -> np.ndarray:
+    """The column as float64 (empty cells and ``missing_text`` -> NaN).
+
+    Raises
+    ------
+    InputError
+        ``<file>, row <n>, column '<c>': '<text>' is not a number`` for the first cell that is
+        neither a number, empty, nor a declared missing text.
+    """
+    s = df[column]
+    if pd.api.types.is_bool_dtype(s):
+        return s.to_numpy(dtype=np.float64)
+    if pd.api.types.is_numeric_dtype(s):
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    txt = s.astype(object)
+    is_na = txt.isna()
+    stripped = txt.where(is_na, txt.astype(str).str.strip())
+    blank = is_na | (stripped == "")
+    if missing_text:
+        blank |= stripped.isin(list(missing_text))
+    cleaned = stripped.where(~blank, None)
+    # thousands separators as in "1,234" are not accepted silently: they are reported
+    num = pd.to_numeric(cleaned, errors="coerce")
+    bad = num.isna() & ~blank
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        value = str(stripped.iloc[i])
+        shown = value if len(value) <= 24 else value[:21] + "..."
+        raise InputError(f"{location(source, i + _ROW_OFFSET, column)}: '{shown}' is not a number")
+    out = num.to_numpy(dtype=np.float64, na_value=np.nan)
+    if not np.isfinite(out[~blank.to_numpy()]).all():
+        i = int(np.flatnonzero(~np.isfinite(out) & ~blank.to_numpy())[0])
+        raise InputError(f"{location(source, i + _ROW_OFFSET, column)}: not a finite number")
+    return out
+
+
+def write_table(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a result table as CSV (UTF-8, no index, LF line ends), XLSX or Parquet by suffix."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if p.parent and not p.parent.exists():
+        p.parent.mkdir(parents=True, exist_ok=True)
+    if suffix in (".csv", ".txt", ""):
+        df.to_csv(p, index=False, lineterminator="\n", float_format="%.15g")
+    elif suffix == ".xlsx":
+        df.to_excel(p, index=False, engine="xlsxwriter")
+    elif suffix in (".parquet", ".pq"):
+        df.to_parquet(p, index=False)
+    else:
+        raise InputError(f"{p}: unknown output type '{p.suffix}' (use .csv, .xlsx or .parquet)")
+    return p

@@ -1,0 +1,1 @@
+"""Preset index specs (TOML), shipped inside the package."""

@@ -1,0 +1,119 @@
+"""Notices to families, in the family's language, with California's 15 percent rule.
+
+California Education Code section 48985(a): when 15 percent or more of the pupils enrolled in a
+public school speak a single primary language other than English, all notices, reports,
+statements or records sent to the parent or guardian of any such pupil shall, in addition to
+being written in English, be written in that primary language. The statute measures the share
+with the language census of the preceding year; here it is measured on the roster loaded with
+``equitable outreach roster`` (its ``home_language`` column), which a district can load from its
+language census file.
+
+A notice is therefore always written in English, and also in the family's language when a template
+exists for it. :func:`ec48985_languages` lists, per school, the languages at 15% or more: those
+schools must have that language's template, and :func:`render_notice` reports a required language
+without a template as ``missing_required`` so staff arrange a translation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from string import Template
+
+from sqlalchemy import Engine, func, select
+
+from equitable.outreach._access import scope_cases
+from equitable.outreach._cases import CaseNotFound, record_disclosure
+from equitable.outreach._db import read_session
+from equitable.outreach._models import Case, School, Student, User
+
+__all__ = ["EC48985_THRESHOLD", "TEMPLATES", "Notice", "ec48985_languages", "render_notice"]
+
+EC48985_THRESHOLD = 0.15
+ENGLISH = "english"
+
+# Notice templates by language (lower-case English name of the language, as in the roster).
+# No names: the notice names the school and the student's grade only.
+TEMPLATES: dict[str, str] = {
+    "english": (
+        "Dear family,\n\n"
+        "We have missed your child in grade $grade at $school. We want to help them come back "
+        "to class and to find out what would make it easier: a computer or internet access, "
+        "food, health care, counseling or transportation.\n\n"
+        "Please call or write to $worker at the school. This letter is dated $date.\n"
+    ),
+    "spanish": (
+        "Estimada familia:\n\n"
+        "Hemos extrañado a su hijo o hija de grado $grade en $school. Queremos ayudarle a "
+        "regresar a clase y saber qué le facilitaría hacerlo: una computadora o acceso a "
+        "internet, alimentos, atención médica, consejería o transporte.\n\n"
+        "Por favor, llame o escriba a $worker en la escuela. Esta carta tiene fecha del $date.\n"
+    ),
+}
+
+
+def ec48985_languages(engine: Engine, school_id: str) -> list[tuple[str, int, int]]:
+    """Languages other than English spoken by 15% or more of a school's enrolled students.
+
+    Returns
+    -------
+    list of ``(language, students, enrolled)``, largest first; ``students / enrolled >= 0.15``.
+    """
+    with read_session(engine) as s:
+        counts = s.execute(
+            select(func.lower(Student.home_language), func.count())
+            .where(Student.school_id == school_id)
+            .group_by(func.lower(Student.home_language))
+        ).all()
+    enrolled = sum(n for _, n in counts)
+    out = [
+        (lang, n, enrolled)
+        for lang, n in counts
+        if lang and lang != ENGLISH and enrolled and n / enrolled >= EC48985_THRESHOLD
+    ]
+    return sorted(out, key=lambda t: (-t[1], t[0]))
+
+
+@dataclass
+class Notice:
+    family_language: str | None
+    texts: list[tuple[str, str]]  # (language, text), English first
+    required_languages: list[str]  # EC 48985 languages of the school
+    missing_required: list[str] = field(default_factory=list)  # required, no template
+    family_language_without_template: bool = False
+
+
+def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
+                  worker_name: str | None = None, today: dt.date | None = None) -> Notice:
+    """Write the re-engagement notice for a case (logged as a disclosure).
+
+    Raises
+    ------
+    CaseNotFound
+        No such case or not visible to ``user``.
+    """
+    today = today or dt.date.today()
+    with read_session(engine) as s:
+        case = s.scalar(scope_cases(select(Case), user).where(Case.id == case_id))
+        if case is None:
+            raise CaseNotFound(f"case {case_id} not found")
+        school = s.get(School, case.school_id)
+        school_name = (school.name if school and school.name else case.school_id)
+        student_id, grade, lang, school_id = (case.student_id, case.grade or "",
+                                              (case.home_language or ENGLISH).lower(),
+                                              case.school_id)
+    required = [x[0] for x in ec48985_languages(engine, school_id)]
+    values = {"grade": grade, "school": school_name, "worker": worker_name or user.display_name,
+              "date": today.isoformat()}
+    texts = [(ENGLISH, Template(TEMPLATES[ENGLISH]).substitute(values))]
+    if lang != ENGLISH and lang in TEMPLATES:
+        texts.append((lang, Template(TEMPLATES[lang]).substitute(values)))
+    record_disclosure(engine, user, "notice", purpose=purpose, case_id=case_id,
+                      student_id=student_id, detail=f"notice in {', '.join(t[0] for t in texts)}")
+    return Notice(
+        family_language=lang,
+        texts=texts,
+        required_languages=required,
+        missing_required=[x for x in required if x not in TEMPLATES],
+        family_language_without_template=lang != ENGLISH and lang not in TEMPLATES,
+    )

@@ -1,0 +1,205 @@
+"""Users, organisations, data-sharing agreements, password hashes and login throttling.
+
+Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second recommended
+parameter set). Login throttling: after ``MAX_FAILURES`` failed attempts for one user name, or
+``MAX_FAILURES_PER_ADDRESS`` from one address, within ``WINDOW``, further attempts are refused
+until the window has passed (OWASP Authentication Cheat Sheet, "Protect against automated
+attacks").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, select
+
+from equitable.errors import EquitableError
+from equitable.outreach._db import read_session, write_session
+from equitable.outreach._models import (
+    ROLES,
+    DataSharingAgreement,
+    LoginAttempt,
+    Organization,
+    User,
+    utcnow,
+)
+
+__all__ = [
+    "MIN_PASSWORD_LENGTH",
+    "add_agreement",
+    "authenticate",
+    "create_organization",
+    "create_user",
+    "list_users",
+    "login_throttled",
+    "set_password",
+]
+
+MIN_PASSWORD_LENGTH = 12
+MAX_FAILURES = 5
+MAX_FAILURES_PER_ADDRESS = 20
+WINDOW = dt.timedelta(minutes=15)
+UI_LANGUAGES = ("en", "es")
+_hasher = PasswordHasher()
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
+# A fixed hash to verify against when the user does not exist (same time as a real check).
+_DUMMY_HASH = _hasher.hash("equitable-no-such-user")
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise EquitableError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def create_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    display_name: str | None = None,
+    school_id: str | None = None,
+    organization: str | None = None,
+    ui_language: str = "en",
+    languages: str = "english",
+    capacity: int = 0,
+    base_school_id: str | None = None,
+) -> int:
+    """Create a user and return its id.
+
+    Raises
+    ------
+    EquitableError
+        Unknown role, malformed user name, short password, a school staff member without a school,
+        a partner without an organisation, an unknown organisation, a taken user name.
+    """
+    username = username.strip().lower()
+    if not _USERNAME.match(username):
+        raise EquitableError(
+            "the user name must be 2-100 characters: lower-case letters, digits, . _ @ -"
+        )
+    if role not in ROLES:
+        raise EquitableError(f"unknown role '{role}' (one of: {', '.join(ROLES)})")
+    if ui_language not in UI_LANGUAGES:
+        raise EquitableError(f"unknown UI language '{ui_language}' (en or es)")
+    if role == "school_staff" and not (school_id and re.fullmatch(r"\d{14}", school_id)):
+        raise EquitableError("school staff need --school, the school's 14-digit CDS code")
+    if role == "partner" and not organization:
+        raise EquitableError("a community partner needs --organization")
+    if capacity < 0:
+        raise EquitableError("the capacity must be 0 or more")
+    _check_password(password)
+    with write_session(engine) as s:
+        if s.scalar(select(User.id).where(User.username == username)) is not None:
+            raise EquitableError(f"the user name '{username}' is taken")
+        org_id = None
+        if organization:
+            org_id = s.scalar(select(Organization.id).where(Organization.name == organization))
+            if org_id is None:
+                raise EquitableError(
+                    f"unknown organization '{organization}' (add it with "
+                    "'equitable outreach org add')"
+                )
+        user = User(
+            username=username,
+            display_name=display_name or username,
+            password_hash=_hasher.hash(password),
+            role=role,
+            school_id=school_id if role == "school_staff" else None,
+            organization_id=org_id if role == "partner" else None,
+            ui_language=ui_language,
+            languages=",".join(sorted({x.strip().lower() for x in languages.split(",")
+                                       if x.strip()})),
+            capacity=capacity,
+            base_school_id=base_school_id,
+        )
+        s.add(user)
+        s.flush()
+        return user.id
+
+
+def set_password(engine: Engine, username: str, password: str) -> None:
+    """Change a password and end the user's existing sessions."""
+    _check_password(password)
+    with write_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise EquitableError(f"no user named '{username}'")
+        user.password_hash = _hasher.hash(password)
+        user.session_epoch += 1
+
+
+def login_throttled(engine: Engine, username: str, address: str,
+                    now: dt.datetime | None = None) -> bool:
+    """True when too many recent failures for this user name or this address."""
+    since = (now or utcnow()) - WINDOW
+    with read_session(engine) as s:
+        by_user = s.scalar(select(func.count()).where(
+            LoginAttempt.username == username, LoginAttempt.success.is_(False),
+            LoginAttempt.at >= since))
+        by_addr = s.scalar(select(func.count()).where(
+            LoginAttempt.address == address, LoginAttempt.success.is_(False),
+            LoginAttempt.at >= since))
+    return by_user >= MAX_FAILURES or by_addr >= MAX_FAILURES_PER_ADDRESS
+
+
+def authenticate(engine: Engine, username: str, password: str, address: str) -> User | None:
+    """Check a password; record the attempt; return the user or None.
+
+    Callers check :func:`login_throttled` first. The check takes the same time whether or not the
+    user exists (a dummy hash is verified).
+    """
+    username = (username or "").strip().lower()[:100]
+    with read_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username))
+    ok = False
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
+    except (VerificationError, InvalidHashError):
+        ok = False
+    ok = ok and user is not None and user.active
+    with write_session(engine) as s:
+        s.add(LoginAttempt(username=username, address=address[:64], success=ok, at=utcnow()))
+        if ok and _hasher.check_needs_rehash(user.password_hash):
+            s.get(User, user.id).password_hash = _hasher.hash(password)
+    return user if ok else None
+
+
+def create_organization(engine: Engine, name: str) -> int:
+    name = name.strip()
+    if not name:
+        raise EquitableError("the organization needs a name")
+    with write_session(engine) as s:
+        if s.scalar(select(Organization.id).where(Organization.name == name)) is not None:
+            raise EquitableError(f"the organization '{name}' exists already")
+        org = Organization(name=name)
+        s.add(org)
+        s.flush()
+        return org.id
+
+
+def add_agreement(engine: Engine, organization: str, *, signed_on: dt.date, expires_on: dt.date,
+                  purpose: str, reference: str | None = None) -> int:
+    """Record a data-sharing agreement with a partner organisation (FERPA 34 CFR 99.31(a)(6))."""
+    if expires_on < signed_on:
+        raise EquitableError("the agreement expires before it is signed")
+    if not purpose.strip():
+        raise EquitableError("the agreement needs its purpose")
+    with write_session(engine) as s:
+        org_id = s.scalar(select(Organization.id).where(Organization.name == organization))
+        if org_id is None:
+            raise EquitableError(f"unknown organization '{organization}'")
+        dsa = DataSharingAgreement(organization_id=org_id, signed_on=signed_on,
+                                   expires_on=expires_on, purpose=purpose.strip(),
+                                   reference=reference)
+        s.add(dsa)
+        s.flush()
+        return dsa.id
+
+
+def list_users(engine: Engine) -> list[User]:
+    with read_session(engine) as s:
+        return list(s.scalars(select(User).order_by(User.username)))

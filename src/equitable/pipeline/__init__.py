@@ -1,0 +1,45 @@
+"""``equitable run``: the main job, from public files to tiers, an allocation and reports.
+
+Public API
+----------
+run(config_path, out_dir=None, data_dir=None) -> RunResult     writes the five output files
+compute(config_path, data_dir=None) -> Computation              everything, no files written
+compute_schools(config_path, data_dir=None) -> DataFrame        the schools.csv table only
+load_config(path) -> RunConfig                                  validate a config
+select_schools(schools, frpm, directory, config)                the "active, district-run" rule
+
+See docs/run.md. The names are imported on first use, so ``import equitable.pipeline`` (and
+``equitable --help``) does not load geopandas and plotly.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_WHERE = {
+    "RunConfig": "equitable.pipeline._config",
+    "load_config": "equitable.pipeline._config",
+    "parse_config": "equitable.pipeline._config",
+    "Computation": "equitable.pipeline._run",
+    "RunResult": "equitable.pipeline._run",
+    "compute": "equitable.pipeline._run",
+    "compute_schools": "equitable.pipeline._run",
+    "run": "equitable.pipeline._run",
+    "select_schools": "equitable.pipeline._run",
+    "tier_summary": "equitable.pipeline._run",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'equitable.pipeline' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -1,0 +1,69 @@
+"""``equitable run CONFIG [--out DIR] [--data-dir DIR]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``run`` command to the ``equitable`` CLI."""
+
+    @app.command("run")
+    def run_command(
+        config: Path = typer.Argument(..., help="The analysis config (TOML), e.g. examples/lausd.toml."),
+        out: Path | None = typer.Option(
+            None, "--out", help="Output folder (default: out/<config name>)."
+        ),
+        data_dir: Path | None = typer.Option(
+            None, "--data-dir", help="Data folder (default: EQUITABLE_DATA_DIR or ../shared/data)."
+        ),
+        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+    ) -> None:
+        """Rank schools by a need index, cut tiers, allocate a budget and write the reports.
+
+        Writes schools.csv, allocation.xlsx, report.html, report.es.html and run.json.
+        """
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        from equitable.pipeline._run import STEPS, WRITE_STEPS, run
+
+        console = Console(stderr=True)
+        total = len(STEPS) + len(WRITE_STEPS)
+        if quiet or not console.is_terminal:
+            seen: list[str] = []
+
+            def step(name: str) -> None:
+                seen.append(name)
+                if not quiet:
+                    console.print(f"[{len(seen)}/{total}] {name}", highlight=False)
+
+            result = run(config, out_dir=out, data_dir=data_dir, progress=step)
+        else:
+            with Progress(
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                TextColumn("{task.completed}/{task.total}"), TimeElapsedColumn(),
+                console=console, transient=False,
+            ) as bar:
+                task = bar.add_task("Starting", total=total)
+                started = [False]
+
+                def step(name: str) -> None:
+                    if started[0]:
+                        bar.advance(task)
+                    started[0] = True
+                    bar.update(task, description=name)
+
+                result = run(config, out_dir=out, data_dir=data_dir, progress=step)
+                bar.update(task, completed=total, description="Done")
+        tiers = ", ".join(f"{k}: {v}" for k, v in result.tier_counts.items())
+        typer.echo(f"Ranked {result.n_schools} schools ({tiers}).")
+        typer.echo(
+            f"Allocated ${result.total_cents // 100:,}.{result.total_cents % 100:02d} of "
+            f"${result.budget_cents // 100:,}.{result.budget_cents % 100:02d}."
+        )
+        for reason, n in result.excluded.items():
+            typer.echo(f"Not ranked: {n} school(s): {reason}.")
+        typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

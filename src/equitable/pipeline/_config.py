@@ -1,0 +1,121 @@
+"""The analysis config of ``equitable run``: a TOML file validated by pydantic (docs/run.md)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from equitable.errors import SpecError
+
+_CDS_RE = r"^\d{14}$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Inputs(_Model):
+    """Input files, relative to the data folder (or absolute)."""
+
+    schools: str = Field(description="school table: cds, school_name, span, enrollment, pct_*")
+    math: str | None = Field(default=None, description="CAASPP mathematics companion (join on cds)")
+    directory: str = Field(description="CDE Public Schools and Districts directory")
+    frpm: str = Field(description="CDE FRPM school-level file (xlsx, txt or csv)")
+    calenviroscreen: str = Field(description="OEHHA CalEnviroScreen 4.0 results by tract")
+    tracts: str = Field(description="2010 census tract polygons (GeoJSON)")
+    neighbourhoods: str | None = Field(default=None, description="LA Times neighbourhoods")
+
+
+class Selection(_Model):
+    """Which schools are ranked: active, district-run schools of one district (docs/run.md)."""
+
+    district_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+    include_affiliated_charters: bool = True
+    exclude: list[str] = []
+    only: list[str] | None = None
+
+    @field_validator("exclude", "only")
+    @classmethod
+    def _cds(cls, v: list[str] | None) -> list[str] | None:
+        if v is None:
+            return v
+        for c in v:
+            if not isinstance(c, str) or not c.isdigit() or len(c) != 14:
+                raise ValueError(f"a CDS code is a string of 14 digits. Got {c!r}")
+        return v
+
+
+class IndexChoice(_Model):
+    """The index spec: a preset name (e.g. ``seni-style``) or a TOML file beside the config."""
+
+    spec: str
+
+
+class Report(_Model):
+    """Report settings."""
+
+    title: str | None = None
+    languages: list[Literal["en", "es"]] = ["en", "es"]
+    map: bool = True
+
+
+class RunConfig(_Model):
+    """A validated ``equitable run`` config."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.\-]+$")
+    title: str | None = None
+    inputs: Inputs
+    selection: Selection
+    index: IndexChoice
+    allocation: dict[str, Any]
+    report: Report = Report()
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts = []
+    for item in loc:
+        if isinstance(item, int):
+            parts.append(f"[{item}]")
+        else:
+            parts.append(("." if parts else "") + str(item))
+    return "".join(parts)
+
+
+def parse_config(data: dict[str, Any], *, source: str = "<config>") -> RunConfig:
+    """Validate a config mapping; errors are one :class:`SpecError` naming the source and key."""
+    try:
+        return RunConfig.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = _format_loc(tuple(err["loc"]))
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "missing required key"
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+        raise SpecError(f"{source}: key '{loc}': {msg}") from None
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """Read and validate an ``equitable run`` config (TOML).
+
+    Raises
+    ------
+    SpecError
+        File missing, not valid TOML (with line and column), or a key missing, unknown or of the
+        wrong type (naming the file and the key).
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise SpecError(f"{p}: config file not found")
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{p}: not valid TOML: {exc}") from None
+    except UnicodeDecodeError:
+        raise SpecError(f"{p}: not a UTF-8 text file") from None
+    return parse_config(data, source=str(p))

@@ -1,0 +1,623 @@
+"""``equitable run``: inputs -> school table -> index -> tiers -> allocation -> reports."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from equitable import __version__
+from equitable.data import (
+    read_calenviroscreen,
+    read_frpm,
+    read_lausd_math,
+    read_lausd_schools,
+    read_neighbourhoods,
+    read_school_directory,
+    read_tracts,
+)
+from equitable.errors import InputError, SpecError
+from equitable.geo import NOT_PLACED, PLACED_BY_CENTROID, PLACED_IN_POLYGON, place_schools
+from equitable.paths import data_dir as _data_dir
+from equitable.pipeline._config import RunConfig, load_config
+from equitable.provenance import write_run_record
+
+#: CalEnviroScreen columns joined to each school by its tract GEOID.
+CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
+
+#: The output files, in the order they are written.
+OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json")
+
+#: Why a school of the school table is not ranked (values of ``Computation.excluded``).
+REASON_NOT_IN_FRPM = "not in the FRPM file for the district"
+REASON_CHARTER = "independent (directly funded) charter, not district-run"
+REASON_NOT_ACTIVE = "not active in the CDE directory"
+REASON_CONFIG = "excluded by the config"
+REASON_NOT_ONLY = "not in the config's 'only' list"
+
+Progress = Callable[[str], None]
+
+STEPS = (
+    "Reading inputs",
+    "Selecting active, district-run schools",
+    "Placing schools in census tracts",
+    "Computing the need index and tiers",
+    "Allocating the budget",
+)
+WRITE_STEPS = ("Writing schools.csv", "Writing allocation.xlsx", "Writing report.html",
+               "Writing report.es.html", "Writing run.json")
+
+
+@dataclass
+class Computation:
+    """Everything ``equitable run`` computes before writing files.
+
+    Attributes
+    ----------
+    config : the validated config; ``config_path`` its file.
+    schools : the ``schools.csv`` table (one row per ranked school, sorted by rank then CDS
+        code), see :data:`SCHOOL_COLUMNS` in docs/run.md.
+    index : the :class:`equitable.index.IndexResult`.
+    allocation : the :class:`equitable.allocate.AllocationResult`.
+    excluded : DataFrame ``cds_code``, ``school_name``, ``reason`` of the school-table rows that
+        are not ranked.
+    inputs : label -> resolved input file path.
+    tracts : the tract polygons (for the map).
+    """
+
+    config: RunConfig
+    config_path: Path
+    schools: pd.DataFrame
+    index: Any
+    allocation: Any
+    excluded: pd.DataFrame
+    inputs: dict[str, Path]
+    tracts: gpd.GeoDataFrame
+    spec: Any = None
+    placement_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class RunResult:
+    """What :func:`run` wrote.
+
+    Attributes
+    ----------
+    out_dir : the output folder; ``files`` maps each output name to its path.
+    n_schools : ranked schools; ``tier_counts`` schools per tier (highest need first).
+    budget_cents, total_cents : the budget and the sum of the school amounts (equal).
+    excluded : reason -> number of school-table rows not ranked.
+    placement_counts : placement method -> number of schools.
+    """
+
+    out_dir: Path
+    files: dict[str, Path]
+    n_schools: int
+    budget_cents: int
+    total_cents: int
+    tier_counts: dict[str, int]
+    excluded: dict[str, int]
+    placement_counts: dict[str, int]
+    computation: Computation | None = None
+
+
+def _noop(_: str) -> None:
+    pass
+
+
+def _resolve_inputs(config: RunConfig, base: Path) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for label, rel in config.inputs.model_dump().items():
+        if rel is None:
+            continue
+        p = Path(rel)
+        p = p if p.is_absolute() else base / p
+        if not p.is_file():
+            raise InputError(f"{p}: input file not found (inputs.{label} in the config)")
+        out[label] = p
+    return out
+
+
+def _load_spec(config: RunConfig, config_path: Path) -> Any:
+    from equitable.index import list_presets, load_spec
+
+    name = config.index.spec
+    if name in list_presets():
+        return load_spec(name)
+    p = Path(name)
+    if not p.is_absolute():
+        p = config_path.parent / p
+    if not p.is_file():
+        raise SpecError(
+            f"{config_path}: key 'index.spec': '{name}' is neither a preset "
+            f"({', '.join(list_presets())}) nor a spec file"
+        )
+    return load_spec(p)
+
+
+def _parse_rule(config: RunConfig, config_path: Path) -> Any:
+    from equitable.allocate import parse_rule
+
+    data = config.allocation
+    if data.get("kind") == "tier_rates" and "weights" not in data and "rates" not in data:
+        raise SpecError(
+            f"{config_path}: key 'allocation.weights': missing required key (give each tier's "
+            "relative per-pupil weight in [allocation.weights], or fixed dollars in "
+            "[allocation.rates] with solve = false)"
+        )
+    return parse_rule(dict(config.allocation), source=f"{config_path} [allocation]")
+
+
+def _check_tiers(rule: Any, spec: Any, config_path: Path) -> None:
+    """Every tier of the index spec needs a weight (or rate), and no weight may name a tier the
+    spec does not make: checked before any file is read."""
+    if getattr(rule, "kind", None) != "tier_rates" or spec.overall.tiers is None:
+        return
+    given = getattr(rule, "weights", None)
+    key = "weights"
+    if given is None:
+        given, key = getattr(rule, "rates", None) or {}, "rates"
+    labels = list(spec.overall.tiers.tier_labels)
+    missing = [t for t in labels if t not in given]
+    if missing:
+        raise SpecError(
+            f"{config_path}: key 'allocation.{key}': no {key[:-1]} for tier "
+            + ", ".join(f"'{t}'" for t in missing)
+            + f" (the index spec '{spec.name}' makes tiers "
+            + ", ".join(f"'{t}'" for t in labels) + ")"
+        )
+    extra = [t for t in given if t not in labels]
+    if extra:
+        raise SpecError(
+            f"{config_path}: key 'allocation.{key}': tier " + ", ".join(f"'{t}'" for t in extra)
+            + f" is not a tier of the index spec '{spec.name}' ("
+            + ", ".join(f"'{t}'" for t in labels) + ")"
+        )
+
+
+def select_schools(
+    schools: pd.DataFrame,
+    frpm: pd.DataFrame,
+    directory: pd.DataFrame,
+    config: RunConfig,
+    *,
+    source: str = "config",
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split the school table into the ranked (active, district-run) schools and the rest.
+
+    A school is ranked when all hold:
+
+    1. it has a row in the FRPM file of the config's district (``district_code``), i.e. it was
+       open and reported enrollment in that year;
+    2. it is district-run: FRPM ``Charter School (Y/N)`` is ``N``, or it is ``Y`` with
+       ``Charter Funding Type`` = ``Locally funded`` (an *affiliated* charter, operated by the
+       district with district staff; ``selection.include_affiliated_charters``, default true).
+       Directly funded (independent) charters are not district-run;
+    3. when it is in the CDE directory, its ``StatusType`` is ``Active`` (schools opened after
+       the directory was published are not in it and count as active by rule 1);
+    4. the config's ``selection.only`` (if given) lists it and ``selection.exclude`` does not.
+
+    Returns
+    -------
+    (ranked, excluded) : ``ranked`` is ``schools`` (input order) with the directory's
+    ``status_type``, ``latitude``, ``longitude`` and FRPM's ``charter``,
+    ``charter_funding_type`` joined; ``excluded`` has ``cds_code``, ``school_name``,
+    ``reason``.
+
+    Raises
+    ------
+    SpecError
+        ``selection.only`` or ``selection.exclude`` names a CDS code that is not in the school
+        table ("unknown school").
+    """
+    sel = config.selection
+    known = set(schools["cds_code"])
+    for key, codes in (("exclude", sel.exclude), ("only", sel.only or [])):
+        for i, code in enumerate(codes):
+            if code not in known:
+                raise SpecError(
+                    f"{source}: key 'selection.{key}[{i}]': unknown school '{code}' "
+                    f"(no such CDS code in the school table)"
+                )
+    f = frpm if sel.district_code is None else frpm[frpm["district_code"] == sel.district_code]
+    f = f.sort_values(["academic_year", "cds_code"]).drop_duplicates("cds_code", keep="last")
+    d = directory.drop_duplicates("cds_code")
+    x = schools.merge(
+        f[["cds_code", "charter", "charter_funding_type", "school_type"]],
+        on="cds_code", how="left", indicator="_frpm",
+    ).merge(
+        d[["cds_code", "status_type", "latitude", "longitude"]], on="cds_code", how="left",
+    )
+    x.index = schools.index
+    reason = pd.Series(pd.NA, index=x.index, dtype="string")
+    in_frpm = x["_frpm"] == "both"
+    reason[~in_frpm] = REASON_NOT_IN_FRPM
+    funding = x["charter_funding_type"].fillna("").str.strip().str.lower()
+    affiliated = (x["charter"] == "Y") & (funding == "locally funded")
+    district_run = (x["charter"] == "N") | (affiliated & sel.include_affiliated_charters)
+    reason[in_frpm & ~district_run.fillna(False) & reason.isna()] = REASON_CHARTER
+    inactive = x["status_type"].notna() & (x["status_type"] != "Active")
+    reason[inactive & reason.isna()] = REASON_NOT_ACTIVE
+    if sel.only is not None:
+        reason[~x["cds_code"].isin(sel.only) & reason.isna()] = REASON_NOT_ONLY
+    reason[x["cds_code"].isin(sel.exclude) & reason.isna()] = REASON_CONFIG
+    x = x.drop(columns="_frpm")
+    ranked = x[reason.isna()].copy()
+    excluded = pd.DataFrame({
+        "cds_code": x.loc[reason.notna(), "cds_code"],
+        "school_name": x.loc[reason.notna(), "school_name"],
+        "reason": reason[reason.notna()],
+    }).reset_index(drop=True)
+    return ranked, excluded
+
+
+def compute(
+    config_path: str | Path,
+    *,
+    data_dir: str | Path | None = None,
+    progress: Progress | None = None,
+) -> Computation:
+    """Compute a config's ranked-school table, index and allocation without writing files.
+
+    Parameters
+    ----------
+    config_path : the TOML config (docs/run.md).
+    data_dir : the data folder for relative input paths (default: :func:`equitable.paths.data_dir`:
+        ``EQUITABLE_DATA_DIR`` or ``../shared/data``).
+    progress : called with each step's name (the CLI shows them with rich).
+
+    Returns
+    -------
+    Computation
+        ``.schools`` is the ``schools.csv`` table.
+
+    Raises
+    ------
+    SpecError
+        A bad config, index spec or allocation rule (one line naming the file and key).
+    InputError
+        A missing or malformed input file (one line naming the file, row and column).
+    """
+    step = progress or _noop
+    cpath = Path(config_path)
+    config = load_config(cpath)
+    spec = _load_spec(config, cpath)
+    rule = _parse_rule(config, cpath)
+    _check_tiers(rule, spec, cpath)
+    base = _data_dir(data_dir)
+    inputs = _resolve_inputs(config, base)
+
+    step(STEPS[0])
+    schools = read_lausd_schools(inputs["schools"])
+    if "math" in inputs:
+        math_df = read_lausd_math(inputs["math"])
+        schools = schools.merge(math_df, on="cds_code", how="left", validate="one_to_one")
+    frpm = read_frpm(inputs["frpm"])
+    directory = read_school_directory(inputs["directory"])
+    ces = read_calenviroscreen(inputs["calenviroscreen"])
+    tracts = read_tracts(inputs["tracts"])
+    hoods = read_neighbourhoods(inputs["neighbourhoods"]) if "neighbourhoods" in inputs else None
+
+    step(STEPS[1])
+    ranked, excluded = select_schools(schools, frpm, directory, config, source=str(cpath))
+    if len(ranked) < 2:
+        raise InputError(
+            f"{inputs['schools']}: only {len(ranked)} school(s) are active and district-run"
+            + (f" in district {config.selection.district_code}"
+               if config.selection.district_code else "")
+            + "; at least 2 are needed to rank"
+        )
+
+    step(STEPS[2])
+    placed = place_schools(ranked, tracts, tract_centroids=ces, neighbourhoods=hoods)
+    table = ranked.join(placed.drop(columns="cds_code"))
+    table = table.merge(ces[["geoid", *CES_COLUMNS]], on="geoid", how="left")
+    table.index = ranked.index
+
+    step(STEPS[3])
+    from equitable.index import compute_index
+
+    frame = table.reset_index(drop=True)
+    frame.attrs["source"] = str(inputs["schools"])
+    index = compute_index(spec, frame)
+    it = index.table.set_index(spec.id_column)
+
+    step(STEPS[4])
+    from equitable.allocate import allocate
+
+    alloc_in = pd.DataFrame({
+        "cds_code": frame["cds_code"].astype(str).to_numpy(),
+        "enrollment": frame["enrollment"].astype("float64").to_numpy(),
+        "tier": it.loc[frame["cds_code"].astype(str), spec.overall.tiers.column].to_numpy(),
+    })
+    allocation = allocate(alloc_in, rule)
+    out = _schools_table(frame, index, allocation, spec)
+    counts = out["placement"].value_counts()
+    placement_counts = {k: int(counts.get(k, 0)) for k in
+                        (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)}
+    return Computation(config=config, config_path=cpath, schools=out, index=index,
+                       allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
+                       spec=spec, placement_counts=placement_counts)
+
+
+def compute_schools(config_path: str | Path, *, data_dir: str | Path | None = None) -> pd.DataFrame:
+    """The ``schools.csv`` table of a config, computed without writing any file.
+
+    Same as ``compute(config_path, data_dir=data_dir).schools``; used by ``equitable compare``.
+    """
+    return compute(config_path, data_dir=data_dir).schools
+
+
+def _schools_table(frame: pd.DataFrame, index: Any, allocation: Any, spec: Any) -> pd.DataFrame:
+    it = index.table.reset_index(drop=True)
+    at = allocation.table.reset_index(drop=True)
+    cols: dict[str, Any] = {
+        "cds_code": frame["cds_code"].astype(str).to_numpy(),
+        "school_name": frame["school_name"].astype(str).to_numpy(),
+        "span": frame["span"].astype(str).to_numpy(),
+        "enrollment": frame["enrollment"].astype("Int64").to_numpy(),
+    }
+    raw = index.raw.reset_index(drop=True)
+    for ind in spec.indicators:
+        cols[ind.code] = pd.to_numeric(raw[ind.code], errors="coerce").round(6).to_numpy()
+        cols[spec.output_of(ind)] = it[spec.output_of(ind)].to_numpy()
+    for node in spec.themes:
+        col = spec.score_column_of(node)
+        cols[col] = it[col].to_numpy()
+    cols["score"] = it[spec.score_column_of(spec.overall)].to_numpy()
+    pcol = spec.percentile_column_of(spec.overall)
+    if pcol:
+        cols["percentile"] = it[pcol].to_numpy()
+    rank_col = spec.overall.rank_column or "rank"
+    cols["rank"] = it[rank_col].to_numpy() if rank_col in it else pd.NA
+    cols["tier"] = it[spec.overall.tiers.column].astype(str).to_numpy()
+    cents = at["amount_cents"].astype("int64").to_numpy()
+    cols["amount_cents"] = cents
+    cols["allocation_dollars"] = [f"{c // 100}.{c % 100:02d}" for c in cents]
+    enr = frame["enrollment"].astype("float64").to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cols["per_pupil_dollars"] = np.round(np.where(enr > 0, cents / 100.0 / enr, np.nan), 2)
+    cols["geoid"] = frame["geoid"].astype("string").to_numpy()
+    cols["placement"] = frame["placement"].astype(str).to_numpy()
+    cols["distance_m"] = frame["distance_m"].to_numpy()
+    cols["neighbourhood"] = frame["neighbourhood"].astype("string").to_numpy()
+    cols["latitude"] = frame["latitude"].round(6).to_numpy()
+    cols["longitude"] = frame["longitude"].round(6).to_numpy()
+    cols["missing_indicators"] = it[spec.missing_column].fillna("").astype(str).to_numpy()
+    out = pd.DataFrame(cols)
+    out["rank"] = pd.array(out["rank"], dtype="Int64")
+    return out.sort_values(["rank", "cds_code"], kind="stable").reset_index(drop=True)
+
+
+def write_schools_csv(schools: pd.DataFrame, path: str | Path) -> Path:
+    """Write ``schools.csv`` with fixed formatting (same table, same bytes): UTF-8, ``\\n`` line
+    ends, floats in their shortest round-trip form, missing values as empty cells."""
+    p = Path(path)
+    schools.to_csv(p, index=False, lineterminator="\n", encoding="utf-8")
+    return p
+
+
+def tier_summary(comp: Computation) -> pd.DataFrame:
+    """One row per tier (highest need first): ``tier``, ``schools``, ``students``,
+    ``amount_cents``, ``rate_dollars`` (solved per-pupil rate), ``share_students`` and
+    ``share_dollars`` (fractions 0-1). Student counts leave through
+    :func:`equitable.privacy.suppress_table` (a tier of 10 or fewer students shows ``*``)."""
+    from equitable.privacy import suppress_table
+
+    s = comp.schools
+    labels = comp.spec.overall.tiers.tier_labels
+    enr = s["enrollment"].astype("float64").fillna(0)
+    total_students = float(enr.sum())
+    total_cents = int(s["amount_cents"].sum())
+    rows = []
+    for label in labels:
+        m = s["tier"] == label
+        students = float(enr[m].sum())
+        cents = int(s.loc[m, "amount_cents"].sum())
+        rows.append({
+            "tier": label,
+            "schools": int(m.sum()),
+            "students": int(students),
+            "amount_cents": cents,
+            "rate_dollars": float(comp.allocation.rates.get(label, math.nan)),
+            "share_students": students / total_students if total_students else 0.0,
+            "share_dollars": cents / total_cents if total_cents else 0.0,
+        })
+    df = pd.DataFrame(rows)
+    return suppress_table(df, "students", ["students"])
+
+
+def _tract_shapes(tracts: gpd.GeoDataFrame, tolerance: float = 0.0004) -> list[tuple[list, list]]:
+    """Exterior rings of the tract polygons, simplified (~40 m) and rounded, for the map."""
+    g = tracts.to_crs("EPSG:4326") if tracts.crs is not None else tracts
+    g = g.sort_values("geoid")
+    shapes: list[tuple[list, list]] = []
+    for geom in g.geometry.simplify(tolerance, preserve_topology=True):
+        polys = getattr(geom, "geoms", [geom])
+        for poly in polys:
+            if poly.is_empty or not hasattr(poly, "exterior"):
+                continue
+            xy = np.asarray(poly.exterior.coords)
+            shapes.append((np.round(xy[:, 0], 5).tolist(), np.round(xy[:, 1], 5).tolist()))
+    return shapes
+
+
+def report_data(comp: Computation) -> Any:
+    """Build the :class:`equitable.report.ReportData` of a computation."""
+    from equitable.provenance import sha256_file
+    from equitable.report import ReportData
+
+    spec = comp.spec
+    rule = comp.allocation.rule
+    budget_cents = int(comp.allocation.total_cents)
+    theme_weights = dict(zip([m for m in spec.members_of(spec.overall)],
+                             spec.member_weights(spec.overall)))
+    indicators = []
+    for node in spec.build_order():
+        weights = dict(zip(spec.members_of(node), spec.member_weights(node)))
+        is_overall = node.code == spec.overall.code
+        for code in spec.members_of(node):
+            if not spec.is_indicator(code):
+                continue
+            ind = spec.indicator(code)
+            indicators.append({
+                "code": ind.code, "label": ind.label, "column": ind.column or ind.expression,
+                "theme": "" if is_overall else node.code,
+                "theme_label": "" if is_overall else node.label,
+                "direction": ind.direction, "weight": weights[code],
+            })
+    themes = [{"code": code, "label": spec.node(code).label, "weight": w}
+              for code, w in theme_weights.items() if not spec.is_indicator(code)]
+    weights = getattr(rule, "weights", None) or {}
+    tier_weights = {str(k): float(v) for k, v in dict(weights).items()}
+    cfg = comp.config
+    params: list[tuple[str, Any]] = [
+        ("Config", comp.config_path.name),
+        ("Run name", cfg.name),
+        ("Budget (dollars)", budget_cents / 100),
+        ("Allocation rule", getattr(rule, "kind", "tier_rates")),
+        ("Rounding", "whole cents, largest remainder; total = budget exactly"),
+    ]
+    for k, v in tier_weights.items():
+        params.append((f"Per-pupil weight, tier {k}", v))
+    for k, v in sorted(comp.allocation.rates.items()):
+        params.append((f"Solved rate per pupil, tier {k} (dollars)", round(float(v), 6)))
+    params += [
+        ("Index spec", f"{spec.name} ({spec.title or ''})"),
+        ("Index source", spec.source or ""),
+        ("Normalisation", f"{spec.defaults.normalise.method} ({spec.defaults.normalise.form}, "
+                          f"ties = {spec.defaults.normalise.ties})"),
+        ("Missing-value rule", spec.defaults.missing),
+    ]
+    for code, w in theme_weights.items():
+        params.append((f"Family weight: {code}", w))
+    for ind in indicators:
+        params.append((f"Indicator weight: {ind['code']} (in {ind['theme']})", ind["weight"]))
+    params += [
+        ("Selection: district code", cfg.selection.district_code),
+        ("Selection: affiliated charters included", cfg.selection.include_affiliated_charters),
+        ("Schools ranked", len(comp.schools)),
+        ("School-table rows not ranked", len(comp.excluded)),
+    ]
+    for k, v in comp.placement_counts.items():
+        params.append((f"Placement: {k}", v))
+    inputs = {}
+    for label, p in sorted(comp.inputs.items()):
+        digest = sha256_file(p)
+        inputs[label] = (p.name, digest)
+        params.append((f"Input {label}", f"{p.name}  sha256 {digest}"))
+    params.append(("equitable version", __version__))
+    n_flagged = int((comp.schools["missing_indicators"] != "").sum())
+    return ReportData(
+        title=cfg.report.title or cfg.title or spec.title or cfg.name,
+        schools=comp.schools,
+        tiers=tier_summary(comp),
+        tier_labels=list(spec.overall.tiers.tier_labels),
+        budget_cents=budget_cents,
+        indicators=indicators,
+        themes=themes,
+        index_title=spec.title or spec.name,
+        normalise_form=spec.defaults.normalise.form,
+        aggregation=spec.overall.aggregation,
+        missing_rule=spec.defaults.missing,
+        tier_weights=tier_weights,
+        placement_counts=comp.placement_counts,
+        n_flagged=n_flagged,
+        inputs=inputs,
+        parameters=params,
+        tract_shapes=_tract_shapes(comp.tracts) if cfg.report.map else [],
+        version=__version__,
+    )
+
+
+def run(
+    config_path: str | Path,
+    out_dir: str | Path | None = None,
+    data_dir: str | Path | None = None,
+    *,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Run a config end to end and write its outputs.
+
+    Writes, in ``out_dir`` (default ``out/<config name>`` under the working directory):
+    ``schools.csv`` (one row per ranked school), ``allocation.xlsx`` (Summary, Schools,
+    Parameters), ``report.html`` and ``report.es.html`` (self-contained, offline) and
+    ``run.json`` (config, index spec, allocation rule, SHA-256 of every input and output,
+    version). The same config on the same inputs writes a byte-identical ``schools.csv``.
+
+    Parameters
+    ----------
+    config_path : the TOML config (docs/run.md).
+    out_dir : the output folder (created if needed).
+    data_dir : the data folder for relative input paths.
+    progress : called with each step's name.
+
+    Returns
+    -------
+    RunResult
+
+    Raises
+    ------
+    SpecError, InputError
+        Bad config or input; one line naming the file, key or row and column.
+    """
+    step = progress or _noop
+    comp = compute(config_path, data_dir=data_dir, progress=step)
+    from equitable.report import write_html, write_xlsx
+
+    out = Path(out_dir) if out_dir is not None else Path("out") / comp.config.name
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, Path] = {}
+    step(WRITE_STEPS[0])
+    files["schools.csv"] = write_schools_csv(comp.schools, out / "schools.csv")
+    data = report_data(comp)
+    step(WRITE_STEPS[1])
+    files["allocation.xlsx"] = write_xlsx(data, out / "allocation.xlsx")
+    langs = comp.config.report.languages
+    step(WRITE_STEPS[2])
+    if "en" in langs:
+        files["report.html"] = write_html(data, out / "report.html", "en")
+    step(WRITE_STEPS[3])
+    if "es" in langs:
+        files["report.es.html"] = write_html(data, out / "report.es.html", "es")
+    step(WRITE_STEPS[4])
+    tier_counts = {t: int((comp.schools["tier"] == t).sum())
+                   for t in comp.spec.overall.tiers.tier_labels}
+    excluded = comp.excluded["reason"].value_counts().sort_index()
+    excluded_counts = {str(k): int(v) for k, v in excluded.items()}
+    rule = comp.allocation.rule
+    rule_dump = rule.model_dump(mode="json") if hasattr(rule, "model_dump") else dict(
+        comp.config.allocation)
+    files["run.json"] = write_run_record(
+        out,
+        command="run",
+        spec={
+            "config": comp.config.model_dump(mode="json"),
+            "index": comp.spec.to_dict(),
+            "allocation": rule_dump,
+        },
+        inputs={k: v for k, v in comp.inputs.items()},
+        outputs=[p.name for k, p in files.items()],
+        extra={
+            "schools_ranked": len(comp.schools),
+            "tier_counts": tier_counts,
+            "not_ranked": excluded_counts,
+            "placement": comp.placement_counts,
+            "budget_cents": int(comp.allocation.total_cents),
+            "total_cents": int(comp.schools["amount_cents"].sum()),
+            "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
+            "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
+        },
+    )
+    return RunResult(
+        out_dir=out, files=files, n_schools=len(comp.schools),
+        budget_cents=int(comp.allocation.total_cents),
+        total_cents=int(comp.schools["amount_cents"].sum()), tier_counts=tier_counts,
+        excluded=excluded_counts, placement_counts=comp.placement_counts, computation=comp,
+    )

@@ -1,0 +1,258 @@
+"""Complementary suppression: an integer program with attacker-LP cutting planes.
+
+Model (Fischetti & Salazar-Gonzalez 2000, "Models and algorithms for optimizing cell suppression
+in tabular data with linear constraints", JASA 95(451), sec. 2-3; the method behind tau-ARGUS's
+"optimal" option, Statistics Netherlands): a binary ``x_j`` per cell (1 = suppressed), primary
+cells fixed to 1, minimise the information lost ``sum cost_j x_j`` subject to
+
+* **line constraints**: a suppressed cell is never the only suppressed cell of an equation
+  (otherwise the equation gives its value exactly);
+* **capacity constraints**: in every equation, the other suppressed cells can absorb a move of
+  ``protection`` of a primary cell in each direction (a member moving up needs members that can
+  move down, by at most their value, or the total moving up);
+* **attacker cuts**: after each solve the attacker LP (``_lp.attacker_intervals``) is run over the
+  pattern; for every cell still under-protected, at least one more cell among those sharing an
+  equation with its component must be suppressed. Suppressing more cells only widens intervals,
+  so each cut is valid, and the loop ends with a pattern the audit accepts.
+
+A primary cell of true value v must have an attacker interval reaching ``v + p`` and
+``max(v - p, 0)``; a complementary cell must not be pinned down: its interval is at least ``2 p``
+wide or starts at 0 and reaches ``p``. The first implies the second, so the published table
+passes the audit that knows only the published cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from scipy import sparse
+
+from equitable.errors import EquitableError
+from equitable.privacy._config import PrivacyConfig
+from equitable.privacy._lp import attacker_intervals, components, new_highs
+from equitable.privacy._tables import CellSystem
+
+__all__ = ["Pattern", "cell_ok", "complementary_suppression", "protection_ok", "published_ok"]
+
+_EPS = 1e-6
+
+
+def protection_ok(values: np.ndarray, lower: np.ndarray, upper: np.ndarray, p: float) -> np.ndarray:
+    """The protection rule with true values: ``upper >= v + p`` and ``lower <= max(v - p, 0)``
+    and the interval is not a single point."""
+    with np.errstate(invalid="ignore"):
+        return (
+            (upper >= values + p - _EPS)
+            & (lower <= np.maximum(values - p, 0.0) + _EPS)
+            & (upper - lower > _EPS)
+        )
+
+
+def published_ok(lower: np.ndarray, upper: np.ndarray, p: float) -> np.ndarray:
+    """The protection rule knowing only the published table (implied by :func:`protection_ok`):
+    the interval is at least ``2 p`` wide, or starts at 0 and reaches at least ``p``; never a
+    single point."""
+    with np.errstate(invalid="ignore"):
+        width = upper - lower
+        return ((width >= 2 * p - _EPS) | ((lower <= _EPS) & (upper >= p - _EPS))) & (
+            width > _EPS
+        )
+
+
+def cell_ok(
+    values: np.ndarray, lower: np.ndarray, upper: np.ndarray, p: float, primary: np.ndarray
+) -> np.ndarray:
+    """The rule for a pattern: :func:`protection_ok` for primary cells (the small groups),
+    :func:`published_ok` for the complementary ones (which only must not be pinned down)."""
+    return np.where(primary, protection_ok(values, lower, upper, p), published_ok(lower, upper, p))
+
+
+@dataclass
+class Pattern:
+    """A suppression pattern over the cells of a system."""
+
+    suppressed: np.ndarray  # bool over cells
+    primary: np.ndarray  # bool over cells
+    lower: np.ndarray  # attacker interval (NaN for published cells)
+    upper: np.ndarray
+    rounds: int  # integer programs solved (0 when no complementary cell was needed)
+
+
+def _costs(values: np.ndarray, how: str) -> np.ndarray:
+    if how == "cells":
+        return np.ones_like(values)
+    if how == "log":
+        return np.log1p(values) + 1.0
+    return values + 1.0  # total suppressed value, plus one per cell so ties go to fewer cells
+
+
+def complementary_suppression(
+    system: CellSystem, primary: np.ndarray, config: PrivacyConfig
+) -> Pattern:
+    """Choose the complementary cells for ``primary`` (bool over ``system``'s cells).
+
+    ``system.values`` must hold the true value of every cell.
+
+    Raises
+    ------
+    EquitableError
+        When no pattern can protect the primary cells (e.g. a table whose only cells are
+        primary and whose margins are all fixed), naming the cell.
+    """
+    v = np.asarray(system.values, float)
+    p = float(config.protection)
+    A = system.matrix()
+    primary = np.asarray(primary, bool)
+    if not primary.any():
+        nan = np.full(len(v), np.nan)
+        return Pattern(primary.copy(), primary.copy(), nan, nan.copy(), 0)
+    if _lines_ok(A, primary):  # otherwise some primary cell is alone in an equation
+        lo, hi = attacker_intervals(system, primary, v, A=A)
+        ok = cell_ok(v, lo, hi, p, primary)
+        if ok[primary].all():
+            return Pattern(primary.copy(), primary.copy(), lo, hi, 0)
+
+    h, n = _build_model(system, primary, v, p, config)
+    rounds = 0
+    while True:
+        rounds += 1
+        if rounds > config.max_rounds:
+            raise EquitableError(
+                f"complementary suppression did not converge in {config.max_rounds} rounds; "
+                "raise max_rounds in the [privacy] config"
+            )
+        h.run()
+        status = h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            raise EquitableError(
+                "no suppression pattern protects every suppressed cell to the protection level "
+                f"{p:g} (the integer program is {h.modelStatusToString(status)}); lower "
+                "'protection' or publish fewer margins"
+            )
+        x = np.asarray(h.getSolution().col_value[:n]) > 0.5
+        x |= primary
+        lo, hi = attacker_intervals(system, x, v, A=A)
+        bad = x & ~cell_ok(v, lo, hi, p, primary)
+        if not bad.any():
+            return Pattern(x, primary.copy(), lo, hi, rounds)
+        _add_cuts(h, system, A, x, bad, primary)
+
+
+def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray) -> bool:
+    """No equation holds exactly one suppressed cell (a necessary condition, cheap to test)."""
+    counts = np.asarray(A[:, np.flatnonzero(suppressed)].astype(bool).sum(axis=1)).ravel()
+    return not (counts == 1).any()
+
+
+def _build_model(
+    system: CellSystem, primary: np.ndarray, v: np.ndarray, p: float, config: PrivacyConfig
+) -> tuple[highspy.Highs, int]:
+    n = system.n_cells
+    eqs = system.equations
+    m = len(eqs)
+    # columns: x_0..x_{n-1} (binary), S_e (count suppressed in e), W_e (downward room of members)
+    ncol = n + 2 * m
+    cost = np.zeros(ncol)
+    cost[:n] = _costs(v, config.cost)
+    cost[:n][primary] = 0.0
+    col_lower = np.zeros(ncol)
+    col_upper = np.full(ncol, highspy.kHighsInf)
+    col_upper[:n] = 1.0
+    col_lower[:n][primary] = 1.0
+    rows_i: list[np.ndarray] = []
+    rows_j: list[np.ndarray] = []
+    rows_v: list[np.ndarray] = []
+    rlo: list[float] = []
+    r = 0
+
+    def add(cols: np.ndarray, vals: np.ndarray, lower: float) -> None:
+        nonlocal r
+        rows_i.append(np.full(len(cols), r))
+        rows_j.append(np.asarray(cols))
+        rows_v.append(np.asarray(vals, float))
+        rlo.append(lower)
+        r += 1
+
+    room = np.minimum(v, p)
+    eq_rows: list[int] = []
+    for e, (members, total) in enumerate(eqs):
+        s_col, w_col = n + e, n + m + e
+        allc = np.append(members, total)
+        # S_e = sum x ; W_e = sum room_j x_j (members)
+        add(np.append(allc, s_col), np.append(np.ones(len(allc)), -1.0), 0.0)
+        eq_rows.append(r - 1)
+        add(np.append(members, w_col), np.append(room[members], -1.0), 0.0)
+        eq_rows.append(r - 1)
+        for c in allc:  # line: S_e - 2 x_c >= 0
+            add(np.array([s_col, c]), np.array([1.0, -2.0]), 0.0)
+        if p > 0:  # capacity: a primary cell's interval must reach v + p and max(v - p, 0)
+            for c in members[primary[members]]:  # upper protection of a primary member
+                add(np.array([w_col, total]), np.array([1.0, p]), p + room[c])
+            if primary[total] and v[total] > 0:  # lower protection of a primary total
+                add(np.array([w_col]), np.array([1.0]), min(p, v[total]))
+    rlo_arr = np.asarray(rlo)
+    rup = np.full(r, highspy.kHighsInf)
+    rup[eq_rows] = 0.0  # definitions are equalities
+    mat = sparse.csc_matrix(
+        (np.concatenate(rows_v) if rows_v else np.zeros(0),
+         (np.concatenate(rows_i) if rows_i else np.zeros(0, int),
+          np.concatenate(rows_j) if rows_j else np.zeros(0, int))),
+        shape=(r, ncol),
+    )
+    lp = highspy.HighsLp()
+    lp.num_col_ = ncol
+    lp.num_row_ = r
+    lp.col_cost_ = cost
+    lp.col_lower_ = col_lower
+    lp.col_upper_ = col_upper
+    lp.row_lower_ = rlo_arr
+    lp.row_upper_ = rup
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = mat.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = mat.indices.astype(np.int32)
+    lp.a_matrix_.value_ = mat.data.astype(float)
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * (
+        2 * m
+    )
+    h = new_highs()
+    h.setOptionValue("random_seed", 0)
+    h.setOptionValue("mip_rel_gap", 1e-4)
+    h.passModel(lp)
+    return h, n
+
+
+def _add_cuts(
+    h: highspy.Highs,
+    system: CellSystem,
+    A: sparse.csr_matrix,
+    x: np.ndarray,
+    bad: np.ndarray,
+    primary: np.ndarray,
+) -> None:
+    cells, labels, _ = components(system, x, A)
+    pos = {int(c): i for i, c in enumerate(cells)}
+    A_csc = A.tocsc()
+    done: set[int] = set()
+    for c in np.flatnonzero(bad):
+        lab = labels[pos[int(c)]]
+        comp = cells[labels == lab]
+        rows = np.unique(A_csc[:, comp].indices)
+        near = np.unique(A[rows, :].indices)
+        near = near[~x[near]]
+        if len(near) == 0:
+            raise EquitableError(
+                f"{system.describe(int(c))} cannot be protected to the protection level: every "
+                "cell of its margins is already suppressed"
+            )
+        if primary[c]:
+            if lab in done:
+                continue
+            done.add(lab)
+            h.addRow(1.0, highspy.kHighsInf, len(near), near.astype(np.int32),
+                     np.ones(len(near)))
+        else:
+            cols = np.append(near, c).astype(np.int32)
+            vals = np.append(np.ones(len(near)), -1.0)
+            h.addRow(0.0, highspy.kHighsInf, len(cols), cols, vals)

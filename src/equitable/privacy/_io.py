@@ -1,0 +1,59 @@
+"""Reading published tables from CSV files (crosstab or long form)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from equitable.errors import InputError, location
+
+__all__ = ["read_crosstab_csv", "read_csv_text"]
+
+
+def read_csv_text(path: Path) -> pd.DataFrame:
+    """A CSV as text cells (leading zeros and markers kept); :class:`InputError` if unreadable."""
+    if not path.exists():
+        raise InputError(f"{path}: file not found")
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise InputError(f"{path}: not a readable CSV file ({type(exc).__name__})") from None
+
+
+def read_crosstab_csv(path: Path, *, columns_name: str | None = None,
+                      marker: str = "*") -> pd.DataFrame:
+    """Read a crosstab CSV: row labels in the first column, whose header names the row
+    dimension; the other headers are the column labels, of the dimension ``columns_name``
+    (default: the file's stem). Cells stay text. Empty cells and repeated labels are errors."""
+    df = read_csv_text(path)
+    if df.shape[1] < 2:
+        raise InputError(f"{path}: a crosstab needs a label column and at least one column")
+    first = df.columns[0]
+    labels = df[first].astype(str).str.strip()
+    dup = labels[labels.duplicated()]
+    if len(dup):
+        i = int(dup.index[0])
+        raise InputError(f"{location(path, i + 2, first)}: row label '{dup.iloc[0]}' repeats")
+    table = df.drop(columns=[first])
+    table.index = pd.Index(labels.tolist(), name=str(first).strip() or "row")
+    table.columns = pd.Index([str(c).strip() for c in table.columns],
+                             name=columns_name or path.stem)
+    for c in table.columns:
+        empty = table[c].astype(str).str.strip() == ""
+        if empty.any():
+            i = int(np.flatnonzero(empty.to_numpy())[0])
+            raise InputError(
+                f"{location(path, i + 2, c)}: empty cell (write a count or '{marker}')"
+            )
+    return table
+
+
+def line_message(msg: str, table: pd.DataFrame) -> str:
+    """Add the file line (header = 1) to a message naming a crosstab row by its label."""
+    for i, label in enumerate(table.index):
+        tag = f"row '{label}', column"
+        if tag in msg:
+            return msg.replace(f"row '{label}'", f"row {i + 2} ('{label}')", 1)
+    return msg

@@ -1,0 +1,284 @@
+"""Tables as a system of cells and additive equations (the attacker's knowledge).
+
+A published table is a set of cells, each identified by its non-total coordinates
+(``(("grade", "3"), ("school", "Adams"))``), plus the equations its margins state: a ``Total``
+row or column is the sum of the cells it covers. Cells of different tables with the same
+coordinates are the same cell, so a margin shared by tables published together links them
+(FCSM Statistical Policy Working Paper 22, 1994 / 2005, ch. 4, "linked tables").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from equitable.errors import InputError
+
+__all__ = ["CellSystem", "Place", "TablePart", "build_system", "crosstab_part", "long_part"]
+
+Key = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a cell shows: table name, row label (or 1-based line) and column label."""
+
+    table: str
+    row: object
+    column: str
+
+
+@dataclass
+class TablePart:
+    """One table in long form: coordinates, value, suppressed flag and place of each cell."""
+
+    name: str
+    dims: tuple[str, ...]
+    coords: list[dict[str, str]]  # dim -> label (total label included)
+    values: np.ndarray  # float; NaN where suppressed and unknown
+    suppressed: np.ndarray  # bool
+    places: list[Place]
+    additive: tuple[str, ...]  # dims whose Total rows are sums over that dim
+    total_label: str = "Total"
+
+
+@dataclass
+class CellSystem:
+    """Cells, their values and the equations ``sum(members) - total = 0`` between them."""
+
+    keys: list[Key]
+    values: np.ndarray  # float, NaN = unknown (suppressed everywhere it shows)
+    suppressed: np.ndarray  # bool: suppressed in every place it shows
+    places: list[list[Place]]
+    equations: list[tuple[np.ndarray, int]] = field(default_factory=list)
+    hidden_somewhere: np.ndarray | None = None  # bool: suppressed in at least one place
+
+    @property
+    def n_cells(self) -> int:
+        return len(self.keys)
+
+    def matrix(self) -> sparse.csr_matrix:
+        """The equations as a sparse matrix (equations x cells): +1 members, -1 total."""
+        rows, cols, vals = [], [], []
+        for i, (members, total) in enumerate(self.equations):
+            rows += [i] * (len(members) + 1)
+            cols += list(members) + [total]
+            vals += [1.0] * len(members) + [-1.0]
+        return sparse.csr_matrix(
+            (vals, (rows, cols)), shape=(len(self.equations), self.n_cells), dtype=float
+        )
+
+    def describe(self, j: int) -> str:
+        """A short name of cell ``j`` for messages: its first place."""
+        p = self.places[j][0]
+        return f"{p.table}: row '{p.row}', column '{p.column}'"
+
+
+def _is_total(label: object, total_label: str) -> bool:
+    return str(label).strip() == total_label
+
+
+def _key(coord: dict[str, str], total_label: str) -> Key:
+    return tuple(sorted((d, str(v)) for d, v in coord.items() if not _is_total(v, total_label)))
+
+
+def _parse_cell(value: object, marker: str) -> tuple[float, bool] | None:
+    """(value, suppressed) of a published cell; None when it is not a count."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, str):
+        s = value.strip()
+        if s == marker:
+            return (np.nan, True)
+        try:
+            x = float(s.replace(",", ""))
+        except ValueError:
+            return None
+    else:
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return None
+    if not np.isfinite(x) or x < 0:
+        return None
+    return (x, False)
+
+
+def crosstab_part(
+    df: pd.DataFrame,
+    *,
+    name: str,
+    total_label: str = "Total",
+    marker: str = "*",
+    row_dim: str | None = None,
+    col_dim: str | None = None,
+    first_line: int | None = None,
+    suppressed: pd.DataFrame | None = None,
+) -> TablePart:
+    """A wide table of counts (rows x columns, margins labelled ``total_label``) as a part.
+
+    Cells hold numbers or the ``marker``. ``first_line`` is the file line of the first data row
+    (for messages; 2 for a CSV with one header line). ``suppressed`` (bool, same shape) marks
+    cells to treat as suppressed although they hold their true value (used by the protector).
+    """
+    rdim = row_dim or (str(df.index.name) if df.index.name is not None else f"{name}:rows")
+    cdim = col_dim or (str(df.columns.name) if df.columns.name is not None else f"{name}:columns")
+    coords, values, supp, places = [], [], [], []
+    bad = []
+    for i, r in enumerate(df.index):
+        for c in df.columns:
+            parsed = _parse_cell(df.at[r, c], marker)
+            row_ref = first_line + i if first_line is not None else r
+            if parsed is None:
+                bad.append((row_ref, c, df.at[r, c]))
+                continue
+            v, s = parsed
+            if suppressed is not None and bool(suppressed.at[r, c]):
+                s = True
+            coords.append({rdim: str(r), cdim: str(c)})
+            values.append(v)
+            supp.append(s)
+            places.append(Place(name, r, str(c)))
+    if bad:
+        row_ref, c, v = bad[0]
+        where = f"line {row_ref}" if first_line is not None else f"row '{row_ref}'"
+        raise InputError(
+            f"{name}: {where}, column '{c}': expected a count (a number >= 0) or '{marker}'"
+            + (f" ({len(bad) - 1} more such cells)" if len(bad) > 1 else "")
+        )
+    return TablePart(
+        name=name, dims=(rdim, cdim), coords=coords, values=np.asarray(values, float),
+        suppressed=np.asarray(supp, bool), places=places, additive=(rdim, cdim),
+        total_label=total_label,
+    )
+
+
+def long_part(
+    df: pd.DataFrame,
+    *,
+    name: str,
+    count_col: str,
+    group_cols: Sequence[str],
+    additive: Sequence[str] | None = None,
+    total_label: str = "Total",
+    marker: str = "*",
+    first_line: int | None = None,
+    suppressed: np.ndarray | None = None,
+) -> TablePart:
+    """A long table (one row per group; group columns and a count column) as a part.
+
+    A row whose group column ``g`` (in ``additive``, default every group column) holds
+    ``total_label`` is the sum of the rows that agree with it on every other group column and
+    hold a category in ``g``.
+    """
+    missing = [c for c in [*group_cols, count_col] if c not in df.columns]
+    if missing:
+        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+    add = tuple(group_cols) if additive is None else tuple(additive)
+    unknown = [c for c in add if c not in group_cols]
+    if unknown:
+        raise InputError(f"{name}: additive column(s) {unknown} are not group columns")
+    coords, values, supp, places = [], [], [], []
+    col = df[count_col].tolist()
+    groups = df[list(group_cols)].astype(str).to_numpy()
+    for i in range(len(df)):
+        line = (first_line + i) if first_line is not None else i
+        parsed = _parse_cell(col[i], marker)
+        if parsed is None:
+            raise InputError(
+                f"{name}: " + (f"row {line}" if first_line is not None else f"row {i}")
+                + f", column '{count_col}': expected a count (a number >= 0) or '{marker}'"
+            )
+        v, s = parsed
+        if suppressed is not None and bool(suppressed[i]):
+            s = True
+        coords.append(dict(zip(group_cols, groups[i])) if len(group_cols) else {"_row": str(i)})
+        values.append(v)
+        supp.append(s)
+        label = " / ".join(groups[i]) if len(group_cols) else str(
+            line if first_line is not None else i + 1)
+        places.append(Place(name, label, count_col))
+    return TablePart(
+        name=name, dims=tuple(group_cols), coords=coords, values=np.asarray(values, float),
+        suppressed=np.asarray(supp, bool), places=places, additive=add, total_label=total_label,
+    )
+
+
+def build_system(parts: Sequence[TablePart]) -> tuple[CellSystem, list[np.ndarray]]:
+    """Merge parts into one :class:`CellSystem`; also return, per part, its cells' indices.
+
+    Raises :class:`InputError` when a table lists the same group twice or when two tables
+    publish different values for the same cell.
+    """
+    index: dict[Key, int] = {}
+    keys: list[Key] = []
+    values: list[float] = []
+    supp: list[bool] = []
+    hidden: list[bool] = []
+    places: list[list[Place]] = []
+    part_cells: list[np.ndarray] = []
+    eqs: set[tuple[tuple[int, ...], int]] = set()
+    for part in parts:
+        idx = np.empty(len(part.coords), dtype=int)
+        seen: dict[Key, int] = {}
+        for i, coord in enumerate(part.coords):
+            k = _key(coord, part.total_label)
+            if k in seen:
+                raise InputError(
+                    f"{part.name}: rows '{part.places[seen[k]].row}' and '{part.places[i].row}' "
+                    "are the same group"
+                )
+            seen[k] = i
+            v, s = float(part.values[i]), bool(part.suppressed[i])
+            if k in index:
+                j = index[k]
+                places[j].append(part.places[i])
+                hidden[j] = hidden[j] or s
+                if not s:
+                    if not supp[j] and not np.isnan(values[j]) and abs(values[j] - v) > 1e-9:
+                        raise InputError(
+                            f"{part.name}: row '{part.places[i].row}', column "
+                            f"'{part.places[i].column}' is {v:g} but {places[j][0].table} "
+                            f"shows the same cell as {values[j]:g}"
+                        )
+                    if supp[j] and not np.isnan(v):
+                        values[j] = v
+                    supp[j] = False
+                elif np.isnan(values[j]):
+                    values[j] = v
+            else:
+                j = len(keys)
+                index[k] = j
+                keys.append(k)
+                values.append(v)
+                supp.append(s)
+                hidden.append(s)
+                places.append([part.places[i]])
+            idx[i] = j
+        part_cells.append(idx)
+        # equations: for each additive dim g, a row with g == Total sums the rows with a
+        # category in g that agree on every other dim
+        for g in part.additive:
+            members: dict[Key, list[int]] = {}
+            totals: dict[Key, int] = {}
+            for i, coord in enumerate(part.coords):
+                rest = _key({d: v for d, v in coord.items() if d != g}, part.total_label)
+                if _is_total(coord[g], part.total_label):
+                    totals[rest] = idx[i]
+                else:
+                    members.setdefault(rest, []).append(idx[i])
+            for rest, t in totals.items():
+                m = members.get(rest)
+                if m:
+                    eqs.add((tuple(sorted(m)), t))
+    system = CellSystem(
+        keys=keys, values=np.asarray(values, float), suppressed=np.asarray(supp, bool),
+        places=places,
+        equations=[(np.asarray(m, int), t) for m, t in sorted(eqs)],
+        hidden_somewhere=np.asarray(hidden, bool),
+    )
+    return system, part_cells

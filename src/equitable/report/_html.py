@@ -1,0 +1,231 @@
+"""The self-contained HTML report (no CDN, no tile server), in English or Spanish."""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import numpy as np
+import plotly.graph_objects as go
+from jinja2 import Environment, PackageLoader, select_autoescape
+from plotly.offline import get_plotlyjs
+
+from equitable.report._messages import (
+    label_of,
+    money,
+    number,
+    percent,
+    t,
+    tier_label,
+)
+from equitable.report._model import TIER_COLOURS, ReportData
+
+_ENV = Environment(
+    loader=PackageLoader("equitable.report", "templates"),
+    autoescape=select_autoescape(["html", "j2"]),
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
+
+
+def _colour(i: int) -> str:
+    return TIER_COLOURS[i % len(TIER_COLOURS)]
+
+
+def map_figure(data: ReportData, lang: str) -> go.Figure:
+    """Schools coloured by tier over tract outlines: plain lon/lat axes, no tiles, no topojson."""
+    fig = go.Figure()
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for lons, lats in data.tract_shapes:
+        xs.extend(lons)
+        ys.extend(lats)
+        xs.append(None)
+        ys.append(None)
+    if xs:
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="lines", fill="toself", fillcolor="rgba(200,200,200,0.35)",
+            line={"color": "rgba(120,120,120,0.6)", "width": 0.5}, hoverinfo="skip",
+            name="tracts", showlegend=False,
+        ))
+    s = data.schools
+    placed = s[s["latitude"].notna() & s["longitude"].notna()]
+    for i, label in enumerate(data.tier_labels):
+        sub = placed[placed["tier"] == label]
+        hover = [
+            f"{html.escape(str(n))}<br>{t(lang, 'tier')}: {tier_label(lang, label)}"
+            f"<br>{t(lang, 'per_pupil')}: {money(lang, float(pp), 2)}"
+            for n, pp in zip(sub["school_name"], sub["per_pupil_dollars"].fillna(0))
+        ]
+        fig.add_trace(go.Scatter(
+            x=sub["longitude"].round(6).tolist(), y=sub["latitude"].round(6).tolist(),
+            mode="markers", name=tier_label(lang, label),
+            marker={"color": _colour(i), "size": 7, "line": {"color": "#333", "width": 0.5}},
+            text=hover, hovertemplate="%{text}<extra></extra>",
+        ))
+    lat0 = float(placed["latitude"].mean()) if len(placed) else 34.0
+    xaxis: dict = {"visible": False}
+    yaxis: dict = {"visible": False, "scaleanchor": "x",
+                   "scaleratio": 1.0 / math.cos(math.radians(lat0))}
+    if len(placed):
+        # frame the schools (the tract file may reach well beyond them)
+        lo_x, hi_x = float(placed["longitude"].min()), float(placed["longitude"].max())
+        lo_y, hi_y = float(placed["latitude"].min()), float(placed["latitude"].max())
+        pad_x, pad_y = max((hi_x - lo_x) * 0.04, 0.01), max((hi_y - lo_y) * 0.04, 0.01)
+        xaxis["range"] = [round(lo_x - pad_x, 5), round(hi_x + pad_x, 5)]
+        yaxis["range"] = [round(lo_y - pad_y, 5), round(hi_y + pad_y, 5)]
+        yaxis["constrain"] = "domain"
+    fig.update_layout(
+        height=720, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        plot_bgcolor="white", paper_bgcolor="white",
+        legend={"title": {"text": t(lang, "tier")}, "itemsizing": "constant"},
+        xaxis=xaxis, yaxis=yaxis,
+    )
+    return fig
+
+
+def shares_figure(data: ReportData, lang: str) -> go.Figure:
+    labels = [tier_label(lang, x) for x in data.tiers["tier"]]
+    fig = go.Figure([
+        go.Bar(x=labels, y=(data.tiers["share_students"] * 100).round(2).tolist(),
+               name=t(lang, "share_students"), marker_color="#9e9e9e"),
+        go.Bar(x=labels, y=(data.tiers["share_dollars"] * 100).round(2).tolist(),
+               name=t(lang, "share_dollars"), marker_color="#1b7837"),
+    ])
+    fig.update_layout(
+        barmode="group", height=380, margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        yaxis={"title": {"text": "%"}, "rangemode": "tozero"}, plot_bgcolor="white",
+        legend={"orientation": "h", "y": 1.1},
+    )
+    return fig
+
+
+def distribution_figure(data: ReportData, lang: str) -> go.Figure:
+    s = data.schools
+    fig = go.Figure()
+    values = s["per_pupil_dollars"].dropna()
+    if len(values):
+        lo, hi = float(values.min()), float(values.max())
+        size = max((hi - lo) / 30.0, 1.0)
+        for i, label in enumerate(data.tier_labels):
+            sub = s.loc[s["tier"] == label, "per_pupil_dollars"].dropna().round(2)
+            fig.add_trace(go.Histogram(
+                x=sub.tolist(), name=tier_label(lang, label), marker_color=_colour(i),
+                xbins={"start": math.floor(lo), "end": math.ceil(hi) + size, "size": size},
+            ))
+    fig.update_layout(
+        barmode="stack", height=380, margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        xaxis={"title": {"text": t(lang, "per_pupil") + " ($)"}},
+        yaxis={"title": {"text": t(lang, "count_of_schools")}}, plot_bgcolor="white",
+        legend={"title": {"text": t(lang, "tier")}},
+    )
+    return fig
+
+
+def _fig_html(fig: go.Figure, div_id: str) -> str:
+    return fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+                       config=_PLOTLY_CONFIG)
+
+
+def render_html(data: ReportData, lang: str = "en") -> str:
+    """Render the report as one HTML document with plotly.js inlined (works offline).
+
+    Parameters
+    ----------
+    data : the report's content (:class:`ReportData`).
+    lang : ``"en"`` or ``"es"``.
+
+    Returns
+    -------
+    str : the whole document. It loads nothing from the network: plotly.js is embedded and the
+    map draws tract outlines from the data on plain axes (no tile server, no topojson).
+    """
+    budget = money(lang, data.budget_cents / 100)
+    n_students = int(data.schools["enrollment"].fillna(0).sum())
+    tiers = []
+    for i, row in enumerate(data.tiers.itertuples(index=False)):
+        tiers.append({
+            "label": tier_label(lang, row.tier),
+            "colour": _colour(i),
+            "schools": number(lang, row.schools),
+            "students": row.students if isinstance(row.students, str) else number(lang, row.students),
+            "amount": money(lang, row.amount_cents / 100),
+            "rate": money(lang, row.rate_dollars, 2) if not _nan(row.rate_dollars) else "",
+            "share_students": percent(lang, row.share_students),
+            "share_dollars": percent(lang, row.share_dollars),
+        })
+    total = {
+        "schools": number(lang, int(data.tiers["schools"].sum())),
+        "students": number(lang, n_students),
+        "amount": money(lang, int(data.tiers["amount_cents"].sum()) / 100),
+    }
+    indicators = [
+        {
+            "label": label_of(lang, ind["code"], ind.get("label")),
+            "theme": label_of(lang, ind.get("theme") or "", ind.get("theme_label")),
+            "column": ind["column"],
+            "direction": t(lang, ind["direction"]),
+            "weight": _fmt_weight(ind["weight"]),
+        }
+        for ind in data.indicators
+    ]
+    themes = [
+        {"label": label_of(lang, th["code"], th.get("label")), "weight": _fmt_weight(th["weight"])}
+        for th in data.themes
+    ]
+    tier_weights = [
+        {"label": tier_label(lang, k), "weight": _fmt_weight(v)} for k, v in data.tier_weights.items()
+    ]
+    pc = data.placement_counts
+    methods = [
+        t(lang, "methods_index", title=data.index_title,
+          normalise=t(lang, f"percentile_{data.normalise_form}"),
+          aggregation=t(lang, data.aggregation), n_tiers=len(data.tier_labels)),
+        t(lang, "methods_missing", rule=t(lang, data.missing_rule), n_flagged=data.n_flagged),
+        t(lang, "methods_placement", n_polygon=pc.get("tract polygon", 0),
+          n_centroid=pc.get("nearest tract centroid", 0), n_unplaced=pc.get("not placed", 0)),
+        t(lang, "methods_allocation", budget=budget),
+        t(lang, "methods_assumption"),
+    ]
+    template = _ENV.get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        t=lambda key, **kw: t(lang, key, **kw),
+        title=data.title or t(lang, "title"),
+        subtitle=t(lang, "subtitle", n_schools=number(lang, len(data.schools)),
+                   n_students=number(lang, n_students), budget=budget),
+        summary=t(lang, "summary_text", n_schools=number(lang, len(data.schools)),
+                  n_tiers=len(data.tier_labels), budget=budget),
+        other_href="report.html" if lang == "es" else "report.es.html",
+        plotly_js=get_plotlyjs(),
+        map_html=_fig_html(map_figure(data, lang), "map"),
+        shares_html=_fig_html(shares_figure(data, lang), "shares"),
+        distribution_html=_fig_html(distribution_figure(data, lang), "distribution"),
+        tiers=tiers,
+        total=total,
+        methods=methods,
+        indicators=indicators,
+        themes=themes,
+        tier_weights=tier_weights,
+        inputs=[{"label": k, "file": v[0], "sha256": v[1]} for k, v in sorted(data.inputs.items())],
+        version=data.version,
+    )
+
+
+def write_html(data: ReportData, path: str | Path, lang: str = "en") -> Path:
+    """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
+    p = Path(path)
+    p.write_text(render_html(data, lang), encoding="utf-8")
+    return p
+
+
+def _nan(x: object) -> bool:
+    return x is None or (isinstance(x, float) and np.isnan(x))
+
+
+def _fmt_weight(w: float) -> str:
+    return f"{float(w):g}"

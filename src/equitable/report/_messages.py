@@ -1,0 +1,290 @@
+"""Every string the reports show, in English and Spanish (the one place to edit translations).
+
+Keys are short English identifiers; ``{name}`` placeholders are filled with ``str.format``.
+Numbers, money and percents are formatted with Babel for each language's locale
+(``en_US`` and ``es_US``: the Spanish of the United States, as LAUSD's Spanish notices use).
+"""
+
+from __future__ import annotations
+
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALES = {"en": "en_US", "es": "es_US"}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "en": {
+        "lang_name": "English",
+        "other_lang": "Español",
+        "title": "School need tiers and allocation",
+        "subtitle": "{n_schools} schools, {n_students} students, budget {budget}",
+        "generated_by": "Made with equitable {version} from public data. Same inputs, same result.",
+        "summary": "Summary",
+        "summary_text": (
+            "{n_schools} schools were ranked by a need index and cut into {n_tiers} tiers. "
+            "A budget of {budget} was divided among them by per-pupil rates that rise with need; "
+            "the school amounts, in whole cents, add up to the budget exactly."
+        ),
+        "map": "Map of schools by tier",
+        "map_text": (
+            "Each dot is a school, coloured by its tier; grey shapes are 2010 census tracts. "
+            "Schools whose tract was found by the nearest tract centre, or that could not be "
+            "placed, are listed in the school table."
+        ),
+        "tier_table": "Tiers",
+        "tier": "Tier",
+        "schools": "Schools",
+        "students": "Students",
+        "amount": "Allocation",
+        "rate": "Rate per pupil",
+        "per_pupil": "Allocation per pupil",
+        "share_students": "Share of students",
+        "share_dollars": "Share of dollars",
+        "total": "Total",
+        "shares": "Share of dollars and share of students by tier",
+        "shares_text": (
+            "When a tier's share of dollars is larger than its share of students, money follows "
+            "need toward that tier."
+        ),
+        "distribution": "Distribution of per-pupil amounts",
+        "distribution_text": "How many schools receive each amount per pupil, by tier.",
+        "count_of_schools": "Number of schools",
+        "methods": "Methods",
+        "methods_index": (
+            "Index: {title}. Each indicator is turned into a percentile rank among the ranked "
+            "schools ({normalise}); where a higher value means less need, the ranking is "
+            "reversed. The score is the weighted {aggregation} of the indicator (or theme) scores with the weights below; schools are "
+            "ranked by score (1 = highest need) and cut into {n_tiers} tiers of equal count."
+        ),
+        "methods_missing": (
+            "Missing values: {rule}. {n_flagged} schools lacked at least one indicator; the "
+            "school table lists which."
+        ),
+        "methods_placement": (
+            "Census tract of each school: the 2010 tract polygon containing the school's "
+            "point from the CDE directory ({n_polygon} schools); otherwise the tract with the "
+            "nearest CalEnviroScreen centroid ({n_centroid}); {n_unplaced} schools missing from "
+            "the 2018 directory have no point and are marked not placed (their community "
+            "indicators follow the missing-value rule)."
+        ),
+        "methods_allocation": (
+            "Allocation: per-pupil weights by tier are scaled by one factor so that the sum of "
+            "the school amounts equals the budget of {budget}; amounts are rounded to whole cents "
+            "by the largest-remainder method."
+        ),
+        "methods_assumption": (
+            "Every weight is an assumption that a user should set: LAUSD's own SENI weights are "
+            "not in the public files used here."
+        ),
+        "indicator": "Indicator",
+        "indicators": "Indicators and weights",
+        "theme": "Theme",
+        "direction": "Direction",
+        "weight": "Weight",
+        "source_column": "Column",
+        "higher_is_more_need": "higher = more need",
+        "lower_is_more_need": "lower = more need",
+        "theme_weights": "Theme weights",
+        "tier_weights": "Per-pupil weights by tier",
+        "inputs": "Input files",
+        "file": "File",
+        "sha256": "SHA-256",
+        "school": "School",
+        "cds_code": "CDS code",
+        "score": "Score",
+        "rank": "Rank",
+        "neighbourhood": "Neighbourhood",
+        "placement": "Placement",
+        "tract polygon": "tract polygon",
+        "nearest tract centroid": "nearest tract centre",
+        "not placed": "not placed",
+        "suppressed_note": "* = a group of 10 or fewer students, not shown.",
+        "exclude": "reweight: the school is scored on the indicators it has, their weights rescaled",
+        "reweight": "reweight: the school is scored on the indicators it has, their weights rescaled",
+        "impute_mean": "the mean of the ranked schools is used",
+        "impute_median": "the median of the ranked schools is used",
+        "impute_zero": "zero is used",
+        "mean": "mean",
+        "sum": "sum",
+        "geometric_mean": "geometric mean",
+        "product": "product",
+        "percentile_svi": "(rank - 1) / (N - 1), ties at the lowest rank, on 0-100",
+        "percentile_ces": "percent of nonzero values below, on 0-100",
+        "all_schools": "All schools",
+        "longitude": "Longitude",
+        "latitude": "Latitude",
+    },
+    "es": {
+        "lang_name": "Español",
+        "other_lang": "English",
+        "title": "Niveles de necesidad de las escuelas y asignación de fondos",
+        "subtitle": "{n_schools} escuelas, {n_students} estudiantes, presupuesto {budget}",
+        "generated_by": (
+            "Hecho con equitable {version} a partir de datos públicos. Los mismos datos dan el "
+            "mismo resultado."
+        ),
+        "summary": "Resumen",
+        "summary_text": (
+            "Se ordenaron {n_schools} escuelas según un índice de necesidad y se dividieron en "
+            "{n_tiers} niveles. Un presupuesto de {budget} se repartió entre ellas con montos por "
+            "alumno que aumentan con la necesidad; los montos de las escuelas, en centavos "
+            "enteros, suman exactamente el presupuesto."
+        ),
+        "map": "Mapa de escuelas por nivel",
+        "map_text": (
+            "Cada punto es una escuela, con el color de su nivel; las formas grises son los "
+            "sectores censales de 2010. Las escuelas cuyo sector se halló por el centro de sector "
+            "más cercano, o que no se pudieron ubicar, figuran en la tabla de escuelas."
+        ),
+        "tier_table": "Niveles",
+        "tier": "Nivel",
+        "schools": "Escuelas",
+        "students": "Estudiantes",
+        "amount": "Asignación",
+        "rate": "Monto por alumno",
+        "per_pupil": "Asignación por alumno",
+        "share_students": "Proporción de estudiantes",
+        "share_dollars": "Proporción de dólares",
+        "total": "Total",
+        "shares": "Proporción de dólares y proporción de estudiantes por nivel",
+        "shares_text": (
+            "Cuando la proporción de dólares de un nivel es mayor que su proporción de "
+            "estudiantes, el dinero sigue a la necesidad hacia ese nivel."
+        ),
+        "distribution": "Distribución de los montos por alumno",
+        "distribution_text": "Cuántas escuelas reciben cada monto por alumno, por nivel.",
+        "count_of_schools": "Número de escuelas",
+        "methods": "Métodos",
+        "methods_index": (
+            "Índice: {title}. Cada indicador se convierte en un rango percentil entre las "
+            "escuelas ordenadas ({normalise}); cuando un valor más alto significa menos necesidad, "
+            "el orden se invierte. El puntaje es la {aggregation} ponderada de los puntajes de los "
+            "indicadores (o temas), con los pesos de abajo; las escuelas se ordenan por puntaje (1 = mayor necesidad) y se dividen en "
+            "{n_tiers} niveles con el mismo número de escuelas."
+        ),
+        "methods_missing": (
+            "Valores faltantes: {rule}. A {n_flagged} escuelas les faltó al menos un indicador; "
+            "la tabla de escuelas indica cuáles."
+        ),
+        "methods_placement": (
+            "Sector censal de cada escuela: el polígono del sector de 2010 que contiene el punto "
+            "de la escuela en el directorio del CDE ({n_polygon} escuelas); si no, el sector cuyo "
+            "centro de CalEnviroScreen está más cerca ({n_centroid}); {n_unplaced} escuelas que "
+            "no figuran en el directorio de 2018 no tienen punto y se marcan como no ubicadas (sus "
+            "indicadores comunitarios siguen la regla de valores faltantes)."
+        ),
+        "methods_allocation": (
+            "Asignación: los pesos por alumno de cada nivel se multiplican por un mismo factor "
+            "para que la suma de los montos de las escuelas sea igual al presupuesto de "
+            "{budget}; los montos se redondean a centavos enteros por el método del mayor resto."
+        ),
+        "methods_assumption": (
+            "Cada peso es un supuesto que el usuario debe fijar: los pesos propios del SENI de "
+            "LAUSD no están en los archivos públicos usados aquí."
+        ),
+        "indicator": "Indicador",
+        "indicators": "Indicadores y pesos",
+        "theme": "Tema",
+        "direction": "Dirección",
+        "weight": "Peso",
+        "source_column": "Columna",
+        "higher_is_more_need": "más alto = más necesidad",
+        "lower_is_more_need": "más bajo = más necesidad",
+        "theme_weights": "Pesos de los temas",
+        "tier_weights": "Pesos por alumno de cada nivel",
+        "inputs": "Archivos de entrada",
+        "file": "Archivo",
+        "sha256": "SHA-256",
+        "school": "Escuela",
+        "cds_code": "Código CDS",
+        "score": "Puntaje",
+        "rank": "Posición",
+        "neighbourhood": "Vecindario",
+        "placement": "Ubicación",
+        "tract polygon": "polígono del sector",
+        "nearest tract centroid": "centro de sector más cercano",
+        "not placed": "no ubicada",
+        "suppressed_note": "* = un grupo de 10 estudiantes o menos, no se muestra.",
+        "exclude": (
+            "reponderar: la escuela se califica con los indicadores que tiene, con sus pesos "
+            "reescalados"
+        ),
+        "reweight": (
+            "reponderar: la escuela se califica con los indicadores que tiene, con sus pesos "
+            "reescalados"
+        ),
+        "impute_mean": "se usa la media de las escuelas ordenadas",
+        "impute_median": "se usa la mediana de las escuelas ordenadas",
+        "impute_zero": "se usa cero",
+        "mean": "media",
+        "sum": "suma",
+        "geometric_mean": "media geométrica",
+        "product": "producto",
+        "percentile_svi": "(rango - 1) / (N - 1), empates al rango menor, de 0 a 100",
+        "percentile_ces": "porcentaje de valores no nulos por debajo, de 0 a 100",
+        "all_schools": "Todas las escuelas",
+        "longitude": "Longitud",
+        "latitude": "Latitud",
+    },
+}
+
+#: Tier labels as the index writes them -> their Spanish form.
+TIER_LABELS_ES = {
+    "Highest": "Más alta",
+    "High": "Alta",
+    "Moderate": "Moderada",
+    "Low": "Baja",
+    "Lowest": "Más baja",
+}
+
+#: Indicator labels in Spanish, by indicator code (the spec's ``label`` is the English one).
+INDICATOR_LABELS_ES = {
+    "frpm": "% con comida gratuita o a precio reducido (bajos ingresos)",
+    "english_learners": "% de estudiantes de inglés",
+    "disabilities": "% de estudiantes con discapacidades",
+    "ela_not_met": "% que no alcanza el estándar de lengua y literatura en inglés (CAASPP)",
+    "math_not_met": "% que no alcanza el estándar de matemáticas (CAASPP)",
+    "asthma": "Asma: visitas a urgencias por 10,000 (sector censal)",
+    "poverty": "% de la población por debajo del doble del nivel de pobreza (sector censal)",
+    "linguistic_isolation": "% de hogares con aislamiento lingüístico (sector censal)",
+    "student": "Grupos de estudiantes",
+    "academic": "Resultados académicos",
+    "community": "Comunidad",
+}
+
+
+def t(lang: str, key: str, **kwargs: object) -> str:
+    """The message ``key`` in ``lang``, with ``{placeholders}`` filled."""
+    table = MESSAGES.get(lang, MESSAGES["en"])
+    text = table.get(key, MESSAGES["en"].get(key, key))
+    return text.format(**kwargs) if kwargs else text
+
+
+def tier_label(lang: str, label: str) -> str:
+    """A tier label (``"1 Highest"``) in ``lang`` (``"1 Más alta"``)."""
+    if lang != "es":
+        return label
+    num, _, word = label.partition(" ")
+    return f"{num} {TIER_LABELS_ES.get(word, word)}".strip() if word else label
+
+
+def label_of(lang: str, code: str, english: str | None) -> str:
+    """An indicator's or theme's label in ``lang``."""
+    if lang == "es" and code in INDICATOR_LABELS_ES:
+        return INDICATOR_LABELS_ES[code]
+    return english or code
+
+
+def money(lang: str, dollars: float, decimals: int = 0) -> str:
+    """``$700,000,000`` (en) / ``US$700,000,000`` style (es_US shows ``$``)."""
+    fmt = "¤#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_currency(dollars, "USD", format=fmt, locale=LOCALES[lang], currency_digits=False)
+
+
+def number(lang: str, value: float, decimals: int = 0) -> str:
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
+    return format_decimal(value, format=fmt, locale=LOCALES[lang])
+
+
+def percent(lang: str, fraction: float, decimals: int = 1) -> str:
+    fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
+    return format_percent(fraction, format=fmt, locale=LOCALES[lang])

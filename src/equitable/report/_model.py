@@ -1,0 +1,60 @@
+"""What a report shows: one object built by the pipeline, read by the HTML and XLSX writers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+#: Tier colours, tier 1 (highest need) first: a colour-blind-safe sequential scheme
+#: (ColorBrewer "RdYlBu", 5 classes, reversed so red = highest need).
+TIER_COLOURS = ["#d7191c", "#fdae61", "#c9b800", "#abd9e9", "#2c7bb6"]
+
+
+@dataclass
+class ReportData:
+    """Everything the reports need.
+
+    Attributes
+    ----------
+    title : report title (the config's ``title``).
+    schools : one row per ranked school, as written to ``schools.csv`` (``cds_code``,
+        ``school_name``, ``enrollment``, ``tier``, ``rank``, ``score``, ``amount_cents``,
+        ``per_pupil_dollars``, ``geoid``, ``placement``, ``neighbourhood``, ``latitude``,
+        ``longitude`` and the indicator columns).
+    tiers : one row per tier, highest need first: ``tier``, ``schools``, ``students``,
+        ``amount_cents``, ``rate_dollars``, ``share_students``, ``share_dollars`` (fractions 0-1).
+    tier_labels : tier labels, highest need first.
+    budget_cents : the budget, integer cents.
+    indicators : list of dicts: ``code``, ``label``, ``column``, ``theme``, ``direction``,
+        ``weight`` (within its theme), ``value_column``, ``pctl_column``.
+    themes : list of dicts: ``code``, ``label``, ``weight``.
+    index_title, normalise_form, aggregation, missing_rule : from the spec.
+    tier_weights : tier label -> relative per-pupil weight (the config).
+    placement_counts : placement -> number of schools.
+    n_flagged : schools missing at least one indicator.
+    inputs : label -> (file name, SHA-256).
+    parameters : ordered (name, value) pairs for the parameters sheet.
+    tract_shapes : list of polygon rings [(lons, lats), ...] in degrees, for the map.
+    version : package version.
+    """
+
+    title: str
+    schools: pd.DataFrame
+    tiers: pd.DataFrame
+    tier_labels: list[str]
+    budget_cents: int
+    indicators: list[dict[str, Any]]
+    themes: list[dict[str, Any]]
+    index_title: str
+    normalise_form: str
+    aggregation: str
+    missing_rule: str
+    tier_weights: dict[str, float]
+    placement_counts: dict[str, int]
+    n_flagged: int
+    inputs: dict[str, tuple[str, str]]
+    parameters: list[tuple[str, Any]] = field(default_factory=list)
+    tract_shapes: list[tuple[list[float], list[float]]] = field(default_factory=list)
+    version: str = ""

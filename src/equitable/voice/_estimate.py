@@ -1,0 +1,369 @@
+"""Percent favorable per item and construct, overall and by group, with intervals for small groups.
+
+Definitions
+-----------
+* An item's **percent favorable** is the (weighted) share of the respondents who answered it
+  whose answer is in the scale's ``favorable`` set, times 100.
+* A construct's percent favorable is the (weighted) mean, over the respondents who answered at
+  least one of its items, of each respondent's share of favorable answers among the construct's
+  items they answered (with complete answers this equals the share of favorable responses).
+* The **effective sample size** of a cell is Kish's ``(sum w)^2 / sum w^2`` (Kish 1965, *Survey
+  Sampling*, 11.7.6); unweighted, it is the number of respondents.
+* **Wilson** score interval (Wilson 1927, JASA 22:209-212; Brown, Cai & DasGupta 2001, Stat.
+  Sci. 16(2), eq. 4) with ``n`` = the effective sample size.
+* **Korn-Graubard** interval (Korn & Graubard 1998, "Confidence intervals for proportions with
+  small expected number of positive counts estimated from survey data", Survey Methodology
+  24(2):193-201): the Clopper-Pearson interval at ``x = p n_eff`` out of ``n_eff`` (beta
+  quantiles), the interval of the NCHS Data Presentation Standards for Proportions (Parker et
+  al. 2017, Vital Health Stat 2(175), p. 4). With one stratum and no clusters the degrees-of-
+  freedom factor is 1. For constructs (respondent shares in [0, 1], not 0/1 answers) both
+  intervals are conservative, since the variance of a share never exceeds ``p (1 - p)``.
+
+Every table leaves through :func:`equitable.privacy.suppress_table`: a cell describing 10 or
+fewer respondents shows ``*``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from equitable.errors import InputError
+from equitable.privacy import DEFAULT_THRESHOLD, PrivacyConfig, protect_long, suppress_table
+from equitable.voice._instrument import Instrument
+from equitable.voice._readers import SurveyData
+
+__all__ = [
+    "estimate",
+    "favorable_matrix",
+    "korn_graubard_interval",
+    "representation",
+    "response_rates",
+    "wilson_interval",
+]
+
+_OVERALL = "all"
+_NOT_REPORTED = "not reported"
+
+
+def wilson_interval(p, n, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson score interval for a proportion ``p`` (0-1) on ``n`` (effective) observations.
+
+    Vectorized over arrays. Returns ``(low, high)`` as proportions (0-1); NaN where ``n == 0``.
+
+    Examples
+    --------
+    >>> lo, hi = wilson_interval(0.5, 20)
+    >>> round(float(lo), 4), round(float(hi), 4)
+    (0.2993, 0.7007)
+    """
+    p = np.asarray(p, dtype=float)
+    n = np.asarray(n, dtype=float)
+    z = stats.norm.ppf(0.5 + level / 2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        denom = 1 + z**2 / n
+        center = (p + z**2 / (2 * n)) / denom
+        half = z / denom * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2))
+        lo, hi = np.clip(center - half, 0, 1), np.clip(center + half, 0, 1)
+    return np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
+
+
+def korn_graubard_interval(p, n_eff, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Korn-Graubard (Clopper-Pearson at the effective sample size) interval, as proportions.
+
+    Examples
+    --------
+    >>> lo, hi = korn_graubard_interval(0.0, 10)     # 1 - 0.025 ** (1 / 10) = 0.3085
+    >>> float(lo), round(float(hi), 4)
+    (0.0, 0.3085)
+    """
+    p = np.asarray(p, dtype=float)
+    n = np.asarray(n_eff, dtype=float)
+    a = 1 - level
+    x = p * n
+    with np.errstate(divide="ignore", invalid="ignore"):
+        lo = np.where(x > 0, stats.beta.ppf(a / 2, np.maximum(x, 1e-12), n - x + 1), 0.0)
+        hi = np.where(n - x > 0, stats.beta.ppf(1 - a / 2, x + 1, np.maximum(n - x, 1e-12)), 1.0)
+    return np.where(n > 0, lo, np.nan), np.where(n > 0, hi, np.nan)
+
+
+def favorable_matrix(data: SurveyData, instrument: Instrument) -> pd.DataFrame:
+    """Respondents x measures: 1/0 per scored item, a share in [0, 1] per construct, NaN if
+    unanswered. Index: ``respondent_id`` in respondent-table order; columns ``item:<id>`` and
+    ``construct:<id>``."""
+    rid = data.respondents["respondent_id"].to_numpy()
+    items = instrument.scored_items()
+    r_index = pd.Index(rid)
+    i_index = pd.Index(items)
+    resp = data.responses
+    r = r_index.get_indexer(resp["respondent_id"])
+    c = i_index.get_indexer(resp["item"])
+    keep = (r >= 0) & (c >= 0)
+    mat = np.full((len(rid), len(items)), np.nan)
+    if keep.any():
+        fav_sets = {i: set(instrument.scales[instrument.item_map[i].scale].favorable)
+                    for i in items}
+        # favorable flag per (item, answer code): a small item x distinct-answer table
+        rc, ur = pd.factorize(resp["response"].to_numpy()[keep])
+        table = np.array([[u in fav_sets[i] for u in ur] for i in items], dtype=float)
+        mat[r[keep], c[keep]] = table[c[keep], rc]
+    cols = {f"item:{i}": mat[:, k] for k, i in enumerate(items)}
+    for cid, its in instrument.construct_items().items():
+        if not its:
+            continue
+        sub = mat[:, [items.index(i) for i in its]]
+        answered = (~np.isnan(sub)).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            share = np.nansum(sub, axis=1) / np.where(answered > 0, answered, 1)
+        cols[f"construct:{cid}"] = np.where(answered > 0, share, np.nan)
+    return pd.DataFrame(cols, index=pd.Index(rid, name="respondent_id"))
+
+
+def _group_codes(respondents: pd.DataFrame, var: str) -> tuple[np.ndarray, np.ndarray]:
+    if var not in respondents.columns:
+        raise InputError(f"cannot break results down by '{var}': the respondent table has no "
+                         f"such column (has: {', '.join(respondents.columns)})")
+    vals = respondents[var].fillna("").astype(str).replace("", _NOT_REPORTED)
+    codes, uniq = pd.factorize(vals, sort=True)
+    return codes, np.asarray(uniq, dtype=object)
+
+
+def estimate(
+    data: SurveyData,
+    instrument: Instrument,
+    *,
+    by: Sequence[str] = (),
+    weights: np.ndarray | pd.Series | str | None = None,
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+    complementary: bool = True,
+    matrix: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Percent favorable per item and construct, overall and by each variable in ``by``.
+
+    Parameters
+    ----------
+    data : the survey (responses + respondents).
+    instrument : its instrument.
+    by : respondent-table columns to break results down by (e.g. ``school``,
+        ``student_group``, ``language``); each gives its own block of rows.
+    weights : respondent weights (array aligned with ``data.respondents``, or the name of a
+        respondent-table column). When given, every cell is estimated both unweighted and
+        weighted (column ``weighted``).
+    level : confidence level of the intervals.
+    threshold : cells of ``threshold`` or fewer respondents are suppressed (privacy).
+    complementary : also suppress the other groups needed so that a hidden group's count
+        cannot be recovered from the overall row by subtraction (default; through
+        :func:`equitable.privacy.protect_long`). ``False`` gives primary suppression only.
+
+    Returns
+    -------
+    DataFrame, one row per (breakdown, group, measure, weighted), sorted, with columns
+    ``breakdown, group, measure_type, measure, weighted, respondents, effective_n,
+    pct_favorable, wilson_low_pct, wilson_high_pct, kg_low_pct, kg_high_pct`` (percent 0-100).
+    Suppressed cells hold ``*`` (object columns).
+    """
+    resp = data.respondents
+    n = len(resp)
+    mat = favorable_matrix(data, instrument) if matrix is None else matrix
+    if isinstance(weights, str):
+        w = pd.to_numeric(resp[weights], errors="coerce").to_numpy(float)
+    elif weights is not None:
+        w = np.asarray(weights, dtype=float)
+    else:
+        w = None
+    if w is not None and (len(w) != n or not np.all(np.isfinite(w)) or (w <= 0).any()):
+        raise InputError("weights must be positive numbers, one per respondent")
+    variants = [(False, np.ones(n))] + ([(True, w)] if w is not None else [])
+    Y = mat.to_numpy(float)
+    measures = list(mat.columns)
+    blocks = []
+    breakdowns = [(_OVERALL, np.zeros(n, dtype=np.int64), np.array([_OVERALL], dtype=object))]
+    for v in by:
+        codes, uniq = _group_codes(resp, v)
+        breakdowns.append((v, codes, uniq))
+    for name, codes, uniq in breakdowns:
+        G = len(uniq)
+        for weighted, wv in variants:
+            for j, m in enumerate(measures):
+                y = Y[:, j]
+                a = ~np.isnan(y)
+                g = codes[a]
+                wa = wv[a]
+                cnt = np.bincount(g, minlength=G)
+                sw = np.bincount(g, weights=wa, minlength=G)
+                sw2 = np.bincount(g, weights=wa * wa, minlength=G)
+                swy = np.bincount(g, weights=wa * y[a], minlength=G)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    p = swy / sw
+                    neff = sw * sw / sw2
+                kind, mid = m.split(":", 1)
+                blocks.append(pd.DataFrame({
+                    "breakdown": name, "group": uniq, "measure_type": kind, "measure": mid,
+                    "weighted": weighted, "respondents": cnt, "effective_n": neff, "p": p,
+                }))
+    out = pd.concat(blocks, ignore_index=True)
+    out = out[out["respondents"] > 0].reset_index(drop=True)
+    p = out["p"].to_numpy(float)
+    ne = out["effective_n"].to_numpy(float)
+    wl, wh = wilson_interval(p, ne, level)
+    kl, kh = korn_graubard_interval(p, ne, level)
+    out["pct_favorable"] = 100 * p
+    out["wilson_low_pct"], out["wilson_high_pct"] = 100 * wl, 100 * wh
+    out["kg_low_pct"], out["kg_high_pct"] = 100 * kl, 100 * kh
+    out = out.drop(columns="p")
+    # fixed precision so that the same inputs give the same bytes on every machine
+    out["effective_n"] = out["effective_n"].round(3)
+    for c in ("pct_favorable", "wilson_low_pct", "wilson_high_pct", "kg_low_pct", "kg_high_pct"):
+        out[c] = out[c].round(4)
+    order = {b[0]: k for k, b in enumerate(breakdowns)}
+    mord = {m.split(":", 1)[1] + m.split(":", 1)[0]: k for k, m in enumerate(measures)}
+    out = out.assign(_b=out["breakdown"].map(order),
+                     _m=(out["measure"] + out["measure_type"]).map(mord))
+    out = out.sort_values(["_b", "group", "_m", "weighted"], kind="stable").drop(
+        columns=["_b", "_m"]).reset_index(drop=True)
+    values = ["respondents", "effective_n", "pct_favorable", "wilson_low_pct",
+              "wilson_high_pct", "kg_low_pct", "kg_high_pct"]
+    if not complementary:
+        return suppress_table(out, "respondents", values, threshold=threshold)
+    return _protect(out, values, threshold)
+
+
+def _protect(out: pd.DataFrame, values: list[str], threshold: int) -> pd.DataFrame:
+    """Primary and complementary suppression, one breakdown at a time.
+
+    Within a breakdown the groups partition the respondents who answered a measure, so their
+    counts add up to the overall row: :func:`equitable.privacy.protect_long` suppresses enough
+    other groups that a hidden count cannot be recovered by subtraction. The weighted row of a
+    group is withheld with its unweighted row (same respondents).
+    """
+    cfg = PrivacyConfig(threshold=threshold)
+    hide = np.zeros(len(out), dtype=bool)
+    key = out["measure_type"] + ":" + out["measure"]
+    unw = ~out["weighted"].to_numpy(bool)
+    overall = (out["breakdown"] == _OVERALL).to_numpy()
+    hide |= overall & (out["respondents"].to_numpy() <= threshold)
+    for b in out.loc[~overall, "breakdown"].unique():
+        in_b = (out["breakdown"] == b).to_numpy()
+        sel = (in_b | overall) & unw
+        part = pd.DataFrame({"measure": key[sel].to_numpy(),
+                             "group": out.loc[sel, "group"].to_numpy(),
+                             "respondents": out.loc[sel, "respondents"].to_numpy()})
+        part.loc[overall[sel], "group"] = "__total__"
+        prot = protect_long(part, count_col="respondents", value_cols=["respondents"],
+                            group_cols=["measure", "group"], additive=["group"],
+                            total_label="__total__", config=cfg, name=f"breakdown {b}")
+        gone = set(zip(part.loc[prot.suppressed.to_numpy() & ~overall[sel], "measure"],
+                       part.loc[prot.suppressed.to_numpy() & ~overall[sel], "group"]))
+        if gone:
+            pairs = pd.Series(list(zip(key, out["group"])))
+            hide |= in_b & pairs.isin(gone).to_numpy()
+    res = out.copy()
+    for c in values:
+        res[c] = res[c].astype(object)
+        res.loc[hide, c] = cfg.marker
+    return res
+
+
+def response_rates(
+    respondents: pd.DataFrame,
+    enrollment: pd.DataFrame,
+    *,
+    by: str = "school",
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Respondents per group against enrollment (e.g. per school), plus a total row.
+
+    Parameters
+    ----------
+    respondents : the respondent table (needs column ``by``).
+    enrollment : ``category, population`` (a margins table filtered to ``variable == by`` is
+        fine) with the number enrolled per group.
+
+    Returns
+    -------
+    DataFrame ``group, enrolled, respondents, response_rate_pct`` (0-100), groups of
+    ``threshold`` or fewer respondents suppressed (primary and complementary, through
+    :func:`equitable.privacy.protect_long`); the total row's group is ``all``.
+
+    Raises
+    ------
+    InputError
+        A respondent's group is not in the enrollment table.
+    """
+    if "variable" in enrollment.columns:
+        enrollment = enrollment[enrollment["variable"] == by]
+    enr = enrollment.set_index(enrollment["category"].astype(str))["population"].astype(float)
+    if by not in respondents.columns:
+        raise InputError(f"the respondent table has no column '{by}'")
+    counts = respondents[by].fillna("").astype(str).value_counts()
+    unknown = sorted(set(counts.index) - set(enr.index))
+    if unknown:
+        raise InputError(f"{int(counts[unknown].sum())} respondents name a {by} that is not in "
+                         f"the enrollment table (first: '{unknown[0]}')")
+    df = pd.DataFrame({"group": enr.index, "enrolled": enr.to_numpy()})
+    df["respondents"] = df["group"].map(counts).fillna(0).astype(int)
+    df = df.sort_values("group").reset_index(drop=True)
+    total = pd.DataFrame({"group": [_OVERALL], "enrolled": [df["enrolled"].sum()],
+                          "respondents": [int(df["respondents"].sum())]})
+    df = pd.concat([total, df], ignore_index=True)
+    df["response_rate_pct"] = (100 * df["respondents"]
+                               / df["enrolled"].where(df["enrolled"] > 0)).round(4)
+    prot = protect_long(df, count_col="respondents", value_cols=["respondents",
+                        "response_rate_pct"], group_cols=["group"], total_label=_OVERALL,
+                        config=PrivacyConfig(threshold=threshold), name="response rates")
+    return prot.table
+
+
+def representation(
+    respondents: pd.DataFrame,
+    margins: pd.DataFrame,
+    variables: Sequence[str],
+    *,
+    weights: np.ndarray | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Who answered vs who is enrolled: shares of respondents and of the population per category.
+
+    Returns
+    -------
+    DataFrame ``variable, category, population, population_pct, respondents, respondents_pct,
+    weighted_pct`` (percent 0-100; ``weighted_pct`` only when ``weights`` is given), with a
+    row ``category = "all"`` per variable (respondents with a category in the margins);
+    categories of ``threshold`` or fewer respondents suppressed, with complementary suppression.
+    """
+    rows = []
+    for v in variables:
+        m = margins[margins["variable"] == v]
+        if m.empty:
+            raise InputError(f"no population margin for '{v}'")
+        vals = respondents[v].fillna("").astype(str)
+        pop_total = float(m["population"].sum())
+        for cat, pop in zip(m["category"].astype(str), m["population"].astype(float)):
+            sel = (vals == cat).to_numpy()
+            row = {"variable": v, "category": cat, "population": pop,
+                   "population_pct": round(100 * pop / pop_total, 4),
+                   "respondents": int(sel.sum()),
+                   "respondents_pct": round(100 * sel.mean(), 4) if len(sel) else np.nan}
+            if weights is not None:
+                row["weighted_pct"] = round(100 * float(weights[sel].sum() / weights.sum()), 4)
+            rows.append(row)
+        total = {"variable": v, "category": _OVERALL, "population": float(pop_total),
+                 "population_pct": 100.0, "respondents": int(sum(r["respondents"] for r in rows
+                                                                if r["variable"] == v)),
+                 "respondents_pct": np.nan}
+        total["respondents_pct"] = round(100 * total["respondents"] / len(respondents), 4)
+        if weights is not None:
+            total["weighted_pct"] = round(sum(r["weighted_pct"] for r in rows
+                                              if r["variable"] == v), 4)
+        rows.append(total)
+    df = pd.DataFrame(rows)
+    vals = ["respondents", "respondents_pct"] + (["weighted_pct"] if weights is not None else [])
+    prot = protect_long(df, count_col="respondents", value_cols=vals,
+                        group_cols=["variable", "category"], additive=["category"],
+                        total_label=_OVERALL, config=PrivacyConfig(threshold=threshold),
+                        name="representation")
+    return prot.table

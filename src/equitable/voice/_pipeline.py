@@ -1,0 +1,228 @@
+"""File-to-file steps behind the ``equitable survey`` commands.
+
+A survey folder holds ``responses.csv`` (long: respondent_id, item, response) and
+``respondents.csv`` (one row per respondent; a ``weight`` column once weighted), plus the
+``run.json`` of the step that wrote it. Every step writes deterministic bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from equitable.errors import InputError
+from equitable.provenance import write_run_record
+from equitable.voice._estimate import estimate, favorable_matrix, representation, response_rates
+from equitable.voice._instrument import Instrument, load_instrument
+from equitable.voice._readers import SurveyData, read_export, validate
+from equitable.voice._weight import rake, read_margins
+
+__all__ = [
+    "FLOAT_FORMAT",
+    "estimate_dir",
+    "load_survey_dir",
+    "read_to_dir",
+    "report_file",
+    "weight_dir",
+]
+
+FLOAT_FORMAT = "%.10g"
+
+
+def _write_csv(df: pd.DataFrame, path: Path) -> Path:
+    df.to_csv(path, index=False, lineterminator="\n", float_format=FLOAT_FORMAT)
+    return path
+
+
+def read_to_dir(
+    instrument_path: str | Path,
+    exports: Sequence[str | Path],
+    out_dir: str | Path,
+    *,
+    platform: str = "auto",
+    languages: Sequence[str | None] | None = None,
+) -> SurveyData:
+    """Read one or more exports of an instrument and write the survey folder.
+
+    ``languages`` gives, per export, the language of its respondents when the export does not
+    record it (e.g. the English and the Spanish Google Form).
+    """
+    inst = load_instrument(instrument_path)
+    langs = list(languages) if languages else [None] * len(exports)
+    if len(langs) == 1 and len(exports) > 1:
+        langs = langs * len(exports)
+    if len(langs) != len(exports):
+        raise InputError(f"give one language per export ({len(exports)} exports, "
+                         f"{len(langs)} languages)")
+    data: SurveyData | None = None
+    for path, lang in zip(exports, langs):
+        d = read_export(path, inst, platform, language=lang)
+        data = d if data is None else data.concat(d)
+    assert data is not None
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(data.responses, out / "responses.csv")
+    _write_csv(data.respondents, out / "respondents.csv")
+    write_run_record(
+        out, command="survey read",
+        spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs},
+        inputs={"instrument": instrument_path,
+                **{f"export_{k + 1}": p for k, p in enumerate(exports)}},
+        outputs=["responses.csv", "respondents.csv"],
+        extra={"respondents": len(data.respondents), "response_rows": len(data.responses)},
+    )
+    return data
+
+
+def load_survey_dir(folder: str | Path, instrument: Instrument) -> SurveyData:
+    """Read a survey folder written by :func:`read_to_dir` (validated again)."""
+    f = Path(folder)
+    paths = [f / "responses.csv", f / "respondents.csv"]
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"{p}: file not found (run 'equitable survey read' first)")
+    responses = pd.read_csv(paths[0], dtype=str, keep_default_na=False)
+    respondents = pd.read_csv(paths[1], dtype=str, keep_default_na=False)
+    respondents["source_row"] = pd.to_numeric(respondents["source_row"]).astype(int)
+    if "weight" in respondents.columns:
+        respondents["weight"] = pd.to_numeric(respondents["weight"])
+    data = SurveyData(responses, respondents, instrument.id, [str(f)])
+    validate(data, instrument, f)
+    return data
+
+
+def weight_dir(
+    folder: str | Path,
+    margins_path: str | Path,
+    variables: Sequence[str],
+    *,
+    instrument_path: str | Path,
+    trim: tuple[float, float] | None = None,
+    out_dir: str | Path | None = None,
+) -> dict[str, object]:
+    """Rake the respondents of a survey folder; write ``respondents.csv`` with ``weight``,
+    ``weighting.json`` (summary) and ``weighting_margins.csv`` (privacy-checked)."""
+    inst = load_instrument(instrument_path)
+    data = load_survey_dir(folder, inst)
+    margins = read_margins(margins_path)
+    res = rake(data.respondents, margins, variables, trim=trim)
+    out = Path(out_dir or folder)
+    out.mkdir(parents=True, exist_ok=True)
+    resp = data.respondents.drop(columns=["weight"], errors="ignore").copy()
+    resp["weight"] = np.round(res.weights, 10)
+    _write_csv(resp, out / "respondents.csv")
+    if out != Path(folder):
+        _write_csv(data.responses, out / "responses.csv")
+    summary = {**res.summary(), "variables": list(variables),
+               "trim": list(trim) if trim else None}
+    (out / "weighting.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+    _write_csv(res.margin_table(), out / "weighting_margins.csv")
+    write_run_record(
+        out, command="survey weight", spec={"variables": list(variables), "trim": trim},
+        inputs={"respondents": Path(folder) / "respondents.csv", "margins": margins_path,
+                "instrument": instrument_path},
+        outputs=["respondents.csv", "weighting.json", "weighting_margins.csv"],
+        filename="run_weight.json",
+    )
+    return summary
+
+
+def estimate_dir(
+    instrument_path: str | Path,
+    folder: str | Path,
+    out_dir: str | Path,
+    *,
+    by: Sequence[str] = (),
+    enrollment_path: str | Path | None = None,
+    rates_by: str = "school",
+    level: float = 0.95,
+) -> pd.DataFrame:
+    """Write ``estimates.csv`` (and ``response_rates.csv`` given enrollment) for a folder.
+
+    Uses the ``weight`` column when present (both unweighted and weighted rows are written).
+    """
+    inst = load_instrument(instrument_path)
+    data = load_survey_dir(folder, inst)
+    w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
+    est = estimate(data, inst, by=by, weights=w, level=level)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_csv(est, out / "estimates.csv")
+    outputs = ["estimates.csv"]
+    inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
+              "responses": Path(folder) / "responses.csv"}
+    if enrollment_path is not None:
+        enr = read_margins(enrollment_path)
+        rr = response_rates(data.respondents, enr, by=rates_by)
+        _write_csv(rr, out / "response_rates.csv")
+        outputs.append("response_rates.csv")
+        inputs["enrollment"] = enrollment_path
+    write_run_record(out, command="survey estimate",
+                     spec={"by": list(by), "level": level, "rates_by": rates_by},
+                     inputs=inputs, outputs=outputs, filename="run_estimate.json")
+    return est
+
+
+def report_file(
+    instrument_path: str | Path,
+    folder: str | Path,
+    out_path: str | Path,
+    *,
+    by: Sequence[str] = (),
+    margins_path: str | Path | None = None,
+    represent: Sequence[str] = (),
+    enrollment_path: str | Path | None = None,
+    text_items: Sequence[str] | None = None,
+    n_themes: int = 4,
+) -> Path:
+    """Write the bilingual HTML report of a survey folder (see :func:`build_report`)."""
+    from equitable.voice._qual import suggest_themes
+    from equitable.voice._report import build_report
+
+    inst = load_instrument(instrument_path)
+    data = load_survey_dir(folder, inst)
+    w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
+    est = estimate(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst))
+    rep = None
+    inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
+              "responses": Path(folder) / "responses.csv"}
+    if margins_path is not None:
+        margins = read_margins(margins_path)
+        inputs["margins"] = margins_path
+        variables = list(represent) or [v for v in margins["variable"].unique()
+                                        if v in data.respondents.columns and v != "school"]
+        rep = representation(data.respondents, margins, variables, weights=w)
+    rates = None
+    if enrollment_path is not None:
+        rates = response_rates(data.respondents, read_margins(enrollment_path))
+        inputs["enrollment"] = enrollment_path
+    themes = {}
+    items = list(text_items) if text_items is not None else [
+        i.id for i in inst.items if i.type == "text"]
+    if items:
+        lang = data.respondents.set_index("respondent_id")["language"]
+        txt = data.responses[data.responses["item"].isin(items)]
+        txt = txt.assign(language=txt["respondent_id"].map(lang))
+        for L in ("en", "es"):
+            answers = txt.loc[txt["language"] == L, "response"].tolist()
+            if len(answers) > 10:  # fewer answers than the privacy threshold: no themes
+                themes[L] = suggest_themes(answers, language=L, n_themes=n_themes)
+    weighting = None
+    wj = Path(folder) / "weighting.json"
+    if w is not None and wj.exists():
+        weighting = json.loads(wj.read_text(encoding="utf-8"))
+    html = build_report(inst, est, representation=rep, rates=rates, themes=themes,
+                        weighting=weighting, breakdowns=by)
+    out = Path(out_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    write_run_record(out.parent, command="survey report",
+                     spec={"by": list(by), "represent": list(represent), "n_themes": n_themes},
+                     inputs=inputs, outputs=[out.name], filename="run_report.json")
+    return out
+

@@ -1,0 +1,612 @@
+"""Readers for survey platform exports -> a long response table plus a respondent table.
+
+Supported exports (CSV, UTF-8 with or without BOM):
+
+* **Qualtrics** "Data & Analysis > Export > CSV": three header rows (export tag, question text,
+  ``{"ImportId": ...}``); multiple-answer questions arrive as one cell with the chosen answers
+  joined by commas; ``ResponseId`` identifies the respondent and ``UserLanguage`` the language.
+* **Google Forms** "Download responses (.csv)": one header row (``Timestamp`` then the question
+  texts); checkbox answers are joined with ``", "`` in one cell. There is no respondent id: the
+  respondent id is ``gf-<line>`` (the line number in the file).
+* **SurveyMonkey** "Export > All individual responses > CSV": two header rows (question text,
+  then ``Response`` / ``Open-Ended Response`` / an option label / a matrix statement); a
+  multiple-answer question has one column per option holding the label when chosen.
+* **KoboToolbox / ODK** CSV: one header row of XML paths with group prefixes (``grp_x/q1``;
+  ``-`` with ODK Central), ``;`` or ``,`` separated; select_multiple answers are the option codes
+  separated by spaces (the extra 0/1 columns ``grp_x/q5/opt`` that Kobo adds are checked
+  against them).
+
+Every reader returns a :class:`SurveyData`; every problem is an :class:`~equitable.errors.InputError`
+naming the file, the row (the line on which the record starts) and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+from equitable.errors import InputError, location
+from equitable.voice._instrument import Instrument, normalize_label
+from equitable.voice._scrub import scrub_text
+
+__all__ = ["PLATFORMS", "SurveyData", "detect_platform", "read_export"]
+
+Platform = Literal["qualtrics", "google", "surveymonkey", "kobo"]
+PLATFORMS: tuple[str, ...] = ("qualtrics", "google", "surveymonkey", "kobo")
+
+_QUALTRICS_META = {
+    "startdate", "enddate", "status", "ipaddress", "progress", "duration (in seconds)",
+    "finished", "recordeddate", "responseid", "recipientlastname", "recipientfirstname",
+    "recipientemail", "externalreference", "externaldatareference", "locationlatitude",
+    "locationlongitude", "distributionchannel", "userlanguage", "q_recaptchascore",
+    "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore",
+    "q_relevantidlaststartdate",
+}
+_GOOGLE_META = {"timestamp", "email address", "score", "marca temporal",
+                "dirección de correo electrónico", "puntuación"}
+_SM_META = {"respondent id", "collector id", "start date", "end date", "ip address",
+            "email address", "first name", "last name", "custom data 1", "custom data"}
+_KOBO_META = {
+    "start", "end", "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber",
+    "audit", "_id", "_uuid", "_submission_time", "_validation_status", "_notes", "_status",
+    "_submitted_by", "__version__", "_version_", "_tags", "_index", "instanceid", "rootuuid",
+    "formhub/uuid", "meta/instanceid", "meta/rootuuid", "meta/deprecatedid", "key",
+    "submissiondate", "submitterid", "submittername", "attachmentspresent",
+    "attachmentsexpected", "reviewstate", "edits", "formversion", "_attachments", "_geolocation",
+    "_parent_index", "_parent_table_name", "_submission__id", "_submission__uuid",
+}
+_MAX_REPORTED = 20
+
+
+@dataclass
+class SurveyData:
+    """Responses of one export, validated against an instrument.
+
+    Attributes
+    ----------
+    responses : DataFrame, one row per (respondent, item, answer): ``respondent_id`` (str),
+        ``item`` (str, an item id of the instrument), ``response`` (str: an answer code of the
+        item's scale, or the scrubbed text of an open-ended answer). Multiple-answer items have
+        one row per chosen option; unanswered items have no row.
+    respondents : DataFrame, one row per respondent: ``respondent_id``, ``language`` (``en``,
+        ``es``... or empty), ``platform``, ``source_row`` (line in the export) and one column per
+        instrument attribute (answer codes, or text).
+    """
+
+    responses: pd.DataFrame
+    respondents: pd.DataFrame
+    instrument_id: str
+    sources: list[str] = field(default_factory=list)
+
+    def concat(self, other: SurveyData) -> SurveyData:
+        """Stack two exports of the same instrument (e.g. the English and the Spanish form)."""
+        if other.instrument_id != self.instrument_id:
+            raise InputError(
+                f"cannot combine exports of instruments '{self.instrument_id}' and "
+                f"'{other.instrument_id}'"
+            )
+        dup = set(self.respondents["respondent_id"]) & set(other.respondents["respondent_id"])
+        if dup:
+            raise InputError(
+                f"{other.sources[0] if other.sources else 'export'}: {len(dup)} respondent ids "
+                "also appear in an earlier export (duplicate respondents)"
+            )
+        return SurveyData(
+            pd.concat([self.responses, other.responses], ignore_index=True),
+            pd.concat([self.respondents, other.respondents], ignore_index=True),
+            self.instrument_id,
+            self.sources + other.sources,
+        )
+
+
+# ----------------------------------------------------------------------------------------------
+# Low-level CSV with line numbers
+
+
+def _read_records(path: Path, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(f"{path}: file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte {exc.start}); export the CSV as UTF-8"
+        ) from None
+    if not text.strip():
+        raise InputError(f"{path}: the file is empty")
+    if delimiter is None:
+        first = text.split("\n", 1)[0]
+        delimiter = ";" if first.count(";") > first.count(",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    out: list[tuple[int, list[str]]] = []
+    start = 1
+    try:
+        for rec in reader:
+            out.append((start, rec))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise InputError(f"{location(path, start)}: malformed CSV ({exc})") from None
+    return [(ln, r) for ln, r in out if any(c.strip() for c in r)]
+
+
+def detect_platform(path: str | Path) -> str:
+    """Guess the platform of an export from its header rows.
+
+    Raises
+    ------
+    InputError
+        When the header matches no supported platform.
+    """
+    p = Path(path)
+    recs = _read_records(p)
+    header = [normalize_label(c) for c in recs[0][1]]
+    if len(recs) >= 3 and any(c.strip().startswith('{"ImportId"') for c in recs[2][1]):
+        return "qualtrics"
+    if "responseid" in header and "userlanguage" in header:
+        return "qualtrics"
+    if header and header[0] == "respondent id":
+        return "surveymonkey"
+    if header and header[0] in ("timestamp", "marca temporal"):
+        return "google"
+    if {"_uuid", "_id", "meta/instanceid", "_submission_time", "key"} & set(header):
+        return "kobo"
+    raise InputError(
+        f"{location(p, 1)}: cannot tell which platform exported this file; pass the platform "
+        f"({', '.join(PLATFORMS)})"
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Column plans: what each column of an export holds
+
+
+@dataclass
+class _Col:
+    index: int
+    header: str  # the name shown in error messages
+    target: str  # item/attribute id
+    option: str | None = None  # one-column-per-option (SurveyMonkey) or Kobo 0/1 indicator
+    indicator: bool = False  # Kobo 0/1 column
+
+
+class _Collector:
+    def __init__(self, path: Path):
+        self.path = path
+        self.errors: list[str] = []
+
+    def add(self, row: int | None, column: str | None, msg: str) -> None:
+        self.errors.append(f"{location(self.path, row, column)}: {msg}")
+
+    def raise_if_any(self) -> None:
+        if self.errors:
+            first = self.errors[0]
+            n = len(self.errors)
+            more = f" (and {n - 1} more problem{'s' if n > 2 else ''})" if n > 1 else ""
+            raise InputError(first + more)
+
+
+def _resolve(inst: Instrument, *keys: str) -> str | None:
+    lookup = inst.column_lookup()
+    for k in keys:
+        if k is None:
+            continue
+        hit = lookup.get(normalize_label(k))
+        if hit is not None:
+            return hit
+    return None
+
+
+def _ignored(inst: Instrument, name: str) -> bool:
+    return normalize_label(name) in {normalize_label(c) for c in inst.instrument.ignore_columns}
+
+
+def _unknown(col: _Collector, inst: Instrument, name: str, row: int = 1) -> None:
+    col.add(
+        row, name,
+        f"not an item of instrument '{inst.id}' (add it to the instrument's items, aliases or "
+        "ignore_columns)",
+    )
+
+
+# ----------------------------------------------------------------------------------------------
+# Answer parsing
+
+
+def _split_joined(cell: str, lookup: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Split a comma-joined multiple answer using the known labels (which may hold commas)."""
+    s = normalize_label(cell)
+    keys = sorted(lookup, key=len, reverse=True)
+    found: list[str] = []
+    bad: list[str] = []
+    pos = 0
+    while pos < len(s):
+        while pos < len(s) and s[pos] in ", ;":
+            pos += 1
+        if pos >= len(s):
+            break
+        for k in keys:
+            end = pos + len(k)
+            if s.startswith(k, pos) and (end == len(s) or s[end] in ",;"):
+                found.append(lookup[k])
+                pos = end
+                break
+        else:
+            nxt = s.find(",", pos)
+            nxt = len(s) if nxt < 0 else nxt
+            bad.append(s[pos:nxt].strip())
+            pos = nxt
+    return found, bad
+
+
+# ----------------------------------------------------------------------------------------------
+# The shared core: header plan + data rows -> SurveyData
+
+
+def _build(
+    inst: Instrument,
+    path: Path,
+    platform: str,
+    cols: list[_Col],
+    rows: list[tuple[int, list[str]]],
+    id_index: int | None,
+    id_header: str,
+    language_index: int | None,
+    language: str | None,
+    multi_sep: Literal["comma", "space"],
+    scrub: bool,
+) -> SurveyData:
+    col = _Collector(path)
+    lookups = {s: inst.answer_lookup(s) for s in inst.scales}
+    resp_rows: list[tuple[str, str, str]] = []
+    people: list[dict[str, object]] = []
+    seen: dict[str, int] = {}
+    width = max((c.index for c in cols), default=0)
+    by_target: dict[str, list[_Col]] = {}
+    for c in cols:
+        by_target.setdefault(c.target, []).append(c)
+    attr_ids = set(inst.attribute_map)
+    for line, rec in rows:
+        if len(rec) <= max(width, id_index or 0):
+            rec = rec + [""] * (max(width, id_index or 0) + 1 - len(rec))
+        if id_index is None:
+            rid = f"gf-{line:06d}"
+        else:
+            rid = rec[id_index].strip()
+            if not rid:
+                col.add(line, id_header, "empty respondent id")
+                continue
+        if rid in seen:
+            col.add(line, id_header, f"duplicate respondent (same id as row {seen[rid]})")
+            continue
+        seen[rid] = line
+        lang = language or ""
+        if language_index is not None and rec[language_index].strip():
+            lang = rec[language_index].strip().lower().replace("_", "-").split("-")[0]
+        person: dict[str, object] = {
+            "respondent_id": rid, "language": lang, "platform": platform, "source_row": line,
+        }
+        for target, tcols in by_target.items():
+            spec = inst.item_map.get(target) or inst.attribute_map[target]
+            kind = "attribute" if target in attr_ids else spec.type
+            lookup = lookups.get(spec.scale) if spec.scale else None
+            values: list[str] = []
+            main = [c for c in tcols if c.option is None and not c.indicator]
+            for c in main:
+                cell = rec[c.index].strip()
+                if not cell:
+                    continue
+                if kind == "text" or (kind == "attribute" and lookup is None):
+                    values.append(scrub_text(cell) if (scrub and kind == "text") else cell)
+                elif kind == "multiple":
+                    if multi_sep == "space":
+                        parts = cell.split()
+                        got = [lookup.get(normalize_label(p)) for p in parts]
+                        bad = [p for p, g in zip(parts, got) if g is None]
+                        found = [g for g in got if g is not None]
+                    else:
+                        found, bad = _split_joined(cell, lookup)
+                    for b in bad:
+                        col.add(line, c.header, f"'{b}' is not an option of scale "
+                                f"'{spec.scale}' (allowed: {', '.join(inst.scales[spec.scale].options)})")
+                    values.extend(found)
+                else:
+                    code = lookup.get(normalize_label(cell))
+                    if code is None:
+                        col.add(line, c.header, f"'{cell}' is not an answer of scale "
+                                f"'{spec.scale}' (allowed: {', '.join(inst.scales[spec.scale].options)})")
+                    else:
+                        values.append(code)
+            for c in tcols:
+                if c.option is None:
+                    continue
+                cell = rec[c.index].strip()
+                if c.indicator:
+                    if cell not in ("", "0", "1", "0.0", "1.0", "True", "False"):
+                        col.add(line, c.header, f"'{cell}' is not 0 or 1")
+                    continue
+                if not cell:
+                    continue
+                if lookup.get(normalize_label(cell)) != c.option and cell not in ("1", "x", "X"):
+                    col.add(line, c.header, f"'{cell}' does not match the column's option")
+                    continue
+                values.append(c.option)
+            if not main and not any(c.option and not c.indicator for c in tcols):
+                # only Kobo indicators: take the chosen options from them
+                values = [c.option for c in tcols if rec[c.index].strip() in ("1", "1.0", "True")]
+            if main and any(c.indicator for c in tcols):
+                ind = sorted(c.option for c in tcols
+                             if c.indicator and rec[c.index].strip() in ("1", "1.0", "True"))
+                if rec[main[0].index].strip() and sorted(values) != ind:
+                    col.add(line, main[0].header,
+                            "the chosen options disagree with the 0/1 option columns")
+            if kind == "attribute":
+                person[target] = values[0] if values else ""
+                if len(values) > 1:
+                    col.add(line, tcols[0].header, "an attribute takes one answer")
+            else:
+                seen_v: set[str] = set()
+                for v in values:
+                    if v not in seen_v:
+                        resp_rows.append((rid, target, v))
+                        seen_v.add(v)
+        people.append(person)
+    if not people and not col.errors:
+        col.add(None, None, "no responses below the header rows")
+    col.raise_if_any()
+    responses = pd.DataFrame(resp_rows, columns=["respondent_id", "item", "response"])
+    respondents = pd.DataFrame(people)
+    for a in inst.attributes:
+        if a.id not in respondents.columns:
+            respondents[a.id] = ""
+    respondents = respondents[
+        ["respondent_id", "language", "platform", "source_row", *[a.id for a in inst.attributes]]
+    ]
+    data = SurveyData(responses, respondents, inst.id, [path.name])
+    validate(data, inst, path)
+    return data
+
+
+def validate(data: SurveyData, inst: Instrument, path: str | Path | None = None) -> None:
+    """Check the two tables with pandera schemas (all failures reported at once).
+
+    Raises
+    ------
+    InputError
+        Naming the file, the table and the first failing check, with the number of failures.
+    """
+    items = list(inst.item_map)
+    long_schema = pa.DataFrameSchema(
+        {
+            "respondent_id": pa.Column(str, nullable=False),
+            "item": pa.Column(str, pa.Check.isin(items)),
+            "response": pa.Column(str, pa.Check.str_length(min_value=1)),
+        },
+        unique=["respondent_id", "item", "response"],
+        strict=True,
+    )
+    resp_schema = pa.DataFrameSchema(
+        {
+            "respondent_id": pa.Column(str, unique=True, nullable=False),
+            "language": pa.Column(str),
+            "platform": pa.Column(str),
+            "source_row": pa.Column(int, pa.Check.ge(1)),
+        },
+        strict=False,
+    )
+    for name, schema, df in (("responses", long_schema, data.responses),
+                             ("respondents", resp_schema, data.respondents)):
+        try:
+            schema.validate(df, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            fc = exc.failure_cases
+            first = fc.iloc[0]
+            raise InputError(
+                f"{path or 'survey data'}: {name} table fails check '{first['check']}' in column "
+                f"'{first['column']}' ({len(fc)} failing value(s))"
+            ) from None
+    unknown = set(data.responses["respondent_id"]) - set(data.respondents["respondent_id"])
+    if unknown:
+        raise InputError(f"{path or 'survey data'}: {len(unknown)} response rows name a respondent "
+                         "missing from the respondent table")
+
+
+# ----------------------------------------------------------------------------------------------
+# Platforms
+
+
+def _read_qualtrics(inst, path, recs, language, scrub):
+    col = _Collector(path)
+    if len(recs) < 3 or not any(c.strip().startswith('{"ImportId"') for c in recs[2][1]):
+        raise InputError(
+            f"{location(path, 3)}: expected Qualtrics' three header rows (export tags, question "
+            "text, ImportId); row 3 holds no {\"ImportId\": ...} cells (header rows missing or "
+            "the file was re-saved)"
+        )
+    tags, texts = recs[0][1], recs[1][1]
+    texts = texts + [""] * (len(tags) - len(texts))
+    cols: list[_Col] = []
+    id_index = lang_index = None
+    for i, tag in enumerate(tags):
+        n = normalize_label(tag)
+        if n == "responseid":
+            id_index = i
+        if n == "userlanguage":
+            lang_index = i
+        target = _resolve(inst, tag, texts[i])
+        if target is not None:
+            cols.append(_Col(i, tag, target))
+        elif n in _QUALTRICS_META or _ignored(inst, tag):
+            continue
+        else:
+            _unknown(col, inst, tag)
+    if id_index is None:
+        col.add(1, "ResponseId", "missing: Qualtrics exports identify respondents by ResponseId")
+    col.raise_if_any()
+    return _build(inst, path, "qualtrics", cols, recs[3:], id_index, "ResponseId", lang_index,
+                  language, "comma", scrub)
+
+
+def _read_google(inst, path, recs, language, scrub):
+    col = _Collector(path)
+    header = recs[0][1]
+    if normalize_label(header[0]) not in ("timestamp", "marca temporal"):
+        col.add(1, header[0], "expected Google Forms' 'Timestamp' as the first column")
+    cols: list[_Col] = []
+    for i, h in enumerate(header):
+        target = _resolve(inst, h)
+        if target is not None:
+            cols.append(_Col(i, h, target))
+        elif normalize_label(h) in _GOOGLE_META or _ignored(inst, h):
+            continue
+        else:
+            _unknown(col, inst, h)
+    col.raise_if_any()
+    return _build(inst, path, "google", cols, recs[1:], None, "Timestamp", None, language,
+                  "comma", scrub)
+
+
+def _read_surveymonkey(inst, path, recs, language, scrub):
+    col = _Collector(path)
+    q, sub = recs[0][1], (recs[1][1] if len(recs) > 1 else [])
+    sub = sub + [""] * (len(q) - len(sub))
+    if not q or normalize_label(q[0]) != "respondent id":
+        col.add(1, q[0] if q else None, "expected SurveyMonkey's 'Respondent ID' as the first column")
+        col.raise_if_any()
+    markers = {"response", "open-ended response", "respuesta", "respuesta abierta"}
+    if sub[0].strip() or not any(normalize_label(s) in markers or s.strip() for s in sub[1:]):
+        raise InputError(
+            f"{location(path, 2)}: expected SurveyMonkey's two header rows (question, then "
+            "'Response' or option labels); row 2 holds answers (the second header row is missing)"
+        )
+    cols: list[_Col] = []
+    current = ""
+    for i, h in enumerate(q):
+        if h.strip():
+            current = h
+        s = sub[i].strip()
+        name = f"{current} / {s}" if s and h.strip() == "" else (current or f"column {i + 1}")
+        if normalize_label(h) in _SM_META or (h.strip() and _ignored(inst, h)):
+            continue
+        parent = _resolve(inst, current)
+        if normalize_label(s) in markers or (not s and parent):
+            if parent is None:
+                _unknown(col, inst, current)
+            else:
+                cols.append(_Col(i, current, parent))
+            continue
+        spec = inst.item_map.get(parent) if parent else None
+        if spec is not None and spec.type == "multiple":
+            code = inst.answer_lookup(spec.scale).get(normalize_label(s))
+            if code is None:
+                col.add(2, name, f"'{s}' is not an option of scale '{spec.scale}'")
+            else:
+                cols.append(_Col(i, name, parent, option=code))
+            continue
+        stmt = _resolve(inst, f"{current} - {s}", s)
+        if stmt is not None:
+            cols.append(_Col(i, name, stmt))
+        elif _ignored(inst, s) or _ignored(inst, name):
+            continue
+        elif normalize_label(s).startswith(("other (please specify)", "otro (especifique)")):
+            col.add(2, name, "an 'Other (please specify)' column: add it to ignore_columns "
+                    "or declare it as a text item")
+        else:
+            _unknown(col, inst, name, row=1 if parent is None else 2)
+    col.raise_if_any()
+    id_index = 0
+    return _build(inst, path, "surveymonkey", cols, recs[2:], id_index, "Respondent ID", None,
+                  language, "comma", scrub)
+
+
+def _read_kobo(inst, path, recs, language, scrub):
+    col = _Collector(path)
+    header = recs[0][1]
+    cols: list[_Col] = []
+    id_index = None
+    for pref in ("_uuid", "meta/instanceid", "instanceid", "key", "_id"):
+        for i, h in enumerate(header):
+            if normalize_label(h) == pref:
+                id_index = i
+                break
+        if id_index is not None:
+            break
+    lang_index = None
+    for i, h in enumerate(header):
+        n = normalize_label(h)
+        if n in _KOBO_META or _ignored(inst, h):
+            continue
+        parts = re.split(r"[/]", h) if "/" in h else h.split("-")
+        target = _resolve(inst, h, parts[-1])
+        if target is not None:
+            cols.append(_Col(i, h, target))
+            continue
+        if len(parts) >= 2:
+            parent = _resolve(inst, parts[-2])
+            spec = inst.item_map.get(parent) if parent else None
+            if spec is not None and spec.type == "multiple":
+                code = inst.answer_lookup(spec.scale).get(normalize_label(parts[-1]))
+                if code is not None:
+                    cols.append(_Col(i, h, parent, option=code, indicator=True))
+                    continue
+        if n.split("/")[-1] in _KOBO_META:
+            continue
+        _unknown(col, inst, h)
+    if id_index is None:
+        col.add(1, "_uuid", "missing: Kobo/ODK exports identify submissions by _uuid, "
+                "meta/instanceID or KEY")
+    col.raise_if_any()
+    return _build(inst, path, "kobo", cols, recs[1:], id_index, header[id_index], lang_index,
+                  language, "space", scrub)
+
+
+_READERS = {
+    "qualtrics": _read_qualtrics,
+    "google": _read_google,
+    "surveymonkey": _read_surveymonkey,
+    "kobo": _read_kobo,
+}
+
+
+def read_export(
+    path: str | Path,
+    instrument: Instrument,
+    platform: str = "auto",
+    *,
+    language: str | None = None,
+    scrub: bool = True,
+) -> SurveyData:
+    """Read one platform export into a validated :class:`SurveyData`.
+
+    Parameters
+    ----------
+    path : the CSV export.
+    instrument : the instrument the export answers (see :func:`load_instrument`).
+    platform : ``qualtrics``, ``google``, ``surveymonkey``, ``kobo`` or ``auto`` (detected from
+        the header rows).
+    language : language of every respondent when the export does not record it (e.g. ``"es"``
+        for the Spanish Google Form); Qualtrics' ``UserLanguage`` wins when present.
+    scrub : replace names, phone numbers and e-mail addresses in open-ended answers (default).
+
+    Raises
+    ------
+    InputError
+        Missing header rows, unknown columns, duplicate respondents, answers outside the scale:
+        the message names the file, row and column (and how many more problems there are).
+    """
+    p = Path(path)
+    if platform == "auto":
+        platform = detect_platform(p)
+    if platform not in _READERS:
+        raise InputError(
+            f"The 'platform' parameter of read_export must be one of {', '.join(PLATFORMS)} or "
+            f"auto. Got '{platform}' instead."
+        )
+    recs = _read_records(p)
+    return _READERS[platform](instrument, p, recs, language, scrub)

@@ -1,0 +1,143 @@
+"""The app factory: ``create_app(settings)`` builds the FastAPI app of every web domain."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import PlainTextResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.sessions import SessionMiddleware
+
+from equitable.outreach._db import make_engine, migrate
+from equitable.web._settings import WebSettings
+from equitable.web.deps import LoginRequired, render, translate
+from equitable.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
+
+__all__ = ["CONTENT_SECURITY_POLICY", "OPTIONAL_DOMAINS", "SESSION_COOKIE", "create_app"]
+
+log = logging.getLogger("equitable.web")
+SESSION_COOKIE = "equitable_session"
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; "
+    "base-uri 'self'; object-src 'none'"
+)
+# Domains mounted when their package exists: module path -> attribute holding an APIRouter.
+OPTIONAL_DOMAINS = ("equitable.web.dashboard",)
+_STATIC = Path(__file__).with_name("static")
+
+
+def _include_optional(app: FastAPI, module_name: str) -> bool:
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name is not None and module_name.startswith(exc.name):
+            return False
+        raise
+    router = getattr(module, "router", None)
+    if router is None:
+        return False
+    app.include_router(router)
+    app.state.nav = list(getattr(module, "NAV", [])) + app.state.nav
+    static = Path(module.__file__).with_name("static")
+    if static.is_dir():
+        app.mount(f"/static/{module_name.rsplit('.', 1)[-1]}", StaticFiles(directory=static),
+                  name=f"static-{module_name.rsplit('.', 1)[-1]}")
+    return True
+
+
+def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
+    """Build the web app.
+
+    Parameters
+    ----------
+    settings : :class:`~equitable.web.WebSettings` (see :func:`~equitable.web.load_settings`).
+    engine : an existing SQLAlchemy engine (tests); default: one made from
+        ``settings.database_url``.
+
+    The staff console (``/staff``, ``/login``) is always mounted; a public dashboard package
+    ``equitable.web.dashboard`` exposing ``router`` (and optionally ``NAV``, a list of
+    ``(message id, href)`` for the main navigation) is mounted when it exists, and owns ``/``.
+    """
+    from equitable.web import _auth
+    from equitable.web.outreach import router as outreach_router
+
+    app = FastAPI(title="equitable", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.settings = settings
+    app.state.engine = engine if engine is not None else make_engine(settings.database_url)
+    if settings.migrate_on_start:
+        migrate(app.state.engine)
+    app.state.nav = [("Outreach queue", "/staff/")]
+    app.state.csp = CONTENT_SECURITY_POLICY
+
+    app.include_router(_auth.router)
+    app.include_router(outreach_router)
+    has_dashboard = any(_include_optional(app, m) for m in OPTIONAL_DOMAINS)
+    if not has_dashboard:
+        @app.get("/", include_in_schema=False)
+        def root() -> RedirectResponse:
+            return RedirectResponse("/staff/", status_code=303)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app.mount("/static", StaticFiles(directory=_STATIC), name="static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, exc: LoginRequired) -> Response:
+        target = "/login?next=" + request.url.path
+        if request.headers.get("hx-request"):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        titles = {403: "You do not have access to this page.",
+                  404: "This page does not exist, or you do not have access to it.",
+                  405: "This action is not allowed here.",
+                  429: "Too many attempts. Please wait 15 minutes and try again."}
+        message = titles.get(exc.status_code, "Something went wrong.")
+        return render(request, "error.html", {"status": exc.status_code,
+                                              "message": translate(request, message)},
+                      status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
+        return render(request, "error.html",
+                      {"status": 422, "message": translate(request, "The request was not valid.")},
+                      status_code=422)
+
+    @app.middleware("http")
+    async def _language_and_headers(request: Request, call_next):
+        query = request.query_params.get("lang")
+        query = query if query in LANGUAGES else None
+        request.state.lang = negotiate(query, request.cookies.get(LANG_COOKIE), None,
+                                       request.headers.get("accept-language"),
+                                       settings.default_language)
+        response = await call_next(request)
+        if query and request.cookies.get(LANG_COOKIE) != query:
+            response.set_cookie(LANG_COOKIE, query, max_age=365 * 24 * 3600, samesite="lax",
+                                secure=settings.cookie_secure, httponly=True)
+        response.headers.setdefault("Content-Security-Policy", app.state.csp)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path.startswith(("/staff", "/login", "/account")):
+            response.headers["Cache-Control"] = "no-store"
+        response.headers.setdefault("Content-Language", request.state.lang)
+        return response
+
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.session_secret.get_secret_value(),
+        session_cookie=SESSION_COOKIE,
+        max_age=settings.session_max_age_s,
+        same_site="lax",
+        https_only=settings.cookie_secure,
+    )
+    return app

@@ -1,0 +1,91 @@
+"""Sign in, sign out and the account page (interface language)."""
+
+from __future__ import annotations
+
+import secrets
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from equitable.outreach._db import write_session
+from equitable.outreach._models import User
+from equitable.outreach._users import authenticate, login_throttled
+from equitable.web.deps import csrf_protect, current_user, get_engine, render, translate
+from equitable.web.i18n import LANG_COOKIE, LANGUAGES
+
+router = APIRouter(dependencies=[Depends(csrf_protect)])
+
+
+def _safe_next(target: str | None) -> str:
+    # only local paths: never an open redirect
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/staff/"
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.get("/login")
+def login_form(request: Request, next: str | None = None) -> Response:
+    return render(request, "login.html", {"next": _safe_next(next), "error": None})
+
+
+@router.post("/login")
+def login(
+    request: Request,
+    username: str = Form(""),
+    password: str = Form(""),
+    next: str = Form("/staff/"),
+) -> Response:
+    engine = get_engine(request)
+    address = _client(request)
+    name = username.strip().lower()[:100]
+    if login_throttled(engine, name, address):
+        return render(request, "login.html", {
+            "next": _safe_next(next), "username": name,
+            "error": translate(request, "Too many attempts. Please wait 15 minutes and try "
+                                        "again.")}, status_code=429)
+    user = authenticate(engine, name, password, address)
+    if user is None:
+        return render(request, "login.html", {
+            "next": _safe_next(next), "username": name,
+            "error": translate(request, "The user name or the password is wrong.")},
+            status_code=400)
+    # a fresh session (no fixation): new CSRF token, the user's epoch
+    request.session.clear()
+    request.session.update({"uid": user.id, "epoch": user.session_epoch,
+                            "csrf": secrets.token_urlsafe(32)})
+    resp = RedirectResponse(_safe_next(next), status_code=303)
+    resp.set_cookie(LANG_COOKIE, user.ui_language, max_age=365 * 24 * 3600, samesite="lax",
+                    secure=request.app.state.settings.cookie_secure, httponly=True)
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request) -> Response:
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/account")
+def account(request: Request, user: User = Depends(current_user)) -> Response:
+    return render(request, "account.html", {"saved": False})
+
+
+@router.post("/account")
+def account_save(request: Request, ui_language: str = Form(""),
+                 user: User = Depends(current_user)) -> Response:
+    if ui_language not in LANGUAGES:
+        return render(request, "account.html", {
+            "saved": False, "error": translate(request, "Choose a language from the list.")},
+            status_code=422)
+    with write_session(get_engine(request)) as s:
+        s.get(User, user.id).ui_language = ui_language
+    user.ui_language = ui_language
+    request.state.lang = ui_language
+    resp = render(request, "account.html", {"saved": True})
+    resp.set_cookie(LANG_COOKIE, ui_language, max_age=365 * 24 * 3600, samesite="lax",
+                    secure=request.app.state.settings.cookie_secure, httponly=True)
+    return resp

@@ -1,0 +1,43 @@
+"""``equitable serve``: run the web app with uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    db: str = typer.Option(None, "--db", help="Database URL (default: $EQUITABLE_DATABASE_URL, "
+                           "else sqlite:///equitable-outreach.db)."),
+    dev: bool = typer.Option(False, "--dev", help="Development: a random session secret for this "
+                             "run and cookies allowed over plain http."),
+    workers: int = typer.Option(1, "--workers", help="Worker processes (needs a fixed "
+                                "EQUITABLE_SESSION_SECRET)."),
+) -> None:
+    """Serve the staff console (and the public dashboard when installed)."""
+    import os
+
+    import uvicorn
+
+    from equitable.web import create_app, load_settings
+
+    overrides = {"database_url": db} if db else {}
+    settings = load_settings(dev=dev, **overrides)
+    if workers > 1:
+        if dev:
+            raise typer.BadParameter("--workers needs a fixed EQUITABLE_SESSION_SECRET, not --dev")
+        os.environ.setdefault("EQUITABLE_DATABASE_URL", settings.database_url)
+        from equitable.outreach import make_engine, migrate
+
+        migrate(make_engine(settings.database_url))
+        uvicorn.run("equitable.web._asgi:app", host=host, port=port, workers=workers,
+                    log_level="warning", proxy_headers=True)
+        return
+    app = create_app(settings)
+    typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)

@@ -1,0 +1,77 @@
+"""The web app's one typed settings object (pydantic-settings; environment prefix ``EQUITABLE_``).
+
+``EQUITABLE_SESSION_SECRET`` has no default: the app refuses to start without it (``equitable
+serve --dev`` generates a random one for that run; sessions then end when the server stops).
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from pydantic import Field, SecretStr, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from equitable.errors import SpecError
+from equitable.outreach._db import DEFAULT_DATABASE_URL
+
+__all__ = ["WebSettings", "load_settings"]
+
+MIN_SECRET_LENGTH = 32
+
+
+class WebSettings(BaseSettings):
+    """Settings of ``create_app``.
+
+    Attributes
+    ----------
+    session_secret : key that signs session cookies (``EQUITABLE_SESSION_SECRET``, at least 32
+        characters); required.
+    database_url : SQLAlchemy URL of the outreach database (``EQUITABLE_DATABASE_URL``).
+    cookie_secure : send the session cookie over HTTPS only (default True; ``--dev`` turns it off
+        for http://127.0.0.1).
+    session_max_age_s : a session ends this many seconds after login (default 8 hours).
+    default_language : UI language when nothing else chooses one (``en`` or ``es``).
+    migrate_on_start : run the Alembic migrations when the app starts (default True).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="EQUITABLE_", extra="forbid")
+
+    session_secret: SecretStr
+    database_url: str = DEFAULT_DATABASE_URL
+    cookie_secure: bool = True
+    session_max_age_s: int = Field(default=8 * 3600, ge=60)
+    default_language: str = Field(default="en", pattern="^(en|es)$")
+    migrate_on_start: bool = True
+    dev: bool = False
+
+
+def load_settings(*, dev: bool = False, **overrides) -> WebSettings:
+    """Read the settings from the environment (and ``overrides``).
+
+    Raises
+    ------
+    SpecError
+        The session secret is unset or shorter than 32 characters, or another setting is invalid.
+    """
+    if dev:
+        overrides.setdefault("session_secret", secrets.token_urlsafe(48))
+        overrides.setdefault("cookie_secure", False)
+        overrides["dev"] = True
+    try:
+        settings = WebSettings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        key = ".".join(str(x) for x in first["loc"])
+        if key == "session_secret" and first["type"] == "missing":
+            raise SpecError(
+                "EQUITABLE_SESSION_SECRET is not set: set it to a random string of at least "
+                f"{MIN_SECRET_LENGTH} characters (e.g. python -c \"import secrets; "
+                "print(secrets.token_urlsafe(48))\"), or use 'equitable serve --dev' for a "
+                "throw-away one"
+            ) from None
+        raise SpecError(f"web settings: {key}: {first['msg']}") from None
+    if len(settings.session_secret.get_secret_value()) < MIN_SECRET_LENGTH:
+        raise SpecError(
+            f"EQUITABLE_SESSION_SECRET must have at least {MIN_SECRET_LENGTH} characters"
+        )
+    return settings

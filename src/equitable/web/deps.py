@@ -1,0 +1,177 @@
+"""Shared pieces every domain of the web app uses: templates, language, session user, CSRF.
+
+A domain (``equitable.web.outreach``, ``equitable.web.dashboard``, ...) imports from here:
+
+- :func:`render` renders a template with the request's language (``_``, ``ngettext``, ``lang``),
+  the CSRF token, the signed-in user (or None) and the language-switch links;
+- :func:`get_engine` is the database engine; :func:`optional_user` / :func:`current_user` /
+  :func:`require_roles` are the user dependencies;
+- :func:`csrf_protect` is a router dependency that checks the CSRF token of every unsafe request.
+
+Templates are looked up in ``equitable/web/templates`` and then in each domain package's
+``templates`` folder (``equitable/web/<domain>/templates``).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
+
+from equitable import __version__
+from equitable.outreach._models import User
+from equitable.web.i18n import LANGUAGE_NAMES, LANGUAGES, locale, translations
+
+__all__ = [
+    "LoginRequired",
+    "csrf_protect",
+    "csrf_token",
+    "current_user",
+    "get_engine",
+    "optional_user",
+    "render",
+    "require_roles",
+    "templates_env",
+]
+
+_WEB = Path(__file__).parent
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def _template_dirs() -> list[str]:
+    dirs = [str(_WEB / "templates")]
+    dirs += [str(p) for p in sorted(_WEB.glob("*/templates")) if p.is_dir()]
+    return dirs
+
+
+templates_env = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(_template_dirs()),
+    autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+    extensions=["jinja2.ext.i18n"],
+    trim_blocks=True,
+    lstrip_blocks=True,
+    auto_reload=False,
+    cache_size=400,
+)
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`current_user` when nobody is signed in (the app redirects to /login)."""
+
+
+def get_engine(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def csrf_token(request: Request) -> str:
+    """The session's CSRF token (created on first use)."""
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def csrf_protect(request: Request) -> None:
+    """Reject an unsafe request whose CSRF token (form field ``csrf_token`` or header
+    ``X-CSRF-Token``) does not match the session's, or whose Origin is another site
+    (OWASP CSRF Prevention Cheat Sheet: synchronizer token pattern plus origin check)."""
+    if request.method in SAFE_METHODS:
+        return
+    origin = request.headers.get("origin")
+    if origin and origin != "null":
+        expected = f"{request.url.scheme}://{request.url.netloc}"
+        if origin != expected:
+            raise HTTPException(status_code=403, detail="cross-site request refused")
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        ctype = request.headers.get("content-type", "")
+        if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            sent = form.get("csrf_token")
+    expected_token = request.session.get("csrf")
+    if not sent or not expected_token or not hmac.compare_digest(str(sent), expected_token):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
+
+
+def optional_user(request: Request) -> User | None:
+    """The signed-in user, or None (the user is loaded once per request)."""
+    if hasattr(request.state, "user"):
+        return request.state.user
+    user = None
+    uid = request.session.get("uid")
+    if uid is not None:
+        from equitable.outreach._db import read_session
+
+        with read_session(get_engine(request)) as s:
+            u = s.get(User, uid)
+        if u is not None and u.active and request.session.get("epoch") == u.session_epoch:
+            user = u
+        else:
+            request.session.clear()
+    request.state.user = user
+    return user
+
+
+def current_user(user: User | None = Depends(optional_user)) -> User:
+    if user is None:
+        raise LoginRequired()
+    return user
+
+
+def require_roles(*roles: str):
+    """Dependency: the signed-in user, who must have one of ``roles`` (else 403)."""
+
+    def dep(user: User = Depends(current_user)) -> User:
+        if user.role not in roles:
+            raise HTTPException(status_code=403, detail="not allowed for your role")
+        return user
+
+    return dep
+
+
+def _lang_links(request: Request) -> list[dict[str, Any]]:
+    links = []
+    for code in LANGUAGES:
+        params = dict(request.query_params)
+        params["lang"] = code
+        links.append({"code": code, "name": LANGUAGE_NAMES[code],
+                      "href": f"{request.url.path}?{urlencode(params)}",
+                      "current": code == request.state.lang})
+    return links
+
+
+def render(request: Request, template: str, context: dict[str, Any] | None = None,
+           status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """Render ``template`` in the request's language and return an HTML response."""
+    lang = getattr(request.state, "lang", "en")
+    t = translations(lang)
+    ctx = {
+        "request": request,
+        "lang": lang,
+        "locale": locale(lang),
+        "_": t.gettext,
+        "gettext": t.gettext,
+        "ngettext": t.ngettext,
+        "csrf_token": csrf_token(request),
+        "user": optional_user(request),
+        "lang_links": _lang_links(request),
+        "version": __version__,
+        "nav": getattr(request.app.state, "nav", []),
+    }
+    if context:
+        ctx.update(context)
+    html = templates_env.get_template(template).render(ctx)
+    return HTMLResponse(html, status_code=status_code, headers=headers)
+
+
+def translate(request: Request, message: str) -> str:
+    """``message`` in the request's language."""
+    return translations(getattr(request.state, "lang", "en")).gettext(message)

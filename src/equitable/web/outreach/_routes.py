@@ -1,0 +1,255 @@
+"""The staff console: queue, case, contacts, referrals, status, notices, exports, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+
+from equitable.outreach import _cases as cases
+from equitable.outreach._access import can_assign, can_export, can_read_audit, scope_cases
+from equitable.outreach._db import read_session
+from equitable.outreach._models import (
+    CASE_STATUSES,
+    CLOSE_REASONS,
+    CONTACT_MODES,
+    CONTACT_OUTCOMES,
+    DISENGAGEMENT_REASONS,
+    REFERRAL_KINDS,
+    Case,
+    DataSharingAgreement,
+    Organization,
+    User,
+)
+from equitable.outreach._notices import render_notice
+from equitable.web.deps import (
+    csrf_protect,
+    current_user,
+    get_engine,
+    render,
+    require_roles,
+    translate,
+)
+from equitable.web.outreach._labels import LABELS
+
+router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
+
+ALL_ROLES = ("admin", "school_staff", "outreach_worker", "partner")
+admin_only = require_roles("admin")
+exporters = require_roles("admin", "school_staff")
+
+
+def purpose_for(user: User) -> str:
+    """The legitimate interest recorded with each disclosure (34 CFR 99.32(a)(3))."""
+    if user.role == "partner":
+        return "services under a data-sharing agreement (34 CFR 99.31(a)(6))"
+    return "outreach case work: legitimate educational interest (34 CFR 99.31(a)(1))"
+
+
+VOCAB = {
+    "labels": LABELS,
+    "modes": CONTACT_MODES,
+    "outcomes": CONTACT_OUTCOMES,
+    "reasons": DISENGAGEMENT_REASONS,
+    "referral_kinds": REFERRAL_KINDS,
+    "statuses": CASE_STATUSES,
+    "close_reasons": CLOSE_REASONS,
+}
+
+
+@router.get("/")
+def queue(request: Request, status: str = "open", page: int = 1, school: str | None = None,
+          user: User = Depends(current_user)) -> Response:
+    if status not in CASE_STATUSES and status != "all":
+        status = "open"
+    school = school if school and school.isdigit() and len(school) == 14 else None
+    qp = cases.queue_page(get_engine(request), user, status=status, page=max(1, min(page, 10_000)),
+                          school_id=school)
+    template = ("outreach/_queue_table.html" if request.headers.get("hx-request")
+                and request.headers.get("hx-target") == "queue" else "outreach/queue.html")
+    return render(request, template, {"q": qp, **VOCAB})
+
+
+def _case_context(request: Request, user: User, case_id: int, *, log_view: bool,
+                  errors: dict | None = None, form: dict | None = None) -> dict:
+    engine = get_engine(request)
+    if log_view:
+        case = cases.get_case(engine, user, case_id, purpose=purpose_for(user))
+    else:
+        with read_session(engine) as s:
+            case = cases._load_case(s, user, case_id, full=True)
+    with read_session(engine) as s:
+        worker = s.get(User, case.assigned_worker_id) if case.assigned_worker_id else None
+        workers = (list(s.scalars(select(User).where(User.role == "outreach_worker",
+                                                     User.active.is_(True))
+                                  .order_by(User.username))) if can_assign(user) else [])
+        orgs = list(s.scalars(select(Organization).order_by(Organization.name))) if can_assign(
+            user) else []
+    return {"case": case, "worker": worker, "workers": workers, "orgs": orgs,
+            "errors": {k: translate(request, v) for k, v in (errors or {}).items()},
+            "form": form or {}, "today": dt.date.today().isoformat(),
+            "can_assign": can_assign(user), **VOCAB}
+
+
+def _case_response(request: Request, user: User, case_id: int, *, errors=None, form=None,
+                   saved: str | None = None) -> Response:
+    ctx = _case_context(request, user, case_id, log_view=False, errors=errors, form=form)
+    ctx["saved"] = translate(request, saved) if saved else None
+    if request.headers.get("hx-request"):
+        return render(request, "outreach/_case_panel.html", ctx)
+    if errors:
+        return render(request, "outreach/case.html", ctx, status_code=422)
+    return RedirectResponse(f"/staff/cases/{case_id}", status_code=303)
+
+
+def _not_found() -> HTTPException:
+    return HTTPException(status_code=404)
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int, user: User = Depends(current_user)) -> Response:
+    try:
+        ctx = _case_context(request, user, case_id, log_view=True)
+    except cases.CaseNotFound:
+        raise _not_found() from None
+    return render(request, "outreach/case.html", ctx)
+
+
+def _run_form(request: Request, user: User, case_id: int, action, form: dict,
+              saved: str) -> Response:
+    try:
+        action()
+    except cases.CaseNotFound:
+        raise _not_found() from None
+    except cases.Forbidden:
+        raise HTTPException(status_code=403) from None
+    except cases.FormError as exc:
+        return _case_response(request, user, case_id, errors=exc.errors, form=form)
+    return _case_response(request, user, case_id, saved=saved)
+
+
+@router.post("/cases/{case_id}/contacts")
+def add_contact(request: Request, case_id: int, contacted_on: str = Form(""),
+                mode: str = Form(""), language: str = Form(""), outcome: str = Form(""),
+                note: str = Form(""), user: User = Depends(current_user)) -> Response:
+    form = {"contacted_on": contacted_on, "mode": mode, "language": language,
+            "outcome": outcome, "note": note}
+    return _run_form(request, user, case_id, lambda: cases.add_contact(
+        get_engine(request), user, case_id, contacted_on=contacted_on, mode=mode,
+        language=language, outcome=outcome, note=note), form, "Contact attempt saved.")
+
+
+@router.post("/cases/{case_id}/referrals")
+def add_referral(request: Request, case_id: int, kind: str = Form(""), note: str = Form(""),
+                 user: User = Depends(current_user)) -> Response:
+    return _run_form(request, user, case_id, lambda: cases.add_referral(
+        get_engine(request), user, case_id, kind=kind, note=note),
+        {"kind": kind, "referral_note": note}, "Referral saved.")
+
+
+@router.post("/cases/{case_id}/status")
+def set_status(request: Request, case_id: int, status: str = Form(""),
+               close_reason: str = Form(""), user: User = Depends(current_user)) -> Response:
+    return _run_form(request, user, case_id, lambda: cases.set_status(
+        get_engine(request), user, case_id, status=status, close_reason=close_reason),
+        {"status": status, "close_reason": close_reason}, "Status saved.")
+
+
+@router.post("/cases/{case_id}/details")
+def set_details(request: Request, case_id: int, disengagement_reason: str = Form(""),
+                follow_up_date: str = Form(""), user: User = Depends(current_user)) -> Response:
+    return _run_form(request, user, case_id, lambda: cases.set_details(
+        get_engine(request), user, case_id, disengagement_reason=disengagement_reason,
+        follow_up_date=follow_up_date),
+        {"disengagement_reason": disengagement_reason, "follow_up_date": follow_up_date},
+        "Details saved.")
+
+
+@router.post("/cases/{case_id}/assign")
+def assign(request: Request, case_id: int, worker_id: str = Form(""),
+           organization_id: str = Form(""), user: User = Depends(admin_only)) -> Response:
+    def _int(v: str) -> int | None:
+        return int(v) if v.strip().isdigit() else None
+
+    return _run_form(request, user, case_id, lambda: cases.assign_case(
+        get_engine(request), user, case_id, worker_id=_int(worker_id),
+        organization_id=_int(organization_id)),
+        {"worker_id": worker_id, "organization_id": organization_id}, "Assignment saved.")
+
+
+@router.get("/cases/{case_id}/notice")
+def notice(request: Request, case_id: int, user: User = Depends(current_user)) -> Response:
+    try:
+        n = render_notice(get_engine(request), user, case_id, purpose=purpose_for(user))
+    except cases.CaseNotFound:
+        raise _not_found() from None
+    return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id})
+
+
+@router.get("/summary")
+def summary(request: Request, user: User = Depends(current_user)) -> Response:
+    df = cases.case_counts(get_engine(request), user)
+    agreements = []
+    if user.role == "partner" and user.organization_id:
+        with read_session(get_engine(request)) as s:
+            agreements = list(s.scalars(select(DataSharingAgreement).where(
+                DataSharingAgreement.organization_id == user.organization_id)
+                .order_by(DataSharingAgreement.signed_on)))
+    return render(request, "outreach/summary.html",
+                  {"rows": df.to_dict("records"), "agreements": agreements})
+
+
+@router.get("/export")
+def export_form(request: Request, user: User = Depends(exporters)) -> Response:
+    return render(request, "outreach/export.html", {"error": None})
+
+
+@router.post("/export")
+def export(request: Request, purpose: str = Form(""), status: str = Form("all"),
+           user: User = Depends(exporters)) -> Response:
+    purpose = purpose.strip()
+    if len(purpose) < 5:
+        return render(request, "outreach/export.html", {
+            "error": translate(request, "Say why you are exporting these records.")},
+            status_code=422)
+    if status not in CASE_STATUSES and status != "all":
+        status = "all"
+    text = cases.export_cases(get_engine(request), user, purpose=purpose, status=status)
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="outreach_cases.csv"'})
+
+
+@router.get("/audit")
+def audit(request: Request, page: int = 1, student: str | None = None,
+          user: User = Depends(admin_only)) -> Response:
+    rows, has_next = cases.disclosure_log(get_engine(request), user, page=max(1, page),
+                                          student_id=(student or None))
+    return render(request, "outreach/audit.html",
+                  {"rows": rows, "page": max(1, page), "has_next": has_next, "student": student})
+
+
+@router.get("/audit.csv")
+def audit_csv(request: Request, user: User = Depends(admin_only)) -> Response:
+    text = cases.export_disclosure_log(get_engine(request), user)
+    return Response(text, media_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": 'attachment; filename="disclosure_log.csv"'})
+
+
+@router.get("/workload")
+def workload(request: Request, user: User = Depends(admin_only)) -> Response:
+    with read_session(get_engine(request)) as s:
+        rows = s.execute(
+            select(User.username, User.languages, User.capacity, func.count(Case.id))
+            .outerjoin(Case, (Case.assigned_worker_id == User.id)
+                       & Case.status.in_(("open", "referred")))
+            .where(User.role == "outreach_worker")
+            .group_by(User.id, User.username, User.languages, User.capacity)
+            .order_by(User.username)).all()
+        unassigned = s.scalar(scope_cases(select(func.count(Case.id)), user).where(
+            Case.status.in_(("open", "referred")), Case.assigned_worker_id.is_(None)))
+    return render(request, "outreach/workload.html", {"rows": rows, "unassigned": unassigned})
+
+
+__all__ = ["can_export", "can_read_audit", "router"]

@@ -1,0 +1,128 @@
+"""The LCFF calculator: hand-computed entitlements and the rate files' consistency with CDE's
+published COLAs."""
+
+from __future__ import annotations
+
+import doctest
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+
+import equitable.allocate._lcff as lcff_module
+from equitable.allocate import lcff_entitlement, lcff_rates, lcff_years
+from equitable.errors import InputError, SpecError
+
+
+def test_district_2024_25_by_hand():
+    # adjusted base per ADA: K-3 10,025 + round(10,025 x 10.4% = 1,042.6) = 11,068;
+    # 4-6 10,177; 7-8 10,478; 9-12 12,144 + round(12,144 x 2.6% = 315.744) = 12,460
+    e = lcff_entitlement({"k_3": 1000, "4_6": 800, "7_8": 500, "9_12": 1200}, 80.0, "2024-25")
+    assert e.adjusted_base_per_ada == {"k_3": 11068, "4_6": 10177, "7_8": 10478, "9_12": 12460}
+    # base: 11,068,000 + 8,141,600 + 5,239,000 + 14,952,000 = 39,400,600
+    assert e.base_total_cents == 39_400_600_00
+    # supplemental: 39,400,600 x 20% x 80% = 6,304,096
+    assert e.supplemental_cents == 6_304_096_00
+    # concentration: 39,400,600 x 65% x (80% - 55%) = 6,402,597.50
+    assert e.concentration_cents == 6_402_597_50
+    assert e.total_cents == 52_107_293_50
+
+
+def test_concentration_was_50_percent_before_2021_22():
+    # 2020-21, 9-12: 9,329 + round(242.554) = 9,572 per ADA; 100 ADA -> 957,200
+    # supplemental 957,200 x 20% x 75% = 143,580; concentration 957,200 x 50% x 20% = 95,720
+    e = lcff_entitlement({"9_12": 100}, 75, "2020-21")
+    assert (e.base_total_cents, e.supplemental_cents, e.concentration_cents) == (
+        957_200_00, 143_580_00, 95_720_00)
+    e21 = lcff_entitlement({"9_12": 100}, 75, "2021-22")
+    assert e21.rates.adjustments.concentration_pct == 65
+
+
+def test_no_concentration_grant_at_or_below_55_percent():
+    e = lcff_entitlement({"4_6": 10}, 55, "2023-24")
+    assert e.concentration_cents == 0
+    assert e.supplemental_cents == 10 * 10069 * 100 * 20 * 55 // 10000  # 20% x 55%
+
+
+def test_rate_files_follow_published_colas():
+    # CDE's published statutory COLAs: 2022-23 6.56%, 2023-24 8.22%, 2024-25 1.07%
+    # (Funding Rates and Information pages). Each year's base grant is the prior year's
+    # increased by the COLA, rounded to the dollar.
+    assert [lcff_rates(y).cola_pct for y in ("2022-23", "2023-24", "2024-25")] == [
+        6.56, 8.22, 1.07]
+    for prev, year in (("2022-23", "2023-24"), ("2023-24", "2024-25")):
+        r0, r1 = lcff_rates(prev), lcff_rates(year)
+        factor = 1 + Decimal(repr(r1.cola_pct)) / 100
+        for span, rate in r0.base_grant_per_ada.items():
+            expected = (Decimal(rate) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+            assert r1.base_grant_per_ada[span] == expected, (year, span)
+
+
+def test_every_rate_file_cites_its_source():
+    assert lcff_years() == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+    for y in lcff_years():
+        r = lcff_rates(y)
+        assert r.fiscal_year == y
+        assert "cde.ca.gov" in r.source and "Funding Rates" in r.source
+        assert r.adjustments.k_3_class_size_pct == 10.4
+        assert r.adjustments.g9_12_cte_pct == 2.6
+        assert r.adjustments.supplemental_pct == 20
+        assert r.adjustments.concentration_threshold_pct == 55
+
+
+def test_docstring_examples_run():
+    assert doctest.testmod(lcff_module).failed == 0
+
+
+def test_errors():
+    with pytest.raises(SpecError, match="no LCFF rates for fiscal year '2019-20'"):
+        lcff_entitlement({"k_3": 1}, 50, "2019-20")
+    with pytest.raises(InputError) as e:
+        lcff_entitlement({"k_3": 1}, 150, "2024-25")
+    assert str(e.value) == "the unduplicated pupil percentage must be between 0 and 100, got 150"
+    with pytest.raises(InputError, match="unknown grade span 'k3'"):
+        lcff_entitlement({"k3": 1}, 50, "2024-25")
+    with pytest.raises(InputError, match="must be >= 0"):
+        lcff_entitlement({"k_3": -1}, 50, "2024-25")
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``equitable ARGS`` in-process (the real entry point); return (code, stdout, stderr)."""
+    from equitable.cli import main
+
+    def run(*args):
+        try:
+            main([str(a) for a in args])
+            code = 0
+        except SystemExit as exc:
+            code = exc.code or 0
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def test_cli_single_lea(run_cli):
+    code, out, err = run_cli("lcff", "--year", "2024-25", "--upp", "60", "--ada-k3", "100")
+    assert code == 0, err
+    assert "total                     $1,275,587.00" in out
+
+
+def test_cli_table(tmp_path, run_cli):
+    src = tmp_path / "leas.csv"
+    src.write_text("cds_code,ada_k_3,ada_9_12,unduplicated_pupil_pct\n"
+                   "19647330000000,100,0,60\n01000000000000,0,100,75\n")
+    out = tmp_path / "lcff.csv"
+    code, _, err = run_cli("lcff", "--year", "2024-25", "--input", src, "-o", out)
+    assert code == 0, err
+    lines = out.read_text().splitlines()
+    assert lines[0].endswith("base_cents,supplemental_cents,concentration_cents,total_cents")
+    assert lines[1] == "19647330000000,100,0,60,110680000,13281600,3597100,127558700"
+    # row 2: 9-12 12,460 x 100 = 1,246,000; supp x 20% x 75% = 186,900; conc x 65% x 20% = 161,980
+    assert lines[2] == "01000000000000,0,100,75,124600000,18690000,16198000,159488000"
+    (tmp_path / "bad.csv").write_text("ada_k_3,unduplicated_pupil_pct\n10,abc\n")
+    code, _, err = run_cli("lcff", "--year", "2024-25", "--input", tmp_path / "bad.csv", "-o",
+                           out)
+    assert code == 1
+    assert err.strip() == (f"Error: {tmp_path / 'bad.csv'}, row 2, column "
+                           "'unduplicated_pupil_pct': not a number ('abc')")

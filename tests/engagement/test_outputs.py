@@ -1,0 +1,105 @@
+"""Outreach order, the CDE-layout summary and the fairness table, on hand-made districts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from equitable.engagement import compute_engagement, run_engagement
+
+
+def test_outreach_order(district):
+    d = district(n_days=40)
+    # All enrolled through day 39. Hand-ordered expectation below.
+    d.add("q_never", "U" * 40)                                       # never engaged
+    d.add("q_never_foster", "U" * 40, foster="Y")                    # never engaged + foster
+    d.add("q_streak12", "P" * 28 + "U" * 12)                         # missing, streak 12
+    d.add("q_homeless3", "P" * 30 + "UUPPPPP" + "UUU", homeless="Y")  # chronic 5/40, streak 3
+    d.add("q_chronic_a", "U" * 4 + "P" * 36)                         # chronic 4/40, streak 0
+    d.add("q_chronic_b", "U" * 6 + "P" * 34)                         # chronic 6/40, streak 0
+    d.add("q_fine", "U" + "P" * 39)                                  # not on the list
+    res = compute_engagement(d.write())
+    q = res.queue
+    assert list(q["student_id"]) == [
+        "q_never_foster", "q_never",   # never engaged; foster raised
+        "q_homeless3",                 # homeless raised above longer streaks
+        "q_streak12",                  # longest current streak
+        "q_chronic_b", "q_chronic_a",  # chronic, higher rate first
+    ]
+    assert list(q["priority"]) == [1, 2, 3, 4, 5, 6]
+    r = q.set_index("student_id")
+    assert r.loc["q_streak12", "reasons"] == (
+        "missing: not present and no platform activity in the last 10 instructional days; "
+        "absent the last 12 instructional days in a row; chronically absent: absent 12 of 40 "
+        "days enrolled (30.0%); 2 weeks meeting the SB 98 re-engagement trigger"
+    )
+
+
+def test_summary_layout_counts_and_suppression(district, data_dir):
+    layout = pd.read_csv(data_dir / "attendance/cde_chronic_absenteeism_file_columns.csv")
+    d = district(n_days=40)
+    # 12 students at school 1: 3 chronic (4+ absences of 40), 9 not. 2 at school 2 (tiny).
+    for i in range(12):
+        d.add(f"a{i:02d}", ("U" * 4 if i < 3 else "U" * 3) + "P" * (40 - (4 if i < 3 else 3)),
+              race="RW" if i < 11 else "RB", el="Y" if i < 5 else "N")
+    for i in range(2):
+        d.add(f"b{i}", "U" * 40, school="19647330000002")
+    res = run_engagement(d.write(), d.folder.parent / "out")
+    s = res.summary
+    old = list(layout["older_header_2016_17_to_c2022_23"])
+    assert list(s.columns)[:8] == old[:8]
+    assert list(s.columns)[10:] == [c for c in old[10:]]
+    assert list(s.columns)[8:10] == ["CharterSchool", "DASS"]
+    row = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
+            & (s.ReportingCategory == "TA")].iloc[0]
+    assert (row.CumulativeEnrollment, row.ChronicAbsenteeismEligibleCumulativeEnrollment,
+            row.ChronicAbsenteeismCount, row.ChronicAbsenteeismRate) == (12, 12, 3, "25.0")
+    assert (row.AcademicYear, row.CountyCode, row.DistrictCode) == ("2020-21", "19", "64733")
+    # District: 14 students, 5 chronic (3 + the two never-present at school 2): 35.7%.
+    drow = s[(s.AggregateLevel == "D") & (s.ReportingCategory == "TA")].iloc[0]
+    assert (drow.ChronicAbsenteeismCount, drow.ChronicAbsenteeismRate) == (5, "35.7")
+    # 11 White students at school 1: shown; 5 English learners: suppressed.
+    rw = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
+           & (s.ReportingCategory == "RW")].iloc[0]
+    assert rw.ChronicAbsenteeismEligibleCumulativeEnrollment == 11
+    se = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
+           & (s.ReportingCategory == "SE")].iloc[0]
+    assert (se.ChronicAbsenteeismCount, se.ChronicAbsenteeismRate) == ("*", "*")
+    school2 = s[(s.SchoolCode == "0000002")]
+    assert set(school2["ChronicAbsenteeismRate"]) == {"*"}
+    # Written file equals the frame, with the suppression marker.
+    text = (d.folder.parent / "out" / "school_summary.csv").read_text()
+    assert text.splitlines()[0] == ",".join(s.columns)
+    assert ",*,*," in text
+
+
+def test_fairness_shares(district):
+    d = district(n_days=40)
+    # 20 students: 12 RH (6 flagged), 8 RW (2 flagged).
+    for i in range(12):
+        d.add(f"h{i:02d}", ("U" * 5 if i < 6 else "") + "P" * (40 - (5 if i < 6 else 0)),
+              race="RH")
+    for i in range(8):
+        d.add(f"w{i:02d}", ("U" * 5 if i < 2 else "") + "P" * (40 - (5 if i < 2 else 0)),
+              race="RW")
+    res = compute_engagement(d.write())
+    f = res.fairness.set_index("ReportingCategory")
+    assert (f.loc["TA", "enrolled"], f.loc["TA", "flagged"]) == (20, 8)
+    # RH: 12/20 = 60.0% of enrolled, 6/8 = 75.0% of flagged, ratio 1.25, flag rate 50.0%.
+    assert (f.loc["RH", "share_of_enrolled_pct"], f.loc["RH", "share_of_flagged_pct"],
+            f.loc["RH", "representation_ratio"], f.loc["RH", "flagged_rate_pct"]) == (
+        "60.0", "75.0", "1.25", "50.0")
+    # RW has 8 students: suppressed.
+    assert f.loc["RW", "enrolled"] == "*" and f.loc["RW", "representation_ratio"] == "*"
+
+
+def test_outputs_are_deterministic(district):
+    d = district(n_days=35)
+    for i in range(15):
+        d.add(f"s{i:02d}", "P" * (35 - i % 7) + "U" * (i % 7))
+    folder = d.write()
+    a = run_engagement(folder, folder.parent / "o1")
+    b = run_engagement(folder, folder.parent / "o2")
+    for name in ("student_engagement.csv", "school_summary.csv", "outreach_queue.csv",
+                 "outreach_fairness.csv", "run.json"):
+        assert (folder.parent / "o1" / name).read_bytes() == (folder.parent / "o2" / name).read_bytes()
+    assert len(a.students) == len(b.students) == 15

@@ -1,0 +1,194 @@
+"""The engine on small tables whose right answers are computed by hand in each test."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from equitable.errors import InputError, SpecError
+from equitable.index import compute_index, explain, list_presets, load_spec, parse_spec
+
+
+def school_spec(**over) -> dict:
+    """A SENI-style spec: two domains, weights per indicator and per domain, quintile tiers."""
+    spec = {
+        "name": "test-schools",
+        "id_column": "cds_code",
+        "id_width": 14,
+        "keep_columns": ["school_name"],
+        "missing_text": ["*"],
+        "defaults": {"normalise": {"method": "percentile", "scale": 100, "decimals": 2},
+                     "missing": "reweight"},
+        "indicator": [
+            {"code": "frpm", "column": "pct_frpm", "theme": "student", "weight": 2},
+            {"code": "el", "column": "pct_el", "theme": "student", "weight": 1},
+            {"code": "ela_not_met", "expression": "100 - ela_pct_met", "theme": "academic"},
+        ],
+        "theme": [
+            {"code": "student", "aggregation": "mean", "weight": 0.7},
+            {"code": "academic", "aggregation": "mean", "weight": 0.3},
+        ],
+        "overall": {"code": "seni", "aggregation": "mean", "weights_sum": 1.0, "rank_column": "rank",
+                    "tiers": {"method": "quantile", "labels": ["1 Highest", "2 High", "3 Moderate",
+                                                               "4 Low", "5 Lowest"]}},
+    }
+    spec.update(over)
+    return spec
+
+
+def schools() -> pd.DataFrame:
+    return pd.DataFrame({
+        "cds_code": ["19647330000001", "19647330000002", "19647330000003", "19647330000004",
+                     "19647330000005"],
+        "school_name": ["A", "B", "C", "D", "E"],
+        "pct_frpm": [90.0, 80.0, 70.0, 60.0, 50.0],
+        "pct_el": [10.0, 40.0, 30.0, 20.0, "*"],
+        "ela_pct_met": [20.0, 30.0, 60.0, 50.0, 90.0],
+    })
+
+
+def test_weighted_domains_percentiles_rank_and_tiers_by_hand():
+    res = compute_index(parse_spec(school_spec()), schools(), source="schools.csv")
+    t = res.table.set_index("cds_code")
+    # frpm percentiles (rank - 1) / 4 x 100: A 100, B 75, C 50, D 25, E 0
+    assert t["frpm_pctl"].tolist() == [100, 75, 50, 25, 0]
+    # el among the 4 with a value: A 0, B 100, C 66.67, D 33.33; E missing ("*")
+    assert t["el_pctl"].iloc[:4].tolist() == [0, 100, 66.67, 33.33]
+    assert np.isnan(t["el_pctl"].iloc[4])
+    # ela not met = 80, 70, 40, 50, 10 -> A 100, B 75, C 25, D 50, E 0
+    assert t["ela_not_met_pctl"].tolist() == [100, 75, 25, 50, 0]
+    # student = (2 frpm + el) / 3 over present; E re-weighted to frpm alone
+    student = [(200 + 0) / 3, (150 + 100) / 3, (100 + 66.67) / 3, (50 + 33.33) / 3, 0.0]
+    np.testing.assert_allclose(t["student_score"], student)
+    score = [0.7 * s + 0.3 * a for s, a in zip(student, [100, 75, 25, 50, 0])]
+    np.testing.assert_allclose(t["score"], score)
+    # scores: A 76.67, B 80.83, C 46.39, D 34.44, E 0
+    assert t["rank"].tolist() == [2, 1, 3, 4, 5]
+    assert t["tier"].tolist() == ["2 High", "1 Highest", "3 Moderate", "4 Low", "5 Lowest"]
+    assert t["missing_indicators"].tolist() == ["", "", "", "", "reweighted: el"]
+    assert t["school_name"].tolist() == list("ABCDE")
+    assert res.missing_summary() == {"complete": 4, "reweighted": 1, "imputed": 0, "excluded": 0,
+                                     "not scored": 0}
+
+
+def test_exclude_rule_leaves_unit_unscored_and_output_missing_code():
+    spec = school_spec(defaults={"normalise": {"method": "percentile"}, "missing": "exclude"},
+                       output_missing=-999)
+    res = compute_index(parse_spec(spec), schools())
+    e = res.table.iloc[4]
+    assert e["el_pctl"] == -999 and e["student_score"] == -999 and e["score"] == -999
+    assert e["rank"] == -999 and e["tier"] is None
+    assert e["missing_indicators"] == "excluded: el"
+    # the four others are ranked among themselves: tiers by count of 4 ranked units
+    assert sorted(res.table["rank"].iloc[:4]) == [1, 2, 3, 4]
+
+
+def test_impute_mean_happens_on_the_normalised_scale_and_is_flagged():
+    spec = school_spec()
+    spec["indicator"][1]["missing"] = "impute_mean"
+    res = compute_index(parse_spec(spec), schools())
+    el = res.table["el_pctl"].tolist()
+    assert el[4] == pytest.approx((0 + 100 + 66.67 + 33.33) / 4)
+    assert el[:4] == [0, 100, 66.67, 33.33]  # others did not move
+    assert res.table["missing_indicators"].iloc[4] == "imputed: el"
+
+
+def test_reference_population_ranks_reported_units_against_the_state():
+    state = pd.DataFrame({"id": [f"{i:02d}" for i in range(11)], "x": np.arange(11.0)})
+    county = state.iloc[[2, 7]].reset_index(drop=True)
+    spec = parse_spec({"name": "r", "id_column": "id",
+                       "indicator": [{"code": "x", "column": "x"}],
+                       "overall": {"code": "all", "percentile": {"method": "percentile"},
+                                   "rank_column": "rank"}})
+    res = compute_index(spec, county, reference=state)
+    # against 11 state units: (rank - 1) / 10
+    assert res.table["x_pctl"].tolist() == [0.2, 0.7]
+    assert res.table["percentile"].tolist() == [0.2, 0.7]
+    assert res.table["rank"].tolist() == [9, 4]  # 8 and 3 state units have a higher value
+    alone = compute_index(spec, county)
+    assert alone.table["x_pctl"].tolist() == [0.0, 1.0]
+
+
+def test_lower_is_more_need_zscore_minmax_and_cuts():
+    df = pd.DataFrame({"id": ["a", "b", "c"], "income": [10.0, 20.0, 30.0], "v": [1.0, 2.0, 6.0]})
+    spec = parse_spec({
+        "name": "z", "id_column": "id",
+        "indicator": [
+            {"code": "income", "column": "income", "direction": "lower_is_more_need",
+             "normalise": {"method": "zscore"}},
+            {"code": "v", "column": "v", "normalise": {"method": "minmax"}},
+        ],
+        "overall": {"code": "o", "aggregation": "sum",
+                    "tiers": {"method": "cuts", "cuts": [0.0, 1.0], "labels": ["high", "mid", "low"]}},
+    })
+    t = compute_index(spec, df).table
+    assert t["income_z"].tolist() == [1.0, 0.0, -1.0]  # mean 20, sd 10, reversed
+    assert t["v_minmax"].tolist() == [0.0, 0.2, 1.0]
+    assert t["score"].tolist() == [1.0, 0.2, 0.0]
+    assert t["tier"].tolist() == ["high", "mid", "mid"]
+
+
+def test_stage_tables_log_and_replay_from_the_spec():
+    spec = parse_spec(school_spec())
+    res = compute_index(spec, schools())
+    assert list(res.raw.columns) == ["cds_code", "frpm", "el", "ela_not_met"]
+    assert np.isnan(res.treated["el"].iloc[4])
+    assert "student_score" in res.aggregated.columns
+    steps = [e["step"] for e in res.log]
+    assert steps[0] == "read" and steps.count("normalise") == 3 and steps.count("aggregate") == 3
+    assert steps[-1] == "tiers"
+    replayed = compute_index(parse_spec(spec.to_dict()), schools())
+    pd.testing.assert_frame_equal(replayed.table, res.table)
+
+
+def test_id_width_pads_leading_zeros():
+    df = pd.DataFrame({"tract": [6019001100, 6077000700], "x": [1.0, 2.0]})
+    spec = parse_spec({"name": "t", "id_column": "tract", "id_width": 11,
+                       "indicator": [{"code": "x", "column": "x"}], "overall": {"code": "o"}})
+    assert compute_index(spec, df).table["tract"].tolist() == ["06019001100", "06077000700"]
+
+
+def test_geometric_mean_rejects_negative_values():
+    df = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0]})
+    spec = parse_spec({"name": "g", "id_column": "id",
+                       "indicator": [{"code": "x", "column": "x", "normalise": {"method": "zscore"}}],
+                       "overall": {"code": "o", "aggregation": "geometric_mean"}})
+    with pytest.raises(SpecError, match="geometric_mean needs values >= 0"):
+        compute_index(spec, df)
+
+
+def test_every_preset_loads_and_explains():
+    names = list_presets()
+    for name in ["svi-2018", "svi-2020", "svi-2022", "calenviroscreen-4.0", "calenviroscreen-4.0-pctl"]:
+        assert name in names
+    for name in names:
+        spec = load_spec(name)
+        text = explain(spec)
+        assert spec.id_column in text and len(text) > 200
+
+
+def test_explain_describes_the_svi_method():
+    text = explain(load_spec("svi-2022"))
+    assert "(rank - 1) / (N - 1)" in text
+    assert "rounded to 4 decimals" in text
+    assert "-999" in text
+
+
+def test_unknown_key_and_bad_weights_are_spec_errors():
+    bad = school_spec()
+    bad["indicator"][0]["wieght"] = 2
+    with pytest.raises(SpecError, match=r"^s.toml: key 'indicator\[1\] \(frpm\).wieght': unknown key$"):
+        parse_spec(bad, source="s.toml")
+    bad = school_spec()
+    bad["theme"][1]["weight"] = 0.4
+    with pytest.raises(SpecError, match=r"weights add up to 1.1, not the declared 1$"):
+        parse_spec(bad, source="s.toml")
+
+
+def test_fewer_than_two_rankable_units():
+    df = pd.DataFrame({"id": ["a", "b"], "x": [1.0, -999.0]})
+    spec = parse_spec({"name": "f", "id_column": "id", "missing_codes": [-999],
+                       "indicator": [{"code": "x", "column": "x"}], "overall": {"code": "o"}})
+    with pytest.raises(InputError, match=r"^in.csv, column 'x': fewer than two units have a value to rank \(1 of 2\)$"):
+        compute_index(spec, df, source="in.csv")

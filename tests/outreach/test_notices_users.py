@@ -1,0 +1,98 @@
+"""Education Code 48985's 15% rule, notices in the family's language; users and throttling."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from equitable.errors import EquitableError
+from equitable.outreach import (
+    create_user,
+    ec48985_languages,
+    import_queue,
+    import_roster,
+    render_notice,
+)
+from equitable.outreach._db import read_session
+from equitable.outreach._models import Case, User
+from equitable.outreach._testing import school_id
+from equitable.outreach._users import MAX_FAILURES, authenticate, login_throttled
+
+PW = "correct horse battery"
+
+
+def _roster(engine, tmp_path, langs_by_school):
+    lines, i = ["student_id,school_id,home_language"], 0
+    for k, langs in langs_by_school.items():
+        for lang, n in langs.items():
+            for _ in range(n):
+                lines.append(f"S{i:05d},{school_id(k)},{lang}")
+                i += 1
+    (tmp_path / "students.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    import_roster(engine, tmp_path / "students.csv")
+
+
+def test_fifteen_percent_rule_at_its_boundary(sqlite_engine, tmp_path):
+    # school 0: 3 of 20 speak Spanish = 15.0% (required); 2 of 20 Armenian = 10% (not)
+    # school 1: 29 of 200 speak Spanish = 14.5% (not required)
+    _roster(sqlite_engine, tmp_path, {
+        0: {"english": 15, "spanish": 3, "armenian": 2},
+        1: {"english": 171, "spanish": 29},
+    })
+    assert ec48985_languages(sqlite_engine, school_id(0)) == [("spanish", 3, 20)]
+    assert ec48985_languages(sqlite_engine, school_id(1)) == []
+
+
+def test_notice_in_the_family_language_plus_english(sqlite_engine, tmp_path):
+    _roster(sqlite_engine, tmp_path, {0: {"english": 10, "spanish": 6, "korean": 4}})
+    (tmp_path / "q.csv").write_text(
+        "student_id,school_id,priority_rank,reasons,home_language,grade\n"
+        f"S00010,{school_id(0)},1,x,spanish,7\nS00016,{school_id(0)},2,x,korean,8\n",
+        encoding="utf-8")
+    import_queue(sqlite_engine, tmp_path / "q.csv")
+    admin_id = create_user(sqlite_engine, "admin", PW, "admin", display_name="Ms. Rivera")
+    with read_session(sqlite_engine) as s:
+        admin = s.get(User, admin_id)
+        ids = {c.student_id: c.id for c in s.scalars(select(Case))}
+    n = render_notice(sqlite_engine, admin, ids["S00010"], purpose="letter",
+                      today=dt.date(2021, 2, 1))
+    assert [lang for lang, _ in n.texts] == ["english", "spanish"]
+    assert "grado 7" in n.texts[1][1] and "Ms. Rivera" in n.texts[1][1]
+    assert "2021-02-01" in n.texts[0][1]
+    # 6/20 Spanish = 30% and 4/20 Korean = 20%: both required; no Korean template exists
+    assert n.required_languages == ["spanish", "korean"]
+    assert n.missing_required == ["korean"]
+    k = render_notice(sqlite_engine, admin, ids["S00016"], purpose="letter")
+    assert [lang for lang, _ in k.texts] == ["english"] and k.family_language_without_template
+
+
+def test_passwords_are_argon2_and_bad_users_are_refused(sqlite_engine):
+    uid = create_user(sqlite_engine, "Ana", PW, "outreach_worker")
+    with read_session(sqlite_engine) as s:
+        u = s.get(User, uid)
+    assert u.username == "ana" and u.password_hash.startswith("$argon2id$")
+    assert PW not in u.password_hash
+    for kwargs, message in [
+        ({"username": "x y", "password": PW, "role": "admin"}, "the user name must be"),
+        ({"username": "bb1", "password": "short", "role": "admin"}, "at least 12 characters"),
+        ({"username": "bb", "password": PW, "role": "boss"}, "unknown role 'boss'"),
+        ({"username": "cc", "password": PW, "role": "school_staff"}, "need --school"),
+        ({"username": "dd", "password": PW, "role": "partner"}, "needs --organization"),
+        ({"username": "ana", "password": PW, "role": "admin"}, "the user name 'ana' is taken"),
+    ]:
+        with pytest.raises(EquitableError, match=message):
+            create_user(sqlite_engine, **kwargs)
+
+
+def test_login_throttling_after_five_failures(sqlite_engine):
+    create_user(sqlite_engine, "ana", PW, "admin")
+    assert authenticate(sqlite_engine, "ana", PW, "10.0.0.1").username == "ana"
+    for _ in range(MAX_FAILURES - 1):
+        assert authenticate(sqlite_engine, "ana", "wrong password!", "10.0.0.1") is None
+    assert not login_throttled(sqlite_engine, "ana", "10.0.0.2")
+    authenticate(sqlite_engine, "ana", "wrong password!", "10.0.0.1")
+    assert login_throttled(sqlite_engine, "ana", "10.0.0.2")  # per user name, any address
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
+    assert not login_throttled(sqlite_engine, "ana", "10.0.0.2", now=later)

@@ -1,0 +1,108 @@
+"""Report helpers: translations in one place, offline HTML, the workbook."""
+
+from __future__ import annotations
+
+import re
+import string
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from equitable.report import MESSAGES, ReportData, render_html, write_xlsx
+from equitable.report._messages import money, number, percent, t, tier_label
+
+TIERS = ["1 Highest", "2 High", "3 Moderate", "4 Low", "5 Lowest"]
+
+
+def _fields(text: str) -> set[str]:
+    return {f for _, f, _, _ in string.Formatter().parse(text) if f}
+
+
+def test_every_message_exists_in_both_languages_with_the_same_placeholders():
+    assert set(MESSAGES["en"]) == set(MESSAGES["es"])
+    for key, en in MESSAGES["en"].items():
+        assert _fields(en) == _fields(MESSAGES["es"][key]), key
+
+
+def test_spanish_labels_and_numbers():
+    assert tier_label("es", "1 Highest") == "1 Más alta"
+    assert tier_label("es", "5 Lowest") == "5 Más baja"
+    assert tier_label("en", "3 Moderate") == "3 Moderate"
+    assert money("en", 700_000_000) == "$700,000,000"
+    assert money("es", 2970.96, 2) == "$2,970.96"  # es_US groups and decimals as en_US
+    assert number("es", 366_433) == "366,433"
+    assert percent("en", 0.2845) == "28.4%" or percent("en", 0.2845) == "28.5%"
+    assert t("es", "subtitle", n_schools="3", n_students="10", budget="$1") == \
+        "3 escuelas, 10 estudiantes, presupuesto $1"
+
+
+def _data(students=(500, 400, 300, 200, 8)) -> ReportData:
+    rows = []
+    for i, tier in enumerate(TIERS):
+        rows.append({"cds_code": f"1964733000000{i}", "school_name": f"School <{i}>",
+                     "enrollment": students[i], "tier": tier, "rank": i + 1, "score": 90 - i,
+                     "amount_cents": 100_00 * (5 - i), "allocation_dollars": f"{100 * (5 - i)}.00",
+                     "per_pupil_dollars": round(100 * (5 - i) / students[i], 2),
+                     "geoid": "06037199202", "placement": "tract polygon",
+                     "neighbourhood": "Lincoln Heights", "latitude": 34.07 + i / 100,
+                     "longitude": -118.2 - i / 100, "missing_indicators": "",
+                     "frpm_pct": 90.0 - i, "frpm_pctl": 100.0 - 25 * i})
+    schools = pd.DataFrame(rows)
+    from equitable.privacy import suppress_table
+
+    total = sum(students)
+    tiers = suppress_table(pd.DataFrame({
+        "tier": TIERS, "schools": [1] * 5, "students": list(students),
+        "amount_cents": [100_00 * (5 - i) for i in range(5)],
+        "rate_dollars": [1.0, 0.9, 0.8, 0.7, 0.6],
+        "share_students": [s / total for s in students],
+        "share_dollars": [(5 - i) / 15 for i in range(5)],
+    }), "students", ["students"])
+    return ReportData(
+        title="Test run", schools=schools, tiers=tiers, tier_labels=TIERS, budget_cents=1500_00,
+        indicators=[{"code": "frpm_pct", "label": "Student groups: % FRPM", "column": "frpm_pct",
+                     "theme": "", "direction": "higher_is_more_need", "weight": 1.0}],
+        themes=[], index_title="Test index", normalise_form="svi", aggregation="mean",
+        missing_rule="reweight", tier_weights=dict(zip(TIERS, [1.5, 1.25, 1, 0.75, 0.5])),
+        placement_counts={"tract polygon": 5, "nearest tract centroid": 0, "not placed": 0},
+        n_flagged=0, inputs={"schools": ("schools.csv", "ab" * 32)},
+        parameters=[("Budget (dollars)", 1500.0), ("Rule", "tier_rates"), ("Flag", True)],
+        tract_shapes=[([-118.3, -118.1, -118.1, -118.3], [34.0, 34.0, 34.2, 34.0])],
+        version="0.1.0",
+    )
+
+
+def test_html_is_self_contained_and_translated():
+    en = render_html(_data(), "en")
+    es = render_html(_data(), "es")
+    for doc in (en, es):
+        assert not re.search(r"<script[^>]+src=", doc)
+        assert not re.search(r"<link[^>]+href=", doc)
+        assert "School &lt;0&gt;" in doc  # names are escaped in the map's hover text
+    assert '<html lang="es">' in es and "Métodos" in es and "1 Más alta" in es
+    assert '<html lang="en">' in en and "Methods" in en
+    assert 'href="report.es.html"' in en and 'href="report.html"' in es
+    # a tier of 8 students (10 or fewer) is suppressed through equitable.privacy: "*"
+    row5 = re.findall(r"<tr>\s*<td><span class=\"swatch\"[^>]*></span>5 Lowest</td>(.*?)</tr>",
+                      en, re.S)[0]
+    assert "<td class=\"num\">*</td>" in row5
+    assert "$1,500" in en
+
+
+def test_workbook_formats_and_suppressed_cell(tmp_path):
+    p = write_xlsx(_data(), tmp_path / "a.xlsx")
+    wb = openpyxl.load_workbook(p)
+    s = wb["Summary"]
+    assert s.cell(9, 1).value == "5 Lowest" and s.cell(9, 3).value == "*"
+    assert s.cell(5, 5).value == pytest.approx(500.0)
+    assert s.cell(10, 5).value == "=SUM(E5:E9)"
+    sch = wb["Schools"]
+    assert sch.cell(1, 1).value == "Rank" and sch.cell(2, 3).value == "19647330000000"
+    assert sch.cell(2, 7).value == pytest.approx(500.0)
+    assert sch.cell(2, 7).number_format == "$#,##0.00"
+    assert sch.auto_filter.ref is not None
+    assert wb["Parameters"].cell(4, 2).value == "True"
+    # same data, same bytes
+    q = write_xlsx(_data(), tmp_path / "b.xlsx")
+    assert p.read_bytes() == q.read_bytes()

@@ -1,0 +1,133 @@
+"""The authorization matrix: every route of the app, with every role (and nobody signed in).
+
+A route missing from MATRIX fails the test, so a new route cannot ship without its row.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+from starlette.routing import Route
+
+ROLES = (None, "admin", "school_staff", "outreach_worker", "partner")
+LOGIN = "login"  # redirected to the login page
+
+
+def _row(anon, admin, staff, worker, partner):
+    return dict(zip(ROLES, (anon, admin, staff, worker, partner)))
+
+
+ALL_SIGNED_IN_200 = _row(LOGIN, 200, 200, 200, 200)
+ALL_SIGNED_IN_303 = _row(LOGIN, 303, 303, 303, 303)
+ADMIN_ONLY = _row(LOGIN, 200, 403, 403, 403)
+EXPORTERS = _row(LOGIN, 200, 200, 403, 403)
+
+# (method, path template) -> (form data, expected status per role)
+MATRIX = {
+    ("GET", "/"): (None, _row(303, 303, 303, 303, 303)),
+    ("GET", "/healthz"): (None, _row(200, 200, 200, 200, 200)),
+    ("GET", "/login"): (None, _row(200, 200, 200, 200, 200)),
+    ("POST", "/login"): ({"username": "nobody", "password": "wrong password"},
+                         _row(400, 400, 400, 400, 400)),
+    ("POST", "/logout"): ({}, _row(303, 303, 303, 303, 303)),
+    ("GET", "/account"): (None, ALL_SIGNED_IN_200),
+    ("POST", "/account"): ({"ui_language": "en"}, ALL_SIGNED_IN_200),
+    ("GET", "/staff/"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/cases/{case_id}"): (None, ALL_SIGNED_IN_200),
+    ("POST", "/staff/cases/{case_id}/contacts"): (
+        {"contacted_on": "2021-03-01", "mode": "phone", "language": "spanish",
+         "outcome": "reached"}, ALL_SIGNED_IN_303),
+    ("POST", "/staff/cases/{case_id}/referrals"): ({"kind": "food"}, ALL_SIGNED_IN_303),
+    ("POST", "/staff/cases/{case_id}/status"): ({"status": "open"}, ALL_SIGNED_IN_303),
+    ("POST", "/staff/cases/{case_id}/details"): ({"disengagement_reason": "work"},
+                                                 ALL_SIGNED_IN_303),
+    ("POST", "/staff/cases/{case_id}/assign"): ({"worker_id": "", "organization_id": ""},
+                                                _row(LOGIN, 303, 403, 403, 403)),
+    ("GET", "/staff/cases/{case_id}/notice"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/summary"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/export"): (None, EXPORTERS),
+    ("POST", "/staff/export"): ({"purpose": "monthly board report", "status": "all"}, EXPORTERS),
+    ("GET", "/staff/audit"): (None, ADMIN_ONLY),
+    ("GET", "/staff/audit.csv"): (None, ADMIN_ONLY),
+    ("GET", "/staff/workload"): (None, ADMIN_ONLY),
+}
+
+
+def _routes(app):
+    """Every (method, path) the app answers: the OpenAPI paths (every included router's
+    routes) plus the app's own routes kept out of the schema."""
+    out = [(m.upper(), path) for path, ops in app.openapi()["paths"].items() for m in ops]
+    for r in app.routes:
+        if isinstance(r, (APIRoute, Route)):
+            out += [(m, r.path) for m in sorted(r.methods - {"HEAD"})]
+    return out
+
+
+def test_every_route_is_in_the_matrix(app_and_ids):
+    app, _ = app_and_ids
+    routes = set(_routes(app))
+    assert routes == set(MATRIX), (
+        f"missing from MATRIX: {sorted(routes - set(MATRIX))}; "
+        f"stale in MATRIX: {sorted(set(MATRIX) - routes)}")
+
+
+def _call(client, method, path, data, token):
+    if method == "GET":
+        return client.get(path, follow_redirects=False)
+    return client.post(path, data={**data, "csrf_token": token}, follow_redirects=False)
+
+
+def _token(client) -> str:
+    return client.get("/login").text.split('name="csrf_token" value="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
+def test_matrix(app_and_ids, client_for, role):
+    app, ids = app_and_ids
+    client = client_for(role)
+    # sign-out last: it ends the session the other calls use
+    for (method, template), (data, expected) in sorted(
+            MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
+        path = template.replace("{case_id}", str(ids["case_all"]))
+        token = _token(client)
+        r = _call(client, method, path, data or {}, token)
+        want = expected[role]
+        if want == LOGIN:
+            assert r.status_code == 303 and r.headers["location"].startswith("/login?next="), (
+                method, path, role, r.status_code)
+        else:
+            assert r.status_code == want, (method, path, role, r.status_code, r.text[:300])
+
+
+@pytest.mark.parametrize("role", ["school_staff", "outreach_worker", "partner"])
+def test_a_case_out_of_scope_is_404_on_every_case_route(app_and_ids, client_for, role):
+    app, ids = app_and_ids
+    client = client_for(role)
+    token = _token(client)
+    for (method, template), (data, expected) in MATRIX.items():
+        if "{case_id}" not in template or expected[role] == 403:
+            continue
+        path = template.replace("{case_id}", str(ids["case_admin_only"]))
+        r = _call(client, method, path, data or {}, token)
+        assert r.status_code == 404, (method, path, role, r.status_code)
+    assert re.search(r"S0000001", client.get("/staff/?status=all").text) is None
+
+
+def test_every_unsafe_request_needs_the_csrf_token(app_and_ids, client_for):
+    app, ids = app_and_ids
+    client = client_for("admin")
+    for (method, template), (data, _) in MATRIX.items():
+        if method != "POST":
+            continue
+        path = template.replace("{case_id}", str(ids["case_all"]))
+        r = client.post(path, data={**(data or {}), "csrf_token": "forged"},
+                        follow_redirects=False)
+        assert r.status_code == 403, (path, r.status_code)
+        r = client.post(path, data=data or {}, follow_redirects=False)
+        assert r.status_code == 403, (path, r.status_code)
+    # a same-token request from another site is refused too
+    r = client.post("/staff/export", data={"purpose": "x" * 10, "csrf_token": _token(client)},
+                    headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    assert r.status_code == 403
