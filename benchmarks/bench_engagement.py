@@ -26,7 +26,8 @@ import time
 from pathlib import Path
 
 CHILD = r"""
-import json, sys, time
+import json, logging, sys, time
+logging.basicConfig(level=logging.INFO, format="%(message)s")
 from equitable.engagement import compute_engagement
 from equitable.engagement._backend import DuckDBBackend
 t = time.perf_counter()
@@ -131,11 +132,17 @@ def main() -> None:
     if proc.returncode:
         print(proc.stderr, file=sys.stderr)
         sys.exit(1)
-    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak_kb = usage.ru_maxrss
+    cpu = usage.ru_utime + usage.ru_stime
     info = json.loads(proc.stdout.strip().splitlines()[-1])
-    print(f"equitable engagement (DuckDB, {args.threads} threads): {info['seconds']:.1f} s, "
-          f"peak memory {max(peak_kb, before) / 1024 / 1024:.2f} GB, {info['rows']:,} "
-          f"student rows, queue {info['queue']:,}  [targets: < 30 s, < 4 GB]")
+    print(proc.stderr.strip())
+    print(f"equitable engagement (DuckDB, {args.threads} threads): {info['seconds']:.1f} s wall, "
+          f"{cpu:.1f} s CPU (user+system), peak memory {max(peak_kb, before) / 1024 / 1024:.2f} "
+          f"GB, {info['rows']:,} student rows, queue {info['queue']:,}  "
+          f"[targets: < 30 s, < 4 GB]")
+    print(f"load average while running: {os.getloadavg()[0]:.1f} (other work on the machine "
+          "slows the wall time; CPU / cores is the time on an idle machine, at best)")
 
     import numpy as np
     import pandas as pd

@@ -14,6 +14,7 @@ checking that both give the same ranks for the same weights.
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import time
 
@@ -65,12 +66,17 @@ def main() -> None:
     df = synthetic(a.units)
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    load0 = os.getloadavg()[0]
+    c0 = time.process_time()
     t0 = time.perf_counter()
     res = sensitivity(spec, df, draws=a.draws, sobol=False, seed=1)
     t_fast = time.perf_counter() - t0
+    cpu = time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"sensitivity: {a.draws:,} draws x {a.units:,} units in {t_fast:.2f} s "
           f"({a.draws * a.units / t_fast / 1e6:.1f} M unit-draws/s)")
+    print(f"CPU time: {cpu:.1f} s on {os.cpu_count()} cores; load average before / after: "
+          f"{load0:.1f} / {os.getloadavg()[0]:.1f} (other processes share the cores)")
     print(f"peak RSS: {peak:,.0f} MB (before the run: {rss0:,.0f} MB)")
     print(f"median 90% rank interval: {res.summary['median_rank_interval']:.1f} ranks; "
           f"mean |rank shift|: {res.summary['mean_abs_rank_shift']:.1f}")

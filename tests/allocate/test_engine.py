@@ -300,3 +300,13 @@ def test_error_weights_and_rates_together():
         parse_rule({"kind": "tier_rates", "budget": 1, "weights": {"1": 1}, "rates": {"1": 1}})
     with pytest.raises(SpecError, match="every tier weight is 0"):
         parse_rule({"kind": "tier_rates", "budget": 1, "weights": {"1": 0}})
+
+
+def test_zero_weight_schools_hold_their_floor_and_the_rest_is_respread():
+    # 14 schools with no pupils get only the 1-cent floor (14 cents); the 8 cents left go to
+    # enrollments 3 and 4 in proportion: quotas 24/7 = 3.43 and 32/7 = 4.57 -> 3 and 4 (7), the
+    # last cent to the larger remainder (.57) -> 3 and 5.
+    df = schools(enrollment=[0] * 14 + [3, 4], tier=["1"] * 16)
+    r = allocate(df, parse_rule({"kind": "tier_rates", "budget": 0.22, "weights": {"1": 1},
+                                 "bounds": {"floor": 0.01}}))
+    assert cents(r) == [1] * 14 + [3, 5]

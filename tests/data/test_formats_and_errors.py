@@ -131,7 +131,7 @@ def test_frpm_duplicate_school_year(tmp_path):
     with pytest.raises(InputError) as exc:
         read_frpm(p)
     assert str(exc.value) == (
-        f"{p}, row 4, column 'CDSCode': duplicate value '19647331935121 / 2023-2024' (same as row 2)"
+        f"{p}, row 4, column 'School Code': duplicate value '19647331935121 / 2023-2024' (same as row 2)"
     )
 
 
@@ -245,3 +245,36 @@ def test_neighbourhoods_not_swapped_are_left_alone(tmp_path):
     n = read_neighbourhoods(p)
     assert n.loc[0, "latitude"] == pytest.approx(34.1)
     assert n.loc[0, "longitude"] == pytest.approx(-118.2)
+
+
+def test_lausd_table_duplicate_school_names_the_files_column(tmp_path):
+    p = tmp_path / "schools.csv"
+    p.write_text(SCHOOLS_HEADER
+                 + "19647331935121,Lincoln,high,913,89.3,6.7,14.0,1,2,3,65.3,64.1\n"
+                 + "19647330126615,Carson,high,474,77.8,3.3,17.5,1,2,3,68.1,59.2\n"
+                 + "19647331935121,Lincoln again,high,913,89.3,6.7,14.0,1,2,3,65.3,64.1\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        read_lausd_schools(p)
+    assert str(exc.value) == (
+        f"{p}, row 4, column 'cds': duplicate value '19647331935121' (same as row 2)"
+    )
+
+
+def test_directory_excel_export(tmp_path):
+    p = tmp_path / "pubschls.xlsx"
+    wb = xlsxwriter.Workbook(str(p))
+    ws = wb.add_worksheet("pubschls")
+    header = ["CDSCode", "StatusType", "County", "District", "School", "Latitude", "Longitude"]
+    for c, h in enumerate(header):
+        ws.write_string(0, c, h)
+    # Excel stores the code as a number, so a county-01 code loses its leading zero
+    ws.write_number(1, 0, 1611190130229)
+    for c, v in enumerate(["Active", "Alameda", "Alameda Unified", "Alameda High"], start=1):
+        ws.write_string(1, c, v)
+    ws.write_number(1, 5, 37.764)
+    ws.write_number(1, 6, -122.247)
+    wb.close()
+    d = read_school_directory(p)
+    assert d.loc[0, "cds_code"] == "01611190130229"
+    assert d.loc[0, "latitude"] == pytest.approx(37.764)

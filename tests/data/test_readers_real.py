@@ -29,7 +29,7 @@ def test_frpm_lausd_2023_24_matches_published_district_totals(data_dir):
     assert int(y["enrollment_k12"].sum()) == 529_902
     assert int(y["frpm_count_k12"].sum()) == 427_850
     # seven years stacked, each CDS code once per year
-    assert sorted(f["academic_year"].unique())[0] == "2017-2018"
+    assert min(f["academic_year"].unique()) == "2017-2018"
     assert f.duplicated(["cds_code", "academic_year"]).sum() == 0
 
 

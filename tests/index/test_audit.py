@@ -60,7 +60,7 @@ def published(spec, df: pd.DataFrame, noise: float = 0.0, seed: int = 2) -> pd.D
     out["rank"] = rank.astype(int)
     tier = tiers_by_quantile(rank, len(score), 5).astype(int)
     out["tier"] = [LABELS[t - 1] for t in tier]
-    out["amount_cents"] = [int(round(RATES_CENTS[t] * e)) for t, e in zip(out["tier"], out["enrollment"])]
+    out["amount_cents"] = [round(RATES_CENTS[t] * int(e)) for t, e in zip(out["tier"], out["enrollment"])]
     return out
 
 
@@ -117,7 +117,7 @@ def test_every_planted_rule_break_is_found():
     for pos in (180, 190, 200):
         i = by_rank.index[pos]
         pub.loc[i, "tier"] = "2 High"
-        pub.loc[i, "amount_cents"] = int(round(RATES_CENTS["2 High"] * pub.loc[i, "enrollment"]))
+        pub.loc[i, "amount_cents"] = round(RATES_CENTS["2 High"] * int(pub.loc[i, "enrollment"]))
         planted.add((i, "tier"))
     # allocation: two schools paid $5.00 more; one paid one cent per pupil more
     for i in (5, 77):
@@ -267,3 +267,52 @@ score_column = "score"
 rank_column = "rank"
 tiers = { method = "quantile", n = 5, labels = ["1 Highest", "2 High", "3 Moderate", "4 Low", "5 Lowest"], column = "tier" }
 """
+
+
+def test_ranks_of_tied_published_scores_may_come_in_any_order():
+    spec = toy_spec()
+    pub = published(spec, schools(60))
+    order = pub.sort_values("rank").index
+    a, b, c = order[10], order[11], order[30]
+    pub.loc[b, "score"] = pub.loc[a, "score"]  # printed with too few decimals: a tie of ranks 11-12
+    rep = audit_published(pub, spec)
+    assert rep.ok, rep.breaks  # 11 and 12 both fit the tie
+    pub.loc[c, "rank"] = 12   # but rank 12 for a school ranking 31 does not
+    rep = audit_published(pub, spec)
+    assert rep.breaks[["row", "rule", "published", "expected"]].values.tolist() == [[c + 2, "rank", 12, 31]]
+
+
+@pytest.mark.data
+def test_lausd_seni_style_published_file(data_dir, tmp_path, capsys):
+    """Acceptance on real data: `equitable run examples/lausd.toml` writes the published-style
+    schools.csv (651 LAUSD schools); the audit recovers the seni-style weights from it and finds
+    every school on the rules; a sensitivity run on it gives tier probabilities that add up."""
+    from pathlib import Path
+
+    from equitable.index import load_spec, read_table
+    from equitable.index._sensitivity import sensitivity
+
+    config = Path(__file__).resolve().parents[2] / "examples" / "lausd.toml"
+    code, _, err = run(capsys, "run", str(config), "--out", str(tmp_path / "lausd"), "-q",
+                       "--data-dir", str(data_dir))
+    assert code == 0, err
+    spec = load_spec("seni-style")
+    df = read_table(tmp_path / "lausd" / "schools.csv", id_column=spec.id_column)
+    rep = audit_published(df, spec)
+    w = dict(zip(rep.weights["indicator"], rep.weights["recovered"]))
+    for ind in spec.indicators:
+        assert abs(w[ind.code] - ind.weight) < 1e-4  # the score is published with 4 decimals
+    assert rep.best == "declared" and rep.fits.iloc[0]["r2"] > 1 - 1e-9
+    assert rep.summary["indicators_read_by_code"] == ["ela_not_met_pct", "math_not_met_pct"]
+    assert rep.summary["rules_checked"] == ["rank", "tier", "allocation"]
+    assert rep.ok, rep.breaks
+    assert rep.tier_rates["schools"].sum() == len(df)
+    # a wrong amount in the real file is found
+    bad = df.copy()
+    bad.loc[10, "amount_cents"] += 100
+    rep = audit_published(bad, spec)
+    assert rep.breaks[["row", "rule"]].values.tolist() == [[12, "allocation"]]
+    res = sensitivity(spec, df, draws=200, sobol=False, seed=2)
+    p = res.units[[f"p_tier_{k}" for k in range(1, 6)]].sum(axis=1)
+    assert np.allclose(p[res.units["p_ranked"] > 0], 1.0)
+    assert res.tier_stability["units"].tolist() == rep.tier_rates["schools"].tolist()

@@ -192,3 +192,41 @@ def test_fewer_than_two_rankable_units():
                        "indicator": [{"code": "x", "column": "x"}], "overall": {"code": "o"}})
     with pytest.raises(InputError, match=r"^in.csv, column 'x': fewer than two units have a value to rank \(1 of 2\)$"):
         compute_index(spec, df, source="in.csv")
+
+
+def test_empty_id_log_transform_and_bad_toml_messages(tmp_path):
+    spec = parse_spec({"name": "e", "id_column": "id",
+                       "indicator": [{"code": "x", "column": "x", "transform": "log"}],
+                       "overall": {"code": "o"}})
+    df = pd.DataFrame({"id": ["a", " ", "c"], "x": [1.0, 2.0, 3.0]})
+    with pytest.raises(InputError, match=r"^in.csv, row 3, column 'id': empty id$"):
+        compute_index(spec, df, source="in.csv")
+    df = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 0.0, 3.0]})
+    with pytest.raises(InputError, match=r"^in.csv, row 3, column 'x': log transform needs values > 0$"):
+        compute_index(spec, df, source="in.csv")
+    bad = tmp_path / "bad.toml"
+    bad.write_text('name = "b"\nid_column = \n')
+    with pytest.raises(SpecError, match=r"bad.toml: not valid TOML: .*line 2"):
+        load_spec(bad)
+    with pytest.raises(SpecError, match=r"^nope.toml: spec file not found$"):
+        load_spec("nope.toml")
+
+
+def test_winsorise_and_rank_by():
+    # winsorise at the 0.25 / 0.75 quantiles of 0, 1, 2, 3, 100 (numpy linear: 1 and 3)
+    df = pd.DataFrame({"id": list("abcde"), "x": [0.0, 1.0, 2.0, 3.0, 100.0],
+                       "shown": [5.0, 4.0, 3.0, 2.0, 1.0]})
+    spec = parse_spec({"name": "w", "id_column": "id",
+                       "indicator": [
+                           {"code": "x", "column": "x", "winsorise": [0.25, 0.75],
+                            "normalise": {"method": "minmax"}},
+                           {"code": "s", "column": "shown", "rank_by": "x"},
+                       ],
+                       "overall": {"code": "o"}})
+    res = compute_index(spec, df)
+    assert res.treated["x"].tolist() == [1.0, 1.0, 2.0, 3.0, 3.0]
+    assert res.table["x_minmax"].tolist() == [0.0, 0.0, 0.5, 1.0, 1.0]
+    # 's' reports column 'shown' but ranks 'x'
+    assert res.raw["s"].tolist() == [5.0, 4.0, 3.0, 2.0, 1.0]
+    assert res.table["s_pctl"].tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
+    assert {"step": "winsorise", "indicator": "x", "quantiles": [0.25, 0.75], "bounds": [1.0, 3.0]} in res.log

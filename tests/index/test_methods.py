@@ -131,3 +131,30 @@ def test_need_rank_and_tiers():
     assert np.isnan(t[4])
     # cuts 2, 6: [6, inf) tier 1, [2, 6) tier 2, below 2 tier 3
     np.testing.assert_array_equal(tiers_by_cuts(np.array([6.0, 5.9, 2.0, 1.0]), [2, 6]), [1, 2, 2, 3])
+
+
+def test_hashed_ranking_of_few_distinct_values_equals_scipy_rankdata():
+    from scipy.stats import rankdata
+
+    from equitable.index._methods import _few_distinct, count_below
+
+    rng = np.random.default_rng(7)
+    x = np.round(rng.gamma(2.0, 6.0, 60_000), 1)  # one-decimal percents: few distinct values
+    x[:100] = -0.0
+    x[100:200] = 0.0
+    assert _few_distinct(x)
+    less, le, n = count_below(x)
+    assert n == 60_000
+    np.testing.assert_array_equal(less, rankdata(x, method="min") - 1)
+    np.testing.assert_array_equal(le, rankdata(x, method="max"))
+    p, _ = percentile_rank(x, ties="average", decimals=4)
+    np.testing.assert_array_equal(p, np.round((rankdata(x, method="average") - 1) / 59_999, 4))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import equitable.index
+
+    result = doctest.testmod(equitable.index, verbose=False)
+    assert result.attempted >= 2 and result.failed == 0

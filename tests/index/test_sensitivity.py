@@ -11,8 +11,8 @@ from scipy.stats import beta, gamma
 
 from equitable.cli import main
 from equitable.errors import SpecError
-from equitable.index import compute_index, load_spec, parse_spec, read_table
 from equitable.index import _methods as M
+from equitable.index import compute_index, load_spec, parse_spec, read_table
 from equitable.index._sensitivity import (
     _aggregate_nodes,
     _node_scores,
@@ -204,6 +204,9 @@ def test_bad_options_are_one_line_errors():
         sensitivity(spec, df, draws=10, sobol_n=100)
     with pytest.raises(SpecError, match="nothing to vary"):
         sensitivity(spec, df, draws=10, weights="none")
+    # 3 units x 2 bytes x 10**9 draws = 6 GB of ranks: refused before any work
+    with pytest.raises(SpecError, match=r"^sensitivity: draws over 3 units need 6.0 GB for the ranks \(limit 4 GB\)"):
+        sensitivity(spec, df, draws=10**9, sobol=False)
 
 
 def test_cli_writes_deterministic_outputs_and_an_offline_report(tmp_path, capsys):
@@ -343,3 +346,24 @@ def test_aggregate_leaves_equals_aggregate(method):
     exp = M.aggregate(mat, W, method, hard_missing=hard)
     np.testing.assert_allclose(got, exp, rtol=1e-12, equal_nan=True)
     assert np.isnan(got[:, 3]).all() and np.isfinite(got[~hard][:, 0]).all()
+
+
+@pytest.mark.browser
+def test_report_renders_offline_in_chromium(tmp_path, chromium_browser):
+    spec, df = nested_spec(), nested_data(150)
+    res = sensitivity(spec, df, draws=100, sobol_n=16, seed=4)
+    res.write(tmp_path)
+    page = chromium_browser.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto((tmp_path / "report.html").as_uri())
+    page.wait_for_selector("#rank-intervals .main-svg", timeout=20_000)
+    page.wait_for_selector("#sobol .main-svg", timeout=20_000)
+    assert page.locator("h2").all_inner_texts()[:2] == ["Tier stability", "Rank intervals"]
+    # the rank plot carries the 145 ranked units and the tier table the 4 tiers
+    n_points = page.evaluate("document.getElementById('rank-intervals')._fullData[0]._length")
+    assert n_points == 145
+    assert page.locator("table").first.locator("tbody tr").count() == 4
+    assert [u for u in requests if not u.startswith("file://")] == []
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=False)
+    page.close()

@@ -75,7 +75,7 @@ def test_exclude_and_only(synth, tmp_path):
 
 
 def test_select_schools_rules(synth):
-    folder, cfg = synth
+    _, cfg = synth
     config = load_config(cfg)
     schools = pd.DataFrame({"cds_code": ["19100010000001", "19100010000002", "19100010000003",
                                          "19100010000004", "19100010000005"],

@@ -228,3 +228,13 @@ def test_publish_without_group_columns_is_primary_suppression_only():
     out = publish(df, count_col="n", rate_cols=["rate"], rate_scale=1)
     assert out["n"].tolist() == ["*", 50, 500]
     assert out["rate"].tolist() == ["*", 0.5, ">=0.99"]
+
+
+def test_publish_missing_columns_are_named():
+    df = pd.DataFrame({"school": ["A"], "n": [40]})
+    with pytest.raises(InputError) as exc:
+        publish(df, count_col="n", group_cols=["school"], rate_cols=["rate_pct"])
+    assert str(exc.value) == "table: missing column(s) 'rate_pct'"
+    with pytest.raises(InputError) as exc:
+        publish(df, count_col="students", group_cols=["school"])
+    assert str(exc.value) == "table: missing column(s) 'students'"

@@ -85,7 +85,7 @@ def test_html_is_self_contained_and_translated():
     assert 'href="report.es.html"' in en and 'href="report.html"' in es
     # a tier of 8 students (10 or fewer) is suppressed through equitable.privacy: "*"
     row5 = re.findall(r"<tr>\s*<td><span class=\"swatch\"[^>]*></span>5 Lowest</td>(.*?)</tr>",
-                      en, re.S)[0]
+                      en, re.DOTALL)[0]
     assert "<td class=\"num\">*</td>" in row5
     assert "$1,500" in en
 

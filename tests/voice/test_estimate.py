@@ -19,7 +19,7 @@ from equitable.voice import (
     wilson_interval,
 )
 
-from .test_readers import QUALTRICS  # noqa: TID252
+from .test_readers import QUALTRICS
 
 
 def _row(est, measure, weighted=False, breakdown="all", group="all"):
@@ -62,7 +62,7 @@ def test_percent_favorable_by_hand(inst, write):
     r = _row(est, "q1", weighted=True)
     assert r["pct_favorable"] == pytest.approx(83.3333, abs=1e-4)
     assert r["effective_n"] == pytest.approx(2.0)
-    lo, hi = korn_graubard_interval(5 / 6, 2.0)
+    lo, _ = korn_graubard_interval(5 / 6, 2.0)
     assert r["kg_low_pct"] == pytest.approx(100 * float(lo), abs=1e-4)
     # q3 answered by R_a (Disagree) and R_c (2): 0 of 2
     assert _row(est, "q3")["pct_favorable"] == 0.0

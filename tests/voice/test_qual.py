@@ -23,7 +23,7 @@ from equitable.voice._qual import (
     write_excerpts,
 )
 
-from .conftest import EXAMPLES  # noqa: TID252
+from .conftest import EXAMPLES
 
 NS = "{urn:QDA-XML:project:1.0}"
 
@@ -97,7 +97,7 @@ def test_refi_qda_round_trip_scrubs_and_moves_offsets(codebook, tmp_path):
     with zipfile.ZipFile(out) as z:
         names = z.namelist()
         root = ET.fromstring(z.read("project.qde"))
-        src_txt = z.read([n for n in names if n.startswith("sources/")][0]).decode()
+        src_txt = z.read(next(n for n in names if n.startswith("sources/"))).decode()
     assert names[0] == "project.qde"
     assert root.tag == f"{NS}Project"
     assert src_txt == "Ms. [name] said call [phone]. Tutoring helps. Buses are late."
@@ -173,7 +173,7 @@ def test_agreement_by_hand():
         for coder, v in (("ana", a[u]), ("ben", b[u])):
             rows.append({"document": f"d{u}", "code": "tutoring" if v else "other",
                          "coder": coder})
-    table = agreement(pd.DataFrame(rows)).set_index("code")
+    table = agreement(pd.DataFrame(rows), unit=["document"]).set_index("code")
     t = table.loc["tutoring"]
     # observed agreement 8/10; chance 0.5*0.5 + 0.5*0.5 = 0.5 -> kappa (0.8 - 0.5)/0.5 = 0.6
     assert t["percent_agreement"] == pytest.approx(80.0)
@@ -182,7 +182,9 @@ def test_agreement_by_hand():
     # alpha = 1 - (n - 1) (o_01 + o_10) / (2 n_0 n_1) = 1 - 19 * 4 / 200 = 0.62
     assert t["krippendorff_alpha"] == pytest.approx(0.62)
     with pytest.raises(InputError, match="agreement needs at least two coders"):
-        agreement(pd.DataFrame(rows[::2]))
+        agreement(pd.DataFrame(rows[::2]), unit=["document"])
+    with pytest.raises(InputError, match=r"unit columns \['start', 'end'\] are missing"):
+        agreement(pd.DataFrame(rows))
 
 
 def test_theme_suggestions_separate_topics_in_both_languages():

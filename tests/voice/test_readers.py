@@ -71,9 +71,9 @@ def test_google_forms_checkboxes_joined_with_commas(inst, write):
     data = read_export(p, inst, "google", language="en")
     # labels that hold commas ("A laptop, tablet or internet") are split correctly
     assert _long(data) == sorted([
-        ("gf-000002", "q1", "4"), ("gf-000002", "q5", "tutoring"),
-        ("gf-000002", "q5", "devices"), ("gf-000002", "q5", "mental_health"),
-        ("gf-000002", "q6", "More tutoring"), ("gf-000003", "q1", "2"),
+        ("gf-g-000002", "q1", "4"), ("gf-g-000002", "q5", "tutoring"),
+        ("gf-g-000002", "q5", "devices"), ("gf-g-000002", "q5", "mental_health"),
+        ("gf-g-000002", "q6", "More tutoring"), ("gf-g-000003", "q1", "2"),
     ])
     assert list(data.respondents["language"]) == ["en", "en"]
 
@@ -113,7 +113,7 @@ def test_synthetic_exports_round_trip(inst, tmp_path, platform):
     ids = dict(zip(got.respondents["respondent_id"], sub["respondent_id"]))
     a = got.responses.assign(respondent_id=got.responses["respondent_id"].map(ids))
     b = truth.responses[truth.responses["respondent_id"].isin(sub["respondent_id"])]
-    closed = lambda d: sorted(map(tuple, d[d["item"] != "q6"].to_numpy()))  # noqa: E731
+    closed = lambda d: sorted(map(tuple, d[d["item"] != "q6"].to_numpy()))
     assert closed(a) == closed(b)
     for col in ("school", "race_ethnicity", "grade_span", "student_group"):
         assert list(got.respondents[col]) == list(sub[col])
@@ -229,3 +229,59 @@ def test_concat_rejects_duplicate_respondents(inst, write):
     both = a.concat(g)
     assert len(both.respondents) == 5
     assert isinstance(both.responses, pd.DataFrame)
+
+
+def test_surveymonkey_matrix_statements_and_bom(inst, write):
+    # a matrix question: the question once in row 1, one statement per column in row 2
+    text = ("\ufeffRespondent ID,Collector ID,How much do you agree?,\n"
+            ",,I feel welcome at my child's school.,Staff respect my family's culture.\n"
+            "9001,1,Agree,Strongly disagree\n"
+            "9002,1,,Strongly agree\n")
+    data = read_export(write("sm.csv", text), inst, "surveymonkey")
+    assert _long(data) == sorted([("9001", "q1", "3"), ("9001", "q2", "1"),
+                                  ("9002", "q2", "4")])
+
+
+def test_qualtrics_numeric_codes_and_odk_central_dashes(inst, write):
+    # Qualtrics "Use numeric values": the cells hold answer codes, multiple answers "1,3"
+    lines = QUALTRICS.splitlines()
+    rows = [lines[0], lines[1], lines[2],
+            "2026-03-02,R_x,ES,003,none,4,1,,yes,\"tutoring,meals\","]
+    data = read_export(write("q.csv", "\n".join(rows) + "\n"), inst)
+    assert _long(data) == sorted([("R_x", "q1", "4"), ("R_x", "q2", "1"), ("R_x", "q4", "yes"),
+                                  ("R_x", "q5", "tutoring"), ("R_x", "q5", "meals")])
+    odk = ("SubmissionDate,about-school,voice-q1,voice-q5,meta-instanceID,KEY\n"
+           "2026-03-02,0019,3,devices transport,uuid:1,uuid:1\n")
+    data = read_export(write("odk.csv", odk), inst, "kobo")
+    assert _long(data) == sorted([("uuid:1", "q1", "3"), ("uuid:1", "q5", "devices"),
+                                  ("uuid:1", "q5", "transport")])
+    assert list(data.respondents["school"]) == ["0019"]
+
+
+def test_qualtrics_previews_and_spam_left_out_and_counted(inst, write):
+    lines = QUALTRICS.splitlines()
+    head = ["Status," + lines[0], "Response Type," + lines[1],
+            '"{""ImportId"":""status""}",' + lines[2]]
+    rows = ["IP Address," + lines[3], "Survey Preview," + lines[4], "8," + lines[5]]
+    data = read_export(write("q.csv", "\n".join(head + rows) + "\n"), inst)
+    assert list(data.respondents["respondent_id"]) == ["R_a"]
+    assert data.notes == [("q.csv: left out 2 survey preview, test or spam responses "
+                           "(column Status)")]
+
+
+def test_roster_names_scrubbed_from_open_answers(inst, write):
+    p = write("g.csv", GOOGLE.replace("More tutoring", "More tutoring like Rosa gives"))
+    data = read_export(p, inst, "google", names=["Rosa"])
+    assert data.responses.loc[data.responses["item"] == "q6", "response"].item() == \
+        "More tutoring like [name] gives"
+
+
+@pytest.mark.parametrize("name", ["export_qualtrics.csv", "export_google_es.csv",
+                                  "export_surveymonkey.csv", "export_kobo.csv"])
+def test_shipped_example_exports_read(inst, name):
+    from .conftest import EXAMPLES  # noqa: TID252
+
+    data = read_export(EXAMPLES / name, inst, language="es" if "_es" in name else None)
+    truth = synth_survey(inst, 24, seed=42)  # how examples/voice was generated
+    n = (truth.respondents["language"] == "es").sum() if "_es" in name else 24
+    assert len(data.respondents) == n

@@ -58,9 +58,11 @@ def _solve_scale(total: int, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> f
         slope = cum_w_a[n_a] - cum_w_b[n_b]
         return const, slope
 
-    bps = np.unique(np.concatenate([a_s, b_s[np.isfinite(b_s)]]))
+    bps = np.unique(np.concatenate([a_s, b_s]))
+    bps = bps[np.isfinite(bps)]
     c_bp, s_bp = parts(bps)
-    g_bp = c_bp + s_bp * bps
+    with np.errstate(over="ignore", invalid="ignore"):
+        g_bp = c_bp + s_bp * bps
     k = int(np.searchsorted(g_bp, total, side="left"))  # first breakpoint with g >= total
     if k < len(bps) and g_bp[k] == total:
         return float(bps[k])
@@ -93,7 +95,11 @@ def largest_remainder(
     rest = int(total - int(base.sum()))
     hi_int = np.where(np.isfinite(hi), hi, np.iinfo(np.int64).max // 4).astype(np.int64)
     lo_int = lo.astype(np.int64)
+    passes = 0
     while rest != 0:
+        passes += 1
+        if passes > 1000:  # pragma: no cover - each pass moves min(|rest|, n) units
+            raise ArithmeticError("largest-remainder rounding did not converge")
         if rest > 0:
             room = np.flatnonzero(base < hi_int)
             if room.size == 0:  # pragma: no cover - guarded by the feasibility check
@@ -149,14 +155,23 @@ def apportion(
     sum_lo = float(lo.sum())
     if sum_lo > total:
         raise Infeasible("lower", total, sum_lo)
-    pos = w > 0
+    # relative weights (largest = 1); a weight below 1e-15 of the largest (worth less than a
+    # cent on any real budget, and below float precision) counts as 0
+    wmax = float(w.max()) if w.size else 0.0
+    wn = w / wmax if wmax > 0 else w
+    pos = wn > 1e-15
     reach = float(lo[~pos].sum() + hi[pos].sum())
     if reach < total:
         raise Infeasible("upper", total, reach)
+    wn = np.where(pos, wn, 0.0)
     if sum_lo == total or not pos.any():
-        scale = 0.0
+        scale_n = 0.0
     else:
-        scale = _solve_scale(total, w[pos], lo[pos], hi[pos])
-    quota = np.clip(scale * w, lo, hi)
+        # schools with weight 0 stay at their lower bound; the rest share what is left
+        scale_n = _solve_scale(total - float(lo[~pos].sum()), wn[pos], lo[pos], hi[pos])
+    quota = np.clip(scale_n * wn, lo, hi)
+    if not np.isfinite(quota).all():  # pragma: no cover - defensive
+        raise ArithmeticError("apportionment produced a non-finite amount")
+    scale = scale_n / wmax if wmax > 0 else 0.0
     units = largest_remainder(quota, total, lo, hi, tiebreak)
     return units, quota, scale

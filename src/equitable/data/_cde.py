@@ -205,6 +205,7 @@ def read_frpm(path: str | Path, *, schools_only: bool = True) -> pd.DataFrame:
     built = df["county_code"] + df["district_code"] + df["school_code"]
     if df["cds_code"].isna().all():
         df["cds_code"] = built
+        table.source_names["cds_code"] = "School Code"
     else:
         differs = df["cds_code"].notna() & (df["cds_code"] != built)
         if differs.any():

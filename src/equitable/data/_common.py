@@ -38,6 +38,8 @@ class Table:
         # file line (or spreadsheet row) of the frame's first data row
         self.first_line = first_line
         self.sheet = sheet
+        # output column name -> the column as the file spells it (for messages)
+        self.source_names: dict[str, str] = {}
 
     @property
     def label(self) -> str:
@@ -96,7 +98,7 @@ def read_excel_sheet(
     try:
         sheets = pd.read_excel(p, sheet_name=None, header=None, dtype=str, nrows=max_header_row,
                                engine="openpyxl")
-    except Exception as exc:  # openpyxl raises many types for a broken workbook
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a broken workbook
         raise InputError(f"{p}: not a readable Excel workbook ({_first_line(exc)})") from None
     names = list(sheets)
     if sheet_hint:
@@ -252,7 +254,7 @@ def _check_duplicates(df: pd.DataFrame, schema: pa.DataFrameSchema, table: Table
             label = dup.index[dup.to_numpy()][0]
             same = sub.eq(sub.loc[label]).all(axis=1)
             first = same.index[same.to_numpy()][0]
-            col = _SOURCE_COLUMN.get(key[0], key[0])
+            col = table.source_names.get(key[0], key[0])
             value = " / ".join(str(v) for v in sub.loc[label].tolist())
             raise InputError(
                 f"{location(table.label, table.line(int(label)), col)}: duplicate value "
@@ -276,7 +278,7 @@ def _describe_failures(cases: pd.DataFrame, table: Table, df: pd.DataFrame) -> s
         except (ValueError, TypeError):
             row = None
     col = None if column is None or (isinstance(column, float) and np.isnan(column)) else str(column)
-    src = _SOURCE_COLUMN.get(col, col) if col else None
+    src = table.source_names.get(col, col) if col else None
     where = location(table.label, row, src)
     msg = f"{where}: {_explain_check(check, value)}"
     if n > 1:
@@ -284,14 +286,9 @@ def _describe_failures(cases: pd.DataFrame, table: Table, df: pd.DataFrame) -> s
     return msg
 
 
-# Filled by each reader so that messages name the column as the file spells it.
-_SOURCE_COLUMN: dict[str, str] = {}
-
-
-def register_source_names(mapping: Mapping[str, str]) -> None:
+def register_source_names(table: Table, mapping: Mapping[str, str]) -> None:
     """Remember ``output name -> file column name`` so error messages use the file's spelling."""
-    for src, out in mapping.items():
-        _SOURCE_COLUMN.setdefault(out, src)
+    table.source_names.update(mapping)
 
 
 def _explain_check(check: str, value: object) -> str:
@@ -300,7 +297,7 @@ def _explain_check(check: str, value: object) -> str:
         return f"duplicate value '{shown}'"
     if check.startswith("not_nullable"):
         return "a value is required here"
-    if check.startswith("in_range") or check.startswith("greater") or check.startswith("less"):
+    if check.startswith(("in_range", "greater", "less")):
         return f"{shown} is out of range ({check})"
     if check.startswith("str_matches"):
         return f"'{shown}' has the wrong form ({check})"

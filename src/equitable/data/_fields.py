@@ -42,7 +42,7 @@ def parse_fields(table: Table, fields: list[Field]) -> pd.DataFrame:
     missing = [f.source for f in fields if f.required and _find(table, f) is None]
     if missing:
         require_columns(table, missing)
-    register_source_names({f.source: f.name for f in fields})
+    register_source_names(table, {f.name: c for f in fields if (c := _find(table, f))})
     out: dict[str, pd.Series] = {}
     for f in fields:
         col = _find(table, f)

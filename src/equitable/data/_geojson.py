@@ -20,7 +20,7 @@ def _read_geojson(path: str | Path) -> gpd.GeoDataFrame:
         raise InputError(f"{p}: file not found")
     try:
         gdf = gpd.read_file(p, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises DataSourceError and others
+    except Exception as exc:  # noqa: BLE001 - pyogrio raises DataSourceError and others
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"{p}: not a readable GeoJSON file ({first})") from None
     if gdf.empty:

@@ -110,8 +110,9 @@ def district(
     typer.echo(f"Wrote {students:,} students, {r.attendance_rows:,} attendance rows to {out}")
     typer.echo("Chronic absenteeism, students enrolled 31+ days: realised vs 2021-22 statewide")
     for row in r.targets.itertuples(index=False):
-        typer.echo(f"  {row.student_group:<38} {row.realised_pct:6.1f}%  (target "
-                   f"{row.target_pct:.1f}%, n={row.eligible:,})")
+        got = f"{row.realised_pct:6.1f}%" if row.eligible else "      -"
+        typer.echo(f"  {row.student_group:<38} {got}  (target {row.target_pct:.1f}%, "
+                   f"n={row.eligible:,})")
 
 
 synth_app.command("district")(district)

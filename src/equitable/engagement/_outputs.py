@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from equitable.privacy import suppress_table
@@ -205,36 +206,38 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFr
         attrs, on=["student_id", "school_id"], how="left"
     )
     x["district"] = x["school_id"].str[:7]
-    dist = x.groupby(["student_id", "district"], sort=False).agg(
-        days_enrolled=("days_enrolled", "sum"), days_absent=("days_absent", "sum"),
-        school_id=("school_id", "last"),
-    ).reset_index()
-    # The student's attributes at the district: those of their latest school row.
-    last_attrs = x.drop_duplicates(["student_id", "district"], keep="last").drop(
-        columns=["days_enrolled", "days_absent", "school_id"]
-    )
-    dist = dist.merge(last_attrs, on=["student_id", "district"], how="left")
+    if x.duplicated(["student_id", "district"]).any():
+        x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
+        dist = x.groupby(["student_id", "district"], sort=False).agg(
+            days_enrolled=("days_enrolled", "sum"), days_absent=("days_absent", "sum"),
+        ).reset_index()
+        # The student's attributes at the district: those of their last school row.
+        last_attrs = x.drop_duplicates(["student_id", "district"], keep="last").drop(
+            columns=["days_enrolled", "days_absent", "school_id"]
+        )
+        dist = dist.merge(last_attrs, on=["student_id", "district"], how="left")
+    else:
+        dist = x
     parts = []
     for level, frame, key in (("D", dist, "district"), ("S", x, "school_id")):
-        frame = frame.assign(
-            eligible=frame["days_enrolled"] >= 31,
-            chronic=(frame["days_enrolled"] >= 31)
-            & (frame["days_absent"] * 10 >= frame["days_enrolled"]),
-        )
+        codes, uniques = pd.factorize(frame[key], sort=True)
+        k = len(uniques)
+        days = frame["days_enrolled"].to_numpy()
+        eligible = days >= 31
+        chronic = eligible & (frame["days_absent"].to_numpy() * 10 >= days)
         for order, (code, _) in enumerate(CATEGORIES):
-            m = _members(frame, code)
-            if not m.any():
-                continue
-            g = frame[m].groupby(key, sort=False).agg(
-                n=("eligible", "size"), el=("eligible", "sum"), ch=("chronic", "sum")
-            ).reset_index()
-            g["cds"] = g[key] if level == "S" else g[key] + "0000000"
-            g["level"], g["code"], g["order"] = level, code, order
-            parts.append(g[["level", "cds", "code", "order", "n", "el", "ch"]])
-    if parts:
-        a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])
-    else:
-        a = pd.DataFrame(columns=["level", "cds", "code", "order", "n", "el", "ch"])
+            m = _members(frame, code).to_numpy()
+            n = np.bincount(codes[m], minlength=k)
+            el = np.bincount(codes[m & eligible], minlength=k)
+            ch = np.bincount(codes[m & chronic], minlength=k)
+            keep = n > 0
+            ent = np.asarray(uniques)[keep]
+            cds = ent if level == "S" else np.char.add(ent.astype(str), "0000000")
+            parts.append(pd.DataFrame({
+                "level": level, "cds": cds, "code": code, "order": order, "n": n[keep],
+                "el": el[keep], "ch": ch[keep],
+            }))
+    a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])
     rows = [
         {
             "AcademicYear": year, "AggregateLevel": level, "CountyCode": cds[:2],
@@ -267,8 +270,9 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame) ->
     pop = d[d["enrolled_now"].astype(bool)][["student_id", "school_id"]].merge(
         attrs, on=["student_id", "school_id"], how="left"
     )
-    flagged_keys = set(zip(queue["student_id"], queue["school_id"]))
-    pop["flagged"] = [k in flagged_keys for k in zip(pop["student_id"], pop["school_id"])]
+    keys = queue[["student_id", "school_id"]].assign(flagged=True)
+    pop = pop.merge(keys, on=["student_id", "school_id"], how="left")
+    pop["flagged"] = pop["flagged"].notna()
     total, total_flagged = len(pop), int(pop["flagged"].sum())
     rows = []
     for code, desc in CATEGORIES:

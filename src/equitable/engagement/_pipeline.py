@@ -186,6 +186,16 @@ def compute_engagement(
 
 def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, lenient,
              missing_days, as_of, sb98) -> EngagementResult:
+    import time
+
+    t0 = time.perf_counter()
+
+    def phase(name: str) -> None:
+        nonlocal t0
+        t = time.perf_counter()
+        log.info("engagement: %s %.1f s", name, t - t0)
+        t0 = t
+
     raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
     if as_of is None:
         from equitable.engagement._rules import _as_date
@@ -225,7 +235,9 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     enrolled = enrolled.astype({"enr": "int64", "days_enrolled": "int64", "first_idx": "int64",
                                 "last_idx": "int64"})
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
+    phase("inputs and enrolled days")
     compact = be.materialize("att", compact_attendance(raw, inp))
+    phase("attendance reduced to integers")
     ok, a_issues, a_notes = check_attendance(
         compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient
     )
@@ -234,6 +246,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         araw = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
         activity, act_issues, _ = check_activity(araw, inp)
         a_issues += act_issues
+    phase("checks")
     _raise_or_drop(a_issues + a_notes, lenient)
     dropped += a_issues
     for i in dropped:
@@ -244,6 +257,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
                             sb98_window=sb98)
     df = to_frame(expr)
+    phase("rules")
     for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",
               "longest_absence_streak", "current_absence_streak", "sb98_weeks_flagged"):
         df[c] = df[c].astype("int64")
@@ -275,6 +289,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         },
         raw=df,
     )
+    phase("output tables")
     return result
 
 

@@ -471,9 +471,13 @@ def engagement_table(
 
 def to_frame(expr: ibis.Table) -> pd.DataFrame:
     """Execute and normalise types so both backends give the same pandas frame."""
+    import numpy as np
+
     df = expr.execute()
     for c in df.columns:
         if c.endswith("_date"):
-            df[c] = pd.to_datetime(df[c]).dt.strftime("%Y-%m-%d").where(df[c].notna(), "")
+            v = pd.to_datetime(df[c]).to_numpy().astype("datetime64[D]")
+            text = np.datetime_as_string(v, unit="D")
+            df[c] = np.where(np.isnat(v), "", text).astype(object)
     return df
 

@@ -16,8 +16,8 @@ from equitable.index._explain import explain
 from equitable.index._io import read_table, write_table
 from equitable.index._methods import aggregate, percentile_rank
 from equitable.index._spec import (
-    Indicator,
     IndexSpec,
+    Indicator,
     Node,
     Normalise,
     Tiers,
@@ -27,7 +27,11 @@ from equitable.index._spec import (
 )
 
 __all__ = [
+    "AuditReport",
     "IndexResult",
+    "SensitivityResult",
+    "audit_published",
+    "sensitivity",
     "IndexSpec",
     "Indicator",
     "Node",
@@ -43,3 +47,19 @@ __all__ = [
     "read_table",
     "write_table",
 ]
+
+_LAZY = {
+    "sensitivity": "equitable.index._sensitivity",
+    "SensitivityResult": "equitable.index._sensitivity",
+    "audit_published": "equitable.index._audit",
+    "AuditReport": "equitable.index._audit",
+}
+
+
+def __getattr__(name: str):
+    # sensitivity analysis and the audit load SALib/scipy: import them only when asked for
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'equitable.index' has no attribute {name!r}")

@@ -130,6 +130,26 @@ def effective_leaf_weights(spec: IndexSpec) -> dict[str, float] | None:
     return out if walk(spec.overall.code, 1.0) else None
 
 
+def _published_columns(spec: IndexSpec, published: pd.DataFrame) -> tuple[IndexSpec, list[str]]:
+    """A published file carries a derived indicator (``expression = "100 - ela_met_pct"``) as a
+    column named by its code (``ela_not_met_pct``): read it from there when the expression's
+    columns are absent. Returns the spec to use and the codes read that way."""
+    import re
+
+    d = spec.to_dict()
+    used: list[str] = []
+    for ind_d, ind in zip(d["indicator"], spec.indicators):
+        if ind.expression and ind.code in published.columns:
+            names = [a or b for a, b in re.findall(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*)\b", ind.expression)]
+            if not any(nm in published.columns for nm in names):
+                ind_d.pop("expression", None)
+                ind_d["column"] = ind.code
+                used.append(ind.code)
+    if not used:
+        return spec, used
+    return parse_spec(d, source=f"{spec.name} (published columns)"), used
+
+
 def _candidates(spec: IndexSpec, names: list[str] | None) -> list[tuple[str, IndexSpec]]:
     """(name, spec) per candidate normalisation applied to every indicator."""
     base = spec.to_dict()
@@ -234,6 +254,7 @@ def audit_published(
         y = np.where(y == spec.output_missing, np.nan, y)
 
     # 1. weights ----------------------------------------------------------------------------
+    spec, derived = _published_columns(spec, published)
     fits = []
     recovered: dict[str, np.ndarray] = {}
     codes = [ind.code for ind in spec.indicators]
@@ -241,7 +262,9 @@ def audit_published(
         try:
             res = compute_index(cs, published, source=src)
         except SpecError:
-            continue
+            if name == "declared":
+                raise
+            continue  # e.g. z-scores under a geometric mean: not a candidate for this spec
         X = np.column_stack([res.normalised[cs.output_of(ind)].to_numpy(dtype=np.float64) for ind in cs.indicators])
         ok = np.isfinite(X).all(axis=1) & np.isfinite(y)
         if ok.sum() < len(codes):
@@ -311,16 +334,30 @@ def audit_published(
         summary_score = {}
 
     # 2. ranks and tiers --------------------------------------------------------------------
+    # the ranks the published score allows: schools whose published (rounded) scores tie may be
+    # in any order among themselves (the publisher may have ranked on more decimals)
     exp_rank = M.need_rank(y)
-    N = int(np.isfinite(y).sum())
+    last_rank = np.full(n, np.nan)
+    okv = np.isfinite(y)
+    _, ge, _ = M.count_below(-y[okv])
+    last_rank[okv] = ge
+    N = int(okv.sum())
     rank_col = rank_column or spec.overall.rank_column
+    rank_used = exp_rank
     if rank_col and rank_col in published.columns:
         rules.append("rank")
         r = numeric_column(published, rank_col, src, missing_text=spec.missing_text)
-        bad = (np.isfinite(r) != np.isfinite(exp_rank)) | (np.isfinite(r) & np.isfinite(exp_rank) & (r != exp_rank))
+        both = np.isfinite(r) & np.isfinite(exp_rank)
+        inside = both & (r >= exp_rank) & (r <= last_rank)
+        bad = (np.isfinite(r) != np.isfinite(exp_rank)) | (both & ~inside)
+        rank_used = np.where(inside, r, exp_rank)
         for i in np.flatnonzero(bad):
+            if np.isfinite(exp_rank[i]) and last_rank[i] > exp_rank[i]:
+                allowed = f"{_num(exp_rank[i])}-{_num(last_rank[i])} (tied scores)"
+            else:
+                allowed = f"{_num(exp_rank[i])}"
             brk(int(i), "rank", _num(r[i]), _num(exp_rank[i]),
-                f"rank {_num(r[i])} but the published score ranks {_num(exp_rank[i])} of {N}")
+                f"rank {_num(r[i])} but the published score ranks {allowed} of {N}")
     t = spec.overall.tiers
     tier_col = tier_column or (t.column if t is not None else None)
     tier_pub = None
@@ -348,7 +385,7 @@ def audit_published(
                     raise InputError(f"{location(src, i + _ROW_OFFSET, tier_col)}: unknown tier '{sv}' "
                                      f"(the spec's tiers are {', '.join(labels)})")
         if t.method == "quantile":
-            exp_tier = M.tiers_by_quantile(exp_rank, N, t.n)
+            exp_tier = M.tiers_by_quantile(rank_used, N, t.n)
             rule_text = f"quantiles by count: rank {{r}} of {N} is tier {{t}}"
         else:
             if t.basis == "percentile":
@@ -371,7 +408,7 @@ def audit_published(
                 pub = labels[int(a) - 1] if np.isfinite(a) else ""
                 exp = labels[int(e) - 1] if np.isfinite(e) else ""
                 if t.method == "quantile":
-                    why = rule_text.format(r=_num(exp_rank[i]), t=exp or "none")
+                    why = rule_text.format(r=_num(rank_used[i]), t=exp or "none")
                 else:
                     why = rule_text.format(b=f"{basis[i]:.6g}", t=exp or "none")
                 brk(i, "tier", pub, exp, f"tier '{pub}' but {why}")
@@ -421,7 +458,8 @@ def audit_published(
     counts = {r: int((bdf["rule"] == r).sum()) for r in order if (bdf["rule"] == r).any()}
     summary = {"schools": n, "best": best, "rules_checked": rules, "breaks_by_rule": counts,
                "score_column": score_col, "rank_column": rank_col, "tier_column": tier_col,
-               "allocation_column": alloc_col, "enrollment_column": enr_col, **summary_score}
+               "allocation_column": alloc_col, "enrollment_column": enr_col,
+               "indicators_read_by_code": derived, **summary_score}
     return AuditReport(spec, fit_df, weights, best, bdf,
                        pd.DataFrame(rates, columns=["tier", "schools", "rate_per_pupil", "schools_at_rate"]),
                        summary)

@@ -27,7 +27,14 @@ def index_command(
     Writes one row per unit with the input's id column and every computed column, plus
     OUTPUT.run.json with the spec, the input's SHA-256 and the version.
     """
-    from equitable.index import compute_index, explain, list_presets, load_spec, read_table, write_table
+    from equitable.index import (
+        compute_index,
+        explain,
+        list_presets,
+        load_spec,
+        read_table,
+        write_table,
+    )
     from equitable.provenance import write_run_record
 
     if list_:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -12,7 +11,7 @@ from equitable.errors import InputError
 __all__ = ["register"]
 
 
-def _split(text: Optional[str]) -> Optional[list[str]]:
+def _split(text: str | None) -> list[str] | None:
     if text is None:
         return None
     return [t.strip() for t in text.split(",") if t.strip()]
@@ -30,10 +29,10 @@ def sensitivity_command(
     concentration: float = typer.Option(10.0, "--concentration",
                                         help="Dirichlet concentration per member (larger = closer to the declared weights)."),
     spread: float = typer.Option(0.25, "--spread", help="Uniform half-width as a fraction (0.25 = +-25%)."),
-    normalisation: Optional[str] = typer.Option(
+    normalisation: str | None = typer.Option(
         None, "--normalisation", help="Normalisations to vary over, comma-separated: declared,percentile,zscore,minmax."),
-    ties: Optional[str] = typer.Option(None, "--ties", help="Percentile tie rules to vary over: min,max,average."),
-    missing: Optional[str] = typer.Option(
+    ties: str | None = typer.Option(None, "--ties", help="Percentile tie rules to vary over: min,max,average."),
+    missing: str | None = typer.Option(
         None, "--missing", help="Missing-data rules to vary over: exclude,reweight,impute_mean,impute_median,impute_zero."),
     sobol_n: int = typer.Option(256, "--sobol-n", help="Saltelli base sample (a power of 2) for the Sobol indices."),
     no_sobol: bool = typer.Option(False, "--no-sobol", help="Skip the Sobol indices."),
@@ -76,16 +75,16 @@ def audit_command(
     published: Path = typer.Argument(..., help="The published file: ids, indicators, score, rank, tier, "
                                      "allocation and enrollment (CSV, XLSX or Parquet)."),
     spec: str = typer.Option(..., "--spec", help="The declared method: a preset name or a TOML spec."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output",
+    output: Path | None = typer.Option(None, "-o", "--output",
                                           help="Folder for fits.csv, weights.csv, breaks.csv, tier_rates.csv and run.json."),
-    score_column: Optional[str] = typer.Option(None, "--score-column", help="Published score column (default: the spec's)."),
-    rank_column: Optional[str] = typer.Option(None, "--rank-column", help="Published rank column (default: the spec's)."),
-    tier_column: Optional[str] = typer.Option(None, "--tier-column", help="Published tier column (default: the spec's)."),
-    allocation_column: Optional[str] = typer.Option(None, "--allocation-column",
+    score_column: str | None = typer.Option(None, "--score-column", help="Published score column (default: the spec's)."),
+    rank_column: str | None = typer.Option(None, "--rank-column", help="Published rank column (default: the spec's)."),
+    tier_column: str | None = typer.Option(None, "--tier-column", help="Published tier column (default: the spec's)."),
+    allocation_column: str | None = typer.Option(None, "--allocation-column",
                                                     help="Allocation column (default: amount_cents, allocation_dollars, ...)."),
-    enrollment_column: Optional[str] = typer.Option(None, "--enrollment-column", help="Enrollment column (default: enrollment)."),
-    money_unit: Optional[str] = typer.Option(None, "--money-unit", help="cents or dollars (default: cents if the column ends in _cents)."),
-    score_tolerance: Optional[float] = typer.Option(
+    enrollment_column: str | None = typer.Option(None, "--enrollment-column", help="Enrollment column (default: enrollment)."),
+    money_unit: str | None = typer.Option(None, "--money-unit", help="cents or dollars (default: cents if the column ends in _cents)."),
+    score_tolerance: float | None = typer.Option(
         None, "--score-tolerance", help="Also list schools whose score is off the best fit by more than this."),
 ) -> None:
     """Audit a published index: recover its weights (NNLS), check ranks, tiers and per-pupil rates.

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -204,7 +203,9 @@ def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[di
             v = numeric_column(df, ind.rank_by, source, missing_text=spec.missing_text)
         codes = spec.missing_codes_of(ind)
         if codes:
-            v = np.where(np.isin(v, codes), np.nan, v)
+            coded = np.isin(v, codes)
+            if coded.any():
+                v = np.where(coded, np.nan, v)
         if ind.transform == "log":
             bad = np.isfinite(v) & (v <= 0)
             if bad.any():
@@ -346,8 +347,9 @@ def _evaluate(
         if fl is not None:
             x = out["norm"][ind.code]
             ops = {">=": np.greater_equal, ">": np.greater, "<=": np.less_equal, "<": np.less}
+            f = np.empty(n, dtype=np.float32)  # 1, 0 or NaN (missing)
             with np.errstate(invalid="ignore"):
-                f = ops[fl.op](x, fl.threshold).astype(np.float64)
+                ops[fl.op](x, fl.threshold, out=f, casting="unsafe")
             f[~np.isfinite(x)] = np.nan
             out["flag"][ind.code] = f
         if log is not None:
@@ -416,7 +418,7 @@ def _evaluate(
             fit_out[f"score:{node.code}"] = score
             fit_out[f"N_scored:{node.code}"] = int(np.isfinite(score).sum())
         # flag counts: indicator flags and member nodes' counts; missing if any is missing
-        fc = np.zeros(n, dtype=np.float64)
+        fc = np.zeros(n, dtype=np.float32)
         has_flags = False
         for m in members:
             if spec.is_indicator(m):

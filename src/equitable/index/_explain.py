@@ -6,7 +6,7 @@ All the wording lives in :data:`PHRASES`, one table per language, and one functi
 
 from __future__ import annotations
 
-from equitable.index._spec import IndexSpec, Indicator, Node, Normalise
+from equitable.index._spec import IndexSpec, Indicator, Normalise
 
 __all__ = ["PHRASES", "explain"]
 
@@ -69,6 +69,73 @@ PHRASES: dict[str, dict[str, str]] = {
                        "was handled.",
         "output_missing": "Values that cannot be computed are written as {code}.",
         "and": "and",
+        "turned_into": "turned into ",
+        "nth_2": "half", "nth_3": "third", "nth_4": "quarter", "nth_5": "fifth", "nth_10": "tenth",
+        "nth_other": "1/{n}",
+    },
+    "es": {
+        "title": "{title}",
+        "source": "Método publicado: {source}.",
+        "units": "Cada fila de los datos es una unidad, identificada por la columna '{id}'.",
+        "missing_codes": "Los valores {codes} significan 'sin dato'.",
+        "missing_text": "Las celdas con {texts} significan 'sin dato'; también las celdas vacías.",
+        "ind_head": "Indicadores. El índice combina {n} indicadores. {common}",
+        "ind_common": "Salvo que se indique abajo, cada uno se {norm}{decimals}{missing}{flag}.",
+        "ind_line": "- {label} ({code}): {source}{notes}.",
+        "from_column": "columna '{column}'",
+        "from_expression": "calculado como {expression}",
+        "ranked_by": ", ordenado por la columna '{column}'",
+        "lower": "; un valor más bajo significa más necesidad, así que se ordena al revés",
+        "weight": "; peso {w}",
+        "pct_svi": "convierte en un rango percentil, (rango - 1) / (N - 1), entre las {ref} con "
+                   "valor; los valores empatados reciben el rango {ties}",
+        "pct_ces": "convierte en un percentil, rango / N x 100, entre las {ref} cuyo valor no es "
+                   "cero (un cero recibe 0); los valores empatados reciben el rango {ties}",
+        "zscore": "convierte en una puntuación z (el valor menos la media, dividido por la "
+                  "desviación estándar de las {ref}){cap}",
+        "zcap": ", limitada a +-{cap}",
+        "minmax": "reescala a 0-1 entre el valor más pequeño y el más grande de las {ref}",
+        "identity": "usa tal cual",
+        "ties_min": "más bajo", "ties_max": "más alto", "ties_average": "promedio",
+        "decimals": ", redondeado a {d} decimales",
+        "scale": " (x {scale})",
+        "transform_log": "; se usa su logaritmo natural",
+        "transform_log1p": "; se usa log(1 + valor)",
+        "winsorise": "; los valores más allá de los cuantiles {lo} y {hi} se acercan a ellos",
+        "miss_exclude": "; una unidad sin este dato no recibe puntuación en los grupos superiores",
+        "miss_reweight": "; cuando falta, los demás indicadores de su grupo se reparten su peso",
+        "miss_impute_mean": "; cuando falta, se usa el valor normalizado promedio y se anota la unidad",
+        "miss_impute_median": "; cuando falta, se usa la mediana del valor normalizado y se anota la "
+                              "unidad",
+        "miss_impute_zero": "; cuando falta, se usa 0 y se anota la unidad",
+        "flag": "; se marca cuando ese valor es {op} {threshold}",
+        "ref_all": "unidades de los datos",
+        "ref_pop": "unidades de la población de referencia",
+        "groups_head": "Grupos. Las puntuaciones se construyen desde los indicadores hacia arriba:",
+        "node": "- {label} ({code}) es {agg} de {members}{weights}{decimals}{minp}.",
+        "agg_sum": "la suma", "agg_mean": "el promedio", "agg_geometric_mean": "la media geométrica",
+        "agg_product": "el producto",
+        "weights": ", con pesos {weights}",
+        "weights_above": ", con los pesos indicados arriba",
+        "node_pct_same": " Se ordena de la misma manera.",
+        "minp": "; una unidad necesita al menos {k} de sus {n} indicadores para recibir puntuación",
+        "rescale": " Luego se escala para que el valor más grande sea {to} (valor / máximo x {to}).",
+        "node_pct": " Luego se convierte en {how}.",
+        "flags_count": " Su conteo de marcas es el número de marcas entre sus miembros.",
+        "overall": "El índice general",
+        "rank": "Las unidades se ordenan desde 1 (mayor necesidad) hacia abajo; las unidades "
+                "empatadas comparten rango.",
+        "tiers_q": "Las unidades se dividen en {n} niveles por cantidad ({labels}): el k-ésimo "
+                   "{nth} de la clasificación, empezando por la mayor necesidad, es el nivel k.",
+        "tiers_c": "Las unidades se asignan a {n} niveles ({labels}) según su {basis} con puntos "
+                   "de corte {cuts}; los valores más altos forman el primer nivel.",
+        "missing_out": "La columna '{col}' indica, para cada unidad, los indicadores que le "
+                       "faltaban y cómo se trató cada uno.",
+        "output_missing": "Los valores que no se pueden calcular se escriben como {code}.",
+        "and": "y",
+        "turned_into": "convierte en ",
+        "nth_2": "mitad", "nth_3": "tercio", "nth_4": "cuarto", "nth_5": "quinto",
+        "nth_10": "décimo", "nth_other": "1/{n}",
     },
 }
 
@@ -89,7 +156,7 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
     Parameters
     ----------
     spec : a validated spec.
-    lang : language of :data:`PHRASES` to use (``"en"``).
+    lang : language of :data:`PHRASES` to use (``"en"`` or ``"es"``).
     reference : say "units of the reference population" instead of "units in the input".
 
     Returns
@@ -204,7 +271,7 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
                 how = norm_words(nm)
                 if nm.decimals is not None:
                     how += P["decimals"].format(d=nm.decimals)
-                s += P["node_pct"].format(how=how.replace("turned into ", ""))
+                s += P["node_pct"].format(how=how.replace(P["turned_into"], "", 1))
         if node.flag_count_column:
             s += P["flags_count"]
         lines.append(s)
@@ -216,7 +283,7 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
         t = ov.tiers
         labels = _join([f"'{x}'" for x in t.tier_labels], P["and"])
         if t.method == "quantile":
-            nth = {4: "quarter", 5: "fifth", 10: "tenth", 3: "third", 2: "half"}.get(t.n, f"1/{t.n}")
+            nth = P.get(f"nth_{t.n}", P["nth_other"].format(n=t.n))
             lines.append(P["tiers_q"].format(n=t.n, labels=labels, nth=nth))
         else:
             lines.append(P["tiers_c"].format(n=t.n, labels=labels, basis=t.basis,

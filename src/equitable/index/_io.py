@@ -14,7 +14,7 @@ import pandas as pd
 
 from equitable.errors import InputError, location
 
-__all__ = ["read_table", "numeric_column", "check_columns", "write_table"]
+__all__ = ["check_columns", "numeric_column", "read_table", "write_table"]
 
 _ROW_OFFSET = 2  # header is row 1
 
@@ -111,6 +111,8 @@ def numeric_column(
     s = df[column]
     if pd.api.types.is_bool_dtype(s):
         return s.to_numpy(dtype=np.float64)
+    if pd.api.types.is_float_dtype(s) and s.dtype == np.float64:
+        return s.to_numpy()  # a view: no copy of a million values
     if pd.api.types.is_numeric_dtype(s):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     txt = s.astype(object)

@@ -86,11 +86,13 @@ def count_below(
     return less, le, s.size
 
 
-def _few_distinct(values: np.ndarray, sample: int = 20_000, limit: int = 4_000) -> bool:
-    """True when a sample of the values holds few distinct numbers (percents with one decimal,
-    sums of 4-decimal percentiles): then hashing beats sorting the whole column."""
+def _few_distinct(values: np.ndarray, sample: int = 20_000, share: float = 0.85) -> bool:
+    """True when an evenly spaced sample of the values repeats itself (percents with one decimal,
+    sums of 4-decimal percentiles): then hashing beats sorting the whole column. Continuous
+    values (a sample of all-distinct numbers) are sorted."""
     step = max(1, values.size // sample)
-    return np.unique(values[::step]).size < limit
+    part = values[::step]
+    return np.unique(part).size < share * part.size
 
 
 def _count_below_hashed(values: np.ndarray, need_le: bool) -> tuple[np.ndarray, np.ndarray | None, int]:

@@ -40,10 +40,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from equitable.errors import InputError, SpecError
+from equitable.errors import SpecError
 from equitable.index import _methods as M
 from equitable.index._engine import compute_index
-from equitable.index._spec import IndexSpec, Node, parse_spec
+from equitable.index._spec import IndexSpec, parse_spec
 
 __all__ = [
     "Factor",
@@ -58,6 +58,7 @@ NORMALISATIONS = ("declared", "percentile", "zscore", "minmax")
 TIE_RULES = ("min", "max", "average")
 MISSING_RULES = ("exclude", "reweight", "impute_mean", "impute_median", "impute_zero")
 _U_EPS = 1e-12
+_MAX_BYTES = 4e9  # ranks kept in memory (draws x units); above this the run is refused
 
 
 @dataclass(frozen=True)
@@ -102,7 +103,11 @@ def need_ranks(scores: np.ndarray) -> np.ndarray:
     """
     s = np.asarray(scores, dtype=np.float64)
     c, n = s.shape
-    key = np.where(np.isfinite(s), -s, np.inf)
+    key = np.empty((c, n))  # C-contiguous: argsort along rows reads memory in order
+    np.negative(s, out=key)
+    fin = np.isfinite(key)
+    if not fin.all():
+        key[~fin] = np.inf
     order = np.argsort(key, axis=1, kind="quicksort")
     srt = np.take_along_axis(key, order, axis=1)
     new = np.ones((c, n), dtype=bool)
@@ -129,9 +134,7 @@ def _variant_spec(spec: IndexSpec, normalisation: str | None, ties: str | None, 
     d = spec.to_dict()
     for ind_d, ind in zip(d["indicator"], spec.indicators):
         nm = spec.normalise_of(ind)
-        if nm.method == "identity":
-            base = nm.model_dump(exclude_none=True)
-        elif normalisation in (None, "declared") or normalisation == nm.method:
+        if nm.method == "identity" or normalisation in (None, "declared") or normalisation == nm.method:
             base = nm.model_dump(exclude_none=True)
         elif normalisation == "percentile":
             base = {"method": "percentile", "form": "svi", "ties": "min"}
@@ -241,12 +244,13 @@ def _aggregate_leaves(var: _Variant, code: str, members: list[str], W: np.ndarra
     ic, full, ip, part = cache
     n = var.n
     c = W.shape[0]
-    if ic.size == n:
-        out = np.empty((n, c))
-        view = out
-    else:
-        out = np.full((n, c), np.nan)
-        view = None
+    out = np.empty((n, c))
+    view = out if ic.size == n else None
+    if view is None:
+        rest = np.ones(n, dtype=bool)
+        rest[ic] = False
+        rest[ip] = False
+        out[rest] = np.nan  # hard-missing units
     total = W.sum(axis=1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         s = full @ W.T
@@ -750,7 +754,12 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
                  ties: Sequence[str] | None, missing: Sequence[str] | None, sobol: bool,
                  sobol_n: int, seed: int, source: str | None, chunk: int,
                  workers: int | None) -> SensitivityResult:
+    from equitable.index._audit import _published_columns
+
     src = source or df.attrs.get("source") or "<table>"
+    # a published-style table (e.g. `equitable run`'s schools.csv) carries derived indicators
+    # under their codes: read them from there when an expression's columns are absent
+    spec, derived = _published_columns(spec, df)
     if not isinstance(draws, (int, np.integer)) or draws < 10:
         raise SpecError(f"sensitivity: --draws must be a whole number >= 10. Got {draws}")
     if weights not in ("dirichlet", "uniform", "none"):
@@ -772,6 +781,17 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
             "members and no option lists two or more choices"
         )
 
+    n_units = len(df)
+    itemsize = 2 if n_units < 65535 else 4
+    need = [("draws", int(draws) * n_units * itemsize)]
+    if sobol:
+        need.append(("Sobol runs", int(sobol_n) * (len(factors) + 2) * n_units * 8 * 3))
+    for what, nbytes in need:
+        if nbytes > _MAX_BYTES:
+            raise SpecError(
+                f"sensitivity: {what} over {n_units:,} units need {nbytes / 1e9:.1f} GB for the ranks "
+                f"(limit {_MAX_BYTES / 1e9:.0f} GB); use fewer draws or a smaller --sobol-n"
+            )
     nominal_res = compute_index(spec, df, source=src)
     agg = nominal_res.aggregated
     nominal_rank = agg["rank"].to_numpy(dtype=np.float64) if "rank" in agg else M.need_rank(
@@ -788,7 +808,8 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
     del ranks
     ranked_draws = np.round(stats["p_ranked"] * draws)
     with np.errstate(all="ignore"):
-        stats["mean_abs_rank_shift"] = np.where(ranked_draws > 0, shift / ranked_draws, np.nan)
+        stats["mean_abs_rank_shift"] = np.where((ranked_draws > 0) & np.isfinite(nominal_rank),
+                                                shift / ranked_draws, np.nan)
 
     ids = nominal_res.table[spec.id_column].to_numpy(dtype=object)
     units = pd.DataFrame({spec.id_column: ids})
@@ -842,7 +863,7 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
                 "spread": spread, "normalisations": list(choices["normalisation"]),
                 "ties": list(choices["ties"]), "missing": list(choices["missing"]),
                 "sobol": bool(sobol), "sobol_n": int(sobol_n) if sobol else None, "seed": int(seed),
-                "factors": [f.name for f in factors]}
+                "factors": [f.name for f in factors], "indicators_read_by_code": derived}
     summary = {
         "units": n,
         "ranked_nominal": int(np.isfinite(nominal_rank).sum()),
@@ -942,17 +963,17 @@ def render_report(res: SensitivityResult) -> str:
                  f"of draws; {summ['units_same_tier_p_lt_0.5']:,} keep it in fewer than half.")
     lead += "</p>"
     body = [f"<h1>How much do the choices decide? {title}</h1>",
-            "<p>Monte Carlo uncertainty analysis (OECD/JRC Handbook on Constructing Composite "
-            "Indicators, 2008, Step 7; COINr get_sensitivity). Each draw rebuilds the ranking with "
-            "perturbed choices.</p>", "<ul>" + "".join(items) + "</ul>", lead]
+            ("<p>Monte Carlo uncertainty analysis (OECD/JRC Handbook on Constructing Composite "
+             "Indicators, 2008, Step 7; COINr get_sensitivity). Each draw rebuilds the ranking with "
+             "perturbed choices.</p>"), "<ul>" + "".join(items) + "</ul>", lead]
     if len(res.tier_stability):
         body += ["<h2>Tier stability</h2>", table(res.tier_stability)]
     body += ["<h2>Rank intervals</h2>", parts[0]]
     if len(res.sobol):
         body += ["<h2>Which choice matters? Sobol indices</h2>",
-                 "<p>S1: share of the rank variance (summed over units) due to the choice alone; "
-                 "ST: including its interactions. *_mars: SALib's indices of the mean absolute rank "
-                 "shift, with 95% confidence half-widths.</p>", parts[1], table(res.sobol)]
+                 ("<p>S1: share of the rank variance (summed over units) due to the choice alone; "
+                  "ST: including its interactions. *_mars: SALib's indices of the mean absolute rank "
+                  "shift, with 95% confidence half-widths.</p>"), parts[1], table(res.sobol)]
     body += ["<h2>The 20 units with the widest rank intervals</h2>", table(unstable[cols])]
     css = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
            "table{border-collapse:collapse;font-size:13px;margin:1em 0}"

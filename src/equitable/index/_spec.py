@@ -515,8 +515,7 @@ def parse_spec(data: dict[str, Any], *, source: str = "<spec>") -> IndexSpec:
             msg = "missing required key"
         else:
             msg = err["msg"]
-            if msg.startswith("Value error, "):
-                msg = msg[len("Value error, "):]
+            msg = msg.removeprefix("Value error, ")
         if loc:
             raise SpecError(f"{source}: key '{loc}': {msg}") from None
         raise SpecError(f"{source}: {msg}") from None

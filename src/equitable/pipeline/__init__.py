@@ -30,7 +30,18 @@ _WHERE = {
     "tier_summary": "equitable.pipeline._run",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "Computation",
+    "RunConfig",
+    "RunResult",
+    "compute",
+    "compute_schools",
+    "load_config",
+    "parse_config",
+    "run",
+    "select_schools",
+    "tier_summary",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -12,14 +13,15 @@ def register(app: typer.Typer) -> None:
 
     @app.command("run")
     def run_command(
-        config: Path = typer.Argument(..., help="The analysis config (TOML), e.g. examples/lausd.toml."),
-        out: Path | None = typer.Option(
-            None, "--out", help="Output folder (default: out/<config name>)."
-        ),
-        data_dir: Path | None = typer.Option(
-            None, "--data-dir", help="Data folder (default: EQUITABLE_DATA_DIR or ../shared/data)."
-        ),
-        quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress display."),
+        config: Annotated[Path, typer.Argument(
+            help="The analysis config (TOML), e.g. examples/lausd.toml.")],
+        out: Annotated[Path | None, typer.Option(
+            "--out", help="Output folder (default: out/<config name>).")] = None,
+        data_dir: Annotated[Path | None, typer.Option(
+            "--data-dir", help="Data folder (default: EQUITABLE_DATA_DIR or ../shared/data).")
+        ] = None,
+        quiet: Annotated[bool, typer.Option(
+            "--quiet", "-q", help="No progress display.")] = False,
     ) -> None:
         """Rank schools by a need index, cut tiers, allocate a budget and write the reports.
 

@@ -58,6 +58,7 @@ class Report(_Model):
     """Report settings."""
 
     title: str | None = None
+    title_es: str | None = None
     languages: list[Literal["en", "es"]] = ["en", "es"]
     map: bool = True
 

@@ -403,31 +403,41 @@ def write_schools_csv(schools: pd.DataFrame, path: str | Path) -> Path:
     return p
 
 
-def tier_summary(comp: Computation) -> pd.DataFrame:
+def equity(comp: Computation) -> Any:
+    """The allocation's equity metrics (:func:`equitable.allocate.equity_metrics`): shares of
+    dollars and students by tier, and, by % low income (``frpm_pct``), the progressivity ratio
+    and the concentration index."""
+    from equitable.allocate import equity_metrics
+
+    s = comp.schools
+    need = "frpm_pct" if "frpm_pct" in s.columns else None
+    return equity_metrics(s, tier_order=list(comp.spec.overall.tiers.tier_labels),
+                          need_column=need)
+
+
+def tier_summary(comp: Computation, metrics: Any = None) -> pd.DataFrame:
     """One row per tier (highest need first): ``tier``, ``schools``, ``students``,
     ``amount_cents``, ``rate_dollars`` (solved per-pupil rate), ``share_students`` and
-    ``share_dollars`` (fractions 0-1). Student counts leave through
-    :func:`equitable.privacy.suppress_table` (a tier of 10 or fewer students shows ``*``)."""
+    ``share_dollars`` (fractions 0-1, from :func:`equitable.allocate.equity_metrics`). Student
+    counts leave through :func:`equitable.privacy.suppress_table` (a tier of 10 or fewer
+    students shows ``*``)."""
     from equitable.privacy import suppress_table
 
     s = comp.schools
     labels = comp.spec.overall.tiers.tier_labels
-    enr = s["enrollment"].astype("float64").fillna(0)
-    total_students = float(enr.sum())
-    total_cents = int(s["amount_cents"].sum())
+    by_tier = (metrics if metrics is not None else equity(comp)).by_tier.set_index("group")
     rows = []
     for label in labels:
         m = s["tier"] == label
-        students = float(enr[m].sum())
-        cents = int(s.loc[m, "amount_cents"].sum())
+        has = label in by_tier.index
         rows.append({
             "tier": label,
             "schools": int(m.sum()),
-            "students": int(students),
-            "amount_cents": cents,
+            "students": int(by_tier.loc[label, "students"]) if has else 0,
+            "amount_cents": int(s.loc[m, "amount_cents"].sum()),
             "rate_dollars": float(comp.allocation.rates.get(label, math.nan)),
-            "share_students": students / total_students if total_students else 0.0,
-            "share_dollars": cents / total_cents if total_cents else 0.0,
+            "share_students": float(by_tier.loc[label, "share_students"]) if has else 0.0,
+            "share_dollars": float(by_tier.loc[label, "share_dollars"]) if has else 0.0,
         })
     df = pd.DataFrame(rows)
     return suppress_table(df, "students", ["students"])
@@ -491,8 +501,8 @@ def report_data(comp: Computation) -> Any:
     params += [
         ("Index spec", f"{spec.name} ({spec.title or ''})"),
         ("Index source", spec.source or ""),
-        ("Normalisation", f"{spec.defaults.normalise.method} ({spec.defaults.normalise.form}, "
-                          f"ties = {spec.defaults.normalise.ties})"),
+        ("Normalisation", (f"{spec.defaults.normalise.method} ({spec.defaults.normalise.form}, "
+                           f"ties = {spec.defaults.normalise.ties})")),
         ("Missing-value rule", spec.defaults.missing),
     ]
     for code, w in theme_weights.items():
@@ -514,10 +524,25 @@ def report_data(comp: Computation) -> Any:
         params.append((f"Input {label}", f"{p.name}  sha256 {digest}"))
     params.append(("equitable version", __version__))
     n_flagged = int((comp.schools["missing_indicators"] != "").sum())
+    metrics = equity(comp)
+    method_text: dict[str, str] = {}
+    try:
+        from equitable.index import explain
+
+        english = explain(spec)
+        method_text["en"] = english
+        spanish = explain(spec, lang="es")
+        if spanish != english:  # only when the index engine has the Spanish phrases
+            method_text["es"] = spanish
+    except (TypeError, ValueError, KeyError):  # explanation optional; methods text stays
+        pass
     return ReportData(
         title=cfg.report.title or cfg.title or spec.title or cfg.name,
         schools=comp.schools,
-        tiers=tier_summary(comp),
+        tiers=tier_summary(comp, metrics),
+        equity={k: v for k, v in (("progressivity_ratio", metrics.progressivity_ratio),
+                                  ("concentration_index", metrics.concentration_index))
+                if v is not None and np.isfinite(v)},
         tier_labels=list(spec.overall.tiers.tier_labels),
         budget_cents=budget_cents,
         indicators=indicators,
@@ -533,6 +558,8 @@ def report_data(comp: Computation) -> Any:
         parameters=params,
         tract_shapes=_tract_shapes(comp.tracts) if cfg.report.map else [],
         version=__version__,
+        method_text=method_text,
+        title_es=cfg.report.title_es,
     )
 
 

@@ -137,7 +137,7 @@ def complementary_suppression(
         bad = x & ~cell_ok(v, lo, hi, p, primary)
         if not bad.any():
             return Pattern(x, primary.copy(), lo, hi, rounds)
-        _add_cuts(h, system, A, x, bad, primary)
+        _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi)
 
 
 def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray) -> bool:
@@ -230,22 +230,53 @@ def _add_cuts(
     x: np.ndarray,
     bad: np.ndarray,
     primary: np.ndarray,
+    v: np.ndarray,
+    p: float,
+    lower: np.ndarray,
+    upper: np.ndarray,
 ) -> None:
+    """Add cuts that the current pattern ``x`` violates.
+
+    A primary cell whose interval misses ``v + p`` (or ``max(v - p, 0)``) gets a capacity cut
+    from the dual of the attacker LP (Fischetti & Salazar-Gonzalez 2000, sec. 3): for any row
+    multipliers g, ``max z_c <= sum_j x_j (max(d_j, 0) * inf + max(-d_j, 0) * v_j)`` with
+    ``d = e_c - A^T g``, so ``sum_j min(p, coef_j) x_j >= p`` holds for every protecting pattern.
+    Other cells, and any case where that cut would not cut off ``x``, get the cover cut: one
+    more cell among those sharing an equation with the component must be suppressed.
+    """
     cells, labels, _ = components(system, x, A)
     pos = {int(c): i for i, c in enumerate(cells)}
     A_csc = A.tocsc()
     done: set[int] = set()
+    models: dict[int, tuple] = {}
     for c in np.flatnonzero(bad):
         lab = labels[pos[int(c)]]
         comp = cells[labels == lab]
         rows = np.unique(A_csc[:, comp].indices)
-        near = np.unique(A[rows, :].indices)
-        near = near[~x[near]]
+        near_all = np.unique(A[rows, :].indices)
+        near = near_all[~x[near_all]]
         if len(near) == 0:
             raise EquitableError(
                 f"{system.describe(int(c))} cannot be protected to the protection level: every "
                 "cell of its margins is already suppressed"
             )
+        if primary[c] and p > 0:
+            if lab not in models:
+                models[lab] = _deviation_lp(A, rows, near_all, x, v)
+            added = False
+            needs = []
+            if upper[c] < v[c] + p - _EPS:
+                needs.append((1.0, p))
+            if lower[c] > max(v[c] - p, 0.0) + _EPS:
+                needs.append((-1.0, min(p, v[c])))
+            for sign, need in needs:
+                cut = _capacity_cut(models[lab], int(c), sign, need, x, v)
+                if cut is not None:
+                    idx, coef = cut
+                    h.addRow(need, highspy.kHighsInf, len(idx), idx.astype(np.int32), coef)
+                    added = True
+            if added:
+                continue
         if primary[c]:
             if lab in done:
                 continue
@@ -256,3 +287,56 @@ def _add_cuts(
             cols = np.append(near, c).astype(np.int32)
             vals = np.append(np.ones(len(near)), -1.0)
             h.addRow(0.0, highspy.kHighsInf, len(cols), cols, vals)
+
+
+def _deviation_lp(
+    A: sparse.csr_matrix, rows: np.ndarray, cols: np.ndarray, x: np.ndarray, v: np.ndarray
+) -> tuple:
+    """The attacker LP in deviations z = y - v over the cells ``cols`` and equations ``rows``:
+    ``A z = 0``, published cells fixed (z = 0), suppressed cells ``z >= -v``."""
+    sub = A[rows, :][:, cols].tocsc()
+    k = len(cols)
+    h = new_highs()
+    h.setOptionValue("presolve", "off")
+    lp = highspy.HighsLp()
+    lp.num_col_ = k
+    lp.num_row_ = len(rows)
+    lp.col_cost_ = np.zeros(k)
+    lp.col_lower_ = np.where(x[cols], -v[cols], 0.0)
+    lp.col_upper_ = np.where(x[cols], highspy.kHighsInf, 0.0)
+    lp.row_lower_ = np.zeros(len(rows))
+    lp.row_upper_ = np.zeros(len(rows))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = sub.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = sub.indices.astype(np.int32)
+    lp.a_matrix_.value_ = sub.data.astype(float)
+    h.passModel(lp)
+    return h, sub, cols
+
+
+def _capacity_cut(
+    model: tuple, c: int, sign: float, need: float, x: np.ndarray, v: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    h, sub, cols = model
+    j = int(np.searchsorted(cols, c))
+    cost = np.zeros(len(cols))
+    cost[j] = sign
+    h.changeColsCost(len(cols), np.arange(len(cols), dtype=np.int32), cost)
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    g = np.asarray(h.getSolution().row_dual)
+    best = None
+    for gg in (g, -g):
+        d = cost - sub.T @ gg
+        coef = np.where(d > 1e-9, np.inf, 0.0) + np.where(d < -1e-9, -d * v[cols], 0.0)
+        coef = np.minimum(coef, need)
+        now = float(coef[x[cols]].sum())
+        if now < need - 1e-6 and (best is None or now < best[0]):
+            best = (now, coef)
+    if best is None:
+        return None
+    coef = best[1]
+    keep = coef > 1e-9
+    return cols[keep], coef[keep]

@@ -253,6 +253,9 @@ def protect_long(
     """
     cfg = config or PrivacyConfig()
     _validate_long(df, count_col, group_cols, name)
+    missing = [c for c in [*(value_cols or []), *rate_cols] if c not in df.columns]
+    if missing:
+        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing))
     num = df.copy()
     num[count_col] = pd.to_numeric(num[count_col])
     part = long_part(num, name=name, count_col=count_col, group_cols=list(group_cols),

@@ -6,5 +6,5 @@ from equitable.report._messages import MESSAGES, t
 from equitable.report._model import TIER_COLOURS, ReportData
 from equitable.report._xlsx import write_xlsx
 
-__all__ = ["MESSAGES", "ReportData", "TIER_COLOURS", "render_html", "t", "write_html",
+__all__ = ["MESSAGES", "TIER_COLOURS", "ReportData", "render_html", "t", "write_html",
            "write_xlsx"]

@@ -195,7 +195,8 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     return template.render(
         lang=lang,
         t=lambda key, **kw: t(lang, key, **kw),
-        title=data.title or t(lang, "title"),
+        title=(data.title_es if lang == "es" and data.title_es else data.title)
+        or t(lang, "title"),
         subtitle=t(lang, "subtitle", n_schools=number(lang, len(data.schools)),
                    n_students=number(lang, n_students), budget=budget),
         summary=t(lang, "summary_text", n_schools=number(lang, len(data.schools)),
@@ -213,6 +214,12 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         tier_weights=tier_weights,
         inputs=[{"label": k, "file": v[0], "sha256": v[1]} for k, v in sorted(data.inputs.items())],
         version=data.version,
+        method_text=data.method_text.get(lang, ""),
+        equity_text=(t(lang, "equity_text",
+                       ratio=number(lang, data.equity["progressivity_ratio"], 2),
+                       ci=number(lang, data.equity["concentration_index"], 3))
+                     if {"progressivity_ratio", "concentration_index"} <= set(data.equity)
+                     else ""),
     )
 
 

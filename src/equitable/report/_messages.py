@@ -45,6 +45,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "When a tier's share of dollars is larger than its share of students, money follows "
             "need toward that tier."
         ),
+        "equity_text": (
+            "Dollars per pupil for the quarter of students in the schools with the most "
+            "low-income students are {ratio} times those for the quarter with the fewest; the "
+            "concentration index is {ci} (below 0: the dollars are concentrated among the "
+            "highest-need students)."
+        ),
         "distribution": "Distribution of per-pupil amounts",
         "distribution_text": "How many schools receive each amount per pupil, by tier.",
         "count_of_schools": "Number of schools",
@@ -77,6 +83,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "indicator": "Indicator",
         "indicators": "Indicators and weights",
+        "method_details": "The index, step by step (generated from the spec)",
         "theme": "Theme",
         "direction": "Direction",
         "weight": "Weight",
@@ -150,6 +157,12 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Cuando la proporción de dólares de un nivel es mayor que su proporción de "
             "estudiantes, el dinero sigue a la necesidad hacia ese nivel."
         ),
+        "equity_text": (
+            "Los dólares por alumno del cuarto de estudiantes en las escuelas con más "
+            "estudiantes de bajos ingresos son {ratio} veces los del cuarto con menos; el índice "
+            "de concentración es {ci} (menor que 0: los dólares se concentran en los estudiantes "
+            "con más necesidad)."
+        ),
         "distribution": "Distribución de los montos por alumno",
         "distribution_text": "Cuántas escuelas reciben cada monto por alumno, por nivel.",
         "count_of_schools": "Número de escuelas",
@@ -183,6 +196,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "indicator": "Indicador",
         "indicators": "Indicadores y pesos",
+        "method_details": "El índice, paso a paso (generado a partir de la especificación)",
         "theme": "Tema",
         "direction": "Dirección",
         "weight": "Peso",

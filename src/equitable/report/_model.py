@@ -18,7 +18,9 @@ class ReportData:
 
     Attributes
     ----------
-    title : report title (the config's ``title``).
+    equity : headline equity metrics (``progressivity_ratio``, ``concentration_index``) from
+        :func:`equitable.allocate.equity_metrics`, by % low income.
+    title : report title (the config's ``title``); ``title_es`` its Spanish form (optional).
     schools : one row per ranked school, as written to ``schools.csv`` (``cds_code``,
         ``school_name``, ``enrollment``, ``tier``, ``rank``, ``score``, ``amount_cents``,
         ``per_pupil_dollars``, ``geoid``, ``placement``, ``neighbourhood``, ``latitude``,
@@ -38,6 +40,8 @@ class ReportData:
     parameters : ordered (name, value) pairs for the parameters sheet.
     tract_shapes : list of polygon rings [(lons, lats), ...] in degrees, for the map.
     version : package version.
+    method_text : language -> the index spec explained in plain words
+        (:func:`equitable.index.explain`), shown in the methods section.
     """
 
     title: str
@@ -58,3 +62,6 @@ class ReportData:
     parameters: list[tuple[str, Any]] = field(default_factory=list)
     tract_shapes: list[tuple[list[float], list[float]]] = field(default_factory=list)
     version: str = ""
+    method_text: dict[str, str] = field(default_factory=dict)
+    title_es: str | None = None
+    equity: dict[str, float] = field(default_factory=dict)

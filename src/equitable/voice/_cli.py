@@ -60,13 +60,17 @@ def read_cmd(
     language: list[str] = typer.Option(
         [], "--language", help="Language of each export's respondents when it does not say "
         "(one per export, or one for all)."),
+    names: Path | None = typer.Option(None, help="File of names (one a line) to scrub from "
+                                      "open-ended answers, beside the built-in patterns."),
 ) -> None:
     """Read platform exports into responses.csv (long) and respondents.csv."""
     from equitable.voice._pipeline import read_to_dir
 
     data = read_to_dir(instrument, exports, out, platform=platform,
-                       languages=language or None)
+                       languages=language or None, names_path=names)
     typer.echo(f"{len(data.respondents)} respondents, {len(data.responses)} responses -> {out}")
+    for note in data.notes:
+        typer.echo(f"note: {note}")
 
 
 @survey_app.command("margins")
@@ -196,7 +200,8 @@ def code_export_cmd(
 def code_agreement_cmd(
     excerpts: Path = typer.Argument(..., help="Coded excerpts CSV (two or more coders)."),
     out: Path | None = typer.Option(None, "--out", help="CSV to write (default: print)."),
-    unit: list[str] = typer.Option(["document"], "--unit", help="Columns that make a unit."),
+    unit: list[str] = typer.Option(["document", "start", "end"], "--unit",
+                                   help="Columns that make a unit (default: the excerpt span)."),
 ) -> None:
     """Cohen's kappa and Krippendorff's alpha per code."""
     from equitable.voice._qual import agreement, read_excerpts

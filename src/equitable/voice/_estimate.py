@@ -99,8 +99,11 @@ def favorable_matrix(data: SurveyData, instrument: Instrument) -> pd.DataFrame:
     r_index = pd.Index(rid)
     i_index = pd.Index(items)
     resp = data.responses
-    r = r_index.get_indexer(resp["respondent_id"])
-    c = i_index.get_indexer(resp["item"])
+    # factorize first (one hash pass over the long table), then look up the few distinct keys
+    rcodes, runiq = pd.factorize(resp["respondent_id"])
+    r = r_index.get_indexer(runiq)[rcodes] if len(runiq) else np.zeros(0, dtype=np.int64)
+    icodes, iuniq = pd.factorize(resp["item"])
+    c = i_index.get_indexer(iuniq)[icodes] if len(iuniq) else np.zeros(0, dtype=np.int64)
     keep = (r >= 0) & (c >= 0)
     mat = np.full((len(rid), len(items)), np.nan)
     if keep.any():

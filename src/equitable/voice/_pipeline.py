@@ -25,6 +25,7 @@ __all__ = [
     "FLOAT_FORMAT",
     "estimate_dir",
     "load_survey_dir",
+    "read_names",
     "read_to_dir",
     "report_file",
     "weight_dir",
@@ -45,13 +46,16 @@ def read_to_dir(
     *,
     platform: str = "auto",
     languages: Sequence[str | None] | None = None,
+    names_path: str | Path | None = None,
 ) -> SurveyData:
     """Read one or more exports of an instrument and write the survey folder.
 
     ``languages`` gives, per export, the language of its respondents when the export does not
-    record it (e.g. the English and the Spanish Google Form).
+    record it (e.g. the English and the Spanish Google Form). ``names_path`` is a UTF-8 file of
+    names to scrub from open-ended answers (one a line), beside the patterns.
     """
     inst = load_instrument(instrument_path)
+    names = read_names(names_path) if names_path is not None else []
     langs = list(languages) if languages else [None] * len(exports)
     if len(langs) == 1 and len(exports) > 1:
         langs = langs * len(exports)
@@ -60,7 +64,7 @@ def read_to_dir(
                          f"{len(langs)} languages)")
     data: SurveyData | None = None
     for path, lang in zip(exports, langs):
-        d = read_export(path, inst, platform, language=lang)
+        d = read_export(path, inst, platform, language=lang, names=names)
         data = d if data is None else data.concat(d)
     assert data is not None
     out = Path(out_dir)
@@ -69,13 +73,25 @@ def read_to_dir(
     _write_csv(data.respondents, out / "respondents.csv")
     write_run_record(
         out, command="survey read",
-        spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs},
+        spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs,
+              "names_scrubbed": len(names)},
         inputs={"instrument": instrument_path,
                 **{f"export_{k + 1}": p for k, p in enumerate(exports)}},
         outputs=["responses.csv", "respondents.csv"],
-        extra={"respondents": len(data.respondents), "response_rows": len(data.responses)},
+        extra={"respondents": len(data.respondents), "response_rows": len(data.responses),
+               "notes": data.notes},
     )
     return data
+
+
+def read_names(path: str | Path) -> list[str]:
+    """Names to scrub, one a line (blank lines and ``#`` comments ignored)."""
+    p = Path(path)
+    try:
+        lines = p.read_text(encoding="utf-8-sig").splitlines()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found") from None
+    return [x.strip() for x in lines if x.strip() and not x.lstrip().startswith("#")]
 
 
 def load_survey_dir(folder: str | Path, instrument: Instrument) -> SurveyData:

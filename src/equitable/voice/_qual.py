@@ -395,12 +395,15 @@ def import_qdpx(path: str | Path) -> tuple[list[dict[str, str]], dict[str, str],
 # Agreement
 
 
-def agreement(excerpts: pd.DataFrame, *, unit: Sequence[str] = ("document",),
+def agreement(excerpts: pd.DataFrame, *, unit: Sequence[str] = ("document", "start", "end"),
               codes: Sequence[str] | None = None) -> pd.DataFrame:
     """Inter-coder agreement per code on the presence of the code in each unit.
 
-    Every coder is taken to have read every unit that any coder coded (a unit a coder left
-    uncoded counts as "absent" for each code). Krippendorff's alpha is nominal (binary data).
+    A unit is an excerpt span (``document, start, end``; for open-ended answers coded whole,
+    the answer) or any other set of columns (``unit=("document",)``: presence in the whole
+    document). Every coder is taken to have read every unit that any coder coded (a unit a
+    coder left uncoded counts as "absent" for each code). Krippendorff's alpha is nominal
+    (binary data).
 
     Returns
     -------
@@ -413,6 +416,9 @@ def agreement(excerpts: pd.DataFrame, *, unit: Sequence[str] = ("document",),
 
     if excerpts.empty:
         raise InputError("no coded excerpts to compare")
+    missing = [c for c in unit if c not in excerpts.columns]
+    if missing:
+        raise InputError(f"unit columns {missing} are missing from the coded excerpts")
     ex = excerpts.copy()
     ex["_unit"] = ex[list(unit)].astype(str).agg("\x1f".join, axis=1)
     units = sorted(ex["_unit"].unique())

@@ -5,6 +5,7 @@ Supported exports (CSV, UTF-8 with or without BOM):
 * **Qualtrics** "Data & Analysis > Export > CSV": three header rows (export tag, question text,
   ``{"ImportId": ...}``); multiple-answer questions arrive as one cell with the chosen answers
   joined by commas; ``ResponseId`` identifies the respondent and ``UserLanguage`` the language.
+  Survey previews, tests and spam (column ``Status``) are left out and counted in ``notes``.
 * **Google Forms** "Download responses (.csv)": one header row (``Timestamp`` then the question
   texts); checkbox answers are joined with ``", "`` in one cell. There is no respondent id: the
   respondent id is ``gf-<line>`` (the line number in the file).
@@ -25,6 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -49,6 +51,9 @@ _QUALTRICS_META = {
     "q_relevantidduplicate", "q_relevantidduplicatescore", "q_relevantidfraudscore",
     "q_relevantidlaststartdate",
 }
+# Qualtrics' Status: "Survey Preview" (1), "Survey Test" (2), "Spam" (8), preview spam (9),
+# imported spam (12), offline preview (17) are not responses of the population surveyed
+_QUALTRICS_EXCLUDED = {"survey preview", "survey test", "spam", "1", "2", "8", "9", "12", "17"}
 _GOOGLE_META = {"timestamp", "email address", "score", "marca temporal",
                 "dirección de correo electrónico", "puntuación"}
 _SM_META = {"respondent id", "collector id", "start date", "end date", "ip address",
@@ -84,6 +89,7 @@ class SurveyData:
     respondents: pd.DataFrame
     instrument_id: str
     sources: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def concat(self, other: SurveyData) -> SurveyData:
         """Stack two exports of the same instrument (e.g. the English and the Spanish form)."""
@@ -103,6 +109,7 @@ class SurveyData:
             pd.concat([self.respondents, other.respondents], ignore_index=True),
             self.instrument_id,
             self.sources + other.sources,
+            self.notes + other.notes,
         )
 
 
@@ -261,6 +268,7 @@ def _build(
     language: str | None,
     multi_sep: Literal["comma", "space"],
     scrub: bool,
+    names: Sequence[str] = (),
 ) -> SurveyData:
     col = _Collector(path)
     lookups = {s: inst.answer_lookup(s) for s in inst.scales}
@@ -276,7 +284,7 @@ def _build(
         if len(rec) <= max(width, id_index or 0):
             rec = rec + [""] * (max(width, id_index or 0) + 1 - len(rec))
         if id_index is None:
-            rid = f"gf-{line:06d}"
+            rid = f"gf-{path.stem}-{line:06d}"
         else:
             rid = rec[id_index].strip()
             if not rid:
@@ -303,7 +311,7 @@ def _build(
                 if not cell:
                     continue
                 if kind == "text" or (kind == "attribute" and lookup is None):
-                    values.append(scrub_text(cell) if (scrub and kind == "text") else cell)
+                    values.append(scrub_text(cell, names) if (scrub and kind == "text") else cell)
                 elif kind == "multiple":
                     if multi_sep == "space":
                         parts = cell.split()
@@ -421,7 +429,7 @@ def validate(data: SurveyData, inst: Instrument, path: str | Path | None = None)
 # Platforms
 
 
-def _read_qualtrics(inst, path, recs, language, scrub):
+def _read_qualtrics(inst, path, recs, language, scrub, names=()):
     col = _Collector(path)
     if len(recs) < 3 or not any(c.strip().startswith('{"ImportId"') for c in recs[2][1]):
         raise InputError(
@@ -449,11 +457,24 @@ def _read_qualtrics(inst, path, recs, language, scrub):
     if id_index is None:
         col.add(1, "ResponseId", "missing: Qualtrics exports identify respondents by ResponseId")
     col.raise_if_any()
-    return _build(inst, path, "qualtrics", cols, recs[3:], id_index, "ResponseId", lang_index,
-                  language, "comma", scrub)
+    rows = recs[3:]
+    notes: list[str] = []
+    status = [i for i, t in enumerate(tags) if normalize_label(t) == "status"]
+    if status:
+        k = status[0]
+        keep = [(ln, r) for ln, r in rows
+                if not (len(r) > k and normalize_label(r[k]) in _QUALTRICS_EXCLUDED)]
+        if len(keep) < len(rows):
+            notes.append(f"{path.name}: left out {len(rows) - len(keep)} survey preview, test "
+                         "or spam responses (column Status)")
+        rows = keep
+    data = _build(inst, path, "qualtrics", cols, rows, id_index, "ResponseId", lang_index,
+                  language, "comma", scrub, names)
+    data.notes.extend(notes)
+    return data
 
 
-def _read_google(inst, path, recs, language, scrub):
+def _read_google(inst, path, recs, language, scrub, names=()):
     col = _Collector(path)
     header = recs[0][1]
     if normalize_label(header[0]) not in ("timestamp", "marca temporal"):
@@ -469,10 +490,10 @@ def _read_google(inst, path, recs, language, scrub):
             _unknown(col, inst, h)
     col.raise_if_any()
     return _build(inst, path, "google", cols, recs[1:], None, "Timestamp", None, language,
-                  "comma", scrub)
+                  "comma", scrub, names)
 
 
-def _read_surveymonkey(inst, path, recs, language, scrub):
+def _read_surveymonkey(inst, path, recs, language, scrub, names=()):
     col = _Collector(path)
     q, sub = recs[0][1], (recs[1][1] if len(recs) > 1 else [])
     sub = sub + [""] * (len(q) - len(sub))
@@ -522,24 +543,28 @@ def _read_surveymonkey(inst, path, recs, language, scrub):
     col.raise_if_any()
     id_index = 0
     return _build(inst, path, "surveymonkey", cols, recs[2:], id_index, "Respondent ID", None,
-                  language, "comma", scrub)
+                  language, "comma", scrub, names)
 
 
-def _read_kobo(inst, path, recs, language, scrub):
+def _read_kobo(inst, path, recs, language, scrub, names=()):
     col = _Collector(path)
     header = recs[0][1]
     cols: list[_Col] = []
     id_index = None
+    def _meta_name(h: str) -> str:  # ODK Central writes meta-instanceID for meta/instanceID
+        n = normalize_label(h)
+        return n.replace("-", "/") if n.startswith("meta-") else n
+
     for pref in ("_uuid", "meta/instanceid", "instanceid", "key", "_id"):
         for i, h in enumerate(header):
-            if normalize_label(h) == pref:
+            if _meta_name(h) == pref:
                 id_index = i
                 break
         if id_index is not None:
             break
     lang_index = None
     for i, h in enumerate(header):
-        n = normalize_label(h)
+        n = _meta_name(h)
         if n in _KOBO_META or _ignored(inst, h):
             continue
         parts = re.split(r"[/]", h) if "/" in h else h.split("-")
@@ -563,7 +588,7 @@ def _read_kobo(inst, path, recs, language, scrub):
                 "meta/instanceID or KEY")
     col.raise_if_any()
     return _build(inst, path, "kobo", cols, recs[1:], id_index, header[id_index], lang_index,
-                  language, "space", scrub)
+                  language, "space", scrub, names)
 
 
 _READERS = {
@@ -581,6 +606,7 @@ def read_export(
     *,
     language: str | None = None,
     scrub: bool = True,
+    names: Sequence[str] = (),
 ) -> SurveyData:
     """Read one platform export into a validated :class:`SurveyData`.
 
@@ -593,6 +619,7 @@ def read_export(
     language : language of every respondent when the export does not record it (e.g. ``"es"``
         for the Spanish Google Form); Qualtrics' ``UserLanguage`` wins when present.
     scrub : replace names, phone numbers and e-mail addresses in open-ended answers (default).
+    names : further names to scrub wherever they appear (e.g. the school's staff and students).
 
     Raises
     ------
@@ -609,4 +636,4 @@ def read_export(
             f"auto. Got '{platform}' instead."
         )
     recs = _read_records(p)
-    return _READERS[platform](instrument, p, recs, language, scrub)
+    return _READERS[platform](instrument, p, recs, language, scrub, names)

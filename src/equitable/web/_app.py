@@ -50,6 +50,54 @@ def _include_optional(app: FastAPI, module_name: str) -> bool:
     return True
 
 
+class LanguageAndHeadersMiddleware:
+    """Pure ASGI middleware: picks the request's language (``scope["state"]["lang"]``), remembers
+    ``?lang=`` in a cookie, and adds the security headers to every response."""
+
+    def __init__(self, app, settings: WebSettings, app_state) -> None:
+        self.app, self.settings, self.app_state = app, settings, app_state
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        query = request.query_params.get("lang")
+        query = query if query in LANGUAGES else None
+        cookie = request.cookies.get(LANG_COOKIE)
+        lang = negotiate(query, cookie, None, request.headers.get("accept-language"),
+                         self.settings.default_language)
+        scope.setdefault("state", {})["lang"] = lang
+        path = scope["path"]
+        extra: list[tuple[bytes, bytes]] = [
+            (b"content-security-policy", self.app_state.csp.encode()),
+            (b"x-content-type-options", b"nosniff"),
+            (b"referrer-policy", b"same-origin"),
+            (b"x-frame-options", b"DENY"),
+            (b"content-language", lang.encode()),
+        ]
+        if path.startswith(("/staff", "/login", "/account")):
+            extra.append((b"cache-control", b"no-store"))
+        if query and cookie != query:
+            secure = "; Secure" if self.settings.cookie_secure else ""
+            extra.append((b"set-cookie", f"{LANG_COOKIE}={query}; Max-Age={365 * 24 * 3600}; "
+                          f"Path=/; HttpOnly; SameSite=Lax{secure}".encode()))
+
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                headers = list(message.get("headers", []))
+                for k, v in extra:
+                    if k == b"set-cookie" or k not in names or k == b"cache-control":
+                        headers = [h for h in headers if not (h[0].lower() == k
+                                                              and k == b"cache-control")]
+                        headers.append((k, v))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
     """Build the web app.
 
@@ -112,26 +160,7 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
                       {"status": 422, "message": translate(request, "The request was not valid.")},
                       status_code=422)
 
-    @app.middleware("http")
-    async def _language_and_headers(request: Request, call_next):
-        query = request.query_params.get("lang")
-        query = query if query in LANGUAGES else None
-        request.state.lang = negotiate(query, request.cookies.get(LANG_COOKIE), None,
-                                       request.headers.get("accept-language"),
-                                       settings.default_language)
-        response = await call_next(request)
-        if query and request.cookies.get(LANG_COOKIE) != query:
-            response.set_cookie(LANG_COOKIE, query, max_age=365 * 24 * 3600, samesite="lax",
-                                secure=settings.cookie_secure, httponly=True)
-        response.headers.setdefault("Content-Security-Policy", app.state.csp)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path.startswith(("/staff", "/login", "/account")):
-            response.headers["Cache-Control"] = "no-store"
-        response.headers.setdefault("Content-Language", request.state.lang)
-        return response
-
+    app.add_middleware(LanguageAndHeadersMiddleware, settings=settings, app_state=app.state)
     app.add_middleware(
         SessionMiddleware,
         secret_key=settings.session_secret.get_secret_value(),

@@ -32,7 +32,7 @@ def serve(
 
         migrate(make_engine(settings.database_url))
         uvicorn.run("equitable.web._asgi:app", host=host, port=port, workers=workers,
-                    log_level="warning", proxy_headers=True)
+                    log_level="warning", proxy_headers=True, timeout_worker_healthcheck=120)
         return
     app = create_app(settings)
     typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")

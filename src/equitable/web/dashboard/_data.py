@@ -1,0 +1,297 @@
+"""The dashboard's data: one run's output folder (``equitable run``) loaded into memory once.
+
+A results folder holds ``schools.csv`` and ``run.json`` (docs/run.md). The tract polygons and the
+CalEnviroScreen file are the inputs named in ``run.json``'s config (relative to the data folder);
+the SVI 2018 tract file and the LAUSD school crosswalk (Board District) are optional extras read
+from the data folder when present. Everything is read at startup; pages only look things up.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from equitable.errors import InputError, location
+from equitable.index import parse_spec
+
+__all__ = ["DashboardData", "RESULTS_ENV", "load_results", "results_for"]
+
+log = logging.getLogger("equitable.web.dashboard")
+
+#: Environment variable naming the results folder (default ``out/lausd``).
+RESULTS_ENV = "EQUITABLE_DASHBOARD_RESULTS"
+DEFAULT_RESULTS = "out/lausd"
+#: Optional extras, relative to the data folder.
+SVI_FILE = "community/svi2018_los_angeles_county_tracts.csv"
+CROSSWALK_FILE = "lausd/school_crosswalk_2018_19.csv"
+
+#: The size bands of "similar schools" (enrollment, lower bound inclusive).
+ENROLLMENT_BANDS = ((0, 300), (300, 600), (600, 1000), (1000, 2000), (2000, None))
+
+_TEXT_COLUMNS = {"cds_code": str, "geoid": str, "school_name": str, "span": str, "tier": str,
+                 "placement": str, "neighbourhood": str, "missing_indicators": str}
+_REQUIRED = ("cds_code", "school_name", "span", "enrollment", "score", "percentile", "rank",
+             "tier", "amount_cents", "per_pupil_dollars")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents (``"Niños"`` -> ``"ninos"``), for search."""
+    norm = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in norm if not unicodedata.combining(c))
+
+
+def enrollment_band(n: float) -> tuple[int, int | None]:
+    for lo, hi in ENROLLMENT_BANDS:
+        if n >= lo and (hi is None or n < hi):
+            return (lo, hi)
+    return ENROLLMENT_BANDS[0]
+
+
+@dataclass
+class DashboardData:
+    """Everything the public pages show, in memory.
+
+    Attributes
+    ----------
+    folder : the results folder.
+    schools : one row per ranked school (``schools.csv``, sorted by rank) plus
+        ``board_district`` (str or None), ``band`` (enrollment band label) and the tract's
+        community indicators (``ces_score``, ``ces_pctl``, ``svi_overall_pctl``, ...; NaN when
+        unknown).
+    run : the parsed ``run.json``.
+    spec : the index spec of the run (:class:`equitable.index.IndexSpec`).
+    indicators : ``[{"code", "pctl", "label", "weight"}]`` in spec order.
+    tiers : tier labels, highest need first.
+    tracts : GeoDataFrame of tract polygons (``geoid``, ``geometry``) or None.
+    """
+
+    folder: Path
+    schools: pd.DataFrame
+    run: dict
+    spec: Any
+    indicators: list[dict]
+    tiers: list[str]
+    tracts: Any = None
+    by_cds: dict[str, dict] = field(default_factory=dict)
+    search_keys: list[tuple[str, str]] = field(default_factory=list)
+    community_sources: dict[str, str] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return str(self.run.get("spec", {}).get("config", {}).get("title", ""))
+
+    def search(self, query: str, limit: int | None = None) -> pd.DataFrame:
+        """Schools whose name, CDS code or neighbourhood contains ``query`` (accents and case
+        ignored; every word must match), in rank order."""
+        words = fold(query).split()
+        if not words:
+            return self.schools.iloc[:0]
+        hits = [cds for cds, key in self.search_keys if all(w in key for w in words)]
+        out = self.schools.loc[hits]
+        return out if limit is None else out.iloc[:limit]
+
+    def similar(self, cds: str) -> pd.DataFrame:
+        """Schools of the same span and enrollment band (the school itself included)."""
+        row = self.schools.loc[cds]
+        s = self.schools
+        return s[(s["span"] == row["span"]) & (s["band"] == row["band"])]
+
+
+def _read_schools(path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise InputError(f"{path}: results file not found (run 'equitable run CONFIG' first)")
+    df = pd.read_csv(path, dtype=_TEXT_COLUMNS, keep_default_na=True)
+    missing = [c for c in _REQUIRED if c not in df.columns]
+    if missing:
+        raise InputError(f"{location(path, 1, missing[0])}: missing column (a schools.csv "
+                         "written by 'equitable run' has it)")
+    bad = ~df["cds_code"].fillna("").str.fullmatch(r"\d{14}")
+    if bad.any():
+        row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
+        raise InputError(f"{location(path, row, 'cds_code')}: a CDS code is 14 digits")
+    if df["cds_code"].duplicated().any():
+        row = int(np.flatnonzero(df["cds_code"].duplicated().to_numpy())[0]) + 2
+        raise InputError(f"{location(path, row, 'cds_code')}: duplicate CDS code")
+    for c in ("geoid", "neighbourhood", "missing_indicators"):
+        if c in df:
+            df[c] = df[c].where(df[c].notna(), None)
+    return df
+
+
+def _resolve(data_folder: Path | None, name: str | None) -> Path | None:
+    if not name:
+        return None
+    p = Path(name)
+    if p.is_absolute():
+        return p if p.exists() else None
+    if data_folder is None:
+        return None
+    q = data_folder / p
+    return q if q.exists() else None
+
+
+def _community(data_folder: Path | None, config: dict, geoids: set[str]) -> tuple[pd.DataFrame,
+                                                                                 dict]:
+    """CalEnviroScreen 4.0 and SVI 2018 values of the schools' tracts."""
+    from equitable.data import read_calenviroscreen, read_svi_tracts
+
+    frames, sources = [], {}
+    ces_path = _resolve(data_folder, config.get("inputs", {}).get("calenviroscreen"))
+    if ces_path is not None:
+        ces = read_calenviroscreen(ces_path)
+        keep = ["geoid", "ces_score", "ces_pctl", "pollution_burden_pctl", "pop_char_pctl"]
+        frames.append(ces.loc[ces["geoid"].isin(geoids), [c for c in keep if c in ces]]
+                      .set_index("geoid"))
+        sources["ces"] = ces_path.name
+    svi_path = _resolve(data_folder, SVI_FILE)
+    if svi_path is not None:
+        svi = read_svi_tracts(svi_path)
+        cols = {"RPL_THEMES": "svi_overall_pctl", "RPL_THEME1": "svi_socioeconomic_pctl",
+                "RPL_THEME2": "svi_household_pctl", "RPL_THEME3": "svi_minority_language_pctl",
+                "RPL_THEME4": "svi_housing_transport_pctl"}
+        svi = svi.loc[svi["geoid"].isin(geoids), ["geoid", *[c for c in cols if c in svi]]]
+        svi = svi.rename(columns=cols).set_index("geoid")
+        frames.append(svi * 100.0)  # SVI ranks are 0-1; shown as percentiles 0-100
+        sources["svi"] = svi_path.name
+    if not frames:
+        return pd.DataFrame(index=pd.Index([], name="geoid")), sources
+    return pd.concat(frames, axis=1), sources
+
+
+def _board_districts(data_folder: Path | None) -> tuple[dict[str, str], str | None]:
+    path = _resolve(data_folder, CROSSWALK_FILE)
+    if path is None:
+        return {}, None
+    cw = pd.read_csv(path, dtype=str)
+    for col in ("ApplyCDSCode", "ApplyBoardDistrict"):
+        if col not in cw:
+            raise InputError(f"{location(path, 1, col)}: missing column")
+    cw = cw.dropna(subset=["ApplyCDSCode", "ApplyBoardDistrict"])
+    cw = cw[cw["ApplyCDSCode"].str.strip().str.fullmatch(r"\d{14}")]
+    out: dict[str, str] = {}
+    for cds, bd in zip(cw["ApplyCDSCode"].str.strip(), cw["ApplyBoardDistrict"].str.strip()):
+        out.setdefault(cds, bd)
+    return out, path.name
+
+
+def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
+                 with_geometry: bool = True) -> DashboardData:
+    """Load a results folder written by ``equitable run`` (``schools.csv`` + ``run.json``).
+
+    Parameters
+    ----------
+    folder : the run's output folder, e.g. ``out/lausd``.
+    data_folder : where the run's relative input paths live (default:
+        :func:`equitable.paths.data_dir`; when there is none, the community indicators, Board
+        Districts and the tract map are left out).
+    with_geometry : read the tract polygons for the map.
+
+    Raises
+    ------
+    InputError
+        The folder, ``schools.csv`` or ``run.json`` is missing or malformed (the message names
+        the file, row and column).
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(f"{folder}: results folder not found (run 'equitable run CONFIG' and "
+                         f"point {RESULTS_ENV} at its output folder)")
+    run_path = folder / "run.json"
+    if not run_path.is_file():
+        raise InputError(f"{run_path}: run record not found (run 'equitable run CONFIG' first)")
+    try:
+        run = json.loads(run_path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{run_path}, row {exc.lineno}: not valid JSON: {exc.msg}") from None
+    try:
+        spec = parse_spec(run["spec"]["index"], source=str(run_path))
+        config = run["spec"]["config"]
+    except (KeyError, TypeError):
+        raise InputError(f"{run_path}: key 'spec.index' / 'spec.config' missing (not a run "
+                         "record of 'equitable run')") from None
+    schools = _read_schools(folder / "schools.csv")
+
+    if data_folder is None:
+        try:
+            from equitable.paths import data_dir
+
+            data_folder = data_dir()
+        except InputError:
+            data_folder = None
+    data_folder = Path(data_folder) if data_folder is not None else None
+
+    geoids = set(schools["geoid"].dropna())
+    community, sources = _community(data_folder, config, geoids)
+    if len(community.columns):
+        joined = community.reindex(schools["geoid"].fillna("").to_numpy())
+        for c in community.columns:
+            schools[c] = joined[c].to_numpy(dtype=float)
+    districts, cw_name = _board_districts(data_folder)
+    if cw_name:
+        sources["board_district"] = cw_name
+    schools["board_district"] = [districts.get(c) for c in schools["cds_code"]]
+    schools["band"] = [enrollment_band(float(e)) for e in schools["enrollment"].fillna(0)]
+    schools = schools.set_index("cds_code", drop=False)
+
+    indicators = [{"code": ind.code, "pctl": ind.output or f"{ind.code}_pctl",
+                   "label": ind.label or ind.code, "weight": float(ind.weight or 0)}
+                  for ind in spec.indicators]
+    tiers = list(spec.overall.tiers.labels) if spec.overall.tiers and \
+        spec.overall.tiers.labels else sorted(schools["tier"].dropna().unique())
+
+    tracts = None
+    if with_geometry:
+        tracts_path = _resolve(data_folder, config.get("inputs", {}).get("tracts"))
+        if tracts_path is not None:
+            from equitable.data import read_tracts
+
+            tracts = read_tracts(tracts_path)
+            sources["tracts"] = tracts_path.name
+
+    data = DashboardData(folder=folder, schools=schools, run=run, spec=spec,
+                         indicators=indicators, tiers=tiers, tracts=tracts,
+                         community_sources=sources)
+    data.by_cds = {cds: _clean(rec) for cds, rec in
+                   zip(schools["cds_code"], schools.to_dict(orient="records"))}
+    data.search_keys = [(cds, fold(" ".join(str(x) for x in (cds, rec["school_name"],
+                                                             rec.get("neighbourhood") or ""))))
+                        for cds, rec in data.by_cds.items()]
+    return data
+
+
+def _clean(rec: dict) -> dict:
+    return {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in rec.items()}
+
+
+_lock = threading.Lock()
+
+
+def results_for(app_state) -> DashboardData | None:
+    """The app's loaded results (``app.state.dashboard_data``), loading them on first use from
+    ``$EQUITABLE_DASHBOARD_RESULTS`` (default ``out/lausd``); None when that folder is absent."""
+    data = getattr(app_state, "dashboard_data", None)
+    if data is not None or getattr(app_state, "dashboard_missing", False):
+        return data
+    with _lock:
+        data = getattr(app_state, "dashboard_data", None)
+        if data is not None:
+            return data
+        folder = Path(os.environ.get(RESULTS_ENV, DEFAULT_RESULTS))
+        if not (folder / "schools.csv").is_file():
+            log.warning("dashboard: no results in %s (set %s)", folder, RESULTS_ENV)
+            app_state.dashboard_missing = True
+            return None
+        data = load_results(folder)
+        app_state.dashboard_data = data
+        return data

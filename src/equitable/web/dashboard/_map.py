@@ -1,0 +1,90 @@
+"""The map: tract outlines and school points as server-rendered SVG (no tiles, no script).
+
+Longitude/latitude are drawn on an equirectangular projection scaled by cos(mean latitude), which
+keeps shapes true at city scale. The tract layer is one SVG built once; the school points are
+drawn per request from the filtered table.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+
+import pandas as pd
+
+WIDTH = 800.0
+#: Fill of each tier, highest need first (viridis end points; every marker has a dark outline,
+#: so it keeps 3:1 non-text contrast against the light map whatever the fill).
+TIER_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+
+
+class Projection:
+    def __init__(self, west: float, south: float, east: float, north: float) -> None:
+        self.west, self.north = west, north
+        self.kx = math.cos(math.radians((south + north) / 2))
+        self.scale = WIDTH / max((east - west) * self.kx, 1e-9)
+        self.height = (north - south) * self.scale
+
+    def xy(self, lon: float, lat: float) -> tuple[float, float]:
+        return ((lon - self.west) * self.kx * self.scale, (self.north - lat) * self.scale)
+
+
+def projection_for(schools: pd.DataFrame, tracts) -> Projection | None:
+    lon = schools["longitude"].dropna() if "longitude" in schools else pd.Series(dtype=float)
+    lat = schools["latitude"].dropna() if "latitude" in schools else pd.Series(dtype=float)
+    if tracts is not None and len(tracts):
+        w, s, e, n = tracts.to_crs(4326).total_bounds if tracts.crs else tracts.total_bounds
+        if len(lon):
+            w, e = min(w, lon.min()), max(e, lon.max())
+            s, n = min(s, lat.min()), max(n, lat.max())
+    elif len(lon):
+        w, s, e, n = lon.min(), lat.min(), lon.max(), lat.max()
+    else:
+        return None
+    pad_x, pad_y = (e - w) * 0.02 + 1e-4, (n - s) * 0.02 + 1e-4
+    return Projection(w - pad_x, s - pad_y, e + pad_x, n + pad_y)
+
+
+def _ring(coords, proj: Projection) -> str:
+    pts = [proj.xy(x, y) for x, y in coords]
+    if len(pts) < 3:
+        return ""
+    return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z"
+
+
+def tract_layer(tracts, proj: Projection) -> str:
+    """A standalone SVG document of the tract outlines (built once at startup)."""
+    if tracts is None or proj is None:
+        parts = []
+    else:
+        g = tracts.to_crs(4326) if tracts.crs else tracts
+        g = g.geometry.simplify(0.0004, preserve_topology=True)
+        parts = []
+        for geom in g:
+            if geom is None or geom.is_empty:
+                continue
+            polys = getattr(geom, "geoms", [geom])
+            d = "".join(_ring(p.exterior.coords, proj) for p in polys)
+            if d:
+                parts.append(f'<path d="{d}"/>')
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} '
+            f'{proj.height if proj else WIDTH:.0f}" width="{WIDTH:.0f}" '
+            f'height="{proj.height if proj else WIDTH:.0f}">'
+            '<g fill="#f4f1ea" stroke="#8a8a8a" stroke-width="0.6">' + "".join(parts)
+            + "</g></svg>")
+
+
+def school_points(rows: pd.DataFrame, proj: Projection, tiers: list[str]) -> str:
+    """SVG ``<circle>`` elements, one per placed school (the table under the map holds the
+    links, so keyboard users do not tab through hundreds of points)."""
+    colour = {t: TIER_COLOURS[min(i, len(TIER_COLOURS) - 1)] for i, t in enumerate(tiers)}
+    out = []
+    for cds, name, tier, lon, lat in zip(rows["cds_code"], rows["school_name"], rows["tier"],
+                                         rows["longitude"], rows["latitude"]):
+        if pd.isna(lon) or pd.isna(lat):
+            continue
+        x, y = proj.xy(float(lon), float(lat))
+        label = escape(f"{name} ({tier})")
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour.get(tier, "#777")}">'
+                   f"<title>{label}</title></circle>")
+    return "".join(out)

@@ -1,0 +1,444 @@
+"""Public dashboard routes (no login): finder, school page, map, allocation explorer, methods,
+and a CSV download of every table."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import pandas as pd
+from babel.numbers import format_currency, format_decimal
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from equitable.errors import EquitableError
+from equitable.web.dashboard import _map
+from equitable.web.dashboard._data import DashboardData, results_for
+from equitable.web.deps import render, translate
+
+router = APIRouter()
+
+MAX_RESULTS = 100
+PEERS_SHOWN = 10
+MOVERS_SHOWN = 10
+CES_CODES = {"asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl",
+             "education_pct", "unemployment_pct", "housing_burden_pct"}
+
+
+class Fmt:
+    """Numbers in the page's language (Babel, CLDR)."""
+
+    def __init__(self, lang: str) -> None:
+        self.locale = "es_US" if lang == "es" else "en_US"
+
+    def num(self, x: Any, digits: int = 1) -> str:
+        if x is None or (isinstance(x, float) and math.isnan(x)):
+            return "—"
+        return format_decimal(round(float(x), digits), format=f"#,##0.{'0' * digits}"
+                              if digits else "#,##0", locale=self.locale)
+
+    def money(self, dollars: Any, cents: bool = True) -> str:
+        if dollars is None or (isinstance(dollars, float) and math.isnan(dollars)):
+            return "—"
+        fmt = "¤#,##0.00" if cents else "¤#,##0"
+        return format_currency(float(dollars), "USD", format=fmt, locale=self.locale,
+                               currency_digits=False)
+
+
+def _data(request: Request) -> DashboardData:
+    data = results_for(request.app.state)
+    if data is None:
+        raise HTTPException(status_code=503, detail="no results loaded")
+    return data
+
+
+def _page(request: Request, template: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
+    lang = getattr(request.state, "lang", "en")
+    ctx = {"fmt": Fmt(lang), **ctx}
+    return render(request, template, ctx, status_code=status_code,
+                  headers={"Cache-Control": "public, max-age=300"})
+
+
+def _csv(df: pd.DataFrame, filename: str) -> Response:
+    body = df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    return Response(body, media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"',
+                             "Cache-Control": "public, max-age=300"})
+
+
+def _source_of(data: DashboardData, code: str) -> str:
+    inputs = data.run.get("inputs", {})
+    if code in CES_CODES and "calenviroscreen" in inputs:
+        return "OEHHA CalEnviroScreen 4.0 (" + inputs["calenviroscreen"]["file"] + ")"
+    if "math" in code and "math" in inputs:
+        return "CAASPP (" + inputs["math"]["file"] + ")"
+    if "schools" in inputs:
+        return inputs["schools"]["file"]
+    return data.spec.source or ""
+
+
+# --- finder ---------------------------------------------------------------------------------
+
+FINDER_COLUMNS = ["cds_code", "school_name", "neighbourhood", "span", "enrollment", "rank",
+                  "tier", "score", "allocation_dollars", "per_pupil_dollars"]
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=True)
+def finder(request: Request, q: str = Query("", max_length=200)) -> HTMLResponse:
+    data = _data(request)
+    q = q.strip()
+    hits = data.search(q) if q else None
+    tiers = data.schools.groupby("tier", sort=False).agg(
+        schools=("cds_code", "size"), students=("enrollment", "sum"),
+        dollars=("amount_cents", "sum"))
+    tier_rows = [{"tier": t, "schools": int(tiers.loc[t, "schools"]),
+                  "students": float(tiers.loc[t, "students"]),
+                  "dollars": float(tiers.loc[t, "dollars"]) / 100,
+                  "rate": data.run.get("extra", {}).get("rates_dollars", {}).get(t)}
+                 for t in data.tiers if t in tiers.index]
+    rows = None if hits is None else [data.by_cds[c] for c in hits.index[:MAX_RESULTS]]
+    return _page(request, "dashboard/finder.html", {
+        "data": data, "q": q, "rows": rows, "n_hits": 0 if hits is None else len(hits),
+        "max_results": MAX_RESULTS, "tier_rows": tier_rows})
+
+
+@router.get("/schools.csv")
+def finder_csv(request: Request, q: str = Query("", max_length=200)) -> Response:
+    data = _data(request)
+    df = data.search(q) if q.strip() else data.schools
+    return _csv(df[[c for c in FINDER_COLUMNS if c in df]], "schools.csv")
+
+
+# --- school page ----------------------------------------------------------------------------
+
+def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.DataFrame]:
+    rec = data.by_cds[cds]
+    ind = pd.DataFrame([{"indicator": translate_label(lang, i["label"]), "code": i["code"],
+                         "value": rec.get(i["code"]), "percentile": rec.get(i["pctl"]),
+                         "weight": i["weight"], "source": _source_of(data, i["code"])}
+                        for i in data.indicators])
+    comm_rows = []
+    for col, label, src in COMMUNITY:
+        if col in data.schools.columns:
+            comm_rows.append({"indicator": translate_label(lang, label), "code": col,
+                              "percentile": rec.get(col), "source": src,
+                              "geoid": rec.get("geoid")})
+    comm = pd.DataFrame(comm_rows, columns=["indicator", "code", "percentile", "source",
+                                            "geoid"])
+    peers = data.similar(cds).copy()
+    peers["enrollment_gap"] = (peers["enrollment"] - rec["enrollment"]).abs()
+    peers = peers.sort_values(["enrollment_gap", "rank", "cds_code"])
+    peers = peers[["cds_code", "school_name", "span", "enrollment", "score", "rank", "tier",
+                   "per_pupil_dollars"]]
+    return {"indicators": ind, "community": comm, "similar": peers}
+
+
+COMMUNITY = [
+    ("ces_pctl", "CalEnviroScreen 4.0 percentile of the tract",
+     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+    ("pollution_burden_pctl", "CalEnviroScreen pollution burden percentile",
+     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+    ("pop_char_pctl", "CalEnviroScreen population characteristics percentile",
+     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+    ("svi_overall_pctl", "Social Vulnerability Index (SVI) overall percentile",
+     "CDC/ATSDR SVI 2018, California tracts"),
+    ("svi_socioeconomic_pctl", "SVI socioeconomic status percentile",
+     "CDC/ATSDR SVI 2018, California tracts"),
+    ("svi_household_pctl", "SVI household composition and disability percentile",
+     "CDC/ATSDR SVI 2018, California tracts"),
+    ("svi_minority_language_pctl", "SVI minority status and language percentile",
+     "CDC/ATSDR SVI 2018, California tracts"),
+    ("svi_housing_transport_pctl", "SVI housing type and transportation percentile",
+     "CDC/ATSDR SVI 2018, California tracts"),
+]
+
+
+def translate_label(lang: str, label: str) -> str:
+    from equitable.web.i18n import translations
+
+    return translations(lang).gettext(label)
+
+
+def _school(request: Request, cds_code: str) -> tuple[DashboardData, dict]:
+    data = _data(request)
+    rec = data.by_cds.get(cds_code)
+    if rec is None:
+        raise HTTPException(status_code=404, detail="no such school")
+    return data, rec
+
+
+@router.get("/schools/{cds_code}", response_class=HTMLResponse)
+def school(request: Request, cds_code: str) -> HTMLResponse:
+    data, rec = _school(request, cds_code)
+    lang = request.state.lang
+    tables = _school_tables(data, cds_code, lang)
+    peers = tables["similar"]
+    n_peers = len(peers)
+    peer_rank = int((peers["score"] > rec["score"]).sum()) + 1
+    lo, hi = rec["band"]
+    extra = data.run.get("extra", {})
+    return _page(request, "dashboard/school.html", {
+        "data": data, "s": rec, "ind": tables["indicators"].to_dict(orient="records"),
+        "community": tables["community"].to_dict(orient="records"),
+        "peers": [data.by_cds[c] for c in peers["cds_code"][:PEERS_SHOWN]],
+        "n_peers": n_peers, "peer_rank": peer_rank,
+        "peer_median_score": float(peers["score"].median()),
+        "peer_median_pp": float(peers["per_pupil_dollars"].median()),
+        "band_lo": lo, "band_hi": hi, "n_ranked": len(data.schools),
+        "budget": extra.get("budget_cents", int(data.schools["amount_cents"].sum())) / 100,
+        "ces_source": data.community_sources.get("ces"),
+    })
+
+
+@router.get("/schools/{cds_code}/{table}.csv")
+def school_csv(request: Request, cds_code: str, table: str) -> Response:
+    data, _ = _school(request, cds_code)
+    tables = _school_tables(data, cds_code, request.state.lang)
+    if table not in tables:
+        raise HTTPException(status_code=404, detail="no such table")
+    return _csv(tables[table], f"{cds_code}-{table}.csv")
+
+
+# --- map ------------------------------------------------------------------------------------
+
+def _filtered(data: DashboardData, tier: str, span: str, district: str) -> pd.DataFrame:
+    s = data.schools
+    if tier:
+        s = s[s["tier"] == tier]
+    if span:
+        s = s[s["span"] == span]
+    if district == "unknown":
+        s = s[s["board_district"].isna()]
+    elif district:
+        s = s[s["board_district"] == district]
+    return s
+
+
+def _map_state(data: DashboardData) -> dict:
+    if "map" not in data.cache:
+        proj = _map.projection_for(data.schools, data.tracts)
+        data.cache["map"] = {"proj": proj, "tracts_svg": _map.tract_layer(data.tracts, proj)}
+    return data.cache["map"]
+
+
+def _map_filters(data: DashboardData, tier: str, span: str, district: str) -> tuple:
+    spans = sorted(data.schools["span"].dropna().unique())
+    districts = sorted(data.schools["board_district"].dropna().unique(),
+                       key=lambda d: (len(d), d))
+    if tier and tier not in data.tiers:
+        raise HTTPException(status_code=422, detail="unknown tier")
+    if span and span not in spans:
+        raise HTTPException(status_code=422, detail="unknown span")
+    if district and district != "unknown" and district not in districts:
+        raise HTTPException(status_code=422, detail="unknown board district")
+    return spans, districts
+
+
+@router.get("/map", response_class=HTMLResponse)
+def map_page(request: Request, tier: str = "", span: str = "", district: str = "") -> Response:
+    data = _data(request)
+    spans, districts = _map_filters(data, tier, span, district)
+    rows = _filtered(data, tier, span, district)
+    state = _map_state(data)
+    proj = state["proj"]
+    points = _map.school_points(rows, proj, data.tiers) if proj else ""
+    counts = rows["tier"].value_counts()
+    legend = [{"tier": t, "colour": _map.TIER_COLOURS[min(i, 4)], "n": int(counts.get(t, 0))}
+              for i, t in enumerate(data.tiers)]
+    return _page(request, "dashboard/map.html", {
+        "data": data, "tier": tier, "span": span, "district": district, "spans": spans,
+        "districts": districts, "rows": [data.by_cds[c] for c in rows.index],
+        "points": points, "width": _map.WIDTH, "height": proj.height if proj else _map.WIDTH,
+        "legend": legend, "has_tracts": data.tracts is not None,
+        "n_placed": int(rows["latitude"].notna().sum()) if "latitude" in rows else 0,
+        "query": request.url.query})
+
+
+@router.get("/map.csv")
+def map_csv(request: Request, tier: str = "", span: str = "", district: str = "") -> Response:
+    data = _data(request)
+    _map_filters(data, tier, span, district)
+    rows = _filtered(data, tier, span, district)
+    cols = ["cds_code", "school_name", "span", "enrollment", "tier", "rank", "board_district",
+            "neighbourhood", "geoid", "latitude", "longitude"]
+    return _csv(rows[[c for c in cols if c in rows]], "map.csv")
+
+
+@router.get("/map/tracts.svg")
+def tracts_svg(request: Request) -> Response:
+    data = _data(request)
+    return Response(_map_state(data)["tracts_svg"], media_type="image/svg+xml",
+                    headers={"Cache-Control": "public, max-age=3600"})
+
+
+# --- allocation explorer --------------------------------------------------------------------
+
+RULES = ("tier_weights", "score", "per_pupil")
+
+
+def _explorer_params(data: DashboardData, request: Request) -> dict:
+    qp = request.query_params
+    config = data.run.get("spec", {}).get("config", {}).get("allocation", {})
+    base_weights = config.get("weights") or {t: 1.0 for t in data.tiers}
+    rule = qp.get("rule", "tier_weights")
+    if rule not in RULES:
+        raise HTTPException(status_code=422, detail="unknown rule")
+    budget = qp.get("budget") or str(data.run.get("extra", {}).get(
+        "budget_cents", int(data.schools["amount_cents"].sum())) / 100)
+    weights = {t: qp.get(f"w{i + 1}") or str(base_weights.get(t, 1.0))
+               for i, t in enumerate(data.tiers)}
+    return {"rule": rule, "budget": budget.strip(), "weights": weights,
+            "base_weight": (qp.get("base_weight") or "1").strip(),
+            "need_weight": (qp.get("need_weight") or "0.01").strip()}
+
+
+def _rule_dict(data: DashboardData, p: dict) -> dict:
+    if p["rule"] == "tier_weights":
+        return {"kind": "tier_rates", "budget": p["budget"], "solve": True,
+                "weights": {t: _number(w, f"weight of tier {t}") for t, w in p["weights"].items()}}
+    if p["rule"] == "score":
+        return {"kind": "proportional", "budget": p["budget"], "need_column": "score",
+                "need_scale": "value", "base_weight": _number(p["base_weight"], "base weight"),
+                "need_weight": _number(p["need_weight"], "need weight")}
+    return {"kind": "proportional", "budget": p["budget"]}
+
+
+def _number(text: str, what: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise EquitableError(f"{what}: '{text}' is not a number") from None
+    if not math.isfinite(x) or x < 0:
+        raise EquitableError(f"{what}: must be zero or more, got '{text}'")
+    return x
+
+
+def _run_rule(data: DashboardData, rule_data: dict) -> pd.DataFrame:
+    from equitable.allocate import allocate, parse_rule
+
+    rule = parse_rule(rule_data, source="explorer")
+    table = data.schools[["cds_code", "school_name", "span", "enrollment", "tier", "score",
+                          "amount_cents"]].reset_index(drop=True)
+    res = allocate(table.drop(columns=["amount_cents"]), rule)
+    out = table.rename(columns={"amount_cents": "baseline_cents"})
+    out["scenario_cents"] = res.table["amount_cents"].to_numpy()
+    out["change_cents"] = out["scenario_cents"] - out["baseline_cents"]
+    enr = out["enrollment"].where(out["enrollment"] > 0)
+    out["baseline_per_pupil_dollars"] = (out["baseline_cents"] / 100 / enr).round(2)
+    out["scenario_per_pupil_dollars"] = (out["scenario_cents"] / 100 / enr).round(2)
+    out["change_pct"] = (100 * out["change_cents"] / out["baseline_cents"].where(
+        out["baseline_cents"] > 0)).round(2)
+    return out
+
+
+EXPLORER_CACHE = 256
+
+
+def _explore(data: DashboardData, p: dict) -> pd.DataFrame:
+    """The scenario table of the explorer's parameters (cached per rule)."""
+    rule_data = _rule_dict(data, p)
+    key = ("explore", json.dumps(rule_data, sort_keys=True))
+    out = data.cache.get(key)
+    if out is None:
+        out = _run_rule(data, rule_data)
+        if sum(1 for k in data.cache if k[0] == "explore") >= EXPLORER_CACHE:
+            data.cache.pop(next(k for k in data.cache if k[0] == "explore"))
+        data.cache[key] = out
+    return out
+
+
+@router.get("/explorer", response_class=HTMLResponse)
+def explorer(request: Request) -> HTMLResponse:
+    data = _data(request)
+    p = _explorer_params(data, request)
+    error, out = None, None
+    try:
+        out = _explore(data, p)
+    except EquitableError as exc:
+        error = str(exc)
+    ctx: dict[str, Any] = {"data": data, "p": p, "error": error, "rules": RULES,
+                           "query": request.url.query}
+    if out is not None:
+        by_tier = out.groupby("tier", sort=False)[["baseline_cents", "scenario_cents"]].sum()
+        ctx["by_tier"] = [{"tier": t, "baseline": by_tier.loc[t, "baseline_cents"] / 100,
+                           "scenario": by_tier.loc[t, "scenario_cents"] / 100,
+                           "change": (by_tier.loc[t, "scenario_cents"]
+                                      - by_tier.loc[t, "baseline_cents"]) / 100}
+                          for t in data.tiers if t in by_tier.index]
+        ctx["n_win"] = int((out["change_cents"] > 0).sum())
+        ctx["n_lose"] = int((out["change_cents"] < 0).sum())
+        ctx["n_same"] = int((out["change_cents"] == 0).sum())
+        ctx["total"] = int(out["scenario_cents"].sum()) / 100
+        ordered = out.sort_values(["change_cents", "cds_code"], ascending=[False, True])
+        ctx["winners"] = ordered[ordered["change_cents"] > 0].head(MOVERS_SHOWN) \
+            .to_dict(orient="records")
+        ordered = out.sort_values(["change_cents", "cds_code"], ascending=[True, True])
+        ctx["losers"] = ordered[ordered["change_cents"] < 0].head(MOVERS_SHOWN) \
+            .to_dict(orient="records")
+    return _page(request, "dashboard/explorer.html", ctx, status_code=200 if not error else 400)
+
+
+@router.get("/explorer.csv")
+def explorer_csv(request: Request) -> Response:
+    data = _data(request)
+    try:
+        out = _explore(data, _explorer_params(data, request))
+    except EquitableError as exc:
+        return Response(f"Error: {exc}\n", status_code=400, media_type="text/plain")
+    return _csv(out, "explorer.csv")
+
+
+# --- methods --------------------------------------------------------------------------------
+
+def _tier_table(data: DashboardData) -> pd.DataFrame:
+    g = data.schools.groupby("tier", sort=False).agg(
+        schools=("cds_code", "size"), students=("enrollment", "sum"),
+        allocation_cents=("amount_cents", "sum"),
+        min_score=("score", "min"), max_score=("score", "max"))
+    g = g.reindex([t for t in data.tiers if t in g.index])
+    rates = data.run.get("extra", {}).get("rates_dollars", {})
+    g["per_pupil_dollars"] = [rates.get(t) for t in g.index]
+    return g.reset_index()
+
+
+@router.get("/methods", response_class=HTMLResponse)
+def methods(request: Request) -> HTMLResponse:
+    from equitable.index import explain
+
+    data = _data(request)
+    lang = request.state.lang
+    key = ("explain", lang)
+    if key not in data.cache:
+        try:
+            text = explain(data.spec, lang=lang)
+        except (KeyError, ValueError):
+            text = explain(data.spec)
+        data.cache[key] = _paragraphs(text)
+    inputs = [{"key": k, **v} for k, v in sorted(data.run.get("inputs", {}).items())]
+    return _page(request, "dashboard/methods.html", {
+        "data": data, "blocks": data.cache[key], "inputs": inputs,
+        "tiers": _tier_table(data).to_dict(orient="records"),
+        "rule": data.run.get("spec", {}).get("allocation", {}),
+        "extra": data.run.get("extra", {}), "version": data.run.get("version")})
+
+
+@router.get("/methods/tiers.csv")
+def methods_csv(request: Request) -> Response:
+    return _csv(_tier_table(_data(request)), "tiers.csv")
+
+
+def _paragraphs(text: str) -> list[dict]:
+    """Split ``explain`` text into headings/paragraphs and bullet lists."""
+    blocks: list[dict] = []
+    for line in text.splitlines():
+        line = line.rstrip()
+        if not line:
+            continue
+        if line.lstrip().startswith("- "):
+            if not blocks or blocks[-1]["kind"] != "list":
+                blocks.append({"kind": "list", "items": []})
+            blocks[-1]["items"].append(line.lstrip()[2:])
+        else:
+            blocks.append({"kind": "p", "text": line})
+    return blocks
