@@ -77,7 +77,8 @@ def main() -> None:
         held = {b: int((t["bound"] == b).sum()) for b in ("floor", "cap", "hold_harmless")}
         assert res.total_units == rule.total_units
         worst = max(worst, statistics.median(times))
-        print(f"  {name:55s} {min(times) * 1000:7.1f} ms / {statistics.median(times) * 1000:7.1f} ms"
+        best, med = min(times) * 1000, statistics.median(times) * 1000
+        print(f"  {name:55s} {best:7.1f} ms / {med:7.1f} ms"
               f"   eligible {int(t['eligible'].sum()):,}, held by floor {held['floor']:,}, "
               f"cap {held['cap']:,}, hold-harmless {held['hold_harmless']:,}")
     print(f"slowest median: {worst * 1000:.1f} ms (target < 1000 ms): "

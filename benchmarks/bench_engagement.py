@@ -42,8 +42,8 @@ print(json.dumps({"seconds": elapsed, "rows": len(r.raw), "queue": len(r.queue)}
 def pandas_rules(folder: Path, sample_ids, missing_days: int = 10):
     """The rules written plainly in pandas (one frame of every attendance row)."""
     import pandas as pd
-    import pyarrow.dataset as ds
     import pyarrow.compute as pc
+    import pyarrow.dataset as ds
 
     t_load = time.perf_counter()
     att = ds.dataset(folder / "attendance.parquet").to_table(

@@ -224,13 +224,15 @@ def test_error_tier_with_no_schools():
     df = schools(enrollment=[1, 1], tier=["1", "2"])
     msg = err(SpecError, df, {"kind": "tier_rates", "budget": 9,
                               "weights": {"1": 1, "2": 1, "3": 1}})
-    assert msg == "rule key 'weights': tier '3' has no schools in schools.csv (tiers present: '1', '2')"
+    assert msg == ("rule key 'weights': tier '3' has no schools in schools.csv "
+                   "(tiers present: '1', '2')")
 
 
 def test_error_missing_weight_for_a_tier():
     df = schools(enrollment=[1, 1], tier=["1", "2"])
     msg = err(SpecError, df, {"kind": "tier_rates", "budget": 9, "weights": {"1": 1}})
-    assert msg == "rule key 'weights': no weight for tier '2' (found in column 'tier' of schools.csv)"
+    assert msg == ("rule key 'weights': no weight for tier '2' (found in column 'tier' of "
+                   "schools.csv)")
 
 
 def test_error_unknown_column():

@@ -54,3 +54,31 @@ def test_spending_gap_on_total_ppe(lausd):
     # money follows % FRPM: the highest-need quartile's share exceeds its share of students
     assert m.concentration_index < 0
     assert m.progressivity_ratio > 1
+
+
+def test_compare_two_run_configs(data_dir, tmp_path):
+    """`equitable compare` on full `equitable run` configs (the pipeline computes each one)."""
+    from pathlib import Path
+
+    from equitable.allocate import compare_files
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "lausd.toml"
+    if not example.exists():
+        pytest.skip("examples/lausd.toml is not in the tree yet")
+    steep = tmp_path / "steep.toml"
+    steep.write_text(example.read_text().replace('name = "lausd"', 'name = "steep"')
+                     .replace('"1 Highest" = 1.5', '"1 Highest" = 2.5'))
+    comp = compare_files([example, steep], tmp_path / "out", data_dir=data_dir)
+    t = comp.schools
+    assert len(t) == 651
+    assert int(t["lausd_cents"].sum()) == int(t["steep_cents"].sum()) == 70_000_000_000
+    w = comp.winners.iloc[0]
+    assert w["schools_gaining"] + w["schools_losing"] + w["schools_same"] == 651
+    # a steeper tier-1 weight moves money to tier 1 and away from every other tier
+    tiers = comp.tiers.set_index("tier")
+    assert tiers.loc["1 Highest", "steep_change_per_pupil"] > 0
+    assert (tiers.drop("1 Highest")["steep_change_per_pupil"] < 0).all()
+    assert comp.need_column == "pct_frpm" and comp.spending_column == "total_ppe"
+    assert comp.metrics["steep"].concentration_index < comp.metrics["lausd"].concentration_index
+    for f in ("compare.xlsx", "compare.html", "schools.csv", "compare.run.json"):
+        assert (tmp_path / "out" / f).exists()

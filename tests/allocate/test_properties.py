@@ -170,7 +170,8 @@ def result_weights(df, data, eligible):
         elif data["kind"] == "tier_rates":
             out.append(row["enrollment"] * data["weights"][row["tier"]])
         elif "need_column" in data:
-            out.append(row["enrollment"] * (data["base_weight"] + data["need_weight"] * row["score"]))
+            v = data["base_weight"] + data["need_weight"] * row["score"]
+            out.append(row["enrollment"] * v)
         else:
             out.append(row["enrollment"] * data["base_weight"])
     return out

@@ -153,3 +153,22 @@ def test_ragged_csv(district):
         compute_engagement(folder)
     assert "SECRET" not in str(exc.value)
     assert str(exc.value).startswith("attendance.csv: cannot be read as CSV")
+
+
+def test_bad_activity_rows(district):
+    d = district(n_days=10)
+    d.add("SECRET01", "PPPPPPPPPP")
+    d.act("SECRET01", 2, "login")                                   # line 2: fine
+    d.activity.append("SECRET01,2021-01-05 10:00,login")            # line 3: no offset
+    d.activity.append("SECRET01,2021-01-05T10:00:00Z,watch")        # line 4: unknown kind
+    d.activity.append("SECRET99,2021-01-05T10:00:00-08:00,login")   # line 5: unknown student: ok
+    folder = d.write()
+    with pytest.raises(InputError) as exc:
+        compute_engagement(folder)
+    assert str(exc.value) == (
+        "activity.csv: 1 row with a timestamp that is not ISO 8601 with a UTC offset (row 3); "
+        "activity.csv: 1 row with a kind other than login or participation (row 4). "
+        "Fix the file(s), or run with --lenient to drop these rows."
+    )
+    res = compute_engagement(folder, lenient=True)
+    assert res.students.iloc[0].last_activity_date == d.days[2].isoformat()

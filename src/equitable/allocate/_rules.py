@@ -339,8 +339,9 @@ def _format_errors(exc: ValidationError, source: str) -> str:
                 f"'{k}'" for k in RULE_KINDS)
         elif etype == "union_tag_invalid":
             key = "kind"
-            msg = f"'{err['input'].get('kind') if isinstance(err['input'], dict) else err['input']}'" \
-                f" is not a rule kind; expected one of " + ", ".join(f"'{k}'" for k in RULE_KINDS)
+            given = err["input"].get("kind") if isinstance(err["input"], dict) else err["input"]
+            msg = f"'{given}' is not a rule kind; expected one of " + ", ".join(
+                f"'{k}'" for k in RULE_KINDS)
         msgs.append(f"key '{key}': {msg}" if key else msg)
     return f"{source}: " + "; ".join(msgs)
 

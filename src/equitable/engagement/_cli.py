@@ -76,7 +76,7 @@ def engagement(
     for note in r.notes:
         typer.echo(f"Warning: {note.message()}; counted as neither present nor absent", err=True)
     raw = r.raw
-    chronic = int((raw["chronically_absent"] == True).sum())  # noqa: E712
+    chronic = int((raw["chronically_absent"] == True).sum())
     eligible = int(raw["chronically_absent"].notna().sum())
     typer.echo(
         f"{r.counts['students']:,} students ({r.counts['student_school_rows']:,} student-school "

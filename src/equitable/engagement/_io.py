@@ -23,14 +23,14 @@ from equitable.errors import InputError
 __all__ = [
     "ABSENT_STATUSES",
     "GRADES",
-    "Issue",
     "PRESENT_STATUSES",
     "RACE_CODES",
     "STATUSES",
+    "Issue",
+    "check_calendar",
+    "check_students",
     "find_input",
     "read_table",
-    "check_students",
-    "check_calendar",
 ]
 
 #: Statuses that count as a day absent under California's rule (Education Code 60901(c)(1);

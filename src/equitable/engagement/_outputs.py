@@ -13,9 +13,9 @@ from equitable.privacy import suppress_table
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
+    "FAIRNESS_COLUMNS",
     "QUEUE_COLUMNS",
     "SUMMARY_COLUMNS",
-    "FAIRNESS_COLUMNS",
     "add_reasons",
     "fairness_table",
     "format_engagement",
@@ -145,7 +145,7 @@ def on_list(d: pd.DataFrame) -> pd.Series:
     absent, or with a week meeting the SB 98 trigger."""
     return d["enrolled_now"].astype(bool) & (
         d["never_engaged"].astype(bool) | d["missing"].astype(bool)
-        | (d["chronically_absent"] == True)  # noqa: E712 - nullable
+        | (d["chronically_absent"] == True)
         | (d["sb98_weeks_flagged"] > 0)
     )
 
@@ -160,7 +160,7 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> p
     """
     x = d[on_list(d)].merge(attrs, on=["student_id", "school_id"], how="left")
     x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
-    x["_chronic"] = x["chronically_absent"] == True  # noqa: E712
+    x["_chronic"] = x["chronically_absent"] == True
     x["_rate"] = [a / n if n else 0.0 for a, n in zip(x["days_absent"], x["days_enrolled"])]
     x = x.sort_values(
         ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic", "_rate",

@@ -244,7 +244,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     activity = None
     if "activity" in paths:
         araw = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
-        activity, act_issues, _ = check_activity(araw, inp)
+        activity, act_issues, _ = check_activity(araw, inp, be.materialize)
         a_issues += act_issues
     phase("checks")
     _raise_or_drop(a_issues + a_notes, lenient)

@@ -26,7 +26,6 @@ import ibis
 import pandas as pd
 
 from equitable.engagement._io import (
-    ABSENT_STATUSES,
     MAX_EXAMPLES,
     PRESENT_STATUSES,
     STATUSES,
@@ -254,33 +253,43 @@ def check_attendance(
     return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes
 
 
-def check_activity(raw: ibis.Table, inp: Inputs) -> tuple[ibis.Table, list[Issue], dict]:
+def check_activity(
+    raw: ibis.Table, inp: Inputs, materialize=None
+) -> tuple[ibis.Table, list[Issue], dict]:
     """Check platform activity rows; return (usable rows, problems, counts of rows set aside).
 
     Usable rows get ``sid``, ``ad`` (the calendar date written in the timestamp, i.e. the local
     date at the timestamp's own UTC offset) and ``participation`` (bool). Rows for students or
     dates outside every enrollment period, or after the as-of date, are not errors (a platform
-    serves more people than one district file lists); they are counted and set aside.
+    serves more people than one district file lists); they are set aside by the join.
+    ``materialize`` (the backend's) keeps the parsed rows so the text is parsed once.
     """
     ts = _text(raw.timestamp)
-    a = raw.mutate(sid=_text(raw.student_id), ts=ts, kind_=_text(raw.kind))
+    a = raw.select(_row=raw._row, sid=_text(raw.student_id), ts=ts, kind_=_text(raw.kind))
     a = a.mutate(ad=a.ts.substr(0, 10).try_cast("date"))
     blank = a.sid.isnull() | (a.sid == "")
-    bad_ts = ~blank & (a.ad.isnull() | ~a.ts.re_search(_ISO_TS))
-    bad_kind = ~blank & ~bad_ts & ~a.kind_.isin(("login", "participation"))
-    a = a.mutate(f_blank=blank, f_ts=bad_ts, f_kind=bad_kind)
+    bad_ts = a.ad.isnull() | ~a.ts.re_search(_ISO_TS)
+    bad_kind = ~a.kind_.isin(("login", "participation"))
+    a = a.select(
+        "_row", "sid", "ad", participation=a.kind_ == "participation",
+        problem=ibis.cases((blank, 1), (bad_ts, 2), (bad_kind, 3), else_=0).cast("int8"),
+    )
+    if materialize is not None:
+        a = materialize("act", a)
     flags = {
-        "f_blank": "with a blank student_id",
-        "f_ts": "with a timestamp that is not ISO 8601 with a UTC offset",
-        "f_kind": "with a kind other than login or participation",
+        1: "with a blank student_id",
+        2: "with a timestamp that is not ISO 8601 with a UTC offset",
+        3: "with a kind other than login or participation",
     }
-    counts = a.aggregate(**{k: a[k].cast("int64").sum() for k in flags}).execute()
+    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
     issues = []
     for k, what in flags.items():
-        n = int(counts[k].iloc[0] or 0)
+        n = counts.get(k, 0)
         if n:
-            issues.append(Issue(inp.activity_file or "activity", what, n, _examples(a.filter(a[k]))))
-    ok = a.filter(~(a.f_blank | a.f_ts | a.f_kind)).mutate(participation=a.kind_ == "participation")
+            issues.append(Issue(inp.activity_file or "activity", what, n,
+                                _examples(a.filter(a.problem == k))))
+    ok = a.filter(a.problem == 0)
     return ok.select("sid", "ad", "participation", "_row"), issues, {}
 
 

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 from equitable.errors import InputError
 from equitable.paths import data_file
 
-__all__ = ["SynthResult", "TARGET_FILE", "GROUP_COLUMNS", "read_targets", "synth_district"]
+__all__ = ["GROUP_COLUMNS", "TARGET_FILE", "SynthResult", "read_targets", "synth_district"]
 
 TARGET_FILE = "attendance/ca_statewide_chronic_absenteeism_2021_22.csv"
 
@@ -120,7 +120,7 @@ def _draw_students(rng, n: int, targets: pd.DataFrame) -> pd.DataFrame:
     homeless = rng.random(n) < np.clip(hw * rate("Homeless") / hw.mean(), 0, 0.9)
     grade = np.array(_GRADES)[rng.choice(len(_GRADES), size=n, p=_GRADE_P)]
     lang = np.where(el, np.array(_LANG_EL)[rng.integers(0, len(_LANG_EL), n)], "en")
-    yn = lambda b: np.where(b, "Y", "N")  # noqa: E731
+    yn = lambda b: np.where(b, "Y", "N")
     return pd.DataFrame({
         "grade": grade, "english_learner": yn(el), "low_income": yn(sed), "foster": yn(foster),
         "homeless": yn(homeless), "disability": yn(swd), "race_ethnicity": race,
