@@ -47,7 +47,7 @@ RULES = {
         "need_scale": "percent", "base_weight": 1, "need_weight": 0.2,
         "eligibility": {"include": {"school_type": ["ES", "MS", "HS"]}}, "bounds": BOUNDS},
     "proportional, Equity Multiplier eligibility + bounds": {
-        "kind": "proportional", "budget": 300_000_000, "base_weight": 1,
+        "kind": "proportional", "budget": "EM", "base_weight": 1,
         "eligibility": {"equity_multiplier": True},
         "bounds": {"floor": 50_000, "cap": 1_000_000}},
     "positions (0.5 FTE, Hamilton) + floor 0.5 FTE, cap 6 FTE": {
@@ -64,6 +64,10 @@ def main() -> None:
     for data in RULES.values():
         if data.get("budget") == "PRIOR":
             data["budget"] = budget
+        elif data.get("budget") == "EM":  # $300M per 10,000 schools (about the state's total)
+            data["budget"] = 30_000 * n
+        if "positions" in data:
+            data["positions"] = 0.9 * n
     print(f"allocate() over {n:,} schools (best / median of 5 runs)")
     worst = 0.0
     for name, data in RULES.items():

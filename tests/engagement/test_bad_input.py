@@ -151,8 +151,9 @@ def test_ragged_csv(district):
         fh.write("SECRET01,19647330000001,2021-01-05,present,extra\n")
     with pytest.raises(InputError) as exc:
         compute_engagement(folder)
-    assert "SECRET" not in str(exc.value)
-    assert str(exc.value).startswith("attendance.csv: cannot be read as CSV")
+    assert str(exc.value) == (
+        "attendance.csv: cannot be read as CSV: row 7 has 5 fields, the header has 4"
+    )
 
 
 def test_bad_activity_rows(district):

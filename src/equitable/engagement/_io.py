@@ -142,7 +142,7 @@ def read_table(path: Path, required: tuple[str, ...]) -> pa.Table:
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
         )
     except pa.ArrowInvalid as exc:
-        raise InputError(f"{path.name}: cannot be read as CSV: {_arrow_reason(exc)}") from None
+        raise InputError(f"{path.name}: cannot be read as CSV: {_csv_problem(path, exc)}") from None
     n = table.num_rows
     table = pa.table({c: pc.utf8_trim_whitespace(table[c]) for c in table.column_names})
     return table.append_column("_row", pa.array(range(2, n + 2), pa.int64()))
@@ -159,6 +159,17 @@ def parse_dates(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
             ts = pc.strptime(col, format="%Y-%m-%d", unit="s", error_is_null=True)
             table = table.set_column(table.column_names.index(c), c, pc.cast(ts, pa.date32()))
     return table
+
+
+def _csv_problem(path: Path, exc: Exception) -> str:
+    """Find the first line whose field count differs from the header's (no values quoted)."""
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        width = len(next(reader))
+        for row in reader:
+            if len(row) != width and row:
+                return f"row {reader.line_num} has {len(row)} fields, the header has {width}"
+    return _arrow_reason(exc)
 
 
 def _arrow_reason(exc: Exception) -> str:

@@ -11,55 +11,45 @@ True
 'SPL_THEMES'
 """
 
-from equitable.index._engine import IndexResult, compute_index
-from equitable.index._explain import explain
-from equitable.index._io import read_table, write_table
-from equitable.index._methods import aggregate, percentile_rank
-from equitable.index._spec import (
-    IndexSpec,
-    Indicator,
-    Node,
-    Normalise,
-    Tiers,
-    list_presets,
-    load_spec,
-    parse_spec,
-)
+from __future__ import annotations
 
-__all__ = [
-    "AuditReport",
-    "IndexResult",
-    "SensitivityResult",
-    "audit_published",
-    "sensitivity",
-    "IndexSpec",
-    "Indicator",
-    "Node",
-    "Normalise",
-    "Tiers",
-    "aggregate",
-    "compute_index",
-    "explain",
-    "list_presets",
-    "load_spec",
-    "parse_spec",
-    "percentile_rank",
-    "read_table",
-    "write_table",
-]
+import importlib
+from typing import Any
 
-_LAZY = {
+#: Public name -> the module defining it. Imported on first use, so ``import equitable.index``
+#: (and ``equitable --help``) does not load pandas, scipy or SALib.
+_WHERE = {
+    "IndexResult": "equitable.index._engine",
+    "compute_index": "equitable.index._engine",
+    "explain": "equitable.index._explain",
+    "read_table": "equitable.index._io",
+    "write_table": "equitable.index._io",
+    "aggregate": "equitable.index._methods",
+    "percentile_rank": "equitable.index._methods",
+    "IndexSpec": "equitable.index._spec",
+    "Indicator": "equitable.index._spec",
+    "Node": "equitable.index._spec",
+    "Normalise": "equitable.index._spec",
+    "Tiers": "equitable.index._spec",
+    "list_presets": "equitable.index._spec",
+    "load_spec": "equitable.index._spec",
+    "parse_spec": "equitable.index._spec",
     "sensitivity": "equitable.index._sensitivity",
     "SensitivityResult": "equitable.index._sensitivity",
     "audit_published": "equitable.index._audit",
     "AuditReport": "equitable.index._audit",
 }
 
+__all__ = sorted(_WHERE)
 
-def __getattr__(name: str):
-    # sensitivity analysis and the audit load SALib/scipy: import them only when asked for
-    if name in _LAZY:
-        import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
     raise AttributeError(f"module 'equitable.index' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

@@ -6,6 +6,8 @@ All the wording lives in :data:`PHRASES`, one table per language, and one functi
 
 from __future__ import annotations
 
+from typing import Any
+
 from equitable.index._spec import IndexSpec, Indicator, Normalise
 
 __all__ = ["PHRASES", "explain"]
@@ -166,10 +168,17 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
     P = PHRASES.get(lang, PHRASES["en"])
     ref = P["ref_pop"] if reference else P["ref_all"]
     lines: list[str] = []
-    lines.append(P["title"].format(title=spec.title or spec.name))
+    es = lang == "es"
+
+    def lab(obj: Any) -> str | None:
+        return (getattr(obj, "label_es", None) if es else None) or obj.label
+
+    lines.append(P["title"].format(title=(spec.title_es if es else None) or spec.title
+                                   or spec.name))
     lines.append("")
-    if spec.source:
-        lines.append(P["source"].format(source=spec.source.rstrip(".")))
+    source = (spec.source_es if es else None) or spec.source
+    if source:
+        lines.append(P["source"].format(source=source.rstrip(".")))
     lines.append(P["units"].format(id=spec.id_column))
     if spec.missing_codes:
         lines.append(P["missing_codes"].format(codes=_join([_fmt(c) for c in spec.missing_codes], P["and"])))
@@ -231,15 +240,15 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             notes += P["weight"].format(w=_fmt(ind.weight))
         if key(ind) != common_key:
             notes += "; " + setting_words(ind)
-        lines.append(P["ind_line"].format(label=ind.label or ind.code, code=ind.code, source=src,
+        lines.append(P["ind_line"].format(label=lab(ind) or ind.code, code=ind.code, source=src,
                                           notes=notes))
     lines.append("")
 
     def label_of(code: str) -> str:
         if spec.is_indicator(code):
-            return spec.indicator(code).label or code
+            return lab(spec.indicator(code)) or code
         nd = spec.node(code)
-        return nd.label or code
+        return lab(nd) or code
 
     lines.append(P["groups_head"])
     for node in spec.build_order():
@@ -254,7 +263,7 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
                 [f"{label_of(m)} {_fmt(w)}" for m, w in zip(members, ws)], P["and"]))
         is_overall = node is spec.overall
         s = P["node"].format(
-            label=(node.label or (P["overall"] if is_overall else node.code)),
+            label=(lab(node) or (P["overall"] if is_overall else node.code)),
             code=node.code, agg=P[f"agg_{node.aggregation}"],
             members=_join([label_of(m) for m in members], P["and"]),
             weights=wtxt,
@@ -281,7 +290,8 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
         lines.append(P["rank"])
     if ov.tiers is not None:
         t = ov.tiers
-        labels = _join([f"'{x}'" for x in t.tier_labels], P["and"])
+        tier_names = t.labels_es if (es and t.labels_es) else t.tier_labels
+        labels = _join([f"'{x}'" for x in tier_names], P["and"])
         if t.method == "quantile":
             nth = P.get(f"nth_{t.n}", P["nth_other"].format(n=t.n))
             lines.append(P["tiers_q"].format(n=t.n, labels=labels, nth=nth))

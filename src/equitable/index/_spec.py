@@ -95,6 +95,7 @@ class Indicator(_Model):
     expression: str | None = None
     rank_by: str | None = None
     label: str | None = None
+    label_es: str | None = None
     theme: str | None = None
     direction: Direction = "higher_is_more_need"
     weight: float = Field(default=1.0, ge=0)
@@ -145,6 +146,8 @@ class Tiers(_Model):
     need, ties share the lowest rank number) among ``N`` goes to tier ``floor((r - 1) * n / N) + 1``.
     ``method="cuts"``: fixed cut points on ``basis`` (ascending); a unit's value ``v`` falls in
     the interval ``[cut_k, cut_k+1)``; the interval of the highest values is tier 1.
+    ``labels_es`` (optional) gives the labels in Spanish for the Spanish report and explanation;
+    the tier column always holds ``labels``.
     """
 
     method: Literal["quantile", "cuts"] = "quantile"
@@ -152,6 +155,7 @@ class Tiers(_Model):
     cuts: list[float] | None = None
     basis: Literal["score", "percentile"] = "score"
     labels: list[str] | None = None
+    labels_es: list[str] | None = None
     column: str = "tier"
 
     @model_validator(mode="after")
@@ -175,6 +179,8 @@ class Tiers(_Model):
             object.__setattr__(self, "n", n)
         if self.labels is not None and len(self.labels) != self.n:
             raise ValueError(f"{len(self.labels)} labels for {self.n} tiers")
+        if self.labels_es is not None and len(self.labels_es) != self.n:
+            raise ValueError(f"{len(self.labels_es)} labels_es for {self.n} tiers")
         return self
 
     @property
@@ -196,6 +202,7 @@ class Node(_Model):
 
     code: str
     label: str | None = None
+    label_es: str | None = None
     parent: str | None = None
     members: list[str] | None = None
     aggregation: Aggregation = "sum"
@@ -250,7 +257,9 @@ class IndexSpec(_Model):
 
     Attributes
     ----------
-    name, title, source : identification; ``source`` cites the published method.
+    name, title, source : identification; ``source`` cites the published method. ``title_es``,
+        ``source_es`` and each indicator's and node's ``label_es`` give the Spanish wording for the Spanish
+        report and ``explain(spec, lang="es")`` (the English ``title``/``label`` otherwise).
     id_column : the unit identifier column, kept as a string (leading zeros kept).
     id_width : when given, numeric-looking ids are left-padded with zeros to this width.
     missing_codes : input values that mean "missing" (e.g. ``[-999]``), for every indicator.
@@ -265,7 +274,9 @@ class IndexSpec(_Model):
 
     name: str
     title: str | None = None
+    title_es: str | None = None
     source: str | None = None
+    source_es: str | None = None
     version: str | None = None
     id_column: str
     id_width: int | None = Field(default=None, ge=1, le=40)

@@ -477,12 +477,15 @@ def report_data(comp: Computation) -> Any:
                 continue
             ind = spec.indicator(code)
             indicators.append({
-                "code": ind.code, "label": ind.label, "column": ind.column or ind.expression,
+                "code": ind.code, "label": ind.label, "label_es": ind.label_es,
+                "column": ind.column or ind.expression,
                 "theme": "" if is_overall else node.code,
                 "theme_label": "" if is_overall else node.label,
+                "theme_label_es": None if is_overall else node.label_es,
                 "direction": ind.direction, "weight": weights[code],
             })
-    themes = [{"code": code, "label": spec.node(code).label, "weight": w}
+    themes = [{"code": code, "label": spec.node(code).label,
+               "label_es": spec.node(code).label_es, "weight": w}
               for code, w in theme_weights.items() if not spec.is_indicator(code)]
     weights = getattr(rule, "weights", None) or {}
     tier_weights = {str(k): float(v) for k, v in dict(weights).items()}
@@ -560,6 +563,9 @@ def report_data(comp: Computation) -> Any:
         version=__version__,
         method_text=method_text,
         title_es=cfg.report.title_es,
+        index_title_es=spec.title_es,
+        tier_labels_es=(dict(zip(spec.overall.tiers.tier_labels, spec.overall.tiers.labels_es))
+                        if spec.overall.tiers.labels_es else {}),
     )
 
 

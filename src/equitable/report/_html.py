@@ -56,14 +56,15 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
     placed = s[s["latitude"].notna() & s["longitude"].notna()]
     for i, label in enumerate(data.tier_labels):
         sub = placed[placed["tier"] == label]
+        name = tier_label(lang, label, data.tier_labels_es)
         hover = [
-            f"{html.escape(str(n))}<br>{t(lang, 'tier')}: {tier_label(lang, label)}"
+            f"{html.escape(str(n))}<br>{t(lang, 'tier')}: {name}"
             f"<br>{t(lang, 'per_pupil')}: {money(lang, float(pp), 2)}"
             for n, pp in zip(sub["school_name"], sub["per_pupil_dollars"].fillna(0))
         ]
         fig.add_trace(go.Scatter(
             x=sub["longitude"].round(6).tolist(), y=sub["latitude"].round(6).tolist(),
-            mode="markers", name=tier_label(lang, label),
+            mode="markers", name=name,
             marker={"color": _colour(i), "size": 7, "line": {"color": "#333", "width": 0.5}},
             text=hover, hovertemplate="%{text}<extra></extra>",
         ))
@@ -89,7 +90,7 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
 
 
 def shares_figure(data: ReportData, lang: str) -> go.Figure:
-    labels = [tier_label(lang, x) for x in data.tiers["tier"]]
+    labels = [tier_label(lang, x, data.tier_labels_es) for x in data.tiers["tier"]]
     fig = go.Figure([
         go.Bar(x=labels, y=(data.tiers["share_students"] * 100).round(2).tolist(),
                name=t(lang, "share_students"), marker_color="#9e9e9e"),
@@ -114,7 +115,8 @@ def distribution_figure(data: ReportData, lang: str) -> go.Figure:
         for i, label in enumerate(data.tier_labels):
             sub = s.loc[s["tier"] == label, "per_pupil_dollars"].dropna().round(2)
             fig.add_trace(go.Histogram(
-                x=sub.tolist(), name=tier_label(lang, label), marker_color=_colour(i),
+                x=sub.tolist(), name=tier_label(lang, label, data.tier_labels_es),
+                marker_color=_colour(i),
                 xbins={"start": math.floor(lo), "end": math.ceil(hi) + size, "size": size},
             ))
     fig.update_layout(
@@ -149,7 +151,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     tiers = []
     for i, row in enumerate(data.tiers.itertuples(index=False)):
         tiers.append({
-            "label": tier_label(lang, row.tier),
+            "label": tier_label(lang, row.tier, data.tier_labels_es),
             "colour": _colour(i),
             "schools": number(lang, row.schools),
             "students": row.students if isinstance(row.students, str) else number(lang, row.students),
@@ -165,8 +167,9 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     }
     indicators = [
         {
-            "label": label_of(lang, ind["code"], ind.get("label")),
-            "theme": label_of(lang, ind.get("theme") or "", ind.get("theme_label")),
+            "label": label_of(lang, ind["code"], ind.get("label"), ind.get("label_es")),
+            "theme": label_of(lang, ind.get("theme") or "", ind.get("theme_label"),
+                              ind.get("theme_label_es")),
             "column": ind["column"],
             "direction": t(lang, ind["direction"]),
             "weight": _fmt_weight(ind["weight"]),
@@ -174,15 +177,19 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         for ind in data.indicators
     ]
     themes = [
-        {"label": label_of(lang, th["code"], th.get("label")), "weight": _fmt_weight(th["weight"])}
+        {"label": label_of(lang, th["code"], th.get("label"), th.get("label_es")),
+         "weight": _fmt_weight(th["weight"])}
         for th in data.themes
     ]
     tier_weights = [
-        {"label": tier_label(lang, k), "weight": _fmt_weight(v)} for k, v in data.tier_weights.items()
+        {"label": tier_label(lang, k, data.tier_labels_es), "weight": _fmt_weight(v)}
+        for k, v in data.tier_weights.items()
     ]
     pc = data.placement_counts
     methods = [
-        t(lang, "methods_index", title=data.index_title,
+        t(lang, "methods_index",
+          title=(data.index_title_es if lang == "es" and data.index_title_es
+                 else data.index_title),
           normalise=t(lang, f"percentile_{data.normalise_form}"),
           aggregation=t(lang, data.aggregation), n_tiers=len(data.tier_labels)),
         t(lang, "methods_missing", rule=t(lang, data.missing_rule), n_flagged=data.n_flagged),

@@ -68,8 +68,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "methods_placement": (
             "Census tract of each school: the 2010 tract polygon containing the school's "
             "point from the CDE directory ({n_polygon} schools); otherwise the tract with the "
-            "nearest CalEnviroScreen centroid ({n_centroid}); {n_unplaced} schools missing from "
-            "the 2018 directory have no point and are marked not placed (their community "
+            "nearest CalEnviroScreen centroid ({n_centroid}); schools missing from the 2018 "
+            "directory ({n_unplaced}) have no point and are marked not placed (their community "
             "indicators follow the missing-value rule)."
         ),
         "methods_allocation": (
@@ -181,9 +181,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "methods_placement": (
             "Sector censal de cada escuela: el polígono del sector de 2010 que contiene el punto "
             "de la escuela en el directorio del CDE ({n_polygon} escuelas); si no, el sector cuyo "
-            "centro de CalEnviroScreen está más cerca ({n_centroid}); {n_unplaced} escuelas que "
-            "no figuran en el directorio de 2018 no tienen punto y se marcan como no ubicadas (sus "
-            "indicadores comunitarios siguen la regla de valores faltantes)."
+            "centro de CalEnviroScreen está más cerca ({n_centroid}); las escuelas que no "
+            "figuran en el directorio de 2018 ({n_unplaced}) no tienen punto y se marcan como no "
+            "ubicadas (sus indicadores comunitarios siguen la regla de valores faltantes)."
         ),
         "methods_allocation": (
             "Asignación: los pesos por alumno de cada nivel se multiplican por un mismo factor "
@@ -250,22 +250,6 @@ TIER_LABELS_ES = {
     "Lowest": "Más baja",
 }
 
-#: Indicator labels in Spanish, by indicator code (the spec's ``label`` is the English one).
-INDICATOR_LABELS_ES = {
-    "frpm": "% con comida gratuita o a precio reducido (bajos ingresos)",
-    "english_learners": "% de estudiantes de inglés",
-    "disabilities": "% de estudiantes con discapacidades",
-    "ela_not_met": "% que no alcanza el estándar de lengua y literatura en inglés (CAASPP)",
-    "math_not_met": "% que no alcanza el estándar de matemáticas (CAASPP)",
-    "asthma": "Asma: visitas a urgencias por 10,000 (sector censal)",
-    "poverty": "% de la población por debajo del doble del nivel de pobreza (sector censal)",
-    "linguistic_isolation": "% de hogares con aislamiento lingüístico (sector censal)",
-    "student": "Grupos de estudiantes",
-    "academic": "Resultados académicos",
-    "community": "Comunidad",
-}
-
-
 def t(lang: str, key: str, **kwargs: object) -> str:
     """The message ``key`` in ``lang``, with ``{placeholders}`` filled."""
     table = MESSAGES.get(lang, MESSAGES["en"])
@@ -273,18 +257,22 @@ def t(lang: str, key: str, **kwargs: object) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def tier_label(lang: str, label: str) -> str:
-    """A tier label (``"1 Highest"``) in ``lang`` (``"1 Más alta"``)."""
+def tier_label(lang: str, label: str, spanish: dict[str, str] | None = None) -> str:
+    """A tier label (``"1 Highest"``) in ``lang`` (``"1 Más alta"``): the spec's own Spanish
+    label (``spanish``, from ``tiers.labels_es``) or, failing that, word by word."""
     if lang != "es":
         return label
+    if spanish and label in spanish:
+        return spanish[label]
     num, _, word = label.partition(" ")
     return f"{num} {TIER_LABELS_ES.get(word, word)}".strip() if word else label
 
 
-def label_of(lang: str, code: str, english: str | None) -> str:
-    """An indicator's or theme's label in ``lang``."""
-    if lang == "es" and code in INDICATOR_LABELS_ES:
-        return INDICATOR_LABELS_ES[code]
+def label_of(lang: str, code: str, english: str | None, spanish: str | None = None) -> str:
+    """An indicator's or theme's label in ``lang``: the spec's ``label_es`` in Spanish when it
+    has one, else its ``label``, else its code."""
+    if lang == "es" and spanish:
+        return spanish
     return english or code
 
 

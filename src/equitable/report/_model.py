@@ -29,10 +29,13 @@ class ReportData:
         ``amount_cents``, ``rate_dollars``, ``share_students``, ``share_dollars`` (fractions 0-1).
     tier_labels : tier labels, highest need first.
     budget_cents : the budget, integer cents.
-    indicators : list of dicts: ``code``, ``label``, ``column``, ``theme``, ``direction``,
-        ``weight`` (within its theme), ``value_column``, ``pctl_column``.
-    themes : list of dicts: ``code``, ``label``, ``weight``.
-    index_title, normalise_form, aggregation, missing_rule : from the spec.
+    indicators : list of dicts: ``code``, ``label``, ``label_es``, ``column``, ``theme``,
+        ``theme_label``, ``theme_label_es``, ``direction``, ``weight`` (within its theme).
+    themes : list of dicts: ``code``, ``label``, ``label_es``, ``weight``.
+    index_title, normalise_form, aggregation, missing_rule : from the spec;
+        ``index_title_es`` the spec's ``title_es``.
+    tier_labels_es : tier label -> its Spanish form (the spec's ``tiers.labels_es``); tiers not
+        in it are translated word by word (``Highest`` -> ``Más alta``).
     tier_weights : tier label -> relative per-pupil weight (the config).
     placement_counts : placement -> number of schools.
     n_flagged : schools missing at least one indicator.
@@ -65,3 +68,5 @@ class ReportData:
     method_text: dict[str, str] = field(default_factory=dict)
     title_es: str | None = None
     equity: dict[str, float] = field(default_factory=dict)
+    index_title_es: str | None = None
+    tier_labels_es: dict[str, str] = field(default_factory=dict)

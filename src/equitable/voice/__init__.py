@@ -6,45 +6,46 @@ Korn-Graubard intervals by student group, school and language; coded excerpts (C
 inter-coder agreement and offline theme suggestions; a bilingual HTML report. See docs/voice.md.
 """
 
-from equitable.voice._estimate import (
-    estimate,
-    korn_graubard_interval,
-    representation,
-    response_rates,
-    wilson_interval,
-)
-from equitable.voice._instrument import Instrument, load_instrument
-from equitable.voice._readers import PLATFORMS, SurveyData, detect_platform, read_export
-from equitable.voice._scrub import scrub_text
-from equitable.voice._synth import synth_survey, write_export
-from equitable.voice._weight import (
-    RakeResult,
-    kish_deff,
-    margins_from_frpm,
-    margins_from_lausd_schools,
-    rake,
-    read_margins,
-)
+from __future__ import annotations
 
-__all__ = [
-    "PLATFORMS",
-    "Instrument",
-    "RakeResult",
-    "SurveyData",
-    "detect_platform",
-    "estimate",
-    "kish_deff",
-    "korn_graubard_interval",
-    "load_instrument",
-    "margins_from_frpm",
-    "margins_from_lausd_schools",
-    "rake",
-    "read_export",
-    "read_margins",
-    "representation",
-    "response_rates",
-    "scrub_text",
-    "synth_survey",
-    "wilson_interval",
-    "write_export",
-]
+import importlib
+from typing import Any
+
+#: Public name -> the module defining it. Imported on first use, so ``import equitable.voice``
+#: (and ``equitable --help``) does not load pandas, scipy or pandera.
+_WHERE = {
+    "Instrument": "equitable.voice._instrument",
+    "PLATFORMS": "equitable.voice._readers",
+    "RakeResult": "equitable.voice._weight",
+    "SurveyData": "equitable.voice._readers",
+    "detect_platform": "equitable.voice._readers",
+    "estimate": "equitable.voice._estimate",
+    "kish_deff": "equitable.voice._weight",
+    "korn_graubard_interval": "equitable.voice._estimate",
+    "load_instrument": "equitable.voice._instrument",
+    "margins_from_frpm": "equitable.voice._weight",
+    "margins_from_lausd_schools": "equitable.voice._weight",
+    "rake": "equitable.voice._weight",
+    "read_export": "equitable.voice._readers",
+    "read_margins": "equitable.voice._weight",
+    "representation": "equitable.voice._estimate",
+    "response_rates": "equitable.voice._estimate",
+    "scrub_text": "equitable.voice._scrub",
+    "synth_survey": "equitable.voice._synth",
+    "wilson_interval": "equitable.voice._estimate",
+    "write_export": "equitable.voice._synth",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name]), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'equitable.voice' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_WHERE))

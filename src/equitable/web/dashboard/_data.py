@@ -242,7 +242,7 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
         sources["board_district"] = cw_name
     schools["board_district"] = [districts.get(c) for c in schools["cds_code"]]
     schools["band"] = [enrollment_band(float(e)) for e in schools["enrollment"].fillna(0)]
-    schools = schools.set_index("cds_code", drop=False)
+    schools.index = pd.Index(schools["cds_code"].to_numpy(), name=None)
 
     indicators = [{"code": ind.code, "pctl": ind.output or f"{ind.code}_pctl",
                    "label": ind.label or ind.code, "weight": float(ind.weight or 0)}

@@ -50,7 +50,33 @@ def _data(request: Request) -> DashboardData:
     data = results_for(request.app.state)
     if data is None:
         raise HTTPException(status_code=503, detail="no results loaded")
+    if "warm" not in data.cache:
+        warm(data)
     return data
+
+
+def warm(data: DashboardData) -> None:
+    """Build once what several pages share: the map layers, the explorer's default scenario and
+    the methods text in each language (so no visitor waits for them)."""
+    from equitable.index import explain
+    from equitable.web.i18n import LANGUAGES
+
+    _map_state(data)
+    defaults = {"rule": "tier_weights", "budget": _default_budget(data),
+                "weights": _default_weights(data), "base_weight": "1", "need_weight": "0.01"}
+    try:
+        _explore(data, defaults)
+    except EquitableError:
+        pass
+    for lang in LANGUAGES:
+        key = ("explain", lang)
+        if key not in data.cache:
+            try:
+                text = explain(data.spec, lang=lang)
+            except (KeyError, ValueError):
+                text = explain(data.spec)
+            data.cache[key] = _paragraphs(text)
+    data.cache["warm"] = True
 
 
 def _page(request: Request, template: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
@@ -279,18 +305,28 @@ RULES = ("tier_weights", "score", "per_pupil")
 
 def _explorer_params(data: DashboardData, request: Request) -> dict:
     qp = request.query_params
-    config = data.run.get("spec", {}).get("config", {}).get("allocation", {})
-    base_weights = config.get("weights") or {t: 1.0 for t in data.tiers}
     rule = qp.get("rule", "tier_weights")
     if rule not in RULES:
         raise HTTPException(status_code=422, detail="unknown rule")
-    budget = qp.get("budget") or str(data.run.get("extra", {}).get(
-        "budget_cents", int(data.schools["amount_cents"].sum())) / 100)
-    weights = {t: qp.get(f"w{i + 1}") or str(base_weights.get(t, 1.0))
+    budget = qp.get("budget") or _default_budget(data)
+    base_weights = _default_weights(data)
+    weights = {t: (qp.get(f"w{i + 1}") or base_weights[t]).strip()
                for i, t in enumerate(data.tiers)}
     return {"rule": rule, "budget": budget.strip(), "weights": weights,
             "base_weight": (qp.get("base_weight") or "1").strip(),
             "need_weight": (qp.get("need_weight") or "0.01").strip()}
+
+
+def _default_budget(data: DashboardData) -> str:
+    cents = int(data.run.get("extra", {}).get("budget_cents",
+                                              int(data.schools["amount_cents"].sum())))
+    return f"{cents // 100}.{cents % 100:02d}" if cents % 100 else str(cents // 100)
+
+
+def _default_weights(data: DashboardData) -> dict[str, str]:
+    config = data.run.get("spec", {}).get("config", {}).get("allocation", {})
+    weights = config.get("weights") or {}
+    return {t: f"{float(weights.get(t, 1.0)):g}" for t in data.tiers}
 
 
 def _rule_dict(data: DashboardData, p: dict) -> dict:
@@ -301,7 +337,7 @@ def _rule_dict(data: DashboardData, p: dict) -> dict:
         return {"kind": "proportional", "budget": p["budget"], "need_column": "score",
                 "need_scale": "value", "base_weight": _number(p["base_weight"], "base weight"),
                 "need_weight": _number(p["need_weight"], "need weight")}
-    return {"kind": "proportional", "budget": p["budget"]}
+    return {"kind": "proportional", "budget": p["budget"], "base_weight": 1.0, "need_weight": 0.0}
 
 
 def _number(text: str, what: str) -> float:
@@ -404,17 +440,9 @@ def _tier_table(data: DashboardData) -> pd.DataFrame:
 
 @router.get("/methods", response_class=HTMLResponse)
 def methods(request: Request) -> HTMLResponse:
-    from equitable.index import explain
-
     data = _data(request)
     lang = request.state.lang
     key = ("explain", lang)
-    if key not in data.cache:
-        try:
-            text = explain(data.spec, lang=lang)
-        except (KeyError, ValueError):
-            text = explain(data.spec)
-        data.cache[key] = _paragraphs(text)
     inputs = [{"key": k, **v} for k, v in sorted(data.run.get("inputs", {}).items())]
     return _page(request, "dashboard/methods.html", {
         "data": data, "blocks": data.cache[key], "inputs": inputs,
