@@ -57,6 +57,72 @@ def test_rate_files_follow_published_colas():
             assert r1.base_grant_per_ada[span] == expected, (year, span)
 
 
+def test_2021_22_rates_follow_ab_130_compounded_cola():
+    """2021-22 = 2020-21 x (1 + 2.31%) x (1 + 2.70%), rounded to the dollar.
+
+    CDE, "Funding Rates and Information, Fiscal Year 2021-22"
+    (https://www.cde.ca.gov/fg/aa/pa/pa2122rates.asp), section "Cost-of-Living Adjustment":
+    AB 130 (Statutes of 2021) computes the 2021-22 rates "by first assuming the 2020-21 funded
+    COLA was 2.31% instead of zero", then applies the 2021-22 funded COLA for LCFF of 2.70%
+    (1.70% statutory + 1.00%), "a compounded COLA of approximately 5.07%". The 2020-21 page
+    (https://www.cde.ca.gov/fg/aa/pa/pa2021rates.asp) gives the 2020-21 COLA as 0.00%.
+    This ties the two files to each other and to CDE's stated method; it is not a check
+    against CDE's rate table itself (see the files' ``check_note``).
+    """
+    r20, r21 = lcff_rates("2020-21"), lcff_rates("2021-22")
+    assert r20.cola_pct == 0 and r21.cola_pct == 5.07
+    for span, rate in r20.base_grant_per_ada.items():
+        # K-3: 7,702 x 1.0231 x 1.027 = 8,092.68 -> 8,093; 9-12: 9,329 -> 9,802.2 -> 9,802
+        expected = (Decimal(rate) * Decimal("1.0231") * Decimal("1.027")).quantize(
+            Decimal(1), rounding=ROUND_HALF_UP)
+        assert r21.base_grant_per_ada[span] == expected, span
+    assert r21.base_grant_per_ada == {"k_3": 8093, "4_6": 8215, "7_8": 8458, "9_12": 9802}
+
+
+@pytest.mark.parametrize("prev, year, factor", [("2022-23", "2023-24", "1.0822"),
+                                                 ("2023-24", "2024-25", "1.0107")])
+def test_earlier_rates_are_the_only_ones_consistent_with_the_next_year(prev, year, factor):
+    """For each span exactly one whole-dollar rate rounds to next year's rate under CDE's COLA
+    (the preimage interval is 1/factor < $1 wide), and it is the file's.
+
+    Chained, the 2022-23 and 2023-24 files are pinned by the 2024-25 rates (quoted by
+    attendly.com, "Local Control Funding Formula entitlements") and CDE's published COLAs
+    (pa2324rates.asp 8.22%, pa2425rates.asp 1.07%), although CDE's 2022-23 rate table itself
+    was not in the stored material.
+    """
+    r0, r1 = lcff_rates(prev), lcff_rates(year)
+    f = Decimal(factor)
+    assert Decimal(repr(r1.cola_pct)) == (f - 1) * 100
+    for span, target in r1.base_grant_per_ada.items():
+        candidates = [x for x in range(target - 1500, target + 1)
+                      if (Decimal(x) * f).quantize(Decimal(1), rounding=ROUND_HALF_UP) == target]
+        assert candidates == [r0.base_grant_per_ada[span]], span
+
+
+def test_per_ada_value_matches_cde_derived_value_of_ada_method():
+    """CDE's published per-grade-span LCFF value of one ADA, "2021-22 Derived Value of ADA
+    Methodology" (https://cde.ca.gov/fg/au/ag/adavalue21method.asp), table "LCFF Value of ADA
+    for School Districts": A.1 + (A.1 x A.2 x A.3) + (A.1 x A.4 x A.5), where A.1 is the
+    current-year ADJUSTED base grant per ADA for TK-3 and 9-12 (exhibit lines A-12, A-13; the
+    base grant for 4-6 and 7-8), A.2 the UPP, A.3 the supplemental factor (20%), A.4 the
+    percentage used for the concentration grant (UPP - 55%) and A.5 its factor (65%).
+
+    This is CDE's method, not a published dollar figure: it checks that supplemental and
+    concentration grants are computed on the base grant INCLUDING the grade span adjustments,
+    span by span, as CDE does. 2021-22, UPP 70%:
+    TK-3 8,093 + round(841.672) = 8,935 -> 8,935 x (1 + 0.2 x 0.7 + 0.65 x 0.15) = 11,057.0625;
+    9-12 9,802 + round(254.852) = 10,057 -> 12,445.5375; 4-6 8,215 -> 10,166.0625;
+    7-8 8,458 -> 10,466.775.
+    """
+    expected = {"k_3": Decimal("11057.0625"), "4_6": Decimal("10166.0625"),
+                "7_8": Decimal("10466.775"), "9_12": Decimal("12445.5375")}
+    for span, value in expected.items():
+        e = lcff_entitlement({span: 1}, 70, "2021-22")
+        assert e.total_cents == int((value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert lcff_entitlement({"k_3": 1}, 70, "2021-22").adjusted_base_per_ada["k_3"] == 8935
+    assert lcff_entitlement({"9_12": 1}, 70, "2021-22").adjusted_base_per_ada["9_12"] == 10057
+
+
 def test_every_rate_file_cites_its_source():
     assert lcff_years() == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
     for y in lcff_years():

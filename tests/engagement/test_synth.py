@@ -61,3 +61,23 @@ def test_calibrated_to_statewide_2021_22_rates(tmp_path, data_dir):
         eligible = int(d.loc[code, "ChronicAbsenteeismEligibleCumulativeEnrollment"])
         rate = 100 * count / eligible
         assert abs(rate - published[group]) <= 2.0, (group, rate, published[group])
+
+
+def test_cli_synth_district(tmp_path, data_dir, capsys, monkeypatch):
+    from equitable.cli import main
+
+    monkeypatch.setenv("EQUITABLE_DATA_DIR", str(data_dir))
+    out = tmp_path / "d"
+    with pytest.raises(SystemExit) as exc:
+        main(["synth", "district", "--students", "50", "--days", "5", "-o", str(out),
+              "--seed", "2"])
+    assert exc.value.code == 0
+    lines = capsys.readouterr().out.splitlines()
+    n_rows = len((out / "attendance.csv").read_text().splitlines()) - 1
+    assert lines[0] == f"Wrote 50 students, {n_rows:,} attendance rows to {out}"
+    assert lines[1].startswith("Chronic absenteeism, students enrolled 31+ days")
+    # 5 days: nobody is eligible, so no realised rate is printed.
+    assert lines[2] == "  " + "All Students".ljust(38) + "       -  (target 30.0%, n=0)"
+    header = (out / "students.csv").read_text().splitlines()[0]
+    assert header == ("student_id,school_id,grade,enroll_date,exit_date,english_learner,"
+                      "low_income,foster,homeless,disability,race_ethnicity,home_language")

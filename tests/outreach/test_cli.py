@@ -75,7 +75,7 @@ def test_serve_without_a_session_secret_is_a_clear_error(tmp_path):
     env.pop("EQUITABLE_SESSION_SECRET", None)
     r = subprocess.run([sys.executable, "-m", "equitable.cli", "serve", "--db",
                         f"sqlite:///{tmp_path / 'o.db'}"], capture_output=True, text=True,
-                       env=env)
+                       env=env, check=False)
     assert r.returncode == 1
     assert r.stderr.startswith("Error: EQUITABLE_SESSION_SECRET is not set: set it to a random "
                                "string of at least 32 characters")
@@ -88,3 +88,11 @@ def test_org_agreement_bad_date(tmp_path, run):
             "2022-01-01", "--purpose", "food", "--db", db)
     assert r.stderr == "Error: --signed must be a date as YYYY-MM-DD. Got '2021-13-01'.\n"
     assert school_id(0) == "19647339000000"
+
+
+def test_bad_database_urls(run):
+    r = run("outreach", "migrate", "--db", "::::")
+    assert r.stderr == ("Error: the database URL cannot be parsed (expected e.g. "
+                        "sqlite:///file.db)\n")
+    r = run("outreach", "migrate", "--db", "mysql://u@h/db")
+    assert r.stderr == "Error: unsupported database 'mysql': use sqlite or postgresql\n"

@@ -83,12 +83,54 @@ def _routes(app):
     return out
 
 
+def _public_dashboard_routes() -> set:
+    """The routes of the public dashboard package (issue 8), when it is installed."""
+    try:
+        from equitable.web.dashboard import router
+    except ModuleNotFoundError:
+        return set()
+    return {(m, r.path) for r in router.routes if isinstance(r, APIRoute)
+            for m in r.methods - {"HEAD"}}
+
+
+def _expected_routes() -> set:
+    public = _public_dashboard_routes()
+    staff = set(MATRIX)
+    if public:
+        staff.discard(("GET", "/"))  # the dashboard owns "/"
+    return staff | public
+
+
 def test_every_route_is_in_the_matrix(app_and_ids):
     app, _ = app_and_ids
     routes = set(_routes(app))
-    assert routes == set(MATRIX), (
-        f"missing from MATRIX: {sorted(routes - set(MATRIX))}; "
-        f"stale in MATRIX: {sorted(set(MATRIX) - routes)}")
+    expected = _expected_routes()
+    assert routes == expected, (
+        f"missing from MATRIX: {sorted(routes - expected)}; "
+        f"stale in MATRIX: {sorted(expected - routes)}")
+
+
+def test_public_dashboard_routes_are_read_only_and_need_no_user():
+    """Public pages (no login) may only read: GET, no user dependency, outside the staff paths;
+    their pages are tested for every language by the dashboard's own tests."""
+    from equitable.web.deps import current_user, optional_user
+
+    public = _public_dashboard_routes()
+    if not public:
+        pytest.skip("the public dashboard package is not installed")
+    assert {m for m, _ in public} == {"GET"}
+    assert not [p for _, p in public if p.startswith(("/staff", "/login", "/logout", "/account"))]
+    from equitable.web.dashboard import router
+
+    def calls(dependant):
+        for d in dependant.dependencies:
+            yield d.call
+            yield from calls(d)
+
+    for r in router.routes:
+        if isinstance(r, APIRoute):
+            used = set(calls(r.dependant))
+            assert current_user not in used and optional_user not in used, r.path
 
 
 def _call(client, method, path, data, token):
@@ -103,11 +145,14 @@ def _token(client) -> str:
 
 @pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "anonymous")
 def test_matrix(app_and_ids, client_for, role):
-    app, ids = app_and_ids
+    _, ids = app_and_ids
     client = client_for(role)
     # sign-out last: it ends the session the other calls use
+    dashboard = bool(_public_dashboard_routes())
     for (method, template), (data, expected) in sorted(
             MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
+        if dashboard and (method, template) == ("GET", "/"):
+            continue  # the public dashboard's page (tested with its data by its own tests)
         path = template.replace("{case_id}", str(ids["case_all"]))
         token = _token(client)
         r = _call(client, method, path, data or {}, token)
@@ -121,7 +166,7 @@ def test_matrix(app_and_ids, client_for, role):
 
 @pytest.mark.parametrize("role", ["school_staff", "outreach_worker", "partner"])
 def test_a_case_out_of_scope_is_404_on_every_case_route(app_and_ids, client_for, role):
-    app, ids = app_and_ids
+    _, ids = app_and_ids
     client = client_for(role)
     token = _token(client)
     for (method, template), (data, expected) in MATRIX.items():
@@ -134,7 +179,7 @@ def test_a_case_out_of_scope_is_404_on_every_case_route(app_and_ids, client_for,
 
 
 def test_every_unsafe_request_needs_the_csrf_token(app_and_ids, client_for):
-    app, ids = app_and_ids
+    _, ids = app_and_ids
     client = client_for("admin")
     for (method, template), (data, _) in MATRIX.items():
         if method != "POST":

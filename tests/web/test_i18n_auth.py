@@ -89,8 +89,8 @@ def test_session_cookie_flags_and_sign_out(tmp_path, seed_fn):
     seed_fn(app.state.engine, tmp_path)
     with TestClient(app, base_url="https://testserver") as c:
         r = _login(c, "admin1")
-        cookie = [v for k, v in r.headers.multi_items() if k == "set-cookie"
-                  and v.startswith("equitable_session=")][0].lower()
+        cookie = next(v for k, v in r.headers.multi_items() if k == "set-cookie"
+                      and v.startswith("equitable_session=")).lower()
         assert "httponly" in cookie and "secure" in cookie and "samesite=lax" in cookie
         assert c.get("/staff/", follow_redirects=False).status_code == 200
         token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/staff/").text).group(1)

@@ -12,6 +12,11 @@ Education Code section 42238.02 (and CDE's "Funding Rates and Information" pages
 * concentration grant ``C = B x 65% x max(0, UPP - 55%)`` (EC 42238.02(f); 50% before 2021-22);
 * LCFF target (these three components) ``B + S + C``.
 
+Per ADA this is CDE's published "LCFF Value of ADA" for each grade span, A.1 + A.1 x UPP x 20% +
+A.1 x (UPP - 55%) x 65%, with A.1 the adjusted base grant (CDE, "2021-22 Derived Value of ADA
+Methodology", https://cde.ca.gov/fg/au/ag/adavalue21method.asp). Transitional kindergarten ADA
+belongs in K-3 (CDE's LCFF Summary column "Funded TK/K-3 ADA").
+
 UPP is the unduplicated pupil percentage (English learners, students eligible for free or
 reduced-price meals and foster youth, each counted once, over enrollment; EC 42238.02(b)).
 Add-ons (home-to-school transportation, TIIG, Economic Recovery Target, the transitional

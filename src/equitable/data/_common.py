@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
 from equitable.errors import InputError, location
+from equitable.index._io import check_utf8
 
 #: Cell values read as missing. ``*`` is CDE's small-cell suppression mark (a group of 10 or
 #: fewer students): it is missing, never 0. ``No Data`` is the CDE directory's blank, ``NA`` is
@@ -64,12 +65,15 @@ def read_delimited(path: str | Path, sep: str | None = None) -> Table:
     """
     p = Path(path)
     _check_exists(p)
+    # a Windows-1252 file ("Espa\xf1ol" from Excel's "CSV (Comma delimited)") is reported with
+    # its line, never decoded with replacement characters (that would change school names)
+    check_utf8(p)
     if sep is None:
         sep = "\t" if p.suffix.lower() in {".txt", ".tsv", ".tab"} else ","
     try:
         frame = pd.read_csv(
             p, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
-            encoding="utf-8-sig", encoding_errors="replace", quotechar='"',
+            encoding="utf-8-sig", quotechar='"',
         )
     except pd.errors.EmptyDataError:
         raise InputError(f"{p}: the file is empty") from None
@@ -77,7 +81,7 @@ def read_delimited(path: str | Path, sep: str | None = None) -> Table:
         m = re.search(r"line (\d+)", str(exc))
         where = location(p, int(m.group(1)) if m else None)
         raise InputError(f"{where}: not a well-formed delimited file ({_first_line(exc)})") from None
-    except UnicodeDecodeError as exc:  # pragma: no cover - encoding_errors="replace"
+    except UnicodeDecodeError as exc:  # pragma: no cover - checked by check_utf8 above
         raise InputError(f"{p}: cannot be decoded as text ({exc.reason})") from None
     frame.columns = [clean_header(c) for c in frame.columns]
     return Table(frame, p, first_line=2)

@@ -127,16 +127,19 @@ def default_spark_session():
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    return (
+    session = (
         SparkSession.builder.master("local[2]")
         .appName("equitable-engagement")
         .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.ansi.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def open_backend(name: str, **kwargs: Any) -> Backend:

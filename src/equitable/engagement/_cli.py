@@ -84,6 +84,13 @@ def engagement(
         f"absent, {int(raw['never_engaged'].sum()):,} never engaged, "
         f"{int(raw['missing'].sum()):,} missing; outreach queue {len(r.queue):,}."
     )
+    shown = r.fairness[(r.fairness["enrolled"] != "*") & (r.fairness["ReportingCategory"] != "TA")]
+    if len(r.queue) and len(shown):
+        typer.echo("Outreach queue by group (share of queue vs share of enrollment, ratio):")
+        for row in shown.itertuples(index=False):
+            typer.echo(f"  {row.ReportingCategory:<7} {row.description:<32} "
+                       f"{row.share_of_flagged_pct:>5}% vs {row.share_of_enrolled_pct:>5}%  "
+                       f"{row.representation_ratio}")
     typer.echo(f"Wrote {out}/student_engagement.csv, school_summary.csv, outreach_queue.csv, "
                "outreach_fairness.csv, run.json")
 

@@ -189,7 +189,18 @@ def _issue(issues: list[Issue], file: str, what: str, mask: pd.Series, rows: pd.
 
 
 def _parse_dates(s: pd.Series) -> pd.Series:
-    return pd.to_datetime(s.str.strip(), format="%Y-%m-%d", errors="coerce").dt.date
+    return pd.to_datetime(s, format="%Y-%m-%d", errors="coerce").dt.date
+
+
+def _as_text(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
+    """Cast every listed column to text (Parquet may hold dates or numbers); nulls -> ""."""
+    for c in columns:
+        col = table[c]
+        if not pa.types.is_string(col.type):
+            col = pc.cast(col, pa.string())
+        col = pc.fill_null(col, "")
+        table = table.set_column(table.column_names.index(c), c, col)
+    return table
 
 
 def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
@@ -199,9 +210,10 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     not ISO ``YYYY-MM-DD``, exit before enrollment, Y/N flags, CDE race codes, and two enrollment
     periods of one student at one school that overlap.
     """
+    table = _as_text(table, STUDENT_COLUMNS)
+    cds_ok = pc.match_substring_regex(table["school_id"], r"^[0-9]{14}$").to_numpy(
+        zero_copy_only=False)
     df = table.to_pandas()
-    for c in STUDENT_COLUMNS:
-        df[c] = df[c].str.strip()
     issues: list[Issue] = []
     bad = pd.Series(False, index=df.index)
 
@@ -212,8 +224,7 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
         bad = bad | mask
 
     flag("with a blank student_id", df["student_id"] == "")
-    flag("with a school_id that is not a 14-digit CDS code",
-         ~df["school_id"].str.fullmatch(r"\d{14}"))
+    flag("with a school_id that is not a 14-digit CDS code", pd.Series(~cds_ok, index=df.index))
     flag("with a grade other than TK, K, 1-12", ~df["grade"].isin(GRADES))
     enroll = _parse_dates(df["enroll_date"])
     exit_ = _parse_dates(df["exit_date"])
@@ -245,9 +256,10 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
 
 def check_calendar(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
     """Check ``calendar``: dates, Y/N flag, one row per school and date."""
+    table = _as_text(table, CALENDAR_COLUMNS)
+    cds_ok = pc.match_substring_regex(table["school_id"], r"^[0-9]{14}$").to_numpy(
+        zero_copy_only=False)
     df = table.to_pandas()
-    for c in CALENDAR_COLUMNS:
-        df[c] = df[c].str.strip()
     issues: list[Issue] = []
     bad = pd.Series(False, index=df.index)
 
@@ -257,8 +269,7 @@ def check_calendar(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
         _issue(issues, file, what, mask, df["_row"])
         bad = bad | mask
 
-    flag("with a school_id that is not a 14-digit CDS code",
-         ~df["school_id"].str.fullmatch(r"\d{14}"))
+    flag("with a school_id that is not a 14-digit CDS code", pd.Series(~cds_ok, index=df.index))
     d = _parse_dates(df["date"])
     flag("with a date that is not a date (YYYY-MM-DD)", d.isna())
     flag("with instructional other than Y or N", ~df["instructional"].isin(("Y", "N")))

@@ -172,11 +172,35 @@ def _calendar_days(start: dt.date, n_days: int) -> tuple[list[dt.date], list[tup
     return days, rows
 
 
-def _write(table: pa.Table, path: Path) -> None:
+_CSV_OPTIONS = pacsv.WriteOptions(include_header=False, quoting_style="none")
+
+
+class _CSVWriter:
+    """pyarrow's CSV writer with a plain (unquoted) header line."""
+
+    def __init__(self, path: Path, schema: pa.Schema) -> None:
+        self._fh = open(path, "wb")
+        self._fh.write((",".join(schema.names) + "\n").encode())
+        self._w = pacsv.CSVWriter(self._fh, schema, write_options=_CSV_OPTIONS)
+
+    def write_table(self, table: pa.Table) -> None:
+        self._w.write_table(table)
+
+    def close(self) -> None:
+        self._w.close()
+        self._fh.close()
+
+
+def _writer(path: Path, schema: pa.Schema):
     if path.suffix == ".parquet":
-        pq.write_table(table, path, compression="zstd")
-    else:
-        pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="none"))
+        return pq.ParquetWriter(path, schema, compression="zstd")
+    return _CSVWriter(path, schema)
+
+
+def _write(table: pa.Table, path: Path) -> None:
+    w = _writer(path, table.schema)
+    w.write_table(table)
+    w.close()
 
 
 def synth_district(
@@ -332,10 +356,7 @@ def synth_district(
             })
             att_rows += table.num_rows
             if att_writer is None:
-                att_writer = (pq.ParquetWriter(att_path, table.schema, compression="zstd")
-                              if fmt == "parquet" else
-                              pacsv.CSVWriter(att_path, table.schema,
-                                              write_options=pacsv.WriteOptions(quoting_style="none")))
+                att_writer = _writer(att_path, table.schema)
             att_writer.write_table(table)
             if activity:
                 # Logins on some days present; participation (work submitted, live class joined)
@@ -396,8 +417,6 @@ def _flush(chunks, writer, path, fmt, final=False):
         return writer
     table = pa.concat_tables(chunks)
     if writer is None:
-        writer = (pq.ParquetWriter(path, table.schema, compression="zstd") if fmt == "parquet"
-                  else pacsv.CSVWriter(path, table.schema,
-                                       write_options=pacsv.WriteOptions(quoting_style="none")))
+        writer = _writer(path, table.schema)
     writer.write_table(table)
     return writer

@@ -40,7 +40,27 @@ _WHERE = {
     "AuditReport": "equitable.index._audit",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "AuditReport",
+    "IndexResult",
+    "IndexSpec",
+    "Indicator",
+    "Node",
+    "Normalise",
+    "SensitivityResult",
+    "Tiers",
+    "aggregate",
+    "audit_published",
+    "compute_index",
+    "explain",
+    "list_presets",
+    "load_spec",
+    "parse_spec",
+    "percentile_rank",
+    "read_table",
+    "sensitivity",
+    "write_table",
+]
 
 
 def __getattr__(name: str) -> Any:

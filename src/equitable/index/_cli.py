@@ -27,15 +27,7 @@ def index_command(
     Writes one row per unit with the input's id column and every computed column, plus
     OUTPUT.run.json with the spec, the input's SHA-256 and the version.
     """
-    from equitable.index import (
-        compute_index,
-        explain,
-        list_presets,
-        load_spec,
-        read_table,
-        write_table,
-    )
-    from equitable.provenance import write_run_record
+    from equitable.index._spec import list_presets, load_spec
 
     if list_:
         for name in list_presets():
@@ -46,12 +38,18 @@ def index_command(
         raise InputError("give a SPEC (a preset name or a TOML file); --list shows the presets")
     s = load_spec(spec)
     if explain_:
+        from equitable.index._explain import explain
+
         typer.echo(explain(s, reference=reference is not None), nl=False)
         return
     if input is None:
         raise InputError("give an INPUT file (CSV, XLSX or Parquet)")
     if output is None:
         raise InputError("give an output file with -o OUTPUT.csv")
+    from equitable.index._engine import compute_index
+    from equitable.index._io import read_table, write_table
+    from equitable.provenance import write_run_record
+
     df = read_table(input, id_column=s.id_column)
     ref = read_table(reference, id_column=s.id_column) if reference is not None else None
     result = compute_index(s, df, source=str(input), reference=ref)

@@ -6,8 +6,6 @@ from pathlib import Path
 
 import typer
 
-from equitable.errors import InputError
-
 __all__ = ["register"]
 
 
@@ -44,15 +42,14 @@ def sensitivity_command(
     rule), rebuilds the ranking for every draw and writes, per unit, the median rank, the 5th-95th
     percentile rank interval and the probability of each tier, plus an offline HTML report.
     """
-    from equitable.index._io import read_table
+    from equitable.index._io import make_output_folder, read_table
     from equitable.index._sensitivity import sensitivity
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 
     s = load_spec(spec)
-    if not input.is_file():
-        raise InputError(f"{input}: file not found")
     df = read_table(input, id_column=s.id_column)
+    make_output_folder(output)
     res = sensitivity(s, df, draws=draws, weights=weights, concentration=concentration, spread=spread,  # type: ignore[arg-type]
                       normalisations=_split(normalisation), ties=_split(ties), missing=_split(missing),
                       sobol=not no_sobol, sobol_n=sobol_n, seed=seed, source=str(input))
@@ -92,14 +89,14 @@ def audit_command(
     Prints the fit and every school that breaks a rule; exits 0 (the findings are the output).
     """
     from equitable.index._audit import audit_published
-    from equitable.index._io import read_table
+    from equitable.index._io import make_output_folder, read_table
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 
     s = load_spec(spec)
-    if not published.is_file():
-        raise InputError(f"{published}: file not found")
     df = read_table(published, id_column=s.id_column)
+    if output is not None:
+        make_output_folder(output)
     rep = audit_published(df, s, score_column=score_column, rank_column=rank_column, tier_column=tier_column,
                           allocation_column=allocation_column, enrollment_column=enrollment_column,
                           money_unit=money_unit, score_tolerance=score_tolerance, source=str(published))

@@ -14,7 +14,10 @@ import pandas as pd
 
 from equitable.errors import InputError, location
 
-__all__ = ["check_columns", "numeric_column", "read_table", "write_table"]
+__all__ = [
+    "check_columns", "check_utf8", "make_output_folder", "numeric_column", "read_table",
+    "write_table",
+]
 
 _ROW_OFFSET = 2  # header is row 1
 
@@ -41,15 +44,20 @@ def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | i
     Raises
     ------
     InputError
-        The file is missing, has an unknown suffix, or cannot be parsed (naming the file and, for
-        CSV, the line).
+        The file is missing, a folder, empty, only a header, not UTF-8 (CSV, naming the line), has
+        an unknown suffix, or cannot be parsed (naming the file and, for CSV, the line).
     """
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a file")
     if not p.is_file():
         raise InputError(f"{p}: file not found")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty")
     suffix = p.suffix.lower()
     try:
         if suffix in (".csv", ".txt", ".tsv"):
+            check_utf8(p)
             with open(p, encoding="utf-8-sig", errors="replace") as fh:
                 head = fh.readline()
             sep = "\t" if ("\t" in head and head.count("\t") >= head.count(",")) else ","
@@ -77,9 +85,30 @@ def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | i
     except (ValueError, OSError, UnicodeDecodeError) as exc:
         raise InputError(f"{p}: cannot be read as a table: {exc}") from None
     df.columns = [str(c) for c in df.columns]
+    if len(df) == 0:
+        raise InputError(f"{p}: no data rows (only a header)")
     df = df.reset_index(drop=True)
     df.attrs["source"] = str(path)
     return df
+
+
+def check_utf8(path: str | Path) -> None:
+    """Raise :class:`InputError` naming the line of the first byte that is not UTF-8.
+
+    A CSV saved by Excel as "CSV (Comma delimited)" is in Windows-1252 ("Español" as
+    ``Espa\xf1ol``); decoding it with a guess could silently change names, so the user is asked
+    to save it as "CSV UTF-8" instead.
+    """
+    p = Path(path)
+    data = p.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(
+            f"{location(p, line)}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file "
+            "as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8"
+        ) from None
 
 
 def check_columns(df: pd.DataFrame, columns: list[str], source: str | None) -> None:
@@ -141,14 +170,44 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write a result table as CSV (UTF-8, no index, LF line ends), XLSX or Parquet by suffix."""
     p = Path(path)
     suffix = p.suffix.lower()
-    if p.parent and not p.parent.exists():
-        p.parent.mkdir(parents=True, exist_ok=True)
-    if suffix in (".csv", ".txt", ""):
-        df.to_csv(p, index=False, lineterminator="\n", float_format="%.15g")
-    elif suffix == ".xlsx":
-        df.to_excel(p, index=False, engine="xlsxwriter")
-    elif suffix in (".parquet", ".pq"):
-        df.to_parquet(p, index=False)
-    else:
+    if suffix not in (".csv", ".txt", "", ".xlsx", ".parquet", ".pq"):
         raise InputError(f"{p}: unknown output type '{p.suffix}' (use .csv, .xlsx or .parquet)")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a file name, e.g. {p / 'index.csv'}")
+    try:
+        if p.parent and not p.parent.exists():
+            p.parent.mkdir(parents=True, exist_ok=True)
+        if suffix in (".csv", ".txt", ""):
+            df.to_csv(p, index=False, lineterminator="\n", float_format="%.15g")
+        elif suffix == ".xlsx":
+            df.to_excel(p, index=False, engine="xlsxwriter")
+        else:
+            df.to_parquet(p, index=False)
+    except OSError as exc:
+        raise InputError(f"{p}: cannot write the file: {exc.strerror or exc}") from None
+    return p
+
+
+def make_output_folder(path: str | Path) -> Path:
+    """Create the output folder ``path`` (and its parents) if needed and return it.
+
+    Called before any work is done, so a bad ``-o`` fails at once rather than after the analysis.
+
+    Raises
+    ------
+    InputError
+        ``path`` is an existing file, or the folder cannot be created or written to (read-only
+        location, a parent that is a file, ...).
+    """
+    p = Path(path)
+    if p.exists() and not p.is_dir():
+        raise InputError(f"{p}: is a file, not a folder; give an output folder")
+    try:
+        p.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{p}: cannot create the output folder: {exc.strerror or exc}") from None
+    import os
+
+    if not os.access(p, os.W_OK | os.X_OK):
+        raise InputError(f"{p}: cannot write to the output folder: permission denied")
     return p

@@ -11,6 +11,7 @@ and ranked, and may count its members' threshold flags.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import tomllib
@@ -504,6 +505,24 @@ def _format_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
+def first_error(errors: list[dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
+    """The pydantic error to report, and a "did you mean" key for it.
+
+    An unknown key is reported before anything else: a typo'd key (``id_colum``) also makes the
+    key it was meant to be "missing", and the typo is what the user must fix. When a required key
+    of the same table is missing and is spelt close to the unknown one, it is the suggestion.
+    """
+    extra = [e for e in errors if e["type"] == "extra_forbidden"]
+    if not extra:
+        return errors[0], None
+    err = extra[0]
+    parent, bad = tuple(err["loc"][:-1]), str(err["loc"][-1])
+    missing = [str(e["loc"][-1]) for e in errors
+               if e["type"] == "missing" and tuple(e["loc"][:-1]) == parent]
+    close = difflib.get_close_matches(bad, missing, n=1, cutoff=0.6)
+    return err, (close[0] if close else None)
+
+
 def parse_spec(data: dict[str, Any], *, source: str = "<spec>") -> IndexSpec:
     """Validate a spec given as a mapping (e.g. parsed TOML).
 
@@ -518,10 +537,10 @@ def parse_spec(data: dict[str, Any], *, source: str = "<spec>") -> IndexSpec:
     try:
         return IndexSpec.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        err, hint = first_error(exc.errors())
         loc = _format_loc(tuple(err["loc"]), data)
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            msg = "unknown key" + (f" (did you mean '{hint}'?)" if hint else "")
         elif err["type"] == "missing":
             msg = "missing required key"
         else:

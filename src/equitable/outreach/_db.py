@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session, sessionmaker
 
 from equitable.errors import EquitableError
@@ -49,8 +50,10 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
     url = database_url(url)
     try:
         parsed = make_url(url)
-    except Exception:
-        raise EquitableError("the database URL cannot be parsed (expected e.g. sqlite:///file.db)")
+    except (ValueError, TypeError, ArgumentError):
+        raise EquitableError(
+            "the database URL cannot be parsed (expected e.g. sqlite:///file.db)"
+        ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         kwargs.setdefault("connect_args", {})

@@ -152,7 +152,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
         whole and nothing is written).
     """
     path = Path(path)
-    header, rows = _read_csv(path, ROSTER_REQUIRED)
+    _, rows = _read_csv(path, ROSTER_REQUIRED)
     problems: list[str] = []
     seen: dict[str, int] = {}
     dups: list[int] = []
@@ -382,7 +382,7 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     workers near their schools.
     """
     path = Path(path)
-    header, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    _, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
     records, problems = {}, []
     for lineno, r in rows:
         cds = r["cdscode"].zfill(14)

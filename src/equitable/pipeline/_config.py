@@ -90,10 +90,12 @@ def parse_config(data: dict[str, Any], *, source: str = "<config>") -> RunConfig
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        from equitable.index._spec import first_error
+
+        err, hint = first_error(exc.errors())
         loc = _format_loc(tuple(err["loc"]))
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            msg = "unknown key" + (f" (did you mean '{hint}'?)" if hint else "")
         elif err["type"] == "missing":
             msg = "missing required key"
         else:

@@ -36,7 +36,28 @@ _WHERE = {
     "write_export": "equitable.voice._synth",
 }
 
-__all__ = sorted(_WHERE)
+__all__ = [
+    "PLATFORMS",
+    "Instrument",
+    "RakeResult",
+    "SurveyData",
+    "detect_platform",
+    "estimate",
+    "kish_deff",
+    "korn_graubard_interval",
+    "load_instrument",
+    "margins_from_frpm",
+    "margins_from_lausd_schools",
+    "rake",
+    "read_export",
+    "read_margins",
+    "representation",
+    "response_rates",
+    "scrub_text",
+    "synth_survey",
+    "wilson_interval",
+    "write_export",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -24,6 +24,7 @@ import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from equitable import __version__
 from equitable.outreach._models import User
@@ -108,9 +109,7 @@ def optional_user(request: Request) -> User | None:
     user = None
     uid = request.session.get("uid")
     if uid is not None:
-        from equitable.outreach._db import read_session
-
-        with read_session(get_engine(request)) as s:
+        with Session(get_engine(request)) as s:  # one primary-key read, no transaction block
             u = s.get(User, uid)
         if u is not None and u.active and request.session.get("epoch") == u.session_epoch:
             user = u
@@ -120,7 +119,7 @@ def optional_user(request: Request) -> User | None:
     return user
 
 
-def current_user(user: User | None = Depends(optional_user)) -> User:
+async def current_user(user: User | None = Depends(optional_user)) -> User:
     if user is None:
         raise LoginRequired()
     return user
@@ -129,7 +128,7 @@ def current_user(user: User | None = Depends(optional_user)) -> User:
 def require_roles(*roles: str):
     """Dependency: the signed-in user, who must have one of ``roles`` (else 403)."""
 
-    def dep(user: User = Depends(current_user)) -> User:
+    async def dep(user: User = Depends(current_user)) -> User:
         if user.role not in roles:
             raise HTTPException(status_code=403, detail="not allowed for your role")
         return user

@@ -11,11 +11,12 @@ import pandas as pd
 from babel.numbers import format_currency, format_decimal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from equitable.errors import EquitableError
 from equitable.web.dashboard import _map
 from equitable.web.dashboard._data import DashboardData, results_for
-from equitable.web.deps import render, translate
+from equitable.web.deps import csrf_token, render
 
 router = APIRouter()
 
@@ -79,15 +80,63 @@ def warm(data: DashboardData) -> None:
     data.cache["warm"] = True
 
 
+#: Rendered pages kept per results: (path, query, language) -> (html, status). Pages depend only
+#: on the results, the URL and the language, except the session's CSRF token in the layout,
+#: which is a placeholder in the cached copy, filled in per request. Signed-in users (whose
+#: navigation differs) are never served from the cache.
+PAGE_CACHE_SIZE = 4000
+_CSRF_PLACEHOLDER = "__equitable_csrf_placeholder__"
+_PAGE_HEADERS = {"Cache-Control": "private, max-age=300"}
+
+
+def _cache_key(request: Request) -> tuple | None:
+    if request.session.get("uid") is not None:
+        return None
+    return (request.url.path, request.url.query, getattr(request.state, "lang", "en"))
+
+
+def _cached(request: Request, data: DashboardData) -> HTMLResponse | None:
+    key = _cache_key(request)
+    hit = data.cache.get(("page", key)) if key else None
+    if hit is None:
+        return None
+    html, status = hit
+    return HTMLResponse(html.replace(_CSRF_PLACEHOLDER, csrf_token(request)),
+                        status_code=status, headers=_PAGE_HEADERS)
+
+
+async def _serve(request: Request, build, *args) -> Response:
+    """A page from the cache without leaving the event loop, else built in the thread pool."""
+    data = getattr(request.app.state, "dashboard_data", None)
+    if data is None or "warm" not in data.cache:
+        data = await run_in_threadpool(_data, request)
+    hit = _cached(request, data)
+    if hit is not None:
+        return hit
+    return await run_in_threadpool(build, request, *args)
+
+
 def _page(request: Request, template: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
     lang = getattr(request.state, "lang", "en")
     ctx = {"fmt": Fmt(lang), **ctx}
-    return render(request, template, ctx, status_code=status_code,
-                  headers={"Cache-Control": "public, max-age=300"})
+    data = ctx.get("data")
+    key = _cache_key(request) if data is not None else None
+    if key is None:
+        return render(request, template, ctx, status_code=status_code, headers=_PAGE_HEADERS)
+    response = render(request, template, {**ctx, "csrf_token": _CSRF_PLACEHOLDER},
+                      status_code=status_code)
+    html = response.body.decode("utf-8")
+    pages = data.cache.setdefault("pages", [])
+    pages.append(key)
+    if len(pages) > PAGE_CACHE_SIZE:
+        data.cache.pop(("page", pages.pop(0)), None)
+    data.cache[("page", key)] = (html, status_code)
+    return HTMLResponse(html.replace(_CSRF_PLACEHOLDER, csrf_token(request)),
+                        status_code=status_code, headers=_PAGE_HEADERS)
 
 
 def _csv(df: pd.DataFrame, filename: str) -> Response:
-    body = df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    body = df.to_csv(index=False, lineterminator="\n")
     return Response(body, media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "public, max-age=300"})
@@ -110,8 +159,12 @@ FINDER_COLUMNS = ["cds_code", "school_name", "neighbourhood", "span", "enrollmen
                   "tier", "score", "allocation_dollars", "per_pupil_dollars"]
 
 
-@router.get("/", response_class=HTMLResponse, include_in_schema=True)
-def finder(request: Request, q: str = Query("", max_length=200)) -> HTMLResponse:
+@router.get("/", response_class=HTMLResponse)
+async def finder(request: Request, q: str = Query("", max_length=200)) -> Response:
+    return await _serve(request, _finder, q)
+
+
+def _finder(request: Request, q: str) -> HTMLResponse:
     data = _data(request)
     q = q.strip()
     hits = data.search(q) if q else None
@@ -195,7 +248,11 @@ def _school(request: Request, cds_code: str) -> tuple[DashboardData, dict]:
 
 
 @router.get("/schools/{cds_code}", response_class=HTMLResponse)
-def school(request: Request, cds_code: str) -> HTMLResponse:
+async def school(request: Request, cds_code: str) -> Response:
+    return await _serve(request, _school_page, cds_code)
+
+
+def _school_page(request: Request, cds_code: str) -> HTMLResponse:
     data, rec = _school(request, cds_code)
     lang = request.state.lang
     tables = _school_tables(data, cds_code, lang)
@@ -262,7 +319,12 @@ def _map_filters(data: DashboardData, tier: str, span: str, district: str) -> tu
 
 
 @router.get("/map", response_class=HTMLResponse)
-def map_page(request: Request, tier: str = "", span: str = "", district: str = "") -> Response:
+async def map_page(request: Request, tier: str = "", span: str = "",
+                   district: str = "") -> Response:
+    return await _serve(request, _map_page, tier, span, district)
+
+
+def _map_page(request: Request, tier: str, span: str, district: str) -> Response:
     data = _data(request)
     spans, districts = _map_filters(data, tier, span, district)
     rows = _filtered(data, tier, span, district)
@@ -385,7 +447,11 @@ def _explore(data: DashboardData, p: dict) -> pd.DataFrame:
 
 
 @router.get("/explorer", response_class=HTMLResponse)
-def explorer(request: Request) -> HTMLResponse:
+async def explorer(request: Request) -> Response:
+    return await _serve(request, _explorer)
+
+
+def _explorer(request: Request) -> HTMLResponse:
     data = _data(request)
     p = _explorer_params(data, request)
     error, out = None, None
@@ -439,7 +505,11 @@ def _tier_table(data: DashboardData) -> pd.DataFrame:
 
 
 @router.get("/methods", response_class=HTMLResponse)
-def methods(request: Request) -> HTMLResponse:
+async def methods(request: Request) -> Response:
+    return await _serve(request, _methods)
+
+
+def _methods(request: Request) -> HTMLResponse:
     data = _data(request)
     lang = request.state.lang
     key = ("explain", lang)
