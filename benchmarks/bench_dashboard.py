@@ -149,6 +149,11 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=10)
     n = sum(len(v) for v in times.values())
+    import importlib.util
+
+    fast = [m for m in ("httptools", "uvloop") if importlib.util.find_spec(m)]
+    print("uvicorn HTTP parser / event loop: " + (", ".join(fast) if fast else
+          "h11 + asyncio (pure Python; install httptools and uvloop for speed)"))
     print("one user alone (service time): " + ", ".join(
         f"{k} {np.median(v):.1f} ms" for k, v in sorted(single.items())))
     print(f"{args.workers} worker process(es); {args.users} concurrent users, {n} requests in {wall:.1f} s "

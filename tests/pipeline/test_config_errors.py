@@ -126,3 +126,70 @@ def test_not_toml_and_not_found(synth, _cli, tmp_path):
     assert r.stderr.startswith("Error: bad.toml: not valid TOML: ")
     with pytest.raises(SpecError, match=r"nope\.toml: config file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+# ---- regressions found by trying `equitable run` as a new user ---------------------------------
+
+
+def test_typo_in_a_required_key_names_the_typo(synth, _cli):
+    r = _cli(synth, _base(synth).replace('name = "synthetic"', 'nmae = "synthetic"'))
+    _fails_with(r, "bad.toml: key 'nmae': unknown key (did you mean 'name'?)")
+
+
+def test_misspelt_preset_gets_a_suggestion(synth, _cli):
+    r = _cli(synth, _base(synth).replace('spec = "seni-style"', 'spec = "seni-styel"'))
+    assert r.returncode == 1
+    assert r.stderr.strip().endswith("nor a spec file; did you mean 'seni-style'?")
+
+
+def test_district_code_as_a_number(synth, _cli):
+    r = _cli(synth, _base(synth).replace("[selection]", "[selection]\ndistrict_code = 1611"))
+    _fails_with(r, "bad.toml: key 'selection.district_code': write the district code as text in "
+                   'quotes, e.g. "01611" (a number loses leading zeros)')
+
+
+def test_budget_in_words_and_negative(synth, _cli):
+    r = _cli(synth, _base(synth).replace("budget = 100000000", 'budget = "seven hundred million"'))
+    _fails_with(r, "bad.toml [allocation]: key 'budget': budget must be a number, got "
+                   "'seven hundred million'")
+    r = _cli(synth, _base(synth).replace("budget = 100000000", "budget = -5"))
+    _fails_with(r, "bad.toml [allocation]: key 'budget': budget must be a positive number of "
+                   "dollars, got -5")
+
+
+def test_input_is_a_folder_and_header_only(synth, _cli):
+    (synth / "a_folder.csv").mkdir(exist_ok=True)
+    r = _cli(synth, _base(synth).replace('math = "math.csv"', 'math = "a_folder.csv"'))
+    _fails_with(r, f"{(synth / 'a_folder.csv').resolve()}: is a folder, not a file (inputs.math "
+                   "in the config)")
+    header = (synth / "schools.csv").read_text(encoding="utf-8").splitlines()[0]
+    (synth / "header_only.csv").write_text(header + "\n", encoding="utf-8")
+    r = _cli(synth, _base(synth).replace('schools = "schools.csv"',
+                                         'schools = "header_only.csv"'))
+    _fails_with(r, f"{(synth / 'header_only.csv').resolve()}: no data rows (only a header)")
+
+
+def test_config_is_a_folder(synth, _cli, capsys):
+    from equitable.cli import main
+
+    (synth / "cfgdir").mkdir(exist_ok=True)
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main(["run", "cfgdir", "-q"])
+    assert capsys.readouterr().err.strip() == (
+        "Error: cfgdir: is a folder; give the config file, e.g. examples/lausd.toml")
+
+
+def test_output_folder_is_a_file_fails_before_the_work(synth, capsys, monkeypatch):
+    from equitable.cli import main
+
+    monkeypatch.chdir(synth)
+    (synth / "taken.txt").write_text("x", encoding="utf-8")
+    steps: list[str] = []
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as e:
+        main(["run", "config.toml", "--data-dir", ".", "--out", "taken.txt"])
+    assert e.value.code == 1
+    err = capsys.readouterr().err
+    assert err.strip() == "Error: taken.txt: is a file, not a folder; give an output folder"
+    assert "Reading inputs" not in err and not steps

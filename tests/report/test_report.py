@@ -106,3 +106,40 @@ def test_workbook_formats_and_suppressed_cell(tmp_path):
     # same data, same bytes
     q = write_xlsx(_data(), tmp_path / "b.xlsx")
     assert p.read_bytes() == q.read_bytes()
+
+
+def test_spanish_report_uses_the_specs_spanish_labels():
+    """Indicator, theme and tier labels and the index title come from the spec's ``label_es``,
+    ``labels_es`` and ``title_es`` (regression: the Spanish report showed the English labels)."""
+    from dataclasses import replace
+
+    data = replace(
+        _data(),
+        indicators=[{"code": "frpm_pct", "label": "Student groups: % FRPM",
+                     "label_es": "Grupos de estudiantes: % FRPM", "column": "frpm_pct",
+                     "theme": "", "direction": "higher_is_more_need", "weight": 1.0}],
+        index_title="Test index", index_title_es="Índice de prueba",
+        tier_labels_es={"1 Highest": "1 Máxima necesidad"},
+    )
+    es = render_html(data, "es")
+    en = render_html(data, "en")
+    assert "Grupos de estudiantes: % FRPM" in es and "Student groups" not in es
+    assert "Índice: Índice de prueba." in es and "Test index" not in es
+    assert "1 Máxima necesidad" in es  # the spec's own Spanish label wins
+    assert "2 Alta" in es  # others fall back to the word-by-word translation
+    assert "Student groups: % FRPM" in en and "Grupos" not in en
+    assert "Index: Test index." in en
+
+
+def test_seni_preset_is_fully_spanish():
+    from equitable.index import explain, load_spec
+
+    spec = load_spec("seni-style")
+    assert all(ind.label_es for ind in spec.indicators)
+    assert spec.overall.tiers.labels_es == ["1 Más alta", "2 Alta", "3 Moderada", "4 Baja",
+                                            "5 Más baja"]
+    text = explain(spec, lang="es")
+    assert text.splitlines()[0] == "Índice de necesidad escolar al estilo SENI (pesos supuestos)"
+    assert "Student groups" not in text and "Community:" not in text and "After LAUSD" not in text
+    assert "'1 Más alta'" in text and "1 Highest" not in text
+    assert "Student groups: % English learners" in explain(spec)

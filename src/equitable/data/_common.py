@@ -5,6 +5,7 @@ CDE's suppression marks, zero-padding identifiers and turning pandera failures i
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -65,6 +66,10 @@ def read_delimited(path: str | Path, sep: str | None = None) -> Table:
     """
     p = Path(path)
     _check_exists(p)
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty")
+    if p.suffix.lower() in {".xlsx", ".xlsm", ".parquet", ".pq"}:
+        return _read_binary_table(p)
     # a Windows-1252 file ("Espa\xf1ol" from Excel's "CSV (Comma delimited)") is reported with
     # its line, never decoded with replacement characters (that would change school names)
     check_utf8(p)
@@ -84,7 +89,36 @@ def read_delimited(path: str | Path, sep: str | None = None) -> Table:
     except UnicodeDecodeError as exc:  # pragma: no cover - checked by check_utf8 above
         raise InputError(f"{p}: cannot be decoded as text ({exc.reason})") from None
     frame.columns = [clean_header(c) for c in frame.columns]
+    if len(frame) == 0:
+        raise InputError(f"{p}: no data rows (only a header)")
     return Table(frame, p, first_line=2)
+
+
+def _read_binary_table(p: Path) -> Table:
+    """An XLSX workbook's first sheet or a Parquet file, every cell as text (as a CSV would be).
+
+    Whole numbers stored as floats (``913.0``, Excel's and Parquet's way) are written without
+    the ``.0``; row numbers in messages are spreadsheet rows (header = row 1).
+    """
+    try:
+        if p.suffix.lower() in {".xlsx", ".xlsm"}:
+            frame = pd.read_excel(p, sheet_name=0, dtype=str, engine="openpyxl")
+        else:
+            frame = pd.read_parquet(p)
+    except Exception as exc:  # noqa: BLE001 - openpyxl/pyarrow raise many types for a bad file
+        kind = "Excel workbook" if p.suffix.lower() in {".xlsx", ".xlsm"} else "Parquet file"
+        raise InputError(f"{p}: not a readable {kind} ({_first_line(exc)})") from None
+    for c in frame.columns:
+        col = frame[c]
+        if pd.api.types.is_float_dtype(col):
+            col = col.map(lambda v: "" if pd.isna(v) else (str(int(v)) if float(v).is_integer()
+                                                          else repr(float(v))))
+        frame[c] = col.astype(object).where(col.notna(), "").astype(str)
+    frame.columns = [clean_header(c) for c in frame.columns]
+    frame = frame.loc[:, [not c.startswith("Unnamed:") for c in frame.columns]]
+    if len(frame) == 0:
+        raise InputError(f"{p}: no data rows (only a header)")
+    return Table(frame.reset_index(drop=True), p, first_line=2)
 
 
 def read_excel_sheet(
@@ -136,7 +170,19 @@ def require_columns(table: Table, columns: Iterable[str]) -> None:
     missing = [c for c in columns if c not in table.frame.columns]
     if missing:
         cols = ", ".join(f"'{c}'" for c in missing)
-        raise InputError(f"{table.label}: missing column{'s' if len(missing) > 1 else ''} {cols}")
+        # a misspelt header ("pct_sdw") is named, as the column the user must rename
+        have = [str(c) for c in table.frame.columns]
+        hints = []
+        for c in missing:
+            close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
+            if not close:
+                low = {h.lower().strip(): h for h in have}
+                close = [low[c.lower()]] if c.lower() in low else []
+            if close and close[0] not in columns:
+                hints.append(f"'{close[0]}'")
+        hint = f" (the file has {', '.join(hints)}: misspelt?)" if hints else ""
+        raise InputError(
+            f"{table.label}: missing column{'s' if len(missing) > 1 else ''} {cols}{hint}")
 
 
 def parse_number(

@@ -18,6 +18,14 @@ def _read_geojson(path: str | Path) -> gpd.GeoDataFrame:
     p = Path(path)
     if not p.exists():
         raise InputError(f"{p}: file not found")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a file")
+    if p.stat().st_size == 0:
+        raise InputError(f"{p}: the file is empty")
+    with open(p, "rb") as fh:
+        start = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not start.startswith(b"{"):
+        raise InputError(f"{p}: not a GeoJSON file (it does not start with '{{')")
     try:
         gdf = gpd.read_file(p, engine="pyogrio")
     except Exception as exc:  # noqa: BLE001 - pyogrio raises DataSourceError and others

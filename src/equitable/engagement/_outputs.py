@@ -92,52 +92,84 @@ def _rate(num: int, den: int) -> str:
     return f"{q // 10000}.{q % 10000:04d}"
 
 
-def _reasons_one(never, missing, streak, chronic, absent, enrolled, sb98, last_act, last_part,
-                 missing_days):
-    out = []
-    if never:
-        out.append("never engaged: no day present and no platform activity since enrolling")
-    if missing and not never:
-        out.append(
-            f"missing: not present and no platform activity in the last {missing_days} "
-            "instructional days"
-        )
-    if streak >= 3:
-        out.append(f"absent the last {streak} instructional days in a row")
-    if chronic is True:
-        out.append(
-            f"chronically absent: absent {absent} of {enrolled} days enrolled "
-            f"({_pct_half_up(absent, enrolled, 1)}%)"
-        )
-    if sb98:
-        out.append(f"{sb98} week{'s' if sb98 != 1 else ''} meeting the SB 98 re-engagement trigger")
-    if last_act and not last_part:
-        out.append("logs in to the learning platform but has never submitted work or joined "
-                   "live instruction")
-    return "; ".join(out)
+def _rate_vec(num, den) -> pd.Series:
+    """:func:`_rate` over arrays (exact integer arithmetic; ``""`` where ``den`` is 0)."""
+    num = np.asarray(num, dtype="int64")
+    den = np.asarray(den, dtype="int64")
+    safe = np.where(den == 0, 1, den)
+    q = (2 * num * 10000 + safe) // (2 * safe)
+    text = pd.Series(q // 10000).astype(str) + "." + pd.Series(q % 10000).astype(str).str.zfill(4)
+    return text.where(den != 0, "")
+
+
+def _pct1_vec(num, den) -> pd.Series:
+    """:func:`_pct_half_up` with one decimal over arrays (``den`` > 0 where used)."""
+    num = np.asarray(num, dtype="int64")
+    den = np.asarray(den, dtype="int64")
+    safe = np.where(den == 0, 1, den)
+    q = (2 * num * 1000 + safe) // (2 * safe)
+    return pd.Series(q // 10).astype(str) + "." + pd.Series(q % 10).astype(str)
 
 
 def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
-    """Plain-words reasons a student is on the outreach list, separated by ``"; "``."""
-    cols = [df[c].tolist() for c in (
-        "never_engaged", "missing", "current_absence_streak", "chronically_absent",
-        "days_absent", "days_enrolled", "sb98_weeks_flagged", "last_activity_date",
-        "last_participation_date")]
-    return [_reasons_one(*vals, missing_days) for vals in zip(*cols)]
+    """Plain-words reasons a student is on the outreach list, separated by ``"; "``.
+
+    Built column-wise (vectorised string operations on the per-student frame), in this order:
+    never engaged; missing (when not never engaged); the current streak when 3 days or more;
+    chronic absence with its counts; SB 98 weeks; platform logins without participation.
+    """
+    n = len(df)
+    if n == 0:
+        return []
+    never = df["never_engaged"].to_numpy(dtype=bool)
+    missing = df["missing"].to_numpy(dtype=bool) & ~never
+    streak = df["current_absence_streak"].to_numpy(dtype="int64")
+    chronic = (df["chronically_absent"] == True).to_numpy()  # noqa: E712 - null is not True
+    absent = df["days_absent"].to_numpy(dtype="int64")
+    enrolled = df["days_enrolled"].to_numpy(dtype="int64")
+    sb98 = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
+    act = df["last_activity_date"].fillna("").astype(str).to_numpy() != ""
+    part = df["last_participation_date"].fillna("").astype(str).to_numpy() != ""
+    empty = pd.Series([""] * n, dtype=object)
+    pieces = [
+        empty.where(~never, "never engaged: no day present and no platform activity since "
+                    "enrolling"),
+        empty.where(~missing, f"missing: not present and no platform activity in the last "
+                    f"{missing_days} instructional days"),
+        ("absent the last " + pd.Series(streak).astype(str) + " instructional days in a row")
+        .where(streak >= 3, ""),
+        ("chronically absent: absent " + pd.Series(absent).astype(str) + " of "
+         + pd.Series(enrolled).astype(str) + " days enrolled ("
+         + _pct1_vec(absent, enrolled) + "%)").where(chronic, ""),
+        (pd.Series(sb98).astype(str) + pd.Series(np.where(sb98 != 1, " weeks", " week"))
+         + " meeting the SB 98 re-engagement trigger").where(sb98 != 0, ""),
+        empty.where(~(act & ~part), "logs in to the learning platform but has never submitted "
+                    "work or joined live instruction"),
+    ]
+    out = pieces[0]
+    for p in pieces[1:]:
+        has_p = p != ""
+        joined = out + "; " + p
+        out = joined.where((out != "") & has_p, out.where(~has_p, p))
+    return out.tolist()
 
 
 def format_engagement(df: pd.DataFrame, missing_days: int) -> pd.DataFrame:
     """The student_engagement.csv frame (sorted by school_id, student_id)."""
     d = df.copy()
-    d["chronically_absent"] = d["chronically_absent"].astype(object).where(
-        d["chronically_absent"].notna(), None
-    )
     d["reasons"] = add_reasons(d, missing_days)
-    d["absence_rate"] = [_rate(a, n) for a, n in zip(d["days_absent"], d["days_enrolled"])]
+    d["absence_rate"] = _rate_vec(d["days_absent"], d["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
-        d[c] = d[c].map(_yn)
+        d[c] = _yn_vec(d[c])
     d = d.sort_values(["school_id", "student_id"], kind="mergesort")
     return d[ENGAGEMENT_COLUMNS].reset_index(drop=True)
+
+
+def _yn_vec(s: pd.Series) -> np.ndarray:
+    """Booleans (nullable) as ``Y`` / ``N`` / ``""`` (null)."""
+    known = s.notna().to_numpy()
+    true = (s == True).to_numpy()  # noqa: E712 - null is not True
+    return np.where(~known, "", np.where(true, "Y", "N")).astype(object)
 
 
 def on_list(d: pd.DataFrame) -> pd.Series:
@@ -161,7 +193,9 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> p
     x = d[on_list(d)].merge(attrs, on=["student_id", "school_id"], how="left")
     x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
     x["_chronic"] = x["chronically_absent"] == True
-    x["_rate"] = [a / n if n else 0.0 for a, n in zip(x["days_absent"], x["days_enrolled"])]
+    den = x["days_enrolled"].to_numpy(dtype="int64")
+    x["_rate"] = np.where(den > 0, x["days_absent"].to_numpy(dtype="int64") / np.maximum(den, 1),
+                          0.0)
     x = x.sort_values(
         ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic", "_rate",
          "school_id", "student_id"],
@@ -170,10 +204,9 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> p
     )
     x["priority"] = range(1, len(x) + 1)
     x["reasons"] = add_reasons(x, missing_days)
-    x["absence_rate"] = [_rate(a, n) for a, n in zip(x["days_absent"], x["days_enrolled"])]
-    for c in ("never_engaged", "missing", "foster_or_homeless"):
-        x[c] = x[c].map(_yn)
-    x["chronically_absent"] = x["chronically_absent"].map(_yn)
+    x["absence_rate"] = _rate_vec(x["days_absent"], x["days_enrolled"]).to_numpy()
+    for c in ("never_engaged", "missing", "foster_or_homeless", "chronically_absent"):
+        x[c] = _yn_vec(x[c])
     return x[QUEUE_COLUMNS].reset_index(drop=True)
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -263,7 +264,11 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         df[c] = df[c].astype("int64")
     for c in ("never_engaged", "missing", "enrolled_now"):
         df[c] = df[c].astype(bool)
-    df["chronically_absent"] = [None if pd.isna(v) else bool(v) for v in df["chronically_absent"]]
+    ca = df["chronically_absent"]
+    known = ca.notna().to_numpy()
+    chronic = np.full(len(df), None, dtype=object)
+    chronic[known] = ca[known].astype(bool).to_numpy()
+    df["chronically_absent"] = chronic
     df = df.sort_values(["school_id", "student_id"], kind="mergesort").reset_index(drop=True)
 
     attrs = (

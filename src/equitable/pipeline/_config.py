@@ -33,6 +33,16 @@ class Selection(_Model):
     """Which schools are ranked: active, district-run schools of one district (docs/run.md)."""
 
     district_code: str | None = Field(default=None, pattern=r"^\d{5}$")
+
+    @field_validator("district_code", mode="before")
+    @classmethod
+    def _district_text(cls, v: Any) -> Any:
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            raise ValueError(  # noqa: TRY004 - pydantic reports ValueError
+                f'write the district code as text in quotes, e.g. "{int(v):05d}" (a number '
+                "loses leading zeros)"
+            )
+        return v
     include_affiliated_charters: bool = True
     exclude: list[str] = []
     only: list[str] | None = None
@@ -113,6 +123,8 @@ def load_config(path: str | Path) -> RunConfig:
         wrong type (naming the file and the key).
     """
     p = Path(path)
+    if p.is_dir():
+        raise SpecError(f"{p}: is a folder; give the config file, e.g. examples/lausd.toml")
     if not p.is_file():
         raise SpecError(f"{p}: config file not found")
     try:

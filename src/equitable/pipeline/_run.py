@@ -118,6 +118,8 @@ def _resolve_inputs(config: RunConfig, base: Path) -> dict[str, Path]:
             continue
         p = Path(rel)
         p = p if p.is_absolute() else base / p
+        if p.is_dir():
+            raise InputError(f"{p}: is a folder, not a file (inputs.{label} in the config)")
         if not p.is_file():
             raise InputError(f"{p}: input file not found (inputs.{label} in the config)")
         out[label] = p
@@ -134,9 +136,13 @@ def _load_spec(config: RunConfig, config_path: Path) -> Any:
     if not p.is_absolute():
         p = config_path.parent / p
     if not p.is_file():
+        import difflib
+
+        close = difflib.get_close_matches(name, list_presets(), n=1, cutoff=0.6)
+        hint = f"; did you mean '{close[0]}'?" if close else ""
         raise SpecError(
             f"{config_path}: key 'index.spec': '{name}' is neither a preset "
-            f"({', '.join(list_presets())}) nor a spec file"
+            f"({', '.join(list_presets())}) nor a spec file{hint}"
         )
     return load_spec(p)
 
@@ -600,12 +606,15 @@ def run(
     SpecError, InputError
         Bad config or input; one line naming the file, key or row and column.
     """
+    from equitable.index._io import make_output_folder
+
     step = progress or _noop
+    name = load_config(config_path).name
+    out = Path(out_dir) if out_dir is not None else Path("out") / name
+    make_output_folder(out)  # a bad --out fails before the work, not after it
     comp = compute(config_path, data_dir=data_dir, progress=step)
     from equitable.report import write_html, write_xlsx
 
-    out = Path(out_dir) if out_dir is not None else Path("out") / comp.config.name
-    out.mkdir(parents=True, exist_ok=True)
     files: dict[str, Path] = {}
     step(WRITE_STEPS[0])
     files["schools.csv"] = write_schools_csv(comp.schools, out / "schools.csv")

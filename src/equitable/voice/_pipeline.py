@@ -15,10 +15,11 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError
+from equitable.index._io import make_output_folder
 from equitable.provenance import write_run_record
 from equitable.voice._estimate import estimate, favorable_matrix, representation, response_rates
 from equitable.voice._instrument import Instrument, load_instrument
-from equitable.voice._readers import SurveyData, read_export, validate
+from equitable.voice._readers import SurveyData, read_csv_strings, read_export, validate
 from equitable.voice._weight import rake, read_margins
 
 __all__ = [
@@ -68,7 +69,7 @@ def read_to_dir(
         data = d if data is None else data.concat(d)
     assert data is not None
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     _write_csv(data.responses, out / "responses.csv")
     _write_csv(data.respondents, out / "respondents.csv")
     write_run_record(
@@ -101,8 +102,8 @@ def load_survey_dir(folder: str | Path, instrument: Instrument) -> SurveyData:
     for p in paths:
         if not p.exists():
             raise InputError(f"{p}: file not found (run 'equitable survey read' first)")
-    responses = pd.read_csv(paths[0], dtype=str, keep_default_na=False)
-    respondents = pd.read_csv(paths[1], dtype=str, keep_default_na=False)
+    responses = read_csv_strings(paths[0])
+    respondents = read_csv_strings(paths[1])
     respondents["source_row"] = pd.to_numeric(respondents["source_row"]).astype(int)
     if "weight" in respondents.columns:
         respondents["weight"] = pd.to_numeric(respondents["weight"])
@@ -127,7 +128,7 @@ def weight_dir(
     margins = read_margins(margins_path)
     res = rake(data.respondents, margins, variables, trim=trim)
     out = Path(out_dir or folder)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     resp = data.respondents.drop(columns=["weight"], errors="ignore").copy()
     resp["weight"] = np.round(res.weights, 10)
     _write_csv(resp, out / "respondents.csv")
@@ -167,7 +168,7 @@ def estimate_dir(
     w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
     est = estimate(data, inst, by=by, weights=w, level=level)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    make_output_folder(out)
     _write_csv(est, out / "estimates.csv")
     outputs = ["estimates.csv"]
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
@@ -235,7 +236,10 @@ def report_file(
     html = build_report(inst, est, representation=rep, rates=rates, themes=themes,
                         weighting=weighting, breakdowns=by)
     out = Path(out_path)
-    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give the report's file name, e.g. "
+                         f"{out / 'report.html'}")
+    make_output_folder(out.parent)
     out.write_text(html, encoding="utf-8")
     write_run_record(out.parent, command="survey report",
                      spec={"by": list(by), "represent": list(represent), "n_themes": n_themes},

@@ -45,6 +45,7 @@ import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from equitable.errors import InputError, SpecError, location
+from equitable.voice._readers import read_csv_strings
 from equitable.voice._scrub import apply_spans, remap_offset, scrub_spans, scrub_text
 
 __all__ = [
@@ -147,10 +148,7 @@ def read_excerpts(path: str | Path, codebook: Codebook | None = None,
         is not in the codebook, naming the file, row and column.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
+    df = read_csv_strings(p)
     for c in ("document", "code", "coder"):
         if c not in df.columns:
             raise InputError(f"{location(p, 1, c)}: missing column (coded excerpts need "
@@ -298,6 +296,12 @@ def export_qdpx(
     ET.indent(root)
     xml = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give the project's file name, e.g. "
+                         f"{p / 'project.qdpx'}")
+    from equitable.index._io import make_output_folder
+
+    make_output_folder(p.parent)
     with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as z:
         info = zipfile.ZipInfo("project.qde", date_time=(1980, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED

@@ -117,14 +117,54 @@ class SurveyData:
 # Low-level CSV with line numbers
 
 
-def _read_records(path: Path, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
+def read_csv_strings(path: str | Path) -> pd.DataFrame:
+    """A small CSV (margins, coded excerpts, a survey folder's tables) with every cell as text.
+
+    Raises
+    ------
+    InputError
+        The file is missing, a folder, empty, not UTF-8 (naming the line) or not well-formed
+        CSV (naming the line): one line, never a traceback.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a file")
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: file not found") from None
+    if not raw.strip():
+        raise InputError(f"{p}: the file is empty")
+    try:
+        raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise InputError(f"{p}, row {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save "
+                         "it as UTF-8 CSV") from None
+    try:
+        return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
+                           encoding="utf-8-sig")
+    except pd.errors.ParserError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        where = location(p, int(m.group(1)) if m else None)
+        first = str(exc).strip().splitlines()[-1]
+        raise InputError(f"{where}: not a well-formed CSV file ({first})") from None
+
+
+def _read_records(path: Path, delimiter: str | None = None) -> list[tuple[int, list[str]]]:
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    try:
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{path}: file not found") from None
+    try:
+        text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(
-            f"{path}: not UTF-8 text (byte {exc.start}); export the CSV as UTF-8"
+            f"{path}, row {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); export the CSV "
+            "as UTF-8"
         ) from None
     if not text.strip():
         raise InputError(f"{path}: the file is empty")

@@ -39,6 +39,7 @@ import pandas as pd
 
 from equitable.errors import InputError, location
 from equitable.privacy import suppress_table
+from equitable.voice._readers import read_csv_strings
 
 __all__ = [
     "RakeResult",
@@ -116,10 +117,7 @@ def read_margins(path: str | Path) -> pd.DataFrame:
         naming the file, row and column.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
+    df = read_csv_strings(p)
     missing = [c for c in ("variable", "category", "population") if c not in df.columns]
     if missing:
         raise InputError(f"{location(p, 1, missing[0])}: missing column (a margins file has "
@@ -323,10 +321,7 @@ def margins_from_frpm(
     schools : keep only these CDS codes (e.g. the schools surveyed).
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
+    df = read_csv_strings(p)
     need = ["Academic Year", "Enrollment (K-12)", "FRPM Count (K-12)", "School Code"]
     for c in need:
         if c not in df.columns:
@@ -363,10 +358,7 @@ def margins_from_lausd_schools(path: str | Path, *, schools: Sequence[str] = ())
     (CDS code), both from ``enrollment``.
     """
     p = Path(path)
-    try:
-        df = pd.read_csv(p, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
+    df = read_csv_strings(p)
     for c in ("cds", "span", "enrollment"):
         if c not in df.columns:
             raise InputError(f"{location(p, 1, c)}: missing column (not the LAUSD school table?)")

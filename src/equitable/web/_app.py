@@ -148,7 +148,9 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
         titles = {403: "You do not have access to this page.",
                   404: "This page does not exist, or you do not have access to it.",
                   405: "This action is not allowed here.",
-                  429: "Too many attempts. Please wait 15 minutes and try again."}
+                  429: "Too many attempts. Please wait 15 minutes and try again.",
+                  503: "This page is not available yet: the results it shows have not been "
+                       "published."}
         message = titles.get(exc.status_code, "Something went wrong.")
         return render(request, "error.html", {"status": exc.status_code,
                                               "message": translate(request, message)},

@@ -14,9 +14,15 @@ def serve(
                              "run and cookies allowed over plain http."),
     workers: int = typer.Option(1, "--workers", help="Worker processes (needs a fixed "
                                 "EQUITABLE_SESSION_SECRET)."),
+    results: str = typer.Option(None, "--results", help="Output folder of `equitable run` that "
+                                "the public dashboard shows (default: $EQUITABLE_DASHBOARD_RESULTS, "
+                                "else out/lausd)."),
 ) -> None:
     """Serve the staff console (and the public dashboard when installed)."""
     import os
+
+    if results:
+        os.environ["EQUITABLE_DASHBOARD_RESULTS"] = results
 
     import uvicorn
 

@@ -224,7 +224,7 @@ def test_explorer_score_rule_winners_and_losers(client, results):
             "lose") in t
     top = change.sort_values(ascending=False).index[0]
     assert re.search(r"Largest gains.*?href=\"/schools/(\d{14})\"",
-                     client.get("/explorer?" + q).text, re.S).group(1) == top
+                     client.get("/explorer?" + q).text, re.DOTALL).group(1) == top
 
 
 def test_explorer_per_pupil_rule_gives_equal_amounts(client, results):

@@ -24,7 +24,7 @@ import pandas as pd
 from equitable.errors import InputError, location
 from equitable.index import parse_spec
 
-__all__ = ["DashboardData", "RESULTS_ENV", "load_results", "results_for"]
+__all__ = ["RESULTS_ENV", "DashboardData", "load_results", "results_for"]
 
 log = logging.getLogger("equitable.web.dashboard")
 

@@ -20,7 +20,7 @@ TIER_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
 
 class Projection:
     def __init__(self, west: float, south: float, east: float, north: float) -> None:
-        self.west, self.north = west, north
+        self.west, self.south, self.east, self.north = west, south, east, north
         self.kx = math.cos(math.radians((south + north) / 2))
         self.scale = WIDTH / max((east - west) * self.kx, 1e-9)
         self.height = (north - south) * self.scale
@@ -30,18 +30,18 @@ class Projection:
 
 
 def projection_for(schools: pd.DataFrame, tracts) -> Projection | None:
+    """The frame of the map: the placed schools with a 4% margin (tracts far from every school,
+    such as the City of Los Angeles' distant parcels, are left out); the tracts' extent when no
+    school has coordinates."""
     lon = schools["longitude"].dropna() if "longitude" in schools else pd.Series(dtype=float)
     lat = schools["latitude"].dropna() if "latitude" in schools else pd.Series(dtype=float)
-    if tracts is not None and len(tracts):
-        w, s, e, n = tracts.to_crs(4326).total_bounds if tracts.crs else tracts.total_bounds
-        if len(lon):
-            w, e = min(w, lon.min()), max(e, lon.max())
-            s, n = min(s, lat.min()), max(n, lat.max())
-    elif len(lon):
+    if len(lon):
         w, s, e, n = lon.min(), lat.min(), lon.max(), lat.max()
+    elif tracts is not None and len(tracts):
+        w, s, e, n = tracts.to_crs(4326).total_bounds if tracts.crs else tracts.total_bounds
     else:
         return None
-    pad_x, pad_y = (e - w) * 0.02 + 1e-4, (n - s) * 0.02 + 1e-4
+    pad_x, pad_y = (e - w) * 0.04 + 1e-3, (n - s) * 0.04 + 1e-3
     return Projection(w - pad_x, s - pad_y, e + pad_x, n + pad_y)
 
 
@@ -58,6 +58,7 @@ def tract_layer(tracts, proj: Projection) -> str:
         parts = []
     else:
         g = tracts.to_crs(4326) if tracts.crs else tracts
+        g = g.cx[proj.west:proj.east, proj.south:proj.north]
         g = g.geometry.simplify(0.0004, preserve_topology=True)
         parts = []
         for geom in g:
@@ -67,7 +68,7 @@ def tract_layer(tracts, proj: Projection) -> str:
             d = "".join(_ring(p.exterior.coords, proj) for p in polys)
             if d:
                 parts.append(f'<path d="{d}"/>')
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH:.0f} '
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" overflow="hidden" viewBox="0 0 {WIDTH:.0f} '
             f'{proj.height if proj else WIDTH:.0f}" width="{WIDTH:.0f}" '
             f'height="{proj.height if proj else WIDTH:.0f}">'
             '<g fill="#f4f1ea" stroke="#8a8a8a" stroke-width="0.6">' + "".join(parts)

@@ -271,6 +271,8 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
         "band_lo": lo, "band_hi": hi, "n_ranked": len(data.schools),
         "budget": extra.get("budget_cents", int(data.schools["amount_cents"].sum())) / 100,
         "ces_source": data.community_sources.get("ces"),
+        "results_source": "schools.csv, equitable run "
+        + str(data.run.get("spec", {}).get("config", {}).get("name", data.folder.name)),
     })
 
 
