@@ -88,7 +88,7 @@ def test_output_path_problems(folder, capsys):
     fails(capsys, "afile: is a file, not a folder; give an output folder",
           "audit", "good.csv", "--spec", "spec.toml", "-o", "afile")
     # a folder that does not exist yet is made
-    code, out, _ = run(capsys, "index", "spec.toml", "good.csv", "-o", "new/sub/out.csv")
+    code, _, _ = run(capsys, "index", "spec.toml", "good.csv", "-o", "new/sub/out.csv")
     assert code == 0 and (folder / "new" / "sub" / "out.csv").is_file()
 
 

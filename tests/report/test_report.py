@@ -143,3 +143,15 @@ def test_seni_preset_is_fully_spanish():
     assert "Student groups" not in text and "Community:" not in text and "After LAUSD" not in text
     assert "'1 Más alta'" in text and "1 Highest" not in text
     assert "Student groups: % English learners" in explain(spec)
+
+
+def test_report_lists_every_school_so_a_family_can_find_theirs():
+    es = render_html(_data(), "es")
+    rows = re.findall(r"<tbody>(.*?)</tbody>", es.split('id="school-table"')[1], re.DOTALL)[0]
+    cells = re.findall(r"<tr>(.*?)</tr>", rows, re.DOTALL)
+    assert len(cells) == 5
+    # rank 1: School <0>, tier 1 in Spanish, 500 students, $500.00, $1.00 per pupil
+    first = re.findall(r"<td[^>]*>(.*?)</td>", cells[0])
+    assert first == ["1", "School &lt;0&gt;", "1 Más alta", "500", "$500.00", "$1.00",
+                     "Lincoln Heights"]
+    assert 'id="school-filter"' in es and "Buscar una escuela" in es

@@ -10,35 +10,70 @@ equity_metrics(table, need_column=..., spending_column=...) -> EquityMetrics
 compare(scenarios, ...) -> Comparison; compare_files(configs, out_dir, ...)   (equitable compare)
 """
 
-from equitable.allocate._compare import Comparison, compare, compare_files, load_scenario
-from equitable.allocate._engine import AllocationResult, allocate
-from equitable.allocate._lcff import (
-    LcffEntitlement,
-    LcffRates,
-    lcff_entitlement,
-    lcff_rates,
-    lcff_years,
-)
-from equitable.allocate._metrics import (
-    EquityMetrics,
-    concentration_curve,
-    concentration_index,
-    equity_metrics,
-    spending_gap,
-)
-from equitable.allocate._rules import (
-    AllocationRule,
-    Bounds,
-    Eligibility,
-    EquityMultiplier,
-    HoldHarmless,
-    ProportionalRule,
-    Threshold,
-    TierRatesRule,
-    dollars_to_cents,
-    load_rule,
-    parse_rule,
-)
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from equitable.allocate._compare import Comparison, compare, compare_files, load_scenario
+    from equitable.allocate._engine import AllocationResult, allocate
+    from equitable.allocate._lcff import (
+        LcffEntitlement,
+        LcffRates,
+        lcff_entitlement,
+        lcff_rates,
+        lcff_years,
+    )
+    from equitable.allocate._metrics import (
+        EquityMetrics,
+        concentration_curve,
+        concentration_index,
+        equity_metrics,
+        spending_gap,
+    )
+    from equitable.allocate._rules import (
+        AllocationRule,
+        Bounds,
+        Eligibility,
+        EquityMultiplier,
+        HoldHarmless,
+        ProportionalRule,
+        Threshold,
+        TierRatesRule,
+        dollars_to_cents,
+        load_rule,
+        parse_rule,
+    )
+
+# The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
+# heavy libraries they import.
+_LAZY = {
+    "Comparison": "equitable.allocate._compare",
+    "compare": "equitable.allocate._compare",
+    "compare_files": "equitable.allocate._compare",
+    "load_scenario": "equitable.allocate._compare",
+    "AllocationResult": "equitable.allocate._engine",
+    "allocate": "equitable.allocate._engine",
+    "LcffEntitlement": "equitable.allocate._lcff",
+    "LcffRates": "equitable.allocate._lcff",
+    "lcff_entitlement": "equitable.allocate._lcff",
+    "lcff_rates": "equitable.allocate._lcff",
+    "lcff_years": "equitable.allocate._lcff",
+    "EquityMetrics": "equitable.allocate._metrics",
+    "concentration_curve": "equitable.allocate._metrics",
+    "concentration_index": "equitable.allocate._metrics",
+    "equity_metrics": "equitable.allocate._metrics",
+    "spending_gap": "equitable.allocate._metrics",
+    "AllocationRule": "equitable.allocate._rules",
+    "Bounds": "equitable.allocate._rules",
+    "Eligibility": "equitable.allocate._rules",
+    "EquityMultiplier": "equitable.allocate._rules",
+    "HoldHarmless": "equitable.allocate._rules",
+    "ProportionalRule": "equitable.allocate._rules",
+    "Threshold": "equitable.allocate._rules",
+    "TierRatesRule": "equitable.allocate._rules",
+    "dollars_to_cents": "equitable.allocate._rules",
+    "load_rule": "equitable.allocate._rules",
+    "parse_rule": "equitable.allocate._rules",
+}
 
 __all__ = [
     "AllocationResult",
@@ -69,3 +104,18 @@ __all__ = [
     "parse_rule",
     "spending_gap",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

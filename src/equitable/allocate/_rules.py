@@ -73,6 +73,10 @@ def _to_decimal(value: Any, what: str) -> Decimal:
     return d
 
 
+# $10 trillion in cents: far above any budget, far below 2**63 / the largest tier weight.
+MAX_CENTS = 10**15
+
+
 def dollars_to_cents(value: Any, what: str = "amount") -> int:
     """Convert dollars (int, float, Decimal or numeric string) to integer cents exactly.
 
@@ -81,6 +85,8 @@ def dollars_to_cents(value: Any, what: str = "amount") -> int:
     d = _to_decimal(value, what) * 100
     if d != d.to_integral_value():
         raise ValueError(f"{what} has a fraction of a cent: {value!r}")
+    if abs(d) > MAX_CENTS:  # past this, cents overflow the solver's 64-bit integers
+        raise ValueError(f"{what} is more than $10,000,000,000,000, got {value!r}")
     return int(d)
 
 

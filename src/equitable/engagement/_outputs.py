@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from equitable.privacy import suppress_table
+from equitable.privacy import MARKER, PrivacyConfig, protect_long, suppress_table
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
@@ -271,26 +271,106 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFr
                 "el": el[keep], "ch": ch[keep],
             }))
     a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])
-    rows = [
-        {
-            "AcademicYear": year, "AggregateLevel": level, "CountyCode": cds[:2],
-            "DistrictCode": cds[2:7], "SchoolCode": cds[7:], "CountyName": "",
-            "DistrictName": "", "SchoolName": "", "CharterSchool": "All", "DASS": "All",
-            "ReportingCategory": code, "CumulativeEnrollment": int(n),
-            "ChronicAbsenteeismEligibleCumulativeEnrollment": int(el),
-            "ChronicAbsenteeismCount": int(ch),
-            "ChronicAbsenteeismRate": _pct_half_up(int(ch), int(el), 1) if el else "",
-        }
-        for level, cds, code, n, el, ch in zip(a["level"], a["cds"], a["code"], a["n"], a["el"],
-                                               a["ch"])
-    ]
-    out = pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
-    eligible = "ChronicAbsenteeismEligibleCumulativeEnrollment"
-    out = suppress_table(
-        out, eligible, [eligible, "ChronicAbsenteeismCount", "ChronicAbsenteeismRate"]
-    )
-    out = suppress_table(out, "CumulativeEnrollment", ["CumulativeEnrollment"])
+    a = a.reset_index(drop=True)
+    supp_el, supp_n = _protect_summary(a)
+    rates = [_pct_half_up(int(c), int(e), 1) if e else "" for c, e in zip(a["ch"], a["el"])]
+    out = pd.DataFrame({
+        "AcademicYear": year, "AggregateLevel": a["level"].to_numpy(),
+        "CountyCode": a["cds"].str[:2].to_numpy(), "DistrictCode": a["cds"].str[2:7].to_numpy(),
+        "SchoolCode": a["cds"].str[7:].to_numpy(), "CountyName": "", "DistrictName": "",
+        "SchoolName": "", "CharterSchool": "All", "DASS": "All",
+        "ReportingCategory": a["code"].to_numpy(),
+        "CumulativeEnrollment": a["n"].astype("int64").to_numpy(),
+        "ChronicAbsenteeismEligibleCumulativeEnrollment": a["el"].astype("int64").to_numpy(),
+        "ChronicAbsenteeismCount": a["ch"].astype("int64").to_numpy(),
+        "ChronicAbsenteeismRate": rates,
+    }, columns=SUMMARY_COLUMNS)
+    for c in ("ChronicAbsenteeismEligibleCumulativeEnrollment", "ChronicAbsenteeismCount",
+              "ChronicAbsenteeismRate", "CumulativeEnrollment"):
+        out[c] = out[c].astype(object)
+    for c in ("ChronicAbsenteeismEligibleCumulativeEnrollment", "ChronicAbsenteeismCount",
+              "ChronicAbsenteeismRate"):
+        out.loc[supp_el, c] = MARKER
+    out.loc[supp_n, "CumulativeEnrollment"] = MARKER
     return out
+
+
+#: Group columns of the protection model of the summary (never published).
+_PROTECT_GROUPS = ["_district", "_school", "_race", "_span", "_program"]
+_TOTAL = "Total"
+
+
+def _protection_frame(a: pd.DataFrame) -> pd.DataFrame:
+    """The summary as a long table with exact margins, for complementary suppression.
+
+    School rows are the cells; each district row is replaced by the sum of its school rows
+    (a student who moved between schools is counted once at the district, so the published
+    district figure can be lower: treating it as the exact sum gives the attacker more than
+    they have, which is conservative). ``TA`` is the total over the race/ethnicity categories
+    and over the grade spans; a school's students outside every listed category (an unknown
+    race code or grade) form a residual cell, modelled but never published. The program groups
+    (EL, SWD, SED, foster, homeless) overlap, so they total nothing; they are summed over schools.
+    """
+    s = a[a["level"] == "S"][["cds", "code", "n", "el"]].copy()
+    s["_district"] = s["cds"].str[:7]
+    s["_school"] = s["cds"]
+    kind = np.select(
+        [s["code"] == "TA", s["code"].str.startswith("R"), s["code"].str.startswith("GR")],
+        ["TA", "race", "span"], "program",
+    )
+    s["_race"] = np.where(kind == "race", s["code"], _TOTAL)
+    s["_span"] = np.where(kind == "span", s["code"], _TOTAL)
+    s["_program"] = np.where(kind == "program", s["code"], _TOTAL)
+    ta = s[kind == "TA"].set_index("cds")[["n", "el"]]
+    extra = []
+    for k, col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
+        tot = s[kind == k].groupby("cds")[["n", "el"]].sum().reindex(ta.index, fill_value=0)
+        res = ta - tot
+        res = res[(res["n"] > 0) | (res["el"] > 0)]
+        if len(res):
+            r = res.reset_index()
+            extra.append(pd.DataFrame({
+                "cds": r["cds"], "code": label, "n": r["n"], "el": r["el"],
+                "_district": r["cds"].str[:7], "_school": r["cds"],
+                "_race": label if k == "race" else _TOTAL,
+                "_span": label if k == "span" else _TOTAL, "_program": _TOTAL,
+            }))
+    s = pd.concat([s, *extra], ignore_index=True)
+    d = s.groupby(["_district", "code", "_race", "_span", "_program"], as_index=False)[
+        ["n", "el"]].sum()
+    d["_school"] = _TOTAL
+    d["cds"] = d["_district"] + "0000000"
+    return pd.concat([s, d[s.columns]], ignore_index=True)
+
+
+def _protect_summary(a: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of the summary (``a``: level, cds, code, n, el, ch) to suppress.
+
+    Returns two boolean arrays over ``a``'s rows: the eligible-enrollment figures (eligible
+    count, chronic count, rate) and the cumulative enrollment. Each is primary suppression
+    (a group of 10 or fewer, CDE) plus complementary suppression through
+    :func:`equitable.privacy.protect_long`, so that no suppressed school figure can be recovered
+    from the district row or from the other groups of the school (``TA`` = the sum of the
+    race/ethnicity groups = the sum of the grade spans).
+    """
+    cfg = PrivacyConfig()
+    f = _protection_frame(a)
+    key = a["level"].astype(str) + "|" + a["cds"].astype(str) + "|" + a["code"].astype(str)
+    f_key = np.where(f["_school"] == _TOTAL, "D", "S") + "|" + f["cds"] + "|" + f["code"]
+    out = []
+    for count in ("el", "n"):
+        primary = a[count].to_numpy() <= cfg.threshold
+        supp = np.zeros(len(a), dtype=bool)
+        for _, part in f.groupby("_district", sort=True):
+            p = protect_long(
+                part[[*_PROTECT_GROUPS, count]].reset_index(drop=True), count_col=count,
+                group_cols=_PROTECT_GROUPS, additive=["_school", "_race", "_span"],
+                total_label=_TOTAL, config=cfg, name="school_summary",
+            )
+            hidden = set(f_key[part.index.to_numpy()][p.suppressed.to_numpy()])
+            supp |= key.isin(hidden).to_numpy()
+        out.append(supp | primary)
+    return out[0], out[1]
 
 
 def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:

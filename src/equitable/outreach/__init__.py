@@ -3,26 +3,60 @@
 See docs/outreach.md. The schema is built only by the Alembic migrations (:func:`migrate`).
 """
 
-from equitable.outreach._assign import AssignmentResult, assign_caseloads
-from equitable.outreach._cases import (
-    CaseNotFound,
-    Forbidden,
-    FormError,
-    add_contact,
-    add_referral,
-    case_counts,
-    disclosure_log,
-    export_cases,
-    export_disclosure_log,
-    get_case,
-    queue_page,
-    set_details,
-    set_status,
-)
-from equitable.outreach._db import make_engine, migrate
-from equitable.outreach._import import ImportResult, import_queue, import_roster, import_schools
-from equitable.outreach._notices import ec48985_languages, render_notice
-from equitable.outreach._users import add_agreement, create_organization, create_user
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from equitable.outreach._assign import AssignmentResult, assign_caseloads
+    from equitable.outreach._cases import (
+        CaseNotFound,
+        Forbidden,
+        FormError,
+        add_contact,
+        add_referral,
+        case_counts,
+        disclosure_log,
+        export_cases,
+        export_disclosure_log,
+        get_case,
+        queue_page,
+        set_details,
+        set_status,
+    )
+    from equitable.outreach._db import make_engine, migrate
+    from equitable.outreach._import import ImportResult, import_queue, import_roster, import_schools
+    from equitable.outreach._notices import ec48985_languages, render_notice
+    from equitable.outreach._users import add_agreement, create_organization, create_user
+
+# The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
+# heavy libraries they import.
+_LAZY = {
+    "AssignmentResult": "equitable.outreach._assign",
+    "assign_caseloads": "equitable.outreach._assign",
+    "CaseNotFound": "equitable.outreach._cases",
+    "Forbidden": "equitable.outreach._cases",
+    "FormError": "equitable.outreach._cases",
+    "add_contact": "equitable.outreach._cases",
+    "add_referral": "equitable.outreach._cases",
+    "case_counts": "equitable.outreach._cases",
+    "disclosure_log": "equitable.outreach._cases",
+    "export_cases": "equitable.outreach._cases",
+    "export_disclosure_log": "equitable.outreach._cases",
+    "get_case": "equitable.outreach._cases",
+    "queue_page": "equitable.outreach._cases",
+    "set_details": "equitable.outreach._cases",
+    "set_status": "equitable.outreach._cases",
+    "make_engine": "equitable.outreach._db",
+    "migrate": "equitable.outreach._db",
+    "ImportResult": "equitable.outreach._import",
+    "import_queue": "equitable.outreach._import",
+    "import_roster": "equitable.outreach._import",
+    "import_schools": "equitable.outreach._import",
+    "ec48985_languages": "equitable.outreach._notices",
+    "render_notice": "equitable.outreach._notices",
+    "add_agreement": "equitable.outreach._users",
+    "create_organization": "equitable.outreach._users",
+    "create_user": "equitable.outreach._users",
+}
 
 __all__ = [
     "AssignmentResult",
@@ -52,3 +86,18 @@ __all__ = [
     "set_details",
     "set_status",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -33,7 +33,7 @@ from sqlalchemy import Engine, select, update
 
 from equitable.errors import EquitableError
 from equitable.outreach._db import read_session, write_session
-from equitable.outreach._models import Case, ContactAttempt, School, User
+from equitable.outreach._models import Case, ContactAttempt, School, User, language_name
 
 __all__ = ["AssignmentResult", "WorkerLoad", "assign_caseloads"]
 
@@ -129,7 +129,7 @@ def assign_caseloads(engine: Engine, *, apply: bool = True) -> AssignmentResult:
     arcs: dict[int, tuple[int, int, float, bool]] = {}  # arc index -> (case, worker, km, kept)
     for i, c in enumerate(cases):
         smcf.add_arc_with_capacity_and_unit_cost(source, case_node[c.id], 1, 0)
-        lang = (c.home_language or "").lower()
+        lang = language_name(c.home_language)
         for w in workers:
             if lang and lang not in speaks[w.id]:
                 continue
@@ -166,7 +166,7 @@ def assign_caseloads(engine: Engine, *, apply: bool = True) -> AssignmentResult:
     for c in cases:
         if c.id in assignments:
             continue
-        lang = (c.home_language or "").lower()
+        lang = language_name(c.home_language)
         if lang and lang not in all_langs:
             unassigned[c.id] = f"no worker speaks {lang}"
         elif lang:

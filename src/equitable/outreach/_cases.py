@@ -35,9 +35,11 @@ from equitable.outreach._models import (
     Case,
     ContactAttempt,
     DisclosureLog,
+    Organization,
     Referral,
     School,
     User,
+    language_name,
     utcnow,
 )
 
@@ -223,7 +225,7 @@ def add_contact(
         errors["mode"] = "Choose how the family was contacted."
     if outcome not in CONTACT_OUTCOMES:
         errors["outcome"] = "Choose the outcome of the attempt."
-    language = (language or "").strip().lower()
+    language = language_name(language)  # "es" and "Spanish" are both stored as "spanish"
     if not language or len(language) > 40:
         errors["language"] = "Enter the language used."
     note = _clean_note(note, errors)
@@ -318,6 +320,8 @@ def assign_case(engine: Engine, user: User, case_id: int, *, worker_id: int | No
             w = s.get(User, worker_id)
             if w is None or w.role != "outreach_worker" or not w.active:
                 raise FormError({"worker_id": "Choose an active outreach worker."})
+        if organization_id is not None and s.get(Organization, organization_id) is None:
+            raise FormError({"organization_id": "Choose a community partner."})
         case.assigned_worker_id = worker_id
         case.partner_organization_id = organization_id
         case.updated_at = utcnow()

@@ -29,8 +29,16 @@ DbOpt = typer.Option(None, "--db", help=DB_HELP)
 def _engine(db: str | None):
     from equitable.outreach import make_engine, migrate
 
+    from sqlalchemy.exc import DBAPIError
+
     engine = make_engine(db)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except DBAPIError as exc:  # unreachable server, missing folder, wrong password, ...
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        raise EquitableError(
+            f"cannot open the database {engine.url.render_as_string(hide_password=True)}: "
+            f"{reason}") from None
     return engine
 
 

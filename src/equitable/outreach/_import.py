@@ -10,6 +10,7 @@ the same content under another name records the batch but changes no case.
 from __future__ import annotations
 
 import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from sqlalchemy import Engine, insert, select, update
 
 from equitable.errors import InputError, location
 from equitable.outreach._db import write_session
-from equitable.outreach._models import Case, ImportBatch, School, Student, utcnow
+from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
 from equitable.provenance import sha256_file
 
 __all__ = [
@@ -72,14 +73,25 @@ def _rows_text(rows: list[int]) -> str:
     return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
 
 
+def values_lines(values: list[str]) -> int:
+    """How many physical lines a parsed record spans (its quoted fields may hold line breaks)."""
+    return 1 + sum(v.count("\n") for v in values)
+
+
 def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None):
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a CSV file")
     if not path.is_file():
         raise InputError(f"{path}: file not found")
+    data = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(f"{path}: not UTF-8 text (byte {exc.start})") from None
-    reader = csv.reader(text.splitlines())
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
+                         "file as CSV UTF-8") from None
+    # newline="" keeps a line break inside a quoted field in its field (RFC 4180, section 2.6)
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip().lower() for h in next(reader)]
     except StopIteration:
@@ -96,7 +108,8 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
             f"(required: {', '.join(required)})"
         )
     rows = []
-    for lineno, values in enumerate(reader, start=2):
+    for values in reader:
+        lineno = reader.line_num - values_lines(values) + 1
         if not values or all(not v.strip() for v in values):
             continue
         if len(values) != len(header):
@@ -174,7 +187,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
             "student_id": sid,
             "school_id": r["school_id"],
             "grade": r.get("grade") or None,
-            "home_language": (r.get("home_language") or "").lower() or None,
+            "home_language": language_name(r.get("home_language")) or None,
             "english_learner": _yn(r.get("english_learner", ""), path, lineno, "english_learner",
                                    problems),
             "foster": _yn(r.get("foster", ""), path, lineno, "foster", problems),
@@ -284,7 +297,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             "school_id": r["school_id"],
             "priority_rank": rank,
             "reasons": r["reasons"],
-            "home_language": (r.get("home_language") or "").lower() or None,
+            "home_language": language_name(r.get("home_language")) or None,
             "grade": r.get("grade") or None,
             "flags": _flags(r, header),
         })

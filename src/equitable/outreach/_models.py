@@ -9,6 +9,7 @@ strings). Times are stored in UTC.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from sqlalchemy import (
     Boolean,
@@ -23,7 +24,30 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+
+@functools.cache
+def _iso_language_names() -> dict[str, str]:
+    from babel import Locale
+
+    return {code.lower(): name.lower() for code, name in Locale("en").languages.items()}
+
+
+def language_name(value: str | None) -> str:
+    """The lower-case English name of a language given by name or ISO 639 code ("" if none).
+
+    The roster and queue may spell a family's home language as a code (``es``, as the
+    engagement pipeline and many SIS exports do) or a name (``Spanish``); workers' spoken
+    languages are typed as names. Cases, notices and caseload matching use one spelling, the
+    English name in lower case (``spanish``), with the codes of the CLDR language list (Unicode
+    CLDR, via Babel). A value that is neither is kept as it is, lower-cased.
+    """
+    v = (value or "").strip().lower()
+    if not v:
+        return ""
+    return _iso_language_names().get(v.replace("_", "-"), v)
+
 __all__ = [
+    "language_name",
     "CASE_STATUSES",
     "CLOSE_REASONS",
     "CONTACT_MODES",
@@ -145,7 +169,7 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def spoken_languages(self) -> set[str]:
-        return {x.strip().lower() for x in (self.languages or "").split(",") if x.strip()}
+        return {language_name(x) for x in (self.languages or "").split(",") if x.strip()}
 
 
 class ImportBatch(Base):

@@ -24,6 +24,7 @@ from equitable.outreach._models import (
     LoginAttempt,
     Organization,
     User,
+    language_name,
     utcnow,
 )
 
@@ -111,7 +112,7 @@ def create_user(
             school_id=school_id if role == "school_staff" else None,
             organization_id=org_id if role == "partner" else None,
             ui_language=ui_language,
-            languages=",".join(sorted({x.strip().lower() for x in languages.split(",")
+            languages=",".join(sorted({language_name(x) for x in languages.split(",")
                                        if x.strip()})),
             capacity=capacity,
             base_school_id=base_school_id,

@@ -12,29 +12,59 @@
 See docs/privacy.md (API, method) and PRIVACY.md (the rules and their sources).
 """
 
-from equitable.privacy._audit import (
-    AuditReport,
-    DisclosureError,
-    assert_no_disclosure,
-    audit_files,
-    audit_tables,
-)
-from equitable.privacy._config import PrivacyConfig, RateCap, load_config
-from equitable.privacy._protect import (
-    Protected,
-    protect_crosstab,
-    protect_long,
-    protect_tables,
-    publish,
-)
-from equitable.privacy._pseudonym import (
-    find_sensitive,
-    load_key,
-    pseudonymize,
-    pseudonymize_file,
-    record_disclosure,
-)
-from equitable.privacy._suppress import DEFAULT_THRESHOLD, MARKER, cap_rates, suppress_table
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers only
+    from equitable.privacy._audit import (
+        AuditReport,
+        DisclosureError,
+        assert_no_disclosure,
+        audit_files,
+        audit_tables,
+    )
+    from equitable.privacy._config import PrivacyConfig, RateCap, load_config
+    from equitable.privacy._protect import (
+        Protected,
+        protect_crosstab,
+        protect_long,
+        protect_tables,
+        publish,
+    )
+    from equitable.privacy._pseudonym import (
+        find_sensitive,
+        load_key,
+        pseudonymize,
+        pseudonymize_file,
+        record_disclosure,
+    )
+    from equitable.privacy._suppress import DEFAULT_THRESHOLD, MARKER, cap_rates, suppress_table
+
+# The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
+# heavy libraries they import.
+_LAZY = {
+    "AuditReport": "equitable.privacy._audit",
+    "DisclosureError": "equitable.privacy._audit",
+    "assert_no_disclosure": "equitable.privacy._audit",
+    "audit_files": "equitable.privacy._audit",
+    "audit_tables": "equitable.privacy._audit",
+    "PrivacyConfig": "equitable.privacy._config",
+    "RateCap": "equitable.privacy._config",
+    "load_config": "equitable.privacy._config",
+    "Protected": "equitable.privacy._protect",
+    "protect_crosstab": "equitable.privacy._protect",
+    "protect_long": "equitable.privacy._protect",
+    "protect_tables": "equitable.privacy._protect",
+    "publish": "equitable.privacy._protect",
+    "find_sensitive": "equitable.privacy._pseudonym",
+    "load_key": "equitable.privacy._pseudonym",
+    "pseudonymize": "equitable.privacy._pseudonym",
+    "pseudonymize_file": "equitable.privacy._pseudonym",
+    "record_disclosure": "equitable.privacy._pseudonym",
+    "DEFAULT_THRESHOLD": "equitable.privacy._suppress",
+    "MARKER": "equitable.privacy._suppress",
+    "cap_rates": "equitable.privacy._suppress",
+    "suppress_table": "equitable.privacy._suppress",
+}
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -60,3 +90,18 @@ __all__ = [
     "record_disclosure",
     "suppress_table",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -7,6 +7,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
@@ -81,9 +82,11 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
         yaxis["range"] = [round(lo_y - pad_y, 5), round(hi_y + pad_y, 5)]
         yaxis["constrain"] = "domain"
     fig.update_layout(
-        height=720, margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        height=720, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white",
-        legend={"title": {"text": t(lang, "tier")}, "itemsizing": "constant"},
+        # a horizontal legend above the map leaves the full width to the map on a phone
+        legend={"title": {"text": t(lang, "tier")}, "itemsizing": "constant",
+                "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         xaxis=xaxis, yaxis=yaxis,
     )
     return fig
@@ -120,10 +123,11 @@ def distribution_figure(data: ReportData, lang: str) -> go.Figure:
                 xbins={"start": math.floor(lo), "end": math.ceil(hi) + size, "size": size},
             ))
     fig.update_layout(
-        barmode="stack", height=380, margin={"l": 50, "r": 10, "t": 10, "b": 40},
+        barmode="stack", height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40},
         xaxis={"title": {"text": t(lang, "per_pupil") + " ($)"}},
         yaxis={"title": {"text": t(lang, "count_of_schools")}}, plot_bgcolor="white",
-        legend={"title": {"text": t(lang, "tier")}},
+        legend={"title": {"text": t(lang, "tier")}, "orientation": "h", "x": 0, "y": 1.0,
+                "yanchor": "bottom"},
     )
     return fig
 
@@ -198,6 +202,20 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         t(lang, "methods_allocation", budget=budget),
         t(lang, "methods_assumption"),
     ]
+    s = data.schools
+    school_rows = [
+        {
+            "rank": "" if _nan_like(r.rank) else number(lang, int(r.rank)),
+            "name": str(r.school_name),
+            "tier": tier_label(lang, str(r.tier), data.tier_labels_es),
+            "enrollment": "" if _nan_like(r.enrollment) else number(lang, int(r.enrollment)),
+            "amount": money(lang, int(r.amount_cents) / 100, 2),
+            "per_pupil": ("" if _nan_like(r.per_pupil_dollars)
+                          else money(lang, float(r.per_pupil_dollars), 2)),
+            "neighbourhood": "" if _nan_like(r.neighbourhood) else str(r.neighbourhood),
+        }
+        for r in s.itertuples(index=False)
+    ]
     template = _ENV.get_template("report.html.j2")
     return template.render(
         lang=lang,
@@ -215,6 +233,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         distribution_html=_fig_html(distribution_figure(data, lang), "distribution"),
         tiers=tiers,
         total=total,
+        school_rows=school_rows,
         methods=methods,
         indicators=indicators,
         themes=themes,
@@ -235,6 +254,13 @@ def write_html(data: ReportData, path: str | Path, lang: str = "en") -> Path:
     p = Path(path)
     p.write_text(render_html(data, lang), encoding="utf-8")
     return p
+
+
+def _nan_like(x: object) -> bool:
+    try:
+        return bool(pd.isna(x))
+    except (TypeError, ValueError):
+        return False
 
 
 def _nan(x: object) -> bool:

@@ -27,8 +27,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map": "Map of schools by tier",
         "map_text": (
             "Each dot is a school, coloured by its tier; grey shapes are 2010 census tracts. "
-            "Schools whose tract was found by the nearest tract centre, or that could not be "
-            "placed, are listed in the school table."
+            "How each school was placed (tract polygon, nearest tract centre, or not placed) is "
+            "in the placement column of schools.csv and of the Schools sheet of allocation.xlsx."
         ),
         "tier_table": "Tiers",
         "tier": "Tier",
@@ -62,8 +62,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "ranked by score (1 = highest need) and cut into {n_tiers} tiers of equal count."
         ),
         "methods_missing": (
-            "Missing values: {rule}. {n_flagged} schools lacked at least one indicator; the "
-            "school table lists which."
+            "Missing values: {rule}. Schools that lacked at least one indicator: {n_flagged}; "
+            "the missing_indicators column of schools.csv lists which."
         ),
         "methods_placement": (
             "Census tract of each school: the 2010 tract polygon containing the school's "
@@ -117,6 +117,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "percentile_svi": "(rank - 1) / (N - 1), ties at the lowest rank, on 0-100",
         "percentile_ces": "percent of nonzero values below, on 0-100",
         "all_schools": "All schools",
+        "school_list": "Every school: rank, tier and allocation",
+        "school_list_hint": "Type part of a school's name or neighbourhood to find it.",
+        "find_school": "Find a school",
         "longitude": "Longitude",
         "latitude": "Latitude",
     },
@@ -139,8 +142,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "map": "Mapa de escuelas por nivel",
         "map_text": (
             "Cada punto es una escuela, con el color de su nivel; las formas grises son los "
-            "sectores censales de 2010. Las escuelas cuyo sector se halló por el centro de sector "
-            "más cercano, o que no se pudieron ubicar, figuran en la tabla de escuelas."
+            "sectores censales de 2010. Cómo se ubicó cada escuela (polígono del sector, centro "
+            "de sector más cercano o no ubicada) figura en la columna placement de schools.csv y "
+            "de la hoja Schools de allocation.xlsx."
         ),
         "tier_table": "Niveles",
         "tier": "Nivel",
@@ -175,8 +179,8 @@ MESSAGES: dict[str, dict[str, str]] = {
             "{n_tiers} niveles con el mismo número de escuelas."
         ),
         "methods_missing": (
-            "Valores faltantes: {rule}. A {n_flagged} escuelas les faltó al menos un indicador; "
-            "la tabla de escuelas indica cuáles."
+            "Valores faltantes: {rule}. Escuelas a las que les faltó al menos un indicador: "
+            "{n_flagged}; la columna missing_indicators de schools.csv indica cuáles."
         ),
         "methods_placement": (
             "Sector censal de cada escuela: el polígono del sector de 2010 que contiene el punto "
@@ -236,6 +240,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "percentile_svi": "(rango - 1) / (N - 1), empates al rango menor, de 0 a 100",
         "percentile_ces": "porcentaje de valores no nulos por debajo, de 0 a 100",
         "all_schools": "Todas las escuelas",
+        "school_list": "Todas las escuelas: posición, nivel y asignación",
+        "school_list_hint": "Escriba parte del nombre de una escuela o de su vecindario para encontrarla.",
+        "find_school": "Buscar una escuela",
         "longitude": "Longitud",
         "latitude": "Latitud",
     },

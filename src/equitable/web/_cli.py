@@ -40,7 +40,18 @@ def serve(
         uvicorn.run("equitable.web._asgi:app", host=host, port=port, workers=workers,
                     log_level="warning", proxy_headers=True, timeout_worker_healthcheck=120)
         return
-    app = create_app(settings)
+    from sqlalchemy.exc import DBAPIError
+
+    from equitable.errors import EquitableError
+
+    try:
+        app = create_app(settings)
+    except DBAPIError as exc:  # unreachable server, missing folder, wrong password, ...
+        from sqlalchemy.engine import make_url
+
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
+        url = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise EquitableError(f"cannot open the database {url}: {reason}") from None
     typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 

@@ -28,4 +28,37 @@ LABELS = {
     "view": "Viewed", "export": "Exported", "notice": "Notice written",
     # languages
     "english": "English", "spanish": "Spanish",
+    # case flags (queue columns)
+    "never_engaged": "Never engaged", "chronically_absent": "Chronically absent",
+    "missing": "Missing", "foster_or_homeless": "Foster or homeless", "foster": "Foster youth",
+    "homeless": "Homeless", "english_learner": "English learner",
+    "disability": "Student with a disability",
 }
+
+
+def language_label(value: str | None, locale: object) -> str:
+    """A stored language (English name, ``spanish``, or ISO code, ``es``) in the page's language.
+
+    ``locale`` is the page's :class:`babel.Locale`; the names are CLDR's. An unknown value is
+    shown as it is stored.
+    """
+    from equitable.outreach._models import _iso_language_names, language_name
+
+    name = language_name(value)
+    if not name:
+        return ""
+    code = next((k for k, v in _iso_language_names().items() if v == name), None)
+    local = locale.languages.get(code, "") if code else ""  # type: ignore[attr-defined]
+    if not local:
+        return value or ""
+    return local[:1].upper() + local[1:]
+
+
+def flag_labels(flags: str | None, gettext: object) -> str:
+    """A case's comma-separated flags as translated words, ``"Missing, Never engaged"``."""
+    out = []
+    for f in (flags or "").split(","):
+        f = f.strip()
+        if f:
+            out.append(gettext(LABELS[f]) if f in LABELS else f)  # type: ignore[operator]
+    return ", ".join(out)

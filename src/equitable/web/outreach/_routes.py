@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -32,7 +34,7 @@ from equitable.web.deps import (
     require_roles,
     translate,
 )
-from equitable.web.outreach._labels import LABELS
+from equitable.web.outreach._labels import LABELS, flag_labels, language_label
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
 
@@ -48,8 +50,15 @@ def purpose_for(user: User) -> str:
     return "outreach case work: legitimate educational interest (34 CFR 99.31(a)(1))"
 
 
+# Case ids are INTEGER columns (32-bit in PostgreSQL): a larger id in a URL is a 422 like any
+# other malformed id, never a database overflow (500).
+CaseId = Annotated[int, Path(le=2_147_483_647)]
+
+
 VOCAB = {
     "labels": LABELS,
+    "language_label": language_label,
+    "flag_labels": flag_labels,
     "modes": CONTACT_MODES,
     "outcomes": CONTACT_OUTCOMES,
     "reasons": DISENGAGEMENT_REASONS,
@@ -109,7 +118,7 @@ def _not_found() -> HTTPException:
 
 
 @router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, user: User = Depends(current_user)) -> Response:
+def case_page(request: Request, case_id: CaseId, user: User = Depends(current_user)) -> Response:
     try:
         ctx = _case_context(request, user, case_id, log_view=True)
     except cases.CaseNotFound:
@@ -131,7 +140,7 @@ def _run_form(request: Request, user: User, case_id: int, action, form: dict,
 
 
 @router.post("/cases/{case_id}/contacts")
-def add_contact(request: Request, case_id: int, contacted_on: str = Form(""),
+def add_contact(request: Request, case_id: CaseId, contacted_on: str = Form(""),
                 mode: str = Form(""), language: str = Form(""), outcome: str = Form(""),
                 note: str = Form(""), user: User = Depends(current_user)) -> Response:
     form = {"contacted_on": contacted_on, "mode": mode, "language": language,
@@ -142,7 +151,7 @@ def add_contact(request: Request, case_id: int, contacted_on: str = Form(""),
 
 
 @router.post("/cases/{case_id}/referrals")
-def add_referral(request: Request, case_id: int, kind: str = Form(""), note: str = Form(""),
+def add_referral(request: Request, case_id: CaseId, kind: str = Form(""), note: str = Form(""),
                  user: User = Depends(current_user)) -> Response:
     return _run_form(request, user, case_id, lambda: cases.add_referral(
         get_engine(request), user, case_id, kind=kind, note=note),
@@ -150,7 +159,7 @@ def add_referral(request: Request, case_id: int, kind: str = Form(""), note: str
 
 
 @router.post("/cases/{case_id}/status")
-def set_status(request: Request, case_id: int, status: str = Form(""),
+def set_status(request: Request, case_id: CaseId, status: str = Form(""),
                close_reason: str = Form(""), user: User = Depends(current_user)) -> Response:
     return _run_form(request, user, case_id, lambda: cases.set_status(
         get_engine(request), user, case_id, status=status, close_reason=close_reason),
@@ -158,7 +167,7 @@ def set_status(request: Request, case_id: int, status: str = Form(""),
 
 
 @router.post("/cases/{case_id}/details")
-def set_details(request: Request, case_id: int, disengagement_reason: str = Form(""),
+def set_details(request: Request, case_id: CaseId, disengagement_reason: str = Form(""),
                 follow_up_date: str = Form(""), user: User = Depends(current_user)) -> Response:
     return _run_form(request, user, case_id, lambda: cases.set_details(
         get_engine(request), user, case_id, disengagement_reason=disengagement_reason,
@@ -168,10 +177,15 @@ def set_details(request: Request, case_id: int, disengagement_reason: str = Form
 
 
 @router.post("/cases/{case_id}/assign")
-def assign(request: Request, case_id: int, worker_id: str = Form(""),
+def assign(request: Request, case_id: CaseId, worker_id: str = Form(""),
            organization_id: str = Form(""), user: User = Depends(admin_only)) -> Response:
     def _int(v: str) -> int | None:
-        return int(v) if v.strip().isdigit() else None
+        # empty = none; anything but a 32-bit id (text, a huge number) = id 0, which no row has,
+        # so it is a form error, never a silent un-assignment or a database overflow
+        v = v.strip()
+        if not v:
+            return None
+        return int(v) if v.isdigit() and len(v) <= 10 and int(v) <= 2_147_483_647 else 0
 
     return _run_form(request, user, case_id, lambda: cases.assign_case(
         get_engine(request), user, case_id, worker_id=_int(worker_id),
@@ -180,7 +194,7 @@ def assign(request: Request, case_id: int, worker_id: str = Form(""),
 
 
 @router.get("/cases/{case_id}/notice")
-def notice(request: Request, case_id: int, user: User = Depends(current_user)) -> Response:
+def notice(request: Request, case_id: CaseId, user: User = Depends(current_user)) -> Response:
     try:
         n = render_notice(get_engine(request), user, case_id, purpose=purpose_for(user))
     except cases.CaseNotFound:
@@ -210,12 +224,16 @@ def export_form(request: Request, user: User = Depends(exporters)) -> Response:
 def export(request: Request, purpose: str = Form(""), status: str = Form("all"),
            user: User = Depends(exporters)) -> Response:
     purpose = purpose.strip()
+    error = None
     if len(purpose) < 5:
-        return render(request, "outreach/export.html", {
-            "error": translate(request, "Say why you are exporting these records.")},
-            status_code=422)
-    if status not in CASE_STATUSES and status != "all":
-        status = "all"
+        error = "Say why you are exporting these records."
+    elif len(purpose) > 300:  # the disclosure log's purpose column holds 300 characters
+        error = "Keep the purpose to 300 characters or fewer."
+    elif status not in CASE_STATUSES and status != "all":  # never widen an export silently
+        error = "Choose a status from the list."
+    if error:
+        return render(request, "outreach/export.html", {"error": translate(request, error)},
+                      status_code=422)
     text = cases.export_cases(get_engine(request), user, purpose=purpose, status=status)
     return Response(text, media_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": 'attachment; filename="outreach_cases.csv"'})
@@ -224,10 +242,10 @@ def export(request: Request, purpose: str = Form(""), status: str = Form("all"),
 @router.get("/audit")
 def audit(request: Request, page: int = 1, student: str | None = None,
           user: User = Depends(admin_only)) -> Response:
-    rows, has_next = cases.disclosure_log(get_engine(request), user, page=max(1, page),
+    rows, has_next = cases.disclosure_log(get_engine(request), user, page=max(1, min(page, 10_000)),
                                           student_id=(student or None))
     return render(request, "outreach/audit.html",
-                  {"rows": rows, "page": max(1, page), "has_next": has_next, "student": student})
+                  {"rows": rows, "page": max(1, min(page, 10_000)), "has_next": has_next, "student": student})
 
 
 @router.get("/audit.csv")
