@@ -37,12 +37,15 @@ def test_outreach_order(district):
 def test_summary_layout_counts_and_suppression(district, data_dir):
     layout = pd.read_csv(data_dir / "attendance/cde_chronic_absenteeism_file_columns.csv")
     d = district(n_days=40)
-    # 12 students at school 1: 3 chronic (4+ absences of 40), 9 not. 2 at school 2 (tiny).
-    for i in range(12):
+    # School 1: 24 students (12 White, 3 of them chronic with 4+ absences of 40; 12 Hispanic),
+    # 5 English learners. School 2: 2 students (tiny). School 3: 14 Hispanic students.
+    for i in range(24):
         d.add(f"a{i:02d}", ("U" * 4 if i < 3 else "U" * 3) + "P" * (40 - (4 if i < 3 else 3)),
-              race="RW" if i < 11 else "RB", el="Y" if i < 5 else "N")
+              race="RW" if i < 12 else "RH", el="Y" if i < 5 else "N")
     for i in range(2):
         d.add(f"b{i}", "U" * 40, school="19647330000002")
+    for i in range(14):
+        d.add(f"c{i:02d}", "P" * 40, school="19647330000003")
     res = run_engagement(d.write(), d.folder.parent / "out")
     s = res.summary
     old = list(layout["older_header_2016_17_to_c2022_23"])
@@ -52,20 +55,26 @@ def test_summary_layout_counts_and_suppression(district, data_dir):
     row = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
             & (s.ReportingCategory == "TA")].iloc[0]
     assert (row.CumulativeEnrollment, row.ChronicAbsenteeismEligibleCumulativeEnrollment,
-            row.ChronicAbsenteeismCount, row.ChronicAbsenteeismRate) == (12, 12, 3, "25.0")
+            row.ChronicAbsenteeismCount, row.ChronicAbsenteeismRate) == (24, 24, 3, "12.5")
     assert (row.AcademicYear, row.CountyCode, row.DistrictCode) == ("2020-21", "19", "64733")
-    # District: 14 students, 5 chronic (3 + the two never-present at school 2): 35.7%.
+    # District: 40 students, 5 chronic (3 + the two never-present at school 2): 12.5%.
     drow = s[(s.AggregateLevel == "D") & (s.ReportingCategory == "TA")].iloc[0]
-    assert (drow.ChronicAbsenteeismCount, drow.ChronicAbsenteeismRate) == (5, "35.7")
-    # 11 White students at school 1: shown; 5 English learners: suppressed.
+    assert (drow.ChronicAbsenteeismEligibleCumulativeEnrollment, drow.ChronicAbsenteeismCount,
+            drow.ChronicAbsenteeismRate) == (40, 5, "12.5")
+    # 12 White students at school 1: shown, 3 chronic = 25.0%; 5 English learners: suppressed.
     rw = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
            & (s.ReportingCategory == "RW")].iloc[0]
-    assert rw.ChronicAbsenteeismEligibleCumulativeEnrollment == 11
+    assert (rw.ChronicAbsenteeismEligibleCumulativeEnrollment, rw.ChronicAbsenteeismRate) == (
+        12, "25.0")
     se = s[(s.AggregateLevel == "S") & (s.SchoolCode == "0000001")
            & (s.ReportingCategory == "SE")].iloc[0]
     assert (se.ChronicAbsenteeismCount, se.ChronicAbsenteeismRate) == ("*", "*")
     school2 = s[(s.SchoolCode == "0000002")]
     assert set(school2["ChronicAbsenteeismRate"]) == {"*"}
+    # Complementary suppression: with district = 40 and school 1 = 24 shown, school 3 (14) is
+    # withheld too, else 40 - 24 - 14 = 2 would give school 2 away.
+    s3 = s[(s.SchoolCode == "0000003") & (s.ReportingCategory == "TA")].iloc[0]
+    assert s3.ChronicAbsenteeismEligibleCumulativeEnrollment == "*"
     # Written file equals the frame, with the suppression marker.
     text = (d.folder.parent / "out" / "school_summary.csv").read_text()
     assert text.splitlines()[0] == ",".join(s.columns)

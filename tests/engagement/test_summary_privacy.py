@@ -52,8 +52,11 @@ def primary_only(monkeypatch):
     """The former output: primary suppression only (groups of 10 or fewer)."""
     from equitable.engagement import _outputs
 
-    monkeypatch.setattr(_outputs, "_protect_summary",
-                        lambda a: (a["el"].to_numpy() <= 10, a["n"].to_numpy() <= 10))
+    def primary(a):
+        key = _outputs._row_keys(a)
+        return set(key[a["el"] <= 10]), set(key[a["n"] <= 10])
+
+    monkeypatch.setattr(_outputs, "summary_protection", primary)
 
 
 def read(path) -> pd.DataFrame:

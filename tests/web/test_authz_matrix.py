@@ -39,6 +39,7 @@ MATRIX = {
     ("GET", "/methods"): (None, _row(503, 503, 503, 503, 503)),
     ("GET", "/methods/tiers.csv"): (None, _row(503, 503, 503, 503, 503)),
     ("GET", "/healthz"): (None, _row(200, 200, 200, 200, 200)),
+    ("GET", "/favicon.ico"): (None, _row(204, 204, 204, 204, 204)),
     ("GET", "/login"): (None, _row(200, 200, 200, 200, 200)),
     ("POST", "/login"): ({"username": "nobody", "password": "wrong password"},
                          _row(400, 400, 400, 400, 400)),

@@ -337,7 +337,8 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
             cl = str(col)
             if cl.startswith("share") or "_share_" in cl or cl.endswith("_share_dollars"):
                 fmt = pct
-            elif any(k in cl for k in ("dollars", "per_pupil", "gain", "loss", "moved")):
+            elif not _is_count(cl) and any(k in cl for k in ("dollars", "per_pupil", "gain",
+                                                             "loss", "moved")):
                 fmt = money
             ws.set_column(j, j, max(12, min(40, len(cl) + 2)), fmt)
             for i, v in enumerate(df[col].tolist(), start=1):
@@ -382,13 +383,21 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
 
 
 def _fmt_money(x: Any) -> str:
-    return "" if x is None or (isinstance(x, float) and not np.isfinite(x)) else f"${x:,.2f}"
+    if x is None or (isinstance(x, float) and not np.isfinite(x)):
+        return ""
+    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+
+
+def _is_count(col: str) -> bool:
+    """Counts of schools or students and ratios: never money (even ``schools_gaining``)."""
+    return col in ("schools", "students") or col.startswith("schools_") or col.endswith(
+        ("_schools", "_ratio"))
 
 
 def _table_html(df: pd.DataFrame, money_cols: tuple[str, ...] = (),
                 pct_cols: tuple[str, ...] = ()) -> str:
-    cells = ["<table><thead><tr>" + "".join(f"<th>{html.escape(str(c))}</th>"
-                                             for c in df.columns) + "</tr></thead><tbody>"]
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
+    cells = [f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>']
     for row in df.itertuples(index=False):
         tds = []
         for col, v in zip(df.columns, row):
@@ -398,15 +407,16 @@ def _table_html(df: pd.DataFrame, money_cols: tuple[str, ...] = (),
                 txt = ""
             elif any(col.endswith(k) or k in col for k in pct_cols):
                 txt = f"{float(v):.1%}"
+            elif _is_count(col) or isinstance(v, (int, np.integer)) or (
+                    not any(k in col for k in money_cols) and float(v).is_integer()):
+                txt = f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.4g}"
             elif any(col.endswith(k) or k in col for k in money_cols):
                 txt = _fmt_money(float(v))
-            elif isinstance(v, (int, np.integer)):
-                txt = f"{int(v):,}"
             else:
                 txt = f"{float(v):,.4g}"
             tds.append(f"<td>{txt}</td>")
         cells.append("<tr>" + "".join(tds) + "</tr>")
-    cells.append("</tbody></table>")
+    cells.append("</tbody></table></div>")
     return "".join(cells)
 
 
@@ -466,6 +476,7 @@ def write_html(c: Comparison, path: str | Path) -> Path:
         "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;"
         "max-width:1100px;padding:0 1rem;color:#1b1b1b;line-height:1.45}",
         "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}",
+        ".table-wrap{overflow-x:auto;max-width:100%}",
         "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}",
         "th{background:#eef3f8}td:first-child,th:first-child{text-align:left}",
         "</style></head><body>",

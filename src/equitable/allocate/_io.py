@@ -10,7 +10,7 @@ import pandas as pd
 
 from equitable.allocate._engine import AllocationResult, allocate
 from equitable.allocate._rules import load_rule
-from equitable.errors import InputError, location
+from equitable.errors import EquitableError, InputError, location
 from equitable.provenance import write_run_record
 
 __all__ = ["allocate_files", "read_table", "result_frame", "write_csv"]
@@ -29,6 +29,8 @@ def read_table(path: str | Path, id_column: str | None = None, *,
         The file is missing, empty or not a delimited table.
     """
     p = Path(path)
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder, not a table file")
     if not p.is_file():
         raise InputError(f"{p}: file not found")
     sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
@@ -101,7 +103,7 @@ def result_frame(result: AllocationResult, base: pd.DataFrame | None = None) -> 
 
 def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     """Write a CSV with fixed float formatting and ``\\n`` line ends (same input, same bytes)."""
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    check_output(path)
     out = df.copy()
     for c in out.columns:
         col = out[c]
@@ -110,7 +112,28 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
             fin = vals[np.isfinite(vals)]
             if fin.size and np.all(fin == np.round(fin)) and np.all(np.abs(fin) < 2**53):
                 out[c] = col.astype("Int64")
-    out.to_csv(path, index=False, lineterminator="\n")
+    try:
+        out.to_csv(path, index=False, lineterminator="\n")
+    except OSError as exc:
+        raise EquitableError(f"{path}: cannot write ({exc.strerror or exc})") from None
+
+
+def check_output(path: str | Path) -> None:
+    """Fail early, in one line, when ``path`` cannot be an output file (a folder; no permission).
+
+    Creates the missing parent folders, as every command that writes does.
+    """
+    p = Path(path)
+    if p.is_dir():
+        raise EquitableError(f"{p}: is a folder; give the output a file name, e.g. {p / 'out.csv'}")
+    for parent in p.parents:
+        if parent.exists() and not parent.is_dir():
+            raise EquitableError(f"{parent}: is a file, so it cannot hold the output {p}")
+    try:
+        p.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise EquitableError(f"{p.parent}: cannot create the output folder "
+                             f"({exc.strerror or exc})") from None
 
 
 def allocate_files(
@@ -132,6 +155,7 @@ def allocate_files(
         ``amount_cents``, ``amount_dollars``, ``per_pupil_dollars``, bounds and ``bound``.
         ``<out stem>.run.json`` beside it records the rule, input hashes and version.
     """
+    check_output(out_path)
     rule = load_rule(rule_path)
     schools = read_table(schools_path, rule.id_column)
     if input_path is not None:

@@ -174,6 +174,10 @@ def _dec(x: Any, what: str) -> Decimal:
     return d
 
 
+# An upper bound on any one LEA's (or the state's) ADA in a grade span.
+MAX_ADA = 10_000_000
+
+
 def lcff_entitlement(
     ada: Mapping[str, float], upp_pct: float, year: str
 ) -> LcffEntitlement:
@@ -216,6 +220,9 @@ def lcff_entitlement(
     for s, v in ada_d.items():
         if v < 0:
             raise InputError(f"ADA for grades {SPAN_LABELS[s]} must be >= 0, got {v}")
+        if v > MAX_ADA:  # also keeps the Decimal cents arithmetic within its precision
+            raise InputError(f"ADA for grades {SPAN_LABELS[s]} must be at most {MAX_ADA:,} "
+                             f"(all of California is about 5.4 million), got {v}")
     upp = _dec(upp_pct, "the unduplicated pupil percentage")
     if upp < 0 or upp > 100:
         raise InputError(f"the unduplicated pupil percentage must be between 0 and 100, got {upp}")

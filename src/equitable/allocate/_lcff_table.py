@@ -26,6 +26,13 @@ def lcff_table(df: pd.DataFrame, year: str, source: str | None = None) -> pd.Dat
     if not any(c in df.columns for c in ADA_COLUMNS.values()):
         raise InputError(f"{source or 'table'}: no ADA column (expected any of "
                          + ", ".join(ADA_COLUMNS.values()) + ")")
+    # a column that looks like ADA but is not one of the four (``ada_4to6``, ``ada_k3``) would
+    # silently count as 0 ADA: refuse it
+    odd = [c for c in df.columns if str(c).lower().startswith("ada")
+           and c not in ADA_COLUMNS.values()]
+    if odd:
+        raise InputError(f"{location(source, None, odd[0])}: not an ADA column this command "
+                         "reads; name the grade-span columns " + ", ".join(ADA_COLUMNS.values()))
     rows = []
     for pos in range(len(df)):
         ada = {}

@@ -210,34 +210,42 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> p
     return x[QUEUE_COLUMNS].reset_index(drop=True)
 
 
-def _members(attrs: pd.DataFrame, code: str) -> pd.Series:
-    if code == "TA":
-        return pd.Series(True, index=attrs.index)
-    if code.startswith("R"):
-        return attrs["race_ethnicity"] == code
-    if code in _PROGRAM:
-        return attrs[_PROGRAM[code]] == "Y"
-    return attrs["grade"].map(_SPAN) == code
-
-
 def academic_year(day: dt.date) -> str:
     """CDE academic year (July 1 - June 30) holding ``day``, e.g. ``2021-22``."""
     start = day.year if day.month >= 7 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
 
 
-def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Chronic absenteeism by school and district and reporting category, CDE layout, suppressed.
+def _member_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Boolean membership of every row in each CDE reporting category (computed once)."""
+    n = len(frame)
+    race_codes, race_uniques = pd.factorize(frame["race_ethnicity"])
+    span = frame["grade"].map(_SPAN).fillna("")
+    span_codes, span_uniques = pd.factorize(span)
+    out: dict[str, np.ndarray] = {"TA": np.ones(n, dtype=bool)}
+    for code, _ in CATEGORIES[1:]:
+        if code.startswith("R"):
+            hit = np.flatnonzero(np.asarray(race_uniques, dtype=object) == code)
+            out[code] = race_codes == hit[0] if len(hit) else np.zeros(n, dtype=bool)
+        elif code in _PROGRAM:
+            out[code] = (frame[_PROGRAM[code]] == "Y").to_numpy()
+        else:
+            hit = np.flatnonzero(np.asarray(span_uniques, dtype=object) == code)
+            out[code] = span_codes == hit[0] if len(hit) else np.zeros(n, dtype=bool)
+    return out
 
-    School rows (AggregateLevel S) count each student's enrollment at that school; district rows
-    (D) add up a student's days across the district's schools (district = CDS digits 3-7). A
-    student is in the denominator when enrolled 31 days or more; in the count when also absent on
-    10% or more of those days (CDE, "Chronic Absenteeism Data" file structure). Figures about
-    groups of 10 or fewer students are replaced by ``*`` through :mod:`equitable.privacy`.
-    """
-    x = d[["student_id", "school_id", "days_enrolled", "days_absent"]].merge(
+
+def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+    """The figures of the summary before suppression: one row per level (``D``/``S``), CDS code
+    and reporting category with ``n`` (cumulative enrollment), ``el`` (enrolled 31 days or more)
+    and ``ch`` (of those, absent on 10% or more of the days; 0 when ``d`` has no
+    ``days_absent``). ``d`` has one row per student and school with ``days_enrolled``."""
+    cols = ["student_id", "school_id", "days_enrolled"]
+    x = d[cols + (["days_absent"] if "days_absent" in d.columns else [])].merge(
         attrs, on=["student_id", "school_id"], how="left"
     )
+    if "days_absent" not in x.columns:
+        x["days_absent"] = 0
     x["district"] = x["school_id"].str[:7]
     if x.duplicated(["student_id", "district"]).any():
         x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
@@ -258,8 +266,9 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFr
         days = frame["days_enrolled"].to_numpy()
         eligible = days >= 31
         chronic = eligible & (frame["days_absent"].to_numpy() * 10 >= days)
+        masks = _member_masks(frame)
         for order, (code, _) in enumerate(CATEGORIES):
-            m = _members(frame, code).to_numpy()
+            m = masks[code]
             n = np.bincount(codes[m], minlength=k)
             el = np.bincount(codes[m & eligible], minlength=k)
             ch = np.bincount(codes[m & chronic], minlength=k)
@@ -271,8 +280,33 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str) -> pd.DataFr
                 "el": el[keep], "ch": ch[keep],
             }))
     a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])
-    a = a.reset_index(drop=True)
-    supp_el, supp_n = _protect_summary(a)
+    return a.reset_index(drop=True)
+
+
+def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str,
+                   hidden: tuple[set[str], set[str]] | None = None) -> pd.DataFrame:
+    """Chronic absenteeism by school and district and reporting category, CDE layout, protected.
+
+    School rows (AggregateLevel S) count each student's enrollment at that school; district rows
+    (D) add up a student's days across the district's schools (district = CDS digits 3-7). A
+    student is in the denominator when enrolled 31 days or more; in the count when also absent on
+    10% or more of those days (CDE, "Chronic Absenteeism Data" file structure).
+
+    Privacy (through :mod:`equitable.privacy`): figures about groups of 10 or fewer students are
+    ``*`` (primary suppression, CDE), and enough other rows are withheld with them
+    (complementary suppression, :func:`equitable.privacy.protect_long`) that no suppressed
+    school figure can be recovered from the district row or from the school's other groups; see
+    :func:`summary_protection`. ``hidden`` is :func:`summary_protection` computed beforehand
+    (the pipeline does it while the backend works; it depends on enrollment only).
+    """
+    a = summary_counts(d, attrs)
+    if hidden is None:
+        hidden = summary_protection(a)
+    key = _row_keys(a)
+    supp_el, supp_n = key.isin(hidden[0]).to_numpy(), key.isin(hidden[1]).to_numpy()
+    # Primary suppression on the figures as published (never less than the model's).
+    supp_el |= a["el"].to_numpy() <= PrivacyConfig().threshold
+    supp_n |= a["n"].to_numpy() <= PrivacyConfig().threshold
     rates = [_pct_half_up(int(c), int(e), 1) if e else "" for c, e in zip(a["ch"], a["el"])]
     out = pd.DataFrame({
         "AcademicYear": year, "AggregateLevel": a["level"].to_numpy(),
@@ -343,33 +377,37 @@ def _protection_frame(a: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([s, d[s.columns]], ignore_index=True)
 
 
-def _protect_summary(a: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Which rows of the summary (``a``: level, cds, code, n, el, ch) to suppress.
+def _row_keys(a: pd.DataFrame) -> pd.Series:
+    return a["level"].astype(str) + "|" + a["cds"].astype(str) + "|" + a["code"].astype(str)
 
-    Returns two boolean arrays over ``a``'s rows: the eligible-enrollment figures (eligible
-    count, chronic count, rate) and the cumulative enrollment. Each is primary suppression
-    (a group of 10 or fewer, CDE) plus complementary suppression through
-    :func:`equitable.privacy.protect_long`, so that no suppressed school figure can be recovered
-    from the district row or from the other groups of the school (``TA`` = the sum of the
-    race/ethnicity groups = the sum of the grade spans).
+
+def summary_protection(a: pd.DataFrame) -> tuple[set[str], set[str]]:
+    """Which rows of the summary to suppress, as ``level|cds|code`` keys.
+
+    ``a`` is :func:`summary_counts` (only ``n`` and ``el`` are used). Returns two sets: the rows
+    whose eligible-enrollment figures (eligible count, chronic count, rate) are withheld, and
+    the rows whose cumulative enrollment is withheld. Each is primary suppression (a group of 10
+    or fewer, CDE) plus complementary suppression through
+    :func:`equitable.privacy.protect_long`, per district, on the model of
+    :func:`_protection_frame`: the district row is the sum of its school rows, ``TA`` the sum of
+    the race/ethnicity groups and of the grade spans, program groups are summed over schools.
     """
     cfg = PrivacyConfig()
     f = _protection_frame(a)
-    key = a["level"].astype(str) + "|" + a["cds"].astype(str) + "|" + a["code"].astype(str)
-    f_key = np.where(f["_school"] == _TOTAL, "D", "S") + "|" + f["cds"] + "|" + f["code"]
+    key = _row_keys(a)
+    f_key = pd.Series(np.where(f["_school"] == _TOTAL, "D", "S")) + "|" + f["cds"] + "|" \
+        + f["code"]
     out = []
     for count in ("el", "n"):
-        primary = a[count].to_numpy() <= cfg.threshold
-        supp = np.zeros(len(a), dtype=bool)
+        hidden = set(key[a[count].to_numpy() <= cfg.threshold])
         for _, part in f.groupby("_district", sort=True):
             p = protect_long(
                 part[[*_PROTECT_GROUPS, count]].reset_index(drop=True), count_col=count,
                 group_cols=_PROTECT_GROUPS, additive=["_school", "_race", "_span"],
                 total_label=_TOTAL, config=cfg, name="school_summary",
             )
-            hidden = set(f_key[part.index.to_numpy()][p.suppressed.to_numpy()])
-            supp |= key.isin(hidden).to_numpy()
-        out.append(supp | primary)
+            hidden |= set(f_key.to_numpy()[part.index.to_numpy()][p.suppressed.to_numpy()])
+        out.append(hidden)
     return out[0], out[1]
 
 
@@ -387,13 +425,14 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame) ->
     pop = pop.merge(keys, on=["student_id", "school_id"], how="left")
     pop["flagged"] = pop["flagged"].notna()
     total, total_flagged = len(pop), int(pop["flagged"].sum())
+    masks = _member_masks(pop)
     rows = []
     for code, desc in CATEGORIES:
-        m = _members(pop, code)
+        m = masks[code]
         n = int(m.sum())
         if n == 0:
             continue
-        f = int((m & pop["flagged"]).sum())
+        f = int((m & pop["flagged"].to_numpy()).sum())
         share_e = _pct_half_up(n, total, 1)
         share_f = _pct_half_up(f, total_flagged, 1) if total_flagged else ""
         # ratio = (f / F) / (n / N), 2 decimals half up, exact.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,11 +31,11 @@ from equitable.engagement._io import (
 )
 from equitable.engagement._rules import (
     Inputs,
+    _date_text,
     check_activity,
     check_attendance,
     compact_attendance,
     engagement_table,
-    enrolled_days,
     to_frame,
 )
 from equitable.errors import InputError
@@ -100,6 +101,70 @@ def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
                 if a.e_sch != b.e_sch:
                     out.update((int(a.enr), int(b.enr)))
     return sorted(out)
+
+
+def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -> pd.DataFrame:
+    """``student_id, school_id, days_enrolled`` (summed over a student's periods at a school)."""
+    e = enrolled[["enr", "days_enrolled"]].merge(periods[["enr", "e_sid", "e_sch"]], on="enr")
+    g = e.groupby(["e_sid", "e_sch"], sort=True, as_index=False)["days_enrolled"].sum()
+    return g.rename(columns={"e_sid": "student_id", "e_sch": "school_id"})
+
+
+def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.date):
+    """Integer keys of the enrollment periods, and their instructional days up to ``as_of``.
+
+    Adds to ``periods``: ``e_si`` (the student id dense-ranked), ``e_sch_i`` (the school's
+    index in the calendar), ``e_lo``/``e_hi`` (the indices of the period's first and last
+    instructional day over the whole calendar; ``e_lo > e_hi`` when it has none). Returns it
+    with the enrolled-days table ``enr, days_enrolled, first_idx, last_idx, first_date,
+    last_date`` of the periods with at least one instructional day on or before ``as_of``
+    (instructional days of a school are consecutive indices, so this is arithmetic).
+    """
+    schools = cal.drop_duplicates("c_sch")[["c_sch", "c_sch_i"]]
+    sch_i = periods["e_sch"].map(dict(zip(schools["c_sch"], schools["c_sch_i"])))
+    sch_i = sch_i.fillna(-1).astype("int64").to_numpy()
+    epoch = dt.date(1970, 1, 1)
+    K = 10**7  # > days from 1970 to 9999-12-31
+
+    def day(values) -> np.ndarray:
+        return np.fromiter(((v - epoch).days for v in values), dtype="int64", count=len(values))
+
+    ckey = cal["c_sch_i"].to_numpy("int64") * K + day(cal["c_date"])  # sorted: school, date
+    cidx = cal["idx"].to_numpy("int64")
+    csch = cal["c_sch_i"].to_numpy("int64")
+    n = len(ckey)
+    lo_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_start"]), side="left")
+    hi_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_end"]), side="right") - 1
+    lo_ok = (lo_pos < n) & (csch[np.minimum(lo_pos, n - 1)] == sch_i)
+    hi_ok = (hi_pos >= 0) & (csch[np.maximum(hi_pos, 0)] == sch_i)
+    e_lo = np.where(lo_ok, cidx[np.minimum(lo_pos, n - 1)], 1)
+    e_hi = np.where(hi_ok, cidx[np.maximum(hi_pos, 0)], 0)
+    none = ~(lo_ok & hi_ok) | (e_lo > e_hi)
+    e_lo, e_hi = np.where(none, 1, e_lo), np.where(none, 0, e_hi)
+    periods = periods.assign(
+        e_si=pd.factorize(periods["e_sid"], sort=True)[0].astype("int32"),
+        e_sch_i=sch_i.astype("int32"), e_lo=e_lo.astype("int32"), e_hi=e_hi.astype("int32"),
+    )
+    # The last instructional day index of each school on or before as_of (0: none).
+    upto = cal[cal["c_date"] <= as_of].groupby("c_sch_i")["idx"].max()
+    cap = np.zeros(int(csch.max()) + 2 if n else 1, dtype="int64")
+    cap[upto.index.to_numpy("int64")] = upto.to_numpy("int64")
+    last = np.minimum(e_hi, cap[sch_i])
+    has = last >= e_lo
+    # Row of (school, idx) in cal: cal is sorted by school then idx, schools start at offsets.
+    start = np.searchsorted(csch, np.arange(cap.size))
+    first_row = start[np.maximum(sch_i, 0)] + e_lo - 1
+    last_row = start[np.maximum(sch_i, 0)] + last - 1
+    cdate = cal["c_date"].to_numpy()
+    enrolled = pd.DataFrame({
+        "enr": periods["enr"].to_numpy()[has].astype("int64"),
+        "days_enrolled": (last - e_lo + 1)[has].astype("int64"),
+        "first_idx": e_lo[has].astype("int64"),
+        "last_idx": last[has].astype("int64"),
+        "first_date": cdate[first_row[has]],
+        "last_date": cdate[last_row[has]],
+    })
+    return periods, enrolled
 
 
 def compute_engagement(
@@ -189,53 +254,72 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
              missing_days, as_of, sb98) -> EngagementResult:
     import time
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
 
     def phase(name: str) -> None:
-        nonlocal t0
-        t = time.perf_counter()
-        log.info("engagement: %s %.1f s", name, t - t0)
-        t0 = t
+        nonlocal t0, c0
+        t, c = time.perf_counter(), time.process_time()
+        log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
+        t0, c0 = t, c
 
     raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
-    if as_of is None:
-        from equitable.engagement._rules import _as_date
-
-        # The latest attendance date that is an instructional day of some school.
-        last_cal = max(calendar.loc[calendar["instructional"] == "Y", "date"], default=None)
-        d = _as_date(raw.date)
-        mx = raw.aggregate(m=d.max(where=d <= ibis.literal(last_cal))).execute()["m"].iloc[0] \
-            if last_cal is not None else None
-        if mx is None or pd.isna(mx):
-            raise InputError(
-                f"{paths['attendance'].name}: no row has a date on or before the calendar's last "
-                "instructional day"
-            )
-        as_of = pd.Timestamp(mx).date()
-
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
         "c_sch": cal["school_id"].astype(str),
         "c_date": cal["date"],
         "idx": cal.groupby("school_id").cumcount().astype("int32") + 1,
-        "week": [d - dt.timedelta(days=d.weekday()) for d in cal["date"]],
-    })
+        "c_sch_i": pd.factorize(cal["school_id"], sort=True)[0].astype("int32"),
+        "c_dtext": [d.isoformat() for d in cal["date"]],
+        "c_day": [(d - dt.date(1970, 1, 1)).days for d in cal["date"]],
+    }).reset_index(drop=True)
+    cal["c_day"] = cal["c_day"].astype("int32")
+    if as_of is None:
+        # The latest date in the attendance file that is an instructional day of some school
+        # (matched as YYYY-MM-DD text against the calendar's days: no date parsing of the file).
+        days = pd.DataFrame({"k_dtext": sorted(set(cal["c_dtext"]))})
+        days_t = be.register("days", pa.Table.from_pandas(days, preserve_index=False))
+        dtext = _date_text(raw.date)
+        r = raw.select(k=dtext)
+        r = r.semi_join(days_t, r.k == days_t.k_dtext)
+        mx = r.aggregate(m=r.k.max()).execute()["m"].iloc[0]
+        if mx is None or pd.isna(mx):
+            raise InputError(
+                f"{paths['attendance'].name}: no row has a date that is an instructional day "
+                "in the calendar"
+            )
+        as_of = dt.date.fromisoformat(str(mx))
+    cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
+    cal["c_after"] = cal["c_date"] > as_of
+    e_end = [d if d is not None and not pd.isna(d) else _FAR for d in students["exit_date"]]
     periods = pd.DataFrame({
         "enr": students["_row"].astype("int64"),
         "e_sid": students["student_id"].astype(str),
         "e_sch": students["school_id"].astype(str),
         "e_start": students["enroll_date"],
-        "e_end": [d if d is not None and not pd.isna(d) else _FAR for d in students["exit_date"]],
+        "e_end": e_end,
     })
+    periods, enrolled = _periods_and_enrolled(periods, cal, as_of)
+    sids = periods[["e_sid", "e_si"]].drop_duplicates("e_sid").rename(
+        columns={"e_sid": "s_sid", "e_si": "s_si"})
     cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
     per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
+    sids_t = be.register("sids", pa.Table.from_pandas(sids, preserve_index=False))
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=paths["attendance"].name,
-                 activity_file=paths["activity"].name if "activity" in paths else None)
-    enrolled = enrolled_days(inp).execute()
-    enrolled = enrolled.astype({"enr": "int64", "days_enrolled": "int64", "first_idx": "int64",
-                                "last_idx": "int64"})
+                 activity_file=paths["activity"].name if "activity" in paths else None,
+                 sids=sids_t)
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
+    attrs = (
+        students.sort_values(["student_id", "school_id", "enroll_date", "_row"])
+        .drop_duplicates(["student_id", "school_id"], keep="last")
+        [["student_id", "school_id", "grade", *FLAG_COLUMNS, "race_ethnicity"]]
+    )
+    # The summary's suppression pattern depends on enrollment only: compute it (complementary
+    # suppression, an integer program) in a thread while the backend reads the attendance.
+    pre = _enrolled_by_student_school(periods, enrolled)
+    pool = ThreadPoolExecutor(max_workers=1)
+    protection = pool.submit(O.summary_protection, O.summary_counts(pre, attrs))
+    pool.shutdown(wait=False)
     phase("inputs and enrolled days")
     compact = be.materialize("att", compact_attendance(raw, inp))
     phase("attendance reduced to integers")
@@ -271,16 +355,11 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     df["chronically_absent"] = chronic
     df = df.sort_values(["school_id", "student_id"], kind="mergesort").reset_index(drop=True)
 
-    attrs = (
-        students.sort_values(["student_id", "school_id", "enroll_date", "_row"])
-        .drop_duplicates(["student_id", "school_id"], keep="last")
-        [["student_id", "school_id", "grade", *FLAG_COLUMNS, "race_ethnicity"]]
-    )
     year = O.academic_year(as_of)
     queue = O.outreach_queue(df, attrs, missing_days)
     result = EngagementResult(
         students=O.format_engagement(df, missing_days),
-        summary=O.school_summary(df, attrs, year),
+        summary=O.school_summary(df, attrs, year, hidden=protection.result()),
         queue=queue,
         fairness=O.fairness_table(df, queue, attrs),
         as_of=as_of,

@@ -45,12 +45,15 @@ _ISO_TS = r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{
 class Inputs:
     """The checked inputs, as Ibis tables on one backend."""
 
-    periods: ibis.Table  # enr, e_sid, e_sch, e_start, e_end (exit or far future)
-    cal: ibis.Table  # c_sch, c_date, idx, week (instructional days only, all dates)
+    periods: ibis.Table  # enr, e_sid, e_sch, e_start, e_end (exit or far future), e_si,
+    #                      e_sch_i, e_lo, e_hi (first/last instructional day index in the period)
+    cal: ibis.Table  # c_sch, c_date, idx, week, c_sch_i, c_dtext, c_day, c_after
+    #                  (instructional days; c_day: days since 1970-01-01)
     as_of: dt.date
     absences_only: bool
     attendance_file: str
     activity_file: str | None = None
+    sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -87,6 +90,15 @@ def enrolled_days(inp: Inputs) -> ibis.Table:
     )
 
 
+def _date_text(col: ibis.Value) -> ibis.Value:
+    """A date column as ``YYYY-MM-DD`` text (the join key against the calendar)."""
+    if col.type().is_date():
+        return col.cast("string")
+    if col.type().is_timestamp():
+        return col.date().cast("string")
+    return _text(col)
+
+
 def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     """Attendance rows reduced to integers: ``_row, enr, idx, st, problem, after``.
 
@@ -95,25 +107,44 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     3 unknown status, 4 not an instructional day of the school, 5 student not enrolled at the
     school that day); ``after`` marks dates after the as-of day. The backend materialises this
     table once; every later step reads it instead of the text file.
+
+    The text is touched once, by joins on small tables: the student id against the dense-ranked
+    ids (``inp.sids``), the school and date text against the calendar (a row whose date is
+    written otherwise, e.g. with blanks, is parsed and matched by date instead); the enrollment
+    period is then found with integer keys (student, school) and the day's index within the
+    period's first and last instructional day.
     """
-    sid, sch, d = _text(raw.student_id), _text(raw.school_id), _as_date(raw.date)
-    st = _text(raw.status)
-    a = raw.select(_row=raw._row, sid=sid, sch=sch, d=d, st=st)
-    c = inp.cal.select("c_sch", "c_date", "idx")
-    a = a.left_join(c, [a.sch == c.c_sch, a.d == c.c_date]).drop("c_sch", "c_date")
-    p = inp.periods.select("enr", "e_sid", "e_sch", "e_start", "e_end")
+    sid, sch, dtext = _text(raw.student_id), _text(raw.school_id), _date_text(raw.date)
+    a = raw.select(_row=raw._row, sid=sid, sch=sch, dtext=dtext, st=_text(raw.status))
+    # Each text column is joined alone against a small table of its values (one string key
+    # per join is much faster than a composite one); the rest joins on integers.
+    ids = inp.sids
+    a = a.left_join(ids, a.sid == ids.s_sid).drop("s_sid")
+    sc = inp.cal.select(k_sch="c_sch", sch_i="c_sch_i").distinct()
+    a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch")
+    days = inp.cal.select(k_dtext="c_dtext", day1="c_day").distinct()
+    a = a.left_join(days, a.dtext == days.k_dtext).drop("k_dtext")
+    # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
+    d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
+    a = a.mutate(d2=d2)
+    days2 = inp.cal.select(k_date="c_date", day2="c_day").distinct()
+    a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
+    a = a.mutate(day=a.day1.coalesce(a.day2), bad_date=a.day1.isnull() & a.d2.isnull())
+    c = inp.cal.select(m_sch_i="c_sch_i", m_day="c_day", idx="idx", after="c_after")
+    a = a.left_join(c, [a.sch_i == c.m_sch_i, a.day == c.m_day]).drop("m_sch_i", "m_day")
+    p = inp.periods.select("enr", "e_si", "e_sch_i", "e_lo", "e_hi")
     a = a.left_join(
-        p, [a.sid == p.e_sid, a.sch == p.e_sch, a.d >= p.e_start, a.d <= p.e_end]
-    ).drop("e_sid", "e_sch", "e_start", "e_end")
+        p, [a.s_si == p.e_si, a.sch_i == p.e_sch_i, a.idx >= p.e_lo, a.idx <= p.e_hi]
+    )
     code = ibis.cases(*[(a.st == s, i) for i, s in enumerate(STATUSES)], else_=-1)
     blank = a.sid.isnull() | (a.sid == "") | a.sch.isnull() | (a.sch == "")
     problem = ibis.cases(
-        (blank, 1), (a.d.isnull(), 2), (code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
+        (blank, 1), (a.bad_date, 2), (code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
         else_=0,
     )
     return a.select(
-        _row=a._row, enr=a.enr, idx=a.idx.cast("int32"), st=code.cast("int8"),
-        problem=problem.cast("int8"), after=(a.d > ibis.literal(inp.as_of)).fill_null(False),
+        _row=a._row.cast("int64"), enr=a.enr.cast("int32"), idx=a.idx.cast("int16"),
+        st=code.cast("int8"), problem=problem.cast("int8"), after=a.after.fill_null(False),
     )
 
 
@@ -315,22 +346,24 @@ def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | N
     p = inp.periods
     c = inp.cal
     ab = ok.filter(ok.absent).select("enr", "idx")
-    pp = p.select(b_enr="enr", b_sch="e_sch")
-    cc = c.select(b_csch="c_sch", b_idx="idx", d="c_date", week="week")
+    pp = p.select(b_enr="enr", b_sch_i="e_sch_i")
+    cc = c.select(b_csch_i="c_sch_i", b_idx="idx", d="c_date", week="week")
     ab = ab.join(pp, ab.enr == pp.b_enr)
-    ab = ab.join(cc, [ab.b_sch == cc.b_csch, ab.idx == cc.b_idx])
+    ab = ab.join(cc, [ab.b_sch_i == cc.b_csch_i, ab.idx == cc.b_idx])
     if start is not None:
         ab = ab.filter(ab.d >= ibis.literal(start))
     if end is not None:
         ab = ab.filter(ab.d <= ibis.literal(end))
     aw = ab.group_by(["enr", "week"]).agg(n_absent=ab.count())
     j = aw.join(p, aw.enr == p.enr).select(
-        w_enr=aw.enr, w_week=aw.week, n_absent=aw.n_absent, e_sch=p.e_sch, e_start=p.e_start,
-        e_end=p.e_end,
+        w_enr=aw.enr, w_week=aw.week, n_absent=aw.n_absent, j_sch_i=p.e_sch_i, j_lo=p.e_lo,
+        j_hi=p.e_hi,
     )
+    # The week's instructional days within the period, on or before the as-of date (integer
+    # keys: the period's days are the indices e_lo..e_hi of its school).
     cond = [
-        j.e_sch == c.c_sch, j.w_week == c.week, c.c_date >= j.e_start, c.c_date <= j.e_end,
-        c.c_date <= ibis.literal(inp.as_of),
+        j.j_sch_i == c.c_sch_i, j.w_week == c.week, c.idx >= j.j_lo, c.idx <= j.j_hi,
+        ~c.c_after,
     ]
     if start is not None:
         cond.append(c.c_date >= ibis.literal(start))
@@ -389,7 +422,7 @@ def engagement_table(
     sb = _sb98(ok, inp, sb98_window)
 
     e = enrolled
-    t = e.join(p.select("enr", "e_sid", "e_sch", "e_end"), "enr")
+    t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i"), "enr")
     t = t.left_join(per, t.enr == per.enr).drop("enr_right")
     t = t.left_join(st, t.enr == st.enr).drop("enr_right")
     t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
@@ -404,17 +437,17 @@ def engagement_table(
     if inp.absences_only:
         # Every enrolled day without an absence is a day present; the last one is the day just
         # before the current streak of absences (if it is still in the period).
-        c = inp.cal.select(lp_sch="c_sch", lp_idx="idx", lp_date="c_date")
+        c = inp.cal.select(lp_sch="c_sch_i", lp_idx="idx", lp_date="c_date")
         t = t.mutate(lp_idx=t.last_idx - t.current_absence_streak)
-        t = t.left_join(c, [t.e_sch == c.lp_sch, t.lp_idx == c.lp_idx])
+        t = t.left_join(c, [t.e_sch_i == c.lp_sch, t.lp_idx == c.lp_idx])
         t = t.mutate(
             days_present=t.days_enrolled - t.days_absent,
             days_unrecorded=ibis.literal(0, "int64"),
             last_present_date=(t.lp_idx >= t.first_idx).ifelse(t.lp_date, ibis.null("date")),
         )
     else:
-        c = inp.cal.select(lp_sch="c_sch", lp_idx="idx", lp_date="c_date")
-        t = t.left_join(c, [t.e_sch == c.lp_sch, t.last_present_idx == c.lp_idx])
+        c = inp.cal.select(lp_sch="c_sch_i", lp_idx="idx", lp_date="c_date")
+        t = t.left_join(c, [t.e_sch_i == c.lp_sch, t.last_present_idx == c.lp_idx])
         t = t.mutate(
             days_present=t.n_present_rows,
             days_unrecorded=(t.days_enrolled - t.n_rows),

@@ -27,9 +27,9 @@ DbOpt = typer.Option(None, "--db", help=DB_HELP)
 
 
 def _engine(db: str | None):
-    from equitable.outreach import make_engine, migrate
-
     from sqlalchemy.exc import DBAPIError
+
+    from equitable.outreach import make_engine, migrate
 
     engine = make_engine(db)
     try:

@@ -47,7 +47,6 @@ def language_name(value: str | None) -> str:
     return _iso_language_names().get(v.replace("_", "-"), v)
 
 __all__ = [
-    "language_name",
     "CASE_STATUSES",
     "CLOSE_REASONS",
     "CONTACT_MODES",
@@ -67,6 +66,7 @@ __all__ = [
     "School",
     "Student",
     "User",
+    "language_name",
 ]
 
 # The vocabularies (stored as these codes; the UI translates them).

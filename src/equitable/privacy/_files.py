@@ -55,7 +55,13 @@ def protect_files(
             for t in tables:
                 msg = line_message(msg, t)
             raise InputError(msg) from None
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: is a file; the output must be a folder (-o OUT_DIR)")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"{out}: cannot create the output folder "
+                         f"({exc.strerror or exc})") from None
     for p, r in zip(srcs, results):
         r.table.to_csv(out / p.name, index=count_col is None, lineterminator="\n")
     write_run_record(

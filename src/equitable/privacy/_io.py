@@ -12,14 +12,32 @@ from equitable.errors import InputError, location
 __all__ = ["read_crosstab_csv", "read_csv_text"]
 
 
-def read_csv_text(path: Path) -> pd.DataFrame:
-    """A CSV as text cells (leading zeros and markers kept); :class:`InputError` if unreadable."""
+def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFrame:
+    """A CSV as text cells (leading zeros and markers kept); :class:`InputError` if unreadable.
+
+    A UTF-8 byte-order mark (Excel's "CSV UTF-8") is dropped; other encodings are refused with
+    the line of the first bad byte. ``skip_initial_space=False`` keeps every cell exactly.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a CSV file")
     if not path.exists():
         raise InputError(f"{path}: file not found")
+    data = path.read_bytes()
+    if not data.strip():
+        raise InputError(f"{path}: the file is empty (no header row)")
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{path}: not a readable CSV file ({type(exc).__name__})") from None
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
+                         "file as CSV UTF-8") from None
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False,
+                           skipinitialspace=skip_initial_space, encoding="utf-8-sig")
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"{path}: not a readable CSV file ({detail})") from None
 
 
 def read_crosstab_csv(path: Path, *, columns_name: str | None = None,

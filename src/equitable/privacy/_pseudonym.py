@@ -126,12 +126,9 @@ def pseudonymize_file(
     :class:`InputError` naming the file, line and column of a missing id, or a missing column.
     """
     src, dest = Path(src), Path(dest)
-    if not src.exists():
-        raise InputError(f"{src}: file not found")
-    try:
-        df = pd.read_csv(src, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
-        raise InputError(f"{src}: not a readable CSV file ({type(exc).__name__})") from None
+    from equitable.privacy._io import read_csv_text
+
+    df = read_csv_text(src, skip_initial_space=False)
     for c in columns:
         if c not in df.columns:
             raise InputError(f"{location(src, None, c)}: column not found")
@@ -142,8 +139,14 @@ def pseudonymize_file(
                 f"{location(src, i + 2, c)}: missing id ({int(blank.sum())} row(s) without one)"
             )
         df[c] = pseudonymize(df[c], key, length=length).to_numpy()
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(dest, index=False, lineterminator="\n")
+    if dest.is_dir():
+        raise InputError(f"{dest}: is a folder; give the output a file name, e.g. "
+                         f"{dest / 'pseudonymized.csv'}")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        df.to_csv(dest, index=False, lineterminator="\n")
+    except OSError as exc:
+        raise InputError(f"{dest}: cannot write ({exc.strerror or exc})") from None
     return len(df)
 
 

@@ -130,6 +130,11 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
         def root() -> RedirectResponse:
             return RedirectResponse("/staff/", status_code=303)
 
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # browsers ask for it on every first visit; no icon, and no 404 in their console
+        return Response(status_code=204)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainTextResponse:
         return PlainTextResponse("ok")

@@ -37,7 +37,9 @@ def message_ids() -> list[str]:
     routes = (_WEB / "outreach" / "_routes.py").read_text(encoding="utf-8")
     ids += re.findall(r'"([A-Z][^"]+ saved\.)"', routes)
     app = (_WEB / "_app.py").read_text(encoding="utf-8")
-    ids += re.findall(r'\d{3}: "([^"]+)"', app)
+    # a status's message may be split over lines as implicitly joined literals: join them
+    ids += ["".join(re.findall(r'"([^"]*)"', m))
+            for m in re.findall(r'\d{3}: ((?:"[^"]*"\s*)+)', app)]
     ids += re.findall(r'titles\.get\(exc\.status_code, "([^"]+)"\)', app)
     ids += re.findall(r'nav = \[\("([^"]+)"', app)
     seen: dict[str, None] = {}

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
@@ -245,7 +244,8 @@ def audit(request: Request, page: int = 1, student: str | None = None,
     rows, has_next = cases.disclosure_log(get_engine(request), user, page=max(1, min(page, 10_000)),
                                           student_id=(student or None))
     return render(request, "outreach/audit.html",
-                  {"rows": rows, "page": max(1, min(page, 10_000)), "has_next": has_next, "student": student})
+                  {"rows": rows, "page": max(1, min(page, 10_000)), "has_next": has_next,
+                   "student": student})
 
 
 @router.get("/audit.csv")
