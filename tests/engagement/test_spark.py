@@ -12,7 +12,9 @@ pytestmark = pytest.mark.spark
 
 
 def test_duckdb_and_spark_identical_on_10000_students(tmp_path, data_dir, spark_session):
-    syn = synth_district(tmp_path / "d", 10_000, 40, seed=21, data_dir=data_dir)
+    # 10,000 students (the issue's size) over 32 days: enough for chronic eligibility (31+),
+    # SB 98 weeks and the 10-day missing window, and a quarter fewer rows than 40 days.
+    syn = synth_district(tmp_path / "d", 10_000, 32, seed=21, data_dir=data_dir)
     # Spark really executes the expressions: the backend is Ibis' PySpark backend.
     be = SparkBackend(spark_session)
     assert be.con.name == "pyspark"
@@ -28,6 +30,7 @@ def test_duckdb_and_spark_identical_on_10000_students(tmp_path, data_dir, spark_
     assert raw["never_engaged"].sum() > 0 and raw["missing"].sum() > 0
     assert (raw["sb98_weeks_flagged"] > 0).sum() > 0
     assert raw["last_activity_date"].ne("").sum() > 0
+    assert raw["chronically_absent"].eq(True).sum() > 0
 
 
 def test_spark_reports_the_same_bad_rows(district, spark_session):

@@ -7,7 +7,7 @@ import pytest
 
 from equitable.engagement import run_engagement
 from equitable.engagement._synth import synth_district
-from equitable.privacy import DisclosureError, assert_no_disclosure, suppress_table
+from equitable.privacy import DisclosureError, assert_no_disclosure
 
 EL = "ChronicAbsenteeismEligibleCumulativeEnrollment"
 FIGURES = {EL: [EL, "ChronicAbsenteeismCount", "ChronicAbsenteeismRate"],

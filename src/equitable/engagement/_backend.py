@@ -78,7 +78,7 @@ class DuckDBBackend(Backend):
         return t.mutate(_row=t.file_row_number + 1).drop("file_row_number")
 
     def materialize(self, stem: str, expr):
-        return self.con.create_table(self._fresh(stem), expr, temp=True)
+        return self.con.create_table(self._fresh(stem), expr)
 
     def close(self) -> None:
         self.con.disconnect()

@@ -118,13 +118,25 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
     never engaged; missing (when not never engaged); the current streak when 3 days or more;
     chronic absence with its counts; SB 98 weeks; platform logins without participation.
     """
-    n = len(df)
-    if n == 0:
+    if len(df) == 0:
         return []
+    # Most students have no reason: build the text only for those who have one.
+    streak_all = df["current_absence_streak"].to_numpy(dtype="int64")
+    any_reason = (
+        df["never_engaged"].to_numpy(dtype=bool) | df["missing"].to_numpy(dtype=bool)
+        | (streak_all >= 3) | (df["chronically_absent"] == True).to_numpy()  # null is not True
+        | (df["sb98_weeks_flagged"].to_numpy(dtype="int64") != 0)
+        | (df["last_activity_date"].fillna("").astype(str).to_numpy() != "")
+    )
+    result = np.full(len(df), "", dtype=object)
+    if not any_reason.any():
+        return result.tolist()
+    df = df[any_reason]
+    n = len(df)
     never = df["never_engaged"].to_numpy(dtype=bool)
     missing = df["missing"].to_numpy(dtype=bool) & ~never
     streak = df["current_absence_streak"].to_numpy(dtype="int64")
-    chronic = (df["chronically_absent"] == True).to_numpy()  # noqa: E712 - null is not True
+    chronic = (df["chronically_absent"] == True).to_numpy()  # null is not True
     absent = df["days_absent"].to_numpy(dtype="int64")
     enrolled = df["days_enrolled"].to_numpy(dtype="int64")
     sb98 = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
@@ -151,24 +163,28 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
         has_p = p != ""
         joined = out + "; " + p
         out = joined.where((out != "") & has_p, out.where(~has_p, p))
-    return out.tolist()
+    result[any_reason] = out.to_numpy(dtype=object)
+    return result.tolist()
 
 
-def format_engagement(df: pd.DataFrame, missing_days: int) -> pd.DataFrame:
-    """The student_engagement.csv frame (sorted by school_id, student_id)."""
+def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = False
+                      ) -> pd.DataFrame:
+    """The student_engagement.csv frame (sorted by school_id, student_id; ``presorted``: ``df``
+    already is)."""
     d = df.copy()
     d["reasons"] = add_reasons(d, missing_days)
     d["absence_rate"] = _rate_vec(d["days_absent"], d["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
         d[c] = _yn_vec(d[c])
-    d = d.sort_values(["school_id", "student_id"], kind="mergesort")
+    if not presorted:
+        d = d.sort_values(["school_id", "student_id"], kind="mergesort")
     return d[ENGAGEMENT_COLUMNS].reset_index(drop=True)
 
 
 def _yn_vec(s: pd.Series) -> np.ndarray:
     """Booleans (nullable) as ``Y`` / ``N`` / ``""`` (null)."""
     known = s.notna().to_numpy()
-    true = (s == True).to_numpy()  # noqa: E712 - null is not True
+    true = (s == True).to_numpy()  # null is not True
     return np.where(~known, "", np.where(true, "Y", "N")).astype(object)
 
 

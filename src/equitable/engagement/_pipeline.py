@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ibis
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -357,9 +356,13 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
 
     year = O.academic_year(as_of)
     queue = O.outreach_queue(df, attrs, missing_days)
+    t_wait = time.perf_counter()
+    hidden = protection.result()
+    log.info("engagement: waited %.1f s for the summary's suppression pattern",
+             time.perf_counter() - t_wait)
     result = EngagementResult(
-        students=O.format_engagement(df, missing_days),
-        summary=O.school_summary(df, attrs, year, hidden=protection.result()),
+        students=O.format_engagement(df, missing_days, presorted=True),
+        summary=O.school_summary(df, attrs, year, hidden=hidden),
         queue=queue,
         fairness=O.fairness_table(df, queue, attrs),
         as_of=as_of,

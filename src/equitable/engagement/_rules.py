@@ -34,7 +34,7 @@ from equitable.engagement._io import (
 
 __all__ = [
     "Inputs", "check_activity", "check_attendance", "compact_attendance", "engagement_table",
-    "enrolled_days", "to_frame",
+    "to_frame",
 ]
 
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -67,27 +67,6 @@ def _as_date(col: ibis.Value) -> ibis.Value:
     if col.type().is_timestamp():
         return col.date()
     return _text(col).strip().try_cast("date")
-
-
-def enrolled_days(inp: Inputs) -> ibis.Table:
-    """Per enrollment period: its instructional days on or before the as-of date.
-
-    Returns a table ``enr, days_enrolled, first_idx, last_idx, first_date, last_date`` (periods
-    without such a day are absent from it).
-    """
-    p, c = inp.periods, inp.cal
-    j = p.join(
-        c,
-        [p.e_sch == c.c_sch, c.c_date >= p.e_start, c.c_date <= p.e_end,
-         c.c_date <= ibis.literal(inp.as_of)],
-    )
-    return j.group_by("enr").agg(
-        days_enrolled=j.idx.count(),
-        first_idx=j.idx.min(),
-        last_idx=j.idx.max(),
-        first_date=j.c_date.min(),
-        last_date=j.c_date.max(),
-    )
 
 
 def _date_text(col: ibis.Value) -> ibis.Value:
@@ -175,7 +154,8 @@ def check_attendance(
     (every such row). In full mode (one row per enrolled instructional day) an enrolled day
     without a row is a problem too.
 
-    ``enrolled`` is :func:`enrolled_days` executed (needed for the duplicate screen);
+    ``enrolled`` is the enrolled-days frame (``enr, days_enrolled, first_idx, last_idx``),
+    needed for the duplicate screen;
     ``overlap_enrs`` are the periods that overlap a period of the same student at another school
     (only there can a student be at two schools on one day).
 
@@ -392,7 +372,7 @@ def engagement_table(
     ----------
     ok : usable attendance rows from :func:`check_attendance`.
     activity : usable activity rows from :func:`check_activity`, or None.
-    enrolled : :func:`enrolled_days` (as an Ibis table).
+    enrolled : the enrolled-days table (``enr, days_enrolled, first_idx, last_idx, ...``).
     missing_days : N, the window of the ``missing`` rule in instructional days.
     sb98_window : first and last date (inclusive) of the days the SB 98 weeks look at.
 

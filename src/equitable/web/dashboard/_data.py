@@ -245,7 +245,8 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
     schools.index = pd.Index(schools["cds_code"].to_numpy(), name=None)
 
     indicators = [{"code": ind.code, "pctl": ind.output or f"{ind.code}_pctl",
-                   "label": ind.label or ind.code, "weight": float(ind.weight or 0)}
+                   "label": ind.label or ind.code, "label_es": ind.label_es,
+                   "weight": float(ind.weight or 0)}
                   for ind in spec.indicators]
     tiers = list(spec.overall.tiers.labels) if spec.overall.tiers and \
         spec.overall.tiers.labels else sorted(schools["tier"].dropna().unique())

@@ -193,7 +193,7 @@ def finder_csv(request: Request, q: str = Query("", max_length=200)) -> Response
 
 def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.DataFrame]:
     rec = data.by_cds[cds]
-    ind = pd.DataFrame([{"indicator": translate_label(lang, i["label"]), "code": i["code"],
+    ind = pd.DataFrame([{"indicator": translate_label(lang, i["label"], i.get("label_es")), "code": i["code"],
                          "value": rec.get(i["code"]), "percentile": rec.get(i["pctl"]),
                          "weight": i["weight"], "source": _source_of(data, i["code"])}
                         for i in data.indicators])
@@ -233,7 +233,10 @@ COMMUNITY = [
 ]
 
 
-def translate_label(lang: str, label: str) -> str:
+def translate_label(lang: str, label: str, label_es: str | None = None) -> str:
+    """An indicator's label in ``lang``: the spec's own ``label_es`` first, else the catalog."""
+    if lang == "es" and label_es:
+        return label_es
     from equitable.web.i18n import translations
 
     return translations(lang).gettext(label)
