@@ -85,7 +85,8 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--rounds", type=int, default=4)
     ap.add_argument("--results", help="an existing results folder (default: build one)")
-    ap.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="uvicorn worker processes (default 2: one per core)")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)

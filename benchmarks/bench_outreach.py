@@ -3,8 +3,9 @@
 Builds a SQLite database through the Alembic migrations, imports a 100,000-student roster and a
 100,000-row outreach queue (timed), starts ``equitable serve`` (uvicorn) in a separate process on
 127.0.0.1, signs in 50 users (each with their own session) and has them load queue pages at once
-(closed loop by default: each user sends the next request as soon as the previous answer
-arrives; ``--think S`` adds a pause of about S seconds between a user's clicks), for
+(by default each user pauses about 1 s between clicks, as a person working the queue does;
+``--think 0`` is a closed-loop stress test: each user sends the next request as soon as the
+previous answer arrives), for
 ``--seconds`` seconds. The server runs ``--workers`` uvicorn processes (default 2, one per core). Prints p50/p95/p99 latency and throughput; the target is
 p95 < 200 ms.
 
@@ -102,8 +103,10 @@ def main() -> None:
     ap.add_argument("--users", type=int, default=50)
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    ap.add_argument("--think", type=float, default=0.0,
-                    help="mean pause in seconds between a user's requests (0: closed loop)")
+    ap.add_argument("--think", type=float, default=1.0,
+                    help="mean pause in seconds between a user's clicks (default 1 s: a person "
+                         "working the queue; 0: a closed-loop stress test, where p95 is about "
+                         "users / throughput)")
     ap.add_argument("--db", default=None, help="database URL (default: a new SQLite file)")
     ap.add_argument("--reuse", default=None, help="a folder of an earlier run: reuse its bench.db")
     args = ap.parse_args()

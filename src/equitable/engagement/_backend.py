@@ -78,7 +78,9 @@ class DuckDBBackend(Backend):
         return t.mutate(_row=t.file_row_number + 1).drop("file_row_number")
 
     def materialize(self, stem: str, expr):
-        return self.con.create_table(self._fresh(stem), expr)
+        # A temporary table: held uncompressed in memory (DuckDB spills it to the temporary
+        # directory under memory pressure), which skips the compression pass of a stored table.
+        return self.con.create_table(self._fresh(stem), expr, temp=True)
 
     def close(self) -> None:
         self.con.disconnect()

@@ -65,6 +65,29 @@ CATEGORIES = [
 _SPAN = {"TK": "GRTKKN", "K": "GRTKKN", "1": "GR13", "2": "GR13", "3": "GR13", "4": "GR46",
          "5": "GR46", "6": "GR46", "7": "GR78", "8": "GR78", "9": "GR912", "10": "GR912",
          "11": "GR912", "12": "GR912"}
+#: The student attributes the outputs use (columns of ``attrs``, besides the two keys).
+ATTR_COLUMNS = ("grade", "english_learner", "low_income", "foster", "homeless", "disability",
+                "race_ethnicity")
+_KEYS = ["student_id", "school_id"]
+
+
+def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+    """``d[columns]`` with the student attributes: merged from ``attrs`` (one row per student
+    and school), or, when ``attrs`` is None, already in ``d`` (as :func:`with_attributes` made
+    it). Rows keep the order of ``d``; the index is reset."""
+    if attrs is None:
+        return d[columns + [c for c in d.columns if c in ATTR_COLUMNS]].reset_index(drop=True)
+    return d[columns].merge(attrs, on=_KEYS, how="left")
+
+
+def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> pd.DataFrame:
+    """``d`` joined once with the student attributes and given its ``reasons``, so that the
+    output tables (called with ``attrs=None``) need not merge or word them again."""
+    x = d.merge(attrs, on=_KEYS, how="left")
+    x["reasons"] = add_reasons(x, missing_days)
+    return x
+
+
 _PROGRAM = {"SE": "english_learner", "SD": "disability", "SS": "low_income", "SF": "foster",
             "SH": "homeless"}
 
@@ -92,13 +115,36 @@ def _rate(num: int, den: int) -> str:
     return f"{q // 10000}.{q % 10000:04d}"
 
 
+_Z4: np.ndarray | None = None
+
+
+def _itoa(v) -> np.ndarray:
+    """Integers as decimal text (object array), the same text as ``str(int)``; small
+    non-negative values through a lookup table (much faster than ``astype(str)``)."""
+    v = np.asarray(v, dtype="int64")
+    if v.size == 0:
+        return np.array([], dtype=object)
+    lo, hi = int(v.min()), int(v.max())
+    if lo < 0 or hi > 100_000:
+        return pd.Series(v).astype(str).to_numpy(dtype=object)
+    return np.array([str(i) for i in range(hi + 1)], dtype=object)[v]
+
+
+def _zfill4(v: np.ndarray) -> np.ndarray:
+    """Integers 0-9999 as 4-digit text with leading zeros (object array)."""
+    global _Z4
+    if _Z4 is None:
+        _Z4 = np.array([f"{i:04d}" for i in range(10000)], dtype=object)
+    return _Z4[np.asarray(v, dtype="int64")]
+
+
 def _rate_vec(num, den) -> pd.Series:
     """:func:`_rate` over arrays (exact integer arithmetic; ``""`` where ``den`` is 0)."""
     num = np.asarray(num, dtype="int64")
     den = np.asarray(den, dtype="int64")
     safe = np.where(den == 0, 1, den)
     q = (2 * num * 10000 + safe) // (2 * safe)
-    text = pd.Series(q // 10000).astype(str) + "." + pd.Series(q % 10000).astype(str).str.zfill(4)
+    text = pd.Series(_itoa(q // 10000)) + "." + pd.Series(_zfill4(q % 10000))
     return text.where(den != 0, "")
 
 
@@ -108,7 +154,7 @@ def _pct1_vec(num, den) -> pd.Series:
     den = np.asarray(den, dtype="int64")
     safe = np.where(den == 0, 1, den)
     q = (2 * num * 1000 + safe) // (2 * safe)
-    return pd.Series(q // 10).astype(str) + "." + pd.Series(q % 10).astype(str)
+    return pd.Series(_itoa(q // 10)) + "." + pd.Series(_itoa(q % 10))
 
 
 def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
@@ -148,12 +194,12 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
                     "enrolling"),
         empty.where(~missing, f"missing: not present and no platform activity in the last "
                     f"{missing_days} instructional days"),
-        ("absent the last " + pd.Series(streak).astype(str) + " instructional days in a row")
+        ("absent the last " + pd.Series(_itoa(streak)) + " instructional days in a row")
         .where(streak >= 3, ""),
-        ("chronically absent: absent " + pd.Series(absent).astype(str) + " of "
-         + pd.Series(enrolled).astype(str) + " days enrolled ("
+        ("chronically absent: absent " + pd.Series(_itoa(absent)) + " of "
+         + pd.Series(_itoa(enrolled)) + " days enrolled ("
          + _pct1_vec(absent, enrolled) + "%)").where(chronic, ""),
-        (pd.Series(sb98).astype(str) + pd.Series(np.where(sb98 != 1, " weeks", " week"))
+        (pd.Series(_itoa(sb98)) + pd.Series(np.where(sb98 != 1, " weeks", " week"))
          + " meeting the SB 98 re-engagement trigger").where(sb98 != 0, ""),
         empty.where(~(act & ~part), "logs in to the learning platform but has never submitted "
                     "work or joined live instruction"),
@@ -172,7 +218,8 @@ def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = Fal
     """The student_engagement.csv frame (sorted by school_id, student_id; ``presorted``: ``df``
     already is)."""
     d = df.copy()
-    d["reasons"] = add_reasons(d, missing_days)
+    if "reasons" not in d.columns:
+        d["reasons"] = add_reasons(d, missing_days)
     d["absence_rate"] = _rate_vec(d["days_absent"], d["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
         d[c] = _yn_vec(d[c])
@@ -198,15 +245,17 @@ def on_list(d: pd.DataFrame) -> pd.Series:
     )
 
 
-def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> pd.DataFrame:
+def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: int
+                   ) -> pd.DataFrame:
     """The outreach queue, in priority order.
 
     Order (each key breaks the ties of the one before): never engaged first; then foster youth and
     students experiencing homelessness; then the longer current absence streak; then chronically
     absent; then the higher absence rate (compared exactly as fractions); then school_id and
-    student_id, so the order is total and repeatable.
+    student_id, so the order is total and repeatable. ``attrs`` None: ``d`` comes from
+    :func:`with_attributes`.
     """
-    x = d[on_list(d)].merge(attrs, on=["student_id", "school_id"], how="left")
+    x = _joined(d[on_list(d)], attrs, list(d.columns.difference(ATTR_COLUMNS, sort=False)))
     x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
     x["_chronic"] = x["chronically_absent"] == True
     den = x["days_enrolled"].to_numpy(dtype="int64")
@@ -219,7 +268,8 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> p
         kind="mergesort",
     )
     x["priority"] = range(1, len(x) + 1)
-    x["reasons"] = add_reasons(x, missing_days)
+    if "reasons" not in x.columns:
+        x["reasons"] = add_reasons(x, missing_days)
     x["absence_rate"] = _rate_vec(x["days_absent"], x["days_enrolled"]).to_numpy()
     for c in ("never_engaged", "missing", "foster_or_homeless", "chronically_absent"):
         x[c] = _yn_vec(x[c])
@@ -257,9 +307,7 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
     and ``ch`` (of those, absent on 10% or more of the days; 0 when ``d`` has no
     ``days_absent``). ``d`` has one row per student and school with ``days_enrolled``."""
     cols = ["student_id", "school_id", "days_enrolled"]
-    x = d[cols + (["days_absent"] if "days_absent" in d.columns else [])].merge(
-        attrs, on=["student_id", "school_id"], how="left"
-    )
+    x = _joined(d, attrs, cols + (["days_absent"] if "days_absent" in d.columns else []))
     if "days_absent" not in x.columns:
         x["days_absent"] = 0
     x["district"] = x["school_id"].str[:7]
@@ -299,7 +347,7 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
     return a.reset_index(drop=True)
 
 
-def school_summary(d: pd.DataFrame, attrs: pd.DataFrame, year: str,
+def school_summary(d: pd.DataFrame, attrs: pd.DataFrame | None, year: str,
                    hidden: tuple[set[str], set[str]] | None = None) -> pd.DataFrame:
     """Chronic absenteeism by school and district and reporting category, CDE layout, protected.
 
@@ -427,19 +475,24 @@ def summary_protection(a: pd.DataFrame) -> tuple[set[str], set[str]]:
     return out[0], out[1]
 
 
-def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | None
+                   ) -> pd.DataFrame:
     """Share of the outreach list vs share of enrollment, by CDE reporting category.
 
     Population: students currently enrolled (one row per student and school). A
     ``representation_ratio`` above 1 means the group is over-represented on the list relative to
     its share of enrollment. Groups of 10 or fewer enrolled students are suppressed.
+    ``attrs`` None: ``d`` comes from :func:`with_attributes` and ``queue`` is
+    :func:`outreach_queue` of that same ``d`` (its rows are those of :func:`on_list`).
     """
-    pop = d[d["enrolled_now"].astype(bool)][["student_id", "school_id"]].merge(
-        attrs, on=["student_id", "school_id"], how="left"
-    )
-    keys = queue[["student_id", "school_id"]].assign(flagged=True)
-    pop = pop.merge(keys, on=["student_id", "school_id"], how="left")
-    pop["flagged"] = pop["flagged"].notna()
+    now = d["enrolled_now"].astype(bool).to_numpy()
+    pop = _joined(d[now], attrs, _KEYS)
+    if attrs is None:
+        pop["flagged"] = on_list(d).to_numpy()[now]
+    else:
+        keys = queue[_KEYS].assign(flagged=True)
+        pop = pop.merge(keys, on=_KEYS, how="left")
+        pop["flagged"] = pop["flagged"].notna()
     total, total_flagged = len(pop), int(pop["flagged"].sum())
     masks = _member_masks(pop)
     rows = []

@@ -71,6 +71,7 @@ def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
 
 
 def _load_big(be: Backend, path: Path, columns: tuple[str, ...], stem: str):
+    """The file as an Ibis table with ``_row``, and its number of records."""
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
 
@@ -79,11 +80,11 @@ def _load_big(be: Backend, path: Path, columns: tuple[str, ...], stem: str):
 
         _check_columns(path.name, names, columns)
         t = be.read_parquet(stem, path)
-        return t.select(*columns, "_row")
+        return t.select(*columns, "_row"), pq.ParquetFile(path).metadata.num_rows
     table = read_table(path, columns)
     if "date" in columns:
         table = parse_dates(table, ("date",))
-    return be.register(stem, table)
+    return be.register(stem, table), table.num_rows
 
 
 def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
@@ -261,7 +262,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
         t0, c0 = t, c
 
-    raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
         "c_sch": cal["school_id"].astype(str),
@@ -306,7 +307,9 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=paths["attendance"].name,
                  activity_file=paths["activity"].name if "activity" in paths else None,
-                 sids=sids_t)
+                 sids=sids_t,
+                 # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
+                 row_type="int32" if n_raw + 2 < 2**31 else "int64")
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
     attrs = (
         students.sort_values(["student_id", "school_id", "enroll_date", "_row"])
@@ -327,7 +330,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     )
     activity = None
     if "activity" in paths:
-        araw = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
+        araw, _ = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
         activity, act_issues, _ = check_activity(araw, inp, be.materialize)
         a_issues += act_issues
     phase("checks")
@@ -355,16 +358,17 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     df = df.sort_values(["school_id", "student_id"], kind="mergesort").reset_index(drop=True)
 
     year = O.academic_year(as_of)
-    queue = O.outreach_queue(df, attrs, missing_days)
+    dx = O.with_attributes(df, attrs, missing_days)  # one merge and one wording for all tables
+    queue = O.outreach_queue(dx, None, missing_days)
     t_wait = time.perf_counter()
     hidden = protection.result()
     log.info("engagement: waited %.1f s for the summary's suppression pattern",
              time.perf_counter() - t_wait)
     result = EngagementResult(
-        students=O.format_engagement(df, missing_days, presorted=True),
-        summary=O.school_summary(df, attrs, year, hidden=hidden),
+        students=O.format_engagement(dx, missing_days, presorted=True),
+        summary=O.school_summary(dx, None, year, hidden=hidden),
         queue=queue,
-        fairness=O.fairness_table(df, queue, attrs),
+        fairness=O.fairness_table(dx, queue, None),
         as_of=as_of,
         dropped=dropped,
         notes=a_notes,

@@ -54,6 +54,7 @@ class Inputs:
     attendance_file: str
     activity_file: str | None = None
     sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
+    row_type: str = "int64"  # type of ``_row`` in the compact attendance table
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -122,7 +123,7 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
         else_=0,
     )
     return a.select(
-        _row=a._row.cast("int64"), enr=a.enr.cast("int32"), idx=a.idx.cast("int16"),
+        _row=a._row.cast(inp.row_type), enr=a.enr.cast("int32"), idx=a.idx.cast("int16"),
         st=code.cast("int8"), problem=problem.cast("int8"), after=a.after.fill_null(False),
     )
 
@@ -492,14 +493,26 @@ def engagement_table(
 
 
 def to_frame(expr: ibis.Table) -> pd.DataFrame:
-    """Execute and normalise types so both backends give the same pandas frame."""
-    import numpy as np
+    """Execute and normalise types so both backends give the same pandas frame.
 
-    df = expr.execute()
-    for c in df.columns:
-        if c.endswith("_date"):
-            v = pd.to_datetime(df[c]).to_numpy().astype("datetime64[D]")
-            text = np.datetime_as_string(v, unit="D")
-            df[c] = np.where(np.isnat(v), "", text).astype(object)
-    return df
+    Through Arrow: date columns become ``YYYY-MM-DD`` text (``""`` for null), columns with
+    nulls object arrays of Python values (None for null), the others pandas columns.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    table = expr.to_pyarrow()
+    cols = {}
+    for name, col in zip(table.column_names, table.columns):
+        if name.endswith("_date"):
+            if not pa.types.is_date(col.type):
+                col = pc.cast(col, pa.date32())
+            text = pc.fill_null(pc.cast(col, pa.string()), "")
+            cols[name] = text.to_numpy(zero_copy_only=False).astype(object)
+        elif col.null_count:
+            cols[name] = np.array(col.to_pylist(), dtype=object)
+        else:
+            cols[name] = col.to_pandas()
+    return pd.DataFrame(cols, columns=table.column_names)
 
