@@ -15,6 +15,8 @@ import pytest
 from equitable.errors import InputError
 from equitable.paths import data_dir as _data_dir
 
+pytest_plugins = ["equitable.outreach.testing"]
+
 REQUIRE_DATA = os.environ.get("EQUITABLE_REQUIRE_DATA") == "1"
 
 

@@ -326,45 +326,42 @@ def test_a_school_without_respondents_stays_hidden_across_tables(forced, inst):
                          names=["estimates item:q1", "response rates"])
 
 
-@pytest.mark.xfail(strict=True, raises=DisclosureError, reason=(
-    "voice: representation()'s 'all' row counts only respondents whose category is in the "
-    "margins, while estimate() keeps them as the group 'not reported' and hides it when small; "
-    "with the total number of respondents (response-rate total, or the all row's own "
-    "respondents_pct) the 'not reported' count is exact (275 - 272 = 3), and the two tables "
-    "choose different complements (estimate shows asian = 13, representation hides it), which "
-    "gives 'other' away too (272 - 202 - 22 - 28 - 13 = 7)"))
 def test_respondents_without_a_category_stay_hidden_across_tables(inst):
     """Three of 275 respondents left race/ethnicity blank (as real respondents do).
 
-    Linked tables in the auditor's long form, with columns ``answered`` (``yes`` / ``no``: the
-    respondent gave a category in the margins) and ``race_ethnicity``: the estimate's groups
-    are ``(yes, category)`` and ``(no, not reported)``, the who-answered table's are ``(yes,
-    category)`` with its all row ``(yes, Total)``, and a third table states what every reader
-    knows: all respondents = those who gave a category + those who did not (the overall 275 is
-    published as the estimate's overall row and the response-rate total).
+    Both tables are partitions of all 275 respondents: the estimate's groups and the
+    who-answered table's categories are the five categories and ``not reported``, and both
+    total rows are every respondent (the figure the response-rate total also publishes), so
+    the attacker's equation is 275 = the six groups, in each table. Before, the who-answered
+    all row counted only the 272 with a category, so not reported = 275 - 272 = 3 exactly, and
+    its complement differed from the estimate's (asian shown in one, hidden in the other),
+    which gave ``other`` away too (272 - 202 - 22 - 28 - 13 = 7).
     """
     race = {"hispanic": 202, "white": 28, "black": 22, "asian": 13, "other": 7, "": 3}
     data = make_survey(inst, item_nonresponse=0.0, seed=11, school_sizes=FORCED_SCHOOLS,
                        race=race, groups=FORCED_GROUPS)
     est = estimate(data, inst, by=["race_ethnicity"])
     e = estimate_long(est, ["race_ethnicity"], False, measure="item:q1")
-    nr = e["race_ethnicity"] == "not reported"
-    e.insert(0, "answered", np.where(e["race_ethnicity"] == TOTAL, TOTAL,
-                                     np.where(nr, "no", "yes")))
-    total = int(e.loc[e["answered"] == TOTAL, "respondents"].iloc[0])
-    e = e[e["answered"] != TOTAL]  # the overall row goes to the identity table below
     rep = representation_long(representation(data.respondents, margins(), ["race_ethnicity"]))
     rep = rep.rename(columns={"category": "race_ethnicity"}).drop(columns="variable")
-    rep.insert(0, "answered", "yes")
-    reported = int(rep.loc[rep["race_ethnicity"] == TOTAL, "respondents"].iloc[0])
-    assert (total, reported) == (275, 272)
-    identity = pd.DataFrame({"answered": [TOTAL, "yes", "no", "no"],
-                             "race_ethnicity": [TOTAL, TOTAL, TOTAL, "not reported"],
-                             "respondents": [total, reported, "*", "*"]})
-    assert e.loc[nr[e.index], "respondents"].tolist() == ["*"]  # estimate hides the 3
-    assert_no_disclosure([e, rep, identity], count_col="respondents",
-                         group_cols=["answered", "race_ethnicity"],
-                         names=["estimates item:q1", "who answered", "all = yes + no"])
+    r = rep.set_index("race_ethnicity")
+    assert (r.loc[TOTAL, "respondents"], r.loc[TOTAL, "respondents_pct"]) == (275, 100.0)
+    # the two tables hide the same groups: not reported (3) and other (7) protect each other
+    # (10 = 275 - 202 - 28 - 22 - 13); asian (13) is shown in both
+    shown = {TOTAL: 275, "asian": 13, "black": 22, "hispanic": 202, "not reported": "*",
+             "other": "*", "white": 28}
+    assert e.set_index("race_ethnicity")["respondents"].to_dict() == shown
+    assert r["respondents"].to_dict() == shown
+    assert r.loc["not reported", "respondents_pct"] == "*"
+    full = representation(data.respondents, margins(), ["race_ethnicity"]).set_index("category")
+    assert np.isnan(full.loc["not reported", "population"])
+    report = assert_no_disclosure([e, rep], count_col="respondents",
+                                  group_cols=["race_ethnicity"],
+                                  names=["estimates item:q1", "who answered"])
+    # each hidden count lies anywhere in [0, 10] (protection 3 reached: 3 + 3 and 7 + 3 <= 10)
+    hid = report.cells.groupby("row")[["lower", "upper"]].agg(["min", "max"])
+    assert hid.values.tolist() == [[0.0, 0.0, 10.0, 10.0]] * 2
+    assert sorted(hid.index) == ["not reported", "other"]
 
 
 def _report_rates(html: str) -> pd.DataFrame:

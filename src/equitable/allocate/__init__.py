@@ -45,6 +45,9 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
 
 # The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
 # heavy libraries they import.
+
+from equitable._lazy import lazy_exports
+
 _LAZY = {
     "Comparison": "equitable.allocate._compare",
     "compare": "equitable.allocate._compare",
@@ -106,16 +109,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+__getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

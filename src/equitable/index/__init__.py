@@ -13,11 +13,12 @@ True
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
 
 #: Public name -> the module defining it. Imported on first use, so ``import equitable.index``
 #: (and ``equitable --help``) does not load pandas, scipy or SALib.
+
+from equitable._lazy import lazy_exports
+
 _WHERE = {
     "IndexResult": "equitable.index._engine",
     "compute_index": "equitable.index._engine",
@@ -63,13 +64,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'equitable.index' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

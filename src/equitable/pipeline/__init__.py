@@ -14,8 +14,9 @@ See docs/run.md. The names are imported on first use, so ``import equitable.pipe
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+
+
+from equitable._lazy import lazy_exports
 
 _WHERE = {
     "RunConfig": "equitable.pipeline._config",
@@ -44,13 +45,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'equitable.pipeline' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

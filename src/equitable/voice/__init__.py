@@ -8,11 +8,12 @@ inter-coder agreement and offline theme suggestions; a bilingual HTML report. Se
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
 
 #: Public name -> the module defining it. Imported on first use, so ``import equitable.voice``
 #: (and ``equitable --help``) does not load pandas, scipy or pandera.
+
+from equitable._lazy import lazy_exports
+
 _WHERE = {
     "Instrument": "equitable.voice._instrument",
     "PLATFORMS": "equitable.voice._readers",
@@ -60,13 +61,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        value = getattr(importlib.import_module(_WHERE[name]), name)
-        globals()[name] = value
-        return value
-    raise AttributeError(f"module 'equitable.voice' has no attribute {name!r}")
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_WHERE))
+__getattr__, __dir__ = lazy_exports(__name__, _WHERE, globals())

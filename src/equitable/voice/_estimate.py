@@ -25,7 +25,7 @@ fewer respondents shows ``*``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -125,13 +125,15 @@ def favorable_matrix(data: SurveyData, instrument: Instrument) -> pd.DataFrame:
     return pd.DataFrame(cols, index=pd.Index(rid, name="respondent_id"))
 
 
-def _group_codes(respondents: pd.DataFrame, var: str) -> tuple[np.ndarray, np.ndarray]:
+def _group_codes(respondents: pd.DataFrame, var: str,
+                 listed: Iterable[str] = ()) -> tuple[np.ndarray, np.ndarray]:
     if var not in respondents.columns:
         raise InputError(f"cannot break results down by '{var}': the respondent table has no "
                          f"such column (has: {', '.join(respondents.columns)})")
     vals = respondents[var].fillna("").astype(str).replace("", _NOT_REPORTED)
-    codes, uniq = pd.factorize(vals, sort=True)
-    return codes, np.asarray(uniq, dtype=object)
+    cats = sorted(set(vals) | {str(g) for g in listed})
+    codes = pd.Categorical(vals, categories=cats).codes.astype(np.int64)
+    return codes, np.asarray(cats, dtype=object)
 
 
 def estimate(
@@ -144,6 +146,7 @@ def estimate(
     threshold: int = DEFAULT_THRESHOLD,
     complementary: bool = True,
     matrix: pd.DataFrame | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
 ) -> pd.DataFrame:
     """Percent favorable per item and construct, overall and by each variable in ``by``.
 
@@ -161,6 +164,11 @@ def estimate(
     complementary : also suppress the other groups needed so that a hidden group's count
         cannot be recovered from the overall row by subtraction (default; through
         :func:`equitable.privacy.protect_long`). ``False`` gives primary suppression only.
+    matrix : the :func:`favorable_matrix` of ``data``, when already computed.
+    groups : for a breakdown in ``by``, every group to list even without respondents (e.g.
+        ``{"school": enrolled CDS codes}``, as :func:`response_rates` lists them). A group with
+        0 respondents for a measure is a row with count 0, suppressed like any group of 10 or
+        fewer (CDE suppresses zeros), so it is never "the overall row minus the groups shown".
 
     Returns
     -------
@@ -185,8 +193,12 @@ def estimate(
     measures = list(mat.columns)
     blocks = []
     breakdowns = [(_OVERALL, np.zeros(n, dtype=np.int64), np.array([_OVERALL], dtype=object))]
+    groups = dict(groups or {})
+    extra = sorted(set(groups) - set(by))
+    if extra:
+        raise InputError(f"groups given for '{extra[0]}', which is not a breakdown in by")
     for v in by:
-        codes, uniq = _group_codes(resp, v)
+        codes, uniq = _group_codes(resp, v, groups.get(v, ()))
         breakdowns.append((v, codes, uniq))
     for name, codes, uniq in breakdowns:
         G = len(uniq)
@@ -208,8 +220,16 @@ def estimate(
                     "breakdown": name, "group": uniq, "measure_type": kind, "measure": mid,
                     "weighted": weighted, "respondents": cnt, "effective_n": neff, "p": p,
                 }))
+    # every group of a breakdown has a row for every measure, 0 respondents included (it is
+    # suppressed below): dropping it would publish the 0 as overall minus the groups shown.
+    # Only a measure nobody answered is left out altogether.
     out = pd.concat(blocks, ignore_index=True)
-    out = out[out["respondents"] > 0].reset_index(drop=True)
+    answered_by = Y.shape[0] - np.isnan(Y).sum(axis=0)
+    none = {m.split(":", 1)[1] + "\0" + m.split(":", 1)[0]
+            for m, k in zip(measures, answered_by) if k == 0}
+    if none:
+        out = out[~(out["measure"] + "\0" + out["measure_type"]).isin(none)]
+    out = out.reset_index(drop=True)
     p = out["p"].to_numpy(float)
     ne = out["effective_n"].to_numpy(float)
     wl, wh = wilson_interval(p, ne, level)
@@ -335,8 +355,11 @@ def representation(
     -------
     DataFrame ``variable, category, population, population_pct, respondents, respondents_pct,
     weighted_pct`` (percent 0-100; ``weighted_pct`` only when ``weights`` is given), with a
-    row ``category = "all"`` per variable (respondents with a category in the margins);
-    categories of ``threshold`` or fewer respondents suppressed, with complementary suppression.
+    row ``category = "all"`` per variable (every respondent) and, when some respondents have no
+    category in the margins (blank answers), a row ``category = "not reported"`` (population
+    blank) inside that total -- the group :func:`estimate` calls the same, suppressed by the same
+    rule, so that it is never ``all`` minus the shown categories; categories of ``threshold`` or
+    fewer respondents suppressed, with complementary suppression.
     """
     rows = []
     for v in variables:
@@ -354,14 +377,22 @@ def representation(
             if weights is not None:
                 row["weighted_pct"] = round(100 * float(weights[sel].sum() / weights.sum()), 4)
             rows.append(row)
+        # respondents without a category in the margins (blank answers, as estimate() groups
+        # them): their own row inside the total, so that the all row is every respondent and
+        # "not reported" is protected like any group instead of being total - all
+        rest = ~vals.isin(set(m["category"].astype(str))).to_numpy()
+        if rest.any():
+            row = {"variable": v, "category": _NOT_REPORTED, "population": np.nan,
+                   "population_pct": np.nan, "respondents": int(rest.sum()),
+                   "respondents_pct": round(100 * rest.mean(), 4)}
+            if weights is not None:
+                row["weighted_pct"] = round(100 * float(weights[rest].sum() / weights.sum()), 4)
+            rows.append(row)
         total = {"variable": v, "category": _OVERALL, "population": float(pop_total),
-                 "population_pct": 100.0, "respondents": int(sum(r["respondents"] for r in rows
-                                                                if r["variable"] == v)),
-                 "respondents_pct": np.nan}
-        total["respondents_pct"] = round(100 * total["respondents"] / len(respondents), 4)
+                 "population_pct": 100.0, "respondents": len(respondents),
+                 "respondents_pct": 100.0 if len(respondents) else np.nan}
         if weights is not None:
-            total["weighted_pct"] = round(sum(r["weighted_pct"] for r in rows
-                                              if r["variable"] == v), 4)
+            total["weighted_pct"] = 100.0
         rows.append(total)
     df = pd.DataFrame(rows)
     vals = ["respondents", "respondents_pct"] + (["weighted_pct"] if weights is not None else [])
