@@ -225,10 +225,9 @@ def estimate(
     # Only a measure nobody answered is left out altogether.
     out = pd.concat(blocks, ignore_index=True)
     answered_by = Y.shape[0] - np.isnan(Y).sum(axis=0)
-    none = {m.split(":", 1)[1] + "\0" + m.split(":", 1)[0]
-            for m, k in zip(measures, answered_by) if k == 0}
+    none = {m for m, k in zip(measures, answered_by) if k == 0}
     if none:
-        out = out[~(out["measure"] + "\0" + out["measure_type"]).isin(none)]
+        out = out[~(out["measure_type"] + ":" + out["measure"]).isin(none)]
     out = out.reset_index(drop=True)
     p = out["p"].to_numpy(float)
     ne = out["effective_n"].to_numpy(float)
