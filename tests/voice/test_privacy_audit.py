@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from equitable.errors import InputError
 from equitable.privacy import DisclosureError, assert_no_disclosure, audit_tables
 from equitable.voice import (
     SurveyData,
@@ -29,7 +30,7 @@ from equitable.voice import (
     response_rates,
     synth_survey,
 )
-from equitable.voice._pipeline import _write_csv, report_file
+from equitable.voice._pipeline import _write_csv, estimate_dir, report_file
 
 TOTAL = "Total"
 SCHOOLS = ("19647330100289", "19647330102434", "19647331931047", "19647336015954",
@@ -307,23 +308,36 @@ def test_the_joint_audit_catches_a_different_complement_in_another_table(forced,
                              group_cols=dims, names=names)
 
 
-@pytest.mark.xfail(strict=True, raises=DisclosureError, reason=(
-    "voice: estimate() drops groups with 0 respondents (out[out['respondents'] > 0]) while "
-    "response_rates() lists every enrolled school and suppresses a 0 (PrivacyConfig."
-    "suppress_zeros, CDE's rule); published together (survey report / estimate --enrollment) "
-    "the hidden 0 is exact: 275 - the schools the estimate lists"))
 def test_a_school_without_respondents_stays_hidden_across_tables(forced, inst):
+    m = pd.concat([margins(), pd.DataFrame({"variable": ["school"],
+                                            "category": ["19647330000007"],
+                                            "population": [60.0]})], ignore_index=True)
+    """School ...07 is enrolled (60) but nobody there answered. The response-rate table lists
+    it with its 0 suppressed (CDE's rule); the estimate, given the enrolled schools, lists it
+    too, suppressed, for every measure. Were it left out of the estimate (as it is when no
+    enrollment is given), 0 = 275 - the schools the estimate lists, exactly."""
     data, _ = forced
     m = pd.concat([margins(), pd.DataFrame({"variable": ["school"],
                                             "category": ["19647330000007"],
                                             "population": [60.0]})], ignore_index=True)
     rr = response_rates(data.respondents, m, by="school")
     assert rr.set_index("group").loc["19647330000007", "respondents"] == "*"
-    est = estimate(data, inst, by=["school"])
-    assert "19647330000007" not in set(est["group"])  # left out of every measure
+    assert "19647330000007" not in set(estimate(data, inst, by=["school"])["group"])
+    enrolled = m.loc[m["variable"] == "school", "category"].tolist()
+    est = estimate(data, inst, by=["school"], groups={"school": enrolled})
+    s7 = est[est["group"] == "19647330000007"]
+    assert len(s7) == 6 and (s7[FIGURES] == "*").all().all()  # 6 measures, unweighted
     tables = [estimate_long(est, ["school"], False, measure="item:q1"), rates_long(rr)]
-    assert_no_disclosure(tables, count_col="respondents", group_cols=["school"],
-                         names=["estimates item:q1", "response rates"])
+    # both tables hide the same three schools: 0, 9 and 15 (24 = 275 - 110 - 70 - 45 - 26)
+    for t in tables:
+        assert sorted(t.loc[t["respondents"] == "*", "school"]) == [
+            "19647330000005", "19647330000006", "19647330000007"]
+    report = assert_no_disclosure(tables, count_col="respondents", group_cols=["school"],
+                                  names=["estimates item:q1", "response rates"])
+    assert report.cells[["lower", "upper"]].drop_duplicates().values.tolist() == [[0.0, 24.0]]
+    with pytest.raises(InputError, match="groups given for 'race_ethnicity', which is not a "
+                                         "breakdown in by"):
+        estimate(data, inst, by=["school"], groups={"race_ethnicity": ["asian"]})
 
 
 def test_respondents_without_a_category_stay_hidden_across_tables(inst):
@@ -362,6 +376,32 @@ def test_respondents_without_a_category_stay_hidden_across_tables(inst):
     hid = report.cells.groupby("row")[["lower", "upper"]].agg(["min", "max"])
     assert hid.values.tolist() == [[0.0, 0.0, 10.0, 10.0]] * 2
     assert sorted(hid.index) == ["not reported", "other"]
+
+
+def test_survey_estimate_with_enrollment_lists_a_school_without_respondents(forced, inst,
+                                                                           instrument_path,
+                                                                           tmp_path):
+    """``survey estimate --enrollment``: the enrolled school nobody answered from is a
+    suppressed row of estimates.csv, as it is of response_rates.csv."""
+    data, _ = forced
+    folder = tmp_path / "s"
+    folder.mkdir()
+    _write_csv(data.responses, folder / "responses.csv")
+    _write_csv(data.respondents, folder / "respondents.csv")
+    m = pd.concat([margins(), pd.DataFrame({"variable": ["school"],
+                                            "category": ["19647330000007"],
+                                            "population": [60.0]})], ignore_index=True)
+    _write_csv(m, tmp_path / "m.csv")
+    est = estimate_dir(instrument_path, folder, tmp_path / "out", by=["school"],
+                       enrollment_path=tmp_path / "m.csv")
+    rr = pd.read_csv(tmp_path / "out" / "response_rates.csv", dtype=str)
+    s7 = est[est["group"] == "19647330000007"]
+    assert len(s7) == 6 and (s7["respondents"] == "*").all()
+    assert rr.set_index("group").loc["19647330000007", "respondents"] == "*"
+    assert_no_disclosure([estimate_long(est, ["school"], False, measure="item:q1"),
+                          rates_long(rr.assign(respondents=rr["respondents"].map(
+                              lambda v: v if v == "*" else int(v))))],
+                         count_col="respondents", group_cols=["school"])
 
 
 def _report_rates(html: str) -> pd.DataFrame:

@@ -149,6 +149,18 @@ def weight_dir(
     return summary
 
 
+def _enrolled_groups(enrollment: pd.DataFrame | None, var: str,
+                     by: Sequence[str]) -> dict[str, list[str]]:
+    """The enrolled groups of ``var`` (listed by :func:`response_rates`) for :func:`estimate`,
+    so that a group with no respondents is a suppressed row in both tables, not a 0 derivable
+    from the estimate's overall row."""
+    if enrollment is None or var not in by:
+        return {}
+    if "variable" in enrollment.columns:
+        enrollment = enrollment[enrollment["variable"] == var]
+    return {var: sorted(enrollment["category"].astype(str).unique())}
+
+
 def estimate_dir(
     instrument_path: str | Path,
     folder: str | Path,
@@ -166,15 +178,16 @@ def estimate_dir(
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
     w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
-    est = estimate(data, inst, by=by, weights=w, level=level)
+    enr = read_margins(enrollment_path) if enrollment_path is not None else None
+    est = estimate(data, inst, by=by, weights=w, level=level,
+                   groups=_enrolled_groups(enr, rates_by, by))
     out = Path(out_dir)
     make_output_folder(out)
     _write_csv(est, out / "estimates.csv")
     outputs = ["estimates.csv"]
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
               "responses": Path(folder) / "responses.csv"}
-    if enrollment_path is not None:
-        enr = read_margins(enrollment_path)
+    if enr is not None:
         rr = response_rates(data.respondents, enr, by=rates_by)
         _write_csv(rr, out / "response_rates.csv")
         outputs.append("response_rates.csv")
@@ -204,7 +217,9 @@ def report_file(
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
     w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
-    est = estimate(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst))
+    enr = read_margins(enrollment_path) if enrollment_path is not None else None
+    est = estimate(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst),
+                   groups=_enrolled_groups(enr, "school", by))
     rep = None
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
               "responses": Path(folder) / "responses.csv"}
@@ -215,8 +230,8 @@ def report_file(
                                         if v in data.respondents.columns and v != "school"]
         rep = representation(data.respondents, margins, variables, weights=w)
     rates = None
-    if enrollment_path is not None:
-        rates = response_rates(data.respondents, read_margins(enrollment_path))
+    if enr is not None:
+        rates = response_rates(data.respondents, enr)
         inputs["enrollment"] = enrollment_path
     themes = {}
     items = list(text_items) if text_items is not None else [
