@@ -17,9 +17,9 @@ import re
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from equitable.errors import SpecError
 
@@ -44,6 +44,16 @@ Aggregation = Literal["sum", "mean", "geometric_mean", "product"]
 Direction = Literal["higher_is_more_need", "lower_is_more_need"]
 
 _CODE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+def _check_code(v: str) -> str:
+    if not _CODE_RE.match(v):
+        raise ValueError(f"must be a name of letters, digits, '_', '.', '-'. Got {v!r}")
+    return v
+
+
+#: The code of an indicator or a node: a name that can stand in column names and expressions.
+Code = Annotated[str, AfterValidator(_check_code)]
 
 
 class _Model(BaseModel):
@@ -91,7 +101,7 @@ class Flag(_Model):
 class Indicator(_Model):
     """One indicator (a leaf of the index)."""
 
-    code: str
+    code: Code
     column: str | None = None
     expression: str | None = None
     rank_by: str | None = None
@@ -108,13 +118,6 @@ class Indicator(_Model):
     output: str | None = None
     flag: Flag | None = None
     flag_column: str | None = None
-
-    @field_validator("code")
-    @classmethod
-    def _code_ok(cls, v: str) -> str:
-        if not _CODE_RE.match(v):
-            raise ValueError(f"must be a name of letters, digits, '_', '.', '-'. Got {v!r}")
-        return v
 
     @field_validator("winsorise")
     @classmethod
@@ -201,7 +204,7 @@ class Node(_Model):
     (CalEnviroScreen: 5 of the 8 population-characteristics indicators).
     """
 
-    code: str
+    code: Code
     label: str | None = None
     label_es: str | None = None
     parent: str | None = None
@@ -220,13 +223,6 @@ class Node(_Model):
     rank_column: str | None = None
     flag_count_column: str | None = None
     tiers: Tiers | None = None
-
-    @field_validator("code")
-    @classmethod
-    def _code_ok(cls, v: str) -> str:
-        if not _CODE_RE.match(v):
-            raise ValueError(f"must be a name of letters, digits, '_', '.', '-'. Got {v!r}")
-        return v
 
     @field_validator("weights")
     @classmethod
