@@ -171,6 +171,14 @@ def get_case(engine: Engine, user: User, case_id: int, *, purpose: str) -> Case:
     return case
 
 
+def _check_write(user: User, errors: dict[str, str]) -> None:
+    """Refuse a user who may not write cases (Forbidden), then a form with errors (FormError)."""
+    if not can_write_case(user):
+        raise Forbidden("not allowed")
+    if errors:
+        raise FormError(errors)
+
+
 def _clean_note(note: str | None, errors: dict[str, str]) -> str | None:
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
@@ -229,10 +237,7 @@ def add_contact(
     if not language or len(language) > 40:
         errors["language"] = "Enter the language used."
     note = _clean_note(note, errors)
-    if not can_write_case(user):
-        raise Forbidden("not allowed")
-    if errors:
-        raise FormError(errors)
+    _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
         res = s.execute(
@@ -252,10 +257,7 @@ def add_referral(engine: Engine, user: User, case_id: int, *, kind: str,
     if kind not in REFERRAL_KINDS:
         errors["kind"] = "Choose a kind of referral."
     note = _clean_note(note, errors)
-    if not can_write_case(user):
-        raise Forbidden("not allowed")
-    if errors:
-        raise FormError(errors)
+    _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
         ref = Referral(case_id=case.id, user_id=user.id, kind=kind, note=note)
@@ -279,10 +281,7 @@ def set_status(engine: Engine, user: User, case_id: int, *, status: str,
             errors["close_reason"] = "Choose why the case is closed."
     else:
         close_reason = None
-    if not can_write_case(user):
-        raise Forbidden("not allowed")
-    if errors:
-        raise FormError(errors)
+    _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
         case.status, case.close_reason, case.updated_at = status, close_reason, utcnow()
@@ -300,10 +299,7 @@ def set_details(engine: Engine, user: User, case_id: int, *,
     day = _parse_date(follow_up_date, errors, "follow_up_date", required=False)
     if day is not None and day < today:
         errors["follow_up_date"] = "The follow-up date cannot be in the past."
-    if not can_write_case(user):
-        raise Forbidden("not allowed")
-    if errors:
-        raise FormError(errors)
+    _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
         case.disengagement_reason, case.follow_up_date, case.updated_at = reason, day, utcnow()
