@@ -77,6 +77,36 @@ def test_2021_22_rates_follow_ab_130_compounded_cola():
             Decimal(1), rounding=ROUND_HALF_UP)
         assert r21.base_grant_per_ada[span] == expected, span
     assert r21.base_grant_per_ada == {"k_3": 8093, "4_6": 8215, "7_8": 8458, "9_12": 9802}
+    # And no other whole-dollar 2020-21 rate gives the same 2021-22 rate (the preimage interval
+    # is 1 / 1.0507 < $1 wide), so the 2021-22 rates pin the 2020-21 ones.
+    f = Decimal("1.0231") * Decimal("1.027")
+    for span, target in r21.base_grant_per_ada.items():
+        candidates = [x for x in range(target - 1000, target + 1)
+                      if (Decimal(x) * f).quantize(Decimal(1), rounding=ROUND_HALF_UP) == target]
+        assert candidates == [r20.base_grant_per_ada[span]], span
+
+
+def test_2021_22_rates_reproduce_a_districts_published_funding_factors():
+    """San Juan Unified School District, 2022-23 Adopted Budget (Board of Education packet,
+    14 June 2022), "2022-23 LCFF Funding Factors": base grant per ADA K-3 $8,902 + grade span
+    adjustment $926 = $9,828; 4-6 $9,037; 7-8 $9,304; 9-12 $10,782 + $280 = $11,062, built on
+    the district's 10.00% 2022-23 planning COLA (the May Revision's 6.56% COLA plus the proposed
+    LCFF increase). Each of our 2021-22 rates is the only whole-dollar rate that, x 1.10 and
+    rounded, gives the district's figure, and the calculator's grade span adjustments (10.4%,
+    2.6%, rounded half up) give the district's $926 and $280.
+
+    Copy read: github.com/ccorcos/focs, docs/SJUSD/2022-06-14/agenda-packet.md.
+    """
+    r21 = lcff_rates("2021-22")
+    published_base = {"k_3": 8902, "4_6": 9037, "7_8": 9304, "9_12": 10782}
+    published_total = {"k_3": 9828, "4_6": 9037, "7_8": 9304, "9_12": 11062}
+    cola = Decimal("1.10")
+    for span, target in published_base.items():
+        candidates = [x for x in range(target - 1500, target + 1)
+                      if (Decimal(x) * cola).quantize(Decimal(1), rounding=ROUND_HALF_UP) == target]
+        assert candidates == [r21.base_grant_per_ada[span]], span
+    projected = r21.model_copy(update={"base_grant_per_ada": published_base})
+    assert {s: int(projected.adjusted_base(s)) for s in published_base} == published_total
 
 
 @pytest.mark.parametrize("prev, year, factor", [("2022-23", "2023-24", "1.0822"),

@@ -249,3 +249,66 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(mod)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_implied_upper_bounds_by_hand():
+    """Rows (cells y0..y4 >= 0): y0 + y1 = 5; y2 + y3 - y4 = 0; y4 + y0 = 9. By hand: y0, y1 <= 5
+    (first row); y4 <= 9 (third row); y2, y3 <= y4 <= 9 (second row, through y4's bound)."""
+    from scipy import sparse
+
+    from equitable.privacy._lp import implied_upper
+
+    sub = sparse.csc_matrix(np.array([
+        [1, 1, 0, 0, 0],
+        [0, 0, 1, 1, -1],
+        [1, 0, 0, 0, 1],
+    ], dtype=float))
+    assert implied_upper(sub, np.array([5.0, 0.0, 9.0])).tolist() == [5, 5, 9, 9, 9]
+    # A cell in no bounding row stays unbounded.
+    free = sparse.csc_matrix(np.array([[1.0, -1.0]]))
+    assert implied_upper(free, np.array([0.0])).tolist() == [np.inf, np.inf]
+
+
+def _plain_intervals(system, suppressed, values):
+    """Two LPs per suppressed cell with scipy's linprog (the plain method, no shortcuts)."""
+    from scipy.optimize import linprog
+
+    A = system.matrix().toarray()
+    S = np.flatnonzero(suppressed)
+    P = np.flatnonzero(~suppressed)
+    b = -(A[:, P] @ values[P])
+    rows = np.flatnonzero(np.abs(A[:, S]).sum(axis=1) > 0)
+    A_s, b_s = A[np.ix_(rows, S)], b[rows]
+    out = {}
+    for k, j in enumerate(S):
+        c = np.zeros(len(S))
+        c[k] = 1.0
+        lo = linprog(c, A_eq=A_s, b_eq=b_s, bounds=(0, None), method="highs")
+        hi = linprog(-c, A_eq=A_s, b_eq=b_s, bounds=(0, None), method="highs")
+        out[int(j)] = (lo.fun, np.inf if hi.status == 3 else -hi.fun)
+    return out
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_attacker_intervals_equal_two_plain_lps_per_cell(data):
+    """The attacker's intervals (witnesses and implied bounds skip most LPs) equal the plain
+    method's, two LPs per cell, on hierarchical tables with adversarial suppression patterns."""
+    from equitable.privacy._lp import attacker_intervals
+    from equitable.privacy._tables import build_system, long_part
+
+    shape = (data.draw(st.integers(2, 5)), 2, data.draw(st.integers(2, 3)))
+    size = int(np.prod(shape))
+    x = np.array(data.draw(st.lists(st.integers(0, 30), min_size=size, max_size=size)))
+    full = three_way_long(x.reshape(shape))
+    part = long_part(full, name="t", count_col="n", group_cols=["school", "grade", "group"])
+    system, _ = build_system([part])
+    mask = np.array(data.draw(st.lists(st.booleans(), min_size=system.n_cells,
+                                       max_size=system.n_cells)))
+    if not mask.any():
+        return
+    values = system.values.astype(float)
+    lo, hi = attacker_intervals(system, mask, values)
+    for j, (plo, phi) in _plain_intervals(system, mask, values).items():
+        assert lo[j] == pytest.approx(plo, abs=1e-6)
+        assert (np.isinf(hi[j]) and np.isinf(phi)) or hi[j] == pytest.approx(phi, abs=1e-6)

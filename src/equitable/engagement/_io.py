@@ -239,8 +239,11 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
          ~df["race_ethnicity"].isin(RACE_CODES))
     df["enroll_date"] = enroll
     df["exit_date"] = exit_
-    # Overlapping periods of one student at one school (a duplicated enrollment).
-    ok = df[~bad].sort_values(["student_id", "school_id", "enroll_date", "_row"])
+    # Overlapping periods of one student at one school (a duplicated enrollment): only rows
+    # whose student and school appear more than once can overlap, so only those are sorted.
+    ok = df[~bad]
+    ok = ok[ok.duplicated(["student_id", "school_id"], keep=False)]
+    ok = ok.sort_values(["student_id", "school_id", "enroll_date", "_row"])
     same = (ok["student_id"] == ok["student_id"].shift()) & (
         ok["school_id"] == ok["school_id"].shift()
     )

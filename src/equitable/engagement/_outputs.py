@@ -77,13 +77,39 @@ def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str]) -> 
     it). Rows keep the order of ``d``; the index is reset."""
     if attrs is None:
         return d[columns + [c for c in d.columns if c in ATTR_COLUMNS]].reset_index(drop=True)
-    return d[columns].merge(attrs, on=_KEYS, how="left")
+    return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
+
+
+def pair_key(student_rank, school_rank) -> np.ndarray:
+    """One int64 per student and school from their ranks (``student * 2**20 + school``):
+    ordered as (student_id, school_id) and unique while there are fewer than 2**20 schools."""
+    return np.asarray(student_rank, dtype="int64") * 2**20 + np.asarray(school_rank,
+                                                                            dtype="int64")
 
 
 def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> pd.DataFrame:
     """``d`` joined once with the student attributes and given its ``reasons``, so that the
-    output tables (called with ``attrs=None``) need not merge or word them again."""
-    x = d.merge(attrs, on=_KEYS, how="left")
+    output tables (called with ``attrs=None``) need not merge or word them again.
+
+    When both frames carry ``_pair`` (:func:`pair_key`, the pipeline's integer key of a student
+    and school) the attributes are looked up on it; otherwise merged on the two ids. The result
+    is the same: ``d``'s rows in order, with the attribute columns after its own.
+    """
+    if "_pair" in d.columns and "_pair" in attrs.columns:
+        keys = attrs["_pair"].to_numpy()
+        order = np.argsort(keys, kind="stable")
+        want = d["_pair"].to_numpy()
+        pos = np.searchsorted(keys[order], want)
+        pos = np.minimum(pos, len(keys) - 1)
+        hit = order[pos]
+        if len(keys) and (keys[hit] == want).all():
+            extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
+            # ``_pair`` stays (the output tables select their columns); dropping it would copy.
+            x = pd.concat([d.reset_index(drop=True), extra], axis=1)
+            x["reasons"] = add_reasons(x, missing_days)
+            return x
+    x = d.drop(columns="_pair", errors="ignore").merge(
+        attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
     x["reasons"] = add_reasons(x, missing_days)
     return x
 
@@ -148,68 +174,65 @@ def _rate_vec(num, den) -> pd.Series:
     return text.where(den != 0, "")
 
 
-def _pct1_vec(num, den) -> pd.Series:
-    """:func:`_pct_half_up` with one decimal over arrays (``den`` > 0 where used)."""
-    num = np.asarray(num, dtype="int64")
-    den = np.asarray(den, dtype="int64")
-    safe = np.where(den == 0, 1, den)
-    q = (2 * num * 1000 + safe) // (2 * safe)
-    return pd.Series(_itoa(q // 10)) + "." + pd.Series(_itoa(q % 10))
+def _has_text(s: pd.Series) -> np.ndarray:
+    """True where the value is present and not empty text."""
+    a = s.to_numpy(dtype=object)
+    return (a != "") & ~pd.isna(a)
+
+
+_NEVER = "never engaged: no day present and no platform activity since enrolling"
+_LOGIN_ONLY = ("logs in to the learning platform but has never submitted work or joined live "
+               "instruction")
 
 
 def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
     """Plain-words reasons a student is on the outreach list, separated by ``"; "``.
 
-    Built column-wise (vectorised string operations on the per-student frame), in this order:
-    never engaged; missing (when not never engaged); the current streak when 3 days or more;
-    chronic absence with its counts; SB 98 weeks; platform logins without participation.
+    In this order: never engaged; missing (when not never engaged); the current streak when 3
+    days or more; chronic absence with its counts (percent rounded half up to one decimal,
+    exactly); SB 98 weeks; platform logins without participation. The flags are found
+    column-wise; only the rows with a reason are worded (one short loop over them).
     """
     if len(df) == 0:
         return []
-    # Most students have no reason: build the text only for those who have one.
-    streak_all = df["current_absence_streak"].to_numpy(dtype="int64")
-    any_reason = (
-        df["never_engaged"].to_numpy(dtype=bool) | df["missing"].to_numpy(dtype=bool)
-        | (streak_all >= 3) | (df["chronically_absent"] == True).to_numpy()  # null is not True
-        | (df["sb98_weeks_flagged"].to_numpy(dtype="int64") != 0)
-        | (df["last_activity_date"].fillna("").astype(str).to_numpy() != "")
-    )
+    never_a = df["never_engaged"].to_numpy(dtype=bool)
+    missing_a = df["missing"].to_numpy(dtype=bool)
+    streak_a = df["current_absence_streak"].to_numpy(dtype="int64")
+    chronic_a = (df["chronically_absent"] == True).to_numpy()  # null is not True
+    sb98_a = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
+    act_a = _has_text(df["last_activity_date"])
+    any_reason = never_a | missing_a | (streak_a >= 3) | chronic_a | (sb98_a != 0) | act_a
     result = np.full(len(df), "", dtype=object)
-    if not any_reason.any():
+    idx = np.flatnonzero(any_reason)
+    if len(idx) == 0:
         return result.tolist()
-    df = df[any_reason]
-    n = len(df)
-    never = df["never_engaged"].to_numpy(dtype=bool)
-    missing = df["missing"].to_numpy(dtype=bool) & ~never
-    streak = df["current_absence_streak"].to_numpy(dtype="int64")
-    chronic = (df["chronically_absent"] == True).to_numpy()  # null is not True
-    absent = df["days_absent"].to_numpy(dtype="int64")
-    enrolled = df["days_enrolled"].to_numpy(dtype="int64")
-    sb98 = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
-    act = df["last_activity_date"].fillna("").astype(str).to_numpy() != ""
-    part = df["last_participation_date"].fillna("").astype(str).to_numpy() != ""
-    empty = pd.Series([""] * n, dtype=object)
-    pieces = [
-        empty.where(~never, "never engaged: no day present and no platform activity since "
-                    "enrolling"),
-        empty.where(~missing, f"missing: not present and no platform activity in the last "
-                    f"{missing_days} instructional days"),
-        ("absent the last " + pd.Series(_itoa(streak)) + " instructional days in a row")
-        .where(streak >= 3, ""),
-        ("chronically absent: absent " + pd.Series(_itoa(absent)) + " of "
-         + pd.Series(_itoa(enrolled)) + " days enrolled ("
-         + _pct1_vec(absent, enrolled) + "%)").where(chronic, ""),
-        (pd.Series(_itoa(sb98)) + pd.Series(np.where(sb98 != 1, " weeks", " week"))
-         + " meeting the SB 98 re-engagement trigger").where(sb98 != 0, ""),
-        empty.where(~(act & ~part), "logs in to the learning platform but has never submitted "
-                    "work or joined live instruction"),
-    ]
-    out = pieces[0]
-    for p in pieces[1:]:
-        has_p = p != ""
-        joined = out + "; " + p
-        out = joined.where((out != "") & has_p, out.where(~has_p, p))
-    result[any_reason] = out.to_numpy(dtype=object)
+    part_a = _has_text(df["last_participation_date"].iloc[idx])
+    missing_t = (f"missing: not present and no platform activity in the last {missing_days} "
+                 "instructional days")
+    out = []
+    for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
+        never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
+        chronic_a[idx].tolist(), df["days_absent"].to_numpy(dtype="int64")[idx].tolist(),
+        df["days_enrolled"].to_numpy(dtype="int64")[idx].tolist(), sb98_a[idx].tolist(),
+        act_a[idx].tolist(), part_a.tolist(),
+    ):
+        parts = []
+        if never:
+            parts.append(_NEVER)
+        elif missing:
+            parts.append(missing_t)
+        if streak >= 3:
+            parts.append(f"absent the last {streak} instructional days in a row")
+        if chronic:
+            parts.append(f"chronically absent: absent {absent} of {enrolled} days enrolled "
+                         f"({_pct_half_up(absent, enrolled, 1)}%)")
+        if sb98:
+            parts.append(f"{sb98} week{'' if sb98 == 1 else 's'} meeting the SB 98 "
+                         "re-engagement trigger")
+        if act and not part:
+            parts.append(_LOGIN_ONLY)
+        out.append("; ".join(parts))
+    result[idx] = out
     return result.tolist()
 
 
@@ -217,15 +240,16 @@ def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = Fal
                       ) -> pd.DataFrame:
     """The student_engagement.csv frame (sorted by school_id, student_id; ``presorted``: ``df``
     already is)."""
-    d = df.copy()
-    if "reasons" not in d.columns:
-        d["reasons"] = add_reasons(d, missing_days)
-    d["absence_rate"] = _rate_vec(d["days_absent"], d["days_enrolled"]).to_numpy()
+    cols = {c: df[c].to_numpy() for c in ENGAGEMENT_COLUMNS if c in df.columns}
+    if "reasons" not in df.columns:
+        cols["reasons"] = np.asarray(add_reasons(df, missing_days), dtype=object)
+    cols["absence_rate"] = _rate_vec(df["days_absent"], df["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
-        d[c] = _yn_vec(d[c])
+        cols[c] = _yn_vec(df[c])
+    d = pd.DataFrame(cols, columns=ENGAGEMENT_COLUMNS)
     if not presorted:
         d = d.sort_values(["school_id", "student_id"], kind="mergesort")
-    return d[ENGAGEMENT_COLUMNS].reset_index(drop=True)
+    return d.reset_index(drop=True)
 
 
 def _yn_vec(s: pd.Series) -> np.ndarray:

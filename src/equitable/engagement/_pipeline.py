@@ -220,48 +220,45 @@ def compute_engagement(
     if act_path is not None:
         paths["activity"] = act_path
 
-    students, s_issues, _ = check_students(
-        read_table(paths["students"], STUDENT_COLUMNS), paths["students"].name
-    )
+    students_table = read_table(paths["students"], STUDENT_COLUMNS)
     calendar, c_issues, _ = check_calendar(
         read_table(paths["calendar"], CALENDAR_COLUMNS), paths["calendar"].name
     )
-    schools = set(calendar["school_id"])
-    no_cal = ~students["school_id"].isin(schools)
-    if no_cal.any():
-        s_issues.append(Issue(
-            paths["students"].name, "at a school that has no days in the calendar",
-            int(no_cal.sum()), [int(r) for r in students.loc[no_cal, "_row"].head(5)],
-        ))
-        students = students[~no_cal]
-    _raise_or_drop(s_issues + c_issues, lenient)
-    dropped = list(s_issues + c_issues)
-
     own = isinstance(backend, Backend)
     be = backend if own else open_backend(backend)
     try:
+        # The backend finds the as-of day in the attendance file while the students are checked.
+        pool = ThreadPoolExecutor(max_workers=1)
+        early = pool.submit(_attendance_and_as_of, be, paths, calendar, as_of)
+        pool.shutdown(wait=False)
+        try:
+            students, s_issues, _ = check_students(students_table, paths["students"].name)
+            del students_table
+            schools = set(calendar["school_id"])
+            no_cal = ~students["school_id"].isin(schools)
+            if no_cal.any():
+                s_issues.append(Issue(
+                    paths["students"].name, "at a school that has no days in the calendar",
+                    int(no_cal.sum()), [int(r) for r in students.loc[no_cal, "_row"].head(5)],
+                ))
+                students = students[~no_cal]
+            _raise_or_drop(s_issues + c_issues, lenient)
+        except BaseException:
+            early.exception()  # let the backend finish before it is closed
+            raise
+        dropped = list(s_issues + c_issues)
         return _compute(
-            be, paths, students, calendar, dropped, absences_only=absences_only,
-            lenient=lenient, missing_days=missing_days, as_of=as_of,
-            sb98=(sb98_from, sb98_to),
+            be, paths, students, dropped, early, absences_only=absences_only,
+            lenient=lenient, missing_days=missing_days, sb98=(sb98_from, sb98_to),
         )
     finally:
         if not own:
             be.close()
 
 
-def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, lenient,
-             missing_days, as_of, sb98) -> EngagementResult:
-    import time
-
-    t0, c0 = time.perf_counter(), time.process_time()
-
-    def phase(name: str) -> None:
-        nonlocal t0, c0
-        t, c = time.perf_counter(), time.process_time()
-        log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
-        t0, c0 = t, c
-
+def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
+    """The attendance file as a backend table, its number of records, the instructional days
+    (one row per school and day, with integer keys) and the as-of day."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
@@ -270,9 +267,12 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         "idx": cal.groupby("school_id").cumcount().astype("int32") + 1,
         "c_sch_i": pd.factorize(cal["school_id"], sort=True)[0].astype("int32"),
         "c_dtext": [d.isoformat() for d in cal["date"]],
-        "c_day": [(d - dt.date(1970, 1, 1)).days for d in cal["date"]],
+        # The day's number among the calendar's distinct instructional dates (0-based).
+        "c_day": pd.factorize(cal["date"], sort=True)[0].astype("int32"),
     }).reset_index(drop=True)
-    cal["c_day"] = cal["c_day"].astype("int32")
+    # Schools whose instructional days are every day of the calendar (one district calendar).
+    n_dates = int(cal["c_day"].max()) + 1 if len(cal) else 0
+    cal["c_full"] = cal.groupby("c_sch_i")["c_day"].transform("size").to_numpy() == n_dates
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
         # (matched as YYYY-MM-DD text against the calendar's days: no date parsing of the file).
@@ -288,6 +288,22 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
+    return raw, n_raw, cal, as_of
+
+
+def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
+             missing_days, sb98) -> EngagementResult:
+    import time
+
+    t0, c0 = time.perf_counter(), time.process_time()
+
+    def phase(name: str) -> None:
+        nonlocal t0, c0
+        t, c = time.perf_counter(), time.process_time()
+        log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
+        t0, c0 = t, c
+
+    raw, n_raw, cal, as_of = early.result()
     cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
     cal["c_after"] = cal["c_date"] > as_of
     e_end = [d if d is not None and not pd.isna(d) else _FAR for d in students["exit_date"]]
@@ -307,20 +323,27 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=paths["attendance"].name,
                  activity_file=paths["activity"].name if "activity" in paths else None,
-                 sids=sids_t,
+                 sids=sids_t, n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
-    attrs = (
-        students.sort_values(["student_id", "school_id", "enroll_date", "_row"])
-        .drop_duplicates(["student_id", "school_id"], keep="last")
-        [["student_id", "school_id", "grade", *FLAG_COLUMNS, "race_ethnicity"]]
-    )
+    # A student's attributes at a school: those of the latest enrollment there (latest
+    # enroll_date, then the later row of the file), found by sorting integer keys.
+    pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
+    enroll_day = np.fromiter((d.toordinal() for d in students["enroll_date"]), dtype="int64",
+                             count=len(students))
+    order = np.lexsort((students["_row"].to_numpy("int64"), enroll_day, pair_key))
+    last = np.ones(len(order), dtype=bool)
+    last[:-1] = pair_key[order][1:] != pair_key[order][:-1]
+    pick = order[last]
+    attrs = students.iloc[pick][["student_id", "school_id", "grade", *FLAG_COLUMNS,
+                                 "race_ethnicity"]].reset_index(drop=True)
+    attrs["_pair"] = pair_key[pick]
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
     # suppression, an integer program) in a thread while the backend reads the attendance.
     pre = _enrolled_by_student_school(periods, enrolled)
     pool = ThreadPoolExecutor(max_workers=1)
-    protection = pool.submit(O.summary_protection, O.summary_counts(pre, attrs))
+    protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs)))
     pool.shutdown(wait=False)
     phase("inputs and enrolled days")
     compact = be.materialize("att", compact_attendance(raw, inp))
@@ -355,7 +378,14 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
     chronic = np.full(len(df), None, dtype=object)
     chronic[known] = ca[known].astype(bool).to_numpy()
     df["chronically_absent"] = chronic
-    df = df.sort_values(["school_id", "student_id"], kind="mergesort").reset_index(drop=True)
+    # By school_id, then student_id: the ranks sort as the ids do (the backend sorted already;
+    # a frame that arrives otherwise is put in order here).
+    s_rank, sch_rank = df.pop("student_rank").to_numpy(), df.pop("school_rank").to_numpy()
+    order = np.lexsort((s_rank, sch_rank))
+    if not (order == np.arange(len(order))).all():
+        df, s_rank, sch_rank = df.iloc[order].reset_index(drop=True), s_rank[order], \
+            sch_rank[order]
+    df["_pair"] = O.pair_key(s_rank, sch_rank)
 
     year = O.academic_year(as_of)
     dx = O.with_attributes(df, attrs, missing_days)  # one merge and one wording for all tables
@@ -373,7 +403,7 @@ def _compute(be: Backend, paths, students, calendar, dropped, *, absences_only, 
         dropped=dropped,
         notes=a_notes,
         counts={
-            "students": int(df["student_id"].nunique()),
+            "students": len(np.unique(s_rank)),
             "student_school_rows": len(df),
             "enrollments_without_instructional_days": int(len(students) - len(enrolled)),
             "on_outreach_list": len(queue),

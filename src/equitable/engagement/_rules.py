@@ -55,6 +55,7 @@ class Inputs:
     activity_file: str | None = None
     sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
     row_type: str = "int64"  # type of ``_row`` in the compact attendance table
+    n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -95,38 +96,60 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     period's first and last instructional day.
     """
     sid, sch, dtext = _text(raw.student_id), _text(raw.school_id), _date_text(raw.date)
-    a = raw.select(_row=raw._row, sid=sid, sch=sch, dtext=dtext, st=_text(raw.status))
+    st = _text(raw.status)
+    # The status code and the blank-key flag are computed first, so that no join carries the
+    # status text, and each key's text is dropped by the join that uses it.
+    a = raw.select(
+        _row=raw._row, sid=sid, sch=sch, dtext=dtext,
+        code=ibis.cases(*[(st == s, i) for i, s in enumerate(STATUSES)], else_=-1),
+        blank=sid.isnull() | (sid == "") | sch.isnull() | (sch == ""),
+    )
     # Each text column is joined alone against a small table of its values (one string key
     # per join is much faster than a composite one); the rest joins on integers.
     ids = inp.sids
-    a = a.left_join(ids, a.sid == ids.s_sid).drop("s_sid")
-    sc = inp.cal.select(k_sch="c_sch", sch_i="c_sch_i").distinct()
-    a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch")
-    days = inp.cal.select(k_dtext="c_dtext", day1="c_day").distinct()
+    a = a.left_join(ids, a.sid == ids.s_sid).drop("s_sid", "sid")
+    sc = inp.cal.select(k_sch="c_sch", sch_i="c_sch_i", full="c_full").distinct()
+    a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch", "sch")
+    days = inp.cal.select(k_dtext="c_dtext", day1="c_day", after1="c_after").distinct()
     a = a.left_join(days, a.dtext == days.k_dtext).drop("k_dtext")
     # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
     d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
-    a = a.mutate(d2=d2)
-    days2 = inp.cal.select(k_date="c_date", day2="c_day").distinct()
+    a = a.mutate(d2=d2).drop("dtext")
+    days2 = inp.cal.select(k_date="c_date", day2="c_day", after2="c_after").distinct()
     a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
-    a = a.mutate(day=a.day1.coalesce(a.day2), bad_date=a.day1.isnull() & a.d2.isnull())
-    c = inp.cal.select(m_sch_i="c_sch_i", m_day="c_day", idx="idx", after="c_after")
-    a = a.left_join(c, [a.sch_i == c.m_sch_i, a.day == c.m_day]).drop("m_sch_i", "m_day")
-    p = inp.periods.select("enr", "e_si", "e_sch_i", "e_lo", "e_hi")
-    a = a.left_join(
-        p, [a.s_si == p.e_si, a.sch_i == p.e_sch_i, a.idx >= p.e_lo, a.idx <= p.e_hi]
+    a = a.mutate(day=a.day1.coalesce(a.day2), after_day=a.after1.coalesce(a.after2),
+                 bad_date=a.day1.isnull() & a.d2.isnull())
+    # The day's index in the school's calendar. A school whose instructional days are all the
+    # calendar's days (``c_full``, the usual case: one district calendar) has index = day number
+    # + 1; only the other schools' rows are joined with their own calendar, on one 64-bit key
+    # (school * n_days + day number; one integer key is much cheaper than two).
+    own = inp.cal.filter(~inp.cal.c_full)
+    c = own.select(m_key=own.c_sch_i.cast("int64") * inp.n_days + own.c_day,
+                   c_idx="idx", c_after="c_after")
+    a = a.mutate(day_key=a.full.ifelse(ibis.null("int64"),
+                                       a.sch_i.cast("int64") * inp.n_days + a.day))
+    a = a.left_join(c, a.day_key == c.m_key).drop("m_key", "day_key")
+    a = a.mutate(
+        idx=(a.full & a.day.notnull()).ifelse(a.day.cast("int64") + 1, a.c_idx.cast("int64")),
+        after=a.full.ifelse(a.after_day, a.c_after),
     )
-    code = ibis.cases(*[(a.st == s, i) for i, s in enumerate(STATUSES)], else_=-1)
-    blank = a.sid.isnull() | (a.sid == "") | a.sch.isnull() | (a.sch == "")
+    # The period: one 64-bit key, student * 2**20 + school (fewer than 2**20 schools).
+    p = inp.periods
+    p = p.select("enr", "e_lo", "e_hi",
+                 p_key=p.e_si.cast("int64") * _SCHOOL_SPAN + p.e_sch_i)
+    a = a.mutate(sk=a.s_si.cast("int64") * _SCHOOL_SPAN + a.sch_i)
+    a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.e_lo, a.idx <= p.e_hi]).drop("p_key", "sk")
     problem = ibis.cases(
-        (blank, 1), (a.bad_date, 2), (code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
+        (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
         else_=0,
     )
     return a.select(
         _row=a._row.cast(inp.row_type), enr=a.enr.cast("int32"), idx=a.idx.cast("int16"),
-        st=code.cast("int8"), problem=problem.cast("int8"), after=a.after.fill_null(False),
+        st=a.code.cast("int8"), problem=problem.cast("int8"), after=a.after.fill_null(False),
     )
 
+
+_SCHOOL_SPAN = 2**20
 
 _ROW_FLAGS = {
     1: "with a blank student_id or school_id",
@@ -340,18 +363,25 @@ def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | N
         w_enr=aw.enr, w_week=aw.week, n_absent=aw.n_absent, j_sch_i=p.e_sch_i, j_lo=p.e_lo,
         j_hi=p.e_hi,
     )
-    # The week's instructional days within the period, on or before the as-of date (integer
-    # keys: the period's days are the indices e_lo..e_hi of its school).
-    cond = [
-        j.j_sch_i == c.c_sch_i, j.w_week == c.week, c.idx >= j.j_lo, c.idx <= j.j_hi,
-        ~c.c_after,
-    ]
+    # The week's instructional days within the period, on or before the as-of date (and in the
+    # window). A school's days are the consecutive indices 1, 2, ... in date order, so the
+    # qualifying days of one week are one run of indices [w_lo, w_hi] (a week, the days up to
+    # the as-of date and the window are each a run of dates), and the period's share of it is
+    # the overlap with [e_lo, e_hi]: arithmetic, not a join with every day.
+    cw = c.filter(~c.c_after)
     if start is not None:
-        cond.append(c.c_date >= ibis.literal(start))
+        cw = cw.filter(cw.c_date >= ibis.literal(start))
     if end is not None:
-        cond.append(c.c_date <= ibis.literal(end))
-    jj = j.join(c, cond)
-    wk = jj.group_by(["w_enr", "w_week"]).agg(n_absent=jj.n_absent.max(), n_days=jj.count())
+        cw = cw.filter(cw.c_date <= ibis.literal(end))
+    sw = cw.group_by([cw.c_sch_i.name("s_sch_i"), cw.week.name("s_week")]).agg(
+        w_lo=cw.idx.min(), w_hi=cw.idx.max())
+    # A left join keeps this order (the week counts look up their school-week); as an inner
+    # join the optimiser may pair every period with every week of its school first.
+    jj = j.left_join(sw, [j.j_sch_i == sw.s_sch_i, j.w_week == sw.s_week])
+    n_days = (ibis.least(jj.w_hi, jj.j_hi).cast("int64")
+              - ibis.greatest(jj.w_lo, jj.j_lo).cast("int64") + 1)
+    wk = jj.select("w_enr", "n_absent", n_days=n_days)
+    wk = wk.filter(wk.n_days > 0)
     flagged = (wk.n_absent > 3) | (wk.n_absent * 5 >= wk.n_days * 3)
     return wk.group_by(wk.w_enr.name("enr")).agg(
         sb98_weeks_flagged=flagged.cast("int64").sum()
@@ -383,7 +413,8 @@ def engagement_table(
     days_unrecorded, chronically_absent`` (bool, null when fewer than 31 days enrolled),
     ``attendance_tier, longest_absence_streak, current_absence_streak, last_present_date,
     last_activity_date, last_participation_date, sb98_weeks_flagged, never_engaged, missing,
-    enrolled_now``.
+    enrolled_now, student_rank, school_rank`` (the ids' ranks in sorted order, for sorting
+    and joining on integers).
 
     Rules: absent = excused + unexcused + out-of-school suspension + distance_absent (Education
     Code 60901(c)(1); CDE Dashboard chronic absenteeism); chronically absent = absent on 10% or
@@ -403,7 +434,7 @@ def engagement_table(
     sb = _sb98(ok, inp, sb98_window)
 
     e = enrolled
-    t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i"), "enr")
+    t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i", "e_si"), "enr")
     t = t.left_join(per, t.enr == per.enr).drop("enr_right")
     t = t.left_join(st, t.enr == st.enr).drop("enr_right")
     t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
@@ -462,6 +493,9 @@ def engagement_table(
         last_participation_date=t.last_participation_date.max(),
         sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
         enrolled_now=(t.e_end >= as_of).any(),
+        # The student's and the school's integer ranks (sorting by them sorts by the ids).
+        student_rank=t.e_si.min(),
+        school_rank=t.e_sch_i.min(),
     )
     # Start of the `missing` window: the N-th last instructional day on or before the as-of date.
     c = inp.cal.filter(inp.cal.c_date <= as_of)
@@ -489,7 +523,7 @@ def engagement_table(
         never_engaged=(g.days_present == 0) & g.last_activity_date.isnull(),
         missing=g.enrolled_now & ~engaged_in_window,
     )
-    return g.drop("window_start")
+    return g.drop("window_start").order_by(["school_rank", "student_rank"])
 
 
 def to_frame(expr: ibis.Table) -> pd.DataFrame:
