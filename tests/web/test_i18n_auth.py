@@ -174,3 +174,40 @@ def test_layout_landmarks_labels_and_skip_link(app_and_ids):
     assert len(controls) >= 12
     for cid in controls:
         assert f'<label for="{cid}">' in html, cid
+
+
+def test_the_queue_reasons_are_shown_in_the_users_language(app_and_ids):
+    from sqlalchemy import update
+
+    from equitable.outreach._models import Case
+
+    app, ids = app_and_ids
+    english = ("missing: not present and no platform activity in the last 10 instructional "
+               "days; absent the last 12 instructional days in a row; 1 week meeting the SB 98 "
+               "re-engagement trigger")
+    spanish = ("sin contacto: sin asistencia ni actividad en la plataforma en los últimos 10 días "
+               "de instrucción; ausente los últimos 12 días de instrucción seguidos; 1 semana que "
+               "cumple el criterio de reintegración de la ley SB 98")
+    with app.state.engine.begin() as conn:
+        conn.execute(update(Case).where(Case.id == ids["case_all"]).values(reasons=english))
+    with TestClient(app) as c:
+        _login(c, "worker1")  # prefers Spanish
+        queue = c.get("/staff/").text
+        assert "<h1>Cola de contacto</h1>" in queue
+        assert f'<td class="long">{spanish}' in queue and english not in queue
+        hx = c.get("/staff/", headers={"HX-Request": "true", "HX-Target": "queue"}).text
+        assert f'<td class="long">{spanish}' in hx
+        case = c.get(f"/staff/cases/{ids['case_all']}").text
+        assert f"<dd>{spanish}</dd>" in case
+        assert f'<td class="long">{english}' in c.get("/staff/?lang=en").text
+    with TestClient(app) as c:
+        _login(c, "admin1")  # English: the text as imported, other tools' free text as well
+        queue = c.get("/staff/").text
+        assert f'<td class="long">{english}' in queue and spanish not in queue
+        assert "no presence or activity in the last 10 instructional days" in queue
+        assert f"<dd>{english}</dd>" in c.get(f"/staff/cases/{ids['case_all']}").text
+    with TestClient(app) as c:
+        _login(c, "admin1")
+        queue = c.get("/staff/?lang=es").text  # free text from another tool stays as written
+        assert f'<td class="long">{spanish}' in queue
+        assert "no presence or activity in the last 10 instructional days" in queue

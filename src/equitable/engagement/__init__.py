@@ -16,6 +16,7 @@ __all__ = [
     "STATUSES",
     "EngagementResult",
     "compute_engagement",
+    "reasons_text",
     "run_engagement",
 ]
 
@@ -25,6 +26,7 @@ _WHERE = {
     "STATUSES": "equitable.engagement._io",
     "EngagementResult": "equitable.engagement._pipeline",
     "compute_engagement": "equitable.engagement._pipeline",
+    "reasons_text": "equitable.engagement._reasons",
     "run_engagement": "equitable.engagement._pipeline",
 }
 
@@ -35,6 +37,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         compute_engagement,
         run_engagement,
     )
+    from equitable.engagement._reasons import reasons_text
 
 
 def __getattr__(name: str) -> Any:
