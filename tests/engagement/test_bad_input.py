@@ -173,3 +173,68 @@ def test_bad_activity_rows(district):
     )
     res = compute_engagement(folder, lenient=True)
     assert res.students.iloc[0].last_activity_date == d.days[2].isoformat()
+
+
+def test_repeats_that_keep_the_count_and_power_sums_are_found(district):
+    """Days 1, 5, 8 and 12 of 12 missing and days 2, 3, 10 and 11 listed twice: the same count
+    (12) and the same sums of the day indices and of their squares and cubes as days 1-12, so a
+    screen on counts and power sums misses it (found by trying the tool). Every repeat is
+    reported, and the four days without a row are noted."""
+    d = district(n_days=12)
+    d.add("SECRET01", ".PPP.PP.PPP.")  # attendance lines 2-9: indices 1, 2, 3, 5, 6, 8, 9, 10
+    days = [d.days[i].isoformat() for i in (1, 2, 9, 10)]
+    d.attendance += [f"SECRET01,19647330000001,{day},absent_unexcused" for day in days]  # 10-13
+    with pytest.raises(InputError) as exc:
+        compute_engagement(d.write(), as_of=d.days[11])  # day 12 counts (it has no row)
+    msg = str(exc.value)
+    assert ("attendance.csv: 4 rows repeating a student, school and date listed earlier "
+            "(rows 10, 11, 12, 13)") in msg
+    assert "attendance.csv: 4 instructional days of enrollment" in msg
+    assert "SECRET" not in msg
+
+
+@pytest.mark.parametrize("name, row", [("students.csv", 3), ("attendance.csv", 7)])
+def test_a_file_that_is_not_utf8_names_its_line(district, tmp_path, capsys, name, row):
+    """A CSV saved as Windows-1252 (Excel's "CSV (Comma delimited)") is one clear line naming
+    the file and row, never a traceback, and never decoded with a guess."""
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")
+    d.add("SECRET02", "PPPPP")
+    folder = d.write()
+    path = folder / name
+    lines = path.read_bytes().split(b"\n")
+    lines[row - 1] = lines[row - 1].replace(b"SECRET02", "SECRETÑ2".encode("cp1252"))
+    path.write_bytes(b"\n".join(lines))
+    with pytest.raises(SystemExit) as exc:
+        main(["engagement", str(folder), "-o", str(tmp_path / "out")])
+    assert exc.value.code == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"Error: {name}") and f"row {row} is not UTF-8 text (byte 0xd1)" in err
+    assert "Traceback" not in err and "SECRET" not in err
+
+
+def test_lenient_with_no_usable_student_left_is_one_clear_error(district):
+    d = district(n_days=5)
+    d.add("", "PPPPP")
+    d.add("", "UUUUU")
+    with pytest.raises(InputError) as exc:
+        compute_engagement(d.write(), lenient=True)
+    assert str(exc.value) == (
+        "students.csv: no usable student rows: students.csv: 2 rows with a blank student_id "
+        "(rows 2, 3)"
+    )
+
+
+@pytest.mark.parametrize("absences_only", [False, True])
+def test_repeats_on_late_days_are_found(district, absences_only):
+    """70 days (two words of the screen): the 62nd day listed 5 more times (its bit, 2**61, sums
+    past 2**62) and the 66th day once more; 6 repeats, the later copies."""
+    d = district(n_days=70)
+    d.add("SECRET01", "U" * 70, absences_only=absences_only)  # lines 2-71
+    d.attendance += [f"SECRET01,19647330000001,{d.days[61].isoformat()},absent_excused"] * 5
+    d.attendance += [f"SECRET01,19647330000001,{d.days[65].isoformat()},absent_excused"]
+    with pytest.raises(InputError) as exc:
+        compute_engagement(d.write(), absences_only=absences_only)
+    assert str(exc.value).startswith(
+        "attendance.csv: 6 rows repeating a student, school and date listed earlier "
+        "(rows 72, 73, 74, 75, 76)")

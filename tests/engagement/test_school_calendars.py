@@ -53,3 +53,19 @@ def test_attendance_on_the_day_off_is_not_an_instructional_day(district):
     assert ("attendance.csv: 1 row on a date that is not an instructional day of the school in "
             "the calendar (row 21)") in msg
     assert "S_A" not in msg
+
+
+def test_a_re_enrollment_on_the_as_of_day_counts_as_enrolled_now(district):
+    """Absent every day of a first enrollment (January 4-15), the student leaves and enrolls
+    again on Saturday the 16th, the as-of day: no instructional day in the new enrollment yet,
+    but the student is enrolled now, so never engaged and on the outreach queue."""
+    import datetime as dt
+
+    d = district(n_days=10)
+    d.add("S_R", "UUUUUUUUUU", exit=True)  # exits on the 15th, the last day of the calendar
+    d.students.append(d.students[-1].replace(",2021-01-04,2021-01-15,", ",2021-01-16,,"))
+    res = compute_engagement(d.write(), as_of=dt.date(2021, 1, 16))
+    row = res.raw.set_index("student_id").loc["S_R"]
+    assert (row["days_enrolled"], row["days_absent"]) == (10, 10)
+    assert bool(row["enrolled_now"]) and bool(row["never_engaged"])
+    assert res.queue["student_id"].tolist() == ["S_R"]

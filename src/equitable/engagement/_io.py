@@ -89,12 +89,32 @@ def find_input(folder: Path, stem: str, required: bool = True) -> Path | None:
     return None
 
 
+def _not_utf8(path: Path) -> str | None:
+    """The first line that is not UTF-8 text, as a message (None when the file is UTF-8).
+
+    Read line by line (only on the error path), so a large file is never held in memory.
+    Decoding with a guessed encoding could silently change names, so the user is asked to
+    save the file as UTF-8 instead.
+    """
+    with open(path, "rb") as fh:
+        for line, raw in enumerate(fh, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return (f"row {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
+                        "file as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 "
+                        "-t UTF-8")
+    return None
+
+
 def _csv_header(path: Path) -> list[str]:
     with open(path, newline="", encoding="utf-8-sig") as fh:
         try:
             return [h.strip() for h in next(csv.reader(fh))]
         except StopIteration:
             raise InputError(f"{path.name}: the file is empty (no header row)") from None
+        except UnicodeDecodeError:
+            raise InputError(f"{path.name}: {_not_utf8(path)}") from None
 
 
 def _check_columns(name: str, columns: list[str], required: tuple[str, ...]) -> None:
@@ -162,7 +182,11 @@ def parse_dates(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
 
 
 def _csv_problem(path: Path, exc: Exception) -> str:
-    """Find the first line whose field count differs from the header's (no values quoted)."""
+    """Find the first line that is not UTF-8, or whose field count differs from the header's
+    (no values quoted)."""
+    bad = _not_utf8(path)
+    if bad:
+        return bad
     with open(path, newline="", encoding="utf-8-sig") as fh:
         reader = csv.reader(fh)
         width = len(next(reader))

@@ -243,6 +243,12 @@ def compute_engagement(
                 ))
                 students = students[~no_cal]
             _raise_or_drop(s_issues + c_issues, lenient)
+            if len(students) == 0:
+                raise InputError(
+                    f"{paths['students'].name}: no usable student rows"
+                    + (": " + "; ".join(i.message() for i in s_issues + c_issues)
+                       if s_issues or c_issues else " (the file has a header only)")
+                )
         except BaseException:
             early.exception()  # let the backend finish before it is closed
             raise
@@ -323,7 +329,8 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=paths["attendance"].name,
                  activity_file=paths["activity"].name if "activity" in paths else None,
-                 sids=sids_t, n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
+                 sids=sids_t, wide_int_sums=be.name == "duckdb",
+                 n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))

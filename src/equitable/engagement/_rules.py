@@ -23,6 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import ibis
+import numpy as np
 import pandas as pd
 
 from equitable.engagement._io import (
@@ -56,6 +57,7 @@ class Inputs:
     sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
     row_type: str = "int64"  # type of ``_row`` in the compact attendance table
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
+    wide_int_sums: bool = False  # the backend sums 64-bit integers without overflow (DuckDB)
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -150,6 +152,7 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
 
 
 _SCHOOL_SPAN = 2**20
+_WORD = 62  # days per word of the duplicate screen (distinct days sum to < 2**62)
 
 _ROW_FLAGS = {
     1: "with a blank student_id or school_id",
@@ -183,10 +186,13 @@ def check_attendance(
     ``overlap_enrs`` are the periods that overlap a period of the same student at another school
     (only there can a student be at two schools on one day).
 
-    Duplicates are found without grouping every row by day: per period the count and the first
-    three power sums of the day indices are compared with those of the enrolled days (a multiset of
-    n values is determined by its first n power sums), and only periods that differ are examined
-    row by row.
+    Duplicates are found exactly without grouping every row by day: per period, the day indices
+    are split into words of 62 days and each word sums ``2**(day mod 62)`` over the rows.
+    Distinct days are distinct powers of two, so a word's sum has as many one-bits as it has
+    distinct days and a repeated day always loses at least one bit to a carry; the period has a
+    repeated row exactly when its row count exceeds the one-bits of its words (or a word reaches
+    ``2**62``).
+    Only the periods with a repeat are examined row by row.
     """
     counts = a.group_by("problem").agg(n=a.count()).execute()
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
@@ -196,33 +202,28 @@ def check_attendance(
         if n:
             issues.append(Issue(inp.attendance_file, what, n, _examples(a.filter(a.problem == k))))
     ok = a.filter((a.problem == 0) & ~a.after)
-    i64 = ok.idx.cast("int64")
-    per = ok.group_by("enr").agg(
-        n=ok.count(), s1=i64.sum(), s2=(i64 * i64).sum(), s3=(i64 * i64 * i64).sum()
-    )
-    # Duplicate screen.
-    got = per.execute()
-    exp = enrolled[["enr", "days_enrolled", "first_idx", "last_idx"]].copy()
-    lo = exp["first_idx"].astype("int64") - 1
-    hi = exp["last_idx"].astype("int64")
-
-    def s(k: int, n: pd.Series) -> pd.Series:
-        if k == 1:
-            return n * (n + 1) // 2
-        if k == 2:
-            return n * (n + 1) * (2 * n + 1) // 6
-        return (n * (n + 1) // 2) ** 2
-
-    for k in (1, 2, 3):
-        exp[f"e{k}"] = s(k, hi) - s(k, lo)
-    m = got.merge(exp, on="enr", how="left")
-    if inp.absences_only:
-        suspects = m["enr"]
-    else:
-        differs = m["n"] != m["days_enrolled"]
-        for k in (1, 2, 3):
-            differs |= m[f"s{k}"] != m[f"e{k}"]
-        suspects = m.loc[differs, "enr"]
+    day = ok.idx.cast("int64") - 1  # 0-based day index in the school's calendar
+    # 2**(day mod 62) (a power of two: exact as a double and as an integer) and the day's word.
+    # The sums must not overflow: DuckDB sums 64-bit integers into 128 bits; elsewhere (Spark
+    # wraps 64-bit sums) the terms are decimals.
+    term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
+    t = ok.select("enr", w_=day // _WORD,
+                  b_=term.cast("int64" if inp.wide_int_sums else "decimal(38, 0)"))
+    aggs: dict[str, ibis.Value] = {"n": t.count()}
+    for w in range(max(1, -(-inp.n_days // _WORD))):
+        word = t.b_.sum(where=t.w_ == w).fill_null(0)
+        aggs[f"w{w}"] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
+    got = t.group_by("enr").agg(**aggs).execute()
+    words = [c for c in got.columns if c.startswith("w")]
+    bits = np.zeros(len(got), dtype="int64")
+    overflow = np.zeros(len(got), dtype=bool)
+    for c in words:
+        v = got[c].to_numpy(dtype="int64")
+        overflow |= v < 0
+        bits += np.bitwise_count(np.maximum(v, 0).astype("uint64")).astype("int64")
+    repeats = overflow | (got["n"].to_numpy(dtype="int64") > bits)
+    suspects = got.loc[repeats, "enr"]
+    exp = enrolled[["enr", "days_enrolled", "first_idx", "last_idx"]]
     drop_rows = None
     n_dup = 0
     dup_per_enr = pd.DataFrame({"enr": [], "n_dup": []})
@@ -492,11 +493,16 @@ def engagement_table(
         last_activity_date=t.last_activity_date.max(),
         last_participation_date=t.last_participation_date.max(),
         sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
-        enrolled_now=(t.e_end >= as_of).any(),
         # The student's and the school's integer ranks (sorting by them sorts by the ids).
         student_rank=t.e_si.min(),
         school_rank=t.e_sch_i.min(),
     )
+    # Enrolled now: some enrollment period at the school covers the as-of date (also one that
+    # began after the school's last instructional day before it, e.g. a re-enrollment that day).
+    now = p.filter((p.e_start <= as_of) & (p.e_end >= as_of))
+    now = now.select(n_si="e_si", n_sch_i="e_sch_i", n_now=ibis.literal(True)).distinct()
+    g = g.left_join(now, [g.student_rank == now.n_si, g.school_rank == now.n_sch_i])
+    g = g.mutate(enrolled_now=g.n_now.fill_null(False)).drop("n_si", "n_sch_i", "n_now")
     # Start of the `missing` window: the N-th last instructional day on or before the as-of date.
     c = inp.cal.filter(inp.cal.c_date <= as_of)
     last = c.group_by("c_sch").agg(max_idx=c.idx.max())
