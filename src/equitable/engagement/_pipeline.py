@@ -355,8 +355,9 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     phase("inputs and enrolled days")
     compact = be.materialize("att", compact_attendance(raw, inp))
     phase("attendance reduced to integers")
-    ok, a_issues, a_notes = check_attendance(
-        compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient
+    ok, a_issues, a_notes, per = check_attendance(
+        compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient,
+        materialize=be.materialize,
     )
     activity = None
     if "activity" in paths:
@@ -372,7 +373,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.warning("%s", n.message())
 
     expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
-                            sb98_window=sb98)
+                            sb98_window=sb98, per=per)
     df = to_frame(expr)
     phase("rules")
     for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",

@@ -170,9 +170,14 @@ def _examples(expr: ibis.Table) -> list[int]:
 
 def check_attendance(
     a: ibis.Table, inp: Inputs, enrolled: pd.DataFrame, overlap_enrs: list[int],
-    lenient: bool = False,
-) -> tuple[ibis.Table, list[Issue], list[Issue]]:
-    """Check the attendance rows; return (usable rows, problems, notes).
+    lenient: bool = False, materialize=None,
+) -> tuple[ibis.Table, list[Issue], list[Issue], ibis.Table | None]:
+    """Check the attendance rows; return (usable rows, problems, notes, per-period counts).
+
+    The per-period counts (``enr, days_absent, n_present_rows, n_rows, last_present_idx``, as
+    :func:`engagement_table` needs them) come from the same pass as the duplicate screen; they
+    are None when rows were set aside (then the rules count the rows kept). ``materialize``
+    (the backend's) keeps that table so it is computed once.
 
     ``a`` is :func:`compact_attendance`, materialised. Problems (each a count and example rows):
     blank ids, bad dates, unknown status codes, dates that are not instructional days of the
@@ -207,14 +212,23 @@ def check_attendance(
     # The sums must not overflow: DuckDB sums 64-bit integers into 128 bits; elsewhere (Spark
     # wraps 64-bit sums) the terms are decimals.
     term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
-    t = ok.select("enr", w_=day // _WORD,
+    present = ok.st < len(PRESENT_STATUSES)
+    t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
                   b_=term.cast("int64" if inp.wide_int_sums else "decimal(38, 0)"))
-    aggs: dict[str, ibis.Value] = {"n": t.count()}
-    for w in range(max(1, -(-inp.n_days // _WORD))):
+    aggs: dict[str, ibis.Value] = {
+        "n": t.count(),
+        "days_absent": (~t.present_).cast("int64").sum(),
+        "n_present_rows": t.present_.cast("int64").sum(),
+        "last_present_idx": t.idx.max(where=t.present_),
+    }
+    words = [f"w{w}" for w in range(max(1, -(-inp.n_days // _WORD)))]
+    for w, name in enumerate(words):
         word = t.b_.sum(where=t.w_ == w).fill_null(0)
-        aggs[f"w{w}"] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
-    got = t.group_by("enr").agg(**aggs).execute()
-    words = [c for c in got.columns if c.startswith("w")]
+        aggs[name] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
+    per_all = t.group_by("enr").agg(**aggs)
+    if materialize is not None:
+        per_all = materialize("per", per_all)
+    got = per_all.select("enr", "n", *words).execute()
     bits = np.zeros(len(got), dtype="int64")
     overflow = np.zeros(len(got), dtype=bool)
     for c in words:
@@ -286,7 +300,11 @@ def check_attendance(
                 n_gap, [], unit="instructional days",
             ))
     ok = ok.mutate(absent=ok.st >= len(PRESENT_STATUSES), present=ok.st < len(PRESENT_STATUSES))
-    return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes
+    per = None
+    if drop_rows is None:
+        per = per_all.select("enr", "days_absent", "n_present_rows", n_rows="n",
+                             last_present_idx="last_present_idx")
+    return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes, per
 
 
 def check_activity(
@@ -397,11 +415,14 @@ def engagement_table(
     *,
     missing_days: int = 10,
     sb98_window: tuple[dt.date | None, dt.date | None] = (None, None),
+    per: ibis.Table | None = None,
 ) -> ibis.Table:
     """One row per student and school with every count and flag of the engagement rules.
 
     Parameters
     ----------
+    per : the per-period counts from :func:`check_attendance`, when it made them (else they
+        are counted from ``ok``).
     ok : usable attendance rows from :func:`check_attendance`.
     activity : usable activity rows from :func:`check_activity`, or None.
     enrolled : the enrolled-days table (``enr, days_enrolled, first_idx, last_idx, ...``).
@@ -425,12 +446,13 @@ def engagement_table(
     """
     p = inp.periods
     as_of = ibis.literal(inp.as_of)
-    per = ok.group_by("enr").agg(
-        days_absent=ok.absent.cast("int64").sum(),
-        n_present_rows=ok.present.cast("int64").sum(),
-        n_rows=ok.count(),
-        last_present_idx=ok.idx.max(where=ok.present),
-    )
+    if per is None:
+        per = ok.group_by("enr").agg(
+            days_absent=ok.absent.cast("int64").sum(),
+            n_present_rows=ok.present.cast("int64").sum(),
+            n_rows=ok.count(),
+            last_present_idx=ok.idx.max(where=ok.present),
+        )
     st = _streaks(ok, enrolled)
     sb = _sb98(ok, inp, sb98_window)
 
