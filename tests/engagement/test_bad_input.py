@@ -36,6 +36,7 @@ EXPECTED = (
     "attendance.csv: 2 rows on a date that is not an instructional day of the school in the "
     "calendar (rows 23, 24); "
     "attendance.csv: 1 row for a day on which the student was not enrolled at that school "
+    "(or a student_id that is not in the students file: check for lost leading zeros) "
     "(row 26); "
     "attendance.csv: 1 row repeating a student, school and date listed earlier (row 25). "
     "Fix the file(s), or run with --lenient to drop these rows."
@@ -106,9 +107,9 @@ def test_missing_rows_in_full_mode(district):
     with pytest.raises(InputError) as exc:
         compute_engagement(d.write())
     assert str(exc.value) == (
-        "attendance.csv: 2 instructional days of enrollment (students file rows 2, 1 "
-        "enrollments) have no attendance row; without --absences-only every enrolled "
-        "instructional day needs one. Fix the file(s), or run with --lenient to drop these rows."
+        "attendance.csv: 2 instructional days of 1 enrollment (students file row 2) have no "
+        "attendance row; without --absences-only every enrolled instructional day needs one. "
+        "Fix the file(s), or run with --lenient to drop these rows."
     )
 
 
@@ -189,7 +190,7 @@ def test_repeats_that_keep_the_count_and_power_sums_are_found(district):
     msg = str(exc.value)
     assert ("attendance.csv: 4 rows repeating a student, school and date listed earlier "
             "(rows 10, 11, 12, 13)") in msg
-    assert "attendance.csv: 4 instructional days of enrollment" in msg
+    assert "attendance.csv: 4 instructional days of 1 enrollment (students file row 2)" in msg
     assert "SECRET" not in msg
 
 
@@ -238,3 +239,39 @@ def test_repeats_on_late_days_are_found(district, absences_only):
     assert str(exc.value).startswith(
         "attendance.csv: 6 rows repeating a student, school and date listed earlier "
         "(rows 72, 73, 74, 75, 76)")
+
+
+def test_a_school_id_missing_from_the_calendar_is_named_as_such(district):
+    """A CDS code that lost its leading zero in Excel (13 digits) matches no school of the
+    calendar: the message says so, instead of blaming the date (found by trying the tool)."""
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")  # lines 2-6
+    d.attendance.append(f"SECRET01,9647330000001,{d.days[0].isoformat()},present")  # line 7
+    with pytest.raises(InputError) as exc:
+        compute_engagement(d.write())
+    assert str(exc.value).startswith(
+        "attendance.csv: 1 row with a school_id that has no instructional day in the calendar "
+        "(a CDS code has 14 digits: check for a lost leading zero) (row 7)")
+
+
+def test_as_of_before_every_instructional_day_is_one_clear_error(district):
+    import datetime as dt
+
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")
+    with pytest.raises(InputError) as exc:
+        compute_engagement(d.write(), as_of=dt.date(2020, 12, 1))
+    assert str(exc.value) == (
+        "no enrollment has an instructional day on or before the as-of day 2020-12-01 (the "
+        "calendar's first instructional day is 2021-01-04)")
+
+
+def test_output_folder_that_is_a_file(district, tmp_path, capsys):
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")
+    target = tmp_path / "out"
+    target.write_text("not a folder")
+    with pytest.raises(SystemExit) as exc:
+        main(["engagement", str(d.write()), "-o", str(target)])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == f"Error: {target}: exists and is not a folder\n"

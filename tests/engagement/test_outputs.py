@@ -83,22 +83,53 @@ def test_summary_layout_counts_and_suppression(district, data_dir):
 
 def test_fairness_shares(district):
     d = district(n_days=40)
-    # 20 students: 12 RH (6 flagged), 8 RW (2 flagged).
-    for i in range(12):
-        d.add(f"h{i:02d}", ("U" * 5 if i < 6 else "") + "P" * (40 - (5 if i < 6 else 0)),
-              race="RH")
-    for i in range(8):
-        d.add(f"w{i:02d}", ("U" * 5 if i < 2 else "") + "P" * (40 - (5 if i < 2 else 0)),
-              race="RW")
+    # 51 students: 12 RH (6 flagged), 8 RW (2 flagged), 11 RB (none flagged), 20 RA (4 flagged).
+    for race, n, flagged in (("RH", 12, 6), ("RW", 8, 2), ("RB", 11, 0), ("RA", 20, 4)):
+        for i in range(n):
+            d.add(f"{race}{i:02d}", "U" * 5 + "P" * 35 if i < flagged else "P" * 40, race=race)
     res = compute_engagement(d.write())
     f = res.fairness.set_index("ReportingCategory")
-    assert (f.loc["TA", "enrolled"], f.loc["TA", "flagged"]) == (20, 8)
-    # RH: 12/20 = 60.0% of enrolled, 6/8 = 75.0% of flagged, ratio 1.25, flag rate 50.0%.
+    assert (f.loc["TA", "enrolled"], f.loc["TA", "flagged"]) == (51, 12)
+    # RH: 12/51 = 23.5% of enrolled, 6/12 = 50.0% of flagged, ratio (6/12)/(12/51) = 2.125 ->
+    # 2.13 (half up), flag rate 50.0%.
     assert (f.loc["RH", "share_of_enrolled_pct"], f.loc["RH", "share_of_flagged_pct"],
             f.loc["RH", "representation_ratio"], f.loc["RH", "flagged_rate_pct"]) == (
-        "60.0", "75.0", "1.25", "50.0")
-    # RW has 8 students: suppressed.
-    assert f.loc["RW", "enrolled"] == "*" and f.loc["RW", "representation_ratio"] == "*"
+        "23.5", "50.0", "2.13", "50.0")
+    # RW has 8 students: suppressed. Alone it would be TA - the others, so the next smallest
+    # race group (RB, 11) is withheld with it; their flagged counts (2 + 0) would still pin RW's
+    # within 3, so RA (4 flagged, cheaper than RH's 6) is withheld too.
+    hidden = sorted(r for r in ("RH", "RW", "RB", "RA") if f.loc[r, "enrolled"] == "*")
+    assert hidden == ["RA", "RB", "RW"]
+    assert f.loc["RW", "representation_ratio"] == "*" and f.loc["RB", "flagged"] == "*"
+
+
+def test_fairness_hides_no_group_that_the_total_gives_away(district):
+    """One small race group among large ones (found by trying the tool: TA minus the published
+    race rows gave the hidden group's enrolled and flagged counts). The project's auditor, given
+    the published race rows and the total, must find every hidden count protected (+-3)."""
+    from equitable.privacy import PrivacyConfig, audit_tables
+
+    d = district(n_days=40)
+    sizes = {"RH": (30, 9), "RW": (25, 4), "RA": (14, 2), "RI": (4, 3)}  # (enrolled, flagged)
+    for race, (n, flagged) in sizes.items():
+        for i in range(n):
+            d.add(f"{race}{i:02d}", "U" * 5 + "P" * 35 if i < flagged else "P" * 40, race=race)
+    f = compute_engagement(d.write()).fairness.set_index("ReportingCategory")
+    assert f.loc["RI", "enrolled"] == "*"
+    races = list(sizes)
+    for col, k in (("enrolled", 0), ("flagged", 1)):
+        published = pd.DataFrame({"race": [*races, "Total"],
+                                  "n": [f.loc[r, col] for r in races] + [f.loc["TA", col]]})
+        true = pd.DataFrame({"race": [*races, "Total"],
+                             "n": [sizes[r][k] for r in races] + [sum(v[k] for v in
+                                                                      sizes.values())]})
+        if col == "enrolled":  # group sizes: the small group's interval must reach +-3
+            report = audit_tables(published, count_col="n", group_cols=["race"], true=true)
+        else:  # not group sizes: every hidden count at least 6 wide, or 0 to 3 or more
+            report = audit_tables(published, count_col="n", group_cols=["race"],
+                                  config=PrivacyConfig(threshold=0, suppress_zeros=False))
+        assert report.ok, (col, report.problems)
+        assert (published["n"] == "*").sum() >= 2
 
 
 def test_outputs_are_deterministic(district):

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from equitable.privacy import MARKER, PrivacyConfig, protect_long, suppress_table
+from equitable.privacy import MARKER, PrivacyConfig, protect_long
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
@@ -541,11 +541,58 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
             "flagged_rate_pct": _pct_half_up(f, n, 1), "representation_ratio": ratio,
         })
     out = pd.DataFrame(rows, columns=FAIRNESS_COLUMNS)
-    return suppress_table(
-        out, "enrolled",
-        ["enrolled", "flagged", "share_of_enrolled_pct", "share_of_flagged_pct",
-         "flagged_rate_pct", "representation_ratio"],
-    )
+    hidden = fairness_protection(out, total_enrolled=total, total_flagged=total_flagged)
+    for c in FAIRNESS_COLUMNS[2:]:
+        out[c] = out[c].astype(object)
+        out.loc[hidden, c] = MARKER
+    return out
+
+
+def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagged: int
+                        ) -> np.ndarray:
+    """Rows of the fairness table to withhold (bool per row of ``table``).
+
+    Primary suppression: a group of 10 or fewer enrolled students (CDE). Complementary
+    suppression through :func:`equitable.privacy.protect_long`, so that no withheld group's
+    enrolled or flagged count can be recovered from the others: ``TA`` is the sum of the
+    race/ethnicity groups and of the grade spans (students outside every listed race or grade
+    form a residual group, modelled as known to the reader, never published); the program
+    groups overlap and total nothing. The enrolled counts are protected first; then the flagged
+    counts, with the rows already withheld as the groups to protect (their flagged count must
+    not be narrowed to within 3 either); the rows withheld by either are withheld.
+    """
+    code = table["ReportingCategory"].astype(str).to_numpy()
+    kind = np.select([code == "TA", np.char.startswith(code.astype(str), "R"),
+                      np.char.startswith(code.astype(str), "GR")], ["TA", "race", "span"],
+                     "program")
+    frame = pd.DataFrame({
+        "_race": np.where(kind == "race", code, _TOTAL),
+        "_span": np.where(kind == "span", code, _TOTAL),
+        "_program": np.where(kind == "program", code, _TOTAL),
+        "n": pd.to_numeric(table["enrolled"]).to_numpy("int64"),
+        "f": pd.to_numeric(table["flagged"]).to_numpy("int64"),
+    })
+    extra = []
+    for k, col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
+        n_rest = total_enrolled - int(frame.loc[kind == k, "n"].sum())
+        f_rest = total_flagged - int(frame.loc[kind == k, "f"].sum())
+        if n_rest > 0 or f_rest > 0:
+            extra.append({"_race": label if k == "race" else _TOTAL,
+                          "_span": label if k == "span" else _TOTAL,
+                          "_program": _TOTAL, "n": n_rest, "f": f_rest})
+    if (kind == "TA").sum() != 1:  # no total row: primary suppression is all there is
+        return (frame["n"] <= PrivacyConfig().threshold).to_numpy()
+    model = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
+    groups = ["_race", "_span", "_program"]
+    first = protect_long(model[[*groups, "n"]], count_col="n", group_cols=groups,
+                         additive=["_race", "_span"], total_label=_TOTAL,
+                         name="outreach_fairness")
+    second = protect_long(model[[*groups, "f"]], count_col="f", group_cols=groups,
+                          additive=["_race", "_span"], total_label=_TOTAL,
+                          config=PrivacyConfig(threshold=0, suppress_zeros=False),
+                          name="outreach_fairness", also_suppress=first.suppressed.to_numpy())
+    hidden = first.suppressed.to_numpy() | second.suppressed.to_numpy()
+    return hidden[: len(table)]
 
 
 def write_csv(df: pd.DataFrame, path: Path) -> Path:

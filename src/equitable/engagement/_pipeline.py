@@ -321,6 +321,14 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         "e_end": e_end,
     })
     periods, enrolled = _periods_and_enrolled(periods, cal, as_of)
+    if len(enrolled) == 0:
+        first = min(cal["c_date"]) if len(cal) else None
+        raise InputError(
+            f"no enrollment has an instructional day on or before the as-of day "
+            f"{as_of.isoformat()}"
+            + (f" (the calendar's first instructional day is {first.isoformat()})" if first
+               else "")
+        )
     sids = periods[["e_sid", "e_si"]].drop_duplicates("e_sid").rename(
         columns={"e_sid": "s_sid", "e_si": "s_si"})
     cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
@@ -434,6 +442,8 @@ def run_engagement(
     sorted, no clock time); ``run.json`` records the settings, input hashes and the rows dropped.
     """
     folder, out = Path(folder), Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
     result = compute_engagement(folder, **kwargs)
     out.mkdir(parents=True, exist_ok=True)
     files = [

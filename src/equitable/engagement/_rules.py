@@ -87,8 +87,8 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
 
     ``st`` is the index of the status in :data:`STATUSES` (0-2 present, 3-6 absent, -1 unknown);
     ``problem`` is 0 for a usable row, else the first problem found (1 blank id, 2 bad date,
-    3 unknown status, 4 not an instructional day of the school, 5 student not enrolled at the
-    school that day); ``after`` marks dates after the as-of day. The backend materialises this
+    3 unknown status, 6 a school without instructional days in the calendar, 4 not an
+    instructional day of the school, 5 student not enrolled at the school that day); ``after`` marks dates after the as-of day. The backend materialises this
     table once; every later step reads it instead of the text file.
 
     The text is touched once, by joins on small tables: the student id against the dense-ranked
@@ -142,8 +142,8 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     a = a.mutate(sk=a.s_si.cast("int64") * _SCHOOL_SPAN + a.sch_i)
     a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.e_lo, a.idx <= p.e_hi]).drop("p_key", "sk")
     problem = ibis.cases(
-        (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.idx.isnull(), 4), (a.enr.isnull(), 5),
-        else_=0,
+        (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.sch_i.isnull(), 6),
+        (a.idx.isnull(), 4), (a.enr.isnull(), 5), else_=0,
     )
     return a.select(
         _row=a._row.cast(inp.row_type), enr=a.enr.cast("int32"), idx=a.idx.cast("int16"),
@@ -158,8 +158,11 @@ _ROW_FLAGS = {
     1: "with a blank student_id or school_id",
     2: "with a date that is not a date (YYYY-MM-DD)",
     3: "with an unknown status (allowed: " + ", ".join(STATUSES) + ")",
+    6: "with a school_id that has no instructional day in the calendar (a CDS code has 14 "
+       "digits: check for a lost leading zero)",
     4: "on a date that is not an instructional day of the school in the calendar",
-    5: "for a day on which the student was not enrolled at that school",
+    5: "for a day on which the student was not enrolled at that school (or a student_id that "
+       "is not in the students file: check for lost leading zeros)",
 }
 
 
@@ -292,10 +295,12 @@ def check_attendance(
         n_gap = int(gap[gap > 0].sum())
         if n_gap:
             rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
+            n_enr = int((gap > 0).sum())
             notes.append(Issue(
                 inp.attendance_file,
-                f"of enrollment (students file rows {', '.join(map(str, rows))}, "
-                f"{int((gap > 0).sum()):,} enrollments) have no attendance row; without "
+                f"of {n_enr:,} enrollment{'' if n_enr == 1 else 's'} (students file "
+                f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
+                f"{'' if n_enr <= len(rows) else ', ...'}) have no attendance row; without "
                 "--absences-only every enrolled instructional day needs one",
                 n_gap, [], unit="instructional days",
             ))

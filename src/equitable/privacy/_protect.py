@@ -58,13 +58,16 @@ def _check_margins(system: CellSystem) -> None:
             )
 
 
-def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig):
+def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | None = None):
     system, part_cells = build_system(parts)
     if np.isnan(system.values).any():
         j = int(np.flatnonzero(np.isnan(system.values))[0])
         raise InputError(f"{system.describe(j)}: a table to protect must hold every count")
     _check_margins(system)
     primary = _primary(system.values, cfg)
+    for cells, mask in zip(part_cells, extra or []):
+        if mask is not None:
+            primary[cells[np.asarray(mask, dtype=bool)]] = True
     pattern = complementary_suppression(system, primary, cfg)
     report = report_from(system, pattern.suppressed, pattern.lower, pattern.upper, config=cfg,
                          true_values=system.values, primary=pattern.primary)
@@ -219,6 +222,7 @@ def protect_long(
     total_label: str = "Total",
     config: PrivacyConfig | None = None,
     name: str = "table",
+    also_suppress: Sequence[bool] | None = None,
 ) -> Protected:
     """Protect a long table of groups (one row per group): caps, primary and complementary
     suppression.
@@ -238,6 +242,9 @@ def protect_long(
     additive : the group columns whose ``Total`` rows are true sums (default: all). Leave out a
         column whose categories overlap (e.g. student groups EL, SED, SWD) or do not cover
         the total.
+    also_suppress : one bool per row: rows withheld whatever their count (e.g. the rows hidden
+        when another count of the same groups was protected). They are protected like the small
+        groups: their interval must reach ``v + protection`` and ``max(v - protection, 0)``.
 
     Returns
     -------
@@ -260,7 +267,9 @@ def protect_long(
     num[count_col] = pd.to_numeric(num[count_col])
     part = long_part(num, name=name, count_col=count_col, group_cols=list(group_cols),
                      additive=additive, total_label=total_label, marker=cfg.marker)
-    _system, part_cells, pattern, report = _solve([part], cfg)
+    if also_suppress is not None and len(also_suppress) != len(df):
+        raise InputError(f"{name}: also_suppress has {len(also_suppress)} values for {len(df)} rows")
+    _system, part_cells, pattern, report = _solve([part], cfg, [also_suppress])
     supp = pd.Series(pattern.suppressed[part_cells[0]], index=df.index)
     prim = pd.Series(pattern.primary[part_cells[0]], index=df.index)
     out = cap_rates(df, list(rate_cols), count_col, scale=rate_scale, config=cfg) \
