@@ -220,6 +220,9 @@ def compute_engagement(
     if act_path is not None:
         paths["activity"] = act_path
 
+    import time
+
+    t_start, c_start = time.perf_counter(), time.process_time()
     students_table = read_table(paths["students"], STUDENT_COLUMNS)
     calendar, c_issues, _ = check_calendar(
         read_table(paths["calendar"], CALENDAR_COLUMNS), paths["calendar"].name
@@ -253,6 +256,8 @@ def compute_engagement(
             early.exception()  # let the backend finish before it is closed
             raise
         dropped = list(s_issues + c_issues)
+        log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
+                 time.perf_counter() - t_start, time.process_time() - c_start)
         return _compute(
             be, paths, students, dropped, early, absences_only=absences_only,
             lenient=lenient, missing_days=missing_days, sb98=(sb98_from, sb98_to),
@@ -312,7 +317,8 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     raw, n_raw, cal, as_of = early.result()
     cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
     cal["c_after"] = cal["c_date"] > as_of
-    e_end = [d if d is not None and not pd.isna(d) else _FAR for d in students["exit_date"]]
+    exit_date = students["exit_date"]
+    e_end = exit_date.where(exit_date.notna(), _FAR).to_numpy(dtype=object)
     periods = pd.DataFrame({
         "enr": students["_row"].astype("int64"),
         "e_sid": students["student_id"].astype(str),
