@@ -422,6 +422,17 @@ _PROTECT_GROUPS = ["_district", "_school", "_race", "_span", "_program"]
 _TOTAL = "Total"
 
 
+def _category_dims(code) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Each reporting category's kind (``TA``, ``race``, ``span``, ``program``) and its place on
+    the three dimensions of the protection models (``_race``, ``_span``, ``_program``; the
+    total label on the other two): ``TA`` is Total on all three."""
+    code = np.asarray(code, dtype=object).astype(str)
+    kind = np.select([code == "TA", np.char.startswith(code, "R"), np.char.startswith(code, "GR")],
+                     ["TA", "race", "span"], "program")
+    dims = {f"_{k}": np.where(kind == k, code, _TOTAL) for k in ("race", "span", "program")}
+    return kind, dims
+
+
 def _protection_frame(a: pd.DataFrame) -> pd.DataFrame:
     """The summary as a long table with exact margins, for complementary suppression.
 
@@ -436,13 +447,9 @@ def _protection_frame(a: pd.DataFrame) -> pd.DataFrame:
     s = a[a["level"] == "S"][["cds", "code", "n", "el"]].copy()
     s["_district"] = s["cds"].str[:7]
     s["_school"] = s["cds"]
-    kind = np.select(
-        [s["code"] == "TA", s["code"].str.startswith("R"), s["code"].str.startswith("GR")],
-        ["TA", "race", "span"], "program",
-    )
-    s["_race"] = np.where(kind == "race", s["code"], _TOTAL)
-    s["_span"] = np.where(kind == "span", s["code"], _TOTAL)
-    s["_program"] = np.where(kind == "program", s["code"], _TOTAL)
+    kind, dims = _category_dims(s["code"])
+    for c, v in dims.items():
+        s[c] = v
     ta = s[kind == "TA"].set_index("cds")[["n", "el"]]
     extra = []
     for k, col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
@@ -561,14 +568,9 @@ def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagg
     counts, with the rows already withheld as the groups to protect (their flagged count must
     not be narrowed to within 3 either); the rows withheld by either are withheld.
     """
-    code = table["ReportingCategory"].astype(str).to_numpy()
-    kind = np.select([code == "TA", np.char.startswith(code.astype(str), "R"),
-                      np.char.startswith(code.astype(str), "GR")], ["TA", "race", "span"],
-                     "program")
+    kind, dims = _category_dims(table["ReportingCategory"])
     frame = pd.DataFrame({
-        "_race": np.where(kind == "race", code, _TOTAL),
-        "_span": np.where(kind == "span", code, _TOTAL),
-        "_program": np.where(kind == "program", code, _TOTAL),
+        **dims,
         "n": pd.to_numeric(table["enrolled"]).to_numpy("int64"),
         "f": pd.to_numeric(table["flagged"]).to_numpy("int64"),
     })

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -220,8 +221,6 @@ def compute_engagement(
     if act_path is not None:
         paths["activity"] = act_path
 
-    import time
-
     t_start, c_start = time.perf_counter(), time.process_time()
     students_table = read_table(paths["students"], STUDENT_COLUMNS)
     calendar, c_issues, _ = check_calendar(
@@ -304,8 +303,6 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
 
 def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
              missing_days, sb98) -> EngagementResult:
-    import time
-
     t0, c0 = time.perf_counter(), time.process_time()
 
     def phase(name: str) -> None:
