@@ -275,3 +275,17 @@ def test_output_folder_that_is_a_file(district, tmp_path, capsys):
         main(["engagement", str(d.write()), "-o", str(target)])
     assert exc.value.code == 1
     assert capsys.readouterr().err == f"Error: {target}: exists and is not a folder\n"
+
+
+def test_absences_only_without_as_of_says_which_day_it_took(district, tmp_path, capsys):
+    """The last absence is on day 3 of 5: without --as-of that is the as-of day, and the command
+    says so (found by trying the tool: the two present days after it were silently left out)."""
+    d = district(n_days=5)
+    d.add("SECRET01", "PPUPP", absences_only=True)
+    with pytest.raises(SystemExit) as exc:
+        main(["engagement", str(d.write()), "-o", str(tmp_path / "out"), "--absences-only"])
+    assert exc.value.code == 0
+    err = capsys.readouterr().err
+    assert ("Note: the as-of day is 2021-01-06, the latest date in the attendance file; an "
+            "absences-only file may end before the last school day, so pass --as-of to count the "
+            "present days after it.") in err

@@ -75,6 +75,12 @@ def engagement(
         typer.echo(f"Dropped: {issue.message()}", err=True)
     for note in r.notes:
         typer.echo(f"Warning: {note.message()}; counted as neither present nor absent", err=True)
+    if absences_only and as_of is None:
+        typer.echo(
+            f"Note: the as-of day is {r.as_of.isoformat()}, the latest date in the attendance "
+            "file; an absences-only file may end before the last school day, so pass --as-of "
+            "to count the present days after it.", err=True,
+        )
     raw = r.raw
     chronic = int((raw["chronically_absent"] == True).sum())
     eligible = int(raw["chronically_absent"].notna().sum())
