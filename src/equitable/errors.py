@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["EquitableError", "InputError", "SpecError", "location"]
+__all__ = ["UTF8_ADVICE", "EquitableError", "InputError", "SpecError", "first_non_utf8",
+           "location"]
 
 
 class EquitableError(Exception):
@@ -41,3 +42,26 @@ def location(
     if column is not None:
         parts.append(f"column '{column}'")
     return ", ".join(parts)
+
+
+#: What to tell a user whose file is not UTF-8 (Excel's "CSV (Comma delimited)" is Windows-1252).
+UTF8_ADVICE = ("save the file as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 "
+               "-t UTF-8")
+
+
+def first_non_utf8(path: str | Path) -> tuple[int, int] | None:
+    """``(line, byte)`` of the first byte of ``path`` that is not UTF-8 text (1-based line, the
+    byte's value), or None when the whole file is UTF-8.
+
+    Read line by line, so a large file is never held in memory (a UTF-8 sequence never holds a
+    newline byte, so no character is split). Decoding with a guessed encoding instead could
+    silently change names, so callers ask the user to save the file as UTF-8
+    (:data:`UTF8_ADVICE`).
+    """
+    with open(path, "rb") as fh:
+        for line, raw in enumerate(fh, 1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return line, raw[exc.start]
+    return None

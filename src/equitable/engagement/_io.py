@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from equitable.errors import InputError
+from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8
 
 __all__ = [
     "ABSENT_STATUSES",
@@ -56,6 +56,10 @@ ACTIVITY_COLUMNS = ("student_id", "timestamp", "kind")
 MAX_EXAMPLES = 5
 
 
+#: Student-and-school integer keys are ``student rank * SCHOOL_SPAN + school rank`` (fewer
+#: than 2**20 schools), in the backend and in pandas alike.
+SCHOOL_SPAN = 2**20
+
 @dataclass
 class Issue:
     """One kind of problem in one file: how many rows, and the first few row numbers."""
@@ -90,21 +94,12 @@ def find_input(folder: Path, stem: str, required: bool = True) -> Path | None:
 
 
 def _not_utf8(path: Path) -> str | None:
-    """The first line that is not UTF-8 text, as a message (None when the file is UTF-8).
-
-    Read line by line (only on the error path), so a large file is never held in memory.
-    Decoding with a guessed encoding could silently change names, so the user is asked to
-    save the file as UTF-8 instead.
-    """
-    with open(path, "rb") as fh:
-        for line, raw in enumerate(fh, 1):
-            try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                return (f"row {line} is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the "
-                        "file as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 "
-                        "-t UTF-8")
-    return None
+    """The first line that is not UTF-8 text, as a message (None when the file is UTF-8)."""
+    bad = first_non_utf8(path)
+    if bad is None:
+        return None
+    line, byte = bad
+    return f"row {line} is not UTF-8 text (byte 0x{byte:02x}); {UTF8_ADVICE}"
 
 
 def _csv_header(path: Path) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from equitable.engagement._io import SCHOOL_SPAN
 from equitable.privacy import MARKER, PrivacyConfig, protect_long
 
 __all__ = [
@@ -81,10 +82,10 @@ def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str]) -> 
 
 
 def pair_key(student_rank, school_rank) -> np.ndarray:
-    """One int64 per student and school from their ranks (``student * 2**20 + school``):
+    """One int64 per student and school from their ranks (``student * SCHOOL_SPAN + school``):
     ordered as (student_id, school_id) and unique while there are fewer than 2**20 schools."""
-    return np.asarray(student_rank, dtype="int64") * 2**20 + np.asarray(school_rank,
-                                                                            dtype="int64")
+    return (np.asarray(student_rank, dtype="int64") * SCHOOL_SPAN
+            + np.asarray(school_rank, dtype="int64"))
 
 
 def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandas as pd
 from equitable.engagement._io import (
     MAX_EXAMPLES,
     PRESENT_STATUSES,
+    SCHOOL_SPAN,
     STATUSES,
     Issue,
 )
@@ -138,8 +139,8 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     # The period: one 64-bit key, student * 2**20 + school (fewer than 2**20 schools).
     p = inp.periods
     p = p.select("enr", "e_lo", "e_hi",
-                 p_key=p.e_si.cast("int64") * _SCHOOL_SPAN + p.e_sch_i)
-    a = a.mutate(sk=a.s_si.cast("int64") * _SCHOOL_SPAN + a.sch_i)
+                 p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
+    a = a.mutate(sk=a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i)
     a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.e_lo, a.idx <= p.e_hi]).drop("p_key", "sk")
     problem = ibis.cases(
         (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.sch_i.isnull(), 6),
@@ -151,7 +152,6 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     )
 
 
-_SCHOOL_SPAN = 2**20
 _WORD = 62  # days per word of the duplicate screen (distinct days sum to < 2**62)
 
 _ROW_FLAGS = {
@@ -169,6 +169,18 @@ _ROW_FLAGS = {
 def _examples(expr: ibis.Table) -> list[int]:
     rows = expr.order_by("_row").limit(MAX_EXAMPLES).select("_row").execute()["_row"]
     return [int(r) for r in rows]
+
+
+def _period_counts(t: ibis.Table, present: ibis.Value) -> dict[str, ibis.Value]:
+    """The per-period figures the rules need, as aggregations over usable attendance rows
+    (``idx`` and a present flag; every other usable row is an absence): ``n_rows``,
+    ``days_absent``, ``n_present_rows``, ``last_present_idx``."""
+    return {
+        "n_rows": t.count(),
+        "days_absent": (~present).cast("int64").sum(),
+        "n_present_rows": present.cast("int64").sum(),
+        "last_present_idx": t.idx.max(where=present),
+    }
 
 
 def check_attendance(
@@ -218,12 +230,7 @@ def check_attendance(
     present = ok.st < len(PRESENT_STATUSES)
     t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
                   b_=term.cast("int64" if inp.wide_int_sums else "decimal(38, 0)"))
-    aggs: dict[str, ibis.Value] = {
-        "n": t.count(),
-        "days_absent": (~t.present_).cast("int64").sum(),
-        "n_present_rows": t.present_.cast("int64").sum(),
-        "last_present_idx": t.idx.max(where=t.present_),
-    }
+    aggs = _period_counts(t, t.present_)
     words = [f"w{w}" for w in range(max(1, -(-inp.n_days // _WORD)))]
     for w, name in enumerate(words):
         word = t.b_.sum(where=t.w_ == w).fill_null(0)
@@ -231,7 +238,7 @@ def check_attendance(
     per_all = t.group_by("enr").agg(**aggs)
     if materialize is not None:
         per_all = materialize("per", per_all)
-    got = per_all.select("enr", "n", *words).execute()
+    got = per_all.select("enr", *words, n=per_all.n_rows).execute()
     bits = np.zeros(len(got), dtype="int64")
     overflow = np.zeros(len(got), dtype=bool)
     for c in words:
@@ -307,8 +314,7 @@ def check_attendance(
     ok = ok.mutate(absent=ok.st >= len(PRESENT_STATUSES), present=ok.st < len(PRESENT_STATUSES))
     per = None
     if drop_rows is None:
-        per = per_all.select("enr", "days_absent", "n_present_rows", n_rows="n",
-                             last_present_idx="last_present_idx")
+        per = per_all.select("enr", *_period_counts(t, t.present_))
     return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes, per
 
 
@@ -452,12 +458,7 @@ def engagement_table(
     p = inp.periods
     as_of = ibis.literal(inp.as_of)
     if per is None:
-        per = ok.group_by("enr").agg(
-            days_absent=ok.absent.cast("int64").sum(),
-            n_present_rows=ok.present.cast("int64").sum(),
-            n_rows=ok.count(),
-            last_present_idx=ok.idx.max(where=ok.present),
-        )
+        per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
     st = _streaks(ok, enrolled)
     sb = _sb98(ok, inp, sb98_window)
 

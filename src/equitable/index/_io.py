@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from equitable.errors import InputError, location
+from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8, location
 
 __all__ = [
     "check_columns", "check_utf8", "make_output_folder", "numeric_column", "read_table",
@@ -99,16 +99,12 @@ def check_utf8(path: str | Path) -> None:
     ``Espa\xf1ol``); decoding it with a guess could silently change names, so the user is asked
     to save it as "CSV UTF-8" instead.
     """
-    p = Path(path)
-    data = p.read_bytes()
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
+    bad = first_non_utf8(path)
+    if bad is not None:
+        line, byte = bad
         raise InputError(
-            f"{location(p, line)}: not UTF-8 text (byte 0x{data[exc.start]:02x}); save the file "
-            "as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8"
-        ) from None
+            f"{location(Path(path), line)}: not UTF-8 text (byte 0x{byte:02x}); {UTF8_ADVICE}"
+        )
 
 
 def check_columns(df: pd.DataFrame, columns: list[str], source: str | None) -> None:
