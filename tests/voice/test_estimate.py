@@ -19,7 +19,7 @@ from equitable.voice import (
     wilson_interval,
 )
 
-from .test_readers import QUALTRICS
+from .test_readers import Q_NOT_ASKED, QUALTRICS
 
 
 def _row(est, measure, weighted=False, breakdown="all", group="all"):
@@ -53,7 +53,7 @@ def test_korn_graubard_is_clopper_pearson_at_the_effective_n():
 
 
 def test_percent_favorable_by_hand(inst, write):
-    data = read_export(write("q.csv", QUALTRICS), inst)
+    data = read_export(write("q.csv", QUALTRICS), inst, not_asked=Q_NOT_ASKED)
     est = estimate(data, inst, threshold=0, complementary=False, weights=np.array([1, 1, 4.0]))
     # q1: R_a Agree (fav), R_b Muy en desacuerdo (not), R_c 4 (fav) -> 2 of 3
     r = _row(est, "q1")
@@ -77,7 +77,7 @@ def test_percent_favorable_by_hand(inst, write):
 
 
 def test_breakdown_by_language(inst, write):
-    data = read_export(write("q.csv", QUALTRICS), inst)
+    data = read_export(write("q.csv", QUALTRICS), inst, not_asked=Q_NOT_ASKED)
     est = estimate(data, inst, by=["language"], threshold=0, complementary=False)
     # English: R_a, R_c both favorable on q1; Spanish: R_b not
     assert _row(est, "q1", breakdown="language", group="en")["pct_favorable"] == 100.0

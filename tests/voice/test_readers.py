@@ -47,6 +47,13 @@ start;end;grp_about/school;grp_voice/q1;grp_voice/q5;grp_voice/q5/tutoring;grp_v
 """
 
 
+# the questions each hand-written export above does not ask (every other one must have a column)
+Q_NOT_ASKED = ("race_ethnicity", "grade_span")
+G_NOT_ASKED = ("q2", "q3", "q4", "school", "race_ethnicity", "grade_span")
+SM_NOT_ASKED = ("q2", "q3", "q4", "q6", "race_ethnicity", "grade_span", "student_group")
+K_NOT_ASKED = SM_NOT_ASKED
+
+
 def _long(data) -> list[tuple[str, str, str]]:
     return sorted(map(tuple, data.responses[["respondent_id", "item", "response"]].to_numpy()))
 
@@ -54,7 +61,7 @@ def _long(data) -> list[tuple[str, str, str]]:
 def test_qualtrics_three_header_rows(inst, write):
     p = write("q.csv", QUALTRICS)
     assert detect_platform(p) == "qualtrics"
-    data = read_export(p, inst)
+    data = read_export(p, inst, not_asked=Q_NOT_ASKED)
     assert _long(data) == sorted(QUALTRICS_LONG)
     r = data.respondents
     assert list(r["respondent_id"]) == ["R_a", "R_b", "R_c"]
@@ -68,7 +75,7 @@ def test_qualtrics_three_header_rows(inst, write):
 def test_google_forms_checkboxes_joined_with_commas(inst, write):
     p = write("g.csv", GOOGLE)
     assert detect_platform(p) == "google"
-    data = read_export(p, inst, "google", language="en")
+    data = read_export(p, inst, "google", language="en", not_asked=G_NOT_ASKED)
     # labels that hold commas ("A laptop, tablet or internet") are split correctly
     assert _long(data) == sorted([
         ("gf-g-000002", "q1", "4"), ("gf-g-000002", "q5", "tutoring"),
@@ -81,7 +88,7 @@ def test_google_forms_checkboxes_joined_with_commas(inst, write):
 def test_surveymonkey_two_header_rows_one_column_per_option(inst, write):
     p = write("sm.csv", SURVEYMONKEY)
     assert detect_platform(p) == "surveymonkey"
-    data = read_export(p, inst, "surveymonkey", language="es")
+    data = read_export(p, inst, "surveymonkey", language="es", not_asked=SM_NOT_ASKED)
     assert _long(data) == sorted([
         ("114001", "q5", "tutoring"), ("114001", "q5", "meals"), ("114001", "q1", "3"),
         ("114002", "q5", "devices"), ("114002", "q5", "transport"), ("114002", "q1", "1"),
@@ -93,7 +100,7 @@ def test_surveymonkey_two_header_rows_one_column_per_option(inst, write):
 def test_kobo_group_prefixes_and_select_multiple(inst, write):
     p = write("k.csv", KOBO)
     assert detect_platform(p) == "kobo"
-    data = read_export(p, inst, "kobo")
+    data = read_export(p, inst, "kobo", not_asked=K_NOT_ASKED)
     assert _long(data) == sorted([
         ("uuid-1", "q1", "4"), ("uuid-1", "q5", "tutoring"), ("uuid-1", "q5", "meals"),
         ("uuid-2", "q1", "2"),
@@ -130,7 +137,7 @@ def test_qualtrics_missing_header_rows(inst, write):
     lines = QUALTRICS.splitlines()
     p = write("q.csv", "\n".join([lines[0]] + lines[3:]) + "\n")
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "qualtrics")
+        read_export(p, inst, "qualtrics", not_asked=Q_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 3: expected Qualtrics' three header rows (export tags, question text, "
         "ImportId); row 3 holds no {\"ImportId\": ...} cells (header rows missing or the file "
@@ -141,7 +148,7 @@ def test_qualtrics_missing_header_rows(inst, write):
 def test_unknown_item_column(inst, write):
     p = write("q.csv", QUALTRICS.replace(",Q6\n", ",Q99\n", 1))
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "qualtrics")
+        read_export(p, inst, "qualtrics", not_asked=Q_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 1, column 'Q99': not an item of instrument 'family-climate-example' "
         "(add it to the instrument's items, aliases or ignore_columns)"
@@ -151,7 +158,7 @@ def test_unknown_item_column(inst, write):
 def test_duplicate_respondent(inst, write):
     p = write("q.csv", QUALTRICS.replace(",R_c,", ",R_a,"))
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "qualtrics")
+        read_export(p, inst, "qualtrics", not_asked=Q_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 6, column 'ResponseId': duplicate respondent (same id as row 4)"
     )
@@ -162,7 +169,7 @@ def test_answers_outside_the_scale_all_reported(inst, write):
         "EN,002,None of these,4,3", "EN,002,None of these,5,3")
     p = write("q.csv", text)
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "qualtrics")
+        read_export(p, inst, "qualtrics", not_asked=Q_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 5, column 'Q1': 'Maybe' is not an answer of scale 'agree4' "
         "(allowed: 1, 2, 3, 4) (and 1 more problem)"
@@ -172,7 +179,7 @@ def test_answers_outside_the_scale_all_reported(inst, write):
 def test_unknown_option_in_multiple_answer(inst, write):
     p = write("g.csv", GOOGLE.replace("Tutoring, A laptop", "Tutoring, Horses, A laptop"))
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "google")
+        read_export(p, inst, "google", not_asked=G_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 2, column 'Which supports would help your child most?': 'horses' is not an "
         "option of scale 'supports' (allowed: tutoring, devices, meals, mental_health, "
@@ -184,7 +191,7 @@ def test_surveymonkey_missing_second_header_row(inst, write):
     lines = SURVEYMONKEY.splitlines()
     p = write("sm.csv", "\n".join([lines[0]] + lines[2:]) + "\n")
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "surveymonkey")
+        read_export(p, inst, "surveymonkey", not_asked=SM_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 2: expected SurveyMonkey's two header rows (question, then 'Response' or "
         "option labels); row 2 holds answers (the second header row is missing)"
@@ -194,7 +201,7 @@ def test_surveymonkey_missing_second_header_row(inst, write):
 def test_kobo_indicator_columns_must_agree(inst, write):
     p = write("k.csv", KOBO.replace("tutoring meals;1;0;1", "tutoring meals;1;1;1"))
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "kobo")
+        read_export(p, inst, "kobo", not_asked=K_NOT_ASKED)
     assert str(e.value) == (
         f"{p}, row 2, column 'grp_voice/q5': the chosen options disagree with the 0/1 option "
         "columns"
@@ -216,16 +223,16 @@ def test_empty_and_header_only_files(inst, write):
         read_export(write("e.csv", ""), inst, "google")
     p = write("h.csv", GOOGLE.splitlines()[0] + "\n")
     with pytest.raises(InputError) as e:
-        read_export(p, inst, "google")
+        read_export(p, inst, "google", not_asked=G_NOT_ASKED)
     assert str(e.value) == f"{p}: no responses below the header rows"
 
 
 def test_concat_rejects_duplicate_respondents(inst, write):
-    a = read_export(write("a.csv", QUALTRICS), inst)
-    b = read_export(write("b.csv", QUALTRICS), inst)
+    a = read_export(write("a.csv", QUALTRICS), inst, not_asked=Q_NOT_ASKED)
+    b = read_export(write("b.csv", QUALTRICS), inst, not_asked=Q_NOT_ASKED)
     with pytest.raises(InputError, match="3 respondent ids also appear in an earlier export"):
         a.concat(b)
-    g = read_export(write("g.csv", GOOGLE), inst, language="en")
+    g = read_export(write("g.csv", GOOGLE), inst, language="en", not_asked=G_NOT_ASKED)
     both = a.concat(g)
     assert len(both.respondents) == 5
     assert isinstance(both.responses, pd.DataFrame)
@@ -237,7 +244,9 @@ def test_surveymonkey_matrix_statements_and_bom(inst, write):
             ",,I feel welcome at my child's school.,Staff respect my family's culture.\n"
             "9001,1,Agree,Strongly disagree\n"
             "9002,1,,Strongly agree\n")
-    data = read_export(write("sm.csv", text), inst, "surveymonkey")
+    data = read_export(write("sm.csv", text), inst, "surveymonkey",
+                       not_asked=("q3", "q4", "q5", "q6", "school", *Q_NOT_ASKED,
+                                  "student_group"))
     assert _long(data) == sorted([("9001", "q1", "3"), ("9001", "q2", "1"),
                                   ("9002", "q2", "4")])
 
@@ -247,12 +256,12 @@ def test_qualtrics_numeric_codes_and_odk_central_dashes(inst, write):
     lines = QUALTRICS.splitlines()
     rows = [lines[0], lines[1], lines[2],
             "2026-03-02,R_x,ES,003,none,4,1,,yes,\"tutoring,meals\","]
-    data = read_export(write("q.csv", "\n".join(rows) + "\n"), inst)
+    data = read_export(write("q.csv", "\n".join(rows) + "\n"), inst, not_asked=Q_NOT_ASKED)
     assert _long(data) == sorted([("R_x", "q1", "4"), ("R_x", "q2", "1"), ("R_x", "q4", "yes"),
                                   ("R_x", "q5", "tutoring"), ("R_x", "q5", "meals")])
     odk = ("SubmissionDate,about-school,voice-q1,voice-q5,meta-instanceID,KEY\n"
            "2026-03-02,0019,3,devices transport,uuid:1,uuid:1\n")
-    data = read_export(write("odk.csv", odk), inst, "kobo")
+    data = read_export(write("odk.csv", odk), inst, "kobo", not_asked=K_NOT_ASKED)
     assert _long(data) == sorted([("uuid:1", "q1", "3"), ("uuid:1", "q5", "devices"),
                                   ("uuid:1", "q5", "transport")])
     assert list(data.respondents["school"]) == ["0019"]
@@ -263,15 +272,18 @@ def test_qualtrics_previews_and_spam_left_out_and_counted(inst, write):
     head = ["Status," + lines[0], "Response Type," + lines[1],
             '"{""ImportId"":""status""}",' + lines[2]]
     rows = ["IP Address," + lines[3], "Survey Preview," + lines[4], "8," + lines[5]]
-    data = read_export(write("q.csv", "\n".join(head + rows) + "\n"), inst)
+    data = read_export(write("q.csv", "\n".join(head + rows) + "\n"), inst,
+                       not_asked=Q_NOT_ASKED)
     assert list(data.respondents["respondent_id"]) == ["R_a"]
     assert data.notes == [("q.csv: left out 2 survey preview, test or spam responses "
-                           "(column Status)")]
+                           "(column Status)"),
+                          "q.csv: no column for race_ethnicity, grade_span (not asked: "
+                          "--not-asked)"]
 
 
 def test_roster_names_scrubbed_from_open_answers(inst, write):
     p = write("g.csv", GOOGLE.replace("More tutoring", "More tutoring like Rosa gives"))
-    data = read_export(p, inst, "google", names=["Rosa"])
+    data = read_export(p, inst, "google", names=["Rosa"], not_asked=G_NOT_ASKED)
     assert data.responses.loc[data.responses["item"] == "q6", "response"].item() == \
         "More tutoring like [name] gives"
 

@@ -12,6 +12,7 @@ import pytest
 
 from equitable.errors import InputError
 from equitable.voice import (
+    NotConvergedError,
     kish_deff,
     load_instrument,
     margins_from_frpm,
@@ -89,10 +90,52 @@ def test_trimming_too_tight_is_reported_not_hidden(inst):
     m = pd.DataFrame({"variable": ["race_ethnicity"] * 5,
                       "category": ["hispanic", "black", "white", "asian", "other"],
                       "population": [7400, 800, 1000, 400, 400]})
-    r = rake(d.respondents, m, ["race_ethnicity"], trim=(0.5, 1.5), max_iter=50)
+    with pytest.raises(NotConvergedError) as e:
+        rake(d.respondents, m, ["race_ethnicity"], trim=(0.5, 1.5), max_iter=50)
+    r = rake(d.respondents, m, ["race_ethnicity"], trim=(0.5, 1.5), max_iter=50,
+             allow_unconverged=True)
     assert not r.converged
-    assert r.notes[0].startswith("raking did not converge in 50 cycles: largest margin gap ")
-    assert r.notes[0].endswith("(the trimming bounds may be too tight for these margins)")
+    # the bounds hold every weight in [0.5, 1.5] x 10000/400 = [12.5, 37.5]: a category's
+    # weighted count is at least 12.5 x its respondents; 'other' is the one furthest from its
+    # population (worked out from the margin table, which rake reports)
+    u = r.unmet
+    mt = r.margins.set_index("category")
+    assert u["variable"] == "race_ethnicity"
+    rel = (mt["weighted"] - mt["population"]).abs() / mt["population"]
+    assert u["category"] == rel.idxmax()
+    k = int(mt.loc[u["category"], "respondents"])
+    assert u["weighted"] >= 12.5 * k - 1e-6 > u["population"]
+    assert u["shortfall"] == pytest.approx(u["population"] - u["weighted"])
+    assert str(e.value).startswith(
+        f"raking did not converge in 50 cycles: margin 'race_ethnicity', category "
+        f"'{u['category']}' reaches {u['weighted']:,.1f} weighted of its population "
+        f"{u['population']:,.1f} (over by {-u['shortfall']:,.1f}, ")
+    assert str(e.value).endswith("(the trimming bounds may be too tight for these margins); no "
+                                 "weights kept (collapse categories, widen --trim, or pass "
+                                 "--allow-unconverged)")
+    assert r.notes[0] == str(e.value).split("; no weights kept")[0]
+
+
+def test_infeasible_margins_name_the_category_and_shortfall():
+    # a and b coincide in the sample (every a1 is b1, every a2 is b2) but not in the margins:
+    # a1 = 100 and b1 = 50 cannot both hold. Each cycle ends after the b step with the a1 (= b1)
+    # respondents weighing 50 in all: a1 is short by 50 of 100 (50%), a2 over by 50 of 300.
+    df = pd.DataFrame({"a": ["a1"] * 10 + ["a2"] * 10, "b": ["b1"] * 10 + ["b2"] * 10})
+    m = pd.DataFrame({"variable": ["a", "a", "b", "b"], "category": ["a1", "a2", "b1", "b2"],
+                      "population": [100.0, 300.0, 50.0, 350.0]})
+    with pytest.raises(NotConvergedError) as e:
+        rake(df, m, ["a", "b"])
+    assert str(e.value) == (
+        "raking did not converge in 2000 cycles: margin 'a', category 'a1' reaches 50.0 "
+        "weighted of its population 100.0 (short by 50.0, 50.000%); no weights kept (collapse "
+        "categories, widen --trim, or pass --allow-unconverged)")
+    r = rake(df, m, ["a", "b"], allow_unconverged=True)
+    assert not r.converged and r.iterations == 2000
+    assert r.unmet == {"variable": "a", "category": "a1", "population": 100.0,
+                       "weighted": 50.0, "shortfall": 50.0, "gap_pct": 50.0}
+    np.testing.assert_allclose(r.weights, [5.0] * 10 + [35.0] * 10)
+    assert r.summary()["converged"] is False
+    assert r.summary()["unmet_margin"]["category"] == "a1"
 
 
 def test_rake_errors():

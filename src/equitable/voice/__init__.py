@@ -17,6 +17,7 @@ from equitable._lazy import lazy_exports
 _WHERE = {
     "Instrument": "equitable.voice._instrument",
     "PLATFORMS": "equitable.voice._readers",
+    "NotConvergedError": "equitable.voice._weight",
     "RakeResult": "equitable.voice._weight",
     "SurveyData": "equitable.voice._readers",
     "detect_platform": "equitable.voice._readers",
@@ -40,6 +41,7 @@ _WHERE = {
 __all__ = [
     "PLATFORMS",
     "Instrument",
+    "NotConvergedError",
     "RakeResult",
     "SurveyData",
     "detect_platform",

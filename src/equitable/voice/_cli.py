@@ -33,6 +33,14 @@ def _trim(value: str | None) -> tuple[float, float] | None:
     return lo, hi
 
 
+def _warn_unconverged(folder: Path) -> None:
+    """Say on the terminal that unconverged weights were used (they are in the run record)."""
+    wj = folder / "weighting.json"
+    if wj.exists() and json.loads(wj.read_text(encoding="utf-8")).get("converged") is False:
+        typer.echo("WARNING: weighted figures use weights whose raking did not converge "
+                   "(--allow-unconverged; see weighting.json)")
+
+
 @survey_app.command("synth")
 def synth_cmd(
     instrument: Path = typer.Argument(..., help="Instrument TOML."),
@@ -62,12 +70,16 @@ def read_cmd(
         "(one per export, or one for all)."),
     names: Path | None = typer.Option(None, help="File of names (one a line) to scrub from "
                                       "open-ended answers, beside the built-in patterns."),
+    not_asked: list[str] = typer.Option(
+        [], "--not-asked", help="Item or attribute id an export may have no column for "
+        "(repeat); any other question without a column is an error."),
 ) -> None:
-    """Read platform exports into responses.csv (long) and respondents.csv."""
+    """Read platform exports into responses.csv (long), respondents.csv and columns.csv (what
+    each export column became; Qualtrics' question text and ImportId)."""
     from equitable.voice._pipeline import read_to_dir
 
     data = read_to_dir(instrument, exports, out, platform=platform,
-                       languages=language or None, names_path=names)
+                       languages=language or None, names_path=names, not_asked=not_asked)
     typer.echo(f"{len(data.respondents)} respondents, {len(data.responses)} responses -> {out}")
     for note in data.notes:
         typer.echo(f"note: {note}")
@@ -108,11 +120,18 @@ def weight_cmd(
     by: list[str] = typer.Option(..., "--by", help="Raking variable (repeat)."),
     trim: str | None = typer.Option(None, help="LOWER,UPPER bounds as multiples of the mean "
                                     "weight, e.g. 0.3,5."),
+    allow_unconverged: bool = typer.Option(
+        False, "--allow-unconverged", help="Keep the weights even when raking cannot meet every "
+        "margin (recorded as converged: false; 'survey estimate' then needs the same flag)."),
 ) -> None:
-    """Rake respondent weights to population margins; report the design effect."""
+    """Rake respondent weights to population margins; report the design effect.
+
+    Raking that cannot meet a margin exits 1 naming the margin, the category and the shortfall,
+    and writes nothing, unless --allow-unconverged."""
     from equitable.voice._pipeline import weight_dir
 
-    s = weight_dir(folder, margins, by, instrument_path=instrument, trim=_trim(trim))
+    s = weight_dir(folder, margins, by, instrument_path=instrument, trim=_trim(trim),
+                   allow_unconverged=allow_unconverged)
     typer.echo(f"design effect {s['design_effect']:.3f}, effective n {s['effective_n']:.1f} of "
                f"{s['respondents']}, {s['trimmed']} weights trimmed"
                + ("" if s["converged"] else f"; WARNING: {'; '.join(s['notes'])}"))
@@ -127,11 +146,17 @@ def estimate_cmd(
                                  "language...; repeat)."),
     enrollment: Path | None = typer.Option(None, help="Margins CSV with the 'school' variable "
                                            "for response rates."),
+    allow_unconverged: bool = typer.Option(
+        False, "--allow-unconverged", help="Use weights whose raking did not converge "
+        "(refused otherwise)."),
 ) -> None:
     """Percent favorable per item and construct, overall and by group (privacy-checked)."""
     from equitable.voice._pipeline import estimate_dir
 
-    est = estimate_dir(instrument, folder, out, by=by, enrollment_path=enrollment)
+    est = estimate_dir(instrument, folder, out, by=by, enrollment_path=enrollment,
+                       allow_unconverged=allow_unconverged)
+    if allow_unconverged:
+        _warn_unconverged(folder)
     typer.echo(f"{len(est)} rows -> {out / 'estimates.csv'}")
 
 
@@ -145,12 +170,18 @@ def report_cmd(
     enrollment: Path | None = typer.Option(None, help="Margins CSV with 'school' for response "
                                            "rates."),
     themes: int = typer.Option(4, help="Number of suggested themes per language."),
+    allow_unconverged: bool = typer.Option(
+        False, "--allow-unconverged", help="Use weights whose raking did not converge "
+        "(refused otherwise)."),
 ) -> None:
     """Write the bilingual (English/Spanish) offline HTML report."""
     from equitable.voice._pipeline import report_file
 
     p = report_file(instrument, folder, out, by=by, margins_path=margins,
-                    enrollment_path=enrollment, n_themes=themes)
+                    enrollment_path=enrollment, n_themes=themes,
+                    allow_unconverged=allow_unconverged)
+    if allow_unconverged:
+        _warn_unconverged(folder)
     typer.echo(f"wrote {p}")
 
 

@@ -49,6 +49,9 @@ from equitable.errors import SpecError
 __all__ = ["Attribute", "Instrument", "Item", "Scale", "load_instrument", "normalize_label"]
 
 _ID = r"^[A-Za-z_][A-Za-z0-9_.\-]*$"
+#: columns of the respondent table that an item or attribute id may not take
+RESERVED_COLUMNS = frozenset({"respondent_id", "language", "platform", "source_row", "finished",
+                              "progress", "weight"})
 
 
 def normalize_label(text: str) -> str:
@@ -95,18 +98,27 @@ with warnings.catch_warnings():  # the field "construct" shadows BaseModel.const
 
 
 class Item(_ItemBase):
-    """One question. ``aliases`` are extra column names or question texts that identify it."""
+    """One question. ``aliases`` are extra column names or question texts that identify it.
+
+    ``other`` (single and multiple items) names the open-ended (``text``) item that holds the
+    free text of the question's "Other:" choice: Google Forms writes that text into the
+    question's own cell (after the chosen labels), the other platforms into a column of its own
+    (matched to the text item by its aliases).
+    """
 
     id: str = Field(pattern=_ID)
     type: Literal["single", "multiple", "text"] = "single"
     scale: str | None = None
     text: dict[str, str] = Field(default_factory=dict)
     aliases: list[str] = Field(default_factory=list)
+    other: str | None = None
 
     @model_validator(mode="after")
     def _check(self) -> Item:
         if self.type != "text" and self.scale is None:
             raise ValueError(f"item '{self.id}' of type '{self.type}' needs a scale")
+        if self.other is not None and self.type == "text":
+            raise ValueError(f"item '{self.id}' is open-ended: it has no 'Other' choice")
         return self
 
 
@@ -144,9 +156,16 @@ class Instrument(_Model):
         for it in [*self.items, *self.attributes]:
             if it.scale is not None and it.scale not in self.scales:
                 raise ValueError(f"'{it.id}' uses unknown scale '{it.scale}'")
+        kinds = {i.id: i.type for i in self.items}
         for it in self.items:
             if it.construct is not None and it.construct not in self.constructs:
                 raise ValueError(f"item '{it.id}' uses unknown construct '{it.construct}'")
+            if it.other is not None and kinds.get(it.other) != "text":
+                raise ValueError(f"item '{it.id}': other = '{it.other}' is not an open-ended "
+                                 "(type = \"text\") item")
+        clash = sorted(set(ids) & RESERVED_COLUMNS)
+        if clash:
+            raise ValueError(f"ids {clash} are columns of the respondent table; rename them")
         return self
 
     # -- lookups ------------------------------------------------------------------------------

@@ -48,12 +48,16 @@ def read_to_dir(
     platform: str = "auto",
     languages: Sequence[str | None] | None = None,
     names_path: str | Path | None = None,
+    not_asked: Sequence[str] = (),
 ) -> SurveyData:
     """Read one or more exports of an instrument and write the survey folder.
 
     ``languages`` gives, per export, the language of its respondents when the export does not
     record it (e.g. the English and the Spanish Google Form). ``names_path`` is a UTF-8 file of
-    names to scrub from open-ended answers (one a line), beside the patterns.
+    names to scrub from open-ended answers (one a line), beside the patterns. ``not_asked``
+    names the items and attributes an export may lack a column for (see :func:`read_export`).
+    Writes ``responses.csv``, ``respondents.csv``, ``columns.csv`` (every export column: its
+    question text, Qualtrics ImportId and what it became) and ``run.json``.
     """
     inst = load_instrument(instrument_path)
     names = read_names(names_path) if names_path is not None else []
@@ -65,21 +69,24 @@ def read_to_dir(
                          f"{len(langs)} languages)")
     data: SurveyData | None = None
     for path, lang in zip(exports, langs):
-        d = read_export(path, inst, platform, language=lang, names=names)
+        d = read_export(path, inst, platform, language=lang, names=names, not_asked=not_asked)
         data = d if data is None else data.concat(d)
     assert data is not None
     out = Path(out_dir)
     make_output_folder(out)
     _write_csv(data.responses, out / "responses.csv")
     _write_csv(data.respondents, out / "respondents.csv")
+    _write_csv(data.columns, out / "columns.csv")
+    fin = data.respondents["finished"]
     write_run_record(
         out, command="survey read",
         spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs,
-              "names_scrubbed": len(names)},
+              "names_scrubbed": len(names), "not_asked": list(not_asked)},
         inputs={"instrument": instrument_path,
                 **{f"export_{k + 1}": p for k, p in enumerate(exports)}},
-        outputs=["responses.csv", "respondents.csv"],
+        outputs=["responses.csv", "respondents.csv", "columns.csv"],
         extra={"respondents": len(data.respondents), "response_rows": len(data.responses),
+               "finished": int((fin == "true").sum()), "unfinished": int((fin == "false").sum()),
                "notes": data.notes},
     )
     return data
@@ -120,13 +127,23 @@ def weight_dir(
     instrument_path: str | Path,
     trim: tuple[float, float] | None = None,
     out_dir: str | Path | None = None,
+    allow_unconverged: bool = False,
 ) -> dict[str, object]:
     """Rake the respondents of a survey folder; write ``respondents.csv`` with ``weight``,
-    ``weighting.json`` (summary) and ``weighting_margins.csv`` (privacy-checked)."""
+    ``weighting.json`` (summary, with ``converged`` and ``unmet_margin``) and
+    ``weighting_margins.csv`` (privacy-checked).
+
+    Raises
+    ------
+    NotConvergedError
+        Raking does not meet the margins (naming the margin, category and shortfall) and
+        ``allow_unconverged`` is False; nothing is written.
+    """
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
     margins = read_margins(margins_path)
-    res = rake(data.respondents, margins, variables, trim=trim)
+    res = rake(data.respondents, margins, variables, trim=trim,
+               allow_unconverged=allow_unconverged)
     out = Path(out_dir or folder)
     make_output_folder(out)
     resp = data.respondents.drop(columns=["weight"], errors="ignore").copy()
@@ -140,13 +157,56 @@ def weight_dir(
                                         encoding="utf-8")
     _write_csv(res.margin_table(), out / "weighting_margins.csv")
     write_run_record(
-        out, command="survey weight", spec={"variables": list(variables), "trim": trim},
+        out, command="survey weight",
+        spec={"variables": list(variables), "trim": trim,
+              "allow_unconverged": allow_unconverged},
         inputs={"respondents": Path(folder) / "respondents.csv", "margins": margins_path,
                 "instrument": instrument_path},
         outputs=["respondents.csv", "weighting.json", "weighting_margins.csv"],
+        extra={"converged": res.converged, "iterations": res.iterations,
+               "unmet_margin": summary["unmet_margin"]},
         filename="run_weight.json",
     )
     return summary
+
+
+def _weights_state(folder: str | Path, data: SurveyData,
+                   allow_unconverged: bool) -> tuple[np.ndarray | None, dict[str, object] | None]:
+    """The folder's weights and what ``weighting.json`` says of them (for the run record).
+
+    Raises
+    ------
+    InputError
+        ``weighting.json`` records weights that did not converge and ``allow_unconverged`` is
+        False (naming the margin, category and shortfall).
+    """
+    if "weight" not in data.respondents:
+        return None, None
+    w = data.respondents["weight"].to_numpy(float)
+    wj = Path(folder) / "weighting.json"
+    if not wj.exists():
+        return w, {"converged": None, "source": "respondents.csv (no weighting.json)"}
+    try:
+        s = json.loads(wj.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise InputError(f"{wj}: not a weighting record written by 'equitable survey weight' "
+                         "(not JSON)") from None
+    converged = s.get("converged") if isinstance(s, dict) else None
+    if not isinstance(converged, bool):
+        raise InputError(f"{wj}: has no 'converged' true/false (re-run 'equitable survey "
+                         "weight')")
+    unmet = s.get("unmet_margin")
+    if not converged and not allow_unconverged:
+        what = ""
+        if isinstance(unmet, dict):
+            short = float(unmet.get("shortfall", 0))
+            how = f"short by {short:,.1f}" if short >= 0 else f"over by {-short:,.1f}"
+            what = (f" (margin '{unmet.get('variable')}', category '{unmet.get('category')}' "
+                    f"{how} of {float(unmet.get('population', 0)):,.1f})")
+        raise InputError(f"{wj}: the weights did not converge{what}; re-weight, or pass "
+                         "--allow-unconverged to use them")
+    return w, {"converged": converged, "unmet_margin": unmet,
+               "allow_unconverged": allow_unconverged}
 
 
 def _enrolled_groups(enrollment: pd.DataFrame | None, var: str,
@@ -170,14 +230,17 @@ def estimate_dir(
     enrollment_path: str | Path | None = None,
     rates_by: str = "school",
     level: float = 0.95,
+    allow_unconverged: bool = False,
 ) -> pd.DataFrame:
     """Write ``estimates.csv`` (and ``response_rates.csv`` given enrollment) for a folder.
 
-    Uses the ``weight`` column when present (both unweighted and weighted rows are written).
+    Uses the ``weight`` column when present (both unweighted and weighted rows are written);
+    weights that ``weighting.json`` records as not converged are refused (:class:`InputError`)
+    unless ``allow_unconverged``. The run record's ``extra.weights`` keeps their state.
     """
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
-    w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
+    w, wstate = _weights_state(folder, data, allow_unconverged)
     enr = read_margins(enrollment_path) if enrollment_path is not None else None
     est = estimate(data, inst, by=by, weights=w, level=level,
                    groups=_enrolled_groups(enr, rates_by, by))
@@ -192,9 +255,13 @@ def estimate_dir(
         _write_csv(rr, out / "response_rates.csv")
         outputs.append("response_rates.csv")
         inputs["enrollment"] = enrollment_path
+    if wstate is not None and (Path(folder) / "weighting.json").exists():
+        inputs["weighting"] = Path(folder) / "weighting.json"
     write_run_record(out, command="survey estimate",
-                     spec={"by": list(by), "level": level, "rates_by": rates_by},
-                     inputs=inputs, outputs=outputs, filename="run_estimate.json")
+                     spec={"by": list(by), "level": level, "rates_by": rates_by,
+                           "allow_unconverged": allow_unconverged},
+                     inputs=inputs, outputs=outputs, extra={"weights": wstate},
+                     filename="run_estimate.json")
     return est
 
 
@@ -209,14 +276,18 @@ def report_file(
     enrollment_path: str | Path | None = None,
     text_items: Sequence[str] | None = None,
     n_themes: int = 4,
+    allow_unconverged: bool = False,
 ) -> Path:
-    """Write the bilingual HTML report of a survey folder (see :func:`build_report`)."""
+    """Write the bilingual HTML report of a survey folder (see :func:`build_report`).
+
+    Weights recorded as not converged are refused as by :func:`estimate_dir`.
+    """
     from equitable.voice._qual import suggest_themes
     from equitable.voice._report import build_report
 
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
-    w = data.respondents["weight"].to_numpy(float) if "weight" in data.respondents else None
+    w, wstate = _weights_state(folder, data, allow_unconverged)
     enr = read_margins(enrollment_path) if enrollment_path is not None else None
     est = estimate(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst),
                    groups=_enrolled_groups(enr, "school", by))
@@ -257,7 +328,9 @@ def report_file(
     make_output_folder(out.parent)
     out.write_text(html, encoding="utf-8")
     write_run_record(out.parent, command="survey report",
-                     spec={"by": list(by), "represent": list(represent), "n_themes": n_themes},
-                     inputs=inputs, outputs=[out.name], filename="run_report.json")
+                     spec={"by": list(by), "represent": list(represent), "n_themes": n_themes,
+                           "allow_unconverged": allow_unconverged},
+                     inputs=inputs, outputs=[out.name], extra={"weights": wstate},
+                     filename="run_report.json")
     return out
 

@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,6 +70,14 @@ _KOBO_META = {
     "_parent_index", "_parent_table_name", "_submission__id", "_submission__uuid",
 }
 _MAX_REPORTED = 20
+#: columns of :attr:`SurveyData.columns`, the map of every export column to what it became
+COLUMN_MAP = ["export", "column_number", "column", "question_text", "import_id", "import_json",
+              "use", "target", "option"]
+
+
+def _empty_columns() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=int if c == "column_number" else str)
+                         for c in COLUMN_MAP})
 
 
 @dataclass
@@ -81,8 +91,16 @@ class SurveyData:
         item's scale, or the scrubbed text of an open-ended answer). Multiple-answer items have
         one row per chosen option; unanswered items have no row.
     respondents : DataFrame, one row per respondent: ``respondent_id``, ``language`` (``en``,
-        ``es``... or empty), ``platform``, ``source_row`` (line in the export) and one column per
+        ``es``... or empty), ``platform``, ``source_row`` (line in the export), ``finished``
+        (``true``/``false``, Qualtrics' Finished; empty when the platform does not record it),
+        ``progress`` (Qualtrics' Progress, percent 0-100; empty otherwise) and one column per
         instrument attribute (answer codes, or text).
+    columns : DataFrame, one row per column of each export (:data:`COLUMN_MAP`): ``export``
+        (file name), ``column_number`` (1-based), ``column`` (export tag / header),
+        ``question_text`` (Qualtrics' second header row; SurveyMonkey's question), ``import_id``
+        and ``import_json`` (Qualtrics' third header row), ``use`` (``item``, ``attribute``,
+        ``option``, ``metadata``, ``ignored``), ``target`` (item or attribute id) and
+        ``option`` (answer code of a one-column-per-option column).
     """
 
     responses: pd.DataFrame
@@ -90,6 +108,7 @@ class SurveyData:
     instrument_id: str
     sources: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    columns: pd.DataFrame = field(default_factory=_empty_columns)
 
     def concat(self, other: SurveyData) -> SurveyData:
         """Stack two exports of the same instrument (e.g. the English and the Spanish form)."""
@@ -110,6 +129,7 @@ class SurveyData:
             self.instrument_id,
             self.sources + other.sources,
             self.notes + other.notes,
+            pd.concat([self.columns, other.columns], ignore_index=True),
         )
 
 
@@ -227,6 +247,23 @@ class _Collector:
     def __init__(self, path: Path):
         self.path = path
         self.errors: list[str] = []
+        self.columns: list[dict[str, object]] = []
+
+    def column(self, index: int, name: str, use: str, target: str | None = None,
+               option: str | None = None, question: str = "", import_json: dict | None = None,
+               ) -> None:
+        """Note what column ``index`` of the export became (for :attr:`SurveyData.columns`)."""
+        imp = import_json or {}
+        self.columns.append({
+            "export": self.path.name, "column_number": index + 1, "column": name,
+            "question_text": question, "import_id": str(imp.get("ImportId", "")),
+            "import_json": json.dumps(imp, sort_keys=True, ensure_ascii=False) if imp else "",
+            "use": use, "target": target or "", "option": option or "",
+        })
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.columns, columns=COLUMN_MAP) if self.columns else \
+            _empty_columns()
 
     def add(self, row: int | None, column: str | None, msg: str) -> None:
         self.errors.append(f"{location(self.path, row, column)}: {msg}")
@@ -268,28 +305,97 @@ def _unknown(col: _Collector, inst: Instrument, name: str, row: int = 1) -> None
 
 def _split_joined(cell: str, lookup: dict[str, str]) -> tuple[list[str], list[str]]:
     """Split a comma-joined multiple answer using the known labels (which may hold commas)."""
-    s = normalize_label(cell)
+    found, bad, _, _ = _split_labels(cell, lookup)
+    return found, bad
+
+
+def _split_labels(cell: str, lookup: dict[str, str]
+                  ) -> tuple[list[str], list[str], list[str], str]:
+    """Split a joined multiple answer on the known labels, longest first.
+
+    Returns the codes found, the unknown pieces (normalized), the codes found before the first
+    unknown piece, and the text from the first unknown piece to the end (as typed, NFKC and
+    single spaces: Google Forms' "Other:" answer, which may itself hold commas).
+    """
+    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", cell)).strip()
     keys = sorted(lookup, key=len, reverse=True)
     found: list[str] = []
     bad: list[str] = []
+    before: list[str] | None = None
+    rest = ""
     pos = 0
-    while pos < len(s):
-        while pos < len(s) and s[pos] in ", ;":
+    n = len(text)
+    while pos < n:
+        while pos < n and text[pos] in ", ;":
             pos += 1
-        if pos >= len(s):
+        if pos >= n:
             break
         for k in keys:
             end = pos + len(k)
-            if s.startswith(k, pos) and (end == len(s) or s[end] in ",;"):
+            if text[pos:end].casefold() == k and (end == n or text[end] in ",;"):
                 found.append(lookup[k])
                 pos = end
                 break
         else:
-            nxt = s.find(",", pos)
-            nxt = len(s) if nxt < 0 else nxt
-            bad.append(s[pos:nxt].strip())
+            nxt = text.find(",", pos)
+            nxt = n if nxt < 0 else nxt
+            if before is None:
+                before, rest = list(found), text[pos:]
+            bad.append(text[pos:nxt].strip().casefold())
             pos = nxt
-    return found, bad
+    return found, bad, (found if before is None else before), rest
+
+
+def _parse_finished(cell: str) -> str | None:
+    v = cell.strip().casefold()
+    return {"true": "true", "1": "true", "false": "false", "0": "false"}.get(v)
+
+
+def _parse_progress(cell: str) -> str | None:
+    try:
+        v = float(cell.strip())
+    except ValueError:
+        return None
+    if not (0 <= v <= 100) or v != int(v):
+        return None
+    return str(int(v))
+
+
+def _check_columns(col: _Collector, inst: Instrument, cols: list[_Col],
+                   not_asked: Sequence[str], other_in_cell: bool) -> list[str]:
+    """Every question of the instrument has a column, and no two columns hold the same one.
+
+    A question without a column would lose its answers silently, so it is an error unless the
+    caller says the export does not ask it (``not_asked``); two columns for one question (or one
+    option) would merge two answers, so they are an error. Returns notes for ``not_asked``.
+    """
+    first: dict[tuple[str, str | None, bool], _Col] = {}
+    for c in cols:
+        key = (c.target, c.option, c.indicator)
+        if key in first:
+            what = f"option '{c.option}' of item '{c.target}'" if c.option else \
+                f"'{c.target}'"
+            col.add(1, c.header, f"holds the same question ({what}) as column "
+                    f"'{first[key].header}'; two columns would merge two answers (put one in "
+                    "the instrument's ignore_columns, or give it its own item)")
+        else:
+            first[key] = c
+    present = {c.target for c in cols}
+    if other_in_cell:  # Google Forms: the "Other:" text is in the question's own cell
+        present |= {it.other for it in inst.items if it.other and it.id in present}
+    unasked = set(not_asked)
+    missing = [q.id for q in [*inst.items, *inst.attributes]
+               if q.id not in present and q.id not in unasked]
+    for q in missing:
+        kind = "item" if q in inst.item_map else "attribute"
+        col.add(1, None, f"no column for {kind} '{q}' of instrument '{inst.id}' (its answers "
+                "would be lost: export the question, add its column name to the "
+                f"{kind}'s aliases, or pass --not-asked {q} if this export does not ask it)")
+    gone = [q.id for q in [*inst.items, *inst.attributes]
+            if q.id not in present and q.id in unasked]
+    if gone:
+        return [f"{col.path.name}: no column for {', '.join(gone)} (not asked: --not-asked)"]
+    return []
 
 
 # ----------------------------------------------------------------------------------------------
@@ -309,20 +415,40 @@ def _build(
     multi_sep: Literal["comma", "space"],
     scrub: bool,
     names: Sequence[str] = (),
+    *,
+    plan: _Collector | None = None,
+    width: int | None = None,
+    not_asked: Sequence[str] = (),
+    other_in_cell: bool = False,
+    finished_index: int | None = None,
+    progress_index: int | None = None,
 ) -> SurveyData:
     col = _Collector(path)
+    for q in not_asked:
+        if q not in inst.item_map and q not in inst.attribute_map:
+            raise InputError(f"--not-asked '{q}' is not an item or attribute of instrument "
+                             f"'{inst.id}'")
+    notes = _check_columns(col, inst, cols, not_asked, other_in_cell)
+    col.raise_if_any()
     lookups = {s: inst.answer_lookup(s) for s in inst.scales}
     resp_rows: list[tuple[str, str, str]] = []
     people: list[dict[str, object]] = []
     seen: dict[str, int] = {}
-    width = max((c.index for c in cols), default=0)
+    last = max([c.index for c in cols] + [i for i in (id_index, language_index, finished_index,
+                                                       progress_index) if i is not None],
+               default=0)
     by_target: dict[str, list[_Col]] = {}
     for c in cols:
         by_target.setdefault(c.target, []).append(c)
     attr_ids = set(inst.attribute_map)
+    unfinished = 0
     for line, rec in rows:
-        if len(rec) <= max(width, id_index or 0):
-            rec = rec + [""] * (max(width, id_index or 0) + 1 - len(rec))
+        if width is not None and len(rec) != width:
+            col.add(line, None, f"{len(rec)} fields but the header has {width} (the file was "
+                    "cut short or edited)")
+            continue
+        if len(rec) <= last:
+            rec = rec + [""] * (last + 1 - len(rec))
         if id_index is None:
             rid = f"gf-{path.stem}-{line:06d}"
         else:
@@ -339,17 +465,36 @@ def _build(
             lang = rec[language_index].strip().lower().replace("_", "-").split("-")[0]
         person: dict[str, object] = {
             "respondent_id": rid, "language": lang, "platform": platform, "source_row": line,
+            "finished": "", "progress": "",
         }
+        if finished_index is not None:
+            fin = _parse_finished(rec[finished_index])
+            if fin is None:
+                col.add(line, "Finished", f"'{rec[finished_index].strip()}' is not True or False")
+            else:
+                person["finished"] = fin
+                unfinished += fin == "false"
+        if progress_index is not None:
+            prog = _parse_progress(rec[progress_index])
+            if prog is None:
+                col.add(line, "Progress", f"'{rec[progress_index].strip()}' is not a whole "
+                        "percent from 0 to 100")
+            else:
+                person["progress"] = prog
         for target, tcols in by_target.items():
             spec = inst.item_map.get(target) or inst.attribute_map[target]
             kind = "attribute" if target in attr_ids else spec.type
             lookup = lookups.get(spec.scale) if spec.scale else None
+            other_item = getattr(spec, "other", None) if other_in_cell else None
+            other_text: str | None = None
             values: list[str] = []
             main = [c for c in tcols if c.option is None and not c.indicator]
             for c in main:
                 cell = rec[c.index].strip()
                 if not cell:
                     continue
+                allowed = f"(allowed: {', '.join(inst.scales[spec.scale].options)})" \
+                    if spec.scale else ""
                 if kind == "text" or (kind == "attribute" and lookup is None):
                     values.append(scrub_text(cell, names) if (scrub and kind == "text") else cell)
                 elif kind == "multiple":
@@ -359,18 +504,29 @@ def _build(
                         bad = [p for p, g in zip(parts, got) if g is None]
                         found = [g for g in got if g is not None]
                     else:
-                        found, bad = _split_joined(cell, lookup)
+                        found, bad, before, rest = _split_labels(cell, lookup)
+                        if bad and other_item is not None:
+                            # Google Forms puts the "Other:" text after the chosen labels, as
+                            # typed (it may hold commas): keep it whole
+                            found, bad, other_text = before, [], rest
                     for b in bad:
                         col.add(line, c.header, f"'{b}' is not an option of scale "
-                                f"'{spec.scale}' (allowed: {', '.join(inst.scales[spec.scale].options)})")
+                                f"'{spec.scale}' {allowed}")
                     values.extend(found)
                 else:
                     code = lookup.get(normalize_label(cell))
-                    if code is None:
+                    if code is None and other_item is not None:
+                        other_text = cell
+                    elif code is None:
                         col.add(line, c.header, f"'{cell}' is not an answer of scale "
-                                f"'{spec.scale}' (allowed: {', '.join(inst.scales[spec.scale].options)})")
+                                f"'{spec.scale}' {allowed}")
                     else:
                         values.append(code)
+            if other_text is not None:
+                if "other" in inst.scales[spec.scale].options:
+                    values.append("other")
+                resp_rows.append((rid, other_item,
+                                  scrub_text(other_text, names) if scrub else other_text))
             for c in tcols:
                 if c.option is None:
                     continue
@@ -408,15 +564,20 @@ def _build(
     if not people and not col.errors:
         col.add(None, None, "no responses below the header rows")
     col.raise_if_any()
+    if unfinished:
+        notes.append(f"{path.name}: {unfinished} of {len(people)} responses did not finish the "
+                     "survey (Finished = False); kept, with their progress, in respondents.csv")
     responses = pd.DataFrame(resp_rows, columns=["respondent_id", "item", "response"])
     respondents = pd.DataFrame(people)
     for a in inst.attributes:
         if a.id not in respondents.columns:
             respondents[a.id] = ""
     respondents = respondents[
-        ["respondent_id", "language", "platform", "source_row", *[a.id for a in inst.attributes]]
+        ["respondent_id", "language", "platform", "source_row", "finished", "progress",
+         *[a.id for a in inst.attributes]]
     ]
-    data = SurveyData(responses, respondents, inst.id, [path.name])
+    data = SurveyData(responses, respondents, inst.id, [path.name], notes,
+                      plan.frame() if plan is not None else _empty_columns())
     validate(data, inst, path)
     return data
 
@@ -469,7 +630,28 @@ def validate(data: SurveyData, inst: Instrument, path: str | Path | None = None)
 # Platforms
 
 
-def _read_qualtrics(inst, path, recs, language, scrub, names=()):
+def _import_ids(path: Path, tags: list[str], row3: list[str]) -> list[dict]:
+    """Qualtrics' third header row: one ``{"ImportId": ...}`` JSON object per column."""
+    col = _Collector(path)
+    out: list[dict] = []
+    for i, tag in enumerate(tags):
+        cell = row3[i].strip() if i < len(row3) else ""
+        try:
+            obj = json.loads(cell)
+        except ValueError:
+            obj = None
+        if not isinstance(obj, dict) or not isinstance(obj.get("ImportId"), str):
+            col.add(3, tag, "no {\"ImportId\": ...} cell for this column (header rows edited or "
+                    "the file was re-saved)")
+            obj = {}
+        out.append(obj)
+    if len(row3) > len(tags):
+        col.add(3, None, f"{len(row3)} ImportId cells for {len(tags)} columns")
+    col.raise_if_any()
+    return out
+
+
+def _read_qualtrics(inst, path, recs, language, scrub, names=(), not_asked=()):
     col = _Collector(path)
     if len(recs) < 3 or not any(c.strip().startswith('{"ImportId"') for c in recs[2][1]):
         raise InputError(
@@ -479,21 +661,32 @@ def _read_qualtrics(inst, path, recs, language, scrub, names=()):
         )
     tags, texts = recs[0][1], recs[1][1]
     texts = texts + [""] * (len(tags) - len(texts))
+    imports = _import_ids(path, tags, recs[2][1])
     cols: list[_Col] = []
-    id_index = lang_index = None
+    id_index = lang_index = fin_index = prog_index = None
     for i, tag in enumerate(tags):
         n = normalize_label(tag)
         if n == "responseid":
             id_index = i
         if n == "userlanguage":
             lang_index = i
+        if n == "finished":
+            fin_index = i
+        if n == "progress":
+            prog_index = i
         target = _resolve(inst, tag, texts[i])
+        use = None
         if target is not None:
             cols.append(_Col(i, tag, target))
-        elif n in _QUALTRICS_META or _ignored(inst, tag):
-            continue
+            use = "attribute" if target in inst.attribute_map else "item"
+        elif n in _QUALTRICS_META:
+            use = "metadata"
+        elif _ignored(inst, tag):
+            use = "ignored"
         else:
             _unknown(col, inst, tag)
+        if use is not None:
+            col.column(i, tag, use, target, question=texts[i], import_json=imports[i])
     if id_index is None:
         col.add(1, "ResponseId", "missing: Qualtrics exports identify respondents by ResponseId")
     col.raise_if_any()
@@ -509,12 +702,13 @@ def _read_qualtrics(inst, path, recs, language, scrub, names=()):
                          "or spam responses (column Status)")
         rows = keep
     data = _build(inst, path, "qualtrics", cols, rows, id_index, "ResponseId", lang_index,
-                  language, "comma", scrub, names)
-    data.notes.extend(notes)
+                  language, "comma", scrub, names, plan=col, width=len(tags),
+                  not_asked=not_asked, finished_index=fin_index, progress_index=prog_index)
+    data.notes[:0] = notes
     return data
 
 
-def _read_google(inst, path, recs, language, scrub, names=()):
+def _read_google(inst, path, recs, language, scrub, names=(), not_asked=()):
     col = _Collector(path)
     header = recs[0][1]
     if normalize_label(header[0]) not in ("timestamp", "marca temporal"):
@@ -524,16 +718,21 @@ def _read_google(inst, path, recs, language, scrub, names=()):
         target = _resolve(inst, h)
         if target is not None:
             cols.append(_Col(i, h, target))
-        elif normalize_label(h) in _GOOGLE_META or _ignored(inst, h):
-            continue
+            col.column(i, h, "attribute" if target in inst.attribute_map else "item", target,
+                       question=h)
+        elif normalize_label(h) in _GOOGLE_META:
+            col.column(i, h, "metadata")
+        elif _ignored(inst, h):
+            col.column(i, h, "ignored")
         else:
             _unknown(col, inst, h)
     col.raise_if_any()
     return _build(inst, path, "google", cols, recs[1:], None, "Timestamp", None, language,
-                  "comma", scrub, names)
+                  "comma", scrub, names, plan=col, width=len(header), not_asked=not_asked,
+                  other_in_cell=True)
 
 
-def _read_surveymonkey(inst, path, recs, language, scrub, names=()):
+def _read_surveymonkey(inst, path, recs, language, scrub, names=(), not_asked=()):
     col = _Collector(path)
     q, sub = recs[0][1], (recs[1][1] if len(recs) > 1 else [])
     sub = sub + [""] * (len(q) - len(sub))
@@ -553,7 +752,11 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=()):
             current = h
         s = sub[i].strip()
         name = f"{current} / {s}" if s and h.strip() == "" else (current or f"column {i + 1}")
-        if normalize_label(h) in _SM_META or (h.strip() and _ignored(inst, h)):
+        if normalize_label(h) in _SM_META:
+            col.column(i, name, "metadata", question=current)
+            continue
+        if h.strip() and _ignored(inst, h):
+            col.column(i, name, "ignored", question=current)
             continue
         parent = _resolve(inst, current)
         if normalize_label(s) in markers or (not s and parent):
@@ -561,6 +764,8 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=()):
                 _unknown(col, inst, current)
             else:
                 cols.append(_Col(i, current, parent))
+                col.column(i, name, "attribute" if parent in inst.attribute_map else "item",
+                           parent, question=current)
             continue
         spec = inst.item_map.get(parent) if parent else None
         if spec is not None and spec.type == "multiple":
@@ -569,24 +774,37 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=()):
                 col.add(2, name, f"'{s}' is not an option of scale '{spec.scale}'")
             else:
                 cols.append(_Col(i, name, parent, option=code))
+                col.column(i, name, "option", parent, option=code, question=current)
             continue
         stmt = _resolve(inst, f"{current} - {s}", s)
         if stmt is not None:
             cols.append(_Col(i, name, stmt))
+            col.column(i, name, "attribute" if stmt in inst.attribute_map else "item", stmt,
+                       question=current)
         elif _ignored(inst, s) or _ignored(inst, name):
+            col.column(i, name, "ignored", question=current)
             continue
         elif normalize_label(s).startswith(("other (please specify)", "otro (especifique)")):
             col.add(2, name, "an 'Other (please specify)' column: add it to ignore_columns "
                     "or declare it as a text item")
         else:
             _unknown(col, inst, name, row=1 if parent is None else 2)
+    # a multiple-answer question has one column per option: a missing one loses its answers
+    for target in dict.fromkeys(c.target for c in cols if c.option is not None):
+        spec = inst.item_map[target]
+        have = {c.option for c in cols if c.target == target and c.option is not None}
+        lost = [o for o in inst.scales[spec.scale].options if o not in have]
+        if lost:
+            head = next(c.header for c in cols if c.target == target)
+            col.add(2, head, f"no column for option(s) {', '.join(lost)} of item '{target}' "
+                    "(their answers would be lost; export every option)")
     col.raise_if_any()
     id_index = 0
     return _build(inst, path, "surveymonkey", cols, recs[2:], id_index, "Respondent ID", None,
-                  language, "comma", scrub, names)
+                  language, "comma", scrub, names, plan=col, width=len(q), not_asked=not_asked)
 
 
-def _read_kobo(inst, path, recs, language, scrub, names=()):
+def _read_kobo(inst, path, recs, language, scrub, names=(), not_asked=()):
     col = _Collector(path)
     header = recs[0][1]
     cols: list[_Col] = []
@@ -603,24 +821,46 @@ def _read_kobo(inst, path, recs, language, scrub, names=()):
         if id_index is not None:
             break
     lang_index = None
+    # a question name (the path's last part) seen under one group path: another group path
+    # ending in the same name is a different question, not more answers to merge
+    by_name: dict[tuple[str, str | None], str] = {}
     for i, h in enumerate(header):
         n = _meta_name(h)
-        if n in _KOBO_META or _ignored(inst, h):
+        if n in _KOBO_META:
+            col.column(i, h, "metadata")
+            continue
+        if _ignored(inst, h):
+            col.column(i, h, "ignored")
             continue
         parts = re.split(r"[/]", h) if "/" in h else h.split("-")
         target = _resolve(inst, h, parts[-1])
+        found: _Col | None = None
         if target is not None:
-            cols.append(_Col(i, h, target))
-            continue
-        if len(parts) >= 2:
+            found = _Col(i, h, target)
+        elif len(parts) >= 2:
             parent = _resolve(inst, parts[-2])
             spec = inst.item_map.get(parent) if parent else None
             if spec is not None and spec.type == "multiple":
                 code = inst.answer_lookup(spec.scale).get(normalize_label(parts[-1]))
                 if code is not None:
-                    cols.append(_Col(i, h, parent, option=code, indicator=True))
-                    continue
+                    found = _Col(i, h, parent, option=code, indicator=True)
+        if found is not None:
+            key = (found.target, found.option)
+            if key in by_name:
+                col.add(1, h, f"group path differs from column '{by_name[key]}' but both strip "
+                        f"to question '{found.target}'"
+                        + (f" option '{found.option}'" if found.option else "")
+                        + " (two questions, not one: give one its own item with the full "
+                        "path as alias, or put it in ignore_columns)")
+                continue
+            by_name[key] = h
+            cols.append(found)
+            use = "option" if found.option else (
+                "attribute" if found.target in inst.attribute_map else "item")
+            col.column(i, h, use, found.target, option=found.option)
+            continue
         if n.split("/")[-1] in _KOBO_META:
+            col.column(i, h, "metadata")
             continue
         _unknown(col, inst, h)
     if id_index is None:
@@ -628,7 +868,8 @@ def _read_kobo(inst, path, recs, language, scrub, names=()):
                 "meta/instanceID or KEY")
     col.raise_if_any()
     return _build(inst, path, "kobo", cols, recs[1:], id_index, header[id_index], lang_index,
-                  language, "space", scrub, names)
+                  language, "space", scrub, names, plan=col, width=len(header),
+                  not_asked=not_asked)
 
 
 _READERS = {
@@ -647,6 +888,7 @@ def read_export(
     language: str | None = None,
     scrub: bool = True,
     names: Sequence[str] = (),
+    not_asked: Sequence[str] = (),
 ) -> SurveyData:
     """Read one platform export into a validated :class:`SurveyData`.
 
@@ -660,12 +902,17 @@ def read_export(
         for the Spanish Google Form); Qualtrics' ``UserLanguage`` wins when present.
     scrub : replace names, phone numbers and e-mail addresses in open-ended answers (default).
     names : further names to scrub wherever they appear (e.g. the school's staff and students).
+    not_asked : ids of items or attributes this export may lack a column for (e.g. a question
+        only the English form asks); every other item and attribute must have a column.
 
     Raises
     ------
     InputError
-        Missing header rows, unknown columns, duplicate respondents, answers outside the scale:
-        the message names the file, row and column (and how many more problems there are).
+        Missing header rows, unknown columns, a question with no column (its answers would be
+        lost) or with two (Kobo group paths that strip to the same name), a data row whose
+        field count differs from the header's, duplicate respondents, answers outside the scale,
+        Qualtrics Finished/Progress that are not True/False and 0-100: the message names the
+        file, row and column (and how many more problems there are).
     """
     p = Path(path)
     if platform == "auto":
@@ -676,4 +923,4 @@ def read_export(
             f"auto. Got '{platform}' instead."
         )
     recs = _read_records(p)
-    return _READERS[platform](instrument, p, recs, language, scrub, names)
+    return _READERS[platform](instrument, p, recs, language, scrub, names, tuple(not_asked))

@@ -17,8 +17,11 @@ weight is ``N / n`` once the margins hold, so the bounds ``lower x N/n`` and ``u
 fixed; each raking step finds, per category, the factor ``f`` with
 ``sum(clip(f w, lower, upper)) = target`` (the weights at a bound stay there and the others
 absorb the adjustment). Cycles continue until the margins are met to ``tol`` with every weight
-inside the bounds, or ``max_iter`` is reached (then ``notes`` gives the largest margin gap: the
-bounds are too tight for these margins).
+inside the bounds, or ``max_iter`` is reached: then the margins cannot all be met (bounds too
+tight, or a sample whose cross-classification cannot reproduce the margins) and :func:`rake`
+raises :class:`NotConvergedError` naming the margin and category furthest from its population
+count and by how much, unless the caller opts in (``allow_unconverged=True``; the result then
+has ``converged = False`` and ``unmet`` gives that margin).
 
 Design effect of unequal weighting (Kish 1965, *Survey Sampling*, section 11.7, eq. 11.7.6):
 ``deff = n * sum(w^2) / sum(w)^2 = 1 + CV(w)^2``; effective sample size ``n / deff``.
@@ -42,6 +45,7 @@ from equitable.privacy import suppress_table
 from equitable.voice._readers import read_csv_strings
 
 __all__ = [
+    "NotConvergedError",
     "RakeResult",
     "kish_deff",
     "margins_from_frpm",
@@ -49,6 +53,10 @@ __all__ = [
     "rake",
     "read_margins",
 ]
+
+
+class NotConvergedError(InputError):
+    """Raking stopped at ``max_iter`` cycles with a margin still unmet (see :func:`rake`)."""
 
 
 @dataclass
@@ -65,6 +73,9 @@ class RakeResult:
     n_eff : effective sample size ``n / deff``.
     margins : DataFrame ``variable, category, population, respondents, weighted``.
     notes : warnings worth reading (margin totals rescaled, trimming not reached).
+    unmet : when not converged, the (variable, category) furthest from its population count
+        (largest relative gap): ``variable, category, population, weighted, shortfall``
+        (``population - weighted``, people; negative = over), ``gap_pct``; else None.
     """
 
     weights: np.ndarray
@@ -75,6 +86,18 @@ class RakeResult:
     n_eff: float
     margins: pd.DataFrame
     notes: list[str] = field(default_factory=list)
+    unmet: dict[str, object] | None = None
+
+    def unmet_message(self) -> str:
+        """One line naming the margin and category raking could not meet and by how much."""
+        u = self.unmet
+        if u is None:
+            return "raking converged"
+        short = float(u["shortfall"])
+        how = f"short by {short:,.1f}" if short >= 0 else f"over by {-short:,.1f}"
+        return (f"raking did not converge in {self.iterations} cycles: margin '{u['variable']}', "
+                f"category '{u['category']}' reaches {float(u['weighted']):,.1f} weighted of its "
+                f"population {float(u['population']):,.1f} ({how}, {float(u['gap_pct']):.3f}%)")
 
     def summary(self) -> dict[str, object]:
         w = self.weights
@@ -90,6 +113,7 @@ class RakeResult:
             "design_effect": round(self.deff, 6),
             "effective_n": round(self.n_eff, 3),
             "notes": list(self.notes),
+            "unmet_margin": None if self.unmet is None else dict(self.unmet),
         }
 
     def margin_table(self, threshold: int = 10) -> pd.DataFrame:
@@ -156,7 +180,8 @@ def rake(
     trim: tuple[float, float] | None = None,
     max_iter: int = 2000,
     tol: float = 1e-10,
-    ) -> RakeResult:
+    allow_unconverged: bool = False,
+) -> RakeResult:
     """Rake respondent weights to population margins, with optional trimming.
 
     Parameters
@@ -170,6 +195,9 @@ def rake(
         ``None`` for no trimming.
     max_iter, tol : raking stops when every weighted margin is within ``tol`` (relative) of its
         target, or after ``max_iter`` cycles.
+    allow_unconverged : return the weights of the last cycle when the margins are not met
+        (``converged = False``, ``unmet`` and ``notes`` say which margin and by how much)
+        instead of raising.
 
     Returns
     -------
@@ -177,6 +205,10 @@ def rake(
 
     Raises
     ------
+    NotConvergedError
+        After ``max_iter`` cycles a margin is still more than ``tol`` from its population count
+        (and ``allow_unconverged`` is False): the message names the variable, the category, its
+        weighted count, its population count and the shortfall.
     InputError
         A respondent's category is missing or absent from the margins; a margin category has no
         respondents (its weight cannot be raised from zero); margin totals differ by over 1%.
@@ -281,12 +313,6 @@ def rake(
             break
     if trim is not None:
         trimmed = int(((w >= hi_b * (1 - 1e-9)) | (w <= lo_b * (1 + 1e-9))).sum())
-    gap = _gap(w)
-    if not ok:
-        notes.append(
-            f"raking did not converge in {max_iter} cycles: largest margin gap {100 * gap:.3f}%"
-            + (" (the trimming bounds may be too tight for these margins)" if trim else "")
-        )
     rows = []
     for v in variables:
         cats = targets[v].index
@@ -294,10 +320,25 @@ def rake(
         cnt = np.bincount(codes[v], minlength=len(cats))
         for c, pop, k, g in zip(cats, tvec[v], cnt, got):
             rows.append((v, c, float(pop), int(k), float(g)))
+    unmet = None
+    if not ok:
+        # the (variable, category) furthest from its population count, relative to it
+        rel = [abs(g - pop) / max(pop, 1e-300) for _, _, pop, _, g in rows]
+        v, c, pop, _, g = rows[int(np.argmax(rel))]
+        unmet = {"variable": v, "category": str(c), "population": round(pop, 6),
+                 "weighted": round(g, 6), "shortfall": round(pop - g, 6),
+                 "gap_pct": round(100 * max(rel), 6)}
     mt = pd.DataFrame(rows, columns=["variable", "category", "population", "respondents",
                                      "weighted"])
     deff = kish_deff(w)
-    return RakeResult(w, iters, ok, trimmed, deff, n / deff, mt, notes)
+    res = RakeResult(w, iters, ok, trimmed, deff, n / deff, mt, notes, unmet)
+    if not ok:
+        hint = " (the trimming bounds may be too tight for these margins)" if trim else ""
+        if not allow_unconverged:
+            raise NotConvergedError(res.unmet_message() + hint + "; no weights kept (collapse "
+                                    "categories, widen --trim, or pass --allow-unconverged)")
+        notes.append(res.unmet_message() + hint)
+    return res
 
 
 # ----------------------------------------------------------------------------------------------
