@@ -327,3 +327,26 @@ def test_unconverged_raking_exits_1_unless_allowed(tmp_path, capsys):
     code, out, err = run(capsys, "survey", "report", inst, str(s), "--out",
                          str(tmp_path / "r" / "report.html"))
     assert code == 1 and "the weights did not converge" in err
+
+
+def test_surveymonkey_other_please_specify_column(other_inst, write):
+    # SurveyMonkey: one column per option, then "Other (please specify)" holding the text; the
+    # "Other" choice has no column of its own, so typing in it counts as choosing it
+    text = ("Respondent ID,Which supports would help your child most?,,,,,,Staff respect my "
+            "family's culture.\n"
+            ",Tutoring,\"A laptop, tablet or internet\",Meals,\"Counseling, mental health\","
+            "Transportation,Other (please specify),Response\n"
+            "7001,Tutoring,,,,,\"A bus pass, please\",Agree\n"
+            "7002,,,Meals,,,,Disagree\n")
+    p = write("sm.csv", text)
+    not_asked = ("q1", "q3", "q4", "q6", "school", "race_ethnicity", "grade_span",
+                 "student_group")
+    data = read_export(p, other_inst, "surveymonkey", not_asked=not_asked)
+    assert sorted(map(tuple, data.responses.to_numpy())) == sorted([
+        ("7001", "q5", "tutoring"), ("7001", "q5", "other"),
+        ("7001", "q5_other", "A bus pass, please"), ("7001", "q2", "3"),
+        ("7002", "q5", "meals"), ("7002", "q2", "2"),
+    ])
+    c = data.columns.set_index("column")
+    assert c.loc["Which supports would help your child most? / Other (please specify)",
+                 "target"] == "q5_other"

@@ -5,10 +5,14 @@ Supported exports (CSV, UTF-8 with or without BOM):
 * **Qualtrics** "Data & Analysis > Export > CSV": three header rows (export tag, question text,
   ``{"ImportId": ...}``); multiple-answer questions arrive as one cell with the chosen answers
   joined by commas; ``ResponseId`` identifies the respondent and ``UserLanguage`` the language.
-  Survey previews, tests and spam (column ``Status``) are left out and counted in ``notes``.
+  Survey previews, tests and spam (column ``Status``) are left out and counted in ``notes``;
+  ``Finished`` and ``Progress`` are kept per respondent, the question text and ImportId of every
+  column in :attr:`SurveyData.columns`.
 * **Google Forms** "Download responses (.csv)": one header row (``Timestamp`` then the question
   texts); checkbox answers are joined with ``", "`` in one cell. There is no respondent id: the
-  respondent id is ``gf-<line>`` (the line number in the file).
+  respondent id is ``gf-<file stem>-<line>``. The free text of a checkbox question's "Other:"
+  choice follows the chosen labels in the same cell; it is kept whole in the item's ``other``
+  text item (see :class:`~equitable.voice._instrument.Item`).
 * **SurveyMonkey** "Export > All individual responses > CSV": two header rows (question text,
   then ``Response`` / ``Open-Ended Response`` / an option label / a matrix statement); a
   multiple-answer question has one column per option holding the label when chosen.
@@ -18,7 +22,10 @@ Supported exports (CSV, UTF-8 with or without BOM):
   against them).
 
 Every reader returns a :class:`SurveyData`; every problem is an :class:`~equitable.errors.InputError`
-naming the file, the row (the line on which the record starts) and the column.
+naming the file, the row (the line on which the record starts) and the column. Nothing is lost
+silently: every item and attribute of the instrument needs a column (unless ``not_asked``), two
+columns for one question (KoboToolbox group paths that strip to the same name) and a data row
+whose field count differs from the header's are errors.
 """
 
 from __future__ import annotations
@@ -481,6 +488,7 @@ def _build(
                         "percent from 0 to 100")
             else:
                 person["progress"] = prog
+        row_items: dict[str, list[str]] = {}
         for target, tcols in by_target.items():
             spec = inst.item_map.get(target) or inst.attribute_map[target]
             kind = "attribute" if target in attr_ids else spec.type
@@ -523,10 +531,8 @@ def _build(
                     else:
                         values.append(code)
             if other_text is not None:
-                if "other" in inst.scales[spec.scale].options:
-                    values.append("other")
-                resp_rows.append((rid, other_item,
-                                  scrub_text(other_text, names) if scrub else other_text))
+                row_items.setdefault(other_item, []).append(
+                    scrub_text(other_text, names) if scrub else other_text)
             for c in tcols:
                 if c.option is None:
                     continue
@@ -555,11 +561,14 @@ def _build(
                 if len(values) > 1:
                     col.add(line, tcols[0].header, "an attribute takes one answer")
             else:
-                seen_v: set[str] = set()
-                for v in values:
-                    if v not in seen_v:
-                        resp_rows.append((rid, target, v))
-                        seen_v.add(v)
+                row_items.setdefault(target, []).extend(values)
+        for target, values in row_items.items():
+            other = getattr(inst.item_map[target], "other", None)
+            if (other and row_items.get(other) and "other" not in values
+                    and "other" in inst.scales[inst.item_map[target].scale].options):
+                values.append("other")  # "Other" text given: the Other choice was chosen
+            for v in dict.fromkeys(values):
+                resp_rows.append((rid, target, v))
         people.append(person)
     if not people and not col.errors:
         col.add(None, None, "no responses below the header rows")
@@ -770,7 +779,12 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=(), not_asked=()
         spec = inst.item_map.get(parent) if parent else None
         if spec is not None and spec.type == "multiple":
             code = inst.answer_lookup(spec.scale).get(normalize_label(s))
-            if code is None:
+            if code is None and spec.other and normalize_label(s).startswith(
+                    ("other (please specify)", "otro (especifique)")):
+                # the free text of the "Other" choice: the item's declared text item
+                cols.append(_Col(i, name, spec.other))
+                col.column(i, name, "item", spec.other, question=current)
+            elif code is None:
                 col.add(2, name, f"'{s}' is not an option of scale '{spec.scale}'")
             else:
                 cols.append(_Col(i, name, parent, option=code))
@@ -793,6 +807,8 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=(), not_asked=()
     for target in dict.fromkeys(c.target for c in cols if c.option is not None):
         spec = inst.item_map[target]
         have = {c.option for c in cols if c.target == target and c.option is not None}
+        if spec.other and any(c.target == spec.other for c in cols):
+            have.add("other")  # chosen by typing in the "Other (please specify)" column
         lost = [o for o in inst.scales[spec.scale].options if o not in have]
         if lost:
             head = next(c.header for c in cols if c.target == target)
