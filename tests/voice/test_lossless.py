@@ -19,7 +19,7 @@ from equitable.voice import load_instrument, read_export
 
 from .conftest import EXAMPLES
 from .test_cli import run
-from .test_readers import GOOGLE, G_NOT_ASKED, KOBO, K_NOT_ASKED, Q_NOT_ASKED, QUALTRICS
+from .test_readers import G_NOT_ASKED, GOOGLE, K_NOT_ASKED, KOBO, Q_NOT_ASKED, QUALTRICS
 
 # Qualtrics "Data & Analysis > Export > CSV" with the metadata columns it always writes: row 1
 # export tags, row 2 question text, row 3 ImportId JSON. Respondent R_2 stopped at 40%.
@@ -152,8 +152,8 @@ def test_qualtrics_keeps_import_ids_question_text_and_progress(inst, write, tmp_
     r = data.respondents.set_index("respondent_id")
     assert list(r["finished"]) == ["true", "false"]
     assert list(r["progress"]) == ["100", "40"]
-    assert data.notes == ["q.csv: 1 of 2 responses did not finish the survey (Finished = "
-                          "False); kept, with their progress, in respondents.csv"]
+    assert data.notes == [("q.csv: 1 of 2 responses did not finish the survey (Finished = "
+                           "False); kept, with their progress, in respondents.csv")]
     c = data.columns.set_index("column")
     assert len(c) == 18 and list(c["column_number"]) == list(range(1, 19))
     assert c.loc["Q1", "import_id"] == "QID1" and c.loc["Q1", "target"] == "q1"
@@ -350,3 +350,17 @@ def test_surveymonkey_other_please_specify_column(other_inst, write):
     c = data.columns.set_index("column")
     assert c.loc["Which supports would help your child most? / Other (please specify)",
                  "target"] == "q5_other"
+
+
+def test_survey_folder_with_impossible_progress_refused(inst, write, tmp_path):
+    from equitable.voice._pipeline import load_survey_dir
+
+    s = tmp_path / "s"
+    s.mkdir()
+    (s / "respondents.csv").write_text(RESPONDENTS.replace("R3,en,qualtrics,6,true,100",
+                                                           "R3,en,qualtrics,6,true,140"))
+    (s / "responses.csv").write_text(RESPONSES)
+    with pytest.raises(InputError) as e:
+        load_survey_dir(s, inst)
+    assert str(e.value) == (f"{s}: respondents table fails check 'str_matches('^(|\\d{{1,2}}|"
+                            "100)$')' in column 'progress' (1 failing value(s))")

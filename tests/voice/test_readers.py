@@ -277,8 +277,8 @@ def test_qualtrics_previews_and_spam_left_out_and_counted(inst, write):
     assert list(data.respondents["respondent_id"]) == ["R_a"]
     assert data.notes == [("q.csv: left out 2 survey preview, test or spam responses "
                            "(column Status)"),
-                          "q.csv: no column for race_ethnicity, grade_span (not asked: "
-                          "--not-asked)"]
+                          ("q.csv: no column for race_ethnicity, grade_span (not asked: "
+                           "--not-asked)")]
 
 
 def test_roster_names_scrubbed_from_open_answers(inst, write):

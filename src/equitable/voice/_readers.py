@@ -615,6 +615,10 @@ def validate(data: SurveyData, inst: Instrument, path: str | Path | None = None)
             "language": pa.Column(str),
             "platform": pa.Column(str),
             "source_row": pa.Column(int, pa.Check.ge(1)),
+            # Qualtrics' Finished and Progress (empty for platforms that do not record them)
+            "finished": pa.Column(str, pa.Check.isin(["", "true", "false"]), required=False),
+            "progress": pa.Column(str, pa.Check.str_matches(r"^(|\d{1,2}|100)$"),
+                                  required=False),
         },
         strict=False,
     )
