@@ -781,14 +781,15 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=(), not_asked=()
                            parent, question=current)
             continue
         spec = inst.item_map.get(parent) if parent else None
+        if spec is not None and spec.other and normalize_label(s).startswith(
+                ("other (please specify)", "otro (especifique)")):
+            # the free text of the "Other" choice goes to the item's declared text item
+            cols.append(_Col(i, name, spec.other))
+            col.column(i, name, "item", spec.other, question=current)
+            continue
         if spec is not None and spec.type == "multiple":
             code = inst.answer_lookup(spec.scale).get(normalize_label(s))
-            if code is None and spec.other and normalize_label(s).startswith(
-                    ("other (please specify)", "otro (especifique)")):
-                # the free text of the "Other" choice: the item's declared text item
-                cols.append(_Col(i, name, spec.other))
-                col.column(i, name, "item", spec.other, question=current)
-            elif code is None:
+            if code is None:
                 col.add(2, name, f"'{s}' is not an option of scale '{spec.scale}'")
             else:
                 cols.append(_Col(i, name, parent, option=code))
