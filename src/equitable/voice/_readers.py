@@ -310,12 +310,6 @@ def _unknown(col: _Collector, inst: Instrument, name: str, row: int = 1) -> None
 # Answer parsing
 
 
-def _split_joined(cell: str, lookup: dict[str, str]) -> tuple[list[str], list[str]]:
-    """Split a comma-joined multiple answer using the known labels (which may hold commas)."""
-    found, bad, _, _ = _split_labels(cell, lookup)
-    return found, bad
-
-
 def _split_labels(cell: str, lookup: dict[str, str]
                   ) -> tuple[list[str], list[str], list[str], str]:
     """Split a joined multiple answer on the known labels, longest first.
