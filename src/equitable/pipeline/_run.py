@@ -15,6 +15,7 @@ import pandas as pd
 from equitable import __version__
 from equitable.data import (
     read_calenviroscreen,
+    read_chronic_absenteeism,
     read_frpm,
     read_lausd_math,
     read_lausd_schools,
@@ -30,6 +31,9 @@ from equitable.provenance import write_run_record
 
 #: CalEnviroScreen columns joined to each school by its tract GEOID.
 CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
+
+#: The school table's column for CDE's school chronic absenteeism rate (``inputs.chronic_absenteeism``).
+CHRONIC_COLUMN = "chronic_absence_pct"
 
 #: The output files, in the order they are written.
 OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json")
@@ -81,6 +85,7 @@ class Computation:
     tracts: gpd.GeoDataFrame
     spec: Any = None
     placement_counts: dict[str, int] = field(default_factory=dict)
+    chronic_absence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -185,6 +190,64 @@ def _check_tiers(rule: Any, spec: Any, config_path: Path) -> None:
             + f" is not a tier of the index spec '{spec.name}' ("
             + ", ".join(f"'{t}'" for t in labels) + ")"
         )
+
+
+def _check_chronic(config: RunConfig, spec: Any, config_path: Path) -> None:
+    """The CDE chronic absenteeism file and an index indicator on ``chronic_absence_pct`` come
+    together: one without the other is an error, never silently ignored."""
+    uses = any(ind.column == CHRONIC_COLUMN or CHRONIC_COLUMN in (ind.expression or "")
+               for ind in spec.indicators)
+    given = config.inputs.chronic_absenteeism is not None
+    if uses and not given:
+        raise SpecError(
+            f"{config_path}: key 'inputs.chronic_absenteeism': missing required key (the index "
+            f"spec '{spec.name}' has an indicator on {CHRONIC_COLUMN}; give CDE's chronic "
+            "absenteeism file, docs/run.md)")
+    if given and not uses:
+        raise SpecError(
+            f"{config_path}: key 'inputs.chronic_absenteeism': the index spec '{spec.name}' has no "
+            f"indicator on {CHRONIC_COLUMN}, so the file would not be used (use spec = "
+            "\"seni-style-chronic\" or add the indicator)")
+
+
+def join_chronic_absence(ranked: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
+    """Add CDE's school chronic absenteeism rate (``chronic_absence_pct``, 0-100) to the ranked
+    schools by CDS code.
+
+    Reads the school-level ``TA`` (all students) rows of ``path`` with
+    :func:`equitable.data.read_chronic_absenteeism`. A school whose rate CDE suppressed (``*``)
+    or that has no row stays missing (never 0); the counts are returned for run.json and the
+    terminal.
+
+    Returns
+    -------
+    (ranked with ``chronic_absence_pct``, counts) : counts has ``academic_year``,
+    ``schools_with_rate``, ``suppressed``, ``no_row`` (ranked schools) and ``file_rows``.
+
+    Raises
+    ------
+    InputError
+        The file is malformed (see the reader), or none of the ranked schools has a row in it.
+    """
+    ca = read_chronic_absenteeism(path, level="school", reporting_category="TA")
+    rate = ca.set_index("cds_code")["chronic_absence_pct"]
+    codes = ranked["cds_code"].astype(str)
+    has_row = codes.isin(rate.index)
+    if not has_row.any():
+        raise InputError(
+            f"{path}: none of the {len(ranked)} ranked schools has a school-level (S) row for "
+            "all students (TA) in this file (a file for another district or year?)")
+    out = ranked.copy()
+    out[CHRONIC_COLUMN] = codes.map(rate).astype("float64")
+    counts = {
+        "file": path.name,
+        "academic_year": ca.attrs["academic_year"],
+        "schools_with_rate": int(out[CHRONIC_COLUMN].notna().sum()),
+        "suppressed": int((has_row & out[CHRONIC_COLUMN].isna()).sum()),
+        "no_row": int((~has_row).sum()),
+        "file_rows": int(len(ca)),
+    }
+    return out, counts
 
 
 def select_schools(
@@ -296,6 +359,7 @@ def compute(
     spec = _load_spec(config, cpath)
     rule = _parse_rule(config, cpath)
     _check_tiers(rule, spec, cpath)
+    _check_chronic(config, spec, cpath)
     base = _data_dir(data_dir)
     inputs = _resolve_inputs(config, base)
 
@@ -319,6 +383,9 @@ def compute(
                if config.selection.district_code else "")
             + "; at least 2 are needed to rank"
         )
+    chronic: dict[str, Any] = {}
+    if "chronic_absenteeism" in inputs:
+        ranked, chronic = join_chronic_absence(ranked, inputs["chronic_absenteeism"])
 
     step(STEPS[2])
     placed = place_schools(ranked, tracts, tract_centroids=ces, neighbourhoods=hoods)
@@ -349,7 +416,7 @@ def compute(
                         (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)}
     return Computation(config=config, config_path=cpath, schools=out, index=index,
                        allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
-                       spec=spec, placement_counts=placement_counts)
+                       spec=spec, placement_counts=placement_counts, chronic_absence=chronic)
 
 
 def compute_schools(config_path: str | Path, *, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -655,6 +722,7 @@ def run(
             "total_cents": int(comp.schools["amount_cents"].sum()),
             "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
+            **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
         },
     )
     return RunResult(
