@@ -147,23 +147,23 @@ def _with(rows, i, **change):
 
 
 @pytest.mark.parametrize(("change", "line", "expected"), [
-    (dict(count="500"), 7, "column 'ChronicAbsenteeismCount': 500 chronically absent students "
-                           "but only 400 eligible students"),
-    (dict(rate="52.0"), 7, "column 'ChronicAbsenteeismRate': 52.0 differs from 100 / 400 x 100 "
-                           "= 25.0 (count / eligible enrollment)"),
-    (dict(rate="125.0", count="*", eligible="*"), 7,
+    ({"count": "500"}, 7, ("column 'ChronicAbsenteeismCount': 500 chronically absent students "
+                           "but only 400 eligible students")),
+    ({"rate": "52.0"}, 7, ("column 'ChronicAbsenteeismRate': 52.0 differs from 100 / 400 x 100 "
+                           "= 25.0 (count / eligible enrollment)")),
+    ({"rate": "125.0", "count": "*", "eligible": "*"}, 7,
      "column 'ChronicAbsenteeismRate': 125.0 is not a rate between 0 and 100"),
-    (dict(count="-3"), 7, "column 'ChronicAbsenteeismCount': -3 is negative (a count of students)"),
-    (dict(eligible="400.5"), 7,
+    ({"count": "-3"}, 7, "column 'ChronicAbsenteeismCount': -3 is negative (a count of students)"),
+    ({"eligible": "400.5"}, 7,
      "column 'ChronicAbsenteeismEligibleCumulativeEnrollment': '400.5' is not a whole number"),
-    (dict(rate=""), 7, "column 'ChronicAbsenteeismRate': blank cell (CDE writes '*' for a "
-                       "suppressed value; a blank means a damaged or truncated row)"),
-    (dict(count="n/a"), 7, "column 'ChronicAbsenteeismCount': 'n/a' is not a number"),
-    (dict(level="X"), 7, "column 'Aggregate Level': 'X' is not an aggregate level (T, C, D or S)"),
-    (dict(school="01000160"), 7,
+    ({"rate": ""}, 7, ("column 'ChronicAbsenteeismRate': blank cell (CDE writes '*' for a "
+                       "suppressed value; a blank means a damaged or truncated row)")),
+    ({"count": "n/a"}, 7, "column 'ChronicAbsenteeismCount': 'n/a' is not a number"),
+    ({"level": "X"}, 7, "column 'Aggregate Level': 'X' is not an aggregate level (T, C, D or S)"),
+    ({"school": "01000160"}, 7,
      "column 'School Code': '01000160' is not a school code of up to 7 digits"),
-    (dict(school=""), 7, "column 'School Code': '(blank)' is not a school code (aggregate level S "
-                         "rows need one)"),
+    ({"school": ""}, 7, ("column 'School Code': '(blank)' is not a school code (aggregate level S "
+                         "rows need one)")),
 ])
 def test_impossible_or_damaged_rows_are_refused(tmp_path, change, line, expected):
     p = write(tmp_path / "bad.txt", NEW, _with(ROWS, 5, **change))

@@ -25,10 +25,8 @@ def cde_file(path: Path, rows: list[tuple[str, str, str]]) -> Path:
     """rows: (cds_code, eligible, count) of school rows; the rate is count / eligible x 100,
     one decimal, or '*' when eligible is '*'; a district, state and SE row are added."""
     lines = ["\t".join(HEADER),
-             "\t".join(["2023-24", "T", "00", "", "", "State", "", "", "All", "All", "TA",
-                        "5000000", "1250000", "25.0"]),
-             "\t".join(["2023-24", "D", "19", "10001", "", "Los Angeles", "Synthetic", "", "All",
-                        "All", "TA", "9000", "2700", "30.0"])]
+             "2023-24\tT\t00\t\t\tState\t\t\tAll\tAll\tTA\t5000000\t1250000\t25.0",
+             "2023-24\tD\t19\t10001\t\tLos Angeles\tSynthetic\t\tAll\tAll\tTA\t9000\t2700\t30.0"]
     for cds, elig, count in rows:
         rate = "*" if elig == "*" else f"{int(count) / int(elig) * 100:.1f}"
         for cat in ("TA", "SE"):
@@ -69,7 +67,7 @@ def result(synth):
 
 
 def test_school_rates_joined_by_cds_code_and_ranked(synth, result):
-    folder, _, _, codes, rows = synth
+    _folder, _, _, _codes, rows = synth
     s = pd.read_csv(result.out_dir / "schools.csv", dtype={"cds_code": str}).set_index("cds_code")
     assert len(s) == 30
     expected = {c: round(int(n) / int(e) * 100, 1) for c, e, n in rows if e != "*"}
@@ -84,7 +82,7 @@ def test_school_rates_joined_by_cds_code_and_ranked(synth, result):
 
 
 def test_suppressed_and_absent_schools_are_missing_and_named(synth, result):
-    folder, _, _, codes, _ = synth
+    _folder, _, _, codes, _ = synth
     s = pd.read_csv(result.out_dir / "schools.csv", dtype={"cds_code": str}).set_index("cds_code")
     for c in codes[:3]:  # no row, then two '*' rows: missing, never 0
         assert pd.isna(s.loc[c, "chronic_absence_pct"]) and pd.isna(s.loc[c, "chronic_absence_pctl"])
@@ -143,7 +141,7 @@ def test_a_file_for_another_district_is_refused(synth, tmp_path):
 
 
 def test_an_impossible_cell_stops_the_run(synth, tmp_path):
-    folder, _, chronic_cfg, codes, rows = synth
+    folder, _, chronic_cfg, _codes, rows = synth
     bad_rows = list(rows)
     c, e, _ = bad_rows[5]
     bad_rows[5] = (c, e, str(int(e) + 1))  # more chronically absent than eligible

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from equitable.data._common import Table, parse_number, parse_text, read_delimited, validate
+from equitable.data._common import Table, parse_number, read_delimited, validate
 from equitable.data._fields import Field, parse_fields
 from equitable.errors import InputError, location
 
@@ -244,17 +244,19 @@ def _cds_codes(table: Table, sub: pd.DataFrame, code: str) -> pd.Series:
                 raise InputError(f"{table.label}: missing column '{_FIELDS_BY_NAME[name]}' "
                                  f"(needed for aggregate level {code})")
             blank = v.isna()
+            what = name.replace("_", " ")
             if blank.any():
                 _raise_at(table, blank, name,
-                          lambda raw: f"'{raw or '(blank)'}' is not a {name.replace('_', ' ')} "
+                          lambda raw, what=what: f"'{raw or '(blank)'}' is not a {what} "
                           f"(aggregate level {code} rows need one)")
             parts.append(v)
         else:
             nonzero = v.notna() & (v.str.strip("0") != "")
             if nonzero.any():
+                what = name.replace("_", " ")
                 _raise_at(table, nonzero, name,
-                          lambda raw: f"'{raw}' on an aggregate level {code} row (a "
-                          f"{name.replace('_', ' ')} belongs to a lower level)")
+                          lambda raw, what=what: f"'{raw}' on an aggregate level {code} row (a "
+                          f"{what} belongs to a lower level)")
             parts.append(pd.Series("0" * w, index=sub.index, dtype="string"))
     return (parts[0] + parts[1] + parts[2]).astype("string")
 
@@ -274,10 +276,7 @@ def _measure(table: Table, part: Table, column: str, *, integer: bool) -> pd.Ser
             "for a suppressed value; a blank means a damaged or truncated row)")
     tmp = Table(part.frame.reset_index(drop=True), table.path, table.first_line, table.sheet)
     # line numbers: parse on the positional copy, then restore the original labels
-    try:
-        values = parse_number(_Lines(tmp, part.frame.index), column, integer=integer)
-    except InputError:
-        raise
+    values = parse_number(_Lines(tmp, part.frame.index), column, integer=integer)
     values.index = part.frame.index
     return values
 

@@ -245,7 +245,7 @@ def join_chronic_absence(ranked: pd.DataFrame, path: Path) -> tuple[pd.DataFrame
         "schools_with_rate": int(out[CHRONIC_COLUMN].notna().sum()),
         "suppressed": int((has_row & out[CHRONIC_COLUMN].isna()).sum()),
         "no_row": int((~has_row).sum()),
-        "file_rows": int(len(ca)),
+        "file_rows": len(ca),
     }
     return out, counts
 
