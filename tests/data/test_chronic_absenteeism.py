@@ -194,3 +194,24 @@ def test_missing_column_and_bad_arguments(tmp_path):
     assert "unknown reporting category 'ZZ'" in message(ok, reporting_category="ZZ")
     assert message(ok, reporting_category="SF") == (
         f"{ok}: no row with aggregate level S and reporting category SF")
+
+
+def test_reads_equitable_engagements_own_cde_layout_summary(tmp_path, capsys):
+    """`equitable engagement` writes school_summary.csv in CDE's older header spelling; the
+    reader takes it back: the district row of the sample is 50 of 185 eligible, 27.0%."""
+    from equitable.cli import main
+
+    sample = Path(__file__).resolve().parents[2] / "examples" / "engagement-sample"
+    try:
+        main(["engagement", str(sample), "-o", str(tmp_path / "out")])
+    except SystemExit as exc:
+        assert exc.code in (0, None)
+    capsys.readouterr()
+    summary = tmp_path / "out" / "school_summary.csv"
+    d = read_chronic_absenteeism(summary, level="district")
+    assert d["cds_code"].tolist() == ["99999990000000"]
+    assert (d["eligible_enrollment"].tolist(), d["chronic_absent_count"].tolist()) == ([185], [50])
+    assert d["chronic_absence_pct"].tolist() == [27.0]  # 50 / 185 x 100 = 27.03
+    s = read_chronic_absenteeism(summary)
+    assert s["cds_code"].str.startswith("9999999").all() and len(s) >= 2
+    assert (s["chronic_absent_count"] <= s["eligible_enrollment"]).all()

@@ -152,3 +152,33 @@ def test_an_impossible_cell_stops_the_run(synth, tmp_path):
                                          rf"{int(e) + 1} chronically absent students but only "
                                          rf"{e} eligible students"):
         compute(cfg, data_dir=folder)
+
+
+def test_the_example_config_on_the_real_lausd_schools(data_dir, tmp_path):
+    """examples/lausd_chronic.toml on the real data folder plus a CDE-layout file for the 651
+    real LAUSD CDS codes (synthetic rates: the real download is not in the data folder)."""
+    root = Path(__file__).resolve().parents[2]
+    for sub in ("cde", "lausd", "community"):
+        (tmp_path / sub).symlink_to(data_dir / sub)
+    (tmp_path / "attendance").mkdir()
+    codes = pd.read_csv(data_dir / "lausd" / "schools_2024_25.csv", dtype={"cds": str})["cds"]
+    assert len(codes) == 651
+    rows = []
+    for i, c in enumerate(codes):
+        if i < 3:
+            continue                      # 3 schools without a row
+        if i < 8:
+            rows.append((c, "*", "*"))    # 5 suppressed
+        else:
+            rows.append((c, str(200 + i), str(i % 97)))
+    cde_file(tmp_path / "attendance" / "chronicabsenteeism24.txt", rows)
+    comp = compute(root / "examples" / "lausd_chronic.toml", data_dir=tmp_path)
+    assert len(comp.schools) == 651
+    assert comp.chronic_absence == {"file": "chronicabsenteeism24.txt", "academic_year": "2023-24",
+                                    "schools_with_rate": 643, "suppressed": 5, "no_row": 3,
+                                    "file_rows": 648}
+    s = comp.schools.set_index("cds_code")
+    c = codes.iloc[100]
+    assert s.loc[c, "chronic_absence_pct"] == round(100 % 97 / 300 * 100, 1)
+    assert s["tier"].value_counts().sort_index().tolist() == [131, 130, 130, 130, 130]
+    assert int(s["amount_cents"].sum()) == 700_000_000 * 100
