@@ -125,6 +125,17 @@ def test_dollars_following_the_score(tmp_path):
     assert "and follow the score (per pupil = 100.00 + 5.0000 x score" in a.to_text()
 
 
+def test_schools_left_out_of_the_per_pupil_check_are_counted(tmp_path):
+    d = build("constant").astype(object)
+    d.loc[4, "Total Enrollment 2019-20"] = 0          # paid, but no students
+    d.loc[9, "SENI Total Allocation Dollars"] = "N/A"  # no allocation
+    a = audit_seni_file(write(tmp_path / "seni.csv", d, nulls=False))
+    assert a.summary["not_in_per_pupil_check"] == 2 and a.summary["paid_without_students"] == 1
+    assert a.money["verdict"] == "constant within each quintile" and a.money["schools"] == 18
+    assert ("  2 school(s) with a quintile but no allocation or no enrolled students are not in the "
+            "per-pupil check; 1 of them are paid with 0 students.") in a.to_text()
+
+
 def test_dollars_that_follow_neither(tmp_path):
     a = audit_seni_file(write(tmp_path / "seni.csv", build("random")))
     assert a.money["verdict"] == "neither" and a.money["r2"] < 0.99

@@ -276,6 +276,11 @@ class SeniAudit:
             else:
                 lines.append(f"Dollars per pupil: vary within quintile(s) {varied} and do not "
                              f"follow the score linearly ({fit}).")
+        if m["verdict"] != "not checked" and s["not_in_per_pupil_check"]:
+            lines.append(f"  {s['not_in_per_pupil_check']:,} school(s) with a quintile but no allocation "
+                         "or no enrolled students are not in the per-pupil check"
+                         + (f"; {s['paid_without_students']:,} of them are paid with 0 students"
+                            if s["paid_without_students"] else "") + ".")
         if s["quintile_overlaps"]:
             lines.append(f"Quintiles and scores: {s['quintile_overlaps']} adjacent quintile(s) "
                          "overlap in score (a school's quintile does not follow its score).")
@@ -471,6 +476,9 @@ def audit_seni_file(path: str | Path, *, follow_r2: float = 0.99) -> SeniAudit:
                 overlaps += 1
             if not high_is_need and ra["score_max"] > rb["score_min"]:
                 overlaps += 1
+    in_q = np.isfinite(q)
+    no_money = int((in_q & ~(np.isfinite(alloc) & np.isfinite(enr) & (enr > 0))).sum())
+    paid_no_students = int((in_q & np.isfinite(alloc) & (alloc > 0) & (enr == 0)).sum())
     if f.indicators:
         fits, weights = _fit_weights(t, f.indicators)
     else:
@@ -482,5 +490,7 @@ def audit_seni_file(path: str | Path, *, follow_r2: float = 0.99) -> SeniAudit:
                {int(r.quintile): int(r.schools) for r in quint.itertuples()},
                "money_verdict": money["verdict"], "quintile_overlaps": overlaps,
                "quintiles_checked": checked,
+               "not_in_per_pupil_check": no_money if money_ok else None,
+               "paid_without_students": paid_no_students,
                "best_fit": str(fits.iloc[0]["candidate"]) if len(fits) else None}
     return SeniAudit(f.source, quint, money, weights, fits, summary)
