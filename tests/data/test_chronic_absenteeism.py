@@ -170,6 +170,16 @@ def test_impossible_or_damaged_rows_are_refused(tmp_path, change, line, expected
     assert message(p) == f"{p}, row {line}, {expected}"
 
 
+def test_an_impossible_cell_in_a_row_not_kept_still_refuses_the_file(tmp_path):
+    """The English learner (SE) row of a school: not the rows read by default, but a count above
+    the eligible students means the file is damaged."""
+    p = write(tmp_path / "bad.txt", NEW, _with(ROWS, 7, count="121"))
+    assert message(p) == (f"{p}, row 9, column 'ChronicAbsenteeismCount': 121 chronically absent "
+                          "students but only 120 eligible students")
+    cut = write(tmp_path / "blank.txt", NEW, _with(ROWS, 1, rate=""))
+    assert message(cut, level="school").startswith(f"{cut}, row 3, column 'ChronicAbsenteeismRate': blank")
+
+
 def test_duplicate_school_row_is_refused(tmp_path):
     p = write(tmp_path / "dup.txt", NEW, [*ROWS, ROWS[9]])
     assert message(p) == (f"{p}, row 13, column 'School Code': duplicate value '19647336015556' "

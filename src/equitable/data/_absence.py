@@ -151,6 +151,17 @@ def read_chronic_absenteeism(
                   lambda v: f"'{v or '(blank)'}' is not an aggregate level (T, C, D or S)")
     df["aggregate_level"] = levels
     rows_read = len(df)
+    # every row's counts and rate are checked, not only the rows kept: an impossible or blank
+    # cell anywhere means a damaged file
+    cum_col = next((c for c in _CUMULATIVE if c in table.frame.columns), None)
+    df["cumulative_enrollment"] = (_measure(table, table, cum_col, integer=True) if cum_col
+                                   else pd.Series(pd.NA, index=df.index, dtype="Int64"))
+    df["eligible_enrollment"] = _measure(table, table, _ELIGIBLE, integer=True)
+    df["chronic_absent_count"] = _measure(table, table, _COUNT, integer=True)
+    df["chronic_absence_pct"] = _measure(table, table, _RATE, integer=False)
+    table.source_names.update({"eligible_enrollment": _ELIGIBLE, "chronic_absent_count": _COUNT,
+                               "chronic_absence_pct": _RATE, "cumulative_enrollment": cum_col or ""})
+    _check_consistency(table, df)
 
     years = sorted(df["academic_year"].dropna().unique())
     if academic_year is not None:
@@ -174,21 +185,6 @@ def read_chronic_absenteeism(
     sub["cds_code"] = _cds_codes(table, sub, code)
     lowest = {"S": "school_code", "D": "district_code", "C": "county_code"}.get(code)
     table.source_names["cds_code"] = table.source_names.get(lowest, "Aggregate Level")
-    rows = sub.index
-    part = Table(table.frame.loc[rows], table.path, table.first_line, table.sheet)
-    part.source_names = table.source_names
-    elig = _measure(table, part, _ELIGIBLE, integer=True)
-    count = _measure(table, part, _COUNT, integer=True)
-    rate = _measure(table, part, _RATE, integer=False)
-    cum_col = next((c for c in _CUMULATIVE if c in table.frame.columns), None)
-    sub["cumulative_enrollment"] = (_measure(table, part, cum_col, integer=True) if cum_col
-                                    else pd.Series(pd.NA, index=rows, dtype="Int64"))
-    sub["eligible_enrollment"] = elig
-    sub["chronic_absent_count"] = count
-    sub["chronic_absence_pct"] = rate
-    table.source_names.update({"eligible_enrollment": _ELIGIBLE, "chronic_absent_count": _COUNT,
-                               "chronic_absence_pct": _RATE, "cumulative_enrollment": cum_col or ""})
-    _check_consistency(table, sub)
     out = validate(sub, _SCHEMA, table)
     cols = ["cds_code", "academic_year", "aggregate_level", "county_code", "district_code",
             "school_code", "county_name", "district_name", "school_name", "charter_school", "dass",
