@@ -76,11 +76,12 @@ def write(path: Path, d: pd.DataFrame, nulls: bool = True) -> Path:
 
 def test_reads_the_layout(tmp_path):
     d = build()
+    d["SENI Per Pupil 2020-21"] = 1.0  # a SENI output, not an indicator
     f = read_lausd_seni(write(tmp_path / "seni.csv", d))
     t = f.table
     assert t["cds_code"].iloc[0] == "19647330100000" and t["cds_code"].iloc[1] == "19647330100037"
     assert f.indicators == list(WEIGHTS)
-    assert f.ignored == ["School Name"]
+    assert f.ignored == ["School Name", "SENI Per Pupil 2020-21"]
     assert f.columns["score"] == "SENI Score 2019-20"
     assert t["quintile"].tolist() == [int(q[0]) for q in d["SENI Quintile"]]
     assert pd.isna(t.loc[3, "ELA Percent Met 2018-19"]) and pd.isna(t.loc[7, "Foster Youth Pct 2019-20"])

@@ -127,7 +127,9 @@ def read_lausd_seni(path: str | Path) -> SeniFile:
         if c is not None:
             roles[role] = c
     used = set(roles.values())
-    indicators = [c for c in table.frame.columns if c not in used and _VINTAGE.search(c)]
+    # an indicator has its vintage in the header; other SENI outputs (``SENI Per Pupil ...``) are not
+    indicators = [c for c in table.frame.columns if c not in used and _VINTAGE.search(c)
+                  and not c.upper().startswith("SENI ")]
     ignored = [c for c in table.frame.columns if c not in used and c not in indicators]
     n = len(table.frame)
     out: dict[str, Any] = {"cds_code": _cds(table, roles["cds"])}
