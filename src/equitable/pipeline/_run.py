@@ -15,7 +15,6 @@ import pandas as pd
 from equitable import __version__
 from equitable.data import (
     read_calenviroscreen,
-    read_chronic_absenteeism,
     read_frpm,
     read_lausd_math,
     read_lausd_schools,
@@ -26,14 +25,12 @@ from equitable.data import (
 from equitable.errors import InputError, SpecError
 from equitable.geo import NOT_PLACED, PLACED_BY_CENTROID, PLACED_IN_POLYGON, place_schools
 from equitable.paths import data_dir as _data_dir
+from equitable.pipeline._chronic import check_chronic, join_chronic_absence
 from equitable.pipeline._config import RunConfig, load_config
 from equitable.provenance import write_run_record
 
 #: CalEnviroScreen columns joined to each school by its tract GEOID.
 CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
-
-#: The school table's column for CDE's school chronic absenteeism rate (``inputs.chronic_absenteeism``).
-CHRONIC_COLUMN = "chronic_absence_pct"
 
 #: The output files, in the order they are written.
 OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json")
@@ -192,64 +189,6 @@ def _check_tiers(rule: Any, spec: Any, config_path: Path) -> None:
         )
 
 
-def _check_chronic(config: RunConfig, spec: Any, config_path: Path) -> None:
-    """The CDE chronic absenteeism file and an index indicator on ``chronic_absence_pct`` come
-    together: one without the other is an error, never silently ignored."""
-    uses = any(ind.column == CHRONIC_COLUMN or CHRONIC_COLUMN in (ind.expression or "")
-               for ind in spec.indicators)
-    given = config.inputs.chronic_absenteeism is not None
-    if uses and not given:
-        raise SpecError(
-            f"{config_path}: key 'inputs.chronic_absenteeism': missing required key (the index "
-            f"spec '{spec.name}' has an indicator on {CHRONIC_COLUMN}; give CDE's chronic "
-            "absenteeism file, docs/run.md)")
-    if given and not uses:
-        raise SpecError(
-            f"{config_path}: key 'inputs.chronic_absenteeism': the index spec '{spec.name}' has no "
-            f"indicator on {CHRONIC_COLUMN}, so the file would not be used (use spec = "
-            "\"seni-style-chronic\" or add the indicator)")
-
-
-def join_chronic_absence(ranked: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, dict[str, Any]]:
-    """Add CDE's school chronic absenteeism rate (``chronic_absence_pct``, 0-100) to the ranked
-    schools by CDS code.
-
-    Reads the school-level ``TA`` (all students) rows of ``path`` with
-    :func:`equitable.data.read_chronic_absenteeism`. A school whose rate CDE suppressed (``*``)
-    or that has no row stays missing (never 0); the counts are returned for run.json and the
-    terminal.
-
-    Returns
-    -------
-    (ranked with ``chronic_absence_pct``, counts) : counts has ``academic_year``,
-    ``schools_with_rate``, ``suppressed``, ``no_row`` (ranked schools) and ``file_rows``.
-
-    Raises
-    ------
-    InputError
-        The file is malformed (see the reader), or none of the ranked schools has a row in it.
-    """
-    ca = read_chronic_absenteeism(path, level="school", reporting_category="TA")
-    rate = ca.set_index("cds_code")["chronic_absence_pct"]
-    codes = ranked["cds_code"].astype(str)
-    has_row = codes.isin(rate.index)
-    if not has_row.any():
-        raise InputError(
-            f"{path}: none of the {len(ranked)} ranked schools has a school-level (S) row for "
-            "all students (TA) in this file (a file for another district or year?)")
-    out = ranked.copy()
-    out[CHRONIC_COLUMN] = codes.map(rate).astype("float64")
-    counts = {
-        "file": path.name,
-        "academic_year": ca.attrs["academic_year"],
-        "schools_with_rate": int(out[CHRONIC_COLUMN].notna().sum()),
-        "suppressed": int((has_row & out[CHRONIC_COLUMN].isna()).sum()),
-        "no_row": int((~has_row).sum()),
-        "file_rows": len(ca),
-    }
-    return out, counts
-
-
 def select_schools(
     schools: pd.DataFrame,
     frpm: pd.DataFrame,
@@ -359,7 +298,7 @@ def compute(
     spec = _load_spec(config, cpath)
     rule = _parse_rule(config, cpath)
     _check_tiers(rule, spec, cpath)
-    _check_chronic(config, spec, cpath)
+    check_chronic(config, spec, cpath)
     base = _data_dir(data_dir)
     inputs = _resolve_inputs(config, base)
 
