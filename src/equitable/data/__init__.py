@@ -8,6 +8,7 @@ A malformed file raises :class:`equitable.errors.InputError` naming the file, ro
 See docs/data.md for where each file comes from.
 """
 
+from equitable.data._absence import read_chronic_absenteeism
 from equitable.data._cde import read_frpm, read_school_directory
 from equitable.data._community import read_calenviroscreen, read_svi_tracts
 from equitable.data._geojson import read_neighbourhoods, read_tracts
@@ -19,6 +20,7 @@ PERCENT_SCALE = (0.0, 100.0)
 __all__ = [
     "PERCENT_SCALE",
     "read_calenviroscreen",
+    "read_chronic_absenteeism",
     "read_frpm",
     "read_lausd_math",
     "read_lausd_schools",

@@ -13,10 +13,8 @@ True
 
 from __future__ import annotations
 
-
 #: Public name -> the module defining it. Imported on first use, so ``import equitable.index``
 #: (and ``equitable --help``) does not load pandas, scipy or SALib.
-
 from equitable._lazy import lazy_exports
 
 _WHERE = {
@@ -39,6 +37,9 @@ _WHERE = {
     "SensitivityResult": "equitable.index._sensitivity",
     "audit_published": "equitable.index._audit",
     "AuditReport": "equitable.index._audit",
+    "audit_seni_file": "equitable.index._seni_file",
+    "read_lausd_seni": "equitable.index._seni_file",
+    "SeniAudit": "equitable.index._seni_file",
 }
 
 __all__ = [
@@ -48,16 +49,19 @@ __all__ = [
     "Indicator",
     "Node",
     "Normalise",
+    "SeniAudit",
     "SensitivityResult",
     "Tiers",
     "aggregate",
     "audit_published",
+    "audit_seni_file",
     "compute_index",
     "explain",
     "list_presets",
     "load_spec",
     "parse_spec",
     "percentile_rank",
+    "read_lausd_seni",
     "read_table",
     "sensitivity",
     "write_table",

@@ -70,8 +70,10 @@ def sensitivity_command(
 
 def audit_command(
     published: Path = typer.Argument(..., help="The published file: ids, indicators, score, rank, tier, "
-                                     "allocation and enrollment (CSV, XLSX or Parquet)."),
-    spec: str = typer.Option(..., "--spec", help="The declared method: a preset name or a TOML spec."),
+                                     "allocation and enrollment (CSV, XLSX or Parquet), or LAUSD's own "
+                                     "SENI file as downloaded."),
+    spec: str | None = typer.Option(None, "--spec", help="The declared method: a preset name or a TOML "
+                                    "spec (not needed for LAUSD's SENI file layout)."),
     output: Path | None = typer.Option(None, "-o", "--output",
                                           help="Folder for fits.csv, weights.csv, breaks.csv, tier_rates.csv and run.json."),
     score_column: str | None = typer.Option(None, "--score-column", help="Published score column (default: the spec's)."),
@@ -87,12 +89,34 @@ def audit_command(
     """Audit a published index: recover its weights (NNLS), check ranks, tiers and per-pupil rates.
 
     Prints the fit and every school that breaks a rule; exits 0 (the findings are the output).
+    LAUSD's own SENI file (a 'SENI Score <year>' column) is read in its layout without --spec:
+    quintile counts, whether dollars per pupil are constant within each quintile or follow the
+    score, and the weights recovered from the indicators.
     """
     from equitable.index._audit import audit_published
     from equitable.index._io import make_output_folder, read_table
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 
+    if spec is None:
+        from equitable.errors import InputError
+        from equitable.index._seni_file import audit_seni_file, is_lausd_seni_file
+
+        if not is_lausd_seni_file(published):
+            read_table(published)  # a missing, empty or unreadable file gets its own message
+            raise InputError(f"{published}: give --spec (the declared method); only LAUSD's SENI "
+                             "file layout (a 'SENI Score <year>' column) is audited without one")
+        if output is not None:
+            make_output_folder(output)
+        seni = audit_seni_file(published)
+        typer.echo(seni.to_text(), nl=False)
+        if output is not None:
+            paths = seni.write(output)
+            write_run_record(output, command="audit", spec={"layout": "lausd-seni"},
+                             inputs={"published": published}, outputs=[p.name for p in paths],
+                             extra={"summary": seni.summary, "money": seni.money})
+            typer.echo(f"Wrote {output}/ (quintiles.csv, weights.csv, fits.csv, run.json)")
+        return
     s = load_spec(spec)
     df = read_table(published, id_column=s.id_column)
     if output is not None:

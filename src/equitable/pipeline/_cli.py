@@ -66,6 +66,12 @@ def register(app: typer.Typer) -> None:
             f"Allocated ${result.total_cents // 100:,}.{result.total_cents % 100:02d} of "
             f"${result.budget_cents // 100:,}.{result.budget_cents % 100:02d}."
         )
+        ca = result.computation.chronic_absence if result.computation else {}
+        if ca:
+            typer.echo(
+                f"Chronic absence ({ca['file']}, {ca['academic_year']}): {ca['schools_with_rate']} "
+                f"schools with a rate, {ca['suppressed']} suppressed by CDE (*), {ca['no_row']} "
+                "without a row (named in the missing_indicators column of schools.csv).")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

@@ -27,6 +27,9 @@ class Inputs(_Model):
     calenviroscreen: str = Field(description="OEHHA CalEnviroScreen 4.0 results by tract")
     tracts: str = Field(description="2010 census tract polygons (GeoJSON)")
     neighbourhoods: str | None = Field(default=None, description="LA Times neighbourhoods")
+    chronic_absenteeism: str | None = Field(
+        default=None, description="CDE chronic absenteeism download (school rows joined on CDS "
+        "code as chronic_absence_pct; docs/run.md)")
 
 
 class Selection(_Model):

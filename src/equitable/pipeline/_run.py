@@ -25,6 +25,7 @@ from equitable.data import (
 from equitable.errors import InputError, SpecError
 from equitable.geo import NOT_PLACED, PLACED_BY_CENTROID, PLACED_IN_POLYGON, place_schools
 from equitable.paths import data_dir as _data_dir
+from equitable.pipeline._chronic import check_chronic, join_chronic_absence
 from equitable.pipeline._config import RunConfig, load_config
 from equitable.provenance import write_run_record
 
@@ -81,6 +82,7 @@ class Computation:
     tracts: gpd.GeoDataFrame
     spec: Any = None
     placement_counts: dict[str, int] = field(default_factory=dict)
+    chronic_absence: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -296,6 +298,7 @@ def compute(
     spec = _load_spec(config, cpath)
     rule = _parse_rule(config, cpath)
     _check_tiers(rule, spec, cpath)
+    check_chronic(config, spec, cpath)
     base = _data_dir(data_dir)
     inputs = _resolve_inputs(config, base)
 
@@ -319,6 +322,9 @@ def compute(
                if config.selection.district_code else "")
             + "; at least 2 are needed to rank"
         )
+    chronic: dict[str, Any] = {}
+    if "chronic_absenteeism" in inputs:
+        ranked, chronic = join_chronic_absence(ranked, inputs["chronic_absenteeism"])
 
     step(STEPS[2])
     placed = place_schools(ranked, tracts, tract_centroids=ces, neighbourhoods=hoods)
@@ -349,7 +355,7 @@ def compute(
                         (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)}
     return Computation(config=config, config_path=cpath, schools=out, index=index,
                        allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
-                       spec=spec, placement_counts=placement_counts)
+                       spec=spec, placement_counts=placement_counts, chronic_absence=chronic)
 
 
 def compute_schools(config_path: str | Path, *, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -655,6 +661,7 @@ def run(
             "total_cents": int(comp.schools["amount_cents"].sum()),
             "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
+            **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
         },
     )
     return RunResult(
