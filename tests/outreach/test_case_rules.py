@@ -66,8 +66,8 @@ def world(engine, tmp_path):
     }
     with read_session(engine) as s:
         users = {k: s.get(User, v) for k, v in ids.items()}
-        orgs = dict((n, i) for i, n in s.execute(select(Organization.id, Organization.name)))
-        cases = dict((sid, cid) for cid, sid in s.execute(select(Case.id, Case.student_id)))
+        orgs = {n: i for i, n in s.execute(select(Organization.id, Organization.name))}
+        cases = {sid: cid for cid, sid in s.execute(select(Case.id, Case.student_id))}
     return users, orgs, cases
 
 

@@ -25,11 +25,10 @@ Language is a hard rule: a worker is eligible only if they speak the family's ho
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-
-import datetime as dt
 
 from sqlalchemy import Engine, func, select, update
 
@@ -85,9 +84,9 @@ def assignment_rules_broken(session, case: Case, *, worker: User | None,
                 Case.id != case.id))
             if load >= max(0, worker.capacity or 0):
                 broken.append("capacity")
-    if organization_id is not None and organization_id != case.partner_organization_id:
-        if not session.scalar(select(_agreement_in_force(organization_id, today))):
-            broken.append("agreement")
+    if (organization_id is not None and organization_id != case.partner_organization_id
+            and not session.scalar(select(_agreement_in_force(organization_id, today)))):
+        broken.append("agreement")
     return broken
 
 
