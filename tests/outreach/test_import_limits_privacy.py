@@ -175,3 +175,28 @@ def test_a_valid_roster_and_queue_still_import_with_grade_codes(db_url, tmp_path
         assert dict(s.execute(select(Case.student_id, Case.grade)).all()) == {
             SECRET_ID: "TK", SECRET_ID2: "3"}
     eng.dispose()
+
+
+def _leaky_error():
+    """A database error as PostgreSQL reports a unique violation: its detail and the bound
+    parameters quote the student."""
+    from sqlalchemy.exc import IntegrityError
+
+    orig = Exception(f'duplicate key value violates unique constraint "outreach_student_pkey"\n'
+                     f"DETAIL:  Key (student_id)=({SECRET_ID}) already exists.")
+    return IntegrityError("INSERT INTO outreach_student ...",
+                          {"student_id": SECRET_ID, "flags": SECRET_FLAG}, orig)
+
+
+def test_any_database_error_reaching_the_command_line_is_one_line_without_values(
+        tmp_path, run, monkeypatch):
+    from equitable import outreach
+
+    def boom(*_a, **_k):
+        raise _leaky_error()
+
+    monkeypatch.setattr(outreach, "import_roster", boom)
+    (tmp_path / "r.csv").write_text(ROSTER_OK, encoding="utf-8")
+    code, out, err, logged = run("outreach", "roster", tmp_path / "r.csv", "--db",
+                                 f"sqlite:///{tmp_path / 'x.db'}")
+    _assert_clean(code, out, err, logged, ["the database refused a value"])
