@@ -200,3 +200,22 @@ def test_any_database_error_reaching_the_command_line_is_one_line_without_values
     code, out, err, logged = run("outreach", "roster", tmp_path / "r.csv", "--db",
                                  f"sqlite:///{tmp_path / 'x.db'}")
     _assert_clean(code, out, err, logged, ["the database refused a value"])
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["user", "add", "ana", "--role", "outreach_worker", "--name", "A" * 201],
+     "Error: --name: the value is longer than 200 characters\n"),
+    (["user", "add", "ana", "--role", "outreach_worker", "--capacity", "3000000000"],
+     ("Error: --capacity: the value is outside the database's whole-number range "
+      "(-2,147,483,648 to 2,147,483,647)\n")),
+    (["user", "add", "ana", "--role", "outreach_worker", "--languages", "x" * 201],
+     "Error: --languages: the value is longer than 200 characters\n"),
+    (["org", "add", "Aid " * 60],
+     "Error: the organization's name: the value is longer than 200 characters\n"),
+])
+def test_accounts_and_organisations_too_big_for_their_columns_are_clear_errors(
+        db_url, run, args, message, monkeypatch):
+    monkeypatch.setenv("EQ_TEST_PW", "correct horse battery")
+    extra = ["--password-env", "EQ_TEST_PW"] if args[0] == "user" else []
+    code, out, err, logged = run("outreach", *args, *extra, "--db", db_url)
+    assert (code, out, err) == (1, "", message), logged[-1000:]

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Integer, String, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from equitable.errors import InputError, location
+from equitable.errors import EquitableError, InputError, location
 from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
 from equitable.provenance import sha256_file
@@ -39,6 +39,7 @@ __all__ = [
     "QUEUE_REQUIRED",
     "ROSTER_REQUIRED",
     "ImportResult",
+    "check_fits",
     "column_problems",
     "import_queue",
     "import_roster",
@@ -160,6 +161,22 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
     return header, rows
 
 
+def _column_rule(col_type, value) -> str | None:
+    """The rule of :func:`column_problems` that ``value`` breaks in a column of ``col_type``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "holding a NUL character, which a database text column cannot hold"
+        if isinstance(col_type, String) and col_type.length is not None and (
+                len(value) > col_type.length):
+            return f"longer than {col_type.length} characters"
+    elif (isinstance(col_type, Integer) and isinstance(value, int)
+          and not INT_MIN <= value <= INT_MAX):
+        return f"outside the database's whole-number range ({INT_MIN:,} to {INT_MAX:,})"
+    return None
+
+
 def column_problems(path: Path, model, records: Iterable[tuple[int, dict]],
                     columns: dict[str, str] | None = None) -> list[str]:
     """What the database could not hold, one problem per (column, rule), with rows, no values.
@@ -183,25 +200,24 @@ def column_problems(path: Path, model, records: Iterable[tuple[int, dict]],
     bad: dict[tuple[str, str], list[int]] = defaultdict(list)
     for lineno, rec in records:
         for key, value in rec.items():
-            if value is None or key not in table.c:
-                continue
-            col_type = table.c[key].type
-            if isinstance(value, str):
-                if "\x00" in value:
-                    rule = "holding a NUL character, which a database text column cannot hold"
+            if key in table.c:
+                rule = _column_rule(table.c[key].type, value)
+                if rule:
                     bad[(key, rule)].append(lineno)
-                elif isinstance(col_type, String) and col_type.length is not None and (
-                        len(value) > col_type.length):
-                    bad[(key, f"longer than {col_type.length} characters")].append(lineno)
-            elif isinstance(col_type, Integer) and isinstance(value, int) and not (
-                    INT_MIN <= value <= INT_MAX):
-                rule = f"outside the database's whole-number range ({INT_MIN:,} to {INT_MAX:,})"
-                bad[(key, rule)].append(lineno)
     return [
         _n(len(rows), "value", "values") + f" of column '{columns.get(key, key)}' {rule} "
         f"({_rows_text(sorted(rows))})"
         for (key, rule), rows in bad.items()
     ]
+
+
+def check_fits(model, values: dict, names: dict[str, str]) -> None:
+    """Raise :class:`EquitableError` naming the option (``names``: column -> option) whose value
+    its database column cannot hold (the rules of :func:`column_problems`), on both databases."""
+    for key, value in values.items():
+        rule = _column_rule(model.__table__.c[key].type, value)
+        if rule:
+            raise EquitableError(f"{names.get(key, key)}: the value is {rule}")
 
 
 def _grade(value: str | None, lineno: int, bad_grade: list[int]) -> str | None:
