@@ -82,6 +82,15 @@ def main(argv: list[str] | None = None) -> None:
     except EquitableError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)
+    except Exception as exc:
+        # a database error's text and traceback may quote student data (bound values,
+        # PostgreSQL's detail): say the rule broken instead (PRIVACY.md)
+        if not type(exc).__module__.startswith("sqlalchemy."):
+            raise
+        from equitable.outreach._db import database_error
+
+        typer.echo(f"Error: {database_error(exc)}", err=True)
+        sys.exit(1)
 
 
 if __name__ == "__main__":  # pragma: no cover

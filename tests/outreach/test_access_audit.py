@@ -52,20 +52,22 @@ def world(engine, tmp_path):
         cases = {c.student_id: c.id for c in s.scalars(select(Case))}
     admin = users["admin"]
     for sid in ("S0000000", "S0000001", "S0000002"):
-        assign_case(engine, admin, cases[sid], worker_id=ids["worker"])
+        # the worker has no capacity set and speaks English only: an administrator's override
+        assign_case(engine, admin, cases[sid], worker_id=ids["worker"], override=True)
     with read_session(engine) as s:
         org_ids = dict(s.execute(text("select name, id from outreach_organization")).all())
-    for sid in ("S0000003", "S0000004"):
-        assign_case(engine, admin, cases[sid], worker_id=None,
-                    organization_id=org_ids["Family Aid"])
-    assign_case(engine, admin, cases["S0000005"], worker_id=None,
-                organization_id=org_ids["Other Org"])
     today = dt.date.today()
     add_agreement(engine, "Family Aid", signed_on=today - dt.timedelta(days=30),
                   expires_on=today + dt.timedelta(days=300), purpose="device and food referrals")
     # Other Org's agreement has expired: its partner sees nothing
     add_agreement(engine, "Other Org", signed_on=today - dt.timedelta(days=400),
                   expires_on=today - dt.timedelta(days=1), purpose="tutoring")
+    for sid in ("S0000003", "S0000004"):
+        assign_case(engine, admin, cases[sid], worker_id=None,
+                    organization_id=org_ids["Family Aid"])
+    # referred to Other Org while its agreement was in force
+    assign_case(engine, admin, cases["S0000005"], worker_id=None,
+                organization_id=org_ids["Other Org"], today=today - dt.timedelta(days=200))
     return users, cases
 
 

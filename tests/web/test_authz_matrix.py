@@ -52,7 +52,9 @@ MATRIX = {
         {"contacted_on": "2021-03-01", "mode": "phone", "language": "spanish",
          "outcome": "reached"}, ALL_SIGNED_IN_303),
     ("POST", "/staff/cases/{case_id}/referrals"): ({"kind": "food"}, ALL_SIGNED_IN_303),
-    ("POST", "/staff/cases/{case_id}/status"): ({"status": "open"}, ALL_SIGNED_IN_303),
+    # a partner records contacts and referrals but never changes a case's status (15.7)
+    ("POST", "/staff/cases/{case_id}/status"): ({"status": "open"},
+                                                _row(LOGIN, 303, 303, 303, 403)),
     ("POST", "/staff/cases/{case_id}/details"): ({"disengagement_reason": "work"},
                                                  ALL_SIGNED_IN_303),
     ("POST", "/staff/cases/{case_id}/assign"): ({"worker_id": "", "organization_id": ""},

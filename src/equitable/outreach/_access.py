@@ -7,6 +7,8 @@
   data-sharing agreement with that organisation is in force (signed on or before today, expiring on
   or after today); otherwise none. Partners also see aggregates (counts by school and status,
   suppressed through :mod:`equitable.privacy`).
+  They record contacts, referrals and follow-up on those cases, but cannot change a case's status
+  (:func:`can_set_status`) or its assignment (:func:`can_assign`).
 """
 
 from __future__ import annotations
@@ -17,7 +19,8 @@ from sqlalchemy import Select, and_, exists, false, select
 
 from equitable.outreach._models import Case, DataSharingAgreement, User
 
-__all__ = ["can_assign", "can_export", "can_read_audit", "can_write_case", "scope_cases"]
+__all__ = ["can_assign", "can_export", "can_read_audit", "can_set_status", "can_write_case",
+           "scope_cases"]
 
 
 def _agreement_in_force(organization_id: int, today: dt.date):
@@ -59,6 +62,13 @@ def visible_case_ids(user: User):
 def can_write_case(user: User) -> bool:
     """Everyone who can see a case may log contacts, referrals and status on it."""
     return user.active and user.role in ("admin", "school_staff", "outreach_worker", "partner")
+
+
+def can_set_status(user: User) -> bool:
+    """Opening, closing or marking a case re-engaged is the district's: a community partner
+    records contacts and referrals on the cases referred to it, but never closes (or reopens)
+    a case, which an outreach worker holds."""
+    return can_write_case(user) and user.role != "partner"
 
 
 def can_read_audit(user: User) -> bool:

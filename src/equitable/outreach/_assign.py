@@ -25,17 +25,20 @@ Language is a hard rule: a worker is eligible only if they speak the family's ho
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 
 from equitable.errors import EquitableError
+from equitable.outreach._access import _agreement_in_force
 from equitable.outreach._db import read_session, write_session
 from equitable.outreach._models import Case, ContactAttempt, School, User, language_name
 
-__all__ = ["AssignmentResult", "WorkerLoad", "assign_caseloads"]
+__all__ = ["ASSIGNMENT_RULES", "AssignmentResult", "WorkerLoad", "assign_caseloads",
+           "assignment_rules_broken"]
 
 ACTIVE = ("open", "referred")
 KM_COST = 10
@@ -45,6 +48,46 @@ CONTINUITY_BONUS = 500
 BASE_COST = CONTINUITY_BONUS + 1  # keeps every arc cost positive
 PRIORITY_STEP = BASE_COST + KM_COST * MAX_KM + 1
 UNASSIGNED_BASE = PRIORITY_STEP
+
+
+#: The rules of an assignment, the same for ``equitable outreach assign`` and for one case
+#: assigned in the console: (code, may an administrator override it).
+ASSIGNMENT_RULES = {
+    "language": True,  # the worker speaks the family's home language
+    "capacity": True,  # the worker has room for another active case
+    "agreement": False,  # a data-sharing agreement with the partner is in force (FERPA)
+}
+
+
+def assignment_rules_broken(session, case: Case, *, worker: User | None,
+                            organization_id: int | None, today: dt.date | None = None
+                            ) -> list[str]:
+    """The assignment rules that giving ``case`` to ``worker`` and/or a partner would break.
+
+    The same rules as :func:`assign_caseloads`: ``"language"``, the worker does not speak the
+    family's home language (a case without one can go to anyone); ``"capacity"``, the case is
+    active (``open`` or ``referred``) and the worker already carries as many active cases as
+    their capacity; and, for a partner organisation, ``"agreement"``, no data-sharing agreement
+    with it is in force today (signed on or before, expiring on or after; 34 CFR 99.31(a)(6)),
+    the rule :func:`equitable.outreach._access.scope_cases` applies to what partners see. Only
+    what changes is checked: keeping the case's worker or partner breaks nothing new.
+    """
+    today = today or dt.date.today()
+    broken = []
+    if worker is not None and worker.id != case.assigned_worker_id:
+        lang = language_name(case.home_language)
+        if lang and lang not in worker.spoken_languages():
+            broken.append("language")
+        if case.status in ACTIVE:
+            load = session.scalar(select(func.count(Case.id)).where(
+                Case.assigned_worker_id == worker.id, Case.status.in_(ACTIVE),
+                Case.id != case.id))
+            if load >= max(0, worker.capacity or 0):
+                broken.append("capacity")
+    if (organization_id is not None and organization_id != case.partner_organization_id
+            and not session.scalar(select(_agreement_in_force(organization_id, today)))):
+        broken.append("agreement")
+    return broken
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, insert, select
@@ -21,6 +22,7 @@ from equitable.outreach._access import (
     can_assign,
     can_export,
     can_read_audit,
+    can_set_status,
     can_write_case,
     scope_cases,
 )
@@ -65,6 +67,9 @@ __all__ = [
 
 QUEUE_PAGE_SIZE = 25
 MAX_NOTE = 2000
+#: The queue's default filter: the active cases, ``open`` and ``referred`` (as for caseload
+#: assignment), so a referred case stays in the queue of the worker and partner holding it.
+ACTIVE_STATUSES = ("open", "referred")
 
 
 class CaseNotFound(EquitableError):
@@ -112,7 +117,7 @@ def queue_page(
     engine: Engine,
     user: User,
     *,
-    status: str = "open",
+    status: str = "active",
     page: int = 1,
     per_page: int = QUEUE_PAGE_SIZE,
     school_id: str | None = None,
@@ -121,9 +126,10 @@ def queue_page(
 
     Served by the index ``(status, priority_rank, id)`` (and its per-school, per-worker and
     per-organisation variants); pages are ``LIMIT/OFFSET`` and the next page is detected by
-    reading one row more, so no count over the whole queue is needed.
+    reading one row more, so no count over the whole queue is needed. ``status`` is a case
+    status, ``"all"``, or ``"active"`` (the default: ``open`` and ``referred``).
     """
-    if status not in CASE_STATUSES and status != "all":
+    if status not in CASE_STATUSES and status not in ("all", "active"):
         raise FormError({"status": "Choose a status from the list."})
     page = max(1, page)
     cols = (
@@ -132,7 +138,9 @@ def queue_page(
         Case.assigned_worker_id,
     )
     stmt = scope_cases(select(*cols), user)
-    if status != "all":
+    if status == "active":
+        stmt = stmt.where(Case.status.in_(ACTIVE_STATUSES))
+    elif status != "all":
         stmt = stmt.where(Case.status == status)
     if school_id:
         stmt = stmt.where(Case.school_id == school_id)
@@ -271,7 +279,15 @@ def add_referral(engine: Engine, user: User, case_id: int, *, kind: str,
 
 def set_status(engine: Engine, user: User, case_id: int, *, status: str,
                close_reason: str | None = None) -> None:
-    """Set a case's status; ``closed`` needs a reason, other statuses clear it."""
+    """Set a case's status; ``closed`` needs a reason, other statuses clear it.
+
+    Raises
+    ------
+    Forbidden
+        A community partner (:func:`equitable.outreach._access.can_set_status`).
+    """
+    if not can_set_status(user):
+        raise Forbidden("not allowed")
     errors: dict[str, str] = {}
     if status not in CASE_STATUSES:
         errors["status"] = "Choose a status from the list."
@@ -305,22 +321,68 @@ def set_details(engine: Engine, user: User, case_id: int, *,
         case.disengagement_reason, case.follow_up_date, case.updated_at = reason, day, utcnow()
 
 
+def _rule_errors(broken: list[str]) -> dict[str, str]:
+    """The form's message for each broken assignment rule (English message ids)."""
+    errors: dict[str, str] = {}
+    if "language" in broken:
+        errors["worker_id"] = "The worker does not speak the family's home language."
+    if "capacity" in broken:
+        errors["capacity"] = "The worker already carries as many active cases as their capacity."
+    if "agreement" in broken:
+        errors["organization_id"] = "No data-sharing agreement with this partner is in force."
+    return errors
+
+
 def assign_case(engine: Engine, user: User, case_id: int, *, worker_id: int | None,
-                organization_id: int | None = None) -> None:
-    """Assign a case to a worker and/or a partner organisation (administrators only)."""
+                organization_id: int | None = None, override: bool = False,
+                today: dt.date | None = None) -> list[str]:
+    """Assign a case to a worker and/or a partner organisation (administrators only).
+
+    The rules of ``equitable outreach assign`` apply
+    (:func:`equitable.outreach._assign.assignment_rules_broken`): the worker speaks the family's
+    home language and has room for another active case, and a data-sharing agreement with the
+    partner is in force. An administrator may override the language and capacity rules with
+    ``override=True``; the agreement rule cannot be overridden (without one, sharing the
+    student's record with the partner is not allowed, 34 CFR 99.31(a)(6)).
+
+    Returns the message ids of the rules the saved assignment overrides (empty when none); each
+    override is also logged (case id, administrator and rules; no student data).
+
+    Raises
+    ------
+    Forbidden
+        The user is not an administrator.
+    FormError
+        An inactive or unknown worker or partner; a broken rule (naming it) without
+        ``override``; a partner without an agreement in force.
+    """
+    from equitable.outreach._assign import ASSIGNMENT_RULES, assignment_rules_broken
+
     if not can_assign(user):
         raise Forbidden("not allowed")
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
+        w = None
         if worker_id is not None:
             w = s.get(User, worker_id)
             if w is None or w.role != "outreach_worker" or not w.active:
                 raise FormError({"worker_id": "Choose an active outreach worker."})
         if organization_id is not None and s.get(Organization, organization_id) is None:
             raise FormError({"organization_id": "Choose a community partner."})
+        broken = assignment_rules_broken(s, case, worker=w, organization_id=organization_id,
+                                         today=today)
+        hard = [r for r in broken if not ASSIGNMENT_RULES[r]]
+        if hard or (broken and not override):
+            raise FormError(_rule_errors(broken if not override else hard))
         case.assigned_worker_id = worker_id
         case.partner_organization_id = organization_id
         case.updated_at = utcnow()
+    overridden = list(_rule_errors(broken).values())
+    if broken:
+        logging.getLogger("equitable.outreach").warning(
+            "case %d assigned by %s with a manual override of the rule(s): %s", case_id,
+            user.username, ", ".join(broken))
+    return overridden
 
 
 # --- FERPA record of disclosures ---------------------------------------------------------------

@@ -4,24 +4,38 @@ SQLite is the default (no server). SQLite connections run in WAL mode with a bus
 keys on, and write transactions start with ``BEGIN IMMEDIATE`` (so that concurrent writers wait
 for one another instead of failing when a read transaction upgrades to a write). PostgreSQL is
 used through psycopg 3 (``postgresql+psycopg://...``).
+
+Engines are made with ``hide_parameters=True``: SQLAlchemy's error messages (and so any traceback
+or log line) never show the bound values of a statement, which are student ids, flags and notes
+(PRIVACY.md). :func:`database_error` turns a database error into a message with the rule broken
+and the table and column, never a value.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DataError,
+    IntegrityError,
+    OperationalError,
+    SQLAlchemyError,
+    StatementError,
+)
 from sqlalchemy.orm import Session, sessionmaker
 
 from equitable.errors import EquitableError
 
 __all__ = [
     "DEFAULT_DATABASE_URL",
+    "database_error",
     "database_url",
     "make_engine",
     "migrate",
@@ -48,6 +62,8 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         When the URL cannot be parsed or names an unsupported database.
     """
     url = database_url(url)
+    # bound values are student data: keep them out of every error message (PRIVACY.md)
+    kwargs.setdefault("hide_parameters", True)
     try:
         parsed = make_url(url)
     except (ValueError, TypeError, ArgumentError):
@@ -68,6 +84,58 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         kwargs.setdefault("pool_pre_ping", True)
         return create_engine(parsed, **kwargs)
     raise EquitableError(f"unsupported database '{backend}': use sqlite or postgresql")
+
+
+# SQLite's constraint messages name only the table and column ("UNIQUE constraint failed:
+# outreach_student.student_id"); anything else in a message is not shown.
+_SQLITE_CONSTRAINT = re.compile(
+    r"^(UNIQUE|NOT NULL|CHECK|FOREIGN KEY) constraint failed(: [A-Za-z_][\w.]*(, [A-Za-z_][\w.]*)*)?$")
+# PostgreSQL's SQLSTATE codes (PostgreSQL documentation, Appendix A) of the rules a write breaks.
+_PG_RULES = {
+    "23505": "a value that must be unique is already in the database",
+    "23503": "a value refers to a row that does not exist",
+    "23502": "a required value is empty",
+    "23514": "a value breaks a check rule",
+    "22001": "a text is longer than its column holds",
+    "22003": "a number is outside its column's range",
+    "22P02": "a value is not of its column's type",
+    "22021": "a text holds a character the database cannot store",
+    "40001": "another import changed the same rows at the same time (try again)",
+    "40P01": "another import changed the same rows at the same time (try again)",
+}
+
+
+def database_error(exc: BaseException) -> str:
+    """A one-line description of a database error for a user: the rule broken and, when the
+    database names them, the table, column and constraint; never a bound value or a row.
+
+    PostgreSQL's messages and details may quote the row (``Key (student_id)=(...) already
+    exists``), so only its SQLSTATE code and the diagnostic fields naming schema objects are
+    used (psycopg ``Diagnostic``); SQLite's constraint messages are used only when they hold
+    nothing but table and column names.
+    """
+    orig = getattr(exc, "orig", None)
+    diag = getattr(orig, "diag", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if diag is not None and sqlstate:
+        rule = _PG_RULES.get(sqlstate) or (
+            "the database refused a value" if sqlstate.startswith(("22", "23"))
+            else "the database could not complete the write")
+        names = [f"{label} '{value}'" for label, value in (
+            ("table", diag.table_name), ("column", diag.column_name),
+            ("constraint", diag.constraint_name)) if value]
+        return f"{rule} ({', '.join(names + [f'SQLSTATE {sqlstate}'])})"
+    text = str(orig).strip() if orig is not None else ""
+    if isinstance(exc, IntegrityError) and _SQLITE_CONSTRAINT.match(text):
+        return f"the database refused a value: {text}"
+    if isinstance(exc, OperationalError) and text in ("database is locked", "disk I/O error",
+                                                      "database or disk is full"):
+        return f"the database could not complete the write: {text}"
+    if isinstance(exc, DataError | IntegrityError):
+        return "the database refused a value"
+    if isinstance(exc, StatementError | SQLAlchemyError):
+        return f"the database could not complete the write ({type(orig or exc).__name__})"
+    return f"the database could not complete the write ({type(exc).__name__})"
 
 
 def _configure_sqlite(engine: Engine) -> None:

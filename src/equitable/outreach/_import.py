@@ -5,6 +5,15 @@ whole, with one message listing every problem (counts and row numbers, never a s
 rows are then written in ONE database transaction, so a process killed part-way leaves nothing of
 the batch behind. Re-importing the same file (same SHA-256) changes nothing; importing a file with
 the same content under another name records the batch but changes no case.
+
+Every value is checked against what its database column can hold BEFORE anything is written, with
+the limits read from the SQLAlchemy models (:func:`column_problems`): a text longer than its
+``VARCHAR(n)`` (which PostgreSQL refuses and SQLite would store), a whole number outside the 32-bit
+``INTEGER`` range, a NUL character (PostgreSQL text cannot hold one), a grade that is not a grade
+code, a field longer than the CSV reader's limit. So an import fails the same way on SQLite and on
+PostgreSQL, with one message naming the file, the rows and the column and the rule broken. A
+database error that still happens while writing is turned into such a message in one place
+(:func:`equitable.outreach._db.database_error`), never with the row's values.
 """
 
 from __future__ import annotations
@@ -12,20 +21,26 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, Integer, String, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
-from equitable.errors import InputError, location
-from equitable.outreach._db import write_session
+from equitable.errors import EquitableError, InputError, location
+from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
 from equitable.provenance import sha256_file
 
 __all__ = [
+    "GRADES",
     "QUEUE_REQUIRED",
     "ROSTER_REQUIRED",
     "ImportResult",
+    "check_fits",
+    "column_problems",
     "import_queue",
     "import_roster",
     "import_schools",
@@ -41,6 +56,15 @@ QUEUE_FLAG_COLUMNS = ("foster", "homeless", "foster_or_homeless", "english_learn
 _CDS = re.compile(r"^\d{14}$")
 _CHUNK = 2000
 _MAX_ROWS_LISTED = 5
+#: The grade codes of the engagement input's students.csv (docs/engagement.md), the same list
+#: ``equitable engagement`` checks: transitional kindergarten, kindergarten, grades 1 to 12.
+GRADES = ("TK", "K") + tuple(str(g) for g in range(1, 13))
+#: The range of a SQL ``INTEGER`` column (32-bit signed on PostgreSQL; SQLite keeps the same rule
+#: so that both databases accept the same files).
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+#: The longest field of an imported file (characters; the csv module's default limit).
+MAX_FIELD = 131_072
+_DIGITS = re.compile(r"^[0-9]+$")  # ASCII digits only (int() would also take "1_000" or "١")
 
 
 @dataclass(frozen=True)
@@ -108,17 +132,119 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
             f"(required: {', '.join(required)})"
         )
     rows = []
-    for values in reader:
-        lineno = reader.line_num - values_lines(values) + 1
-        if not values or all(not v.strip() for v in values):
-            continue
-        if len(values) != len(header):
-            raise InputError(
-                f"{location(path, lineno)}: {len(values)} fields, the header has {len(header)}; "
-                "nothing was imported"
-            )
-        rows.append((lineno, {h: v.strip() for h, v in zip(header, values)}))
+    too_long: dict[str, list[int]] = defaultdict(list)
+    # the file is already in memory: read fields of any length, then refuse the long ones by
+    # column and row (the csv module's own limit would stop with neither)
+    limit = csv.field_size_limit(len(text) + 1)
+    try:
+        for values in reader:
+            lineno = reader.line_num - values_lines(values) + 1
+            if not values or all(not v.strip() for v in values):
+                continue
+            if len(values) != len(header):
+                raise InputError(
+                    f"{location(path, lineno)}: {len(values)} fields, the header has "
+                    f"{len(header)}; nothing was imported"
+                )
+            for h, v in zip(header, values):
+                if len(v) > MAX_FIELD:
+                    too_long[h].append(lineno)
+            rows.append((lineno, {h: v.strip() for h, v in zip(header, values)}))
+    except csv.Error as exc:  # its messages carry no field values
+        raise InputError(f"{location(path, reader.line_num)}: {exc}; nothing was imported"
+                         ) from None
+    finally:
+        csv.field_size_limit(limit)
+    _reject(path, [_n(len(lines), "value", "values") + f" of column '{h}' longer than "
+                   f"{MAX_FIELD:,} characters, the most one field may hold "
+                   f"({_rows_text(lines)})" for h, lines in too_long.items()])
     return header, rows
+
+
+def _column_rule(col_type, value) -> str | None:
+    """The rule of :func:`column_problems` that ``value`` breaks in a column of ``col_type``."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        if "\x00" in value:
+            return "holding a NUL character, which a database text column cannot hold"
+        if isinstance(col_type, String) and col_type.length is not None and (
+                len(value) > col_type.length):
+            return f"longer than {col_type.length} characters"
+    elif (isinstance(col_type, Integer) and isinstance(value, int)
+          and not INT_MIN <= value <= INT_MAX):
+        return f"outside the database's whole-number range ({INT_MIN:,} to {INT_MAX:,})"
+    return None
+
+
+def column_problems(path: Path, model, records: Iterable[tuple[int, dict]],
+                    columns: dict[str, str] | None = None) -> list[str]:
+    """What the database could not hold, one problem per (column, rule), with rows, no values.
+
+    Parameters
+    ----------
+    path : the file (only for the messages' context).
+    model : the SQLAlchemy model the records are written to; its columns give the limits:
+        ``String(n)`` holds at most n characters (PostgreSQL counts characters and refuses
+        longer text; SQLite would store it, so it is refused here on both), ``Integer`` holds
+        -2,147,483,648 to 2,147,483,647 (PostgreSQL ``integer``), and no text may hold a NUL
+        character (PostgreSQL refuses it).
+    records : ``(line number, {column: value})`` pairs, the values as they would be written.
+    columns : the file's name of a column where it differs from the model's.
+
+    Returns messages such as ``2 values of column 'grade' longer than 4 characters (rows 3,
+    7)``; an empty list when everything fits.
+    """
+    columns = columns or {}
+    table = model.__table__
+    bad: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for lineno, rec in records:
+        for key, value in rec.items():
+            if key in table.c:
+                rule = _column_rule(table.c[key].type, value)
+                if rule:
+                    bad[(key, rule)].append(lineno)
+    return [
+        _n(len(rows), "value", "values") + f" of column '{columns.get(key, key)}' {rule} "
+        f"({_rows_text(sorted(rows))})"
+        for (key, rule), rows in bad.items()
+    ]
+
+
+def check_fits(model, values: dict, names: dict[str, str]) -> None:
+    """Raise :class:`EquitableError` naming the option (``names``: column -> option) whose value
+    its database column cannot hold (the rules of :func:`column_problems`), on both databases."""
+    for key, value in values.items():
+        rule = _column_rule(model.__table__.c[key].type, value)
+        if rule:
+            raise EquitableError(f"{names.get(key, key)}: the value is {rule}")
+
+
+def _grade(value: str | None, lineno: int, bad_grade: list[int]) -> str | None:
+    """A grade code of :data:`GRADES` (``k`` is read as ``K``); other text is a problem."""
+    if not value:
+        return None
+    code = value.upper()
+    if code not in GRADES:
+        bad_grade.append(lineno)
+        return None  # reported once, as not a grade code
+    return code
+
+
+def _grade_problem(bad_grade: list[int]) -> list[str]:
+    if not bad_grade:
+        return []
+    return [_n(len(bad_grade), "value of column 'grade' that is not a grade code",
+               "values of column 'grade' that are not grade codes")
+            + f" (TK, K, 1-12; {_rows_text(bad_grade)})"]
+
+
+def _write_error(path: Path, exc: Exception, lines: list[int]) -> InputError:
+    """The one message of a database error while writing a file's rows (no values)."""
+    where = location(path)
+    if lines:
+        where += f", rows {min(lines)}-{max(lines)}" if len(lines) > 1 else f", row {lines[0]}"
+    return InputError(f"{where}: {database_error(exc)}; nothing was imported")
 
 
 def _yn(value: str, path: Path, lineno: int, column: str, problems: list[str]) -> bool | None:
@@ -171,6 +297,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     dups: list[int] = []
     bad_cds: list[int] = []
     empty_id: list[int] = []
+    bad_grade: list[int] = []
     records: dict[str, dict] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -186,7 +313,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
         records[sid] = {
             "student_id": sid,
             "school_id": r["school_id"],
-            "grade": r.get("grade") or None,
+            "grade": _grade(r.get("grade"), lineno, bad_grade),
             "home_language": language_name(r.get("home_language")) or None,
             "english_learner": _yn(r.get("english_learner", ""), path, lineno, "english_learner",
                                    problems),
@@ -203,8 +330,17 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
                   "school_id values that are not 14-digit CDS codes")
             + f" ({_rows_text(bad_cds)})"
         )
+    problems += _grade_problem(bad_grade)
+    problems += column_problems(path, Student, ((seen[sid], rec) for sid, rec in records.items()))
     _reject(path, problems[:10])
     sha = sha256_file(path)
+    try:
+        return _write_roster(engine, path, sha, records)
+    except (SQLAlchemyError, OverflowError) as exc:
+        raise _write_error(path, exc, [ln for ln, _ in rows]) from None
+
+
+def _write_roster(engine: Engine, path: Path, sha: str, records: dict[str, dict]) -> ImportResult:
     with write_session(engine) as s:
         if _already(s, "roster", sha):
             return ImportResult("roster", len(records), 0, 0, 0, already_imported=True)
@@ -273,6 +409,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     bad_rank: list[int] = []
     bad_cds: list[int] = []
     empty_id: list[int] = []
+    bad_grade: list[int] = []
     records: dict[str, tuple[int, dict]] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -283,13 +420,12 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             dups.append(lineno)
             continue
         seen.add(sid)
-        try:
-            rank = int(r["priority_rank"])
-            if rank < 1:
-                raise ValueError
-        except ValueError:
+        raw = r["priority_rank"]
+        # (a number of thousands of digits is out of range, never an int() of it)
+        rank = (0 if not _DIGITS.match(raw) else INT_MAX + 1 if len(raw) > 18 else int(raw))
+        if rank < 1:
             bad_rank.append(lineno)
-            rank = 0
+            rank = 1  # reported above; keeps the range check from reporting the row again
         if not _CDS.match(r["school_id"]):
             bad_cds.append(lineno)
         records[sid] = (lineno, {
@@ -298,7 +434,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             "priority_rank": rank,
             "reasons": r["reasons"],
             "home_language": language_name(r.get("home_language")) or None,
-            "grade": r.get("grade") or None,
+            "grade": _grade(r.get("grade"), lineno, bad_grade),
             "flags": _flags(r, header),
         })
     if dups:
@@ -317,7 +453,17 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
                "school_id values that are not 14-digit CDS codes")
             + f" ({_rows_text(bad_cds)})"
         )
+    problems += _grade_problem(bad_grade)
+    problems += column_problems(path, Case, records.values())
     sha = sha256_file(path)
+    try:
+        return _write_queue(engine, path, sha, records, problems)
+    except (SQLAlchemyError, OverflowError) as exc:
+        raise _write_error(path, exc, [ln for ln, _ in records.values()]) from None
+
+
+def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[int, dict]],
+                 problems: list[str]) -> ImportResult:
     with write_session(engine) as s:
         roster_rows = s.execute(select(Student.student_id, Student.school_id, Student.grade,
                                        Student.home_language)).all()
@@ -408,9 +554,28 @@ def import_schools(engine: Engine, path: str | Path) -> int:
                 lat, lon = float(r["latitude"]), float(r["longitude"])
             except ValueError:
                 problems.append(f"{location(path, lineno, 'Latitude')}: not a number")
-        records[cds] = {"school_id": cds, "name": r["school"] or None, "latitude": lat,
-                        "longitude": lon}
-    _reject(path, problems[:10])
+                lat = lon = None
+            else:
+                # nan, inf and numbers off the globe (WGS 84 degrees) are not coordinates
+                if not -90 <= lat <= 90:
+                    problems.append(f"{location(path, lineno, 'Latitude')}: not a latitude "
+                                    "between -90 and 90 degrees")
+                if not -180 <= lon <= 180:
+                    problems.append(f"{location(path, lineno, 'Longitude')}: not a longitude "
+                                    "between -180 and 180 degrees")
+        records[cds] = (lineno, {"school_id": cds, "name": r["school"] or None, "latitude": lat,
+                                 "longitude": lon})
+    problems = problems[:10] + column_problems(path, School, records.values(),
+                                               {"school_id": "CDSCode", "name": "School"})
+    _reject(path, problems)
+    try:
+        _write_schools(engine, {k: v for k, (_, v) in records.items()})
+    except (SQLAlchemyError, OverflowError) as exc:
+        raise _write_error(path, exc, [ln for ln, _ in records.values()]) from None
+    return len(records)
+
+
+def _write_schools(engine: Engine, records: dict[str, dict]) -> None:
     with write_session(engine) as s:
         known = set(s.scalars(select(School.school_id)))
         new = [v for k, v in records.items() if k not in known]
@@ -419,4 +584,3 @@ def import_schools(engine: Engine, path: str | Path) -> int:
             s.execute(insert(School), new[i : i + _CHUNK])
         if old:
             s.execute(update(School), old)
-    return len(records)

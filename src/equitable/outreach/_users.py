@@ -18,6 +18,7 @@ from sqlalchemy import Engine, func, select
 
 from equitable.errors import EquitableError
 from equitable.outreach._db import read_session, write_session
+from equitable.outreach._import import check_fits
 from equitable.outreach._models import (
     ROLES,
     DataSharingAgreement,
@@ -92,6 +93,11 @@ def create_user(
         raise EquitableError("a community partner needs --organization")
     if capacity < 0:
         raise EquitableError("the capacity must be 0 or more")
+    spoken = ",".join(sorted({language_name(x) for x in languages.split(",") if x.strip()}))
+    check_fits(User, {"display_name": display_name, "languages": spoken, "capacity": capacity,
+                      "base_school_id": base_school_id, "school_id": school_id},
+               {"display_name": "--name", "languages": "--languages", "capacity": "--capacity",
+                "base_school_id": "--base-school", "school_id": "--school"})
     _check_password(password)
     with write_session(engine) as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
@@ -112,8 +118,7 @@ def create_user(
             school_id=school_id if role == "school_staff" else None,
             organization_id=org_id if role == "partner" else None,
             ui_language=ui_language,
-            languages=",".join(sorted({language_name(x) for x in languages.split(",")
-                                       if x.strip()})),
+            languages=spoken,
             capacity=capacity,
             base_school_id=base_school_id,
         )
@@ -173,6 +178,7 @@ def create_organization(engine: Engine, name: str) -> int:
     name = name.strip()
     if not name:
         raise EquitableError("the organization needs a name")
+    check_fits(Organization, {"name": name}, {"name": "the organization's name"})
     with write_session(engine) as s:
         if s.scalar(select(Organization.id).where(Organization.name == name)) is not None:
             raise EquitableError(f"the organization '{name}' exists already")
@@ -189,6 +195,8 @@ def add_agreement(engine: Engine, organization: str, *, signed_on: dt.date, expi
         raise EquitableError("the agreement expires before it is signed")
     if not purpose.strip():
         raise EquitableError("the agreement needs its purpose")
+    check_fits(DataSharingAgreement, {"purpose": purpose.strip(), "reference": reference},
+               {"purpose": "--purpose", "reference": "--reference"})
     with write_session(engine) as s:
         org_id = s.scalar(select(Organization.id).where(Organization.name == organization))
         if org_id is None:

@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from equitable.outreach._db import make_engine, migrate
+from equitable.outreach._db import database_error, make_engine, migrate
 from equitable.web._settings import WebSettings
 from equitable.web.deps import LoginRequired, render, translate
 from equitable.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
@@ -166,6 +166,19 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
         return render(request, "error.html",
                       {"status": 422, "message": translate(request, "The request was not valid.")},
                       status_code=422)
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> Response:
+        # the one place a database error of a request becomes a log line: the rule broken and
+        # the table and column, never the statement's values or PostgreSQL's detail (they name
+        # students; PRIVACY.md); no traceback, which would carry them
+        log.error("database error on %s %s: %s", request.method, request.url.path,
+                  database_error(exc))
+        return render(request, "error.html", {
+            "status": 500, "message": translate(request, "Something went wrong.")},
+            status_code=500)
 
     app.add_middleware(LanguageAndHeadersMiddleware, settings=settings, app_state=app.state)
     app.add_middleware(

@@ -16,7 +16,7 @@ LABELS = {
     "transportation": "Transportation",
     # statuses
     "open": "Open", "re_engaged": "Re-engaged", "referred": "Referred", "closed": "Closed",
-    "all": "All",
+    "all": "All", "active": "Active (open or referred)",
     # close reasons
     "transferred": "Transferred to another school",
     "moved_out_of_district": "Moved out of the district", "unreachable": "Unreachable",

@@ -10,7 +10,13 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from equitable.outreach import _cases as cases
-from equitable.outreach._access import can_assign, can_export, can_read_audit, scope_cases
+from equitable.outreach._access import (
+    can_assign,
+    can_export,
+    can_read_audit,
+    can_set_status,
+    scope_cases,
+)
 from equitable.outreach._db import read_session
 from equitable.outreach._models import (
     CASE_STATUSES,
@@ -68,10 +74,11 @@ VOCAB = {
 
 
 @router.get("/")
-def queue(request: Request, status: str = "open", page: int = 1, school: str | None = None,
+def queue(request: Request, status: str = "active", page: int = 1, school: str | None = None,
           user: User = Depends(current_user)) -> Response:
-    if status not in CASE_STATUSES and status != "all":
-        status = "open"
+    # default: the active cases (open and referred), so a referred case stays in the queue
+    if status not in CASE_STATUSES and status not in ("all", "active"):
+        status = "active"
     school = school if school and school.isdigit() and len(school) == 14 else None
     qp = cases.queue_page(get_engine(request), user, status=status, page=max(1, min(page, 10_000)),
                           school_id=school)
@@ -98,7 +105,7 @@ def _case_context(request: Request, user: User, case_id: int, *, log_view: bool,
     return {"case": case, "worker": worker, "workers": workers, "orgs": orgs,
             "errors": {k: translate(request, v) for k, v in (errors or {}).items()},
             "form": form or {}, "today": dt.date.today().isoformat(),
-            "can_assign": can_assign(user), **VOCAB}
+            "can_assign": can_assign(user), "can_set_status": can_set_status(user), **VOCAB}
 
 
 def _case_response(request: Request, user: User, case_id: int, *, errors=None, form=None,
@@ -126,9 +133,13 @@ def case_page(request: Request, case_id: CaseId, user: User = Depends(current_us
 
 
 def _run_form(request: Request, user: User, case_id: int, action, form: dict,
-              saved: str) -> Response:
+              saved) -> Response:
+    """Run ``action``; ``saved`` is the message id shown after it, or a function of the action's
+    result giving the (already translated) message."""
     try:
-        action()
+        result = action()
+        if callable(saved):
+            saved = saved(result)
     except cases.CaseNotFound:
         raise _not_found() from None
     except cases.Forbidden:
@@ -177,7 +188,8 @@ def set_details(request: Request, case_id: CaseId, disengagement_reason: str = F
 
 @router.post("/cases/{case_id}/assign")
 def assign(request: Request, case_id: CaseId, worker_id: str = Form(""),
-           organization_id: str = Form(""), user: User = Depends(admin_only)) -> Response:
+           organization_id: str = Form(""), override: str = Form(""),
+           user: User = Depends(admin_only)) -> Response:
     def _int(v: str) -> int | None:
         # empty = none; anything but a 32-bit id (text, a huge number) = id 0, which no row has,
         # so it is a form error, never a silent un-assignment or a database overflow
@@ -186,10 +198,18 @@ def assign(request: Request, case_id: CaseId, worker_id: str = Form(""),
             return None
         return int(v) if v.isdigit() and len(v) <= 10 and int(v) <= 2_147_483_647 else 0
 
+    def saved(overridden: list[str]) -> str:
+        # the rules of 'equitable outreach assign' a manual override breaks, by name
+        if not overridden:
+            return translate(request, "Assignment saved.")
+        return " ".join([translate(request, "Assignment saved with a manual override of:"),
+                         *(translate(request, m) for m in overridden)])
+
     return _run_form(request, user, case_id, lambda: cases.assign_case(
         get_engine(request), user, case_id, worker_id=_int(worker_id),
-        organization_id=_int(organization_id)),
-        {"worker_id": worker_id, "organization_id": organization_id}, "Assignment saved.")
+        organization_id=_int(organization_id), override=bool(override.strip())),
+        {"worker_id": worker_id, "organization_id": organization_id,
+         "override": override}, saved)
 
 
 @router.get("/cases/{case_id}/notice")
