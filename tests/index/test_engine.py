@@ -230,3 +230,44 @@ def test_winsorise_and_rank_by():
     assert res.raw["s"].tolist() == [5.0, 4.0, 3.0, 2.0, 1.0]
     assert res.table["s_pctl"].tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert {"step": "winsorise", "indicator": "x", "quantiles": [0.25, 0.75], "bounds": [1.0, 3.0]} in res.log
+
+
+def test_inverse_rule_is_chosen_by_name_in_the_spec_and_logged():
+    # incomes 10, 20, 20, 30, 40: complement gives the tied pair 0.75, negate 0.5 (by hand in
+    # tests/index/test_methods.py)
+    df = pd.DataFrame({"id": list("abcde"), "pci": [10.0, 20.0, 20.0, 30.0, 40.0]})
+
+    def build(inverse):
+        nm = {"method": "percentile", "decimals": 4}
+        if inverse:
+            nm["inverse"] = inverse
+        return compute_index(parse_spec({
+            "name": "t", "id_column": "id",
+            "indicator": [{"code": "pci", "column": "pci", "direction": "lower_is_more_need",
+                           "normalise": nm}],
+            "overall": {"code": "o"}}), df)
+
+    comp = build("complement")
+    assert comp.table["pci_pctl"].tolist() == [1.0, 0.75, 0.75, 0.25, 0.0]
+    assert build("negate").table["pci_pctl"].tolist() == [1.0, 0.5, 0.5, 0.25, 0.0]
+    assert build(None).table["pci_pctl"].tolist() == [1.0, 0.5, 0.5, 0.25, 0.0]  # default: negate
+    step = next(s for s in comp.log if s.get("indicator") == "pci")
+    assert step["inverse"] == "complement"
+    with pytest.raises(SpecError, match="inverse"):
+        build("flip")
+
+
+def test_flags_missing_for_blanks_the_named_units_flags_and_counts():
+    df = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0]})
+    spec = {"name": "t", "id_column": "id", "output_missing": -999, "flags_missing_for": ["c"],
+            "defaults": {"flag": {"threshold": 0.9}},
+            "indicator": [{"code": "x", "column": "x"}, {"code": "y", "column": "y"}],
+            "overall": {"code": "o", "flag_count_column": "F_TOTAL"}}
+    t = compute_index(parse_spec(spec), df).table.set_index("id")
+    # percentiles: x = 0, 0.5, 1; y = 1, 0.5, 0 -> a flags y, c would flag x but is blanked
+    assert t.loc["a", "x_flag"] == 0 and t.loc["a", "y_flag"] == 1 and t.loc["a", "F_TOTAL"] == 1
+    assert t.loc["c", "x_flag"] == t.loc["c", "y_flag"] == t.loc["c", "F_TOTAL"] == -999
+    assert t.loc["c", "x_pctl"] == 1.0  # the values stay
+    spec["flags_missing_for"] = ["zz"]
+    with pytest.raises(SpecError, match="'zz' is not a unit"):
+        compute_index(parse_spec(spec), df)

@@ -277,7 +277,8 @@ def _evaluate(
         cols.append(out["treated"][ind.code])
         refs.append(ref(f"values:{ind.code}"))
         sets.append({"form": nm.form, "ties": nm.ties, "scale": nm.effective_scale,
-                     "decimals": nm.decimals, "reverse": ind.direction == "lower_is_more_need"})
+                     "decimals": nm.decimals, "reverse": ind.direction == "lower_is_more_need",
+                     "inverse": nm.inverse})
     ranked = M.percentile_rank_columns(cols, refs, sets)
     for ind, (vals, N) in zip(pct_inds, ranked):
         nm = spec.normalise_of(ind)
@@ -361,6 +362,8 @@ def _evaluate(
                      "reference_n": int(fit_out.get(f"N:{ind.code}", 0))}
             if nm.method == "percentile":
                 entry.update(form=nm.form, ties=nm.ties, scale=nm.effective_scale, decimals=nm.decimals)
+                if ind.direction == "lower_is_more_need":
+                    entry.update(inverse=nm.inverse)
             elif nm.method in ("zscore", "minmax"):
                 entry.update({k: v for k, v in learned.items()}, decimals=nm.decimals, cap=nm.cap)
             log.append({k: v for k, v in entry.items() if v is not None})
@@ -488,6 +491,30 @@ def _evaluate(
     return out, fit_out
 
 
+def _flags_missing(spec: IndexSpec, state: dict[str, Any], ids: np.ndarray, source: str,
+                   log: list[dict[str, Any]]) -> None:
+    """Blank every flag and flag count of the units the spec's ``flags_missing_for`` names (a
+    published file's departure kept to reproduce it); log them. An id not in the data is an error."""
+    pos = {str(u): i for i, u in enumerate(ids)}
+    absent = [u for u in spec.flags_missing_for if u not in pos]
+    if absent:
+        raise SpecError(
+            f"spec {spec.name}: key 'flags_missing_for': id '{absent[0]}' is not a unit of {source}"
+        )
+    rows = np.array([pos[u] for u in spec.flags_missing_for], dtype=np.int64)
+    for code, f in state["flag"].items():
+        f = f.copy()
+        f[rows] = np.nan
+        state["flag"][code] = f
+    for res in state["nodes"].values():
+        if "flag_count" in res:
+            fc = res["flag_count"].copy()
+            fc[rows] = np.nan
+            res["flag_count"] = fc
+    log.append({"step": "flags_missing", "ids": list(spec.flags_missing_for), "units": int(rows.size),
+                "note": "flags written as missing, as the published file has them"})
+
+
 def _missing_text(spec: IndexSpec, state: dict[str, Any], n: int) -> np.ndarray:
     """Per unit: which indicators were missing and how each was handled, e.g.
     ``"reweighted: LEAD, LBW"`` or ``"not scored (too few indicators in POP_CHAR); reweighted: ..."``;
@@ -585,6 +612,8 @@ def compute_index(
             ids_job.result()  # a bad id is reported first, as if checked first
             raise
         ids = ids_job.result()
+    if spec.flags_missing_for:
+        _flags_missing(spec, state, ids, src, log)
 
     stages: dict[str, dict[str, np.ndarray]] = {
         "raw": {ind.code: raw[ind.code] for ind in spec.indicators},

@@ -26,6 +26,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "from_expression": "computed as {expression}",
         "ranked_by": ", ranked by column '{column}'",
         "lower": "; a lower value means more need, so it is ranked in reverse",
+        "lower_complement": "; a lower value means more need, so its score is one minus the "
+                            "percentile of the value (tied values share it)",
         "weight": "; weight {w}",
         "pct_svi": "turned into a percentile rank, (rank - 1) / (N - 1), among the {ref} with a value, "
                    "tied values taking the {ties} rank",
@@ -88,6 +90,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "from_expression": "calculado como {expression}",
         "ranked_by": ", ordenado por la columna '{column}'",
         "lower": "; un valor más bajo significa más necesidad, así que se ordena al revés",
+        "lower_complement": "; un valor más bajo significa más necesidad, así que su puntuación es "
+                            "uno menos el percentil del valor (los empates lo comparten)",
         "weight": "; peso {w}",
         "pct_svi": "convierte en un rango percentil, (rango - 1) / (N - 1), entre las {ref} con "
                    "valor; los valores empatados reciben el rango {ties}",
@@ -231,7 +235,9 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
         if ind.rank_by:
             notes += P["ranked_by"].format(column=ind.rank_by)
         if ind.direction == "lower_is_more_need":
-            notes += P["lower"]
+            complement = (spec.normalise_of(ind).method == "percentile"
+                          and spec.normalise_of(ind).inverse == "complement")
+            notes += P["lower_complement" if complement else "lower"]
         if ind.transform != "none":
             notes += P[f"transform_{ind.transform}"]
         if ind.winsorise:

@@ -39,6 +39,7 @@ __all__ = [
 NormaliseMethod = Literal["percentile", "zscore", "minmax", "identity"]
 PercentileForm = Literal["svi", "ces"]
 TieRule = Literal["min", "max", "average"]
+InverseRule = Literal["negate", "complement"]
 MissingRule = Literal["exclude", "reweight", "impute_mean", "impute_median", "impute_zero"]
 Aggregation = Literal["sum", "mean", "geometric_mean", "product"]
 Direction = Literal["higher_is_more_need", "lower_is_more_need"]
@@ -72,11 +73,19 @@ class Normalise(_Model):
     ``(x - min) / (max - min)``. ``identity``: the value as given (e.g. a published percentile).
     ``scale`` multiplies the result (default 100 for the ces form, else 1); ``decimals`` rounds
     it (half to even, as numpy; the value used downstream is the rounded one, as SVI does).
+
+    ``inverse`` says how a percentile is reversed for a ``lower_is_more_need`` indicator:
+    ``"negate"`` ranks ``-x`` with the ``ties`` rule; ``"complement"`` is ``scale`` minus the
+    percentile of ``x`` (CDC/ATSDR SVI 2018 Documentation, "Data and methods": ``EPL_PCI`` is one
+    minus the percentile rank of per-capita income). They differ only on tied values: with
+    ``ties="min"`` the complement gives a run of ``k`` ties ``(k - 1) / (N - 1)`` more.
+    z-scores and min-max are symmetric, so both rules give the same values there.
     """
 
     method: NormaliseMethod = "percentile"
     form: PercentileForm = "svi"
     ties: TieRule = "min"
+    inverse: InverseRule = "negate"
     decimals: int | None = Field(default=None, ge=0, le=12)
     scale: float | None = None
     cap: float | None = Field(default=None, gt=0)
@@ -265,6 +274,10 @@ class IndexSpec(_Model):
         ``None`` leaves the cell empty.
     missing_column : output column saying which indicators each unit lacked and how that was
         handled ("" when none).
+    flags_missing_for : ids of units whose flag columns (each indicator's flag and every flag
+        count) are written as missing, to reproduce a published file that leaves them out (CDC's
+        2020 county SVI has no flags for the District of Columbia, 11001). The units are named in
+        the build log; an id not in the data is an error, so a typo cannot pass unseen.
     defaults : normalisation, missing rule and flag rule indicators inherit.
     indicators, themes, overall : the tree.
     """
@@ -282,6 +295,7 @@ class IndexSpec(_Model):
     missing_text: list[str] = []
     output_missing: float | None = None
     missing_column: str = "missing_indicators"
+    flags_missing_for: list[str] = []
     defaults: Defaults = Defaults()
     indicators: list[Indicator] = Field(alias="indicator", min_length=1)
     themes: list[Node] = Field(default=[], alias="theme")
