@@ -271,3 +271,47 @@ def test_flags_missing_for_blanks_the_named_units_flags_and_counts():
     spec["flags_missing_for"] = ["zz"]
     with pytest.raises(SpecError, match="'zz' is not a unit"):
         compute_index(parse_spec(spec), df)
+
+
+def _geo_spec(normalise: dict, **overall) -> dict:
+    return {"name": "g", "id_column": "id", "defaults": {"normalise": normalise},
+            "indicator": [{"code": "x", "column": "x"}, {"code": "y", "column": "y"}],
+            "overall": {"code": "o", "aggregation": "geometric_mean", **overall}}
+
+
+GEO = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [30.0, 10.0, 20.0]})
+
+
+def test_geometric_mean_of_a_minmax_zero_is_an_error_naming_indicator_and_scale():
+    # min-max to [0, 100]: x = 0, 50, 100; y = 100, 0, 50. Unit a's x and unit b's y are 0, so
+    # their geometric mean would be 0 whatever the other member is.
+    spec = parse_spec(_geo_spec({"method": "minmax", "scale": 100}))
+    with pytest.raises(SpecError) as e:
+        compute_index(spec, GEO, source="in.csv")
+    msg = str(e.value)
+    assert "overall 'o': geometric_mean of a 0: member 'x' (min-max to [0, 100])" in msg
+    assert "is 0 for 1 unit(s) of in.csv (first at row 2)" in msg
+    assert 'range = [1, 100]' in msg and 'zeros = "zero"' in msg
+    prod = parse_spec(_geo_spec({"method": "minmax"}, aggregation="product"))
+    with pytest.raises(SpecError, match=r"product of a 0: member 'x' \(min-max to \[0, 1\]\)"):
+        compute_index(prod, GEO)
+
+
+def test_minmax_to_a_range_and_the_documented_zero_rule_by_hand():
+    # range [1, 100]: 1 + 99 u with u = 0, 0.5, 1 -> x = 1, 50.5, 100; y = 100, 1, 50.5
+    t = compute_index(parse_spec(_geo_spec({"method": "minmax", "range": [1, 100]})), GEO).table
+    assert t["x_minmax"].tolist() == [1.0, 50.5, 100.0]
+    assert t["y_minmax"].tolist() == [100.0, 1.0, 50.5]
+    np.testing.assert_allclose(t["score"], [10.0, 50.5 ** 0.5, (100 * 50.5) ** 0.5])
+    # zeros = "zero": a and b get 0, c the geometric mean of 100 and 50; the log counts them
+    res = compute_index(parse_spec(_geo_spec({"method": "minmax", "scale": 100}, zeros="zero")), GEO)
+    np.testing.assert_allclose(res.table["score"], [0.0, 0.0, (100 * 50) ** 0.5])
+    step = next(s for s in res.log if s["step"] == "zeros")
+    assert step == {"step": "zeros", "node": "o", "rule": "zero", "method": "geometric_mean",
+                    "units": 2, "by_member": {"x": 1, "y": 1}}
+    with pytest.raises(SpecError, match="'range' is only for method"):
+        parse_spec(_geo_spec({"method": "zscore", "range": [1, 100]}))
+    with pytest.raises(SpecError, match="low < high"):
+        parse_spec(_geo_spec({"method": "minmax", "range": [100, 1]}))
+    with pytest.raises(SpecError, match="not both"):
+        parse_spec(_geo_spec({"method": "minmax", "range": [1, 100], "scale": 100}))

@@ -309,7 +309,8 @@ def _evaluate(
                 raise InputError(f"{location(source, None, ind.rank_by or ind.column or ind.code)}: "
                                  f"fewer than two units have a value to rank ({int(np.isfinite(v).sum())} of {n})")
             vals, learned = M.minmax(v, ref(f"values:{ind.code}"), reverse=rev,
-                                     scale=nm.effective_scale, decimals=nm.decimals)
+                                     scale=nm.effective_scale, decimals=nm.decimals,
+                                     to_range=nm.range)
         elif nm.method == "identity":
             vals, learned = M.round_to(v * nm.effective_scale, nm.decimals), {}
         else:
@@ -404,7 +405,12 @@ def _evaluate(
                     f"theme '{node.code}': {node.aggregation} needs values >= 0 but member "
                     f"'{members[j]}' has negative normalised values (use percentile or minmax)"
                 )
+        zero_units = None
+        if node.aggregation in ("geometric_mean", "product"):
+            zero_units = _zero_members(spec, node, members, w, mat, hard, source, log)
         score = M.aggregate(mat.T, w, node.aggregation, hard_missing=hard)
+        if zero_units is not None:  # zeros = "zero": the documented result (log(0) is not used)
+            score[zero_units & ~hard] = 0.0
         score = M.round_to(score, node.decimals)
         res: dict[str, np.ndarray] = {"score": score, "not_scored": not_scored}
         passed = score
@@ -489,6 +495,49 @@ def _evaluate(
                             "counts": [int((tier == k).sum()) for k in range(1, t.n + 1)]})
     out["nodes"] = node_out
     return out, fit_out
+
+
+def _describe_normalisation(spec: IndexSpec, code: str) -> str:
+    """A member's scale in words for messages, e.g. "min-max to [0, 100]"."""
+    if not spec.is_indicator(code):
+        return f"the score of '{code}'"
+    nm = spec.normalise_of(spec.indicator(code))
+    if nm.method == "minmax":
+        lo, hi = nm.range if nm.range is not None else (0.0, nm.effective_scale)
+        return f"min-max to [{lo:g}, {hi:g}]"
+    if nm.method == "percentile":
+        return f"percentile ({nm.form} form) on [0, {nm.effective_scale:g}]"
+    return {"zscore": "z-scores", "identity": "the values as given"}[nm.method]
+
+
+def _zero_members(spec: IndexSpec, node: Node, members: list[str], w: np.ndarray, mat: np.ndarray,
+                  hard: np.ndarray, source: str, log: list[dict[str, Any]] | None) -> np.ndarray | None:
+    """Units with a member value of exactly 0 (weight > 0) under a geometric mean or product.
+
+    ``zeros = "error"``: a SpecError naming the first such member, its normalisation, how many
+    units and the first unit's row. ``zeros = "zero"``: the units (their result is set to 0),
+    counted per member in the log. None when there are none.
+    """
+    zero = (mat == 0) & (w[:, None] > 0) & ~hard[None, :]  # (k, n)
+    if not zero.any():
+        return None
+    kind = "overall" if node is spec.overall else "theme"
+    counts = {m: int(zero[j].sum()) for j, m in enumerate(members) if zero[j].any()}
+    if node.zeros == "error":
+        j = next(j for j in range(len(members)) if zero[j].any())
+        m = members[j]
+        first = int(np.flatnonzero(zero[j])[0])
+        raise SpecError(
+            f"{kind} '{node.code}': {node.aggregation} of a 0: member '{m}' ({_describe_normalisation(spec, m)}) "
+            f"is 0 for {counts[m]} unit(s) of {source} (first at row {first + _ROW_OFFSET}); "
+            f"the result would be 0 whatever the other members are. Use normalise = "
+            f"{{ method = \"minmax\", range = [1, 100] }} or set zeros = \"zero\" on {kind} '{node.code}'"
+        )
+    units = zero.any(axis=0)
+    if log is not None:
+        log.append({"step": "zeros", "node": node.code, "rule": "zero", "method": node.aggregation,
+                    "units": int(units.sum()), "by_member": counts})
+    return units
 
 
 def _flags_missing(spec: IndexSpec, state: dict[str, Any], ids: np.ndarray, source: str,

@@ -261,20 +261,27 @@ def zscore(
 
 def minmax(
     x: np.ndarray, reference: np.ndarray | None = None, *, reverse: bool = False,
-    scale: float = 1.0, decimals: int | None = None,
+    scale: float = 1.0, decimals: int | None = None, to_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """``(x - min) / (max - min)`` over the reference (``(max - x) / (max - min)`` when
-    ``reverse``), clipped to [0, 1] for values outside the reference range, times ``scale``."""
+    ``reverse``), clipped to [0, 1] for values outside the reference range, times ``scale``.
+
+    With ``to_range = (a, b)`` the [0, 1] value ``u`` becomes ``a + (b - a) u`` instead (``scale``
+    is then not applied): COINr's ``n_minmax(l_u = c(a, b))``; [1, 100] keeps a geometric mean's
+    inputs above 0. When every reference value is equal each unit gets the low end (0 or ``a``).
+    """
     r = x if reference is None else reference
     rv = r[np.isfinite(r)]
     lo = float(rv.min()) if rv.size else np.nan
     hi = float(rv.max()) if rv.size else np.nan
     span = hi - lo
+    a, b = (0.0, float(scale)) if to_range is None else (float(to_range[0]), float(to_range[1]))
     if not (span > 0):
-        return np.where(np.isfinite(x), 0.0, np.nan), {"min": lo, "max": hi}
+        return np.where(np.isfinite(x), a, np.nan), {"min": lo, "max": hi}
     v = (hi - x) / span if reverse else (x - lo) / span
     v = np.clip(v, 0.0, 1.0)
-    return round_to(v * scale, decimals), {"min": lo, "max": hi}
+    v = v * b if to_range is None else a + (b - a) * v
+    return round_to(v, decimals), {"min": lo, "max": hi}
 
 
 def aggregate(
