@@ -315,3 +315,43 @@ def test_minmax_to_a_range_and_the_documented_zero_rule_by_hand():
         parse_spec(_geo_spec({"method": "minmax", "range": [100, 1]}))
     with pytest.raises(SpecError, match="not both"):
         parse_spec(_geo_spec({"method": "minmax", "range": [1, 100], "scale": 100}))
+
+
+def _tier_spec(tiers: dict) -> dict:
+    return {"name": "t", "id_column": "id",
+            "indicator": [{"code": "x", "column": "x", "normalise": {"method": "identity"}}],
+            "overall": {"code": "o", "aggregation": "mean", "rank_column": "rank", "tiers": tiers}}
+
+
+def test_tier_summary_counts_cut_scores_and_a_warning_when_ties_make_tiers_unequal():
+    # scores 5, 4, 4, 3, 2, 1 -> need ranks 1, 2, 2, 4, 5, 6; 3 tiers over N = 6:
+    # floor((r - 1) * 3 / 6) + 1 = 1, 1, 1, 2, 3, 3 -> counts 3, 1, 2 (untied ranks 1..6: 2, 2, 2)
+    df = pd.DataFrame({"id": list("abcdef"), "x": [5.0, 4.0, 4.0, 3.0, 2.0, 1.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 3})), df).tier_summary()
+    assert ts["counts"] == [3, 1, 2] and ts["untied_counts"] == [2, 2, 2]
+    assert ts["tiers"] == [{"tier": "1", "units": 3, "min_score": 4.0, "max_score": 5.0},
+                           {"tier": "2", "units": 1, "min_score": 3.0, "max_score": 3.0},
+                           {"tier": "3", "units": 2, "min_score": 1.0, "max_score": 2.0}]
+    assert ts["cut_scores"] == [4.0, 3.0]
+    assert ts["warnings"] == ["tied scores make the quantile tiers unequal: '1' 3, '2' 1, '3' 2 "
+                              "units (without ties: 2, 2, 2); tied units share the higher-need tier"]
+    # no ties: no warning
+    df2 = pd.DataFrame({"id": list("abcdef"), "x": [6.0, 5.0, 4.0, 3.0, 2.0, 1.0]})
+    ts2 = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 3})), df2).tier_summary()
+    assert ts2["counts"] == [2, 2, 2] and ts2["warnings"] == [] and ts2["cut_scores"] == [5.0, 3.0]
+
+
+def test_tier_summary_warns_of_an_empty_tier_for_quantiles_and_cuts():
+    # scores 5, 5, 5, 1 in 4 tiers: ranks 1, 1, 1, 4 -> tiers 1, 1, 1, 4; tiers 2 and 3 empty
+    df = pd.DataFrame({"id": list("abcd"), "x": [5.0, 5.0, 5.0, 1.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 4})), df).tier_summary()
+    assert ts["counts"] == [3, 0, 0, 1]
+    assert ts["cut_scores"] == [5.0, None, None]
+    assert ts["warnings"][1:] == [
+        "tier '2' is empty: every unit tied at its boundary went to a higher-need tier",
+        "tier '3' is empty: every unit tied at its boundary went to a higher-need tier"]
+    # fixed cuts 2, 3, 4: 5 -> tier 1, 1 -> tier 4; [3, 4) and [2, 3) hold no one
+    ts = compute_index(parse_spec(_tier_spec({"method": "cuts", "cuts": [2, 3, 4]})), df).tier_summary()
+    assert ts["counts"] == [3, 0, 0, 1] and ts["cut_scores"] == [2.0, 3.0, 4.0]
+    assert ts["warnings"] == ["tier '2' is empty: no unit's score falls between its cuts",
+                              "tier '3' is empty: no unit's score falls between its cuts"]

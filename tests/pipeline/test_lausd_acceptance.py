@@ -215,3 +215,19 @@ def test_report_opens_offline_and_shows_the_map(result, schools, chromium_browse
         assert heading == ("Methods" if lang == "en" else "Métodos")
     finally:
         page.close()
+
+
+def test_tier_cut_scores_are_recorded_in_run_json_and_equal_schools_csv(result, schools):
+    # the lowest score of each tier but the last, computed here from schools.csv (whose score
+    # column is rounded to 4 decimals; the cut scores are the index's own 6-decimal scores)
+    by_hand = [float(schools.loc[schools["tier"] == t, "score"].min()) for t in TIERS[:-1]]
+    record = json.loads((result.out_dir / "run.json").read_text(encoding="utf-8"))["extra"]["tiers"]
+    assert record["cut_scores"] == pytest.approx(by_hand, abs=0.5e-4)
+    agg = result.computation.index.aggregated
+    tier = result.computation.index.table["tier"]
+    assert record["cut_scores"] == [float(agg["score"][tier == t].min()) for t in TIERS[:-1]]
+    assert [t["units"] for t in record["tiers"]] == [131, 130, 130, 130, 130]
+    assert record["untied_counts"] == [131, 130, 130, 130, 130] and record["warnings"] == []
+    assert result.tier_summary["cut_scores"] == record["cut_scores"]
+    html = (result.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Cut scores (the lowest score in each tier but the last): " in html

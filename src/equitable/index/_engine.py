@@ -94,6 +94,17 @@ class IndexResult:
     def id_column(self) -> str:
         return self.spec.id_column
 
+    def tier_summary(self) -> dict[str, Any] | None:
+        """The tiers of the overall index, or None when the spec has none: ``method``, ``basis``,
+        ``labels``, ``counts`` (units per tier, highest need first), ``tiers`` (per tier:
+        ``tier``, ``units``, ``min_score``, ``max_score`` of the ``basis``), ``cut_scores``
+        (quantile: the lowest score of each tier but the last; cuts: the cuts), ``n_ranked`` and
+        ``warnings`` (an empty tier; quantile tiers made unequal by ties), one line each."""
+        for step in self.log:
+            if step.get("step") == "tiers":
+                return step
+        return None
+
     def missing_summary(self) -> dict[str, int]:
         """Units per missing-data handling ("complete", "reweighted", "imputed", "excluded",
         "not scored")."""
@@ -490,11 +501,57 @@ def _evaluate(
                 tier = M.tiers_by_cuts(basis, t.cuts)
             node_out[ov.code]["tier"] = tier
             if log is not None:
-                log.append({"step": "tiers", "method": t.method, "n": t.n, "cuts": t.cuts,
-                            "basis": t.basis, "labels": t.tier_labels, "n_ranked": N,
-                            "counts": [int((tier == k).sum()) for k in range(1, t.n + 1)]})
+                basis_vals = score
+                if t.method == "cuts" and t.basis == "percentile":
+                    basis_vals = node_out[ov.code]["percentile"]
+                log.append(_tier_step(t, tier, basis_vals, N, learning))
     out["nodes"] = node_out
     return out, fit_out
+
+
+def _tier_step(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_reference: bool) -> dict[str, Any]:
+    """The log entry of the tier step: units and score range per tier, cut scores, warnings.
+
+    ``cut_scores``: for quantile tiers the lowest score in each tier but the last (a unit scoring
+    at least ``cut_scores[k]`` is in tier ``k + 1`` or a higher-need one; None for an empty tier);
+    for fixed cuts, the cuts on ``basis``. Warnings: a tier with no unit; quantile tiers whose
+    sizes differ from the untied split ``floor((r - 1) n / N) + 1`` of ranks 1..N because tied
+    units share a tier (only when the units are their own reference).
+    """
+    labels = t.tier_labels
+    counts = [int((tier == k).sum()) for k in range(1, t.n + 1)]
+    rows = []
+    for k, lab in enumerate(labels, start=1):
+        v = basis[tier == k]
+        v = v[np.isfinite(v)]
+        rows.append({"tier": lab, "units": counts[k - 1],
+                     "min_score": float(v.min()) if v.size else None,
+                     "max_score": float(v.max()) if v.size else None})
+    if t.method == "quantile":
+        cuts = [r["min_score"] for r in rows[:-1]]
+    else:
+        cuts = [float(c) for c in t.cuts]
+    warnings: list[str] = []
+    untied_counts = None
+    if t.method == "quantile" and own_reference and n_ranked > 0:
+        r = np.arange(1, n_ranked + 1)
+        untied = np.bincount(np.floor((r - 1) * t.n / n_ranked).astype(np.int64), minlength=t.n)[: t.n]
+        untied_counts = [int(c) for c in untied]
+        if counts != untied_counts:
+            warnings.append(
+                "tied scores make the quantile tiers unequal: "
+                + ", ".join(f"'{lab}' {c}" for lab, c in zip(labels, counts))
+                + " units (without ties: " + ", ".join(str(int(c)) for c in untied)
+                + "); tied units share the higher-need tier"
+            )
+    for lab, c in zip(labels, counts):
+        if c == 0:
+            why = ("every unit tied at its boundary went to a higher-need tier"
+                   if t.method == "quantile" else f"no unit's {t.basis} falls between its cuts")
+            warnings.append(f"tier '{lab}' is empty: {why}")
+    return {"step": "tiers", "method": t.method, "n": t.n, "cuts": t.cuts, "basis": t.basis,
+            "labels": labels, "n_ranked": n_ranked, "counts": counts, "untied_counts": untied_counts,
+            "tiers": rows, "cut_scores": cuts, "warnings": warnings}
 
 
 def _describe_normalisation(spec: IndexSpec, code: str) -> str:

@@ -62,6 +62,13 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=total, description="Done")
         tiers = ", ".join(f"{k}: {v}" for k, v in result.tier_counts.items())
         typer.echo(f"Ranked {result.n_schools} schools ({tiers}).")
+        if result.tier_summary:
+            from equitable.index._cli import tier_lines
+
+            for line in tier_lines(result.tier_summary)[1:]:  # the counts are on the line above
+                typer.echo(line)
+            for w in result.tier_summary["warnings"]:
+                typer.echo(f"Warning: {w}", err=True)
         typer.echo(
             f"Allocated ${result.total_cents // 100:,}.{result.total_cents % 100:02d} of "
             f"${result.budget_cents // 100:,}.{result.budget_cents % 100:02d}."

@@ -94,6 +94,8 @@ class RunResult:
     budget_cents, total_cents : the budget and the sum of the school amounts (equal).
     excluded : reason -> number of school-table rows not ranked.
     placement_counts : placement method -> number of schools.
+    tier_summary : the index's tiers (:meth:`equitable.index.IndexResult.tier_summary`): score
+        range per tier, cut scores, warnings (an empty tier, tiers made unequal by ties).
     """
 
     out_dir: Path
@@ -105,6 +107,7 @@ class RunResult:
     excluded: dict[str, int]
     placement_counts: dict[str, int]
     computation: Computation | None = None
+    tier_summary: dict[str, Any] | None = None
 
 
 def _noop(_: str) -> None:
@@ -572,7 +575,16 @@ def report_data(comp: Computation) -> Any:
         index_title_es=spec.title_es,
         tier_labels_es=(dict(zip(spec.overall.tiers.tier_labels, spec.overall.tiers.labels_es))
                         if spec.overall.tiers.labels_es else {}),
+        tier_summary=comp.index.tier_summary(),
     )
+
+
+def _tiers_record(tiers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The index's tier summary for run.json: cut scores, score range per tier, warnings."""
+    if tiers is None:
+        return None
+    keep = ("method", "basis", "n_ranked", "tiers", "cut_scores", "untied_counts", "warnings")
+    return {k: tiers[k] for k in keep}
 
 
 def run(
@@ -649,6 +661,7 @@ def run(
         extra={
             "schools_ranked": len(comp.schools),
             "tier_counts": tier_counts,
+            "tiers": _tiers_record(comp.index.tier_summary()),
             "not_ranked": excluded_counts,
             "placement": comp.placement_counts,
             "budget_cents": int(comp.allocation.total_cents),
@@ -662,4 +675,5 @@ def run(
         budget_cents=int(comp.allocation.total_cents),
         total_cents=int(comp.schools["amount_cents"].sum()), tier_counts=tier_counts,
         excluded=excluded_counts, placement_counts=comp.placement_counts, computation=comp,
+        tier_summary=comp.index.tier_summary(),
     )

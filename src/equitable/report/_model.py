@@ -45,6 +45,9 @@ class ReportData:
     version : package version.
     method_text : language -> the index spec explained in plain words
         (:func:`equitable.index.explain`), shown in the methods section.
+    tier_summary : the index's tier summary (:meth:`equitable.index.IndexResult.tier_summary`):
+        each tier's score range and the cut scores go in the tier table, its warnings (an empty
+        tier, tiers made unequal by tied scores) under it.
     """
 
     title: str
@@ -70,3 +73,4 @@ class ReportData:
     equity: dict[str, float] = field(default_factory=dict)
     index_title_es: str | None = None
     tier_labels_es: dict[str, str] = field(default_factory=dict)
+    tier_summary: dict[str, Any] | None = None
