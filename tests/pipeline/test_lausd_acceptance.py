@@ -231,3 +231,20 @@ def test_tier_cut_scores_are_recorded_in_run_json_and_equal_schools_csv(result, 
     assert result.tier_summary["cut_scores"] == record["cut_scores"]
     html = (result.out_dir / "report.html").read_text(encoding="utf-8")
     assert "Cut scores (the lowest score in each tier but the last): " in html
+
+
+def test_the_one_exact_remainder_tie_is_recorded_with_its_rule(result, schools):
+    record = json.loads((result.out_dir / "run.json").read_text(encoding="utf-8"))
+    ties = record["extra"]["remainder_ties"]
+    assert len(ties) == 1 and ties[0]["rule"] == "id"
+    a, b = sorted(ties[0]["schools"])
+    assert ties[0]["given"] == [a]  # ascending id
+    # checked by hand in schools.csv: the same weighted enrollment (enrollment x tier weight),
+    # so the same quota; a cent apart
+    s = schools.set_index("cds_code")
+    wa = s.loc[a, "enrollment"] * TIER_WEIGHTS[s.loc[a, "tier"]]
+    wb = s.loc[b, "enrollment"] * TIER_WEIGHTS[s.loc[b, "tier"]]
+    assert wa == wb
+    assert int(s.loc[a, "amount_cents"]) == int(s.loc[b, "amount_cents"]) + 1
+    html = (result.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Rounding to whole cents: 2 schools had exactly equal remainders" in html

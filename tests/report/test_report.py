@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import string
 
@@ -174,3 +175,11 @@ def test_tier_table_shows_score_ranges_cut_scores_and_an_empty_tier_in_both_lang
     assert "Tied scores make the tiers unequal: 2, 0, 1, 1, 1 schools (without ties: 1, 1, 1, 1, 1)" in en
     assert "Tier 2 High has no schools." in en
     assert "El nivel 2 Alta no tiene escuelas." in es and "Puntuaciones de corte" in es
+
+
+def test_remainder_tie_note_under_the_tier_table_in_both_languages():
+    data = _data()
+    data.remainder_ties = [{"schools": 3, "moved": 1, "rule": "id"}]
+    assert ("Rounding to whole cents: 3 schools had exactly equal remainders; 1 of them got the "
+            "extra cent by the tie-break rule 'id'") in html.unescape(render_html(data, "en"))
+    assert "3 escuelas tenían restos exactamente iguales" in render_html(data, "es")

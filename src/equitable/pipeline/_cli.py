@@ -73,6 +73,9 @@ def register(app: typer.Typer) -> None:
             f"Allocated ${result.total_cents // 100:,}.{result.total_cents % 100:02d} of "
             f"${result.budget_cents // 100:,}.{result.budget_cents % 100:02d}."
         )
+        comp = result.computation
+        for tie in (comp.allocation.remainder_ties if comp is not None else []):
+            typer.echo(f"Note: {tie['note']}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

@@ -344,6 +344,8 @@ def compute(
         "cds_code": frame["cds_code"].astype(str).to_numpy(),
         "enrollment": frame["enrollment"].astype("float64").to_numpy(),
         "tier": it.loc[frame["cds_code"].astype(str), spec.overall.tiers.column].to_numpy(),
+        # the need score, for an allocation rule's tie_break = "need", tie_break_column = "score"
+        "score": index.aggregated[spec.score_column_of(spec.overall)].to_numpy(),
     })
     allocation = allocate(alloc_in, rule)
     out = _schools_table(frame, index, allocation, spec)
@@ -576,6 +578,8 @@ def report_data(comp: Computation) -> Any:
         tier_labels_es=(dict(zip(spec.overall.tiers.tier_labels, spec.overall.tiers.labels_es))
                         if spec.overall.tiers.labels_es else {}),
         tier_summary=comp.index.tier_summary(),
+        remainder_ties=[{"schools": len(t["schools"]), "moved": len(t.get("given", t.get("taken", []))),
+                         "rule": t["rule"]} for t in comp.allocation.remainder_ties],
     )
 
 
@@ -662,6 +666,8 @@ def run(
             "schools_ranked": len(comp.schools),
             "tier_counts": tier_counts,
             "tiers": _tiers_record(comp.index.tier_summary()),
+            "remainder_ties": [{k: v for k, v in t.items() if k != "note"}
+                               for t in comp.allocation.remainder_ties],
             "not_ranked": excluded_counts,
             "placement": comp.placement_counts,
             "budget_cents": int(comp.allocation.total_cents),

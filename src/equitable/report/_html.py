@@ -184,6 +184,9 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         for lab, c in zip(ts["labels"], ts["counts"]):
             if c == 0:
                 tier_notes.append(t(lang, "tier_empty", tier=tier_label(lang, lab, data.tier_labels_es)))
+    for tie in data.remainder_ties:
+        tier_notes.append(t(lang, "remainder_tie", n=number(lang, tie["schools"]),
+                            k=number(lang, tie["moved"]), rule=tie["rule"]))
     total = {
         "schools": number(lang, int(data.tiers["schools"].sum())),
         "students": number(lang, n_students),

@@ -113,6 +113,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "tied schools share the higher-need tier."
         ),
         "tier_empty": "Tier {tier} has no schools.",
+        "remainder_tie": (
+            "Rounding to whole cents: {n} schools had exactly equal remainders; {k} of them got "
+            "the extra cent by the tie-break rule '{rule}' (run.json lists them)."
+        ),
         "exclude": "reweight: the school is scored on the indicators it has, their weights rescaled",
         "reweight": "reweight: the school is scored on the indicators it has, their weights rescaled",
         "impute_mean": "the mean of the ranked schools is used",
@@ -238,6 +242,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "empates: {untied}); las escuelas empatadas comparten el nivel de más necesidad."
         ),
         "tier_empty": "El nivel {tier} no tiene escuelas.",
+        "remainder_tie": (
+            "Redondeo a centavos: {n} escuelas tenían restos exactamente iguales; {k} de ellas "
+            "recibieron el centavo extra según la regla de desempate '{rule}' (run.json las "
+            "enumera)."
+        ),
         "exclude": (
             "reponderar: la escuela se califica con los indicadores que tiene, con sus pesos "
             "reescalados"
