@@ -242,9 +242,16 @@ def test_the_one_exact_remainder_tie_is_recorded_with_its_rule(result, schools):
     # checked by hand in schools.csv: the same weighted enrollment (enrollment x tier weight),
     # so the same quota; a cent apart
     s = schools.set_index("cds_code")
-    wa = s.loc[a, "enrollment"] * TIER_WEIGHTS[s.loc[a, "tier"]]
-    wb = s.loc[b, "enrollment"] * TIER_WEIGHTS[s.loc[b, "tier"]]
-    assert wa == wb
+    weighted_a = s.loc[a, "enrollment"] * TIER_WEIGHTS[s.loc[a, "tier"]]
+    weighted_b = s.loc[b, "enrollment"] * TIER_WEIGHTS[s.loc[b, "tier"]]
+    assert weighted_a == weighted_b
     assert int(s.loc[a, "amount_cents"]) == int(s.loc[b, "amount_cents"]) + 1
     html = (result.out_dir / "report.html").read_text(encoding="utf-8")
     assert "Rounding to whole cents: 2 schools had exactly equal remainders" in html
+    import openpyxl
+
+    wb = openpyxl.load_workbook(result.out_dir / "allocation.xlsx")
+    params = {row[0].value: row[1].value for row in wb["Parameters"].iter_rows(min_row=2)}
+    assert params["Largest-remainder tie"].startswith("largest remainder: 2 schools had exactly")
+    assert params["Tier cut scores (lowest score of each tier but the last)"] == ", ".join(
+        f"{c:.6g}" for c in record["extra"]["tiers"]["cut_scores"])

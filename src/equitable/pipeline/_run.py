@@ -529,6 +529,13 @@ def report_data(comp: Computation) -> Any:
         ("Schools ranked", len(comp.schools)),
         ("School-table rows not ranked", len(comp.excluded)),
     ]
+    ts = comp.index.tier_summary()
+    if ts is not None:
+        params.append(("Tier cut scores" + (" (lowest score of each tier but the last)"
+                                            if ts["method"] == "quantile" else f" ({ts['basis']})"),
+                       ", ".join("" if c is None else f"{c:.6g}" for c in ts["cut_scores"])))
+        params += [("Tier warning", w) for w in ts["warnings"]]
+    params += [("Largest-remainder tie", tie["note"]) for tie in comp.allocation.remainder_ties]
     for k, v in comp.placement_counts.items():
         params.append((f"Placement: {k}", v))
     inputs = {}
