@@ -330,9 +330,9 @@ def test_an_exact_remainder_tie_is_reported_with_the_rule_used():
     (tie,) = res.remainder_ties
     assert tie["schools"] == ["c", "a", "b"] and tie["given"] == ["a"] and tie["rule"] == "id"
     assert tie["remainder"] == pytest.approx(1 / 3)
-    assert res.notes == ["largest remainder: 3 schools had exactly equal remainders (0.333333 of "
-                         "a cent); 1 of them got the extra cent by the tie-break rule 'id' "
-                         "(ascending id): a"]
+    assert res.notes == [("largest remainder: 3 schools had exactly equal remainders (0.333333 of "
+                          "a cent); 1 of them got the extra cent by the tie-break rule 'id' "
+                          "(ascending id): a")]
 
 
 def test_tie_break_by_need_score_is_a_rule_option():

@@ -333,8 +333,8 @@ def test_tier_summary_counts_cut_scores_and_a_warning_when_ties_make_tiers_unequ
                            {"tier": "2", "units": 1, "min_score": 3.0, "max_score": 3.0},
                            {"tier": "3", "units": 2, "min_score": 1.0, "max_score": 2.0}]
     assert ts["cut_scores"] == [4.0, 3.0]
-    assert ts["warnings"] == ["tied scores make the quantile tiers unequal: '1' 3, '2' 1, '3' 2 "
-                              "units (without ties: 2, 2, 2); tied units share the higher-need tier"]
+    assert ts["warnings"] == [("tied scores make the quantile tiers unequal: '1' 3, '2' 1, '3' 2 "
+                               "units (without ties: 2, 2, 2); tied units share the higher-need tier")]
     # no ties: no warning
     df2 = pd.DataFrame({"id": list("abcdef"), "x": [6.0, 5.0, 4.0, 3.0, 2.0, 1.0]})
     ts2 = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 3})), df2).tier_summary()
