@@ -41,6 +41,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ties_min": "lowest", "ties_max": "highest", "ties_average": "average",
         "decimals": ", rounded to {d} decimals",
         "scale": " (x {scale})",
+        "range": ", then mapped to {lo}-{hi}",
         "transform_log": "; its natural logarithm is used",
         "transform_log1p": "; log(1 + value) is used",
         "winsorise": "; values beyond the {lo} and {hi} quantiles are pulled in to them",
@@ -105,6 +106,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ties_min": "más bajo", "ties_max": "más alto", "ties_average": "promedio",
         "decimals": ", redondeado a {d} decimales",
         "scale": " (x {scale})",
+        "range": ", y luego se lleva a {lo}-{hi}",
         "transform_log": "; se usa su logaritmo natural",
         "transform_log1p": "; se usa log(1 + valor)",
         "winsorise": "; los valores más allá de los cuantiles {lo} y {hi} se acercan a ellos",
@@ -198,6 +200,8 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             s = P["zscore"].format(ref=ref, cap=P["zcap"].format(cap=_fmt(nm.cap)) if nm.cap else "")
         elif nm.method == "minmax":
             s = P["minmax"].format(ref=ref)
+            if nm.range is not None:
+                s += P["range"].format(lo=_fmt(nm.range[0]), hi=_fmt(nm.range[1]))
         else:
             s = P["identity"]
         default_scale = 100.0 if (nm.method == "percentile" and nm.form == "ces") else 1.0
