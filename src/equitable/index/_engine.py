@@ -544,10 +544,16 @@ def _tier_step(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_r
                 + " units (without ties: " + ", ".join(str(int(c)) for c in untied)
                 + "); tied units share the higher-need tier"
             )
-    for lab, c in zip(labels, counts):
+    for k, (lab, c) in enumerate(zip(labels, counts)):
         if c == 0:
-            why = ("every unit tied at its boundary went to a higher-need tier"
-                   if t.method == "quantile" else f"no unit's {t.basis} falls between its cuts")
+            if t.method == "cuts":
+                why = f"no unit's {t.basis} falls between its cuts"
+            elif not own_reference:
+                why = "no unit of the input falls in it (tiers come from the reference population)"
+            elif untied_counts is not None and untied_counts[k] == 0:
+                why = f"fewer units are ranked ({n_ranked}) than there are tiers ({t.n})"
+            else:
+                why = "every unit tied at its boundary went to a higher-need tier"
             warnings.append(f"tier '{lab}' is empty: {why}")
     return {"step": "tiers", "method": t.method, "n": t.n, "cuts": t.cuts, "basis": t.basis,
             "labels": labels, "n_ranked": n_ranked, "counts": counts, "untied_counts": untied_counts,
