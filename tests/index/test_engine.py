@@ -362,13 +362,13 @@ def test_empty_tier_reasons_without_ties_and_against_a_reference():
     df = pd.DataFrame({"id": list("abc"), "x": [3.0, 2.0, 1.0]})
     ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 5})), df).tier_summary()
     assert ts["counts"] == [1, 1, 0, 1, 0]
-    assert ts["warnings"] == [f"tier '{k}' is empty: fewer units are ranked (3) than there are "
-                              "tiers (5)" for k in (3, 5)]
+    assert ts["warnings"] == [(f"tier '{k}' is empty: fewer units are ranked (3) than there are "
+                               "tiers (5)") for k in (3, 5)]
     # one unit ranked against a reference of four (scores 4, 3, 2, 1): score 4 is rank 1, tier 1
     ref = pd.DataFrame({"id": list("wxyz"), "x": [4.0, 3.0, 2.0, 1.0]})
     one = pd.DataFrame({"id": ["a"], "x": [4.0]})
     ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 2})), one,
                        reference=ref).tier_summary()
     assert ts["counts"] == [1, 0] and ts["untied_counts"] is None
-    assert ts["warnings"] == ["tier '2' is empty: no unit of the input falls in it (tiers come "
-                              "from the reference population)"]
+    assert ts["warnings"] == [("tier '2' is empty: no unit of the input falls in it (tiers come "
+                               "from the reference population)")]
