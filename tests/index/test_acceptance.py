@@ -198,10 +198,12 @@ def test_svi_2020_documented_form_departs_from_the_published_file_where_docs_say
 # CDC/ATSDR SVI 2018, US counties, as published (SVI2018_US_COUNTY.csv, CDC; read from the copy in
 # the public repository andrewdtu/CDI-SVI-visualization, the same one that republishes the 2020
 # file): FIPS -> (EPL_PCI, RPL_THEME1, RPL_THEME2, RPL_THEME3, RPL_THEME4, RPL_THEMES, F_TOTAL).
-# The full file is not in ../shared/data (only its inputs); these are two contiguous runs of its
-# rows (its first 11: Rio Arriba NM, then Alabama; and 26 rows Lyon NV .. Greene NY). Nine of them
-# (01013, 01043, 01079, 01095, 01103, 36035, 36037 and through them 01017, 34029, 36031, 33007) have
-# a per-capita income tied with another county's, where the two inverse rules differ.
+# The full file is not in ../shared/data (only its inputs); these are three contiguous runs of its
+# rows (its first 11: Rio Arriba NM, then Alabama; 26 rows Lyon NV .. Greene NY; 26 rows Custer OK
+# .. Harney OR). 15 of them have a per-capita income tied with another county's, where the two
+# inverse rules differ (01013, 01043, 01079, 01095, 01103, 36035, 36037, 40041, 40057, 40069,
+# 40077, 40079, 41003, 41013, 41019); ranking -EP_PCI would also move the theme rank of 01017,
+# 33007, 34029, 36031, 40043, 40121.
 SVI2018_PUBLISHED = {
     "35039": (-999, -999, 0.8758, 0.9268, 0.5409, -999, -999),
     "01001": (0.286, 0.3631, 0.581, 0.5947, 0.3741, 0.4354, 0),
@@ -240,6 +242,32 @@ SVI2018_PUBLISHED = {
     "36035": (0.4548, 0.5494, 0.6791, 0.2786, 0.4801, 0.501, 0),
     "36037": (0.2809, 0.2366, 0.2359, 0.3247, 0.2773, 0.1879, 0),
     "36039": (0.4245, 0.4197, 0.0755, 0.517, 0.7727, 0.4159, 0),
+    "40039": (0.5519, 0.5143, 0.5721, 0.8354, 0.8427, 0.7503, 1),
+    "40041": (0.7347, 0.7994, 0.7873, 0.6679, 0.4117, 0.7697, 1),
+    "40043": (0.4105, 0.2758, 0.5543, 0.5708, 0.0675, 0.2248, 1),
+    "40057": (0.7615, 0.6799, 0.9723, 0.8574, 0.3553, 0.8108, 1),
+    "40063": (0.8873, 0.9041, 0.6963, 0.5495, 0.5514, 0.8115, 1),
+    "40069": (0.8618, 0.8347, 0.9707, 0.5078, 0.5342, 0.8468, 1),
+    "40073": (0.1707, 0.3287, 0.7418, 0.7768, 0.128, 0.3806, 1),
+    "40077": (0.6755, 0.7417, 0.958, 0.6033, 0.8797, 0.8936, 1),
+    "40079": (0.8774, 0.8213, 0.965, 0.7791, 0.6428, 0.9032, 1),
+    "40097": (0.6726, 0.6338, 0.9484, 0.4947, 0.6135, 0.7519, 1),
+    "40099": (0.458, 0.4818, 0.9271, 0.6692, 0.6262, 0.7092, 1),
+    "40101": (0.749, 0.7688, 0.9204, 0.7459, 0.9529, 0.9338, 1),
+    "40109": (0.2369, 0.4494, 0.5877, 0.9121, 0.6765, 0.6818, 1),
+    "40111": (0.7764, 0.8287, 0.9656, 0.419, 0.7434, 0.8659, 1),
+    "40115": (0.8981, 0.8255, 0.9866, 0.703, 0.9166, 0.9576, 1),
+    "40121": (0.6032, 0.6653, 0.9198, 0.6307, 0.7698, 0.8264, 1),
+    "40127": (0.7108, 0.7924, 0.8812, 0.4059, 0.6218, 0.7863, 1),
+    "40143": (0.2159, 0.401, 0.6033, 0.8746, 0.5963, 0.6159, 1),
+    "40151": (0.4274, 0.3799, 0.2455, 0.4349, 0.3473, 0.314, 1),
+    "41001": (0.5076, 0.6041, 0.5836, 0.3235, 0.9191, 0.6854, 1),
+    "41003": (0.1643, 0.3736, 0.007, 0.6625, 0.8886, 0.349, 1),
+    "41005": (0.043, 0.0889, 0.0828, 0.6632, 0.4148, 0.1895, 1),
+    "41013": (0.5796, 0.6529, 0.7443, 0.3989, 0.3792, 0.5729, 1),
+    "41015": (0.3529, 0.5369, 0.4807, 0.3894, 0.4776, 0.4879, 1),
+    "41019": (0.5494, 0.6382, 0.7364, 0.3664, 0.8682, 0.7277, 1),
+    "41025": (0.529, 0.6621, 0.8459, 0.3543, 0.7103, 0.7108, 1),
 }
 
 
@@ -247,7 +275,7 @@ def test_svi_2018_reproduces_published_county_percentiles_and_flags(data_dir):
     df = read_table(data_dir / "community" / "svi2018_us_county_inputs.csv", id_column="FIPS")
     t = compute_index(load_spec("svi-2018"), df).table.set_index("FIPS")
     cols = ["EPL_PCI", "RPL_THEME1", "RPL_THEME2", "RPL_THEME3", "RPL_THEME4", "RPL_THEMES", "F_TOTAL"]
-    assert len(SVI2018_PUBLISHED) == 37
+    assert len(SVI2018_PUBLISHED) == 63
     got = {f: tuple(t.loc[f, cols].tolist()) for f in SVI2018_PUBLISHED}
     assert got == SVI2018_PUBLISHED
     # Butler County, AL (01013): EP_PCI 20430 is tied with one other county; 1 - percentile gives
