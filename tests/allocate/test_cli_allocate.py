@@ -186,3 +186,17 @@ def test_compare_html_opens_offline(files, run_cli, chromium_browser):
     page.wait_for_selector("#concentration-curves .main-svg", timeout=20000)
     assert failed == [] and external == []
     page.close()
+
+
+def test_remainder_tie_on_the_terminal_and_in_run_json(tmp_path, run_cli):
+    (tmp_path / "s.csv").write_text("cds_code,enrollment,tier\nc,1,1\na,1,1\nb,1,1\n")
+    (tmp_path / "r.toml").write_text('[allocation]\nkind = "tier_rates"\nbudget = 1\n'
+                                     '[allocation.weights]\n"1" = 1\n')
+    code, out, _ = run_cli("allocate", tmp_path / "s.csv", "--rule", tmp_path / "r.toml",
+                           "--out", tmp_path / "o.csv")
+    assert code == 0
+    assert ("note: largest remainder: 3 schools had exactly equal remainders (0.333333 of a cent); "
+            "1 of them got the extra cent by the tie-break rule 'id' (ascending id): a") in out
+    rec = json.loads((tmp_path / "o.run.json").read_text())["extra"]["remainder_ties"]
+    assert rec == [{"remainder": pytest.approx(1 / 3), "schools": ["c", "a", "b"], "given": ["a"],
+                    "rule": "id"}]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -312,3 +313,52 @@ def test_zero_weight_schools_hold_their_floor_and_the_rest_is_respread():
     r = allocate(df, parse_rule({"kind": "tier_rates", "budget": 0.22, "weights": {"1": 1},
                                  "bounds": {"floor": 0.01}}))
     assert cents(r) == [1] * 14 + [3, 5]
+
+
+def _three_tied(**rule):
+    # $1.00 over three schools of 1 pupil each in one tier: quotas 33 1/3 cents each, so one cent
+    # is left over and the three remainders (1/3) tie exactly
+    df = pd.DataFrame({"cds_code": ["c", "a", "b"], "enrollment": [1, 1, 1], "tier": ["1"] * 3,
+                       "score": [1.0, 2.0, 3.0]})
+    return allocate(df, parse_rule({"kind": "tier_rates", "budget": 1.00, "weights": {"1": 1},
+                                    **rule}))
+
+
+def test_an_exact_remainder_tie_is_reported_with_the_rule_used():
+    res = _three_tied()
+    assert res.table["amount_cents"].tolist() == [33, 34, 33]  # 'a' first by id
+    (tie,) = res.remainder_ties
+    assert tie["schools"] == ["c", "a", "b"] and tie["given"] == ["a"] and tie["rule"] == "id"
+    assert tie["remainder"] == pytest.approx(1 / 3)
+    assert res.notes == [("largest remainder: 3 schools had exactly equal remainders (0.333333 of "
+                          "a cent); 1 of them got the extra cent by the tie-break rule 'id' "
+                          "(ascending id): a")]
+
+
+def test_tie_break_by_need_score_is_a_rule_option():
+    res = _three_tied(tie_break="need", tie_break_column="score")
+    assert res.table["amount_cents"].tolist() == [33, 33, 34]  # 'b' has the highest score, 3
+    assert res.remainder_ties[0]["given"] == ["b"] and res.remainder_ties[0]["rule"] == "need"
+    assert "tie-break rule 'need' (higher need score first, then ascending id, 'score'): b" \
+        in res.notes[0]
+    with pytest.raises(SpecError, match="tie_break_column"):
+        parse_rule({"kind": "tier_rates", "budget": 1, "weights": {"1": 1}, "tie_break": "need"})
+
+
+def test_no_note_when_no_tie_decides_a_unit():
+    # quotas 25, 25, 50 cents: exact, nothing left over
+    df = pd.DataFrame({"cds_code": ["a", "b", "c"], "enrollment": [1, 1, 2], "tier": ["1"] * 3})
+    res = allocate(df, parse_rule({"kind": "tier_rates", "budget": 1.00, "weights": {"1": 1}}))
+    assert res.table["amount_cents"].tolist() == [25, 25, 50]
+    assert res.remainder_ties == [] and res.notes == []
+    # remainders 0.5, 0.5, 0.2, 0.2 with 2 units left: both 0.5s get one, the tie decides nothing
+    from equitable.allocate._solve import largest_remainder
+
+    ties: list[dict] = []
+    q = np.array([10.5, 10.5, 10.2, 10.2])
+    inf = np.full(4, np.inf)
+    got = largest_remainder(q, 42, np.zeros(4), inf, np.arange(4), ties)
+    assert got.tolist() == [11, 11, 10, 10] and ties == []
+    got = largest_remainder(q, 43, np.zeros(4), inf, np.arange(4), ties)  # 3 units: one 0.2 of two
+    assert got.tolist() == [11, 11, 11, 10]
+    assert ties == [{"remainder": pytest.approx(0.2), "tied": [2, 3], "given": [2]}]

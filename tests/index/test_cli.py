@@ -181,3 +181,23 @@ def test_xlsx_and_parquet_inputs_keep_leading_zeros(tmp_path, capsys, suffix):
     code, _, err = run(capsys, "index", "svi-2022", str(path), "-o", str(out))
     assert (code, err) == (0, "")
     assert out.read_text().splitlines()[1].startswith("01001,0,")
+
+
+def test_tier_counts_cut_scores_and_tie_warning_on_the_terminal_and_in_run_json(capsys, tmp_path):
+    spec = tmp_path / "t.toml"
+    spec.write_text('name = "t"\nid_column = "id"\n[[indicator]]\ncode = "x"\ncolumn = "x"\n'
+                    'normalise = { method = "identity" }\n[overall]\ncode = "o"\n'
+                    'aggregation = "mean"\ntiers = { method = "quantile", n = 3 }\n', encoding="utf-8")
+    data = tmp_path / "in.csv"
+    # scores 5, 4, 4, 3, 2, 1: ties put 3 units in tier 1 (ranks 1, 2, 2), 1 in tier 2, 2 in tier 3
+    data.write_text("id,x\na,5\nb,4\nc,4\nd,3\ne,2\nf,1\n", encoding="utf-8")
+    code, out, err = run(capsys, "index", str(spec), str(data), "-o", str(tmp_path / "out.csv"))
+    assert code == 0
+    assert "Tiers (units, score range): 1: 3 (4 to 5); 2: 1 (3 to 3); 3: 2 (1 to 2)" in out
+    assert "Cut scores (lowest score of each tier but the last): 4, 3" in out
+    assert ("Warning: tied scores make the quantile tiers unequal: '1' 3, '2' 1, '3' 2 units "
+            "(without ties: 2, 2, 2)") in err
+    rec = json.loads((tmp_path / "out.csv.run.json").read_text(encoding="utf-8"))["extra"]["tiers"]
+    assert [t["units"] for t in rec["tiers"]] == [3, 1, 2]
+    assert rec["cut_scores"] == [4.0, 3.0] and rec["untied_counts"] == [2, 2, 2]
+    assert len(rec["warnings"]) == 1

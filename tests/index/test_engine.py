@@ -230,3 +230,145 @@ def test_winsorise_and_rank_by():
     assert res.raw["s"].tolist() == [5.0, 4.0, 3.0, 2.0, 1.0]
     assert res.table["s_pctl"].tolist() == [0.0, 0.25, 0.5, 0.75, 1.0]
     assert {"step": "winsorise", "indicator": "x", "quantiles": [0.25, 0.75], "bounds": [1.0, 3.0]} in res.log
+
+
+def test_inverse_rule_is_chosen_by_name_in_the_spec_and_logged():
+    # incomes 10, 20, 20, 30, 40: complement gives the tied pair 0.75, negate 0.5 (by hand in
+    # tests/index/test_methods.py)
+    df = pd.DataFrame({"id": list("abcde"), "pci": [10.0, 20.0, 20.0, 30.0, 40.0]})
+
+    def build(inverse):
+        nm = {"method": "percentile", "decimals": 4}
+        if inverse:
+            nm["inverse"] = inverse
+        return compute_index(parse_spec({
+            "name": "t", "id_column": "id",
+            "indicator": [{"code": "pci", "column": "pci", "direction": "lower_is_more_need",
+                           "normalise": nm}],
+            "overall": {"code": "o"}}), df)
+
+    comp = build("complement")
+    assert comp.table["pci_pctl"].tolist() == [1.0, 0.75, 0.75, 0.25, 0.0]
+    assert build("negate").table["pci_pctl"].tolist() == [1.0, 0.5, 0.5, 0.25, 0.0]
+    assert build(None).table["pci_pctl"].tolist() == [1.0, 0.5, 0.5, 0.25, 0.0]  # default: negate
+    step = next(s for s in comp.log if s.get("indicator") == "pci")
+    assert step["inverse"] == "complement"
+    with pytest.raises(SpecError, match="inverse"):
+        build("flip")
+
+
+def test_flags_missing_for_blanks_the_named_units_flags_and_counts():
+    df = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [3.0, 2.0, 1.0]})
+    spec = {"name": "t", "id_column": "id", "output_missing": -999, "flags_missing_for": ["c"],
+            "defaults": {"flag": {"threshold": 0.9}},
+            "indicator": [{"code": "x", "column": "x"}, {"code": "y", "column": "y"}],
+            "overall": {"code": "o", "flag_count_column": "F_TOTAL"}}
+    t = compute_index(parse_spec(spec), df).table.set_index("id")
+    # percentiles: x = 0, 0.5, 1; y = 1, 0.5, 0 -> a flags y, c would flag x but is blanked
+    assert t.loc["a", "x_flag"] == 0 and t.loc["a", "y_flag"] == 1 and t.loc["a", "F_TOTAL"] == 1
+    assert t.loc["c", "x_flag"] == t.loc["c", "y_flag"] == t.loc["c", "F_TOTAL"] == -999
+    assert t.loc["c", "x_pctl"] == 1.0  # the values stay
+    spec["flags_missing_for"] = ["zz"]
+    with pytest.raises(SpecError, match="'zz' is not a unit"):
+        compute_index(parse_spec(spec), df)
+
+
+def _geo_spec(normalise: dict, **overall) -> dict:
+    return {"name": "g", "id_column": "id", "defaults": {"normalise": normalise},
+            "indicator": [{"code": "x", "column": "x"}, {"code": "y", "column": "y"}],
+            "overall": {"code": "o", "aggregation": "geometric_mean", **overall}}
+
+
+GEO = pd.DataFrame({"id": ["a", "b", "c"], "x": [1.0, 2.0, 3.0], "y": [30.0, 10.0, 20.0]})
+
+
+def test_geometric_mean_of_a_minmax_zero_is_an_error_naming_indicator_and_scale():
+    # min-max to [0, 100]: x = 0, 50, 100; y = 100, 0, 50. Unit a's x and unit b's y are 0, so
+    # their geometric mean would be 0 whatever the other member is.
+    spec = parse_spec(_geo_spec({"method": "minmax", "scale": 100}))
+    with pytest.raises(SpecError) as e:
+        compute_index(spec, GEO, source="in.csv")
+    msg = str(e.value)
+    assert "overall 'o': geometric_mean of a 0: member 'x' (min-max to [0, 100])" in msg
+    assert "is 0 for 1 unit(s) of in.csv (first at row 2)" in msg
+    assert 'range = [1, 100]' in msg and 'zeros = "zero"' in msg
+    prod = parse_spec(_geo_spec({"method": "minmax"}, aggregation="product"))
+    with pytest.raises(SpecError, match=r"product of a 0: member 'x' \(min-max to \[0, 1\]\)"):
+        compute_index(prod, GEO)
+
+
+def test_minmax_to_a_range_and_the_documented_zero_rule_by_hand():
+    # range [1, 100]: 1 + 99 u with u = 0, 0.5, 1 -> x = 1, 50.5, 100; y = 100, 1, 50.5
+    t = compute_index(parse_spec(_geo_spec({"method": "minmax", "range": [1, 100]})), GEO).table
+    assert t["x_minmax"].tolist() == [1.0, 50.5, 100.0]
+    assert t["y_minmax"].tolist() == [100.0, 1.0, 50.5]
+    np.testing.assert_allclose(t["score"], [10.0, 50.5 ** 0.5, (100 * 50.5) ** 0.5])
+    # zeros = "zero": a and b get 0, c the geometric mean of 100 and 50; the log counts them
+    res = compute_index(parse_spec(_geo_spec({"method": "minmax", "scale": 100}, zeros="zero")), GEO)
+    np.testing.assert_allclose(res.table["score"], [0.0, 0.0, (100 * 50) ** 0.5])
+    step = next(s for s in res.log if s["step"] == "zeros")
+    assert step == {"step": "zeros", "node": "o", "rule": "zero", "method": "geometric_mean",
+                    "units": 2, "by_member": {"x": 1, "y": 1}}
+    with pytest.raises(SpecError, match="'range' is only for method"):
+        parse_spec(_geo_spec({"method": "zscore", "range": [1, 100]}))
+    with pytest.raises(SpecError, match="low < high"):
+        parse_spec(_geo_spec({"method": "minmax", "range": [100, 1]}))
+    with pytest.raises(SpecError, match="not both"):
+        parse_spec(_geo_spec({"method": "minmax", "range": [1, 100], "scale": 100}))
+
+
+def _tier_spec(tiers: dict) -> dict:
+    return {"name": "t", "id_column": "id",
+            "indicator": [{"code": "x", "column": "x", "normalise": {"method": "identity"}}],
+            "overall": {"code": "o", "aggregation": "mean", "rank_column": "rank", "tiers": tiers}}
+
+
+def test_tier_summary_counts_cut_scores_and_a_warning_when_ties_make_tiers_unequal():
+    # scores 5, 4, 4, 3, 2, 1 -> need ranks 1, 2, 2, 4, 5, 6; 3 tiers over N = 6:
+    # floor((r - 1) * 3 / 6) + 1 = 1, 1, 1, 2, 3, 3 -> counts 3, 1, 2 (untied ranks 1..6: 2, 2, 2)
+    df = pd.DataFrame({"id": list("abcdef"), "x": [5.0, 4.0, 4.0, 3.0, 2.0, 1.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 3})), df).tier_summary()
+    assert ts["counts"] == [3, 1, 2] and ts["untied_counts"] == [2, 2, 2]
+    assert ts["tiers"] == [{"tier": "1", "units": 3, "min_score": 4.0, "max_score": 5.0},
+                           {"tier": "2", "units": 1, "min_score": 3.0, "max_score": 3.0},
+                           {"tier": "3", "units": 2, "min_score": 1.0, "max_score": 2.0}]
+    assert ts["cut_scores"] == [4.0, 3.0]
+    assert ts["warnings"] == [("tied scores make the quantile tiers unequal: '1' 3, '2' 1, '3' 2 "
+                               "units (without ties: 2, 2, 2); tied units share the higher-need tier")]
+    # no ties: no warning
+    df2 = pd.DataFrame({"id": list("abcdef"), "x": [6.0, 5.0, 4.0, 3.0, 2.0, 1.0]})
+    ts2 = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 3})), df2).tier_summary()
+    assert ts2["counts"] == [2, 2, 2] and ts2["warnings"] == [] and ts2["cut_scores"] == [5.0, 3.0]
+
+
+def test_tier_summary_warns_of_an_empty_tier_for_quantiles_and_cuts():
+    # scores 5, 5, 5, 1 in 4 tiers: ranks 1, 1, 1, 4 -> tiers 1, 1, 1, 4; tiers 2 and 3 empty
+    df = pd.DataFrame({"id": list("abcd"), "x": [5.0, 5.0, 5.0, 1.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 4})), df).tier_summary()
+    assert ts["counts"] == [3, 0, 0, 1]
+    assert ts["cut_scores"] == [5.0, None, None]
+    assert ts["warnings"][1:] == [
+        "tier '2' is empty: every unit tied at its boundary went to a higher-need tier",
+        "tier '3' is empty: every unit tied at its boundary went to a higher-need tier"]
+    # fixed cuts 2, 3, 4: 5 -> tier 1, 1 -> tier 4; [3, 4) and [2, 3) hold no one
+    ts = compute_index(parse_spec(_tier_spec({"method": "cuts", "cuts": [2, 3, 4]})), df).tier_summary()
+    assert ts["counts"] == [3, 0, 0, 1] and ts["cut_scores"] == [2.0, 3.0, 4.0]
+    assert ts["warnings"] == ["tier '2' is empty: no unit's score falls between its cuts",
+                              "tier '3' is empty: no unit's score falls between its cuts"]
+
+
+def test_empty_tier_reasons_without_ties_and_against_a_reference():
+    # 3 untied units in 5 tiers: ranks 1, 2, 3 -> floor((r - 1) * 5 / 3) + 1 = 1, 2, 4
+    df = pd.DataFrame({"id": list("abc"), "x": [3.0, 2.0, 1.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 5})), df).tier_summary()
+    assert ts["counts"] == [1, 1, 0, 1, 0]
+    assert ts["warnings"] == [(f"tier '{k}' is empty: fewer units are ranked (3) than there are "
+                               "tiers (5)") for k in (3, 5)]
+    # one unit ranked against a reference of four (scores 4, 3, 2, 1): score 4 is rank 1, tier 1
+    ref = pd.DataFrame({"id": list("wxyz"), "x": [4.0, 3.0, 2.0, 1.0]})
+    one = pd.DataFrame({"id": ["a"], "x": [4.0]})
+    ts = compute_index(parse_spec(_tier_spec({"method": "quantile", "n": 2})), one,
+                       reference=ref).tier_summary()
+    assert ts["counts"] == [1, 0] and ts["untied_counts"] is None
+    assert ts["warnings"] == [("tier '2' is empty: no unit of the input falls in it (tiers come "
+                               "from the reference population)")]

@@ -158,3 +158,25 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(equitable.index, verbose=False)
     assert result.attempted >= 2 and result.failed == 0
+
+
+def test_two_inverse_rules_differ_on_tied_values_by_hand():
+    # Per-capita incomes 10, 20, 20, 30, 40 (N = 5, N - 1 = 4); a lower income is more need.
+    # complement (CDC SVI 2018, EPL_PCI): 1 - percentile of x with min ties;
+    #   percentiles of x: 0, 1/4, 1/4, 3/4, 1 -> complements 1, 3/4, 3/4, 1/4, 0.
+    # negate: percentile of -x = -10, -20, -20, -30, -40 with min ties: sorted -40, -30, -20, -20,
+    #   -10, so the tied -20s take rank 3 -> (3 - 1) / 4 = 1/2; the others 1, 1/4, 0 as above.
+    x = np.array([10.0, 20.0, 20.0, 30.0, 40.0])
+    comp, n = percentile_rank(x, reverse=True, inverse="complement")
+    neg, _ = percentile_rank(x, reverse=True, inverse="negate")
+    assert n == 5
+    np.testing.assert_array_equal(comp, [1.0, 0.75, 0.75, 0.25, 0.0])
+    np.testing.assert_array_equal(neg, [1.0, 0.5, 0.5, 0.25, 0.0])
+    # with a missing value and 4 decimals, N - 1 = 3: complements 1, 2/3, 2/3, 0
+    comp, n = percentile_rank(np.array([10.0, 20.0, 20.0, NAN, 30.0]), reverse=True,
+                              inverse="complement", decimals=4)
+    assert n == 4
+    np.testing.assert_array_equal(comp[[0, 1, 2, 4]], [1.0, 0.6667, 0.6667, 0.0])
+    assert np.isnan(comp[3])
+    with pytest.raises(ValueError, match="unknown inverse"):
+        percentile_rank(x, reverse=True, inverse="flip")

@@ -59,7 +59,8 @@ def nested_spec():
         ],
         "theme": [{"code": "T1", "aggregation": "sum", "decimals": 4},
                   {"code": "T2", "aggregation": "mean"},
-                  {"code": "T3", "aggregation": "geometric_mean", "weight": 2}],
+                  # min-max puts e's minimum at 0: those units' T3 is 0 by the documented rule
+                  {"code": "T3", "aggregation": "geometric_mean", "weight": 2, "zeros": "zero"}],
         "overall": {"code": "all", "aggregation": "sum", "decimals": 6, "rank_column": "rank",
                     "tiers": {"method": "quantile", "n": 4}},
     })
@@ -320,6 +321,7 @@ aggregation = "mean"
 code = "T3"
 aggregation = "geometric_mean"
 weight = 2
+zeros = "zero"
 
 [overall]
 code = "all"

@@ -215,3 +215,43 @@ def test_report_opens_offline_and_shows_the_map(result, schools, chromium_browse
         assert heading == ("Methods" if lang == "en" else "Métodos")
     finally:
         page.close()
+
+
+def test_tier_cut_scores_are_recorded_in_run_json_and_equal_schools_csv(result, schools):
+    # the lowest score of each tier but the last, computed here from schools.csv (whose score
+    # column is rounded to 4 decimals; the cut scores are the index's own 6-decimal scores)
+    by_hand = [float(schools.loc[schools["tier"] == t, "score"].min()) for t in TIERS[:-1]]
+    record = json.loads((result.out_dir / "run.json").read_text(encoding="utf-8"))["extra"]["tiers"]
+    assert record["cut_scores"] == pytest.approx(by_hand, abs=0.5e-4)
+    agg = result.computation.index.aggregated
+    tier = result.computation.index.table["tier"]
+    assert record["cut_scores"] == [float(agg["score"][tier == t].min()) for t in TIERS[:-1]]
+    assert [t["units"] for t in record["tiers"]] == [131, 130, 130, 130, 130]
+    assert record["untied_counts"] == [131, 130, 130, 130, 130] and record["warnings"] == []
+    assert result.tier_summary["cut_scores"] == record["cut_scores"]
+    html = (result.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Cut scores (the lowest score in each tier but the last): " in html
+
+
+def test_the_one_exact_remainder_tie_is_recorded_with_its_rule(result, schools):
+    record = json.loads((result.out_dir / "run.json").read_text(encoding="utf-8"))
+    ties = record["extra"]["remainder_ties"]
+    assert len(ties) == 1 and ties[0]["rule"] == "id"
+    a, b = sorted(ties[0]["schools"])
+    assert ties[0]["given"] == [a]  # ascending id
+    # checked by hand in schools.csv: the same weighted enrollment (enrollment x tier weight),
+    # so the same quota; a cent apart
+    s = schools.set_index("cds_code")
+    weighted_a = s.loc[a, "enrollment"] * TIER_WEIGHTS[s.loc[a, "tier"]]
+    weighted_b = s.loc[b, "enrollment"] * TIER_WEIGHTS[s.loc[b, "tier"]]
+    assert weighted_a == weighted_b
+    assert int(s.loc[a, "amount_cents"]) == int(s.loc[b, "amount_cents"]) + 1
+    html = (result.out_dir / "report.html").read_text(encoding="utf-8")
+    assert "Rounding to whole cents: 2 schools had exactly equal remainders" in html
+    import openpyxl
+
+    wb = openpyxl.load_workbook(result.out_dir / "allocation.xlsx")
+    params = {row[0].value: row[1].value for row in wb["Parameters"].iter_rows(min_row=2)}
+    assert params["Largest-remainder tie"].startswith("largest remainder: 2 schools had exactly")
+    assert params["Tier cut scores (lowest score of each tier but the last)"] == ", ".join(
+        f"{c:.6g}" for c in record["extra"]["tiers"]["cut_scores"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import string
 
@@ -155,3 +156,30 @@ def test_report_lists_every_school_so_a_family_can_find_theirs():
     assert first == ["1", "School &lt;0&gt;", "1 Más alta", "500", "$500.00", "$1.00",
                      "Lincoln Heights"]
     assert 'id="school-filter"' in es and "Buscar una escuela" in es
+
+
+def test_tier_table_shows_score_ranges_cut_scores_and_an_empty_tier_in_both_languages():
+    data = _data()
+    data.tier_summary = {
+        "method": "quantile", "basis": "score", "labels": TIERS, "counts": [2, 0, 1, 1, 1],
+        "untied_counts": [1, 1, 1, 1, 1],
+        "tiers": [{"tier": TIERS[0], "units": 2, "min_score": 88.5, "max_score": 90.0},
+                  {"tier": TIERS[1], "units": 0, "min_score": None, "max_score": None},
+                  *[{"tier": TIERS[i], "units": 1, "min_score": 90.0 - i, "max_score": 90.0 - i}
+                    for i in (2, 3, 4)]],
+        "cut_scores": [88.5, None, 87.0, 86.0], "warnings": ["..."]}
+    en = render_html(data, "en")
+    es = render_html(data, "es")
+    assert "88.5000 – 90.0000" in en and "87.0000</td>" in en
+    assert "Cut scores (the lowest score in each tier but the last): 88.5000, –, 87.0000, 86.0000." in en
+    assert "Tied scores make the tiers unequal: 2, 0, 1, 1, 1 schools (without ties: 1, 1, 1, 1, 1)" in en
+    assert "Tier 2 High has no schools." in en
+    assert "El nivel 2 Alta no tiene escuelas." in es and "Puntuaciones de corte" in es
+
+
+def test_remainder_tie_note_under_the_tier_table_in_both_languages():
+    data = _data()
+    data.remainder_ties = [{"schools": 3, "moved": 1, "rule": "id"}]
+    assert ("Rounding to whole cents: 3 schools had exactly equal remainders; 1 of them got the "
+            "extra cent by the tie-break rule 'id'") in html.unescape(render_html(data, "en"))
+    assert "3 escuelas tenían restos exactamente iguales" in render_html(data, "es")

@@ -40,7 +40,11 @@ class AllocationResult:
     total_units : sum of the integer amounts (cents or FTE units); equals the budget exactly.
     scale : the solved multiplier (units per unit of ``enrollment x need_weight``).
     rates : tier -> per-pupil dollars (or FTE per pupil) for schools no bound holds; tier rules.
-    notes : plain-language remarks (e.g. schools without a prior-year amount).
+    notes : plain-language remarks (e.g. schools without a prior-year amount, remainder ties).
+    remainder_ties : each exact tie in the largest-remainder rounding that the rule's
+        ``tie_break`` decided: ``remainder`` (the tied fraction of a cent or FTE unit),
+        ``schools`` (ids of every school in the tie), ``given`` (ids that got the extra unit; or
+        ``taken``, ids that gave one back), ``rule`` (``"id"`` or ``"need"``), ``note``.
     """
 
     table: pd.DataFrame
@@ -50,6 +54,7 @@ class AllocationResult:
     rates: dict[str, float] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     source: str | None = None
+    remainder_ties: list[dict] = field(default_factory=list)
 
     @property
     def unit(self) -> str:
@@ -406,10 +411,21 @@ def allocate(
         )
 
     # ---- solve ----
+    # exact ties in the remainders: ascending id, or (tie_break = "need") the higher need score
+    # (tie_break_column, else need_column) first, then ascending id
     tiebreak = np.empty(n, dtype=np.int64)
-    tiebreak[np.argsort(ids.to_numpy(), kind="stable")] = np.arange(n)
+    if rule.tie_break == "need":
+        col = rule.tie_break_column or rule.need_column
+        _need_column(df, col, "tie_break_column" if rule.tie_break_column else "need_column", source)
+        score = _numeric(df, col, source, ids, allow_missing=True)
+        score = np.where(np.isnan(score), -np.inf, score)  # no score: after every scored school
+        order = np.lexsort((np.argsort(np.argsort(ids.to_numpy(), kind="stable")), -score))
+    else:
+        order = np.argsort(ids.to_numpy(), kind="stable")
+    tiebreak[order] = np.arange(n)
+    ties: list[dict] = []
     try:
-        units, _quota, scale = apportion(total, weight, lower, upper, tiebreak)
+        units, _quota, scale = apportion(total, weight, lower, upper, tiebreak, ties)
     except Infeasible as exc:
         what = "positions" if rule.is_positions else "budget"
         if exc.kind == "lower":
@@ -451,6 +467,9 @@ def allocate(
     )
     out["bound"] = bound
 
+    tie_records = _tie_records(ties, ids, rule)
+    for tr in tie_records:
+        notes.append(tr["note"])
     rates: dict[str, float] = {}
     if isinstance(rule, TierRatesRule):
         per_unit = float(rule.fte_unit) if rule.is_positions else 0.01
@@ -458,8 +477,31 @@ def allocate(
             rates[t] = scale * rule.tier_weight(t) * per_unit
     return AllocationResult(
         table=out, rule=rule, total_units=int(units.sum()), scale=scale, rates=rates,
-        notes=notes, source=source,
+        notes=notes, source=source, remainder_ties=tie_records,
     )
+
+
+_TIE_RULES = {"id": "ascending id", "need": "higher need score first, then ascending id"}
+
+
+def _tie_records(ties: list[dict], ids: pd.Series, rule: Any) -> list[dict]:
+    """Exact remainder ties the tie-break decided, by school id, each with a one-line note."""
+    unit = "FTE unit" if rule.is_positions else "cent"
+    out = []
+    for t in ties:
+        kind = "given" if "given" in t else "taken"
+        tied = [str(ids.iloc[i]) for i in t["tied"]]
+        moved = [str(ids.iloc[i]) for i in t[kind]]
+        verb = "got the extra" if kind == "given" else "gave back one"
+        shown = ", ".join(moved[:10]) + (f" and {len(moved) - 10} more" if len(moved) > 10 else "")
+        note = (f"largest remainder: {len(tied)} schools had exactly equal remainders "
+                f"({t['remainder']:.6g} of a {unit}); {len(moved)} of them {verb} {unit} by the "
+                f"tie-break rule '{rule.tie_break}' ({_TIE_RULES[rule.tie_break]}"
+                + (f", '{rule.tie_break_column or rule.need_column}'" if rule.tie_break == "need" else "")
+                + "): " + shown)
+        out.append({"remainder": t["remainder"], "schools": tied, kind: moved,
+                    "rule": rule.tie_break, "note": note})
+    return out
 
 
 def _fmt_units(x: float, rule: Any) -> str:

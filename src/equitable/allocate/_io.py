@@ -179,7 +179,9 @@ def allocate_files(
         outputs=[out.name],
         extra={"schools": len(frame), "eligible": int(result.table["eligible"].sum()),
                "total_units": result.total_units, "unit": result.unit,
-               "notes": result.notes},
+               "notes": result.notes,
+               "remainder_ties": [{k: v for k, v in t.items() if k != "note"}
+                                  for t in result.remainder_ties]},
         filename=f"{out.stem}.run.json",
     )
     return result

@@ -186,6 +186,18 @@ class _RuleBase(_Model):
     eligibility: Eligibility | None = None
     bounds: Bounds | None = None
     label: str | None = None
+    tie_break: Literal["id", "need"] = "id"
+    tie_break_column: str | None = None
+
+    @model_validator(mode="after")
+    def _tie_break_ok(self) -> _RuleBase:
+        if self.tie_break_column is not None and self.tie_break != "need":
+            raise ValueError("tie_break_column is only for tie_break = \"need\"")
+        if (self.tie_break == "need" and self.tie_break_column is None
+                and getattr(self, "need_column", None) is None):
+            raise ValueError("tie_break = \"need\" needs tie_break_column (the need score, "
+                             "higher = more need), e.g. the index's score column")
+        return self
 
     @field_validator("budget", mode="before")
     @classmethod

@@ -81,13 +81,19 @@ def _solve_scale(total: int, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> f
 
 
 def largest_remainder(
-    quota: np.ndarray, total: int, lo: np.ndarray, hi: np.ndarray, tiebreak: np.ndarray
+    quota: np.ndarray, total: int, lo: np.ndarray, hi: np.ndarray, tiebreak: np.ndarray,
+    ties: list[dict] | None = None,
 ) -> np.ndarray:
     """Round ``quota`` (floats) to integers that add up to ``total`` within ``[lo, hi]``.
 
     Each entry gets ``floor(quota)``; the units left over go one each to the largest fractional
     parts (ties: ascending ``tiebreak`` rank), skipping entries at their upper bound. If float
     error leaves too many units, they are taken back from the smallest fractional parts.
+
+    ``ties``, when given, receives one dict per exact tie the rule had to break: remainders
+    exactly equal across the line between the entries that got a unit and those that did not
+    (``remainder``: the tied fractional part; ``tied``: positions of every entry in the tie;
+    ``given``: positions of those that got the unit, or ``taken``: lost it).
     """
     base = np.floor(quota)
     base = np.clip(base, lo, hi).astype(np.int64)
@@ -106,6 +112,8 @@ def largest_remainder(
                 raise Infeasible("upper", total, float(base.sum()))
             order = room[np.lexsort((tiebreak[room], -frac[room]))]
             take = order[: min(rest, order.size)]
+            if ties is not None:
+                _record_tie(frac, order, take.size, ties, "given")
             base[take] += 1
             frac[take] = -1.0  # one unit each per pass
             rest -= take.size
@@ -115,10 +123,24 @@ def largest_remainder(
                 raise Infeasible("lower", total, float(base.sum()))
             order = room[np.lexsort((tiebreak[room], frac[room]))]
             take = order[: min(-rest, order.size)]
+            if ties is not None:
+                _record_tie(frac, order, take.size, ties, "taken")
             base[take] -= 1
             frac[take] = 2.0
             rest += take.size
     return base
+
+
+def _record_tie(frac: np.ndarray, order: np.ndarray, k: int, ties: list[dict], kind: str) -> None:
+    """Append the exact tie at the cut (the k-th and (k+1)-th of ``order``), if there is one."""
+    if k == 0 or k >= order.size:
+        return
+    v = frac[order[k - 1]]
+    if not (0.0 <= v < 1.0) or frac[order[k]] != v:  # -1 / 2 mark entries already moved
+        return
+    tied = order[frac[order] == v]
+    ties.append({"remainder": float(v), "tied": np.sort(tied).tolist(),
+                 kind: np.sort(np.intersect1d(tied, order[:k])).tolist()})
 
 
 def apportion(
@@ -127,6 +149,7 @@ def apportion(
     lower: np.ndarray,
     upper: np.ndarray,
     tiebreak: np.ndarray,
+    ties: list[dict] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, float]:
     """Apportion ``total`` integer units by ``weights`` within integer bounds.
 
@@ -136,6 +159,8 @@ def apportion(
     weights : shape (n,), ``>= 0``; an entry with weight 0 gets its lower bound.
     lower, upper : shape (n,), integer-valued floats; ``upper`` may be ``inf`` (no cap).
     tiebreak : shape (n,), integer ranks that order exact ties in the remainders (e.g. id order).
+    ties : a list that receives each exact remainder tie the tie-break decided
+        (:func:`largest_remainder`).
 
     Returns
     -------
@@ -173,5 +198,5 @@ def apportion(
     if not np.isfinite(quota).all():  # pragma: no cover - defensive
         raise ArithmeticError("apportionment produced a non-finite amount")
     scale = scale_n / wmax if wmax > 0 else 0.0
-    units = largest_remainder(quota, total, lo, hi, tiebreak)
+    units = largest_remainder(quota, total, lo, hi, tiebreak, ties)
     return units, quota, scale

@@ -53,18 +53,49 @@ def index_command(
     df = read_table(input, id_column=s.id_column)
     ref = read_table(reference, id_column=s.id_column) if reference is not None else None
     result = compute_index(s, df, source=str(input), reference=ref)
+    tiers = result.tier_summary()
     out = write_table(result.table, output)
     inputs = {"input": input}
     if reference is not None:
         inputs["reference"] = reference
     write_run_record(
         out.parent, command="index", spec=s.to_dict(), inputs=inputs, outputs=[out.name],
-        extra={"units": len(result.table), "summary": result.missing_summary()},
+        extra={"units": len(result.table), "summary": result.missing_summary(),
+               **({"tiers": _tiers_record(tiers)} if tiers else {})},
         filename=f"{out.name}.run.json",
     )
     score_col = s.score_column_of(s.overall)
     scored = int(result.aggregated[score_col].notna().sum())
     typer.echo(f"Wrote {out}: {len(result.table):,} units, {scored:,} scored")
+    if tiers:
+        for line in tier_lines(tiers):
+            typer.echo(line)
+        for w in tiers["warnings"]:
+            typer.echo(f"Warning: {w}", err=True)
+
+
+def _tiers_record(tiers: dict) -> dict:
+    """The tier summary for run.json (see :meth:`IndexResult.tier_summary`)."""
+    keep = ("method", "basis", "n_ranked", "tiers", "cut_scores", "untied_counts", "warnings")
+    return {k: tiers[k] for k in keep}
+
+
+def _num(x: float | None) -> str:
+    return "-" if x is None else f"{x:.6g}"
+
+
+def tier_lines(tiers: dict) -> list[str]:
+    """Terminal lines for a tier summary: units and score range per tier, then the cut scores."""
+    basis = tiers["basis"] if tiers["method"] == "cuts" else "score"
+    lines = ["Tiers (units, " + basis + " range): " + "; ".join(
+        f"{r['tier']}: {r['units']:,} ({_num(r['min_score'])} to {_num(r['max_score'])})"
+        for r in tiers["tiers"])]
+    cuts = ", ".join(_num(c) for c in tiers["cut_scores"])
+    if tiers["method"] == "quantile":
+        lines.append(f"Cut scores (lowest {basis} of each tier but the last): {cuts}")
+    else:
+        lines.append(f"Cut scores ({basis}, ascending): {cuts}")
+    return lines
 
 
 def register(app: typer.Typer) -> None:

@@ -94,6 +94,17 @@ class IndexResult:
     def id_column(self) -> str:
         return self.spec.id_column
 
+    def tier_summary(self) -> dict[str, Any] | None:
+        """The tiers of the overall index, or None when the spec has none: ``method``, ``basis``,
+        ``labels``, ``counts`` (units per tier, highest need first), ``tiers`` (per tier:
+        ``tier``, ``units``, ``min_score``, ``max_score`` of the ``basis``), ``cut_scores``
+        (quantile: the lowest score of each tier but the last; cuts: the cuts), ``n_ranked`` and
+        ``warnings`` (an empty tier; quantile tiers made unequal by ties), one line each."""
+        for step in self.log:
+            if step.get("step") == "tiers":
+                return step
+        return None
+
     def missing_summary(self) -> dict[str, int]:
         """Units per missing-data handling ("complete", "reweighted", "imputed", "excluded",
         "not scored")."""
@@ -277,7 +288,8 @@ def _evaluate(
         cols.append(out["treated"][ind.code])
         refs.append(ref(f"values:{ind.code}"))
         sets.append({"form": nm.form, "ties": nm.ties, "scale": nm.effective_scale,
-                     "decimals": nm.decimals, "reverse": ind.direction == "lower_is_more_need"})
+                     "decimals": nm.decimals, "reverse": ind.direction == "lower_is_more_need",
+                     "inverse": nm.inverse})
     ranked = M.percentile_rank_columns(cols, refs, sets)
     for ind, (vals, N) in zip(pct_inds, ranked):
         nm = spec.normalise_of(ind)
@@ -308,7 +320,8 @@ def _evaluate(
                 raise InputError(f"{location(source, None, ind.rank_by or ind.column or ind.code)}: "
                                  f"fewer than two units have a value to rank ({int(np.isfinite(v).sum())} of {n})")
             vals, learned = M.minmax(v, ref(f"values:{ind.code}"), reverse=rev,
-                                     scale=nm.effective_scale, decimals=nm.decimals)
+                                     scale=nm.effective_scale, decimals=nm.decimals,
+                                     to_range=nm.range)
         elif nm.method == "identity":
             vals, learned = M.round_to(v * nm.effective_scale, nm.decimals), {}
         else:
@@ -361,6 +374,8 @@ def _evaluate(
                      "reference_n": int(fit_out.get(f"N:{ind.code}", 0))}
             if nm.method == "percentile":
                 entry.update(form=nm.form, ties=nm.ties, scale=nm.effective_scale, decimals=nm.decimals)
+                if ind.direction == "lower_is_more_need":
+                    entry.update(inverse=nm.inverse)
             elif nm.method in ("zscore", "minmax"):
                 entry.update({k: v for k, v in learned.items()}, decimals=nm.decimals, cap=nm.cap)
             log.append({k: v for k, v in entry.items() if v is not None})
@@ -401,7 +416,12 @@ def _evaluate(
                     f"theme '{node.code}': {node.aggregation} needs values >= 0 but member "
                     f"'{members[j]}' has negative normalised values (use percentile or minmax)"
                 )
+        zero_units = None
+        if node.aggregation in ("geometric_mean", "product"):
+            zero_units = _zero_members(spec, node, members, w, mat, hard, source, log)
         score = M.aggregate(mat.T, w, node.aggregation, hard_missing=hard)
+        if zero_units is not None:  # zeros = "zero": the documented result (log(0) is not used)
+            score[zero_units & ~hard] = 0.0
         score = M.round_to(score, node.decimals)
         res: dict[str, np.ndarray] = {"score": score, "not_scored": not_scored}
         passed = score
@@ -481,11 +501,130 @@ def _evaluate(
                 tier = M.tiers_by_cuts(basis, t.cuts)
             node_out[ov.code]["tier"] = tier
             if log is not None:
-                log.append({"step": "tiers", "method": t.method, "n": t.n, "cuts": t.cuts,
-                            "basis": t.basis, "labels": t.tier_labels, "n_ranked": N,
-                            "counts": [int((tier == k).sum()) for k in range(1, t.n + 1)]})
+                basis_vals = score
+                if t.method == "cuts" and t.basis == "percentile":
+                    basis_vals = node_out[ov.code]["percentile"]
+                log.append(_tier_step(t, tier, basis_vals, N, learning))
     out["nodes"] = node_out
     return out, fit_out
+
+
+def _tier_step(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_reference: bool) -> dict[str, Any]:
+    """The log entry of the tier step: units and score range per tier, cut scores, warnings.
+
+    ``cut_scores``: for quantile tiers the lowest score in each tier but the last (a unit scoring
+    at least ``cut_scores[k]`` is in tier ``k + 1`` or a higher-need one; None for an empty tier);
+    for fixed cuts, the cuts on ``basis``. Warnings: a tier with no unit; quantile tiers whose
+    sizes differ from the untied split ``floor((r - 1) n / N) + 1`` of ranks 1..N because tied
+    units share a tier (only when the units are their own reference).
+    """
+    labels = t.tier_labels
+    counts = [int((tier == k).sum()) for k in range(1, t.n + 1)]
+    rows = []
+    for k, lab in enumerate(labels, start=1):
+        v = basis[tier == k]
+        v = v[np.isfinite(v)]
+        rows.append({"tier": lab, "units": counts[k - 1],
+                     "min_score": float(v.min()) if v.size else None,
+                     "max_score": float(v.max()) if v.size else None})
+    if t.method == "quantile":
+        cuts = [r["min_score"] for r in rows[:-1]]
+    else:
+        cuts = [float(c) for c in t.cuts]
+    warnings: list[str] = []
+    untied_counts = None
+    if t.method == "quantile" and own_reference and n_ranked > 0:
+        r = np.arange(1, n_ranked + 1)
+        untied = np.bincount(np.floor((r - 1) * t.n / n_ranked).astype(np.int64), minlength=t.n)[: t.n]
+        untied_counts = [int(c) for c in untied]
+        if counts != untied_counts:
+            warnings.append(
+                "tied scores make the quantile tiers unequal: "
+                + ", ".join(f"'{lab}' {c}" for lab, c in zip(labels, counts))
+                + " units (without ties: " + ", ".join(str(int(c)) for c in untied)
+                + "); tied units share the higher-need tier"
+            )
+    for k, (lab, c) in enumerate(zip(labels, counts)):
+        if c == 0:
+            if t.method == "cuts":
+                why = f"no unit's {t.basis} falls between its cuts"
+            elif not own_reference:
+                why = "no unit of the input falls in it (tiers come from the reference population)"
+            elif untied_counts is not None and untied_counts[k] == 0:
+                why = f"fewer units are ranked ({n_ranked}) than there are tiers ({t.n})"
+            else:
+                why = "every unit tied at its boundary went to a higher-need tier"
+            warnings.append(f"tier '{lab}' is empty: {why}")
+    return {"step": "tiers", "method": t.method, "n": t.n, "cuts": t.cuts, "basis": t.basis,
+            "labels": labels, "n_ranked": n_ranked, "counts": counts, "untied_counts": untied_counts,
+            "tiers": rows, "cut_scores": cuts, "warnings": warnings}
+
+
+def _describe_normalisation(spec: IndexSpec, code: str) -> str:
+    """A member's scale in words for messages, e.g. "min-max to [0, 100]"."""
+    if not spec.is_indicator(code):
+        return f"the score of '{code}'"
+    nm = spec.normalise_of(spec.indicator(code))
+    if nm.method == "minmax":
+        lo, hi = nm.range if nm.range is not None else (0.0, nm.effective_scale)
+        return f"min-max to [{lo:g}, {hi:g}]"
+    if nm.method == "percentile":
+        return f"percentile ({nm.form} form) on [0, {nm.effective_scale:g}]"
+    return {"zscore": "z-scores", "identity": "the values as given"}[nm.method]
+
+
+def _zero_members(spec: IndexSpec, node: Node, members: list[str], w: np.ndarray, mat: np.ndarray,
+                  hard: np.ndarray, source: str, log: list[dict[str, Any]] | None) -> np.ndarray | None:
+    """Units with a member value of exactly 0 (weight > 0) under a geometric mean or product.
+
+    ``zeros = "error"``: a SpecError naming the first such member, its normalisation, how many
+    units and the first unit's row. ``zeros = "zero"``: the units (their result is set to 0),
+    counted per member in the log. None when there are none.
+    """
+    zero = (mat == 0) & (w[:, None] > 0) & ~hard[None, :]  # (k, n)
+    if not zero.any():
+        return None
+    kind = "overall" if node is spec.overall else "theme"
+    counts = {m: int(zero[j].sum()) for j, m in enumerate(members) if zero[j].any()}
+    if node.zeros == "error":
+        j = next(j for j in range(len(members)) if zero[j].any())
+        m = members[j]
+        first = int(np.flatnonzero(zero[j])[0])
+        raise SpecError(
+            f"{kind} '{node.code}': {node.aggregation} of a 0: member '{m}' ({_describe_normalisation(spec, m)}) "
+            f"is 0 for {counts[m]} unit(s) of {source} (first at row {first + _ROW_OFFSET}); "
+            f"the result would be 0 whatever the other members are. Use normalise = "
+            f"{{ method = \"minmax\", range = [1, 100] }} or set zeros = \"zero\" on {kind} '{node.code}'"
+        )
+    units = zero.any(axis=0)
+    if log is not None:
+        log.append({"step": "zeros", "node": node.code, "rule": "zero", "method": node.aggregation,
+                    "units": int(units.sum()), "by_member": counts})
+    return units
+
+
+def _flags_missing(spec: IndexSpec, state: dict[str, Any], ids: np.ndarray, source: str,
+                   log: list[dict[str, Any]]) -> None:
+    """Blank every flag and flag count of the units the spec's ``flags_missing_for`` names (a
+    published file's departure kept to reproduce it); log them. An id not in the data is an error."""
+    pos = {str(u): i for i, u in enumerate(ids)}
+    absent = [u for u in spec.flags_missing_for if u not in pos]
+    if absent:
+        raise SpecError(
+            f"spec {spec.name}: key 'flags_missing_for': id '{absent[0]}' is not a unit of {source}"
+        )
+    rows = np.array([pos[u] for u in spec.flags_missing_for], dtype=np.int64)
+    for code, f in state["flag"].items():
+        f = f.copy()
+        f[rows] = np.nan
+        state["flag"][code] = f
+    for res in state["nodes"].values():
+        if "flag_count" in res:
+            fc = res["flag_count"].copy()
+            fc[rows] = np.nan
+            res["flag_count"] = fc
+    log.append({"step": "flags_missing", "ids": list(spec.flags_missing_for), "units": int(rows.size),
+                "note": "flags written as missing, as the published file has them"})
 
 
 def _missing_text(spec: IndexSpec, state: dict[str, Any], n: int) -> np.ndarray:
@@ -585,6 +724,8 @@ def compute_index(
             ids_job.result()  # a bad id is reported first, as if checked first
             raise
         ids = ids_job.result()
+    if spec.flags_missing_for:
+        _flags_missing(spec, state, ids, src, log)
 
     stages: dict[str, dict[str, np.ndarray]] = {
         "raw": {ind.code: raw[ind.code] for ind in spec.indicators},

@@ -26,6 +26,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "from_expression": "computed as {expression}",
         "ranked_by": ", ranked by column '{column}'",
         "lower": "; a lower value means more need, so it is ranked in reverse",
+        "lower_complement": "; a lower value means more need, so its score is one minus the "
+                            "percentile of the value (tied values share it)",
         "weight": "; weight {w}",
         "pct_svi": "turned into a percentile rank, (rank - 1) / (N - 1), among the {ref} with a value, "
                    "tied values taking the {ties} rank",
@@ -39,6 +41,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ties_min": "lowest", "ties_max": "highest", "ties_average": "average",
         "decimals": ", rounded to {d} decimals",
         "scale": " (x {scale})",
+        "range": ", then mapped to {lo}-{hi}",
         "transform_log": "; its natural logarithm is used",
         "transform_log1p": "; log(1 + value) is used",
         "winsorise": "; values beyond the {lo} and {hi} quantiles are pulled in to them",
@@ -88,6 +91,8 @@ PHRASES: dict[str, dict[str, str]] = {
         "from_expression": "calculado como {expression}",
         "ranked_by": ", ordenado por la columna '{column}'",
         "lower": "; un valor más bajo significa más necesidad, así que se ordena al revés",
+        "lower_complement": "; un valor más bajo significa más necesidad, así que su puntuación es "
+                            "uno menos el percentil del valor (los empates lo comparten)",
         "weight": "; peso {w}",
         "pct_svi": "convierte en un rango percentil, (rango - 1) / (N - 1), entre las {ref} con "
                    "valor; los valores empatados reciben el rango {ties}",
@@ -101,6 +106,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "ties_min": "más bajo", "ties_max": "más alto", "ties_average": "promedio",
         "decimals": ", redondeado a {d} decimales",
         "scale": " (x {scale})",
+        "range": ", y luego se lleva a {lo}-{hi}",
         "transform_log": "; se usa su logaritmo natural",
         "transform_log1p": "; se usa log(1 + valor)",
         "winsorise": "; los valores más allá de los cuantiles {lo} y {hi} se acercan a ellos",
@@ -194,6 +200,8 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             s = P["zscore"].format(ref=ref, cap=P["zcap"].format(cap=_fmt(nm.cap)) if nm.cap else "")
         elif nm.method == "minmax":
             s = P["minmax"].format(ref=ref)
+            if nm.range is not None:
+                s += P["range"].format(lo=_fmt(nm.range[0]), hi=_fmt(nm.range[1]))
         else:
             s = P["identity"]
         default_scale = 100.0 if (nm.method == "percentile" and nm.form == "ces") else 1.0
@@ -231,7 +239,9 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
         if ind.rank_by:
             notes += P["ranked_by"].format(column=ind.rank_by)
         if ind.direction == "lower_is_more_need":
-            notes += P["lower"]
+            complement = (spec.normalise_of(ind).method == "percentile"
+                          and spec.normalise_of(ind).inverse == "complement")
+            notes += P["lower_complement" if complement else "lower"]
         if ind.transform != "none":
             notes += P[f"transform_{ind.transform}"]
         if ind.winsorise:

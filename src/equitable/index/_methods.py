@@ -31,6 +31,7 @@ __all__ = [
 
 TieRule = Literal["min", "max", "average"]
 Form = Literal["svi", "ces"]
+Inverse = Literal["negate", "complement"]
 
 
 def _workers() -> int:
@@ -124,6 +125,7 @@ def percentile_rank(
     scale: float | None = None,
     decimals: int | None = None,
     reverse: bool = False,
+    inverse: Inverse = "negate",
 ) -> tuple[np.ndarray, int]:
     """Percentile rank of each value of ``x`` (1-D, NaN = missing) among ``reference``.
 
@@ -139,17 +141,27 @@ def percentile_rank(
         A value absent from a separate reference ranks as if inserted once.
     scale : multiplier of the result (default 1 for svi, 100 for ces).
     decimals : rounding of the scaled result (None: none).
-    reverse : rank ``-x`` (lower value = more need).
+    reverse : lower value = more need, in the way ``inverse`` names.
+    inverse : how ``reverse`` is done. ``"negate"``: rank ``-x`` with the ``ties`` rule (tied
+        units share the lowest rank of ``-x``). ``"complement"``: ``scale`` minus the percentile
+        rank of ``x`` itself (CDC/ATSDR SVI 2018 Documentation, "Data and methods": per-capita
+        income, ``EPL_PCI``, is one minus its percentile rank). The two agree on untied values;
+        on a run of ``k`` tied values the complement is ``(k - 1) / (N - 1)`` higher (svi form,
+        ``ties="min"``), as ``"min"`` ties of ``x`` become ``"max"`` ties of ``-x``.
 
     Returns
     -------
     (ranks, N) : (n,) float array in ``[0, scale]`` and the reference size used.
     """
     x = np.asarray(x, dtype=np.float64)
-    y = -x if reverse else x
+    complement = reverse and inverse == "complement"
+    if inverse not in ("negate", "complement"):
+        raise ValueError(f"unknown inverse {inverse!r}")
+    negate = reverse and not complement
+    y = -x if negate else x
     if reference is not None:
         r = np.asarray(reference, dtype=np.float64)
-        r = -r if reverse else r
+        r = -r if negate else r
     else:
         r = None
     out = np.full(x.shape, np.nan)
@@ -188,6 +200,10 @@ def percentile_rank(
     del less, le
     if r is not None:
         np.clip(p, 0.0, 1.0, out=p)
+    if complement:
+        p = 1.0 - p
+        if form == "ces":
+            out[np.isfinite(y) & (y == 0)] = sc  # 0 has percentile 0; its complement is the top
     if sc != 1.0:
         p *= sc
     if decimals is not None:
@@ -245,20 +261,27 @@ def zscore(
 
 def minmax(
     x: np.ndarray, reference: np.ndarray | None = None, *, reverse: bool = False,
-    scale: float = 1.0, decimals: int | None = None,
+    scale: float = 1.0, decimals: int | None = None, to_range: tuple[float, float] | None = None,
 ) -> tuple[np.ndarray, dict[str, float]]:
     """``(x - min) / (max - min)`` over the reference (``(max - x) / (max - min)`` when
-    ``reverse``), clipped to [0, 1] for values outside the reference range, times ``scale``."""
+    ``reverse``), clipped to [0, 1] for values outside the reference range, times ``scale``.
+
+    With ``to_range = (a, b)`` the [0, 1] value ``u`` becomes ``a + (b - a) u`` instead (``scale``
+    is then not applied): COINr's ``n_minmax(l_u = c(a, b))``; [1, 100] keeps a geometric mean's
+    inputs above 0. When every reference value is equal each unit gets the low end (0 or ``a``).
+    """
     r = x if reference is None else reference
     rv = r[np.isfinite(r)]
     lo = float(rv.min()) if rv.size else np.nan
     hi = float(rv.max()) if rv.size else np.nan
     span = hi - lo
+    a, b = (0.0, float(scale)) if to_range is None else (float(to_range[0]), float(to_range[1]))
     if not (span > 0):
-        return np.where(np.isfinite(x), 0.0, np.nan), {"min": lo, "max": hi}
+        return np.where(np.isfinite(x), a, np.nan), {"min": lo, "max": hi}
     v = (hi - x) / span if reverse else (x - lo) / span
     v = np.clip(v, 0.0, 1.0)
-    return round_to(v * scale, decimals), {"min": lo, "max": hi}
+    v = v * b if to_range is None else a + (b - a) * v
+    return round_to(v, decimals), {"min": lo, "max": hi}
 
 
 def aggregate(

@@ -39,6 +39,7 @@ __all__ = [
 NormaliseMethod = Literal["percentile", "zscore", "minmax", "identity"]
 PercentileForm = Literal["svi", "ces"]
 TieRule = Literal["min", "max", "average"]
+InverseRule = Literal["negate", "complement"]
 MissingRule = Literal["exclude", "reweight", "impute_mean", "impute_median", "impute_zero"]
 Aggregation = Literal["sum", "mean", "geometric_mean", "product"]
 Direction = Literal["higher_is_more_need", "lower_is_more_need"]
@@ -69,17 +70,40 @@ class Normalise(_Model):
     the nonzero values, zeros get 0, in percent (OEHHA CalEnviroScreen 4.0 report, "Scoring"
     section; the published percentiles match ``ties="max"``). ``zscore``: ``(x - mean) / sd``
     with the n-1 standard deviation, optionally capped at +-``cap``. ``minmax``:
-    ``(x - min) / (max - min)``. ``identity``: the value as given (e.g. a published percentile).
+    ``(x - min) / (max - min)``, or with ``range = [a, b]`` ``a + (b - a) (x - min) / (max - min)``
+    (COINr's ``n_minmax`` with ``l_u = c(a, b)``; [1, 100] keeps every value above 0 before a
+    geometric mean, COINr documentation, "Normalisation"). ``identity``: the value as given (e.g. a published percentile).
     ``scale`` multiplies the result (default 100 for the ces form, else 1); ``decimals`` rounds
     it (half to even, as numpy; the value used downstream is the rounded one, as SVI does).
+
+    ``inverse`` says how a percentile is reversed for a ``lower_is_more_need`` indicator:
+    ``"negate"`` ranks ``-x`` with the ``ties`` rule; ``"complement"`` is ``scale`` minus the
+    percentile of ``x`` (CDC/ATSDR SVI 2018 Documentation, "Data and methods": ``EPL_PCI`` is one
+    minus the percentile rank of per-capita income). They differ only on tied values: with
+    ``ties="min"`` the complement gives a run of ``k`` ties ``(k - 1) / (N - 1)`` more.
+    z-scores and min-max are symmetric, so both rules give the same values there.
     """
 
     method: NormaliseMethod = "percentile"
     form: PercentileForm = "svi"
     ties: TieRule = "min"
+    inverse: InverseRule = "negate"
     decimals: int | None = Field(default=None, ge=0, le=12)
     scale: float | None = None
     cap: float | None = Field(default=None, gt=0)
+    range: tuple[float, float] | None = None
+
+    @model_validator(mode="after")
+    def _range_ok(self) -> Normalise:
+        if self.range is not None:
+            a, b = self.range
+            if self.method != "minmax":
+                raise ValueError(f"'range' is only for method = \"minmax\". Got method {self.method!r}")
+            if not (math.isfinite(a) and math.isfinite(b) and a < b):
+                raise ValueError(f"'range' must be two finite numbers [low, high] with low < high. Got {[a, b]}")
+            if self.scale is not None:
+                raise ValueError("give 'range' or 'scale', not both (range = [0, s] is scale = s)")
+        return self
 
     @property
     def effective_scale(self) -> float:
@@ -202,6 +226,12 @@ class Node(_Model):
     is used downstream (SVI re-rounds sums before ranking); ``output_decimals`` only rounds the
     written column. ``min_present`` is the fewest leaf indicators a unit needs to be scored
     (CalEnviroScreen: 5 of the 8 population-characteristics indicators).
+
+    ``zeros`` (``geometric_mean`` and ``product`` only): what a member value of exactly 0 does.
+    ``"error"`` (default): a :class:`SpecError` naming the member, its normalisation (e.g. min-max
+    to [0, 100] puts each indicator's minimum at 0) and the units. ``"zero"``: the documented
+    rule that the unit's result is 0 (the product's value; the geometric mean's limit), counted
+    in the build log. Min-max to ``range = [1, 100]`` avoids zeros altogether.
     """
 
     code: Code
@@ -216,6 +246,7 @@ class Node(_Model):
     decimals: int | None = Field(default=None, ge=0, le=12)
     output_decimals: int | None = Field(default=None, ge=0, le=12)
     min_present: int | None = Field(default=None, ge=1)
+    zeros: Literal["error", "zero"] = "error"
     score_column: str | None = None
     rescale: Rescale | None = None
     percentile: Normalise | None = None
@@ -265,6 +296,10 @@ class IndexSpec(_Model):
         ``None`` leaves the cell empty.
     missing_column : output column saying which indicators each unit lacked and how that was
         handled ("" when none).
+    flags_missing_for : ids of units whose flag columns (each indicator's flag and every flag
+        count) are written as missing, to reproduce a published file that leaves them out (CDC's
+        2020 county SVI has no flags for the District of Columbia, 11001). The units are named in
+        the build log; an id not in the data is an error, so a typo cannot pass unseen.
     defaults : normalisation, missing rule and flag rule indicators inherit.
     indicators, themes, overall : the tree.
     """
@@ -282,6 +317,7 @@ class IndexSpec(_Model):
     missing_text: list[str] = []
     output_missing: float | None = None
     missing_column: str = "missing_indicators"
+    flags_missing_for: list[str] = []
     defaults: Defaults = Defaults()
     indicators: list[Indicator] = Field(alias="indicator", min_length=1)
     themes: list[Node] = Field(default=[], alias="theme")

@@ -62,6 +62,13 @@ def register(app: typer.Typer) -> None:
                 bar.update(task, completed=total, description="Done")
         tiers = ", ".join(f"{k}: {v}" for k, v in result.tier_counts.items())
         typer.echo(f"Ranked {result.n_schools} schools ({tiers}).")
+        if result.tier_summary:
+            from equitable.index._cli import tier_lines
+
+            for line in tier_lines(result.tier_summary)[1:]:  # the counts are on the line above
+                typer.echo(line)
+            for w in result.tier_summary["warnings"]:
+                typer.echo(f"Warning: {w}", err=True)
         typer.echo(
             f"Allocated ${result.total_cents // 100:,}.{result.total_cents % 100:02d} of "
             f"${result.budget_cents // 100:,}.{result.budget_cents % 100:02d}."
@@ -72,6 +79,9 @@ def register(app: typer.Typer) -> None:
                 f"Chronic absence ({ca['file']}, {ca['academic_year']}): {ca['schools_with_rate']} "
                 f"schools with a rate, {ca['suppressed']} suppressed by CDE (*), {ca['no_row']} "
                 "without a row (named in the missing_indicators column of schools.csv).")
+        comp = result.computation
+        for tie in (comp.allocation.remainder_ties if comp is not None else []):
+            typer.echo(f"Note: {tie['note']}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

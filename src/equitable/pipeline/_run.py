@@ -96,6 +96,8 @@ class RunResult:
     budget_cents, total_cents : the budget and the sum of the school amounts (equal).
     excluded : reason -> number of school-table rows not ranked.
     placement_counts : placement method -> number of schools.
+    tier_summary : the index's tiers (:meth:`equitable.index.IndexResult.tier_summary`): score
+        range per tier, cut scores, warnings (an empty tier, tiers made unequal by ties).
     """
 
     out_dir: Path
@@ -107,6 +109,7 @@ class RunResult:
     excluded: dict[str, int]
     placement_counts: dict[str, int]
     computation: Computation | None = None
+    tier_summary: dict[str, Any] | None = None
 
 
 def _noop(_: str) -> None:
@@ -347,6 +350,8 @@ def compute(
         "cds_code": frame["cds_code"].astype(str).to_numpy(),
         "enrollment": frame["enrollment"].astype("float64").to_numpy(),
         "tier": it.loc[frame["cds_code"].astype(str), spec.overall.tiers.column].to_numpy(),
+        # the need score, for an allocation rule's tie_break = "need", tie_break_column = "score"
+        "score": index.aggregated[spec.score_column_of(spec.overall)].to_numpy(),
     })
     allocation = allocate(alloc_in, rule)
     out = _schools_table(frame, index, allocation, spec)
@@ -530,6 +535,13 @@ def report_data(comp: Computation) -> Any:
         ("Schools ranked", len(comp.schools)),
         ("School-table rows not ranked", len(comp.excluded)),
     ]
+    ts = comp.index.tier_summary()
+    if ts is not None:
+        params.append(("Tier cut scores" + (" (lowest score of each tier but the last)"
+                                            if ts["method"] == "quantile" else f" ({ts['basis']})"),
+                       ", ".join("" if c is None else f"{c:.6g}" for c in ts["cut_scores"])))
+        params += [("Tier warning", w) for w in ts["warnings"]]
+    params += [("Largest-remainder tie", tie["note"]) for tie in comp.allocation.remainder_ties]
     for k, v in comp.placement_counts.items():
         params.append((f"Placement: {k}", v))
     inputs = {}
@@ -578,7 +590,18 @@ def report_data(comp: Computation) -> Any:
         index_title_es=spec.title_es,
         tier_labels_es=(dict(zip(spec.overall.tiers.tier_labels, spec.overall.tiers.labels_es))
                         if spec.overall.tiers.labels_es else {}),
+        tier_summary=comp.index.tier_summary(),
+        remainder_ties=[{"schools": len(t["schools"]), "moved": len(t.get("given", t.get("taken", []))),
+                         "rule": t["rule"]} for t in comp.allocation.remainder_ties],
     )
+
+
+def _tiers_record(tiers: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The index's tier summary for run.json: cut scores, score range per tier, warnings."""
+    if tiers is None:
+        return None
+    keep = ("method", "basis", "n_ranked", "tiers", "cut_scores", "untied_counts", "warnings")
+    return {k: tiers[k] for k in keep}
 
 
 def run(
@@ -655,6 +678,9 @@ def run(
         extra={
             "schools_ranked": len(comp.schools),
             "tier_counts": tier_counts,
+            "tiers": _tiers_record(comp.index.tier_summary()),
+            "remainder_ties": [{k: v for k, v in t.items() if k != "note"}
+                               for t in comp.allocation.remainder_ties],
             "not_ranked": excluded_counts,
             "placement": comp.placement_counts,
             "budget_cents": int(comp.allocation.total_cents),
@@ -669,4 +695,5 @@ def run(
         budget_cents=int(comp.allocation.total_cents),
         total_cents=int(comp.schools["amount_cents"].sum()), tier_counts=tier_counts,
         excluded=excluded_counts, placement_counts=comp.placement_counts, computation=comp,
+        tier_summary=comp.index.tier_summary(),
     )

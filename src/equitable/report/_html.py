@@ -152,9 +152,17 @@ def render_html(data: ReportData, lang: str = "en") -> str:
     """
     budget = money(lang, data.budget_cents / 100)
     n_students = int(data.schools["enrollment"].fillna(0).sum())
+    ts = data.tier_summary
+    ranges = {r["tier"]: (r["min_score"], r["max_score"]) for r in ts["tiers"]} if ts else {}
+
+    def score(x: float | None) -> str:
+        return "" if x is None else number(lang, x, 4)
+
     tiers = []
     for i, row in enumerate(data.tiers.itertuples(index=False)):
+        lo, hi = ranges.get(row.tier, (None, None))
         tiers.append({
+            "scores": "" if lo is None else (score(lo) if lo == hi else f"{score(lo)} – {score(hi)}"),
             "label": tier_label(lang, row.tier, data.tier_labels_es),
             "colour": _colour(i),
             "schools": number(lang, row.schools),
@@ -164,6 +172,21 @@ def render_html(data: ReportData, lang: str = "en") -> str:
             "share_students": percent(lang, row.share_students),
             "share_dollars": percent(lang, row.share_dollars),
         })
+    tier_notes: list[str] = []
+    if ts:
+        cuts = ", ".join(score(c) if c is not None else "–" for c in ts["cut_scores"])
+        tier_notes.append(t(lang, "cut_scores", cuts=cuts) if ts["method"] == "quantile"
+                          else t(lang, "cut_scores_fixed", basis=ts["basis"], cuts=cuts))
+        if ts.get("untied_counts") and ts["untied_counts"] != ts["counts"]:
+            tier_notes.append(t(lang, "tier_unequal",
+                                counts=", ".join(number(lang, c) for c in ts["counts"]),
+                                untied=", ".join(number(lang, c) for c in ts["untied_counts"])))
+        for lab, c in zip(ts["labels"], ts["counts"]):
+            if c == 0:
+                tier_notes.append(t(lang, "tier_empty", tier=tier_label(lang, lab, data.tier_labels_es)))
+    for tie in data.remainder_ties:
+        tier_notes.append(t(lang, "remainder_tie", n=number(lang, tie["schools"]),
+                            k=number(lang, tie["moved"]), rule=tie["rule"]))
     total = {
         "schools": number(lang, int(data.tiers["schools"].sum())),
         "students": number(lang, n_students),
@@ -232,6 +255,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         shares_html=_fig_html(shares_figure(data, lang), "shares"),
         distribution_html=_fig_html(distribution_figure(data, lang), "distribution"),
         tiers=tiers,
+        tier_notes=tier_notes,
         total=total,
         school_rows=school_rows,
         methods=methods,

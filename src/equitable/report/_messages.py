@@ -105,6 +105,18 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nearest tract centroid": "nearest tract centre",
         "not placed": "not placed",
         "suppressed_note": "* = a group of 10 or fewer students, not shown.",
+        "score_range": "Scores",
+        "cut_scores": "Cut scores (the lowest score in each tier but the last): {cuts}.",
+        "cut_scores_fixed": "Cut scores (fixed, on the {basis}): {cuts}.",
+        "tier_unequal": (
+            "Tied scores make the tiers unequal: {counts} schools (without ties: {untied}); "
+            "tied schools share the higher-need tier."
+        ),
+        "tier_empty": "Tier {tier} has no schools.",
+        "remainder_tie": (
+            "Rounding to whole cents: {n} schools had exactly equal remainders; {k} of them got "
+            "the extra cent by the tie-break rule '{rule}' (run.json lists them)."
+        ),
         "exclude": "reweight: the school is scored on the indicators it has, their weights rescaled",
         "reweight": "reweight: the school is scored on the indicators it has, their weights rescaled",
         "impute_mean": "the mean of the ranked schools is used",
@@ -222,6 +234,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "nearest tract centroid": "centro de sector más cercano",
         "not placed": "no ubicada",
         "suppressed_note": "* = un grupo de 10 estudiantes o menos, no se muestra.",
+        "score_range": "Puntuaciones",
+        "cut_scores": "Puntuaciones de corte (la más baja de cada nivel salvo el último): {cuts}.",
+        "cut_scores_fixed": "Puntuaciones de corte (fijas, sobre {basis}): {cuts}.",
+        "tier_unequal": (
+            "Los empates en la puntuación hacen desiguales los niveles: {counts} escuelas (sin "
+            "empates: {untied}); las escuelas empatadas comparten el nivel de más necesidad."
+        ),
+        "tier_empty": "El nivel {tier} no tiene escuelas.",
+        "remainder_tie": (
+            "Redondeo a centavos: {n} escuelas tenían restos exactamente iguales; {k} de ellas "
+            "recibieron el centavo extra según la regla de desempate '{rule}' (run.json las "
+            "enumera)."
+        ),
         "exclude": (
             "reponderar: la escuela se califica con los indicadores que tiene, con sus pesos "
             "reescalados"

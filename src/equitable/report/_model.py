@@ -45,6 +45,12 @@ class ReportData:
     version : package version.
     method_text : language -> the index spec explained in plain words
         (:func:`equitable.index.explain`), shown in the methods section.
+    tier_summary : the index's tier summary (:meth:`equitable.index.IndexResult.tier_summary`):
+        each tier's score range and the cut scores go in the tier table, its warnings (an empty
+        tier, tiers made unequal by tied scores) under it.
+    remainder_ties : exact ties in the largest-remainder rounding the allocation rule's
+        ``tie_break`` decided: per tie ``schools`` (how many tied), ``moved`` (how many got the
+        extra cent) and ``rule`` (``"id"`` or ``"need"``); a note under the tier table each.
     """
 
     title: str
@@ -70,3 +76,5 @@ class ReportData:
     equity: dict[str, float] = field(default_factory=dict)
     index_title_es: str | None = None
     tier_labels_es: dict[str, str] = field(default_factory=dict)
+    tier_summary: dict[str, Any] | None = None
+    remainder_ties: list[dict[str, Any]] = field(default_factory=list)
