@@ -149,7 +149,15 @@ def _lang_links(request: Request) -> list[dict[str, Any]]:
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
-    """Render ``template`` in the request's language and return an HTML response."""
+    """Render ``template`` in the request's language and return an HTML response.
+
+    Every student record in ``context`` (a case, a queue row, a notice) is written to the FERPA
+    disclosure log, one row per student, before the response is returned
+    (:func:`equitable.web._disclosure.record_shown`): the one choke point of the record of
+    disclosures, whatever the route, template or status code.
+    """
+    from equitable.web._disclosure import record_shown
+
     lang = getattr(request.state, "lang", "en")
     t = translations(lang)
     ctx = {
@@ -168,6 +176,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if context:
         ctx.update(context)
     html = templates_env.get_template(template).render(ctx)
+    record_shown(get_engine(request), ctx["user"], context or {}, path=request.url.path)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
