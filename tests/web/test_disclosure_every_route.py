@@ -17,10 +17,10 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from tests.web.conftest import login
 
 from equitable.outreach._db import read_session
 from equitable.outreach._models import Case, DisclosureLog
-from tests.web.conftest import login
 
 STUDENT = re.compile(r"S\d{7}")
 # The disclosure log itself: its rows name students, but reading the record of disclosures is not
@@ -121,7 +121,7 @@ def test_every_route_that_shows_a_student_writes_its_disclosure_rows(app_and_ids
 
 
 def test_a_queue_page_logs_one_row_per_student_shown(app_and_ids, client_for):
-    app, ids = app_and_ids
+    app, _ = app_and_ids
     client = client_for("admin")
     before = _last_id(app.state.engine)
     page = client.get("/staff/?status=all")

@@ -36,6 +36,7 @@ __all__ = [
     "create_user",
     "list_users",
     "login_throttled",
+    "set_active",
     "set_password",
 ]
 
@@ -131,6 +132,33 @@ def set_password(engine: Engine, username: str, password: str) -> None:
             raise EquitableError(f"no user named '{username}'")
         user.password_hash = _hasher.hash(password)
         user.session_epoch += 1
+        user_id = user.id
+    from equitable.outreach._sessions import end_user_sessions
+
+    end_user_sessions(engine, user_id, "password")
+
+
+def set_active(engine: Engine, username: str, active: bool) -> int:
+    """Enable or disable an account; disabling ends its open sessions (returns how many).
+
+    Raises
+    ------
+    EquitableError
+        No user of that name.
+    """
+    with write_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise EquitableError(f"no user named '{username}'")
+        user.active = active
+        if not active:
+            user.session_epoch += 1
+        user_id = user.id
+    if active:
+        return 0
+    from equitable.outreach._sessions import end_user_sessions
+
+    return end_user_sessions(engine, user_id, "disabled")
 
 
 def login_throttled(engine: Engine, username: str, address: str,

@@ -9,8 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from equitable.outreach._db import write_session
 from equitable.outreach._models import User
+from equitable.outreach._sessions import end_session, start_session
 from equitable.outreach._users import authenticate, login_throttled
-from equitable.web.deps import csrf_protect, current_user, get_engine, render, translate
+from equitable.web.deps import (
+    client_address,
+    csrf_protect,
+    current_user,
+    get_engine,
+    render,
+    translate,
+)
 from equitable.web.i18n import LANG_COOKIE, LANGUAGES
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -21,10 +29,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/staff/"
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login")
@@ -40,7 +44,7 @@ def login(
     next: str = Form("/staff/"),
 ) -> Response:
     engine = get_engine(request)
-    address = _client(request)
+    address = client_address(request)
     name = username.strip().lower()[:100]
     if login_throttled(engine, name, address):
         return render(request, "login.html", {
@@ -53,9 +57,11 @@ def login(
             "next": _safe_next(next), "username": name,
             "error": translate(request, "The user name or the password is wrong.")},
             status_code=400)
-    # a fresh session (no fixation): new CSRF token, the user's epoch
+    # a fresh session (no fixation): a new server-side session and a new CSRF token; a session
+    # the browser held before is ended
+    end_session(engine, request.session.get("sid"), "logout")
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch,
+    request.session.update({"sid": start_session(engine, user.id, address),
                             "csrf": secrets.token_urlsafe(32)})
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(LANG_COOKIE, user.ui_language, max_age=365 * 24 * 3600, samesite="lax",
@@ -65,6 +71,8 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    # ended on the server: a copy of the cookie taken before is refused afterwards
+    end_session(get_engine(request), request.session.get("sid"), "logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 

@@ -90,7 +90,7 @@ _PAGE_HEADERS = {"Cache-Control": "private, max-age=300"}
 
 
 def _cache_key(request: Request) -> tuple | None:
-    if request.session.get("uid") is not None:
+    if request.session.get("sid") is not None:
         return None
     return (request.url.path, request.url.query, getattr(request.state, "lang", "en"))
 
