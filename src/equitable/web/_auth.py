@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from equitable.outreach._db import write_session
 from equitable.outreach._models import User
 from equitable.outreach._sessions import end_session, start_session
-from equitable.outreach._users import authenticate, login_throttled
+from equitable.outreach._users import attempt_login
 from equitable.web.deps import (
     client_address,
     csrf_protect,
@@ -46,12 +46,14 @@ def login(
     engine = get_engine(request)
     address = client_address(request)
     name = username.strip().lower()[:100]
-    if login_throttled(engine, name, address):
+    result = attempt_login(engine, name, password, address)
+    if result.retry_after:
         return render(request, "login.html", {
             "next": _safe_next(next), "username": name,
-            "error": translate(request, "Too many attempts. Please wait 15 minutes and try "
-                                        "again.")}, status_code=429)
-    user = authenticate(engine, name, password, address)
+            "error": translate(request, "Too many attempts. Please wait a few minutes and try "
+                                        "again.")}, status_code=429,
+            headers={"Retry-After": str(result.retry_after)})
+    user = result.user
     if user is None:
         return render(request, "login.html", {
             "next": _safe_next(next), "username": name,
