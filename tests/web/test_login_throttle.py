@@ -9,13 +9,13 @@ import threading
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from tests.web.conftest import PASSWORD, csrf_of
 
 from equitable.outreach import _users
 from equitable.outreach._db import read_session
 from equitable.outreach._models import LoginAttempt
 from equitable.outreach._users import MAX_FAILURES_PER_ACCOUNT, attempt_login
 from equitable.web import create_app, load_settings
-from tests.web.conftest import PASSWORD, csrf_of
 
 ATTACKER = ("203.0.113.66", 40000)
 REAL_USER = ("198.51.100.7", 40000)

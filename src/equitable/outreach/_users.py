@@ -28,11 +28,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from dataclasses import dataclass
-
 from sqlalchemy import Engine, func, select, text, update
 
 from equitable.errors import EquitableError
