@@ -46,6 +46,8 @@ MATRIX = {
     ("POST", "/logout"): ({}, _row(303, 303, 303, 303, 303)),
     ("GET", "/account"): (None, ALL_SIGNED_IN_200),
     ("POST", "/account"): ({"ui_language": "en"}, ALL_SIGNED_IN_200),
+    ("POST", "/account/password"): ({"current_password": "wrong"},
+                                    _row(LOGIN, 422, 422, 422, 422)),
     ("GET", "/staff/"): (None, ALL_SIGNED_IN_200),
     ("GET", "/staff/cases/{case_id}"): (None, ALL_SIGNED_IN_200),
     ("POST", "/staff/cases/{case_id}/contacts"): (

@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.web.conftest import csrf_of, login
+from tests.web.conftest import PASSWORD, csrf_of, login
 
 from equitable.outreach import _sessions
 from equitable.outreach._db import read_session
@@ -78,6 +78,29 @@ def test_a_password_change_and_disabling_end_every_session(app_and_ids):
     assert login(laptop, "worker1", "a brand new passphrase").status_code == 400
     assert _reasons(engine) == [("worker1", "password"), ("worker1", "password"),
                                 ("worker1", "disabled")]
+
+
+def test_changing_ones_password_ends_the_other_sessions(app_and_ids):
+    app, _ = app_and_ids
+    laptop, phone = TestClient(app), TestClient(app)
+    for c in (laptop, phone):
+        assert login(c, "staff1").status_code == 303
+    token = csrf_of(laptop.get("/account").text)
+    form = {"csrf_token": token, "current_password": PASSWORD,
+            "new_password": "a brand new passphrase",
+            "new_password_again": "a brand new passphrase"}
+    r = laptop.post("/account/password", data={**form, "current_password": "not my password"})
+    assert r.status_code == 422 and "The current password is wrong." in r.text
+    r = laptop.post("/account/password", data={**form, "new_password_again": "something else"})
+    assert r.status_code == 422 and "The two new passwords differ." in r.text
+    assert _signed_in(phone)
+    r = laptop.post("/account/password", data=form)
+    assert r.status_code == 200 and "your other sessions have ended" in r.text
+    assert _signed_in(laptop)  # this browser got a new session
+    assert not _signed_in(phone)
+    assert login(phone, "staff1").status_code == 400
+    assert login(phone, "staff1", "a brand new passphrase").status_code == 303
+    assert _reasons(app.state.engine)[:2] == [("staff1", "password"), ("staff1", "password")]
 
 
 def test_idle_timeout_and_maximum_age(app_and_ids, monkeypatch):

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from equitable.outreach._db import write_session
 from equitable.outreach._models import User
 from equitable.outreach._sessions import end_session, start_session
-from equitable.outreach._users import attempt_login
+from equitable.outreach._users import MIN_PASSWORD_LENGTH, attempt_login, set_password
 from equitable.web.deps import (
     client_address,
     csrf_protect,
@@ -99,3 +99,32 @@ def account_save(request: Request, ui_language: str = Form(""),
     resp.set_cookie(LANG_COOKIE, ui_language, max_age=365 * 24 * 3600, samesite="lax",
                     secure=request.app.state.settings.cookie_secure, httponly=True)
     return resp
+
+
+@router.post("/account/password")
+def change_password(request: Request, current_password: str = Form(""),
+                    new_password: str = Form(""), new_password_again: str = Form(""),
+                    user: User = Depends(current_user)) -> Response:
+    """Change one's password: the current one is checked (and throttled like a sign-in), every
+    session of the user ends, and this browser gets a new one (OWASP Session Management Cheat
+    Sheet: renew the session after a privilege change; end the others)."""
+    engine = get_engine(request)
+    error, status = None, 422
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        error = "The new password must have at least 12 characters."
+    elif new_password != new_password_again:
+        error = "The two new passwords differ."
+    else:
+        result = attempt_login(engine, user.username, current_password, client_address(request))
+        if result.retry_after:
+            error, status = "Too many attempts. Please wait a few minutes and try again.", 429
+        elif result.user is None:
+            error = "The current password is wrong."
+    if error:
+        return render(request, "account.html", {
+            "saved": False, "password_error": translate(request, error)}, status_code=status)
+    set_password(engine, user.username, new_password)  # ends every session of the user
+    request.session.clear()
+    request.session.update({"sid": start_session(engine, user.id, client_address(request)),
+                            "csrf": secrets.token_urlsafe(32)})
+    return render(request, "account.html", {"saved": False, "password_saved": True})
