@@ -91,8 +91,9 @@ def test_login_throttling_after_five_failures(sqlite_engine):
     assert authenticate(sqlite_engine, "ana", PW, "10.0.0.1").username == "ana"
     for _ in range(MAX_FAILURES - 1):
         assert authenticate(sqlite_engine, "ana", "wrong password!", "10.0.0.1") is None
-    assert not login_throttled(sqlite_engine, "ana", "10.0.0.2")
+    assert not login_throttled(sqlite_engine, "ana", "10.0.0.1")
     authenticate(sqlite_engine, "ana", "wrong password!", "10.0.0.1")
-    assert login_throttled(sqlite_engine, "ana", "10.0.0.2")  # per user name, any address
+    assert login_throttled(sqlite_engine, "ana", "10.0.0.1")  # this user name from this address
+    assert not login_throttled(sqlite_engine, "ana", "10.0.0.2")  # the real user elsewhere
     later = dt.datetime.now(dt.UTC) + dt.timedelta(minutes=16)
-    assert not login_throttled(sqlite_engine, "ana", "10.0.0.2", now=later)
+    assert not login_throttled(sqlite_engine, "ana", "10.0.0.1", now=later)

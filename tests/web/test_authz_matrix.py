@@ -46,6 +46,8 @@ MATRIX = {
     ("POST", "/logout"): ({}, _row(303, 303, 303, 303, 303)),
     ("GET", "/account"): (None, ALL_SIGNED_IN_200),
     ("POST", "/account"): ({"ui_language": "en"}, ALL_SIGNED_IN_200),
+    ("POST", "/account/password"): ({"current_password": "wrong"},
+                                    _row(LOGIN, 422, 422, 422, 422)),
     ("GET", "/staff/"): (None, ALL_SIGNED_IN_200),
     ("GET", "/staff/cases/{case_id}"): (None, ALL_SIGNED_IN_200),
     ("POST", "/staff/cases/{case_id}/contacts"): (
@@ -66,7 +68,17 @@ MATRIX = {
     ("GET", "/staff/audit"): (None, ADMIN_ONLY),
     ("GET", "/staff/audit.csv"): (None, ADMIN_ONLY),
     ("GET", "/staff/workload"): (None, ADMIN_ONLY),
+    ("GET", "/staff/sessions"): (None, ADMIN_ONLY),
+    ("POST", "/staff/sessions/{session_id}/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),
+    ("POST", "/staff/users/{user_id}/sessions/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),
+    ("POST", "/staff/users/{user_id}/disable"): ({}, _row(LOGIN, 303, 403, 403, 403)),
 }
+
+
+def _fill(template: str, ids: dict, case: str = "case_all") -> str:
+    """A path of the template: the case, the outreach worker's id, a session that does not exist."""
+    return (template.replace("{case_id}", str(ids[case]))
+            .replace("{user_id}", str(ids["worker_id"])).replace("{session_id}", "2147483647"))
 
 
 @pytest.fixture(autouse=True)
@@ -156,7 +168,7 @@ def test_matrix(app_and_ids, client_for, role):
             MATRIX.items(), key=lambda kv: kv[0] == ("POST", "/logout")):
         if dashboard and (method, template) == ("GET", "/"):
             continue  # the public dashboard's page (tested with its data by its own tests)
-        path = template.replace("{case_id}", str(ids["case_all"]))
+        path = _fill(template, ids)
         token = _token(client)
         r = _call(client, method, path, data or {}, token)
         want = expected[role]
@@ -175,7 +187,7 @@ def test_a_case_out_of_scope_is_404_on_every_case_route(app_and_ids, client_for,
     for (method, template), (data, expected) in MATRIX.items():
         if "{case_id}" not in template or expected[role] == 403:
             continue
-        path = template.replace("{case_id}", str(ids["case_admin_only"]))
+        path = _fill(template, ids, "case_admin_only")
         r = _call(client, method, path, data or {}, token)
         assert r.status_code == 404, (method, path, role, r.status_code)
     assert re.search(r"S0000001", client.get("/staff/?status=all").text) is None
@@ -187,7 +199,7 @@ def test_every_unsafe_request_needs_the_csrf_token(app_and_ids, client_for):
     for (method, template), (data, _) in MATRIX.items():
         if method != "POST":
             continue
-        path = template.replace("{case_id}", str(ids["case_all"]))
+        path = _fill(template, ids)
         r = client.post(path, data={**(data or {}), "csrf_token": "forged"},
                         follow_redirects=False)
         assert r.status_code == 403, (path, r.status_code)

@@ -188,6 +188,24 @@ def user_password(
     typer.echo(f"password of {username} changed")
 
 
+@user_app.command("disable")
+def user_disable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
+    """Disable an account and end its open sessions (the account and its history stay)."""
+    from equitable.outreach._users import set_active
+
+    n = set_active(_engine(db), username, False)
+    typer.echo(f"user {username} disabled; {n} open session(s) ended")
+
+
+@user_app.command("enable")
+def user_enable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
+    """Enable a disabled account again (the user signs in anew)."""
+    from equitable.outreach._users import set_active
+
+    set_active(_engine(db), username, True)
+    typer.echo(f"user {username} enabled")
+
+
 @user_app.command("list")
 def user_list(db: str = DbOpt) -> None:
     """List accounts (no password hashes)."""

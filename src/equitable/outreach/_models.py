@@ -66,6 +66,7 @@ __all__ = [
     "School",
     "Student",
     "User",
+    "WebSession",
     "language_name",
 ]
 
@@ -292,3 +293,22 @@ class LoginAttempt(Base):
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     success: Mapped[bool] = mapped_column(Boolean)
+
+
+class WebSession(Base):
+    """A signed-in session of the web app, kept on the server (OWASP Session Management Cheat
+    Sheet): the cookie carries a random token, this row its SHA-256. A session is valid while
+    ``ended_at`` is empty, the user is active, it was used within the idle timeout and started
+    within the maximum age (see :mod:`equitable.outreach._sessions`)."""
+
+    __tablename__ = "outreach_web_session"
+    __table_args__ = (Index("ix_web_session_user_ended", "user_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("outreach_user.id"))
+    address: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(20))

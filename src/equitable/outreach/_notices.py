@@ -81,11 +81,17 @@ class Notice:
     required_languages: list[str]  # EC 48985 languages of the school
     missing_required: list[str] = field(default_factory=list)  # required, no template
     family_language_without_template: bool = False
+    case_id: int | None = None  # the case and student the notice is about (for the disclosure
+    student_id: str | None = None  # log of the web app, which records the notice it shows)
 
 
 def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
-                  worker_name: str | None = None, today: dt.date | None = None) -> Notice:
+                  worker_name: str | None = None, today: dt.date | None = None,
+                  record: bool = True) -> Notice:
     """Write the re-engagement notice for a case (logged as a disclosure).
+
+    ``record=False`` leaves the disclosure row to the caller: the web app writes it when it
+    renders the notice (:mod:`equitable.web._disclosure`).
 
     Raises
     ------
@@ -108,12 +114,16 @@ def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
     texts = [(ENGLISH, Template(TEMPLATES[ENGLISH]).substitute(values))]
     if lang != ENGLISH and lang in TEMPLATES:
         texts.append((lang, Template(TEMPLATES[lang]).substitute(values)))
-    record_disclosure(engine, user, "notice", purpose=purpose, case_id=case_id,
-                      student_id=student_id, detail=f"notice in {', '.join(t[0] for t in texts)}")
+    if record:
+        record_disclosure(engine, user, "notice", purpose=purpose, case_id=case_id,
+                          student_id=student_id,
+                          detail=f"notice in {', '.join(t[0] for t in texts)}")
     return Notice(
         family_language=lang,
         texts=texts,
         required_languages=required,
         missing_required=[x for x in required if x not in TEMPLATES],
         family_language_without_template=lang != ENGLISH and lang not in TEMPLATES,
+        case_id=case_id,
+        student_id=student_id,
     )

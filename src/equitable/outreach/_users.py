@@ -1,20 +1,38 @@
 """Users, organisations, data-sharing agreements, password hashes and login throttling.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second recommended
-parameter set). Login throttling: after ``MAX_FAILURES`` failed attempts for one user name, or
-``MAX_FAILURES_PER_ADDRESS`` from one address, within ``WINDOW``, further attempts are refused
-until the window has passed (OWASP Authentication Cheat Sheet, "Protect against automated
-attacks").
+parameter set).
+
+Login throttling (OWASP Authentication Cheat Sheet, "Protect against automated attacks":
+per-account throttling with an increasing delay rather than a long lock-out an attacker could
+impose on the real user; OWASP ASVS 4.0 V2.2.1). Within ``WINDOW`` (15 minutes):
+
+- per user name *and* address: ``MAX_FAILURES`` (5) failures are free; then one attempt is
+  allowed after a delay that doubles with each further failure, from ``BACKOFF_BASE`` (1 minute)
+  up to ``WINDOW`` (1, 2, 4, 8, 15 minutes). A success clears the count. A burst of wrong
+  passwords from one address slows that address on that account only: the real user, at another
+  address, is not affected.
+- per address (any user names): ``MAX_FAILURES_PER_ADDRESS`` (20) failures, then refused until
+  they age out of the window (password spraying).
+- per user name (all addresses): ``MAX_FAILURES_PER_ACCOUNT`` (50) failures, then refused until
+  they age out of the window (guessing spread over many addresses); the real user waits at most
+  15 minutes.
+
+Counting is atomic: :func:`attempt_login` reserves the attempt (a failure row, turned into a
+success if the password is right) in the same serialised transaction that counts the earlier
+ones (``BEGIN IMMEDIATE`` on SQLite; a transaction-level advisory lock on PostgreSQL), so N
+parallel wrong passwords check at most the allowed number of passwords.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text, update
 
 from equitable.errors import EquitableError
 from equitable.outreach._db import read_session, write_session
@@ -31,19 +49,25 @@ from equitable.outreach._models import (
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
+    "LoginResult",
     "add_agreement",
+    "attempt_login",
     "authenticate",
     "create_organization",
     "create_user",
     "list_users",
     "login_throttled",
+    "set_active",
     "set_password",
 ]
 
 MIN_PASSWORD_LENGTH = 12
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per user name and address, before the delay starts
 MAX_FAILURES_PER_ADDRESS = 20
+MAX_FAILURES_PER_ACCOUNT = 50
 WINDOW = dt.timedelta(minutes=15)
+BACKOFF_BASE = dt.timedelta(minutes=1)
+_LOGIN_LOCK = 0x6571_6C67  # PostgreSQL advisory lock key of the login counters ("eqlg")
 UI_LANGUAGES = ("en", "es")
 _hasher = PasswordHasher()
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,99}$")
@@ -136,29 +160,113 @@ def set_password(engine: Engine, username: str, password: str) -> None:
             raise EquitableError(f"no user named '{username}'")
         user.password_hash = _hasher.hash(password)
         user.session_epoch += 1
+        user_id = user.id
+    from equitable.outreach._sessions import end_user_sessions
+
+    end_user_sessions(engine, user_id, "password")
+
+
+def set_active(engine: Engine, username: str, active: bool) -> int:
+    """Enable or disable an account; disabling ends its open sessions (returns how many).
+
+    Raises
+    ------
+    EquitableError
+        No user of that name.
+    """
+    with write_session(engine) as s:
+        user = s.scalar(select(User).where(User.username == username.strip().lower()))
+        if user is None:
+            raise EquitableError(f"no user named '{username}'")
+        user.active = active
+        if not active:
+            user.session_epoch += 1
+        user_id = user.id
+    if active:
+        return 0
+    from equitable.outreach._sessions import end_user_sessions
+
+    return end_user_sessions(engine, user_id, "disabled")
+
+
+def _aware(t: dt.datetime) -> dt.datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=dt.UTC)
+
+
+def _retry_after(s, username: str, address: str, now: dt.datetime) -> int:
+    """Seconds until the next attempt for (``username``, ``address``) is allowed (0: now)."""
+    since = now - WINDOW
+    failed = (LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    waits = [0.0]
+    by_addr = s.scalar(select(func.count()).where(LoginAttempt.address == address, *failed))
+    if by_addr >= MAX_FAILURES_PER_ADDRESS:
+        oldest = s.scalar(select(LoginAttempt.at).where(LoginAttempt.address == address, *failed)
+                          .order_by(LoginAttempt.at.desc()).offset(MAX_FAILURES_PER_ADDRESS - 1)
+                          .limit(1))
+        waits.append((_aware(oldest) + WINDOW - now).total_seconds())
+    by_user = s.scalar(select(func.count()).where(LoginAttempt.username == username, *failed))
+    if by_user >= MAX_FAILURES_PER_ACCOUNT:
+        oldest = s.scalar(select(LoginAttempt.at).where(LoginAttempt.username == username, *failed)
+                          .order_by(LoginAttempt.at.desc()).offset(MAX_FAILURES_PER_ACCOUNT - 1)
+                          .limit(1))
+        waits.append((_aware(oldest) + WINDOW - now).total_seconds())
+    pair = (LoginAttempt.username == username, LoginAttempt.address == address)
+    last_ok = s.scalar(select(func.max(LoginAttempt.at)).where(
+        *pair, LoginAttempt.success.is_(True), LoginAttempt.at >= since))
+    pair_since = max(since, _aware(last_ok)) if last_ok is not None else since
+    n, last = s.execute(select(func.count(), func.max(LoginAttempt.at)).where(
+        *pair, LoginAttempt.success.is_(False), LoginAttempt.at >= pair_since)).one()
+    if n >= MAX_FAILURES:
+        delay = min(BACKOFF_BASE * 2 ** min(n - MAX_FAILURES, 10), WINDOW)
+        waits.append((_aware(last) + delay - now).total_seconds())
+    return max(0, int(-(-max(waits) // 1)))  # whole seconds, rounded up
 
 
 def login_throttled(engine: Engine, username: str, address: str,
                     now: dt.datetime | None = None) -> bool:
-    """True when too many recent failures for this user name or this address."""
-    since = (now or utcnow()) - WINDOW
+    """True when an attempt for this user name from this address would be refused now."""
     with read_session(engine) as s:
-        by_user = s.scalar(select(func.count()).where(
-            LoginAttempt.username == username, LoginAttempt.success.is_(False),
-            LoginAttempt.at >= since))
-        by_addr = s.scalar(select(func.count()).where(
-            LoginAttempt.address == address, LoginAttempt.success.is_(False),
-            LoginAttempt.at >= since))
-    return by_user >= MAX_FAILURES or by_addr >= MAX_FAILURES_PER_ADDRESS
+        return _retry_after(s, username, address[:64], now or utcnow()) > 0
 
 
-def authenticate(engine: Engine, username: str, password: str, address: str) -> User | None:
-    """Check a password; record the attempt; return the user or None.
+@dataclass(frozen=True)
+class LoginResult:
+    """The outcome of :func:`attempt_login`: the user (None: refused or wrong), and when the
+    attempt was refused unchecked, the seconds to wait (``retry_after`` > 0)."""
 
-    Callers check :func:`login_throttled` first. The check takes the same time whether or not the
-    user exists (a dummy hash is verified).
+    user: User | None
+    retry_after: int = 0
+
+
+def attempt_login(engine: Engine, username: str, password: str, address: str,
+                  now: dt.datetime | None = None) -> LoginResult:
+    """Throttle, check a password and record the attempt, atomically (see the module's policy).
+
+    The attempt is counted (as a failure) before the password is checked, in one serialised
+    transaction with the count of earlier ones; a right password turns it into a success.
     """
     username = (username or "").strip().lower()[:100]
+    address = (address or "unknown")[:64]
+    now = now or utcnow()
+    with write_session(engine) as s:
+        if s.get_bind().dialect.name == "postgresql":
+            s.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOGIN_LOCK})
+        wait = _retry_after(s, username, address, now)
+        if wait > 0:
+            return LoginResult(None, wait)
+        attempt = LoginAttempt(username=username, address=address, success=False, at=now)
+        s.add(attempt)
+        s.flush()
+        attempt_id = attempt.id
+    user = _verify(engine, username, password)
+    if user is not None:
+        with write_session(engine) as s:
+            s.execute(update(LoginAttempt).where(LoginAttempt.id == attempt_id)
+                      .values(success=True))
+    return LoginResult(user)
+
+
+def _verify(engine: Engine, username: str, password: str) -> User | None:
     with read_session(engine) as s:
         user = s.scalar(select(User).where(User.username == username))
     ok = False
@@ -167,11 +275,24 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
     except (VerificationError, InvalidHashError):
         ok = False
     ok = ok and user is not None and user.active
-    with write_session(engine) as s:
-        s.add(LoginAttempt(username=username, address=address[:64], success=ok, at=utcnow()))
-        if ok and _hasher.check_needs_rehash(user.password_hash):
+    if ok and _hasher.check_needs_rehash(user.password_hash):
+        with write_session(engine) as s:
             s.get(User, user.id).password_hash = _hasher.hash(password)
     return user if ok else None
+
+
+def authenticate(engine: Engine, username: str, password: str, address: str) -> User | None:
+    """Check a password; record the attempt; return the user or None (no throttling: the web
+    app calls :func:`attempt_login`, which throttles atomically).
+
+    The check takes the same time whether or not the user exists (a dummy hash is verified).
+    """
+    username = (username or "").strip().lower()[:100]
+    user = _verify(engine, username, password)
+    with write_session(engine) as s:
+        s.add(LoginAttempt(username=username, address=address[:64], success=user is not None,
+                           at=utcnow()))
+    return user
 
 
 def create_organization(engine: Engine, name: str) -> int:

@@ -111,7 +111,7 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
     ``equitable.web.dashboard`` exposing ``router`` (and optionally ``NAV``, a list of
     ``(message id, href)`` for the main navigation) is mounted when it exists, and owns ``/``.
     """
-    from equitable.web import _auth
+    from equitable.web import _auth, _sessions_admin
     from equitable.web.outreach import router as outreach_router
 
     app = FastAPI(title="equitable", docs_url=None, redoc_url=None, openapi_url=None)
@@ -124,6 +124,7 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
 
     app.include_router(_auth.router)
     app.include_router(outreach_router)
+    app.include_router(_sessions_admin.router)
     has_dashboard = any(_include_optional(app, m) for m in OPTIONAL_DOMAINS)
     if not has_dashboard:
         @app.get("/", include_in_schema=False)
@@ -182,11 +183,17 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
 
     app.add_middleware(LanguageAndHeadersMiddleware, settings=settings, app_state=app.state)
     app.add_middleware(
-        SessionMiddleware,
+        SessionMiddleware,  # a signed cookie with the session token and the CSRF token
         secret_key=settings.session_secret.get_secret_value(),
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age_s,
         same_site="lax",
         https_only=settings.cookie_secure,
     )
+    if settings.trusted_proxies:
+        # the client address and scheme from X-Forwarded-For/-Proto, only from these proxies
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware,
+                           trusted_hosts=[str(n) for n in settings.trusted_proxies])
     return app

@@ -9,8 +9,16 @@ from fastapi.responses import RedirectResponse, Response
 
 from equitable.outreach._db import write_session
 from equitable.outreach._models import User
-from equitable.outreach._users import authenticate, login_throttled
-from equitable.web.deps import csrf_protect, current_user, get_engine, render, translate
+from equitable.outreach._sessions import end_session, start_session
+from equitable.outreach._users import MIN_PASSWORD_LENGTH, attempt_login, set_password
+from equitable.web.deps import (
+    client_address,
+    csrf_protect,
+    current_user,
+    get_engine,
+    render,
+    translate,
+)
 from equitable.web.i18n import LANG_COOKIE, LANGUAGES
 
 router = APIRouter(dependencies=[Depends(csrf_protect)])
@@ -21,10 +29,6 @@ def _safe_next(target: str | None) -> str:
     if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
         return target
     return "/staff/"
-
-
-def _client(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/login")
@@ -40,22 +44,26 @@ def login(
     next: str = Form("/staff/"),
 ) -> Response:
     engine = get_engine(request)
-    address = _client(request)
+    address = client_address(request)
     name = username.strip().lower()[:100]
-    if login_throttled(engine, name, address):
+    result = attempt_login(engine, name, password, address)
+    if result.retry_after:
         return render(request, "login.html", {
             "next": _safe_next(next), "username": name,
-            "error": translate(request, "Too many attempts. Please wait 15 minutes and try "
-                                        "again.")}, status_code=429)
-    user = authenticate(engine, name, password, address)
+            "error": translate(request, "Too many attempts. Please wait a few minutes and try "
+                                        "again.")}, status_code=429,
+            headers={"Retry-After": str(result.retry_after)})
+    user = result.user
     if user is None:
         return render(request, "login.html", {
             "next": _safe_next(next), "username": name,
             "error": translate(request, "The user name or the password is wrong.")},
             status_code=400)
-    # a fresh session (no fixation): new CSRF token, the user's epoch
+    # a fresh session (no fixation): a new server-side session and a new CSRF token; a session
+    # the browser held before is ended
+    end_session(engine, request.session.get("sid"), "logout")
     request.session.clear()
-    request.session.update({"uid": user.id, "epoch": user.session_epoch,
+    request.session.update({"sid": start_session(engine, user.id, address),
                             "csrf": secrets.token_urlsafe(32)})
     resp = RedirectResponse(_safe_next(next), status_code=303)
     resp.set_cookie(LANG_COOKIE, user.ui_language, max_age=365 * 24 * 3600, samesite="lax",
@@ -65,6 +73,8 @@ def login(
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
+    # ended on the server: a copy of the cookie taken before is refused afterwards
+    end_session(get_engine(request), request.session.get("sid"), "logout")
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
 
@@ -89,3 +99,32 @@ def account_save(request: Request, ui_language: str = Form(""),
     resp.set_cookie(LANG_COOKIE, ui_language, max_age=365 * 24 * 3600, samesite="lax",
                     secure=request.app.state.settings.cookie_secure, httponly=True)
     return resp
+
+
+@router.post("/account/password")
+def change_password(request: Request, current_password: str = Form(""),
+                    new_password: str = Form(""), new_password_again: str = Form(""),
+                    user: User = Depends(current_user)) -> Response:
+    """Change one's password: the current one is checked (and throttled like a sign-in), every
+    session of the user ends, and this browser gets a new one (OWASP Session Management Cheat
+    Sheet: renew the session after a privilege change; end the others)."""
+    engine = get_engine(request)
+    error, status = None, 422
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        error = "The new password must have at least 12 characters."
+    elif new_password != new_password_again:
+        error = "The two new passwords differ."
+    else:
+        result = attempt_login(engine, user.username, current_password, client_address(request))
+        if result.retry_after:
+            error, status = "Too many attempts. Please wait a few minutes and try again.", 429
+        elif result.user is None:
+            error = "The current password is wrong."
+    if error:
+        return render(request, "account.html", {
+            "saved": False, "password_error": translate(request, error)}, status_code=status)
+    set_password(engine, user.username, new_password)  # ends every session of the user
+    request.session.clear()
+    request.session.update({"sid": start_session(engine, user.id, client_address(request)),
+                            "csrf": secrets.token_urlsafe(32)})
+    return render(request, "account.html", {"saved": False, "password_saved": True})

@@ -24,6 +24,8 @@ def serve(
     if results:
         os.environ["EQUITABLE_DASHBOARD_RESULTS"] = results
 
+    # proxy_headers=False below: uvicorn would trust X-Forwarded-For from 127.0.0.1 by default;
+    # the app reads it only from the proxies named in EQUITABLE_TRUSTED_PROXIES (create_app)
     import uvicorn
 
     from equitable.web import create_app, load_settings
@@ -38,7 +40,7 @@ def serve(
 
         migrate(make_engine(settings.database_url))
         uvicorn.run("equitable.web._asgi:app", host=host, port=port, workers=workers,
-                    log_level="warning", proxy_headers=True, timeout_worker_healthcheck=120)
+                    log_level="warning", proxy_headers=False, timeout_worker_healthcheck=120)
         return
     from sqlalchemy.exc import DBAPIError
 
@@ -53,7 +55,7 @@ def serve(
         url = make_url(settings.database_url).render_as_string(hide_password=True)
         raise EquitableError(f"cannot open the database {url}: {reason}") from None
     typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 
-from pydantic import Field, SecretStr, ValidationError
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from equitable.errors import SpecError
@@ -30,6 +30,13 @@ class WebSettings(BaseSettings):
     cookie_secure : send the session cookie over HTTPS only (default True; ``--dev`` turns it off
         for http://127.0.0.1).
     session_max_age_s : a session ends this many seconds after login (default 8 hours).
+    session_idle_s : a session ends after this many seconds without a request (default 30
+        minutes; OWASP Session Management Cheat Sheet, "Idle Timeout").
+    trusted_proxies : addresses or networks (``EQUITABLE_TRUSTED_PROXIES``, a JSON list such as
+        ``["127.0.0.1", "10.0.0.0/8"]``) of the reverse proxies in front of the app. The client
+        address of a request (login throttling, session records) is taken from
+        ``X-Forwarded-For`` only when the connection comes from one of them; empty (the
+        default): the header is ignored.
     default_language : UI language when nothing else chooses one (``en`` or ``es``).
     migrate_on_start : run the Alembic migrations when the app starts (default True).
     """
@@ -40,6 +47,8 @@ class WebSettings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     cookie_secure: bool = True
     session_max_age_s: int = Field(default=8 * 3600, ge=60)
+    session_idle_s: int = Field(default=30 * 60, ge=60)
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
     default_language: str = Field(default="en", pattern="^(en|es)$")
     migrate_on_start: bool = True
     dev: bool = False

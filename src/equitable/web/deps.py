@@ -14,6 +14,7 @@ Templates are looked up in ``equitable/web/templates`` and then in each domain p
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
@@ -24,7 +25,6 @@ import jinja2
 from fastapi import Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from equitable import __version__
 from equitable.outreach._models import User
@@ -32,6 +32,7 @@ from equitable.web.i18n import LANGUAGE_NAMES, LANGUAGES, locale, translations
 
 __all__ = [
     "LoginRequired",
+    "client_address",
     "csrf_protect",
     "csrf_token",
     "current_user",
@@ -103,20 +104,38 @@ async def csrf_protect(request: Request) -> None:
 
 
 def optional_user(request: Request) -> User | None:
-    """The signed-in user, or None (the user is loaded once per request)."""
+    """The signed-in user, or None (the session is checked once per request).
+
+    The cookie holds a random session token (``sid``); the session itself is kept on the server
+    (:mod:`equitable.outreach._sessions`): ended sessions (sign-out, password change, account
+    disabled, ended by an administrator) and sessions idle for ``session_idle_s`` or older than
+    ``session_max_age_s`` are refused, and the cookie is cleared.
+    """
     if hasattr(request.state, "user"):
         return request.state.user
+    from equitable.outreach._sessions import resolve_session
+
     user = None
-    uid = request.session.get("uid")
-    if uid is not None:
-        with Session(get_engine(request)) as s:  # one primary-key read, no transaction block
-            u = s.get(User, uid)
-        if u is not None and u.active and request.session.get("epoch") == u.session_epoch:
-            user = u
-        else:
+    sid = request.session.get("sid")
+    if sid is not None:
+        settings = request.app.state.settings
+        user = resolve_session(get_engine(request), sid,
+                               idle=dt.timedelta(seconds=settings.session_idle_s),
+                               max_age=dt.timedelta(seconds=settings.session_max_age_s))
+        if user is None:
             request.session.clear()
+    elif "uid" in request.session:  # a cookie from before server-side sessions: sign in again
+        request.session.clear()
     request.state.user = user
     return user
+
+
+def client_address(request: Request) -> str:
+    """The client's address: the peer of the connection, or, behind a reverse proxy named in
+    ``EQUITABLE_TRUSTED_PROXIES``, the address that proxy put in ``X-Forwarded-For`` (resolved
+    by uvicorn's ``ProxyHeadersMiddleware``, which :func:`~equitable.web.create_app` adds only
+    then; a forged header from anyone else is ignored)."""
+    return request.client.host if request.client else "unknown"
 
 
 async def current_user(user: User | None = Depends(optional_user)) -> User:
@@ -149,9 +168,18 @@ def _lang_links(request: Request) -> list[dict[str, Any]]:
 
 def render(request: Request, template: str, context: dict[str, Any] | None = None,
            status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
-    """Render ``template`` in the request's language and return an HTML response."""
+    """Render ``template`` in the request's language and return an HTML response.
+
+    Every student record in ``context`` (a case, a queue row, a notice) is written to the FERPA
+    disclosure log, one row per student, before the response is returned
+    (:func:`equitable.web._disclosure.record_shown`): the one choke point of the record of
+    disclosures, whatever the route, template or status code.
+    """
+    from equitable.web._disclosure import record_shown
+
     lang = getattr(request.state, "lang", "en")
     t = translations(lang)
+    user = optional_user(request)  # first: an ended session clears the cookie, CSRF token too
     ctx = {
         "request": request,
         "lang": lang,
@@ -160,7 +188,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
         "gettext": t.gettext,
         "ngettext": t.ngettext,
         "csrf_token": csrf_token(request),
-        "user": optional_user(request),
+        "user": user,
         "lang_links": _lang_links(request),
         "version": __version__,
         "nav": getattr(request.app.state, "nav", []),
@@ -168,6 +196,7 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if context:
         ctx.update(context)
     html = templates_env.get_template(template).render(ctx)
+    record_shown(get_engine(request), ctx["user"], context or {}, path=request.url.path)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 

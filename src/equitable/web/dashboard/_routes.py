@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import pandas as pd
 from babel.numbers import format_currency, format_decimal
@@ -15,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 
 from equitable.errors import EquitableError
 from equitable.web.dashboard import _map
+from equitable.web.dashboard._cache import ByteLRU
 from equitable.web.dashboard._data import DashboardData, results_for
 from equitable.web.deps import csrf_token, render
 
@@ -81,23 +83,45 @@ def warm(data: DashboardData) -> None:
 
 
 #: Rendered pages kept per results: (path, query, language) -> (html, status). Pages depend only
-#: on the results, the URL and the language, except the session's CSRF token in the layout,
-#: which is a placeholder in the cached copy, filled in per request. Signed-in users (whose
-#: navigation differs) are never served from the cache.
-PAGE_CACHE_SIZE = 4000
+#: on the results, the parameters the page reads and the language, except the session's CSRF
+#: token in the layout, which is a placeholder in the cached copy, filled in per request.
+#: Signed-in users (whose navigation differs) are never served from the cache. The query is made
+#: canonical before the page is built (:func:`_canonical`): only the parameters the page uses,
+#: non-empty, in a fixed order, so unknown parameters neither make new entries nor reach the
+#: page. The cache is bounded in bytes (:class:`~equitable.web.dashboard._cache.ByteLRU`).
+PAGE_CACHE_BYTES = 32 * 1024 * 1024
 _CSRF_PLACEHOLDER = "__equitable_csrf_placeholder__"
 _PAGE_HEADERS = {"Cache-Control": "private, max-age=300"}
 
 
+def _page_cache(data: DashboardData) -> ByteLRU:
+    cache = data.cache.get("pages")
+    if cache is None:
+        cache = data.cache.setdefault("pages", ByteLRU(
+            PAGE_CACHE_BYTES, lambda v: len(v[0].encode("utf-8")) + 64))
+    return cache
+
+
 def _cache_key(request: Request) -> tuple | None:
-    if request.session.get("uid") is not None:
+    if request.session.get("sid") is not None or request.session.get("uid") is not None:
         return None
     return (request.url.path, request.url.query, getattr(request.state, "lang", "en"))
 
 
+def _canonical(request: Request, params: tuple[str, ...]) -> Request:
+    """The request with only the query parameters ``params`` (non-empty, in that order)."""
+    qp = request.query_params
+    query = urlencode([(k, qp[k]) for k in params if qp.get(k)])
+    if query == request.url.query:
+        return request
+    scope = dict(request.scope)
+    scope["query_string"] = query.encode("latin-1")
+    return Request(scope, request.receive)
+
+
 def _cached(request: Request, data: DashboardData) -> HTMLResponse | None:
     key = _cache_key(request)
-    hit = data.cache.get(("page", key)) if key else None
+    hit = _page_cache(data).get(key) if key else None
     if hit is None:
         return None
     html, status = hit
@@ -105,11 +129,16 @@ def _cached(request: Request, data: DashboardData) -> HTMLResponse | None:
                         status_code=status, headers=_PAGE_HEADERS)
 
 
-async def _serve(request: Request, build, *args) -> Response:
-    """A page from the cache without leaving the event loop, else built in the thread pool."""
+async def _serve(request: Request, build, *args, params=()) -> Response:
+    """A page from the cache without leaving the event loop, else built in the thread pool.
+
+    ``params``: the query parameters the page reads (a tuple, or a function of the data giving
+    one); every other parameter is ignored (:func:`_canonical`).
+    """
     data = getattr(request.app.state, "dashboard_data", None)
     if data is None or "warm" not in data.cache:
         data = await run_in_threadpool(_data, request)
+    request = _canonical(request, params(data) if callable(params) else params)
     hit = _cached(request, data)
     if hit is not None:
         return hit
@@ -126,11 +155,7 @@ def _page(request: Request, template: str, ctx: dict, status_code: int = 200) ->
     response = render(request, template, {**ctx, "csrf_token": _CSRF_PLACEHOLDER},
                       status_code=status_code)
     html = response.body.decode("utf-8")
-    pages = data.cache.setdefault("pages", [])
-    pages.append(key)
-    if len(pages) > PAGE_CACHE_SIZE:
-        data.cache.pop(("page", pages.pop(0)), None)
-    data.cache[("page", key)] = (html, status_code)
+    _page_cache(data).put(key, (html, status_code))
     return HTMLResponse(html.replace(_CSRF_PLACEHOLDER, csrf_token(request)),
                         status_code=status_code, headers=_PAGE_HEADERS)
 
@@ -161,7 +186,7 @@ FINDER_COLUMNS = ["cds_code", "school_name", "neighbourhood", "span", "enrollmen
 
 @router.get("/", response_class=HTMLResponse)
 async def finder(request: Request, q: str = Query("", max_length=200)) -> Response:
-    return await _serve(request, _finder, q)
+    return await _serve(request, _finder, q, params=("q",))
 
 
 def _finder(request: Request, q: str) -> HTMLResponse:
@@ -326,7 +351,8 @@ def _map_filters(data: DashboardData, tier: str, span: str, district: str) -> tu
 @router.get("/map", response_class=HTMLResponse)
 async def map_page(request: Request, tier: str = "", span: str = "",
                    district: str = "") -> Response:
-    return await _serve(request, _map_page, tier, span, district)
+    return await _serve(request, _map_page, tier, span, district,
+                        params=("tier", "span", "district"))
 
 
 def _map_page(request: Request, tier: str, span: str, district: str) -> Response:
@@ -368,6 +394,12 @@ def tracts_svg(request: Request) -> Response:
 # --- allocation explorer --------------------------------------------------------------------
 
 RULES = ("tier_weights", "score", "per_pupil")
+
+
+def _explorer_param_names(data: DashboardData) -> tuple[str, ...]:
+    """The query parameters the explorer reads (one weight per tier: w1, w2, ...)."""
+    return ("rule", "budget", *(f"w{i + 1}" for i in range(len(data.tiers))), "base_weight",
+            "need_weight")
 
 
 def _explorer_params(data: DashboardData, request: Request) -> dict:
@@ -435,25 +467,27 @@ def _run_rule(data: DashboardData, rule_data: dict) -> pd.DataFrame:
     return out
 
 
-EXPLORER_CACHE = 256
+EXPLORER_CACHE_BYTES = 32 * 1024 * 1024
 
 
 def _explore(data: DashboardData, p: dict) -> pd.DataFrame:
-    """The scenario table of the explorer's parameters (cached per rule)."""
+    """The scenario table of the explorer's parameters (cached per rule, bounded in bytes)."""
     rule_data = _rule_dict(data, p)
     key = ("explore", json.dumps(rule_data, sort_keys=True))
-    out = data.cache.get(key)
+    cache = data.cache.get("explore")
+    if cache is None:
+        cache = data.cache.setdefault("explore", ByteLRU(
+            EXPLORER_CACHE_BYTES, lambda df: int(df.memory_usage(index=True, deep=True).sum())))
+    out = cache.get(key)
     if out is None:
         out = _run_rule(data, rule_data)
-        if sum(1 for k in data.cache if k[0] == "explore") >= EXPLORER_CACHE:
-            data.cache.pop(next(k for k in data.cache if k[0] == "explore"))
-        data.cache[key] = out
+        cache.put(key, out)
     return out
 
 
 @router.get("/explorer", response_class=HTMLResponse)
 async def explorer(request: Request) -> Response:
-    return await _serve(request, _explorer)
+    return await _serve(request, _explorer, params=_explorer_param_names)
 
 
 def _explorer(request: Request) -> HTMLResponse:

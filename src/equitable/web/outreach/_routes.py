@@ -31,6 +31,7 @@ from equitable.outreach._models import (
     User,
 )
 from equitable.outreach._notices import render_notice
+from equitable.web._disclosure import purpose_for
 from equitable.web.deps import (
     csrf_protect,
     current_user,
@@ -46,13 +47,6 @@ router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
 ALL_ROLES = ("admin", "school_staff", "outreach_worker", "partner")
 admin_only = require_roles("admin")
 exporters = require_roles("admin", "school_staff")
-
-
-def purpose_for(user: User) -> str:
-    """The legitimate interest recorded with each disclosure (34 CFR 99.32(a)(3))."""
-    if user.role == "partner":
-        return "services under a data-sharing agreement (34 CFR 99.31(a)(6))"
-    return "outreach case work: legitimate educational interest (34 CFR 99.31(a)(1))"
 
 
 # Case ids are INTEGER columns (32-bit in PostgreSQL): a larger id in a URL is a 422 like any
@@ -87,15 +81,12 @@ def queue(request: Request, status: str = "active", page: int = 1, school: str |
     return render(request, template, {"q": qp, **VOCAB})
 
 
-def _case_context(request: Request, user: User, case_id: int, *, log_view: bool,
+def _case_context(request: Request, user: User, case_id: int, *,
                   errors: dict | None = None, form: dict | None = None) -> dict:
+    # the disclosure row is written by render() for every response that shows the case
     engine = get_engine(request)
-    if log_view:
-        case = cases.get_case(engine, user, case_id, purpose=purpose_for(user))
-    else:
-        with read_session(engine) as s:
-            case = cases._load_case(s, user, case_id, full=True)
     with read_session(engine) as s:
+        case = cases._load_case(s, user, case_id, full=True)
         worker = s.get(User, case.assigned_worker_id) if case.assigned_worker_id else None
         workers = (list(s.scalars(select(User).where(User.role == "outreach_worker",
                                                      User.active.is_(True))
@@ -110,7 +101,7 @@ def _case_context(request: Request, user: User, case_id: int, *, log_view: bool,
 
 def _case_response(request: Request, user: User, case_id: int, *, errors=None, form=None,
                    saved: str | None = None) -> Response:
-    ctx = _case_context(request, user, case_id, log_view=False, errors=errors, form=form)
+    ctx = _case_context(request, user, case_id, errors=errors, form=form)
     ctx["saved"] = translate(request, saved) if saved else None
     if request.headers.get("hx-request"):
         return render(request, "outreach/_case_panel.html", ctx)
@@ -126,7 +117,7 @@ def _not_found() -> HTTPException:
 @router.get("/cases/{case_id}")
 def case_page(request: Request, case_id: CaseId, user: User = Depends(current_user)) -> Response:
     try:
-        ctx = _case_context(request, user, case_id, log_view=True)
+        ctx = _case_context(request, user, case_id)
     except cases.CaseNotFound:
         raise _not_found() from None
     return render(request, "outreach/case.html", ctx)
@@ -215,7 +206,9 @@ def assign(request: Request, case_id: CaseId, worker_id: str = Form(""),
 @router.get("/cases/{case_id}/notice")
 def notice(request: Request, case_id: CaseId, user: User = Depends(current_user)) -> Response:
     try:
-        n = render_notice(get_engine(request), user, case_id, purpose=purpose_for(user))
+        # record=False: render() writes the notice's disclosure row when it shows it
+        n = render_notice(get_engine(request), user, case_id, purpose=purpose_for(user),
+                          record=False)
     except cases.CaseNotFound:
         raise _not_found() from None
     return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id})
@@ -290,4 +283,4 @@ def workload(request: Request, user: User = Depends(admin_only)) -> Response:
     return render(request, "outreach/workload.html", {"rows": rows, "unassigned": unassigned})
 
 
-__all__ = ["can_export", "can_read_audit", "router"]
+__all__ = ["can_export", "can_read_audit", "purpose_for", "router"]
