@@ -45,6 +45,8 @@ class ReportData:
     version : package version.
     method_text : language -> the index spec explained in plain words
         (:func:`equitable.index.explain`), shown in the methods section.
+    caveats : what in the data changed the result (``equitable run``'s caveats: dicts with
+        ``code``, ``count`` and details), shown in their own section; ``[]`` for none.
     """
 
     title: str
@@ -70,3 +72,4 @@ class ReportData:
     equity: dict[str, float] = field(default_factory=dict)
     index_title_es: str | None = None
     tier_labels_es: dict[str, str] = field(default_factory=dict)
+    caveats: list[dict[str, Any]] = field(default_factory=list)
