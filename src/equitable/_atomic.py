@@ -11,7 +11,8 @@ flushed to disk (``fsync``) and only then put in place:
   ``kill -9`` at any moment leaves the previous complete outputs, or (between the two renames
   on a system without the exchange) none, never a mix.
 * **merge** (the folder holds other files too, e.g. ``-o .`` or a file command writing
-  ``index.csv`` beside its inputs): the run records (``*run.json``) of the outputs being replaced
+  ``index.csv`` beside its inputs): the run records (``run.json``, ``<file>.run.json``,
+  ``run_<step>.json``) of the outputs being replaced
   are removed first, the new files are moved in one by one (each move is atomic), and the new
   run records last. A kill leaves the previous outputs with their record, or files with no
   record, which :func:`verify_outputs` (and ``equitable serve``) refuses.
@@ -41,6 +42,11 @@ _OLD = ".old-"
 _RECORD_SUFFIX = "run.json"
 
 
+def _is_record(name: str) -> bool:
+    """A run record: ``run.json``, ``<output>.run.json``, ``run_<step>.json``."""
+    return name.endswith(_RECORD_SUFFIX) or (name.startswith("run_") and name.endswith(".json"))
+
+
 # ------------------------------------------------------------------------------------------
 # writing
 # ------------------------------------------------------------------------------------------
@@ -52,7 +58,8 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
 
     Parameters
     ----------
-    path : the output folder (created when missing, with its parents).
+    path : the output folder (created when missing, with its parents, by
+        :func:`equitable.index._io.make_output_folder`).
     whole : the command owns the whole folder (``equitable run``, ``compare``, ...): when the
         folder holds nothing but an earlier run's outputs it is swapped whole, so files of the
         earlier run that this run does not write go too. ``False`` for commands that write one
@@ -74,17 +81,11 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
     The method is the classic write-to-temporary-then-rename of POSIX ``rename(2)`` (atomic on
     one file system), with ``fsync`` of the files and folders before and after the rename.
     """
+    from equitable.index._io import make_output_folder
+
     target = Path(path)
-    if target.exists() and not target.is_dir():
-        raise InputError(f"{target}: is a file, not a folder; give an output folder")
+    make_output_folder(target)  # the same one-line errors as before; an empty folder is "none"
     parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InputError(f"{target}: cannot create the output folder: "
-                         f"{exc.strerror or exc}") from None
-    if target.exists() and not os.access(target, os.W_OK | os.X_OK):
-        raise InputError(f"{target}: cannot write to the output folder: permission denied")
     _remove_stale(parent, target.name)
     if target.is_dir():
         _remove_stale(target, "")
@@ -170,18 +171,21 @@ def _fsync_tree(folder: Path) -> None:
 
 
 def _is_previous_outputs(target: Path) -> bool:
-    """True when ``target`` is empty or holds only its ``run.json`` and the outputs it lists."""
+    """True when ``target`` is empty or holds only run records (``*run.json``) and the outputs
+    they list."""
     names = {p.name for p in target.iterdir() if not p.name.startswith(_PARTIAL)}
     if not names:
         return True
-    record = target / "run.json"
-    if not record.is_file():
+    records = {n for n in names if _is_record(n)}
+    if not records:
         return False
-    try:
-        listed = set(json.loads(record.read_text(encoding="utf-8")).get("outputs", {}))
-    except (ValueError, OSError, AttributeError):
-        return False
-    return names <= listed | {"run.json"}
+    listed: set[str] = set()
+    for rec in records:
+        try:
+            listed |= set(json.loads((target / rec).read_text(encoding="utf-8"))["outputs"])
+        except (ValueError, OSError, KeyError, TypeError):
+            return False
+    return names <= listed | records
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -223,8 +227,8 @@ def _publish(stage: Path, target: Path, whole: bool) -> None:
 def _merge(stage: Path, target: Path) -> None:
     target.mkdir(parents=True, exist_ok=True)
     entries = sorted(stage.iterdir(), key=lambda p: p.name)
-    records = [p for p in entries if p.name.endswith(_RECORD_SUFFIX)]
-    others = [p for p in entries if not p.name.endswith(_RECORD_SUFFIX)]
+    records = [p for p in entries if _is_record(p.name)]
+    others = [p for p in entries if not _is_record(p.name)]
     for rec in records:  # the previous record goes first: no record describes a mix
         with contextlib.suppress(FileNotFoundError):
             (target / rec.name).unlink()
