@@ -84,12 +84,14 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
     from equitable.index._io import make_output_folder
 
     target = Path(path)
-    make_output_folder(target)  # the same one-line errors as before; an empty folder is "none"
+    existed = target.exists()
+    make_output_folder(target)  # the same one-line errors as before the work
     parent = target.parent
     _remove_stale(parent, target.name)
-    if target.is_dir():
-        _remove_stale(target, "")
+    _remove_stale(target, "")
     stage = _make_stage(target, whole)
+    if not existed and stage.parent == parent:
+        target.rmdir()  # checked; it appears, complete, when the block ends
     try:
         yield stage
         _fsync_tree(stage)

@@ -130,3 +130,42 @@ def test_a_clean_run_has_no_caveats(tmp_path):
     record = json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))
     assert record["caveats"] == [] == res.caveats
     assert '<section id="caveats">' not in (tmp_path / "out" / "report.html").read_text()
+
+
+def test_lausd_with_300_tracts_missing_from_calenviroscreen(data_dir, tmp_path):
+    """The issue's case on the real files: a CalEnviroScreen file missing 300 of the City of
+    Los Angeles tracts. The run says so: 300 tracts, and the schools placed in them (counted
+    here from the complete run's schools.csv)."""
+    import tomllib
+
+    from equitable.data import read_tracts
+
+    root = Path(__file__).resolve().parents[2]
+    config = tomllib.loads((root / "examples" / "lausd.toml").read_text(encoding="utf-8"))
+    full = run(root / "examples" / "lausd.toml", out_dir=tmp_path / "full", data_dir=data_dir)
+    assert not [c for c in full.caveats if c["code"] == "tracts_missing_from_community_file"]
+    tracts = sorted(read_tracts(data_dir / config["inputs"]["tracts"])["geoid"])
+    dropped = set(tracts[:300])
+    ces_path = data_dir / config["inputs"]["calenviroscreen"]
+    ces = pd.read_csv(ces_path, dtype=str, keep_default_na=False)
+    tract_col = ces.columns[0]
+    keep = ~ces[tract_col].str.zfill(11).isin(dropped)
+    assert int((~keep).sum()) == 300
+    ces[keep].to_csv(tmp_path / "ces_short.csv", index=False)
+    schools = pd.read_csv(full.out_dir / "schools.csv", dtype={"geoid": str})
+    in_dropped = int(((schools["placement"] == "tract polygon")
+                      & schools["geoid"].isin(dropped)).sum())
+    assert in_dropped > 0
+    text = (root / "examples" / "lausd.toml").read_text(encoding="utf-8")
+    text = text.replace(f'"{config["inputs"]["calenviroscreen"]}"',
+                        f'"{(tmp_path / "ces_short.csv").as_posix()}"')
+    cfg = tmp_path / "lausd_short.toml"
+    cfg.write_text(text, encoding="utf-8")
+    short = run(cfg, out_dir=tmp_path / "short", data_dir=data_dir)
+    caveat = [c for c in short.caveats if c["code"] == "tracts_missing_from_community_file"]
+    assert caveat == [{"code": "tracts_missing_from_community_file", "count": 300,
+                       "file": "ces_short.csv",
+                       "tracts_file": Path(config["inputs"]["tracts"]).name,
+                       "schools": in_dropped}]
+    record = json.loads((tmp_path / "short" / "run.json").read_text(encoding="utf-8"))
+    assert caveat[0] in record["caveats"]
