@@ -83,9 +83,11 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
     """
     from equitable.index._io import make_output_folder
 
-    target = Path(path)
-    existed = target.exists()
-    make_output_folder(target)  # the same one-line errors as before the work
+    existed = Path(path).exists()
+    make_output_folder(path)  # the same one-line errors as before the work
+    target = Path(path).resolve()
+    if whole and (target == Path.cwd() or target in Path.cwd().parents):
+        whole = False  # never swap away the folder a shell is in (``--out .``)
     parent = target.parent
     _remove_stale(parent, target.name)
     _remove_stale(target, "")

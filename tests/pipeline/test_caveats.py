@@ -72,13 +72,14 @@ def test_caveats_on_the_terminal_in_run_json_and_both_reports(synth, tmp_path):
     shown = f"{distance:,.1f}"
     caveat_lines = [line for line in r.stdout.splitlines() if line.startswith("Caveat: ")]
     assert caveat_lines == [
-        "Caveat: Schools outside every tract polygon, given the tract with the nearest centroid "
-        f"instead: 3 (largest distance {shown} m; see the placement column of schools.csv).",
-        "Caveat: Schools not placed in any census tract (no coordinates in the school "
-        "directory), so without community indicators: 2.",
-        "Caveat: Schools scored on fewer indicators than the index has: 5 (schools missing "
-        "each: el_pct 3, asthma_ed_rate 2, poverty_pct 2, linguistic_isolation_pct 2; see the "
-        "missing_indicators column of schools.csv).",
+        ("Caveat: Schools outside every tract polygon, given the tract with the nearest "
+         f"centroid instead: 3 (largest distance {shown} m; see the placement column of "
+         "schools.csv)."),
+        ("Caveat: Schools not placed in any census tract (no coordinates in the school "
+         "directory), so without community indicators: 2."),
+        ("Caveat: Schools scored on fewer indicators than the index has: 5 (schools missing "
+         "each: el_pct 3, asthma_ed_rate 2, poverty_pct 2, linguistic_isolation_pct 2; see the "
+         "missing_indicators column of schools.csv)."),
     ]
     en = (out / "report.html").read_text(encoding="utf-8")
     es = (out / "report.es.html").read_text(encoding="utf-8")

@@ -209,3 +209,15 @@ def test_the_dashboard_does_not_serve_an_edited_folder(edited, tmp_path, monkeyp
     app = create_app(load_settings(dev=True, database_url=f"sqlite:///{tmp_path / 'w.db'}"))
     with TestClient(app) as c:
         assert c.get("/").status_code == 503
+
+
+def test_out_is_the_working_folder(tmp_path, monkeypatch):
+    """``--out .``: the folder a shell is in is never swapped away; the outputs are moved in."""
+    from equitable._atomic import output_folder
+
+    monkeypatch.chdir(tmp_path)
+    with output_folder(".") as stage:
+        (stage / "a.csv").write_text("x\n")
+        (stage / "run.json").write_text('{"outputs": {"a.csv": "0"}}\n')
+    assert Path.cwd() == tmp_path and tmp_path.is_dir()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "run.json"]

@@ -43,9 +43,8 @@ def synth_cmd(
     language: str | None = typer.Option(None, help="Only respondents of this language."),
 ) -> None:
     """Write a synthetic platform export (invented respondents) for trying the tools."""
-    from equitable.voice import load_instrument, synth_survey, write_export
-
     from equitable._atomic import output_folder
+    from equitable.voice import load_instrument, synth_survey, write_export
 
     inst = load_instrument(instrument)
     data = synth_survey(inst, n, seed=seed)
