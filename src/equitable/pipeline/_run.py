@@ -585,6 +585,10 @@ def report_data(comp: Computation) -> Any:
     ]
     for k, v in comp.placement_counts.items():
         params.append((f"Placement: {k}", v))
+    from equitable.report._messages import caveat_text
+
+    for caveat in comp.caveats:  # what changed the result, as the terminal and reports say
+        params.append((f"Caveat: {caveat['code']}", caveat_text("en", caveat)))
     inputs = {}
     for label, p in sorted(comp.inputs.items()):
         digest = sha256_file(p)
