@@ -221,3 +221,20 @@ def test_out_is_the_working_folder(tmp_path, monkeypatch):
         (stage / "run.json").write_text('{"outputs": {"a.csv": "0"}}\n')
     assert Path.cwd() == tmp_path and tmp_path.is_dir()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "run.json"]
+
+
+def test_swap_without_renameat2(tmp_path, monkeypatch):
+    """Where the one-step exchange is not available, the old folder is set aside, the new one
+    renamed in, and the old one removed: the result is the new outputs only."""
+    import equitable._atomic as atomic
+
+    monkeypatch.setattr(atomic, "_exchange", lambda a, b: False)
+    out = tmp_path / "out"
+    for n, names in ((1, ["a.csv", "b.csv"]), (2, ["a.csv"])):
+        with atomic.output_folder(out) as stage:
+            for name in names:
+                (stage / name).write_text(f"{n}\n")
+            (stage / "run.json").write_text(json.dumps({"outputs": dict.fromkeys(names, "")}))
+    assert sorted(p.name for p in out.iterdir()) == ["a.csv", "run.json"]
+    assert (out / "a.csv").read_text() == "2\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
