@@ -35,6 +35,7 @@ def write_run_record(
     outputs: Iterable[str | Path] = (),
     extra: Mapping[str, Any] | None = None,
     filename: str = "run.json",
+    caveats: Iterable[Mapping[str, Any]] | None = None,
 ) -> Path:
     """Write ``out_dir/run.json`` and return its path.
 
@@ -45,6 +46,8 @@ def write_run_record(
     inputs : a label -> file path mapping; each file's name, size in bytes and SHA-256 are stored.
     outputs : output files (inside ``out_dir``) whose SHA-256 is stored.
     extra : anything else worth keeping (JSON-serialisable), e.g. row counts.
+    caveats : what in the data changed the result, each a dict with ``code`` and ``count``
+        (written as the top-level ``caveats`` list, ``[]`` for none, when given).
     """
     out = Path(out_dir)
     record: dict[str, Any] = {
@@ -67,6 +70,8 @@ def write_run_record(
     }
     if extra:
         record["extra"] = dict(extra)
+    if caveats is not None:
+        record["caveats"] = [dict(c) for c in caveats]
     path = out / filename
     path.write_text(json.dumps(record, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     return path

@@ -567,26 +567,28 @@ def compare_files(
             if idc in ctx.columns:
                 ctx[idc] = read_table(ctx_path, idc)[idc]
     comp = compare(scen, context=ctx, need_column=need_column, spending_column=spending_column)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    write_xlsx(comp, out / "compare.xlsx")
-    write_html(comp, out / "compare.html")
-    write_csv(comp.schools, out / "schools.csv")
+    from equitable._atomic import output_folder
+
     inputs: dict[str, Any] = {f"scenario_{i + 1}": p for i, p in enumerate(configs)}
     if schools is not None:
         inputs["schools"] = schools
     if ctx_path is not None:
         inputs["context"] = ctx_path
-    write_run_record(out, command="compare",
-                     spec={"scenarios": [s.name for s in scen],
-                           "rules": {s.name: s.result.rule.model_dump(mode="json") for s in scen},
-                           "need_column": comp.need_column,
-                           "spending_column": comp.spending_column},
-                     inputs=inputs,
-                     outputs=["compare.xlsx", "compare.html", "schools.csv"],
-                     extra={"summary": _summary_frame(comp).to_dict(orient="records"),
-                            "notes": comp.notes},
-                     filename="compare.run.json")
+    with output_folder(out_dir) as out:  # whole or absent, even when killed
+        write_xlsx(comp, out / "compare.xlsx")
+        write_html(comp, out / "compare.html")
+        write_csv(comp.schools, out / "schools.csv")
+        write_run_record(out, command="compare",
+                         spec={"scenarios": [s.name for s in scen],
+                               "rules": {s.name: s.result.rule.model_dump(mode="json")
+                                         for s in scen},
+                               "need_column": comp.need_column,
+                               "spending_column": comp.spending_column},
+                         inputs=inputs,
+                         outputs=["compare.xlsx", "compare.html", "schools.csv"],
+                         extra={"summary": _summary_frame(comp).to_dict(orient="records"),
+                                "notes": comp.notes},
+                         filename="compare.run.json")
     return comp
 
 

@@ -167,21 +167,25 @@ def allocate_files(
     result = allocate(table, rule, source=source)
     out = Path(out_path)
     frame = result_frame(result, table)
-    write_csv(frame, out)
     inputs = {"schools": schools_path, "rule": rule_path}
     if input_path is not None:
         inputs["input"] = input_path
-    write_run_record(
-        out.parent,
-        command="allocate",
-        spec=rule.model_dump(mode="json"),
-        inputs=inputs,
-        outputs=[out.name],
-        extra={"schools": len(frame), "eligible": int(result.table["eligible"].sum()),
-               "total_units": result.total_units, "unit": result.unit,
-               "notes": result.notes,
-               "remainder_ties": [{k: v for k, v in t.items() if k != "note"}
-                                  for t in result.remainder_ties]},
-        filename=f"{out.stem}.run.json",
-    )
+    from equitable._atomic import output_folder
+
+    # the table and its run record appear together or not at all, beside other files
+    with output_folder(out.parent, whole=False) as stage:
+        write_csv(frame, stage / out.name)
+        write_run_record(
+            stage,
+            command="allocate",
+            spec=rule.model_dump(mode="json"),
+            inputs=inputs,
+            outputs=[out.name],
+            extra={"schools": len(frame), "eligible": int(result.table["eligible"].sum()),
+                   "total_units": result.total_units, "unit": result.unit,
+                   "notes": result.notes,
+                   "remainder_ties": [{k: v for k, v in t.items() if k != "note"}
+                                      for t in result.remainder_ties]},
+            filename=f"{out.stem}.run.json",
+        )
     return result

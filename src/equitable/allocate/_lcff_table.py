@@ -62,8 +62,15 @@ def lcff_file(input_path: str | Path, year: str, out_path: str | Path) -> int:
     """Read a CSV, compute LCFF per row, write the CSV and its run record; return the row count."""
     df = read_table(input_path, all_text=True)
     out = lcff_table(df, year, source=str(input_path))
-    write_csv(out, out_path)
-    write_run_record(Path(out_path).parent, command="lcff", spec={"fiscal_year": year},
-                     inputs={"input": input_path}, outputs=[Path(out_path).name],
-                     filename=f"{Path(out_path).stem}.run.json")
+    from equitable._atomic import output_folder
+    from equitable.allocate._io import check_output
+
+    check_output(out_path)
+    dest = Path(out_path)
+    # the table and its run record appear together or not at all, beside other files
+    with output_folder(dest.parent, whole=False) as stage:
+        write_csv(out, stage / dest.name)
+        write_run_record(stage, command="lcff", spec={"fiscal_year": year},
+                         inputs={"input": input_path}, outputs=[dest.name],
+                         filename=f"{dest.stem}.run.json")
     return len(out)

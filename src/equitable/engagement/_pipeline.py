@@ -448,13 +448,6 @@ def run_engagement(
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
     result = compute_engagement(folder, **kwargs)
-    out.mkdir(parents=True, exist_ok=True)
-    files = [
-        O.write_csv(result.students, out / "student_engagement.csv"),
-        O.write_csv(result.summary, out / "school_summary.csv"),
-        O.write_csv(result.queue, out / "outreach_queue.csv"),
-        O.write_csv(result.fairness, out / "outreach_fairness.csv"),
-    ]
     spec = {k: (v if not isinstance(v, dt.date) else v.isoformat()) for k, v in kwargs.items()
             if not hasattr(v, "con")}
     spec["as_of"] = result.as_of.isoformat()
@@ -463,9 +456,18 @@ def run_engagement(
         p = find_input(folder, stem, required=False)
         if p is not None:
             inputs[stem] = p
-    write_run_record(
-        out, command="engagement", spec=spec, inputs=inputs, outputs=files,
-        extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
-               "notes": [i.as_dict() for i in result.notes]},
-    )
+    from equitable._atomic import output_folder
+
+    with output_folder(out) as stage:  # whole or absent, even when killed
+        files = [
+            O.write_csv(result.students, stage / "student_engagement.csv"),
+            O.write_csv(result.summary, stage / "school_summary.csv"),
+            O.write_csv(result.queue, stage / "outreach_queue.csv"),
+            O.write_csv(result.fairness, stage / "outreach_fairness.csv"),
+        ]
+        write_run_record(
+            stage, command="engagement", spec=spec, inputs=inputs, outputs=files,
+            extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
+                   "notes": [i.as_dict() for i in result.notes]},
+        )
     return result

@@ -18,6 +18,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -203,7 +204,7 @@ def _write(table: pa.Table, path: Path) -> None:
     w.close()
 
 
-def synth_district(
+def _synth_district_files(
     out: str | Path,
     students: int,
     days: int,
@@ -402,6 +403,19 @@ def synth_district(
         "calibration": realised,
     }, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return SynthResult(out, n, att_rows, tdf)
+
+
+def synth_district(out: str | Path, *args: Any, **kwargs: Any) -> SynthResult:
+    # written through equitable._atomic.output_folder: the files appear together, or not at all
+    from equitable._atomic import output_folder
+
+    with output_folder(out) as stage:
+        result = _synth_district_files(stage, *args, **kwargs)
+    result.folder = Path(out)
+    return result
+
+
+synth_district.__doc__ = _synth_district_files.__doc__
 
 
 def _flush(chunks, writer, path, fmt, final=False):

@@ -46,24 +46,28 @@ def index_command(
         raise InputError("give an INPUT file (CSV, XLSX or Parquet)")
     if output is None:
         raise InputError("give an output file with -o OUTPUT.csv")
+    from equitable._atomic import output_folder
     from equitable.index._engine import compute_index
-    from equitable.index._io import read_table, write_table
+    from equitable.index._io import check_output_file, read_table, write_table
     from equitable.provenance import write_run_record
 
     df = read_table(input, id_column=s.id_column)
     ref = read_table(reference, id_column=s.id_column) if reference is not None else None
     result = compute_index(s, df, source=str(input), reference=ref)
     tiers = result.tier_summary()
-    out = write_table(result.table, output)
+    out = check_output_file(output)
     inputs = {"input": input}
     if reference is not None:
         inputs["reference"] = reference
-    write_run_record(
-        out.parent, command="index", spec=s.to_dict(), inputs=inputs, outputs=[out.name],
-        extra={"units": len(result.table), "summary": result.missing_summary(),
-               **({"tiers": _tiers_record(tiers)} if tiers else {})},
-        filename=f"{out.name}.run.json",
-    )
+    # the table and its run record appear together or not at all, beside other files
+    with output_folder(out.parent, whole=False) as stage:
+        write_table(result.table, stage / out.name)
+        write_run_record(
+            stage, command="index", spec=s.to_dict(), inputs=inputs, outputs=[out.name],
+            extra={"units": len(result.table), "summary": result.missing_summary(),
+                   **({"tiers": _tiers_record(tiers)} if tiers else {})},
+            filename=f"{out.name}.run.json",
+        )
     score_col = s.score_column_of(s.overall)
     scored = int(result.aggregated[score_col].notna().sum())
     typer.echo(f"Wrote {out}: {len(result.table):,} units, {scored:,} scored")

@@ -42,20 +42,21 @@ def sensitivity_command(
     rule), rebuilds the ranking for every draw and writes, per unit, the median rank, the 5th-95th
     percentile rank interval and the probability of each tier, plus an offline HTML report.
     """
-    from equitable.index._io import make_output_folder, read_table
+    from equitable._atomic import output_folder
+    from equitable.index._io import read_table
     from equitable.index._sensitivity import sensitivity
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 
     s = load_spec(spec)
     df = read_table(input, id_column=s.id_column)
-    make_output_folder(output)
-    res = sensitivity(s, df, draws=draws, weights=weights, concentration=concentration, spread=spread,  # type: ignore[arg-type]
-                      normalisations=_split(normalisation), ties=_split(ties), missing=_split(missing),
-                      sobol=not no_sobol, sobol_n=sobol_n, seed=seed, source=str(input))
-    paths = res.write(output)
-    write_run_record(output, command="sensitivity", spec=s.to_dict(), inputs={"input": input},
-                     outputs=[p.name for p in paths], extra={"settings": res.settings, "summary": res.summary})
+    with output_folder(output) as stage:  # whole or absent, even when killed
+        res = sensitivity(s, df, draws=draws, weights=weights, concentration=concentration, spread=spread,  # type: ignore[arg-type]
+                          normalisations=_split(normalisation), ties=_split(ties), missing=_split(missing),
+                          sobol=not no_sobol, sobol_n=sobol_n, seed=seed, source=str(input))
+        paths = res.write(stage)
+        write_run_record(stage, command="sensitivity", spec=s.to_dict(), inputs={"input": input},
+                         outputs=[p.name for p in paths], extra={"settings": res.settings, "summary": res.summary})
     summ = res.summary
     typer.echo(f"{res.draws:,} draws over {summ['units']:,} units: median 90% rank interval "
                f"{summ['median_rank_interval']:.1f} ranks, mean absolute rank shift {summ['mean_abs_rank_shift']:.2f}")
@@ -93,6 +94,7 @@ def audit_command(
     quintile counts, whether dollars per pupil are constant within each quintile or follow the
     score, and the weights recovered from the indicators.
     """
+    from equitable._atomic import output_folder
     from equitable.index._audit import audit_published
     from equitable.index._io import make_output_folder, read_table
     from equitable.index._spec import load_spec
@@ -126,9 +128,10 @@ def audit_command(
                           money_unit=money_unit, score_tolerance=score_tolerance, source=str(published))
     typer.echo(rep.to_text(), nl=False)
     if output is not None:
-        paths = rep.write(output)
-        write_run_record(output, command="audit", spec=s.to_dict(), inputs={"published": published},
-                         outputs=[p.name for p in paths], extra={"summary": rep.summary})
+        with output_folder(output) as stage:  # whole or absent, even when killed
+            paths = rep.write(stage)
+            write_run_record(stage, command="audit", spec=s.to_dict(), inputs={"published": published},
+                             outputs=[p.name for p in paths], extra={"summary": rep.summary})
         typer.echo(f"Wrote {output}/ (fits.csv, weights.csv, breaks.csv, tier_rates.csv, run.json)")
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8, location
 
 __all__ = [
-    "check_columns", "check_utf8", "make_output_folder", "numeric_column", "read_table",
+    "check_columns", "check_output_file", "check_utf8", "make_output_folder", "numeric_column", "read_table",
     "write_table",
 ]
 
@@ -164,12 +164,8 @@ def numeric_column(
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:
     """Write a result table as CSV (UTF-8, no index, LF line ends), XLSX or Parquet by suffix."""
-    p = Path(path)
+    p = check_output_file(path)
     suffix = p.suffix.lower()
-    if suffix not in (".csv", ".txt", "", ".xlsx", ".parquet", ".pq"):
-        raise InputError(f"{p}: unknown output type '{p.suffix}' (use .csv, .xlsx or .parquet)")
-    if p.is_dir():
-        raise InputError(f"{p}: is a folder; give a file name, e.g. {p / 'index.csv'}")
     try:
         if p.parent and not p.parent.exists():
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -181,6 +177,17 @@ def write_table(df: pd.DataFrame, path: str | Path) -> Path:
             df.to_parquet(p, index=False)
     except OSError as exc:
         raise InputError(f"{p}: cannot write the file: {exc.strerror or exc}") from None
+    return p
+
+
+def check_output_file(path: str | Path) -> Path:
+    """Raise :class:`InputError` when ``path`` cannot be a result table of :func:`write_table`
+    (unknown suffix; an existing folder); return it as a Path."""
+    p = Path(path)
+    if p.suffix.lower() not in (".csv", ".txt", "", ".xlsx", ".parquet", ".pq"):
+        raise InputError(f"{p}: unknown output type '{p.suffix}' (use .csv, .xlsx or .parquet)")
+    if p.is_dir():
+        raise InputError(f"{p}: is a folder; give a file name, e.g. {p / 'index.csv'}")
     return p
 
 

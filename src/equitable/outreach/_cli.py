@@ -111,30 +111,36 @@ def assign_cmd(
     for reason, n in sorted(res.reasons_count.items()):
         console.print(f"  unassignable, {reason}: {n}")
     if out is not None:
-        import csv
-
+        from equitable._atomic import output_folder
         from equitable.provenance import write_run_record
 
-        out.mkdir(parents=True, exist_ok=True)
-        with open(out / "assignment.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["case_id", "worker"])
-            names = {x.worker_id: x.username for x in res.workload}
-            for cid in sorted(res.assignments):
-                w.writerow([cid, names[res.assignments[cid]]])
-        with open(out / "unassignable.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["case_id", "reason"])
-            for cid in sorted(res.unassigned):
-                w.writerow([cid, res.unassigned[cid]])
-        with open(out / "workload.csv", "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(["worker", "languages", "capacity", "assigned", "kept", "mean_km"])
-            for x in res.workload:
-                w.writerow([x.username, x.languages, x.capacity, x.assigned, x.kept,
-                            "" if x.mean_km is None else f"{x.mean_km:.3f}"])
-        write_run_record(out, command="outreach assign", spec={"dry_run": dry_run}, inputs={},
-                         outputs=["assignment.csv", "unassignable.csv", "workload.csv"])
+        with output_folder(out) as stage:  # whole or absent, even when killed
+            _write_assignment(res, stage)
+            write_run_record(stage, command="outreach assign", spec={"dry_run": dry_run},
+                             inputs={},
+                             outputs=["assignment.csv", "unassignable.csv", "workload.csv"])
+
+
+def _write_assignment(res, out: Path) -> None:
+    import csv
+
+    with open(out / "assignment.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["case_id", "worker"])
+        names = {x.worker_id: x.username for x in res.workload}
+        for cid in sorted(res.assignments):
+            w.writerow([cid, names[res.assignments[cid]]])
+    with open(out / "unassignable.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["case_id", "reason"])
+        for cid in sorted(res.unassigned):
+            w.writerow([cid, res.unassigned[cid]])
+    with open(out / "workload.csv", "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(["worker", "languages", "capacity", "assigned", "kept", "mean_km"])
+        for x in res.workload:
+            w.writerow([x.username, x.languages, x.capacity, x.assigned, x.kept,
+                        "" if x.mean_km is None else f"{x.mean_km:.3f}"])
 
 
 def _password(password_env: str | None) -> str:

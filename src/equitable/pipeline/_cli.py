@@ -84,4 +84,10 @@ def register(app: typer.Typer) -> None:
             typer.echo(f"Note: {tie['note']}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
+        if result.caveats:
+            from equitable.report._messages import caveat_text
+
+            out = Console(highlight=False, soft_wrap=True)
+            for caveat in result.caveats:
+                out.print(f"[bold yellow]Caveat:[/] {caveat_text('en', caveat)}", markup=True)
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

@@ -83,6 +83,7 @@ class Computation:
     spec: Any = None
     placement_counts: dict[str, int] = field(default_factory=dict)
     chronic_absence: dict[str, Any] = field(default_factory=dict)
+    caveats: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -98,6 +99,7 @@ class RunResult:
     placement_counts : placement method -> number of schools.
     tier_summary : the index's tiers (:meth:`equitable.index.IndexResult.tier_summary`): score
         range per tier, cut scores, warnings (an empty tier, tiers made unequal by ties).
+    caveats : what changed the result (:func:`caveats`), as in run.json.
     """
 
     out_dir: Path
@@ -110,6 +112,7 @@ class RunResult:
     placement_counts: dict[str, int]
     computation: Computation | None = None
     tier_summary: dict[str, Any] | None = None
+    caveats: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _noop(_: str) -> None:
@@ -358,9 +361,66 @@ def compute(
     counts = out["placement"].value_counts()
     placement_counts = {k: int(counts.get(k, 0)) for k in
                         (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)}
-    return Computation(config=config, config_path=cpath, schools=out, index=index,
+    comp = Computation(config=config, config_path=cpath, schools=out, index=index,
                        allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
-                       spec=spec, placement_counts=placement_counts, chronic_absence=chronic)
+                       spec=spec, placement_counts=placement_counts,
+                       chronic_absence=chronic)
+    comp.caveats = caveats(comp, ces)
+    return comp
+
+
+#: Caveat codes (run.json ``caveats[].code``), in the order they are reported.
+CAVEAT_CODES = ("placed_by_nearest_tract", "not_placed", "fewer_indicators",
+                "tracts_missing_from_community_file")
+
+
+def caveats(comp: Computation, ces: pd.DataFrame) -> list[dict[str, Any]]:
+    """What in the data changed the result, with counts: the caveats ``equitable run`` prints,
+    writes to run.json (``caveats``) and shows in both reports.
+
+    Each caveat is a dict with ``code`` (one of :data:`CAVEAT_CODES`), ``count`` and details:
+
+    * ``placed_by_nearest_tract``: ``count`` schools outside every tract polygon, given the
+      tract of the nearest CalEnviroScreen centroid (:func:`equitable.geo.place_schools`, step
+      2); ``max_distance_m`` the largest distance, metres (EPSG:3310), one decimal.
+    * ``not_placed``: ``count`` schools with no coordinates, so no tract and no community
+      indicators.
+    * ``fewer_indicators``: ``count`` schools missing at least one index indicator (scored on
+      the others under the spec's missing-value rule); ``indicators`` maps each indicator code
+      (spec order) to the number of schools missing it.
+    * ``tracts_missing_from_community_file``: ``count`` tracts of the tract polygon file
+      (``tracts_file``) that have no row in the CalEnviroScreen file (``file``); ``schools``
+      ranked schools placed in them.
+
+    A caveat with a count of 0 is left out, so a clean run has ``[]``.
+    """
+    s = comp.schools
+    out: list[dict[str, Any]] = []
+    by_centroid = s["placement"] == PLACED_BY_CENTROID
+    if by_centroid.any():
+        dist = pd.to_numeric(s.loc[by_centroid, "distance_m"], errors="coerce").max()
+        out.append({"code": "placed_by_nearest_tract", "count": int(by_centroid.sum()),
+                    "max_distance_m": round(float(dist), 1) if np.isfinite(dist) else None})
+    n_unplaced = int((s["placement"] == NOT_PLACED).sum())
+    if n_unplaced:
+        out.append({"code": "not_placed", "count": n_unplaced})
+    treated = comp.index.treated
+    per_ind = {ind.code: int(treated[ind.code].isna().sum()) for ind in comp.spec.indicators
+               if ind.code in treated.columns}
+    n_fewer = int((s["missing_indicators"] != "").sum())
+    if n_fewer:
+        out.append({"code": "fewer_indicators", "count": n_fewer,
+                    "indicators": {k: v for k, v in per_ind.items() if v}})
+    known = set(ces["geoid"].dropna().astype(str))
+    tract_ids = comp.tracts["geoid"].dropna().astype(str)
+    missing = sorted(set(tract_ids) - known)
+    if missing:
+        placed_in = s["geoid"].astype("string").isin(missing).fillna(False)
+        out.append({"code": "tracts_missing_from_community_file", "count": len(missing),
+                    "file": comp.inputs["calenviroscreen"].name,
+                    "tracts_file": comp.inputs["tracts"].name,
+                    "schools": int(placed_in.sum())})
+    return out
 
 
 def compute_schools(config_path: str | Path, *, data_dir: str | Path | None = None) -> pd.DataFrame:
@@ -544,6 +604,10 @@ def report_data(comp: Computation) -> Any:
     params += [("Largest-remainder tie", tie["note"]) for tie in comp.allocation.remainder_ties]
     for k, v in comp.placement_counts.items():
         params.append((f"Placement: {k}", v))
+    from equitable.report._messages import caveat_text
+
+    for caveat in comp.caveats:  # what changed the result, as the terminal and reports say
+        params.append((f"Caveat: {caveat['code']}", caveat_text("en", caveat)))
     inputs = {}
     for label, p in sorted(comp.inputs.items()):
         digest = sha256_file(p)
@@ -593,6 +657,7 @@ def report_data(comp: Computation) -> Any:
         tier_summary=comp.index.tier_summary(),
         remainder_ties=[{"schools": len(t["schools"]), "moved": len(t.get("given", t.get("taken", []))),
                          "rule": t["rule"]} for t in comp.allocation.remainder_ties],
+        caveats=comp.caveats,
     )
 
 
@@ -635,12 +700,21 @@ def run(
     SpecError, InputError
         Bad config or input; one line naming the file, key or row and column.
     """
-    from equitable.index._io import make_output_folder
+    from equitable._atomic import output_folder
 
     step = progress or _noop
     name = load_config(config_path).name
     out = Path(out_dir) if out_dir is not None else Path("out") / name
-    make_output_folder(out)  # a bad --out fails before the work, not after it
+    # a bad --out fails before the work; the files appear together, or not at all
+    with output_folder(out) as stage:
+        result = _run_into(stage, config_path, data_dir, step)
+    result.out_dir = out
+    result.files = {k: out / p.name for k, p in result.files.items()}
+    return result
+
+
+def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
+              step: Progress) -> RunResult:
     comp = compute(config_path, data_dir=data_dir, progress=step)
     from equitable.report import write_html, write_xlsx
 
@@ -689,6 +763,7 @@ def run(
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
             **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
         },
+        caveats=comp.caveats,
     )
     return RunResult(
         out_dir=out, files=files, n_schools=len(comp.schools),
@@ -696,4 +771,5 @@ def run(
         total_cents=int(comp.schools["amount_cents"].sum()), tier_counts=tier_counts,
         excluded=excluded_counts, placement_counts=comp.placement_counts, computation=comp,
         tier_summary=comp.index.tier_summary(),
+        caveats=comp.caveats,
     )

@@ -62,17 +62,20 @@ def protect_files(
     except OSError as exc:
         raise InputError(f"{out}: cannot create the output folder "
                          f"({exc.strerror or exc})") from None
-    for p, r in zip(srcs, results):
-        r.table.to_csv(out / p.name, index=count_col is None, lineterminator="\n")
-    write_run_record(
-        out,
-        command="privacy protect",
-        spec={"privacy": cfg.model_dump(mode="json"), "count_col": count_col,
-              "group_cols": list(group_cols), "rate_cols": list(rate_cols),
-              "total_label": total_label, "columns_name": columns_name},
-        inputs={p.name: p for p in srcs},
-        outputs=names,
-        extra={"suppressed_cells": {p.name: int(r.suppressed.to_numpy().sum())
-                                    for p, r in zip(srcs, results)}},
-    )
+    from equitable._atomic import output_folder
+
+    with output_folder(out) as stage:  # whole or absent, even when killed
+        for p, r in zip(srcs, results):
+            r.table.to_csv(stage / p.name, index=count_col is None, lineterminator="\n")
+        write_run_record(
+            stage,
+            command="privacy protect",
+            spec={"privacy": cfg.model_dump(mode="json"), "count_col": count_col,
+                  "group_cols": list(group_cols), "rate_cols": list(rate_cols),
+                  "total_label": total_label, "columns_name": columns_name},
+            inputs={p.name: p for p in srcs},
+            outputs=names,
+            extra={"suppressed_cells": {p.name: int(r.suppressed.to_numpy().sum())
+                                        for p, r in zip(srcs, results)}},
+        )
     return results

@@ -142,9 +142,11 @@ def pseudonymize_file(
     if dest.is_dir():
         raise InputError(f"{dest}: is a folder; give the output a file name, e.g. "
                          f"{dest / 'pseudonymized.csv'}")
+    from equitable._atomic import output_folder
+
     try:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        df.to_csv(dest, index=False, lineterminator="\n")
+        with output_folder(dest.parent, whole=False) as stage:  # the file whole or not at all
+            df.to_csv(stage / dest.name, index=False, lineterminator="\n")
     except OSError as exc:
         raise InputError(f"{dest}: cannot write ({exc.strerror or exc})") from None
     return len(df)

@@ -13,6 +13,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from equitable.report._messages import (
+    caveat_text,
     label_of,
     money,
     number,
@@ -265,6 +266,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         inputs=[{"label": k, "file": v[0], "sha256": v[1]} for k, v in sorted(data.inputs.items())],
         version=data.version,
         method_text=data.method_text.get(lang, ""),
+        caveats=[caveat_text(lang, c) for c in data.caveats],
         equity_text=(t(lang, "equity_text",
                        ratio=number(lang, data.equity["progressivity_ratio"], 2),
                        ci=number(lang, data.equity["concentration_index"], 3))

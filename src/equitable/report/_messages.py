@@ -273,6 +273,76 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+#: What changed the result (``equitable run`` caveats, see :func:`caveat_text`): one message
+#: per caveat code, shown on the terminal (English) and in both reports.
+MESSAGES["en"].update({
+    "caveats": "Caveats: what changed the result",
+    "caveats_text": (
+        "These conditions of the data moved schools between ranks, tiers or amounts; run.json "
+        "lists them under \"caveats\"."
+    ),
+    "caveat_placed_by_nearest_tract": (
+        "Schools outside every tract polygon, given the tract with the nearest centroid "
+        "instead: {count} (largest distance {distance} m; see the placement column of "
+        "schools.csv)."
+    ),
+    "caveat_not_placed": (
+        "Schools not placed in any census tract (no coordinates in the school directory), so "
+        "without community indicators: {count}."
+    ),
+    "caveat_fewer_indicators": (
+        "Schools scored on fewer indicators than the index has: {count} (schools missing "
+        "each: {indicators}; see the missing_indicators column of schools.csv)."
+    ),
+    "caveat_tracts_missing_from_community_file": (
+        "Census tracts of {tracts_file} missing from {file}: {count} (ranked schools in them, "
+        "without community indicators: {schools})."
+    ),
+})
+MESSAGES["es"].update({
+    "caveats": "Advertencias: lo que cambió el resultado",
+    "caveats_text": (
+        "Estas condiciones de los datos cambiaron la posición, el nivel o el monto de algunas "
+        "escuelas; run.json las enumera en \"caveats\"."
+    ),
+    "caveat_placed_by_nearest_tract": (
+        "Escuelas fuera de todo polígono de sector, a las que se asignó el sector con el "
+        "centro más cercano: {count} (distancia máxima {distance} m; vea la columna placement "
+        "de schools.csv)."
+    ),
+    "caveat_not_placed": (
+        "Escuelas no ubicadas en ningún sector censal (sin coordenadas en el directorio de "
+        "escuelas), por lo tanto sin indicadores comunitarios: {count}."
+    ),
+    "caveat_fewer_indicators": (
+        "Escuelas calificadas con menos indicadores de los que tiene el índice: {count} "
+        "(escuelas a las que les falta cada uno: {indicators}; vea la columna "
+        "missing_indicators de schools.csv)."
+    ),
+    "caveat_tracts_missing_from_community_file": (
+        "Sectores censales de {tracts_file} que no figuran en {file}: {count} (escuelas "
+        "ordenadas en ellos, sin indicadores comunitarios: {schools})."
+    ),
+})
+
+
+def caveat_text(lang: str, caveat: dict) -> str:
+    """One caveat of ``equitable run`` (a dict with ``code``, ``count`` and the details of its
+    code, as in run.json) as a sentence in ``lang``, numbers formatted for the locale."""
+    kw: dict[str, object] = {"count": number(lang, caveat["count"])}
+    if "max_distance_m" in caveat:
+        kw["distance"] = number(lang, caveat["max_distance_m"], 1)
+    if "indicators" in caveat:
+        kw["indicators"] = ", ".join(f"{code} {number(lang, n)}"
+                                     for code, n in caveat["indicators"].items())
+    for key in ("file", "tracts_file"):
+        if key in caveat:
+            kw[key] = caveat[key]
+    if "schools" in caveat:
+        kw["schools"] = number(lang, caveat["schools"])
+    return t(lang, f"caveat_{caveat['code']}", **kw)
+
+
 #: Tier labels as the index writes them -> their Spanish form.
 TIER_LABELS_ES = {
     "Highest": "Más alta",

@@ -51,6 +51,8 @@ class ReportData:
     remainder_ties : exact ties in the largest-remainder rounding the allocation rule's
         ``tie_break`` decided: per tie ``schools`` (how many tied), ``moved`` (how many got the
         extra cent) and ``rule`` (``"id"`` or ``"need"``); a note under the tier table each.
+    caveats : what in the data changed the result (``equitable run``'s caveats: dicts with
+        ``code``, ``count`` and details), shown in their own section; ``[]`` for none.
     """
 
     title: str
@@ -78,3 +80,4 @@ class ReportData:
     tier_labels_es: dict[str, str] = field(default_factory=dict)
     tier_summary: dict[str, Any] | None = None
     remainder_ties: list[dict[str, Any]] = field(default_factory=list)
+    caveats: list[dict[str, Any]] = field(default_factory=list)

@@ -51,12 +51,20 @@ def synth_cmd(
     language: str | None = typer.Option(None, help="Only respondents of this language."),
 ) -> None:
     """Write a synthetic platform export (invented respondents) for trying the tools."""
+    from equitable._atomic import output_folder
     from equitable.voice import load_instrument, synth_survey, write_export
 
     inst = load_instrument(instrument)
     data = synth_survey(inst, n, seed=seed)
-    write_export(data, inst, platform, out, language=language)
+    _not_a_folder(out)
+    with output_folder(out.parent, whole=False) as stage:  # the file whole or not at all
+        write_export(data, inst, platform, stage / out.name, language=language)
     typer.echo(f"wrote {out}")
+
+
+def _not_a_folder(out: Path) -> None:
+    if out.is_dir():
+        raise InputError(f"{out}: is a folder; give a file name, e.g. {out / 'export.csv'}")
 
 
 @survey_app.command("read")
@@ -108,7 +116,11 @@ def margins_cmd(
     if not parts:
         raise InputError("give --frpm or --lausd-schools (or write a margins CSV by hand)")
     df = pd.concat(parts, ignore_index=True)
-    df.to_csv(out, index=False, lineterminator="\n", float_format="%.0f")
+    from equitable._atomic import output_folder
+
+    _not_a_folder(out)
+    with output_folder(out.parent, whole=False) as stage:  # the file whole or not at all
+        df.to_csv(stage / out.name, index=False, lineterminator="\n", float_format="%.0f")
     typer.echo(f"{len(df)} margin rows -> {out}")
 
 

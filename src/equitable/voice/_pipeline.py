@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from equitable._atomic import output_folder
 from equitable.errors import InputError
-from equitable.index._io import make_output_folder
 from equitable.provenance import write_run_record
 from equitable.voice._estimate import estimate, favorable_matrix, representation, response_rates
 from equitable.voice._instrument import Instrument, load_instrument
@@ -72,23 +72,23 @@ def read_to_dir(
         d = read_export(path, inst, platform, language=lang, names=names, not_asked=not_asked)
         data = d if data is None else data.concat(d)
     assert data is not None
-    out = Path(out_dir)
-    make_output_folder(out)
-    _write_csv(data.responses, out / "responses.csv")
-    _write_csv(data.respondents, out / "respondents.csv")
-    _write_csv(data.columns, out / "columns.csv")
-    fin = data.respondents["finished"]
-    write_run_record(
-        out, command="survey read",
-        spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs,
-              "names_scrubbed": len(names), "not_asked": list(not_asked)},
-        inputs={"instrument": instrument_path,
-                **{f"export_{k + 1}": p for k, p in enumerate(exports)}},
-        outputs=["responses.csv", "respondents.csv", "columns.csv"],
-        extra={"respondents": len(data.respondents), "response_rows": len(data.responses),
-               "finished": int((fin == "true").sum()), "unfinished": int((fin == "false").sum()),
-               "notes": data.notes},
-    )
+    with output_folder(out_dir, whole=False) as out:  # the files appear together or not at all
+        _write_csv(data.responses, out / "responses.csv")
+        _write_csv(data.respondents, out / "respondents.csv")
+        _write_csv(data.columns, out / "columns.csv")
+        fin = data.respondents["finished"]
+        write_run_record(
+            out, command="survey read",
+            spec={"instrument": inst.model_dump(), "platform": platform, "languages": langs,
+                  "names_scrubbed": len(names), "not_asked": list(not_asked)},
+            inputs={"instrument": instrument_path,
+                    **{f"export_{k + 1}": p for k, p in enumerate(exports)}},
+            outputs=["responses.csv", "respondents.csv", "columns.csv"],
+            extra={"respondents": len(data.respondents), "response_rows": len(data.responses),
+                   "finished": int((fin == "true").sum()),
+                   "unfinished": int((fin == "false").sum()),
+                   "notes": data.notes},
+        )
     return data
 
 
@@ -144,29 +144,29 @@ def weight_dir(
     margins = read_margins(margins_path)
     res = rake(data.respondents, margins, variables, trim=trim,
                allow_unconverged=allow_unconverged)
-    out = Path(out_dir or folder)
-    make_output_folder(out)
+    dest = Path(out_dir or folder)
     resp = data.respondents.drop(columns=["weight"], errors="ignore").copy()
     resp["weight"] = np.round(res.weights, 10)
-    _write_csv(resp, out / "respondents.csv")
-    if out != Path(folder):
-        _write_csv(data.responses, out / "responses.csv")
     summary = {**res.summary(), "variables": list(variables),
                "trim": list(trim) if trim else None}
-    (out / "weighting.json").write_text(json.dumps(summary, indent=2, sort_keys=True) + "\n",
-                                        encoding="utf-8")
-    _write_csv(res.margin_table(), out / "weighting_margins.csv")
-    write_run_record(
-        out, command="survey weight",
-        spec={"variables": list(variables), "trim": trim,
-              "allow_unconverged": allow_unconverged},
-        inputs={"respondents": Path(folder) / "respondents.csv", "margins": margins_path,
-                "instrument": instrument_path},
-        outputs=["respondents.csv", "weighting.json", "weighting_margins.csv"],
-        extra={"converged": res.converged, "iterations": res.iterations,
-               "unmet_margin": summary["unmet_margin"]},
-        filename="run_weight.json",
-    )
+    with output_folder(dest, whole=False) as out:  # the files appear together or not at all
+        _write_csv(resp, out / "respondents.csv")
+        if dest != Path(folder):
+            _write_csv(data.responses, out / "responses.csv")
+        (out / "weighting.json").write_text(
+            json.dumps(summary, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        _write_csv(res.margin_table(), out / "weighting_margins.csv")
+        write_run_record(
+            out, command="survey weight",
+            spec={"variables": list(variables), "trim": trim,
+                  "allow_unconverged": allow_unconverged},
+            inputs={"respondents": Path(folder) / "respondents.csv", "margins": margins_path,
+                    "instrument": instrument_path},
+            outputs=["respondents.csv", "weighting.json", "weighting_margins.csv"],
+            extra={"converged": res.converged, "iterations": res.iterations,
+                   "unmet_margin": summary["unmet_margin"]},
+            filename="run_weight.json",
+        )
     return summary
 
 
@@ -244,24 +244,23 @@ def estimate_dir(
     enr = read_margins(enrollment_path) if enrollment_path is not None else None
     est = estimate(data, inst, by=by, weights=w, level=level,
                    groups=_enrolled_groups(enr, rates_by, by))
-    out = Path(out_dir)
-    make_output_folder(out)
-    _write_csv(est, out / "estimates.csv")
     outputs = ["estimates.csv"]
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
               "responses": Path(folder) / "responses.csv"}
-    if enr is not None:
-        rr = response_rates(data.respondents, enr, by=rates_by)
-        _write_csv(rr, out / "response_rates.csv")
-        outputs.append("response_rates.csv")
-        inputs["enrollment"] = enrollment_path
-    if wstate is not None and (Path(folder) / "weighting.json").exists():
-        inputs["weighting"] = Path(folder) / "weighting.json"
-    write_run_record(out, command="survey estimate",
-                     spec={"by": list(by), "level": level, "rates_by": rates_by,
-                           "allow_unconverged": allow_unconverged},
-                     inputs=inputs, outputs=outputs, extra={"weights": wstate},
-                     filename="run_estimate.json")
+    with output_folder(out_dir, whole=False) as out:  # the files appear together or not at all
+        _write_csv(est, out / "estimates.csv")
+        if enr is not None:
+            rr = response_rates(data.respondents, enr, by=rates_by)
+            _write_csv(rr, out / "response_rates.csv")
+            outputs.append("response_rates.csv")
+            inputs["enrollment"] = enrollment_path
+        if wstate is not None and (Path(folder) / "weighting.json").exists():
+            inputs["weighting"] = Path(folder) / "weighting.json"
+        write_run_record(out, command="survey estimate",
+                         spec={"by": list(by), "level": level, "rates_by": rates_by,
+                               "allow_unconverged": allow_unconverged},
+                         inputs=inputs, outputs=outputs, extra={"weights": wstate},
+                         filename="run_estimate.json")
     return est
 
 
@@ -325,12 +324,12 @@ def report_file(
     if out.is_dir():
         raise InputError(f"{out}: is a folder; give the report's file name, e.g. "
                          f"{out / 'report.html'}")
-    make_output_folder(out.parent)
-    out.write_text(html, encoding="utf-8")
-    write_run_record(out.parent, command="survey report",
-                     spec={"by": list(by), "represent": list(represent), "n_themes": n_themes,
-                           "allow_unconverged": allow_unconverged},
-                     inputs=inputs, outputs=[out.name], extra={"weights": wstate},
-                     filename="run_report.json")
+    with output_folder(out.parent, whole=False) as stage:  # together or not at all
+        (stage / out.name).write_text(html, encoding="utf-8")
+        write_run_record(stage, command="survey report",
+                         spec={"by": list(by), "represent": list(represent),
+                               "n_themes": n_themes, "allow_unconverged": allow_unconverged},
+                         inputs=inputs, outputs=[out.name], extra={"weights": wstate},
+                         filename="run_report.json")
     return out
 

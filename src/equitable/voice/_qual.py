@@ -299,10 +299,10 @@ def export_qdpx(
     if p.is_dir():
         raise InputError(f"{p}: is a folder; give the project's file name, e.g. "
                          f"{p / 'project.qdpx'}")
-    from equitable.index._io import make_output_folder
+    from equitable._atomic import output_folder
 
-    make_output_folder(p.parent)
-    with zipfile.ZipFile(p, "w", compression=zipfile.ZIP_DEFLATED) as z:
+    with output_folder(p.parent, whole=False) as stage, zipfile.ZipFile(
+            stage / p.name, "w", compression=zipfile.ZIP_DEFLATED) as z:  # whole or not at all
         info = zipfile.ZipInfo("project.qde", date_time=(1980, 1, 1, 0, 0, 0))
         info.compress_type = zipfile.ZIP_DEFLATED
         z.writestr(info, xml)

@@ -23,6 +23,7 @@ def serve(
 
     if results:
         os.environ["EQUITABLE_DASHBOARD_RESULTS"] = results
+    _check_results(results)
 
     # proxy_headers=False below: uvicorn would trust X-Forwarded-For from 127.0.0.1 by default;
     # the app reads it only from the proxies named in EQUITABLE_TRUSTED_PROXIES (create_app)
@@ -56,6 +57,26 @@ def serve(
         raise EquitableError(f"cannot open the database {url}: {reason}") from None
     typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
+
+
+def _check_results(results: str | None) -> None:
+    """Refuse, in one line naming the file, a results folder whose files do not match the
+    SHA-256 in its run.json (a run killed half-way, a file edited by hand). Without --results a
+    missing default folder is allowed: the dashboard then says the results are not published."""
+    import os
+    from pathlib import Path
+
+    from equitable._atomic import verify_outputs
+    from equitable.errors import InputError
+    from equitable.web.dashboard._data import DEFAULT_RESULTS, RESULTS_ENV
+
+    folder = Path(os.environ.get(RESULTS_ENV) or DEFAULT_RESULTS)
+    if not folder.exists() and not results:
+        return
+    if not folder.is_dir():
+        raise InputError(f"{folder}: results folder not found (run 'equitable run CONFIG' and "
+                         "give its output folder to --results)")
+    verify_outputs(folder)
 
 
 def register(app: typer.Typer) -> None:

@@ -280,7 +280,8 @@ _lock = threading.Lock()
 
 def results_for(app_state) -> DashboardData | None:
     """The app's loaded results (``app.state.dashboard_data``), loading them on first use from
-    ``$EQUITABLE_DASHBOARD_RESULTS`` (default ``out/lausd``); None when that folder is absent."""
+    ``$EQUITABLE_DASHBOARD_RESULTS`` (default ``out/lausd``); None (pages answer 503) when that
+    folder is absent or its files do not match the SHA-256 in its run.json (logged)."""
     data = getattr(app_state, "dashboard_data", None)
     if data is not None or getattr(app_state, "dashboard_missing", False):
         return data
@@ -291,6 +292,14 @@ def results_for(app_state) -> DashboardData | None:
         folder = Path(os.environ.get(RESULTS_ENV, DEFAULT_RESULTS))
         if not (folder / "schools.csv").is_file():
             log.warning("dashboard: no results in %s (set %s)", folder, RESULTS_ENV)
+            app_state.dashboard_missing = True
+            return None
+        from equitable._atomic import verify_outputs
+
+        try:
+            verify_outputs(folder)  # never serve a half-written or edited folder
+        except InputError as exc:
+            log.error("dashboard: %s", exc)
             app_state.dashboard_missing = True
             return None
         data = load_results(folder)
