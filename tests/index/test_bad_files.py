@@ -81,8 +81,8 @@ def test_output_path_problems(folder, capsys):
     fails(capsys, "taken: is a folder; give a file name, e.g. taken/index.csv",
           "index", "spec.toml", "good.csv", "-o", "taken")
     (folder / "afile").write_text("x", encoding="utf-8")
-    fails(capsys, "afile/out.csv: cannot write the file: Cannot save file into a non-existent "
-                  "directory: 'afile'", "index", "spec.toml", "good.csv", "-o", "afile/out.csv")
+    fails(capsys, "afile: is a file, not a folder; give an output folder",
+          "index", "spec.toml", "good.csv", "-o", "afile/out.csv")
     fails(capsys, "afile: is a file, not a folder; give an output folder",
           "sensitivity", "spec.toml", "good.csv", "--draws", "20", "--no-sobol", "-o", "afile")
     fails(capsys, "afile: is a file, not a folder; give an output folder",
