@@ -31,7 +31,7 @@ _ENV = Environment(
     keep_trailing_newline=True,
 )
 
-_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["toImage"]}
+_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
 def _colour(i: int) -> str:

@@ -9,7 +9,12 @@ import pandas as pd
 
 #: Tier colours, tier 1 (highest need) first: a colour-blind-safe sequential scheme
 #: (ColorBrewer "RdYlBu", 5 classes, reversed so red = highest need).
-TIER_COLOURS = ["#d7191c", "#fdae61", "#c9b800", "#abd9e9", "#2c7bb6"]
+#: The one tier colour scale of the report, the spreadsheet and the public dashboard, highest
+#: need first: viridis (van der Walt & Smith, matplotlib 2.0), dark to light, readable in grey
+#: and with every common colour-vision deficiency.
+TIER_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+#: Text colour readable on each tier colour (WCAG 2.1 contrast >= 4.5:1).
+TIER_TEXT = ["#ffffff", "#ffffff", "#000000", "#000000", "#000000"]
 
 
 @dataclass

@@ -3,6 +3,8 @@ page in both languages, keyboard-only use, and a 360-pixel-wide phone screen."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -98,3 +100,75 @@ def test_every_page_fits_a_360_pixel_phone(chromium_browser, live_url, results, 
         context.close()
     too_wide = {k: w for k, w in widths.items() if w > 360}
     assert too_wide == {}
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[3] / "out" / "screenshots"
+OVERFLOW_JS = """() => {
+  const vw = document.documentElement.clientWidth;
+  const bad = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || r.right < 0) continue;  // hidden or off-screen left
+    const st = getComputedStyle(el);
+    if (st.visibility === 'hidden' || st.display === 'none') continue;
+    if (r.right > vw + 0.5) bad.push(el.tagName + (el.id ? '#' + el.id : '') + '.' +
+                                     el.className + ' ' + Math.round(r.right));
+  }
+  return {vw, scroll: document.documentElement.scrollWidth, bad: bad.slice(0, 5)};
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
+def test_phone_and_desktop_nothing_overflows_and_axe_is_clean(chromium_browser, live_url, results,
+                                                             axe_source, width, height):
+    """At 390x844 (a phone) and 1366x900, in English and Spanish: no element reaches past the
+    right edge of the viewport, the page never scrolls sideways, axe-core finds 0 violations;
+    screenshots of every page kept in out/screenshots/."""
+    context = chromium_browser.new_context(viewport={"width": width, "height": height},
+                                           device_scale_factor=1, bypass_csp=True)
+    p = context.new_page()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    overflow, violations = {}, {}
+    try:
+        for i, path in enumerate(public_pages(results)):
+            for lang in ("en", "es"):
+                sep = "&" if "?" in path else "?"
+                p.goto(f"{live_url}{path}{sep}lang={lang}")
+                got = p.evaluate(OVERFLOW_JS)
+                if got["bad"] or got["scroll"] > got["vw"]:
+                    overflow[(path, lang)] = got
+                p.screenshot(path=str(SCREENSHOTS / f"{width}-{lang}-page{i:02d}.png"),
+                             full_page=True)
+                p.add_script_tag(path=axe_source)
+                result = p.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', "
+                                    "values: tags}})", AXE_TAGS)
+                bad = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                       for v in result["violations"]]
+                if bad:
+                    violations[(path, lang)] = bad
+                assert result["passes"]
+    finally:
+        context.close()
+    assert overflow == {}
+    assert violations == {}
+
+
+def test_public_menu_has_no_staff_link_and_the_staff_header_fits_a_phone(chromium_browser,
+                                                                         live_url):
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+    p = context.new_page()
+    try:
+        for lang in ("en", "es"):
+            p.goto(f"{live_url}/?lang={lang}")
+            hrefs = p.eval_on_selector_all("header a", "els => els.map(e => e.getAttribute('href'))")
+            assert not any(h.startswith("/staff") for h in hrefs), hrefs
+            assert "/map" in hrefs and "/methods" in hrefs
+            p.goto(f"{live_url}/login?lang={lang}")
+            assert p.locator("header.staff-header").count() == 1
+            assert "/map" not in p.eval_on_selector_all(
+                "header a", "els => els.map(e => e.getAttribute('href'))")
+            got = p.evaluate(OVERFLOW_JS)
+            assert got["bad"] == [] and got["scroll"] <= got["vw"]
+            p.screenshot(path=str(SCREENSHOTS / f"390-{lang}-staff-login.png"))
+    finally:
+        context.close()

@@ -82,7 +82,8 @@ def test_tier_summary_on_the_finder(client, results):
     t = text_of(client.get("/").text)
     n1 = int((s["tier"] == "1 Highest").sum())
     students = int(s.loc[s["tier"] == "1 Highest", "enrollment"].sum())
-    assert f"1 Highest {n1} {students:,}" in t
+    # the tier is named as a need level, never by its bare label
+    assert f"Highest need {n1} {students:,}" in t
 
 
 def test_school_page_figures(client, results):
@@ -92,7 +93,7 @@ def test_school_page_figures(client, results):
     assert row.school_name in t and row.cds_code in t
     assert f"Need score {row.score:.1f}" in t
     assert f"Rank {row['rank']} of {len(s)}" in t
-    assert f"Tier {row.tier}" in t
+    assert row.tier == "1 Highest" and "Need level Highest need" in t
     assert f"Allocation ${row.allocation_dollars:,.2f}" in t
     assert f"Per pupil ${row.per_pupil_dollars:,.2f}" in t
     # every figure has its one-line explanation and source
@@ -164,7 +165,7 @@ def test_school_page_in_spanish(client, results):
     assert "Puntuación de necesidad" in t and "Escuelas parecidas" in t
     # Spanish number formatting (CLDR es_US: 1,234.5 uses a comma for thousands too), and
     # the tier label translated
-    assert f"Nivel {translations('es').gettext(row.tier)}" in t
+    assert row.tier == "1 Highest" and "Nivel de necesidad Necesidad más alta" in t
     assert "Need score" not in t
 
 
@@ -238,10 +239,15 @@ def test_explorer_bad_input_is_a_one_line_message(client):
     r = client.get("/explorer?budget=lots")
     assert r.status_code == 400
     assert re.search(r'role="alert">([^<]*)<', r.text).group(1) == \
-        "explorer: key &#39;budget&#39;: budget must be a number, got &#39;lots&#39;"
-    r = client.get("/explorer?w1=abc")
-    assert "weight of tier 1 Highest: &#39;abc&#39; is not a number" in r.text
-    assert client.get("/explorer.csv?w2=-1").text.startswith("Error: weight of tier 2 High:")
+        "budget: &#39;lots&#39; is not a number"
+    r = client.get("/explorer?budget=lots&lang=es")
+    assert re.search(r'role="alert">([^<]*)<', r.text).group(1) == \
+        "presupuesto: «lots» no es un número"
+    r = client.get("/explorer?w1=-2&lang=es")
+    assert "peso de «Necesidad más alta»: debe ser cero o más, no «-2»" in r.text
+    r = client.get("/explorer?w1=abc&lang=en")
+    assert "weight of “Highest need”: &#39;abc&#39; is not a number" in r.text
+    assert client.get("/explorer.csv?w2=-1&lang=en").text.startswith("Error: weight of “High need”:")
     assert client.get("/explorer?rule=magic").status_code == 422
 
 

@@ -57,5 +57,58 @@ def test_board_district_from_the_lausd_crosswalk(lausd_client):
 
 def test_tier_counts_of_the_run(lausd_client):
     t = text_of(lausd_client.get("/methods").text)
-    for tier, n in [("1 Highest", 131), ("2 High", 130), ("5 Lowest", 130)]:
+    for tier, n in [("Highest need", 131), ("High need", 130), ("Lowest need", 130)]:
         assert re.search(rf"{tier} {n} ", t)
+
+
+GARFIELD = "19647331933381"  # James A. Garfield Senior High
+
+
+def test_search_forgives_typos_and_finds_zip_and_level(lausd_client, data_dir):
+    import io
+
+    import pandas as pd
+
+    schools = pd.read_csv(io.StringIO(lausd_client.get("/schools.csv").content.decode("utf-8-sig")),
+                          dtype={"cds_code": str})
+    # a typo and the right spelling both find Garfield first
+    for q in ("garfeld", "Garfield"):
+        t = lausd_client.get(f"/schools.csv?q={q}").content.decode("utf-8-sig")
+        assert t.splitlines()[1].startswith(GARFIELD + ",James A. Garfield Senior High")
+    # level words in either language: as many schools as the run has of that span
+    for q, span in (("primaria", "elementary"), ("secundaria", "middle"),
+                    ("preparatoria", "high"), ("elementary", "elementary")):
+        got = pd.read_csv(io.StringIO(lausd_client.get(f"/schools.csv?q={q}").content
+                                      .decode("utf-8-sig")), dtype={"cds_code": str})
+        assert (got["span"] == span).sum() == (schools["span"] == span).sum(), q
+    # ZIP code 90011: the ranked schools whose CDE directory row has Zip 90011 (hand count)
+    d = pd.read_csv(data_dir / "cde" / "pubschls_2018_los_angeles_county.csv", dtype=str,
+                    usecols=["CDSCode", "Zip"])
+    want = set(d.loc[d["Zip"].str[:5] == "90011", "CDSCode"]) & set(schools["cds_code"])
+    got = pd.read_csv(io.StringIO(lausd_client.get("/schools.csv?q=90011").content
+                                  .decode("utf-8-sig")), dtype={"cds_code": str})
+    assert set(got["cds_code"]) == want and len(want) == 23
+
+
+def test_ninth_street_opens_with_one_plain_sentence(lausd_client):
+    # budget $700,000,000 over the 651 schools' enrollment; Ninth Street: $2,970.96 per pupil
+    t = text_of(lausd_client.get(f"/schools/{NINTH_STREET}?lang=en").text)
+    assert ("Ninth Street Elementary is in the “Highest need” group (group 1 of 5, of about "
+            "equal size) among the 651 schools ranked. Under this plan it would receive $2,971 "
+            "per student, $1,061 more than the average of $1,910") in t
+    assert "This is a scenario, not the district's budget." in t
+    t = text_of(lausd_client.get(f"/schools/{NINTH_STREET}?lang=es").text)
+    assert ("Ninth Street Elementary está en el grupo «Necesidad más alta» (grupo 1 de 5, de "
+            "tamaño similar) entre las 651 escuelas clasificadas. Con este plan recibiría $2,971 "
+            "por estudiante, $1,061 más que el promedio de $1,910") in t
+    assert "CDE, datos de comidas gratuitas o a precio reducido 2024-25" in t
+    assert "reweighted" not in t and ".csv" not in t.split("Descargar")[0]
+
+
+def test_csv_opens_right_in_excel(lausd_client):
+    r = lausd_client.get("/schools.csv?q=90011&lang=es")
+    assert r.content.startswith(b"\xef\xbb\xbf")  # UTF-8 byte order mark
+    head = r.content.decode("utf-8-sig").splitlines()[0]
+    assert head.startswith("Código CDS,Escuela,Vecindario,Etapa,Estudiantes,Posición,Nivel,"
+                           "Nivel de necesidad,")
+    assert "Necesidad más alta" in r.content.decode("utf-8-sig")

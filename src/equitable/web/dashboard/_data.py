@@ -92,13 +92,24 @@ class DashboardData:
         return str(self.run.get("spec", {}).get("config", {}).get("title", ""))
 
     def search(self, query: str, limit: int | None = None) -> pd.DataFrame:
-        """Schools whose name, CDS code or neighbourhood contains ``query`` (accents and case
-        ignored; every word must match), in rank order."""
-        words = fold(query).split()
+        """Schools matching every word of ``query`` in their name, CDS code, ZIP code (CDE
+        directory), neighbourhood or level ("primaria"/"elementary", "secundaria"/"middle",
+        "preparatoria"/"high", in either language), accents and case ignored.
+
+        A word matches when it is part of the school's key or, for words of 4 letters or more,
+        when a word of the key is close to it (difflib ratio >= 0.8: "garfeld" finds
+        "Garfield"). Schools matching every word exactly come first, then the close matches,
+        each in rank order."""
+        words = fold(query).replace(",", " ").split()
         if not words:
             return self.schools.iloc[:0]
-        hits = [cds for cds, key in self.search_keys if all(w in key for w in words)]
-        out = self.schools.loc[hits]
+        exact, close = [], []
+        for cds, key in self.search_keys:
+            if all(w in key for w in words):
+                exact.append(cds)
+            elif all(w in key or _close(w, key) for w in words):
+                close.append(cds)
+        out = self.schools.loc[exact + close]
         return out if limit is None else out.iloc[:limit]
 
     def similar(self, cds: str) -> pd.DataFrame:
@@ -106,6 +117,49 @@ class DashboardData:
         row = self.schools.loc[cds]
         s = self.schools
         return s[(s["span"] == row["span"]) & (s["band"] == row["band"])]
+
+
+#: Words for a school's level in both languages (the CDE Dashboard's Spanish names), searched
+#: along with its name.
+LEVEL_WORDS = {"elementary": "elementary primaria elemental",
+               "middle": "middle secundaria intermedia",
+               "high": "high preparatoria prepa",
+               "k12": "k12 k-12"}
+
+
+def _close(word: str, key: str) -> bool:
+    """``word`` (4 letters or more, no digits: codes must match exactly) is within a typo of a
+    word of ``key``."""
+    if len(word) < 4 or any(c.isdigit() for c in word):
+        return False
+    from difflib import SequenceMatcher
+
+    m = SequenceMatcher(a=word, autojunk=False)
+    for token in set(key.split()):
+        if abs(len(token) - len(word)) > 2:
+            continue
+        m.set_seq2(token)
+        if m.real_quick_ratio() >= 0.8 and m.quick_ratio() >= 0.8 and m.ratio() >= 0.8:
+            return True
+    return False
+
+
+def _zip_codes(data_folder: Path | None, config: dict) -> dict[str, str]:
+    """Each school's 5-digit ZIP code from the CDE directory named by the run's
+    ``inputs.directory`` (empty when the file is absent or has no ``Zip`` column)."""
+    path = _resolve(data_folder, (config.get("inputs") or {}).get("directory"))
+    if path is None:
+        return {}
+    head = pd.read_csv(path, dtype=str, nrows=0, sep=None if path.suffix == ".txt" else ",",
+                       engine="python" if path.suffix == ".txt" else "c")
+    if "CDSCode" not in head.columns or "Zip" not in head.columns:
+        log.warning("dashboard: %s has no CDSCode/Zip columns; search by ZIP code is off",
+                    path.name)
+        return {}
+    d = pd.read_csv(path, dtype=str, usecols=["CDSCode", "Zip"],
+                    sep="\t" if path.suffix == ".txt" else ",")
+    d = d.dropna()
+    return dict(zip(d["CDSCode"].str.strip(), d["Zip"].str.strip().str[:5]))
 
 
 def _read_schools(path: Path) -> pd.DataFrame:
@@ -241,6 +295,9 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
     if cw_name:
         sources["board_district"] = cw_name
     schools["board_district"] = [districts.get(c) for c in schools["cds_code"]]
+    zips = _zip_codes(data_folder, config)
+    if zips:
+        schools["zip"] = [zips.get(c) for c in schools["cds_code"]]
     schools["band"] = [enrollment_band(float(e)) for e in schools["enrollment"].fillna(0)]
     schools.index = pd.Index(schools["cds_code"].to_numpy(), name=None)
 
@@ -265,9 +322,10 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
                          community_sources=sources)
     data.by_cds = {cds: _clean(rec) for cds, rec in
                    zip(schools["cds_code"], schools.to_dict(orient="records"))}
-    data.search_keys = [(cds, fold(" ".join(str(x) for x in (cds, rec["school_name"],
-                                                             rec.get("neighbourhood") or ""))))
-                        for cds, rec in data.by_cds.items()]
+    data.search_keys = [(cds, fold(" ".join(str(x) for x in (
+        cds, rec["school_name"], rec.get("neighbourhood") or "", rec.get("zip") or "",
+        LEVEL_WORDS.get(rec.get("span") or "", rec.get("span") or "")))))
+        for cds, rec in data.by_cds.items()]
     return data
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 WIDTH = 800.0
 #: Fill of each tier, highest need first (viridis end points; every marker has a dark outline,
 #: so it keeps 3:1 non-text contrast against the light map whatever the fill).
-TIER_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")
+TIER_COLOURS = ("#440154", "#3b528b", "#21918c", "#5ec962", "#fde725")  # = report's
 
 
 class Projection:
@@ -75,17 +75,22 @@ def tract_layer(tracts, proj: Projection) -> str:
             + "</g></svg>")
 
 
-def school_points(rows: pd.DataFrame, proj: Projection, tiers: list[str]) -> str:
-    """SVG ``<circle>`` elements, one per placed school (the table under the map holds the
-    links, so keyboard users do not tab through hundreds of points)."""
-    colour = {t: TIER_COLOURS[min(i, len(TIER_COLOURS) - 1)] for i, t in enumerate(tiers)}
+def school_points(rows: pd.DataFrame, proj: Projection, tiers: list[str],
+                  label=None, colour=None) -> str:
+    """SVG ``<circle>`` elements, one per placed school, each titled "name (need level)".
+
+    ``label(tier)`` gives the need level in the page's language and ``colour(tier)`` the tier's
+    colour (default: the tier label and :data:`TIER_COLOURS` by position)."""
+    default = {t: TIER_COLOURS[min(i, len(TIER_COLOURS) - 1)] for i, t in enumerate(tiers)}
+    label = label or (lambda t: t)
+    colour = colour or (lambda t: default.get(t, "#777"))
     out = []
     for cds, name, tier, lon, lat in zip(rows["cds_code"], rows["school_name"], rows["tier"],
                                          rows["longitude"], rows["latitude"]):
         if pd.isna(lon) or pd.isna(lat):
             continue
         x, y = proj.xy(float(lon), float(lat))
-        label = escape(f"{name} ({tier})")
-        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour.get(tier, "#777")}">'
-                   f"<title>{label}</title></circle>")
+        title = escape(f"{name} ({label(tier)})")
+        out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour(tier)}">'
+                   f"<title>{title}</title></circle>")
     return "".join(out)

@@ -12,10 +12,11 @@ import pandas as pd
 from babel.numbers import format_currency, format_decimal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from equitable.errors import EquitableError
-from equitable.web.dashboard import _map
+from equitable.web.dashboard import _map, _present
 from equitable.web.dashboard._cache import ByteLRU
 from equitable.web.dashboard._data import DashboardData, results_for
 from equitable.web.deps import csrf_token, render
@@ -25,8 +26,6 @@ router = APIRouter()
 MAX_RESULTS = 100
 PEERS_SHOWN = 10
 MOVERS_SHOWN = 10
-CES_CODES = {"asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl",
-             "education_pct", "unemployment_pct", "housing_burden_pct"}
 
 
 class Fmt:
@@ -40,6 +39,11 @@ class Fmt:
             return "—"
         return format_decimal(round(float(x), digits), format=f"#,##0.{'0' * digits}"
                               if digits else "#,##0", locale=self.locale)
+
+    def date(self, day: Any) -> str:
+        from babel.dates import format_date
+
+        return "—" if day is None else format_date(day, format="long", locale=self.locale)
 
     def money(self, dollars: Any, cents: bool = True) -> str:
         if dollars is None or (isinstance(dollars, float) and math.isnan(dollars)):
@@ -145,10 +149,25 @@ async def _serve(request: Request, build, *args, params=()) -> Response:
     return await run_in_threadpool(build, request, *args)
 
 
+def _gettext(lang: str):
+    from equitable.web.i18n import translations
+
+    return translations(lang).gettext
+
+
 def _page(request: Request, template: str, ctx: dict, status_code: int = 200) -> HTMLResponse:
     lang = getattr(request.state, "lang", "en")
     ctx = {"fmt": Fmt(lang), **ctx}
     data = ctx.get("data")
+    if data is not None:
+        _ = _gettext(lang)
+        ctx.setdefault("level", lambda t: _present.level_name(data.tiers, t, _))
+        ctx.setdefault("tier_colour", lambda t: _present.tier_colour(data.tiers, t))
+        ctx.setdefault("swatch", lambda t: Markup(
+            '<svg class="swatch" width="14" height="14" aria-hidden="true" focusable="false">'
+            f'<rect x="0.5" y="0.5" width="13" height="13" rx="2" '
+            f'fill="{_present.tier_colour(data.tiers, t)}" stroke="#1b1b1b"/></svg>'))
+        ctx.setdefault("title", _run_title(data, lang))
     key = _cache_key(request) if data is not None else None
     if key is None:
         return render(request, template, ctx, status_code=status_code, headers=_PAGE_HEADERS)
@@ -160,22 +179,56 @@ def _page(request: Request, template: str, ctx: dict, status_code: int = 200) ->
                         status_code=status_code, headers=_PAGE_HEADERS)
 
 
-def _csv(df: pd.DataFrame, filename: str) -> Response:
-    body = df.to_csv(index=False, lineterminator="\n")
-    return Response(body, media_type="text/csv; charset=utf-8",
+#: Column headers of the CSV downloads (message ids, translated to the page's language).
+CSV_HEADERS = {
+    "cds_code": "CDS code", "school_name": "School", "neighbourhood": "Neighbourhood",
+    "span": "Level", "enrollment": "Students", "rank": "Rank", "tier": "Tier",
+    "need_level": "Need level", "score": "Need score", "allocation_dollars": "Allocation",
+    "per_pupil_dollars": "Dollars per pupil", "zip": "ZIP code",
+    "board_district": "Board District", "geoid": "Census tract (GEOID)",
+    "latitude": "Latitude", "longitude": "Longitude", "indicator": "Indicator",
+    "code": "Code", "value": "Value", "percentile": "Percentile", "weight": "Weight",
+    "source": "Source", "baseline_cents": "Published (cents)",
+    "scenario_cents": "Scenario (cents)", "change_cents": "Change (cents)",
+    "baseline_per_pupil_dollars": "Published per pupil",
+    "scenario_per_pupil_dollars": "Scenario per pupil", "change_pct": "Change (%)",
+    "schools": "Schools", "students": "Students", "allocation_cents": "Allocation (cents)",
+    "min_score": "Lowest need score", "max_score": "Highest need score",
+}
+
+
+def _csv(df: pd.DataFrame, filename: str, lang: str = "en",
+         data: DashboardData | None = None) -> Response:
+    """A CSV download: UTF-8 with a byte order mark (so Excel opens accents right on a
+    double-click); on a Spanish page the headers, level names and need levels in Spanish (an
+    English page keeps the column names of the run's ``schools.csv``, plus ``need_level``)."""
+    _ = _gettext(lang)
+    df = df.copy()
+    if "span" in df:
+        df["span"] = [_(x) if isinstance(x, str) else x for x in df["span"]]
+    if "tier" in df and data is not None:
+        df.insert(df.columns.get_loc("tier") + 1, "need_level",
+                  [_present.level_name(data.tiers, t, _) for t in df["tier"]])
+    if lang != "en":  # English keeps the column names of the run's schools.csv (docs/run.md)
+        df = df.rename(columns={c: _(CSV_HEADERS[c]) for c in df.columns if c in CSV_HEADERS})
+    body = "\ufeff" + df.to_csv(index=False, lineterminator="\n")
+    return Response(body.encode("utf-8"), media_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"',
                              "Cache-Control": "public, max-age=300"})
 
 
-def _source_of(data: DashboardData, code: str) -> str:
-    inputs = data.run.get("inputs", {})
-    if code in CES_CODES and "calenviroscreen" in inputs:
-        return "OEHHA CalEnviroScreen 4.0 (" + inputs["calenviroscreen"]["file"] + ")"
-    if "math" in code and "math" in inputs:
-        return "CAASPP (" + inputs["math"]["file"] + ")"
-    if "schools" in inputs:
-        return inputs["schools"]["file"]
-    return data.spec.source or ""
+def _run_title(data: DashboardData, lang: str) -> str:
+    """The run config's title in ``lang`` (``report.title_es`` for Spanish); a Spanish page
+    without a Spanish title gets a generic one rather than English."""
+    config = data.run.get("spec", {}).get("config", {})
+    if lang == "es":
+        title = (config.get("report") or {}).get("title_es")
+        return title or _gettext(lang)("School need tiers and allocation")
+    return data.title
+
+
+def _source_of(data: DashboardData, code: str, lang: str = "en") -> str:
+    return _present.source_of(code, data.run.get("inputs", {}), _gettext(lang))
 
 
 # --- finder ---------------------------------------------------------------------------------
@@ -211,7 +264,8 @@ def _finder(request: Request, q: str) -> HTMLResponse:
 def finder_csv(request: Request, q: str = Query("", max_length=200)) -> Response:
     data = _data(request)
     df = data.search(q) if q.strip() else data.schools
-    return _csv(df[[c for c in FINDER_COLUMNS if c in df]], "schools.csv")
+    return _csv(df[[c for c in FINDER_COLUMNS if c in df]], "schools.csv", request.state.lang,
+                data)
 
 
 # --- school page ----------------------------------------------------------------------------
@@ -220,13 +274,13 @@ def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.Dat
     rec = data.by_cds[cds]
     ind = pd.DataFrame([{"indicator": translate_label(lang, i["label"], i.get("label_es")), "code": i["code"],
                          "value": rec.get(i["code"]), "percentile": rec.get(i["pctl"]),
-                         "weight": i["weight"], "source": _source_of(data, i["code"])}
+                         "weight": i["weight"], "source": _source_of(data, i["code"], lang)}
                         for i in data.indicators])
     comm_rows = []
     for col, label, src in COMMUNITY:
         if col in data.schools.columns:
             comm_rows.append({"indicator": translate_label(lang, label), "code": col,
-                              "percentile": rec.get(col), "source": src,
+                              "percentile": rec.get(col), "source": _gettext(lang)(src),
                               "geoid": rec.get("geoid")})
     comm = pd.DataFrame(comm_rows, columns=["indicator", "code", "percentile", "source",
                                             "geoid"])
@@ -240,21 +294,21 @@ def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.Dat
 
 COMMUNITY = [
     ("ces_pctl", "CalEnviroScreen 4.0 percentile of the tract",
-     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+     _present.CES),
     ("pollution_burden_pctl", "CalEnviroScreen pollution burden percentile",
-     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+     _present.CES),
     ("pop_char_pctl", "CalEnviroScreen population characteristics percentile",
-     "OEHHA CalEnviroScreen 4.0 (October 2021)"),
+     _present.CES),
     ("svi_overall_pctl", "Social Vulnerability Index (SVI) overall percentile",
-     "CDC/ATSDR SVI 2018, California tracts"),
+     "CDC/ATSDR, Social Vulnerability Index 2018, California census tracts"),
     ("svi_socioeconomic_pctl", "SVI socioeconomic status percentile",
-     "CDC/ATSDR SVI 2018, California tracts"),
+     "CDC/ATSDR, Social Vulnerability Index 2018, California census tracts"),
     ("svi_household_pctl", "SVI household composition and disability percentile",
-     "CDC/ATSDR SVI 2018, California tracts"),
+     "CDC/ATSDR, Social Vulnerability Index 2018, California census tracts"),
     ("svi_minority_language_pctl", "SVI minority status and language percentile",
-     "CDC/ATSDR SVI 2018, California tracts"),
+     "CDC/ATSDR, Social Vulnerability Index 2018, California census tracts"),
     ("svi_housing_transport_pctl", "SVI housing type and transportation percentile",
-     "CDC/ATSDR SVI 2018, California tracts"),
+     "CDC/ATSDR, Social Vulnerability Index 2018, California census tracts"),
 ]
 
 
@@ -289,7 +343,33 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
     peer_rank = int((peers["score"] > rec["score"]).sum()) + 1
     lo, hi = rec["band"]
     extra = data.run.get("extra", {})
+    _ = _gettext(lang)
+    fmt = Fmt(lang)
+    students = float(data.schools["enrollment"].sum())
+    budget_cents = extra.get("budget_cents", int(data.schools["amount_cents"].sum()))
+    average = budget_cents / 100 / students if students else 0.0
+    k = (_present.tier_index(data.tiers, rec["tier"]) or 0) + 1
+    level = _present.level_name(data.tiers, rec["tier"], _)
+    sentence = _present.school_sentence(rec, level=level, k=k, n_tiers=len(data.tiers),
+                                        n_ranked=len(data.schools), average=average,
+                                        money=lambda x: fmt.money(x, False), _=_)
+    chart = _present.standing_chart(
+        data.schools["score"].tolist(), data.schools["tier"].tolist(), data.tiers,
+        float(rec["score"]),
+        label=_("Need scores of all %(n)s ranked schools, from 0 to 100; this school, marked in "
+                "black, has %(score)s.") % {"n": len(data.schools),
+                                           "score": fmt.num(rec["score"], 1)},
+        low=_("0 less need"), high=_("100 more need"))
+    labels = {i["code"]: translate_label(lang, i["label"], i.get("label_es"))
+              for i in data.indicators}
+    weights = (data.run.get("spec", {}).get("config", {}).get("allocation", {})
+               .get("weights") or {})
     return _page(request, "dashboard/school.html", {
+        "sentence": sentence, "chart": chart, "average": average, "level_k": k,
+        "missing_note": _present.missing_note(rec.get("missing_indicators"), labels, _),
+        "tier_weight": weights.get(rec["tier"]),
+        "updated": _updated(data), "run_name": data.run.get("spec", {}).get("config", {})
+        .get("name", data.folder.name),
         "data": data, "s": rec, "ind": tables["indicators"].to_dict(orient="records"),
         "community": tables["community"].to_dict(orient="records"),
         "peers": [data.by_cds[c] for c in peers["cds_code"][:PEERS_SHOWN]],
@@ -299,9 +379,28 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
         "band_lo": lo, "band_hi": hi, "n_ranked": len(data.schools),
         "budget": extra.get("budget_cents", int(data.schools["amount_cents"].sum())) / 100,
         "ces_source": data.community_sources.get("ces"),
-        "results_source": "schools.csv, equitable run "
-        + str(data.run.get("spec", {}).get("config", {}).get("name", data.folder.name)),
+        "results_source": _("equitable, run '%(name)s'") % {"name": str(
+            data.run.get("spec", {}).get("config", {}).get("name", data.folder.name))},
     })
+
+
+def _updated(data: DashboardData) -> dict:
+    """When the figures were made and from which data: the date the run record was written
+    (UTC), the school years of the school and FRPM files, and the publisher set by
+    ``EQUITABLE_DASHBOARD_PUBLISHER`` (None when unset)."""
+    import datetime as dt
+    import os
+
+    if "updated" not in data.cache:
+        path = data.folder / "run.json"
+        when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date() \
+            if path.is_file() else None
+        inputs = data.run.get("inputs", {})
+        data.cache["updated"] = {
+            "date": when, "school_year": _present.vintage((inputs.get("schools") or {})
+                                                          .get("file")),
+            "publisher": os.environ.get("EQUITABLE_DASHBOARD_PUBLISHER") or None}
+    return data.cache["updated"]
 
 
 @router.get("/schools/{cds_code}/{table}.csv")
@@ -310,7 +409,7 @@ def school_csv(request: Request, cds_code: str, table: str) -> Response:
     tables = _school_tables(data, cds_code, request.state.lang)
     if table not in tables:
         raise HTTPException(status_code=404, detail="no such table")
-    return _csv(tables[table], f"{cds_code}-{table}.csv")
+    return _csv(tables[table], f"{cds_code}-{table}.csv", request.state.lang, data)
 
 
 # --- map ------------------------------------------------------------------------------------
@@ -361,10 +460,13 @@ def _map_page(request: Request, tier: str, span: str, district: str) -> Response
     rows = _filtered(data, tier, span, district)
     state = _map_state(data)
     proj = state["proj"]
-    points = _map.school_points(rows, proj, data.tiers) if proj else ""
+    _ = _gettext(request.state.lang)
+    points = _map.school_points(
+        rows, proj, data.tiers, label=lambda t: _present.level_name(data.tiers, t, _),
+        colour=lambda t: _present.tier_colour(data.tiers, t)) if proj else ""
     counts = rows["tier"].value_counts()
-    legend = [{"tier": t, "colour": _map.TIER_COLOURS[min(i, 4)], "n": int(counts.get(t, 0))}
-              for i, t in enumerate(data.tiers)]
+    legend = [{"tier": t, "colour": _present.tier_colour(data.tiers, t),
+               "n": int(counts.get(t, 0))} for t in data.tiers]
     return _page(request, "dashboard/map.html", {
         "data": data, "tier": tier, "span": span, "district": district, "spans": spans,
         "districts": districts, "rows": [data.by_cds[c] for c in rows.index],
@@ -381,7 +483,7 @@ def map_csv(request: Request, tier: str = "", span: str = "", district: str = ""
     rows = _filtered(data, tier, span, district)
     cols = ["cds_code", "school_name", "span", "enrollment", "tier", "rank", "board_district",
             "neighbourhood", "geoid", "latitude", "longitude"]
-    return _csv(rows[[c for c in cols if c in rows]], "map.csv")
+    return _csv(rows[[c for c in cols if c in rows]], "map.csv", request.state.lang, data)
 
 
 @router.get("/map/tracts.svg")
@@ -428,24 +530,56 @@ def _default_weights(data: DashboardData) -> dict[str, str]:
     return {t: f"{float(weights.get(t, 1.0)):g}" for t in data.tiers}
 
 
+class ExplorerInputError(EquitableError):
+    """A field of the explorer's form that cannot be used, with its message in either language:
+    ``msgid`` (English, a catalog id) filled with ``params`` (``field`` is itself a message id,
+    ``level`` a tier label shown as its need level)."""
+
+    def __init__(self, msgid: str, **params: Any) -> None:
+        self.msgid, self.params = msgid, params
+        english = dict(params)
+        if "level" in english:
+            english["field"] = f"weight of tier {english.pop('level')}"
+        super().__init__(msgid % english)
+
+    def translated(self, data: DashboardData, lang: str) -> str:
+        _ = _gettext(lang)
+        params = dict(self.params)
+        if "level" in params:
+            params["field"] = _("weight of “%(level)s”") % {
+                "level": _present.level_name(data.tiers, params.pop("level"), _)}
+        elif "field" in params:
+            params["field"] = _(params["field"])
+        return _(self.msgid) % params
+
+
 def _rule_dict(data: DashboardData, p: dict) -> dict:
+    budget = _number(p["budget"], field="budget")
+    if budget <= 0:
+        raise ExplorerInputError("%(field)s: must be more than zero, got '%(text)s'",
+                                 field="budget", text=p["budget"])
     if p["rule"] == "tier_weights":
         return {"kind": "tier_rates", "budget": p["budget"], "solve": True,
-                "weights": {t: _number(w, f"weight of tier {t}") for t, w in p["weights"].items()}}
+                "weights": {t: _number(w, level=t) for t, w in p["weights"].items()}}
     if p["rule"] == "score":
         return {"kind": "proportional", "budget": p["budget"], "need_column": "score",
-                "need_scale": "value", "base_weight": _number(p["base_weight"], "base weight"),
-                "need_weight": _number(p["need_weight"], "need weight")}
+                "need_scale": "value",
+                "base_weight": _number(p["base_weight"], field="base weight"),
+                "need_weight": _number(p["need_weight"], field="need weight")}
     return {"kind": "proportional", "budget": p["budget"], "base_weight": 1.0, "need_weight": 0.0}
 
 
-def _number(text: str, what: str) -> float:
+def _number(text: str, **what: str) -> float:
+    """``text`` as a number of zero or more; ``what`` names the field (``field=`` a message id
+    or ``level=`` a tier label) for the error message."""
     try:
         x = float(text)
     except ValueError:
-        raise EquitableError(f"{what}: '{text}' is not a number") from None
+        raise ExplorerInputError("%(field)s: '%(text)s' is not a number", text=text,
+                                 **what) from None
     if not math.isfinite(x) or x < 0:
-        raise EquitableError(f"{what}: must be zero or more, got '{text}'")
+        raise ExplorerInputError("%(field)s: must be zero or more, got '%(text)s'", text=text,
+                                 **what)
     return x
 
 
@@ -496,8 +630,14 @@ def _explorer(request: Request) -> HTMLResponse:
     error, out = None, None
     try:
         out = _explore(data, p)
+    except ExplorerInputError as exc:
+        error = exc.translated(data, request.state.lang)
     except EquitableError as exc:
-        error = str(exc)
+        # the allocation refused the settings: the message is English, so a Spanish page
+        # says what to do in Spanish instead
+        error = str(exc) if request.state.lang == "en" else _gettext(request.state.lang)(
+            "These settings cannot be used. Check that every number is zero or more and that "
+            "the budget is more than zero.")
     ctx: dict[str, Any] = {"data": data, "p": p, "error": error, "rules": RULES,
                            "query": request.url.query}
     if out is not None:
@@ -525,9 +665,12 @@ def explorer_csv(request: Request) -> Response:
     data = _data(request)
     try:
         out = _explore(data, _explorer_params(data, request))
+    except ExplorerInputError as exc:
+        return Response(f"Error: {exc.translated(data, request.state.lang)}\n",
+                        status_code=400, media_type="text/plain; charset=utf-8")
     except EquitableError as exc:
         return Response(f"Error: {exc}\n", status_code=400, media_type="text/plain")
-    return _csv(out, "explorer.csv")
+    return _csv(out, "explorer.csv", request.state.lang, data)
 
 
 # --- methods --------------------------------------------------------------------------------
@@ -552,17 +695,25 @@ def _methods(request: Request) -> HTMLResponse:
     data = _data(request)
     lang = request.state.lang
     key = ("explain", lang)
-    inputs = [{"key": k, **v} for k, v in sorted(data.run.get("inputs", {}).items())]
+    _ = _gettext(lang)
+    inputs = [{"key": k, "dataset": _present.dataset_of(k, v.get("file"), _), **v}
+              for k, v in sorted(data.run.get("inputs", {}).items())]
+    facts = [{"label": translate_label(lang, i["label"], i.get("label_es")),
+              "weight": i["weight"]} for i in data.indicators]
+    tiers = _tier_table(data).to_dict(orient="records")
+    rates = [t["per_pupil_dollars"] or 0 for t in tiers]
     return _page(request, "dashboard/methods.html", {
-        "data": data, "blocks": data.cache[key], "inputs": inputs,
-        "tiers": _tier_table(data).to_dict(orient="records"),
+        "data": data, "blocks": data.cache[key], "inputs": inputs, "facts": facts,
+        "max_weight": max([f["weight"] for f in facts] + [1e-9]),
+        "max_rate": max(rates + [0]), "tiers": tiers,
         "rule": data.run.get("spec", {}).get("allocation", {}),
         "extra": data.run.get("extra", {}), "version": data.run.get("version")})
 
 
 @router.get("/methods/tiers.csv")
 def methods_csv(request: Request) -> Response:
-    return _csv(_tier_table(_data(request)), "tiers.csv")
+    data = _data(request)
+    return _csv(_tier_table(data), "tiers.csv", request.state.lang, data)
 
 
 def _paragraphs(text: str) -> list[dict]:
