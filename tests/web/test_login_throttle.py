@@ -157,6 +157,8 @@ def test_serve_leaves_forwarded_headers_to_the_app(monkeypatch, tmp_path):
 
     seen = {}
     monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(k))
+    # the results folder's check (tests/pipeline/test_outputs_whole.py) is not what this tests
+    monkeypatch.setattr("equitable.web._cli._check_results", lambda results: None)
     serve(host="127.0.0.1", port=8000, db=f"sqlite:///{tmp_path / 's.db'}", dev=True,
           workers=1, results=str(tmp_path / "none"))
     assert seen["proxy_headers"] is False
