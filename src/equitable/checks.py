@@ -344,9 +344,9 @@ def check_unit_count(n: int, published: str | None, label: str, *,
                 "allow_subset = true under [inputs]) to rank this subset on purpose"
             )
         # the note names the file without its folder: run.json holds no absolute path
-        return (f"{Path(label).name}: a subset of {n:,} of the {expected:,} {what}, allowed on purpose "
-                "(--allow-subset): ranks and percentiles are relative to this subset, not the "
-                "published ones")
+        return (f"{Path(label).name}: a subset of {n:,} of the {expected:,} {what}, allowed on "
+                "purpose (--allow-subset): units not in it get no values from it, and ranks and "
+                "percentiles computed on it are relative to this subset, not the published ones")
     return ""
 
 
@@ -365,3 +365,28 @@ def published_key(published: str | None, ids: pd.Series) -> str | None:
             return f"{published}-county"
         return None
     return published if published in PUBLISHED_UNITS else None
+
+
+#: Column names (case-insensitive) that hold codes, never quantities: read and written as text so
+#: no leading zero is dropped (GEOID ``06037...``, CDS code ``01...``, county code ``01``).
+ID_COLUMN_NAMES = frozenset({
+    "geoid", "geoid10", "geoid20", "fips", "stcnty", "tract", "census tract", "cds", "cds_code",
+    "cdscode", "county_code", "county code", "district_code", "district code", "school_code",
+    "school code", "zip", "zip_code", "ncesdist", "ncesschool", "school_id", "student_id",
+})
+
+
+def text_columns(columns: Iterable[str], text: pd.DataFrame | None = None) -> list[str]:
+    """The columns to keep as text: known code columns (:data:`ID_COLUMN_NAMES`) and, when the
+    cells are given as ``text``, every column whose cells are all digits with at least one
+    leading zero (``01``, ``06037101110``): a code, whose zero a number would drop."""
+    out = [c for c in columns if str(c).strip().lower() in ID_COLUMN_NAMES]
+    if text is not None:
+        for c in text.columns:
+            if c in out:
+                continue
+            s = text[c].dropna().astype(str).str.strip()
+            s = s[s != ""]
+            if len(s) and s.str.fullmatch(r"\d+").all() and s.str.match(r"0\d").any():
+                out.append(c)
+    return out

@@ -48,8 +48,9 @@ def test_index_writes_published_columns_and_a_run_record(tmp_path, capsys):
     # three counties of the 3,144 in the published file: allowed on purpose, and said so
     assert code == 0
     assert err == ("Note: in.csv: a subset of 3 of the 3,144 counties in the CDC/ATSDR SVI 2022 "
-                   "county file, allowed on purpose (--allow-subset): ranks and percentiles are "
-                   "relative to this subset, not the published ones\n")
+                   "county file, allowed on purpose (--allow-subset): units not in it get no "
+                   "values from it, and ranks and percentiles computed on it are relative to this "
+                   "subset, not the published ones\n")
     assert stdout == f"Wrote {out}: 3 units, 3 scored\n"
     lines = out.read_text().splitlines()
     header = lines[0].split(",")

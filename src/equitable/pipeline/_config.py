@@ -27,6 +27,11 @@ class Inputs(_Model):
     calenviroscreen: str = Field(description="OEHHA CalEnviroScreen 4.0 results by tract")
     tracts: str = Field(description="2010 census tract polygons (GeoJSON)")
     neighbourhoods: str | None = Field(default=None, description="LA Times neighbourhoods")
+    allow_subset: bool = Field(
+        default=False,
+        description="accept a CalEnviroScreen file with fewer tracts than the published 8,035 "
+                    "on purpose (noted on the terminal and in run.json)",
+    )
 
 
 class Selection(_Model):
