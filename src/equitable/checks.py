@@ -390,3 +390,22 @@ def text_columns(columns: Iterable[str], text: pd.DataFrame | None = None) -> li
             if len(s) and s.str.fullmatch(r"\d+").all() and s.str.match(r"0\d").any():
                 out.append(c)
     return out
+
+
+def number_or_none(text: str) -> float | None:
+    """One cell by the one number rule (:func:`parse_numbers`): its value, or None when it is
+    not a number, not finite, or of absurd magnitude."""
+    s = str(text).strip()
+    if s.endswith("%"):
+        s = s[:-1].rstrip()
+    if "," in s:
+        if not _GROUPED.fullmatch(s):
+            return None
+        s = s.replace(",", "")
+    try:
+        x = float(s)
+    except ValueError:
+        return None
+    if not np.isfinite(x) or abs(x) >= ABSURD:
+        return None
+    return x
