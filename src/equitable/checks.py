@@ -242,14 +242,28 @@ def check_scientific_ids(ids: pd.Series, label: str, column: str, *, first_line:
     if not sci.any():
         return
     pos = np.flatnonzero(sci)
-    n = len(pos)
-    raise InputError(
+    raise InputError(scientific_id_message(
+        label, column, [int(p) + first_line for p in pos], what=what,
+        example=str(txt.iloc[int(pos[0])])))
+
+
+def is_scientific_id(value: str) -> bool:
+    """True when ``value`` is a number in scientific notation (``6.03702E+10``)."""
+    return bool(_SCI_ID.fullmatch(str(value).strip()))
+
+
+def scientific_id_message(label: str, column: str, lines: list[int], *, what: str = "code",
+                          example: str | None = None) -> str:
+    """The one message for identifiers saved in scientific notation (rows named, how to
+    re-export as text). ``example`` is left out for student ids (privacy)."""
+    n = len(lines)
+    eg = f", e.g. '{example}'" if example else ""
+    return (
         f"{location(label, None, column)}: {n} {what}{'s are' if n > 1 else ' is'} in "
-        f"scientific notation ({rows_text(int(p) + first_line for p in pos)}, e.g. "
-        f"'{txt.iloc[int(pos[0])]}'): a spreadsheet saved the {what} as a number and its last "
-        "digits are lost; re-export the file with this column formatted as Text (Excel: select "
-        "the column, Format Cells > Text, then re-enter or re-import it with Data > From "
-        "Text/CSV and column type Text)"
+        f"scientific notation ({rows_text(lines)}{eg}): a spreadsheet saved the {what} as a "
+        "number and its last digits are lost; re-export the file with this column formatted as "
+        "Text (Excel: select the column, Format Cells > Text, then re-enter or re-import it with "
+        "Data > From Text/CSV and column type Text)"
     )
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
+from equitable.checks import is_scientific_id, scientific_id_message
 from equitable.errors import InputError, location
 from equitable.outreach._db import write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
@@ -121,6 +122,17 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
     return header, rows
 
 
+def _check_scientific_ids(path: Path, rows: list, columns: tuple[str, ...]) -> None:
+    """Ids saved by a spreadsheet in scientific notation (``1.23457E+09``) lost digits: one error
+    naming the rows (never "duplicate student rows"); the values are not shown (student ids)."""
+    problems = []
+    for c in columns:
+        lines = [ln for ln, r in rows if is_scientific_id(r.get(c, ""))]
+        if lines:
+            problems.append(scientific_id_message(str(path), c, lines, what="id"))
+    _reject(path, problems)
+
+
 def _yn(value: str, path: Path, lineno: int, column: str, problems: list[str]) -> bool | None:
     v = value.strip().upper()
     if v in ("", "NA"):
@@ -166,6 +178,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     """
     path = Path(path)
     _, rows = _read_csv(path, ROSTER_REQUIRED)
+    _check_scientific_ids(path, rows, ("student_id", "school_id"))
     problems: list[str] = []
     seen: dict[str, int] = {}
     dups: list[int] = []
@@ -267,6 +280,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     """
     path = Path(path)
     header, rows = _read_csv(path, QUEUE_REQUIRED, QUEUE_ALIASES)
+    _check_scientific_ids(path, rows, ("student_id", "school_id"))
     problems: list[str] = []
     seen: set[str] = set()
     dups: list[int] = []
@@ -396,6 +410,7 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     """
     path = Path(path)
     _, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    _check_scientific_ids(path, rows, ("cdscode",))
     records, problems = {}, []
     for lineno, r in rows:
         cds = r["cdscode"].zfill(14)
@@ -404,10 +419,16 @@ def import_schools(engine: Engine, path: str | Path) -> int:
             continue
         lat = lon = None
         if r["latitude"] and r["longitude"] and r["latitude"].upper() != "NO DATA":
-            try:
-                lat, lon = float(r["latitude"]), float(r["longitude"])
-            except ValueError:
+            from equitable.checks import number_or_none
+
+            lat, lon = number_or_none(r["latitude"]), number_or_none(r["longitude"])
+            if lat is None or lon is None:
                 problems.append(f"{location(path, lineno, 'Latitude')}: not a number")
+            elif not (-90 <= lat <= 90 and -180 <= lon <= 180):
+                # a coordinate off the globe is impossible (WGS 84 degrees)
+                problems.append(f"{location(path, lineno, 'Latitude')}: {lat:g}, {lon:g} is "
+                                "not a place on the globe (latitude -90..90, longitude "
+                                "-180..180)")
         records[cds] = {"school_id": cds, "name": r["school"] or None, "latitude": lat,
                         "longitude": lon}
     _reject(path, problems[:10])
