@@ -256,3 +256,51 @@ def test_run_refuses_a_calenviroscreen_file_missing_tracts(tmp_path, capsys, mon
     n = len(pd.read_csv(tmp_path / "ces.csv"))
     assert err.startswith(f"Error: {tmp_path / 'ces.csv'}: {n:,} units, but the published file has 8,035 census "
                           "tracts in OEHHA's CalEnviroScreen 4.0 results")
+
+
+# ---- the same rules in the survey, privacy and outreach readers ---------------------------------
+
+
+def test_survey_margins_read_the_frpm_file_with_the_run_reader(tmp_path):
+    from equitable.voice import margins_from_frpm
+
+    rows = [frpm_row("1935121", 500, 300, 400), frpm_row("0126615", 200, 100, 150)]
+    csv = write(tmp_path / "f.csv", [FRPM, *rows])
+    m = margins_from_frpm(csv, academic_year="2023-2024", cds_prefix="1964733")
+    # by hand: schools 500 and 200; FRPM 400 + 150 = 550 eligible, 700 - 550 = 150 not
+    assert m.to_dict("list") == {
+        "variable": ["school", "school", "frpm", "frpm"],
+        "category": ["19647330126615", "19647331935121", "eligible", "not_eligible"],
+        "population": [200.0, 500.0, 550.0, 150.0]}
+    # the XLSX form (CDE's workbook sheet) gives the same margins (it was read as CSV text)
+    xlsx = tmp_path / "f.xlsx"
+    pd.read_csv(csv, dtype=str).to_excel(xlsx, index=False, sheet_name="FRPM School-Level Data")
+    assert margins_from_frpm(xlsx, academic_year="2023-2024").equals(m)
+    # an enrollment that is not a number was read as 0 and the school left out, silently
+    bad = write(tmp_path / "b.csv", [FRPM, rows[0], rows[1].replace(",200,", ",2OO,", 1)])
+    assert error(margins_from_frpm, bad, academic_year="2023-2024") == (
+        f"{bad}, row 3, column 'Enrollment (K-12)': '2OO' is not a number")
+
+
+def test_privacy_table_refuses_a_misplaced_thousands_separator(tmp_path):
+    from equitable.privacy._tables import crosstab_part
+
+    df = pd.DataFrame({"Yes": ["1,200", "40"], "No": ["12", "1,23"]}, index=["A", "B"])
+    with pytest.raises(InputError) as e:
+        crosstab_part(df, name="t.csv", first_line=2)
+    # "1,23" was read as 123
+    assert str(e.value) == "t.csv: line 3, column 'No': expected a count (a number >= 0) or '*'"
+    ok = crosstab_part(df.replace({"1,23": "123"}), name="t.csv", first_line=2)
+    assert ok.values.tolist() == [1200.0, 12.0, 40.0, 123.0]
+
+
+@pytest.mark.parametrize("reader", ["privacy", "survey"])
+def test_privacy_and_survey_csvs_refuse_a_cut_short_last_row(tmp_path, reader):
+    from equitable.privacy._io import read_csv_text
+    from equitable.voice._readers import read_csv_strings
+
+    fn = read_csv_text if reader == "privacy" else read_csv_strings
+    p = write(tmp_path / "t.csv", ["group,count,total", "A,12,40", "B,7"])
+    assert error(fn, p) == (
+        f"{p}, row 3: the file looks cut short (an interrupted download or copy): its last row "
+        "has 2 fields, the header has 3; download or export the whole file again")
