@@ -304,3 +304,16 @@ def test_privacy_and_survey_csvs_refuse_a_cut_short_last_row(tmp_path, reader):
     assert error(fn, p) == (
         f"{p}, row 3: the file looks cut short (an interrupted download or copy): its last row "
         "has 2 fields, the header has 3; download or export the whole file again")
+
+
+def test_index_output_keeps_a_kept_geoid_column_as_text(tmp_path, capsys):
+    spec = tmp_path / "k.toml"
+    spec.write_text('name = "k"\nid_column = "cds_code"\nkeep_columns = ["geoid"]\n'
+                    '[[indicator]]\ncode = "a"\ncolumn = "pct_frpm"\n'
+                    '[overall]\ncode = "score"\nmembers = ["a"]\n')
+    src = write(tmp_path / "in.csv", ["cds_code,geoid,pct_frpm", "01000000000001,06037101110,90",
+                                      "01000000000002,06037101120,70"])
+    out = tmp_path / "o.csv"
+    assert cli("index", spec, src, "-o", out) == 0
+    assert out.read_text().splitlines()[1:] == [
+        "01000000000001,06037101110,1,1,", "01000000000002,06037101120,0,0,"]

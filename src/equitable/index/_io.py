@@ -64,7 +64,14 @@ def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | i
             sep = "\t" if ("\t" in head and head.count("\t") >= head.count(",")) else ","
             # extra fields on a row, or a last row cut short: an error, never shifted or blanked
             check_field_counts(p, sep)
-            dtype = {id_column: str} if id_column else None
+            # the id column and known code columns (GEOID, CDS code, ...) stay text, so a
+            # kept column never loses its leading zero in the output
+            from equitable.checks import text_columns
+
+            names = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
+            dtype = dict.fromkeys(text_columns([str(c) for c in names]), str)
+            if id_column:
+                dtype[id_column] = str
             df = pd.read_csv(
                 p, sep=sep, dtype=dtype, encoding="utf-8-sig", keep_default_na=False,
                 na_values=[""], low_memory=False,
