@@ -317,3 +317,15 @@ def test_index_output_keeps_a_kept_geoid_column_as_text(tmp_path, capsys):
     assert cli("index", spec, src, "-o", out) == 0
     assert out.read_text().splitlines()[1:] == [
         "01000000000001,06037101110,1,1,", "01000000000002,06037101120,0,0,"]
+
+
+def test_sensitivity_refuses_a_fraction_of_the_published_svi_county_file(tmp_path, capsys):
+    cols = [ind.column for ind in load_spec("svi-2022").indicators]
+    p = write(tmp_path / "svi.csv", [",".join(["FIPS", *cols])] + [
+        ",".join([f"{6000 + 2 * i + 1:05d}", *[str(10 * i + k) for k in range(16)]])
+        for i in range(5)])
+    assert cli("sensitivity", "svi-2022", p, "--draws", "5", "--no-sobol",
+               "-o", tmp_path / "s") == 1
+    assert capsys.readouterr().err.startswith(
+        f"Error: {p}: 5 units, but the published file has 3,144 counties")
+    assert not (tmp_path / "s").exists()
