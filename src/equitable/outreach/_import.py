@@ -54,14 +54,18 @@ class ImportResult:
     updated: int
     unchanged: int
     already_imported: bool = False
+    #: what the import changed in the file's values (school ids padded with their lost leading
+    #: zero), counts only; printed after the summary
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
+        extra = "".join(f"\nNote: {n}" for n in self.notes)
         if self.already_imported:
-            return f"{self.kind}: this file was already imported; nothing changed"
+            return f"{self.kind}: this file was already imported; nothing changed" + extra
         return (
             f"{self.kind}: {self.rows} rows; {self.opened} new, {self.updated} updated, "
             f"{self.unchanged} unchanged"
-        )
+        ) + extra
 
 
 def _n(count: int, singular: str, plural: str) -> str:
@@ -122,6 +126,21 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
     return header, rows
 
 
+def _pad_school_ids(path: Path, rows: list, column: str = "school_id") -> tuple[str, ...]:
+    """A 13-digit CDS code that lost its leading zero (a spreadsheet read it as a number) is
+    padded to 14 digits in place; the note says how many (equitable.checks.pad_note)."""
+    from equitable.checks import pad_note
+
+    n = 0
+    for _, r in rows:
+        v = r.get(column, "")
+        if len(v) == 13 and v.isdigit():
+            r[column] = "0" + v
+            n += 1
+    note = pad_note(path.name, column, n, 14, "CDS code")
+    return (note,) if note else ()
+
+
 def _check_scientific_ids(path: Path, rows: list, columns: tuple[str, ...]) -> None:
     """Ids saved by a spreadsheet in scientific notation (``1.23457E+09``) lost digits: one error
     naming the rows (never "duplicate student rows"); the values are not shown (student ids)."""
@@ -179,6 +198,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     path = Path(path)
     _, rows = _read_csv(path, ROSTER_REQUIRED)
     _check_scientific_ids(path, rows, ("student_id", "school_id"))
+    notes = _pad_school_ids(path, rows)
     problems: list[str] = []
     seen: dict[str, int] = {}
     dups: list[int] = []
@@ -220,7 +240,8 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     sha = sha256_file(path)
     with write_session(engine) as s:
         if _already(s, "roster", sha):
-            return ImportResult("roster", len(records), 0, 0, 0, already_imported=True)
+            return ImportResult("roster", len(records), 0, 0, 0, already_imported=True,
+                                notes=notes)
         known_schools = set(s.scalars(select(School.school_id)))
         new_schools = sorted({r["school_id"] for r in records.values()} - known_schools)
         if new_schools:
@@ -242,7 +263,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
             s.execute(update(Student), changed)
         s.add(ImportBatch(kind="roster", file_name=path.name, sha256=sha, rows=len(records),
                           opened=len(new), updated=len(changed), unchanged=same))
-    return ImportResult("roster", len(records), len(new), len(changed), same)
+    return ImportResult("roster", len(records), len(new), len(changed), same, notes=notes)
 
 
 def _flags(r: dict, header: list[str]) -> str:
@@ -281,6 +302,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     path = Path(path)
     header, rows = _read_csv(path, QUEUE_REQUIRED, QUEUE_ALIASES)
     _check_scientific_ids(path, rows, ("student_id", "school_id"))
+    notes = _pad_school_ids(path, rows)
     problems: list[str] = []
     seen: set[str] = set()
     dups: list[int] = []
@@ -359,7 +381,8 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
                             + f" from the roster's ({_rows_text(wrong_school)})")
         _reject(path, problems)
         if _already(s, "queue", sha):
-            return ImportResult("queue", len(records), 0, 0, 0, already_imported=True)
+            return ImportResult("queue", len(records), 0, 0, 0, already_imported=True,
+                                notes=notes)
         batch = ImportBatch(kind="queue", file_name=path.name, sha256=sha, rows=len(records))
         s.add(batch)
         s.flush()
@@ -394,7 +417,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             s.execute(update(Case), changed[i : i + _CHUNK])
             s.flush()
         batch.opened, batch.updated, batch.unchanged = len(new), len(changed), same
-    return ImportResult("queue", len(records), len(new), len(changed), same)
+    return ImportResult("queue", len(records), len(new), len(changed), same, notes=notes)
 
 
 def import_schools(engine: Engine, path: str | Path) -> int:
