@@ -329,3 +329,16 @@ def test_sensitivity_refuses_a_fraction_of_the_published_svi_county_file(tmp_pat
     assert capsys.readouterr().err.startswith(
         f"Error: {p}: 5 units, but the published file has 3,144 counties")
     assert not (tmp_path / "s").exists()
+
+
+def test_survey_margins_csv_uses_the_one_number_rule(tmp_path):
+    from equitable.voice import read_margins
+
+    ok = write(tmp_path / "m.csv", ["variable,category,population", 'school,A,"1,200"',
+                                    "school,B,300"])
+    assert read_margins(ok)["population"].tolist() == [1200.0, 300.0]
+    bad = write(tmp_path / "b.csv", ["variable,category,population", 'school,A,"1,20"',
+                                     "school,B,300"])
+    # "1,20" was read as 120
+    assert error(read_margins, bad) == (
+        f"{bad}, row 2, column 'population': '1,20' is not a count of people")

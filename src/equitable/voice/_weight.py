@@ -122,7 +122,11 @@ def read_margins(path: str | Path) -> pd.DataFrame:
     if missing:
         raise InputError(f"{location(p, 1, missing[0])}: missing column (a margins file has "
                          "columns variable, category, population)")
-    pop = pd.to_numeric(df["population"].str.replace(",", ""), errors="coerce")
+    from equitable.checks import number_or_none
+
+    # the one number rule (equitable.checks): "1,234" is 1234, "1,23" is refused (was 123)
+    pop = pd.Series([np.nan if (x := number_or_none(v)) is None else x
+                     for v in df["population"]], index=df.index, dtype=float)
     for i in range(len(df)):
         if not np.isfinite(pop.iloc[i]) or pop.iloc[i] < 0:
             raise InputError(f"{location(p, i + 2, 'population')}: '{df['population'].iloc[i]}'"
