@@ -11,8 +11,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from equitable.data import read_calenviroscreen, read_frpm, read_lausd_math, read_lausd_schools
-from equitable.data import read_svi_tracts
+from equitable.data import (
+    read_calenviroscreen,
+    read_frpm,
+    read_lausd_math,
+    read_lausd_schools,
+    read_svi_tracts,
+)
 from equitable.errors import InputError
 from equitable.index import compute_index, load_spec
 from equitable.index._io import numeric_column, read_table
@@ -190,9 +195,9 @@ def test_codes_that_lost_their_leading_zero_are_padded_with_a_note(tmp_path):
                                    "19647330126615,60"])
     df = read_lausd_math(p)
     assert df["cds_code"].tolist() == ["01611270130450", "01611270130451", "19647330126615"]
-    assert df.attrs["notes"] == [
+    assert df.attrs["notes"] == [(
         "m.csv, column 'cds': 2 CDS codes had lost their leading zeros (fewer than 14 digits) "
-        "and were padded with zeros"]
+        "and were padded with zeros")]
 
 
 def test_allocate_writes_geoid_with_its_leading_zero(tmp_path, capsys):

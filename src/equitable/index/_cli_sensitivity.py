@@ -47,13 +47,11 @@ def sensitivity_command(
     rule), rebuilds the ranking for every draw and writes, per unit, the median rank, the 5th-95th
     percentile rank interval and the probability of each tier, plus an offline HTML report.
     """
-    from equitable.index._io import make_output_folder, read_table
+    from equitable.checks import check_unit_count, published_key
+    from equitable.index._io import check_columns, make_output_folder, read_table
     from equitable.index._sensitivity import sensitivity
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
-
-    from equitable.checks import check_unit_count, published_key
-    from equitable.index._io import check_columns
 
     s = load_spec(spec)
     df = read_table(input, id_column=s.id_column)
