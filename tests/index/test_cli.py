@@ -43,8 +43,14 @@ def three_counties() -> list[tuple[str, list[str]]]:
 def test_index_writes_published_columns_and_a_run_record(tmp_path, capsys):
     src = write_svi(tmp_path / "in.csv", three_counties())
     out = tmp_path / "out" / "svi.csv"
-    code, stdout, err = run(capsys, "index", "svi-2022", str(src), "-o", str(out))
-    assert (code, err) == (0, "")
+    code, stdout, err = run(capsys, "index", "svi-2022", str(src), "-o", str(out),
+                            "--allow-subset")
+    # three counties of the 3,144 in the published file: allowed on purpose, and said so
+    assert code == 0
+    assert err == ("Note: in.csv: a subset of 3 of the 3,144 counties in the CDC/ATSDR SVI 2022 "
+                   "county file, allowed on purpose (--allow-subset): units not in it get no "
+                   "values from it, and ranks and percentiles computed on it are relative to this "
+                   "subset, not the published ones\n")
     assert stdout == f"Wrote {out}: 3 units, 3 scored\n"
     lines = out.read_text().splitlines()
     header = lines[0].split(",")
@@ -59,8 +65,9 @@ def test_index_writes_published_columns_and_a_run_record(tmp_path, capsys):
     record = json.loads((out.parent / "svi.csv.run.json").read_text())
     assert record["command"] == "index" and record["spec"]["name"] == "svi-2022"
     assert record["inputs"]["input"]["file"] == "in.csv"
+    assert record["extra"]["input_notes"] == [err[len("Note: "):-1]]
     first = out.read_bytes()
-    run(capsys, "index", "svi-2022", str(src), "-o", str(out))
+    run(capsys, "index", "svi-2022", str(src), "-o", str(out), "--allow-subset")
     assert out.read_bytes() == first  # same inputs, same bytes
 
 
@@ -178,8 +185,8 @@ def test_xlsx_and_parquet_inputs_keep_leading_zeros(tmp_path, capsys, suffix):
     else:
         df.to_parquet(path, index=False)
     out = tmp_path / "o.csv"
-    code, _, err = run(capsys, "index", "svi-2022", str(path), "-o", str(out))
-    assert (code, err) == (0, "")
+    code, _, err = run(capsys, "index", "svi-2022", str(path), "-o", str(out), "--allow-subset")
+    assert code == 0 and err.startswith("Note: ") and "a subset of 3 of the 3,144" in err
     assert out.read_text().splitlines()[1].startswith("01001,0,")
 
 

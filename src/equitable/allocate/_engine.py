@@ -99,16 +99,21 @@ def _need_column(df: pd.DataFrame, col: str, key: str, source: str | None) -> No
 
 def _numeric(df: pd.DataFrame, col: str, source: str | None, ids: pd.Series,
              allow_missing: bool = False) -> np.ndarray:
+    from equitable.checks import check_magnitude, parse_numbers
+
     raw = df[col]
-    num = pd.to_numeric(raw, errors="coerce")
-    bad = num.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(
-            f"{_where(source, pos, col, ids.iloc[pos])}: {str(raw.iloc[pos])!r} is not a number"
-            + (f" ({int(bad.sum())} such rows)" if bad.sum() > 1 else "")
-        )
-    arr = num.to_numpy(dtype=float)
+
+    def where(pos: int) -> str:
+        return _where(source, pos, col, ids.iloc[pos])
+
+    if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
+        arr = raw.to_numpy(dtype=float, na_value=np.nan)
+        check_magnitude(arr, where)
+    else:
+        # the one number rule (equitable.checks): "1,234" accepted; "1,23", "inf" refused
+        text = raw.astype(object)
+        blank = (text.isna() | (text.astype(str).str.strip() == "")).to_numpy()
+        arr = parse_numbers(text.where(text.isna(), text.astype(str).str.strip()), blank, where)
     if not allow_missing and np.isnan(arr).any():
         pos = int(np.flatnonzero(np.isnan(arr))[0])
         n = int(np.isnan(arr).sum())

@@ -10,6 +10,12 @@ import pandas as pd
 
 from equitable.allocate._engine import AllocationResult, allocate
 from equitable.allocate._rules import load_rule
+from equitable.checks import (
+    check_field_counts,
+    check_magnitude,
+    check_scientific_ids,
+    text_columns,
+)
 from equitable.errors import EquitableError, InputError, location
 from equitable.provenance import write_run_record
 
@@ -34,10 +40,24 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     if not p.is_file():
         raise InputError(f"{p}: file not found")
     sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
-    dtype: Any = str if all_text else ({id_column: str} if id_column else None)
     last: Exception | None = None
     for enc in ("utf-8-sig", "cp1252"):
         try:
+            if enc == "utf-8-sig":
+                # a row with extra fields or a last row cut short is an error (equitable.checks)
+                try:
+                    check_field_counts(p, sep)
+                except UnicodeDecodeError:
+                    pass  # a Windows-1252 file: checked below once decoded
+            else:
+                _check_fields_cp1252(p, sep)
+            # ids and other codes (GEOID, CDS code, any all-digit column with a leading zero)
+            # are read as text, so no output drops a leading zero
+            text = pd.read_csv(p, sep=sep, dtype=str, encoding=enc, keep_default_na=False)
+            keep = text_columns(text.columns, text)
+            if id_column:
+                keep.append(id_column)
+            dtype: Any = str if all_text else dict.fromkeys(keep, str)
             df = pd.read_csv(p, sep=sep, dtype=dtype, encoding=enc, keep_default_na=True,
                              na_values=["*", "--", "N/A"])
             break
@@ -55,7 +75,29 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     df.columns = [str(c).strip() for c in df.columns]
     if id_column and id_column in df.columns:
         df[id_column] = df[id_column].str.strip()
+        check_scientific_ids(df[id_column], str(p), id_column, what="id")
+    _check_numbers(df, p)
     return df
+
+
+def _check_fields_cp1252(p: Path, sep: str) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        q = Path(tmp) / p.name
+        q.write_text(p.read_text(encoding="cp1252"), encoding="utf-8")
+        try:
+            check_field_counts(q, sep, label=str(p))
+        except UnicodeDecodeError:  # pragma: no cover - written as UTF-8 just above
+            pass
+
+
+def _check_numbers(df: pd.DataFrame, p: Path) -> None:
+    """Numbers pandas parsed itself ("inf", "1e300") are held to the one number rule."""
+    for c in df.columns:
+        if pd.api.types.is_float_dtype(df[c]) or pd.api.types.is_integer_dtype(df[c]):
+            check_magnitude(df[c].to_numpy(dtype=np.float64, na_value=np.nan),
+                            lambda i, c=c: location(p, i + 2, c))
 
 
 def join_input(schools: pd.DataFrame, index: pd.DataFrame, id_column: str,

@@ -221,8 +221,34 @@ def read_frpm(path: str | Path, *, schools_only: bool = True) -> pd.DataFrame:
     if schools_only:
         df = df[~df["school_code"].isin(NON_SCHOOL_CODES)]
     df = validate(df, FRPM_SCHEMA, table)
+    _check_counts_within_totals(df, table)
     cols = ["cds_code"] + [c for c in df.columns if c != "cds_code"]
     return df[cols].reset_index(drop=True)
+
+
+#: (count, the total it is part of): a free-meal count is part of the FRPM count, which is part
+#: of the enrollment (CDE, FRPM field descriptions, fsspfrpm.asp).
+_WITHIN = [
+    ("free_meal_count_k12", "frpm_count_k12"), ("frpm_count_k12", "enrollment_k12"),
+    ("free_meal_count_k12", "enrollment_k12"),
+    ("free_meal_count_5_17", "frpm_count_5_17"), ("frpm_count_5_17", "enrollment_5_17"),
+    ("free_meal_count_5_17", "enrollment_5_17"),
+]
+
+
+def _check_counts_within_totals(df: pd.DataFrame, table: Table) -> None:
+    """A count larger than its total (FRPM count above enrollment) is impossible."""
+    from equitable.checks import check_not_above
+    from equitable.errors import location
+
+    positions = df.index.to_numpy()
+    for part, total in _WITHIN:
+        src = table.source_names.get(part, part)
+        check_not_above(
+            df[part].astype("float64"), df[total].astype("float64"),
+            lambda i, src=src: location(table.label, table.line(int(positions[i])), src),
+            f"'{src}'", f"'{table.source_names.get(total, total)}'",
+        )
 
 
 def _open(path: str | Path, marker: str, sheet_hint: str | None) -> Table:

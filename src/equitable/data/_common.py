@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
+from equitable.checks import check_field_counts, check_scientific_ids, pad_note, parse_numbers
 from equitable.errors import InputError, location
 from equitable.index._io import check_utf8
 
@@ -42,6 +43,8 @@ class Table:
         self.sheet = sheet
         # output column name -> the column as the file spells it (for messages)
         self.source_names: dict[str, str] = {}
+        # what the reader changed (padded codes, ...): printed and kept in run.json
+        self.notes: list[str] = []
 
     @property
     def label(self) -> str:
@@ -75,6 +78,9 @@ def read_delimited(path: str | Path, sep: str | None = None) -> Table:
     check_utf8(p)
     if sep is None:
         sep = "\t" if p.suffix.lower() in {".txt", ".tsv", ".tab"} else ","
+    # a row with more fields than the header, or a last row cut short, is an error (pandas
+    # would shift values or fill blanks silently)
+    check_field_counts(p, sep)
     try:
         frame = pd.read_csv(
             p, sep=sep, dtype=str, keep_default_na=False, na_filter=False,
@@ -194,23 +200,19 @@ def parse_number(
 ) -> pd.Series:
     """Parse a string column as numbers; ``*``, blanks and the other missing marks become NaN.
 
-    Thousands separators (``1,234``) and a trailing ``%`` are accepted. Any other text is an
-    error naming the file, the row of the first bad cell and the column.
+    The one number rule of :func:`equitable.checks.parse_numbers`: thousands separators in exact
+    groups of three (``1,234``) and a trailing ``%`` are accepted; any other text, ``inf``, and
+    magnitudes of 1e15 or more are errors naming the file, the row of the first bad cell and
+    the column.
     """
     raw = table.frame[column].astype(str).str.strip()
     marks = set(MISSING_MARKS) | set(missing)
     is_missing = raw.isin(marks)
-    text = raw.str.replace(",", "", regex=False).str.rstrip("%")
-    values = pd.to_numeric(text.where(~is_missing, None), errors="coerce")
-    bad = values.isna() & ~is_missing
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        more = int(bad.sum()) - 1
-        extra = f" ({more} more bad value{'s' if more != 1 else ''} in this column)" if more else ""
-        raise InputError(
-            f"{location(table.label, table.line(pos), column)}: "
-            f"'{raw.iloc[pos]}' is not a number{extra}"
-        )
+    values = pd.Series(
+        parse_numbers(raw, is_missing.to_numpy(),
+                      lambda pos: location(table.label, table.line(pos), column)),
+        index=raw.index,
+    )
     if integer:
         frac = values.notna() & (values != np.floor(values.fillna(0)))
         if frac.any():
@@ -239,6 +241,7 @@ def pad_code(
     longer than ``width`` digits, is an error naming the file, row and column.
     """
     raw = table.frame[column].astype(str).str.strip()
+    check_scientific_ids(raw, table.label, column, first_line=table.first_line, what=what)
     s = raw.str.replace(r"\.0+$", "", regex=True).str.lstrip("'")
     blank = s.isin(MISSING_MARKS)
     ok = s.str.fullmatch(r"\d+") & (s.str.len() <= width)
@@ -252,6 +255,8 @@ def pad_code(
             f"{location(table.label, table.line(pos), column)}: '{shown}' is not a {what} "
             f"of up to {width} digits{extra}"
         )
+    short = ~blank & (s.str.len() < width)
+    table.notes.append(pad_note(table.path.name, column, int(short.sum()), width, what))
     out = s.str.zfill(width).where(~blank, None)
     return out.astype("string")
 
@@ -280,7 +285,9 @@ def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, table: Table) -> pd.D
     """
     _check_duplicates(df, schema, table)
     try:
-        return schema.validate(df, lazy=True)
+        out = schema.validate(df, lazy=True)
+        out.attrs["notes"] = [n for n in table.notes if n]
+        return out
     except SchemaErrors as exc:
         cases = exc.failure_cases
         raise InputError(_describe_failures(cases, table, df)) from None

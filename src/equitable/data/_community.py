@@ -53,7 +53,13 @@ CES_SCHEMA = pa.DataFrameSchema(
         "latitude": pa.Column("float64", pa.Check.in_range(32, 43)),
         "longitude": pa.Column("float64", pa.Check.in_range(-125, -114)),
         "ces_pctl": _PCTL,
+        "total_population": pa.Column("Int64", pa.Check.ge(0), nullable=True),
+        "ces_score": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "pollution_burden_score": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "pop_char_score": pa.Column("float64", pa.Check.ge(0), nullable=True),
         "asthma_ed_rate": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "cardiovascular_ed_rate": pa.Column("float64", pa.Check.ge(0), nullable=True),
+        "low_birth_weight_pct": pa.Column("float64", pct_check(), nullable=True),
         "asthma_pctl": _PCTL,
         "linguistic_isolation_pct": pa.Column("float64", pct_check(), nullable=True),
         "linguistic_isolation_pctl": _PCTL,
@@ -62,7 +68,9 @@ CES_SCHEMA = pa.DataFrameSchema(
         "education_pct": pa.Column("float64", pct_check(), nullable=True),
         "unemployment_pct": pa.Column("float64", pct_check(), nullable=True),
         "housing_burden_pct": pa.Column("float64", pct_check(), nullable=True),
-    },
+    }
+    # every statewide percentile is 0-100
+    | {f.name: _PCTL for f in CES_FIELDS if f.name.endswith("_pctl")},
     strict=False,
 )
 
@@ -94,6 +102,12 @@ def read_calenviroscreen(path: str | Path) -> pd.DataFrame:
     df["county"] = df["county"].str.strip()
     return validate(df, CES_SCHEMA, table).reset_index(drop=True)
 
+
+#: Census Bureau ACS annotation values that SVI carries over in margin columns (ACS "Notes on
+#: Data Releases": -222222222 margin not computable, -333333333 median in open interval,
+#: -555555555 estimate controlled so no margin, -666666666 estimate not computable, ...).
+ACS_ANNOTATION_CODES = (-222222222.0, -333333333.0, -555555555.0, -666666666.0, -888888888.0,
+                        -999999999.0)
 
 _SVI_ID_COLUMNS = {"ST", "STATE", "ST_ABBR", "STCNTY", "COUNTY", "FIPS", "LOCATION"}
 _SVI_NUMERIC = re.compile(r"^(E|M|EP|MP|EPL|SPL|RPL|F)_[A-Z0-9]+$|^AREA_SQMI$")
@@ -128,7 +142,17 @@ def read_svi_tracts(path: str | Path) -> pd.DataFrame:
         | {c: pa.Column("float64", pa.Check.in_range(0, 1), nullable=True)
            for c in df.columns if c.startswith(("EPL_", "RPL_"))}
         | {c: pa.Column("float64", pct_check(), nullable=True)
-           for c in df.columns if c.startswith("EP_") and c != "EP_PCI"},
+           for c in df.columns if c.startswith("EP_") and c != "EP_PCI"}
+        # estimates, margins, theme sums, flags, per capita income and area are never negative
+        # (-999, SVI's missing code, is already read as missing)
+        | {c: pa.Column("float64", pa.Check.ge(0), nullable=True)
+           for c in df.columns if c.startswith(("E_", "SPL_", "F_"))
+           or c in ("EP_PCI", "AREA_SQMI")}
+        # margins may hold the ACS annotation codes (-555555555: margin not appropriate, ...)
+        | {c: pa.Column("float64", pa.Check(
+               lambda s: (s >= 0) | s.isin(ACS_ANNOTATION_CODES), name="greater_than_or_equal_to(0)"),
+               nullable=True)
+           for c in df.columns if c.startswith(("M_", "MP_"))},
         strict=False,
     )
     return validate(df, schema, table).reset_index(drop=True)

@@ -222,6 +222,14 @@ def _as_text(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:
     return table
 
 
+#: The issue for ids saved in scientific notation (one line, rows listed; no id shown).
+SCIENTIFIC_ID_PROBLEM = (
+    "with a student_id or school_id in scientific notation (e.g. 1.23457E+09: a spreadsheet "
+    "saved the id as a number and lost its last digits; re-export the column formatted as Text)"
+)
+_SCI_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+
+
 def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
     """Check ``students`` and return (clean rows, issues, mask of the rows with an issue).
 
@@ -243,6 +251,10 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
         bad = bad | mask
 
     flag("with a blank student_id", df["student_id"] == "")
+    # ids a spreadsheet saved in scientific notation lost digits (equitable.checks): their own
+    # problem, before they could be read as a repeated enrollment of one student
+    flag(SCIENTIFIC_ID_PROBLEM,
+         df["student_id"].str.fullmatch(_SCI_ID) | df["school_id"].str.fullmatch(_SCI_ID))
     flag("with a school_id that is not a 14-digit CDS code", pd.Series(~cds_ok, index=df.index))
     flag("with a grade other than TK, K, 1-12", ~df["grade"].isin(GRADES))
     enroll = _parse_dates(df["enroll_date"])

@@ -20,6 +20,11 @@ def index_command(
         help="Rank against this population (same columns) instead of the input's own units.",
     ),
     list_: bool = typer.Option(False, "--list", help="List the presets and exit."),
+    allow_subset: bool = typer.Option(
+        False, "--allow-subset",
+        help="Rank a subset of the published file the preset reads (e.g. one state's counties) "
+             "on purpose; noted on the terminal and in run.json.",
+    ),
     explain_: bool = typer.Option(False, "--explain", help="Print the spec's method in plain words and exit."),
 ) -> None:
     """Build a need index (SVI, CalEnviroScreen, SENI-style, or your own TOML spec).
@@ -53,8 +58,16 @@ def index_command(
 
     df = read_table(input, id_column=s.id_column)
     ref = read_table(reference, id_column=s.id_column) if reference is not None else None
+    from equitable.checks import check_unit_count, published_key
+
     result = compute_index(s, df, source=str(input), reference=ref)
     tiers = result.tier_summary()
+    # the population ranked must be the whole published file unless a subset is on purpose
+    # (checked after the cell checks, which name a row and column)
+    pop, pop_path = (ref, reference) if ref is not None else (df, input)
+    key = published_key(s.published, pop[s.id_column])
+    subset_note = check_unit_count(len(pop), key, str(pop_path), allow_subset=allow_subset)
+    notes = [n for n in [subset_note, *result.notes] if n]
     out = check_output_file(output)
     inputs = {"input": input}
     if reference is not None:
@@ -65,11 +78,14 @@ def index_command(
         write_run_record(
             stage, command="index", spec=s.to_dict(), inputs=inputs, outputs=[out.name],
             extra={"units": len(result.table), "summary": result.missing_summary(),
+                   "input_notes": notes,
                    **({"tiers": _tiers_record(tiers)} if tiers else {})},
             filename=f"{out.name}.run.json",
         )
     score_col = s.score_column_of(s.overall)
     scored = int(result.aggregated[score_col].notna().sum())
+    for note in notes:
+        typer.echo(f"Note: {note}", err=True)
     typer.echo(f"Wrote {out}: {len(result.table):,} units, {scored:,} scored")
     if tiers:
         for line in tier_lines(tiers):

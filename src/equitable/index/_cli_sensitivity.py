@@ -35,6 +35,11 @@ def sensitivity_command(
     sobol_n: int = typer.Option(256, "--sobol-n", help="Saltelli base sample (a power of 2) for the Sobol indices."),
     no_sobol: bool = typer.Option(False, "--no-sobol", help="Skip the Sobol indices."),
     seed: int = typer.Option(0, "--seed", help="Random seed (same seed, same outputs)."),
+    allow_subset: bool = typer.Option(
+        False, "--allow-subset",
+        help="Analyse a subset of the published file the preset reads on purpose; noted on the "
+             "terminal and in run.json.",
+    ),
 ) -> None:
     """Monte Carlo uncertainty analysis: rank intervals, tier probabilities and Sobol indices.
 
@@ -43,20 +48,29 @@ def sensitivity_command(
     percentile rank interval and the probability of each tier, plus an offline HTML report.
     """
     from equitable._atomic import output_folder
-    from equitable.index._io import read_table
+    from equitable.checks import check_unit_count, published_key
+    from equitable.index._io import check_columns, read_table
     from equitable.index._sensitivity import sensitivity
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 
     s = load_spec(spec)
     df = read_table(input, id_column=s.id_column)
+    check_columns(df, [s.id_column], str(input))
+    # a preset's published file must be whole unless a subset is on purpose (equitable.checks)
+    note = check_unit_count(len(df), published_key(s.published, df[s.id_column]), str(input),
+                            allow_subset=allow_subset)
     with output_folder(output) as stage:  # whole or absent, even when killed
         res = sensitivity(s, df, draws=draws, weights=weights, concentration=concentration, spread=spread,  # type: ignore[arg-type]
                           normalisations=_split(normalisation), ties=_split(ties), missing=_split(missing),
                           sobol=not no_sobol, sobol_n=sobol_n, seed=seed, source=str(input))
         paths = res.write(stage)
         write_run_record(stage, command="sensitivity", spec=s.to_dict(), inputs={"input": input},
-                         outputs=[p.name for p in paths], extra={"settings": res.settings, "summary": res.summary})
+                         outputs=[p.name for p in paths],
+                         extra={"settings": res.settings, "summary": res.summary,
+                                "input_notes": [note] if note else []})
+    if note:
+        typer.echo(f"Note: {note}", err=True)
     summ = res.summary
     typer.echo(f"{res.draws:,} draws over {summ['units']:,} units: median 90% rank interval "
                f"{summ['median_rank_interval']:.1f} ranks, mean absolute rank shift {summ['mean_abs_rank_shift']:.2f}")

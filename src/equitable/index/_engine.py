@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from equitable.checks import check_scientific_ids, pad_note
 from equitable.errors import EquitableError, InputError, SpecError, location
 from equitable.index import _methods as M
 from equitable.index._io import check_columns, numeric_column
@@ -104,6 +106,11 @@ class IndexResult:
             if step.get("step") == "tiers":
                 return step
         return None
+    @property
+    def notes(self) -> list[str]:
+        """What was changed while reading the input (e.g. ids padded with zeros), one line each,
+        for the terminal and run.json."""
+        return [e["note"] for e in self.log if e.get("note")]
 
     def missing_summary(self) -> dict[str, int]:
         """Units per missing-data handling ("complete", "reweighted", "imputed", "excluded",
@@ -118,6 +125,21 @@ class IndexResult:
 # --------------------------------------------------------------------------------------------
 # input
 # --------------------------------------------------------------------------------------------
+
+_SCI_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+
+
+def _padded(spec: IndexSpec, df: pd.DataFrame) -> int:
+    """How many ids are all digits and shorter than ``id_width`` (padded with zeros)."""
+    if not spec.id_width:
+        return 0
+    col = df[spec.id_column]
+    if pd.api.types.is_float_dtype(col) or pd.api.types.is_integer_dtype(col):
+        txt = col.dropna().map(lambda v: str(int(v)) if float(v).is_integer() else str(v))
+    else:
+        txt = col.dropna().astype(str).str.strip()
+    return int((txt.str.fullmatch(r"\d+") & (txt.str.len() < spec.id_width)).sum())
+
 
 _IDENT = re.compile(r"`([^`]+)`|\b([A-Za-z_][A-Za-z0-9_]*)\b")
 
@@ -135,6 +157,10 @@ def _ids(spec: IndexSpec, df: pd.DataFrame, source: str) -> np.ndarray:
             ids = ids.map(lambda v: v if isinstance(v, str) or pd.isna(v) else str(v))
         arr = pa.array(ids.to_numpy(), type=pa.string(), from_pandas=True)
         trimmed = pc.utf8_trim_whitespace(arr)
+        if pc.any(pc.match_substring_regex(trimmed, _SCI_ID)).as_py():
+            # 6.03702E+10: digits lost by a spreadsheet; one error, never "duplicate id"
+            check_scientific_ids(pd.Series(trimmed.to_numpy(zero_copy_only=False)), source,
+                                 spec.id_column, first_line=_ROW_OFFSET, what="id")
         if not pc.all(pc.equal(trimmed, arr)).as_py() is True or arr.null_count:
             ids = pd.Series(trimmed.to_numpy(zero_copy_only=False), index=col.index, dtype=object)
         if arr.null_count == 0 and not spec.id_width and len(pc.unique(trimmed)) == len(trimmed) \
@@ -191,6 +217,22 @@ def _expression_values(spec: IndexSpec, ind: Indicator, df: pd.DataFrame, source
     return np.where(np.isfinite(arr), arr, np.nan)
 
 
+def _check_valid_range(spec: IndexSpec, column: str | None, v: np.ndarray, codes: list[float],
+                       source: str) -> None:
+    """An input value outside the spec's ``valid_ranges`` for its column is impossible."""
+    if not column or not spec.valid_ranges:
+        return
+    from fnmatch import fnmatchcase
+
+    from equitable.checks import check_range
+
+    for pattern, (lo, hi) in spec.valid_ranges.items():
+        if fnmatchcase(column, pattern):
+            check_range(v, lambda i: location(source, i + _ROW_OFFSET, column), lo=lo, hi=hi,
+                        what=f"value of '{pattern}'", allowed=codes)
+            return
+
+
 def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Raw values (as read, for the raw table) and treated-before-transform values per code."""
     needed = []
@@ -213,6 +255,7 @@ def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[di
         if ind.rank_by:
             v = numeric_column(df, ind.rank_by, source, missing_text=spec.missing_text)
         codes = spec.missing_codes_of(ind)
+        _check_valid_range(spec, ind.rank_by or ind.column, v, codes, source)
         if codes:
             coded = np.isin(v, codes)
             if coded.any():
@@ -726,6 +769,10 @@ def compute_index(
         ids = ids_job.result()
     if spec.flags_missing_for:
         _flags_missing(spec, state, ids, src, log)
+    padded = _padded(spec, df)
+    if padded:
+        log.append({"step": "pad ids", "padded": padded,
+                    "note": pad_note(Path(src).name, spec.id_column, padded, int(spec.id_width or 0), "id")})
 
     stages: dict[str, dict[str, np.ndarray]] = {
         "raw": {ind.code: raw[ind.code] for ind in spec.indicators},

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from equitable.checks import check_field_counts, check_magnitude, parse_numbers
 from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8, location
 
 __all__ = [
@@ -61,7 +62,16 @@ def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | i
             with open(p, encoding="utf-8-sig", errors="replace") as fh:
                 head = fh.readline()
             sep = "\t" if ("\t" in head and head.count("\t") >= head.count(",")) else ","
-            dtype = {id_column: str} if id_column else None
+            # extra fields on a row, or a last row cut short: an error, never shifted or blanked
+            check_field_counts(p, sep)
+            # the id column and known code columns (GEOID, CDS code, ...) stay text, so a
+            # kept column never loses its leading zero in the output
+            from equitable.checks import text_columns
+
+            names = pd.read_csv(p, sep=sep, nrows=0, encoding="utf-8-sig").columns
+            dtype = dict.fromkeys(text_columns([str(c) for c in names]), str)
+            if id_column:
+                dtype[id_column] = str
             df = pd.read_csv(
                 p, sep=sep, dtype=dtype, encoding="utf-8-sig", keep_default_na=False,
                 na_values=[""], low_memory=False,
@@ -131,35 +141,33 @@ def numeric_column(
     ------
     InputError
         ``<file>, row <n>, column '<c>': '<text>' is not a number`` for the first cell that is
-        neither a number, empty, nor a declared missing text.
+        neither a number (by the rule of :func:`equitable.checks.parse_numbers`), empty, nor a
+        declared missing text; a value that is infinite or of absurd magnitude (1e15 or more).
     """
     s = df[column]
+
+    def where(i: int) -> str:
+        return location(source, i + _ROW_OFFSET, column)
+
     if pd.api.types.is_bool_dtype(s):
         return s.to_numpy(dtype=np.float64)
     if pd.api.types.is_float_dtype(s) and s.dtype == np.float64:
-        return s.to_numpy()  # a view: no copy of a million values
+        out = s.to_numpy()  # a view: no copy of a million values
+        check_magnitude(out, where)  # "inf" and "1e300" are parsed by pandas, refused here
+        return out
     if pd.api.types.is_numeric_dtype(s):
-        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+        out = s.to_numpy(dtype=np.float64, na_value=np.nan)
+        check_magnitude(out, where)
+        return out
     txt = s.astype(object)
     is_na = txt.isna()
     stripped = txt.where(is_na, txt.astype(str).str.strip())
     blank = is_na | (stripped == "")
     if missing_text:
         blank |= stripped.isin(list(missing_text))
-    cleaned = stripped.where(~blank, None)
-    # thousands separators as in "1,234" are not accepted silently: they are reported
-    num = pd.to_numeric(cleaned, errors="coerce")
-    bad = num.isna() & ~blank
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        value = str(stripped.iloc[i])
-        shown = value if len(value) <= 24 else value[:21] + "..."
-        raise InputError(f"{location(source, i + _ROW_OFFSET, column)}: '{shown}' is not a number")
-    out = num.to_numpy(dtype=np.float64, na_value=np.nan)
-    if not np.isfinite(out[~blank.to_numpy()]).all():
-        i = int(np.flatnonzero(~np.isfinite(out) & ~blank.to_numpy())[0])
-        raise InputError(f"{location(source, i + _ROW_OFFSET, column)}: not a finite number")
-    return out
+    # the one number rule (equitable.checks.parse_numbers, docs/data.md): "1,234" is accepted,
+    # "1,23", "inf" and 1e15 or more are errors
+    return parse_numbers(stripped, blank.to_numpy(), where)
 
 
 def write_table(df: pd.DataFrame, path: str | Path) -> Path:

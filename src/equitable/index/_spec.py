@@ -19,7 +19,15 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from equitable.errors import SpecError
 
@@ -290,6 +298,12 @@ class IndexSpec(_Model):
         report and ``explain(spec, lang="es")`` (the English ``title``/``label`` otherwise).
     id_column : the unit identifier column, kept as a string (leading zeros kept).
     id_width : when given, numeric-looking ids are left-padded with zeros to this width.
+    published : the published file the spec reads (``svi-2022``, ``calenviroscreen-4.0``, ...):
+        an input with far fewer units than that file is an error unless a subset is allowed
+        (:func:`equitable.checks.check_unit_count`).
+    valid_ranges : input column pattern (``fnmatch``, e.g. ``EP_*``) -> ``[low, high]``: a value
+        outside it (other than a missing code) is impossible and an error naming file, row and
+        column (e.g. SVI's ``EP_`` percents are 0-100, CalEnviroScreen's percentiles 0-100).
     missing_codes : input values that mean "missing" (e.g. ``[-999]``), for every indicator.
     missing_text : input texts that mean "missing" (e.g. ``["*", "N/A"]``); empty cells always do.
     output_missing : written in place of an output value that cannot be computed (SVI: -999);
@@ -312,6 +326,8 @@ class IndexSpec(_Model):
     version: str | None = None
     id_column: str
     id_width: int | None = Field(default=None, ge=1, le=40)
+    published: str | None = None
+    valid_ranges: dict[str, tuple[float, float]] = {}
     keep_columns: list[str] = []
     missing_codes: list[float] = []
     missing_text: list[str] = []

@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Integer, String, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from equitable.checks import is_scientific_id, scientific_id_message
 from equitable.errors import EquitableError, InputError, location
 from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
@@ -77,14 +78,18 @@ class ImportResult:
     updated: int
     unchanged: int
     already_imported: bool = False
+    #: what the import changed in the file's values (school ids padded with their lost leading
+    #: zero), counts only; printed after the summary
+    notes: tuple[str, ...] = ()
 
     def summary(self) -> str:
+        extra = "".join(f"\nNote: {n}" for n in self.notes)
         if self.already_imported:
-            return f"{self.kind}: this file was already imported; nothing changed"
+            return f"{self.kind}: this file was already imported; nothing changed" + extra
         return (
             f"{self.kind}: {self.rows} rows; {self.opened} new, {self.updated} updated, "
             f"{self.unchanged} unchanged"
-        )
+        ) + extra
 
 
 def _n(count: int, singular: str, plural: str) -> str:
@@ -247,6 +252,32 @@ def _write_error(path: Path, exc: Exception, lines: list[int]) -> InputError:
     return InputError(f"{where}: {database_error(exc)}; nothing was imported")
 
 
+def _pad_school_ids(path: Path, rows: list, column: str = "school_id") -> tuple[str, ...]:
+    """A 13-digit CDS code that lost its leading zero (a spreadsheet read it as a number) is
+    padded to 14 digits in place; the note says how many (equitable.checks.pad_note)."""
+    from equitable.checks import pad_note
+
+    n = 0
+    for _, r in rows:
+        v = r.get(column, "")
+        if len(v) == 13 and v.isdigit():
+            r[column] = "0" + v
+            n += 1
+    note = pad_note(path.name, column, n, 14, "CDS code")
+    return (note,) if note else ()
+
+
+def _check_scientific_ids(path: Path, rows: list, columns: tuple[str, ...]) -> None:
+    """Ids saved by a spreadsheet in scientific notation (``1.23457E+09``) lost digits: one error
+    naming the rows (never "duplicate student rows"); the values are not shown (student ids)."""
+    problems = []
+    for c in columns:
+        lines = [ln for ln, r in rows if is_scientific_id(r.get(c, ""))]
+        if lines:
+            problems.append(scientific_id_message(str(path), c, lines, what="id"))
+    _reject(path, problems)
+
+
 def _yn(value: str, path: Path, lineno: int, column: str, problems: list[str]) -> bool | None:
     v = value.strip().upper()
     if v in ("", "NA"):
@@ -292,6 +323,8 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     """
     path = Path(path)
     _, rows = _read_csv(path, ROSTER_REQUIRED)
+    _check_scientific_ids(path, rows, ("student_id", "school_id"))
+    notes = _pad_school_ids(path, rows)
     problems: list[str] = []
     seen: dict[str, int] = {}
     dups: list[int] = []
@@ -335,15 +368,17 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     _reject(path, problems[:10])
     sha = sha256_file(path)
     try:
-        return _write_roster(engine, path, sha, records)
+        return _write_roster(engine, path, sha, records, notes)
     except (SQLAlchemyError, OverflowError) as exc:
         raise _write_error(path, exc, [ln for ln, _ in rows]) from None
 
 
-def _write_roster(engine: Engine, path: Path, sha: str, records: dict[str, dict]) -> ImportResult:
+def _write_roster(engine: Engine, path: Path, sha: str, records: dict[str, dict],
+                  notes: tuple[str, ...] = ()) -> ImportResult:
     with write_session(engine) as s:
         if _already(s, "roster", sha):
-            return ImportResult("roster", len(records), 0, 0, 0, already_imported=True)
+            return ImportResult("roster", len(records), 0, 0, 0, already_imported=True,
+                                notes=notes)
         known_schools = set(s.scalars(select(School.school_id)))
         new_schools = sorted({r["school_id"] for r in records.values()} - known_schools)
         if new_schools:
@@ -365,7 +400,7 @@ def _write_roster(engine: Engine, path: Path, sha: str, records: dict[str, dict]
             s.execute(update(Student), changed)
         s.add(ImportBatch(kind="roster", file_name=path.name, sha256=sha, rows=len(records),
                           opened=len(new), updated=len(changed), unchanged=same))
-    return ImportResult("roster", len(records), len(new), len(changed), same)
+    return ImportResult("roster", len(records), len(new), len(changed), same, notes=notes)
 
 
 def _flags(r: dict, header: list[str]) -> str:
@@ -403,6 +438,8 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     """
     path = Path(path)
     header, rows = _read_csv(path, QUEUE_REQUIRED, QUEUE_ALIASES)
+    _check_scientific_ids(path, rows, ("student_id", "school_id"))
+    notes = _pad_school_ids(path, rows)
     problems: list[str] = []
     seen: set[str] = set()
     dups: list[int] = []
@@ -457,13 +494,13 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     problems += column_problems(path, Case, records.values())
     sha = sha256_file(path)
     try:
-        return _write_queue(engine, path, sha, records, problems)
+        return _write_queue(engine, path, sha, records, problems, notes)
     except (SQLAlchemyError, OverflowError) as exc:
         raise _write_error(path, exc, [ln for ln, _ in records.values()]) from None
 
 
 def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[int, dict]],
-                 problems: list[str]) -> ImportResult:
+                 problems: list[str], notes: tuple[str, ...] = ()) -> ImportResult:
     with write_session(engine) as s:
         roster_rows = s.execute(select(Student.student_id, Student.school_id, Student.grade,
                                        Student.home_language)).all()
@@ -491,7 +528,8 @@ def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[
                             + f" from the roster's ({_rows_text(wrong_school)})")
         _reject(path, problems)
         if _already(s, "queue", sha):
-            return ImportResult("queue", len(records), 0, 0, 0, already_imported=True)
+            return ImportResult("queue", len(records), 0, 0, 0, already_imported=True,
+                                notes=notes)
         batch = ImportBatch(kind="queue", file_name=path.name, sha256=sha, rows=len(records))
         s.add(batch)
         s.flush()
@@ -526,7 +564,7 @@ def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[
             s.execute(update(Case), changed[i : i + _CHUNK])
             s.flush()
         batch.opened, batch.updated, batch.unchanged = len(new), len(changed), same
-    return ImportResult("queue", len(records), len(new), len(changed), same)
+    return ImportResult("queue", len(records), len(new), len(changed), same, notes=notes)
 
 
 def import_schools(engine: Engine, path: str | Path) -> int:
@@ -542,6 +580,7 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     """
     path = Path(path)
     _, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    _check_scientific_ids(path, rows, ("cdscode",))
     records, problems = {}, []
     for lineno, r in rows:
         cds = r["cdscode"].zfill(14)
@@ -550,9 +589,10 @@ def import_schools(engine: Engine, path: str | Path) -> int:
             continue
         lat = lon = None
         if r["latitude"] and r["longitude"] and r["latitude"].upper() != "NO DATA":
-            try:
-                lat, lon = float(r["latitude"]), float(r["longitude"])
-            except ValueError:
+            from equitable.checks import number_or_none
+
+            lat, lon = number_or_none(r["latitude"]), number_or_none(r["longitude"])
+            if lat is None or lon is None:
                 problems.append(f"{location(path, lineno, 'Latitude')}: not a number")
                 lat = lon = None
             else:

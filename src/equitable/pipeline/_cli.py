@@ -60,6 +60,8 @@ def register(app: typer.Typer) -> None:
 
                 result = run(config, out_dir=out, data_dir=data_dir, progress=step)
                 bar.update(task, completed=total, description="Done")
+        for note in result.computation.notes:
+            typer.echo(f"Note: {note}", err=True)
         tiers = ", ".join(f"{k}: {v}" for k, v in result.tier_counts.items())
         typer.echo(f"Ranked {result.n_schools} schools ({tiers}).")
         if result.tier_summary:

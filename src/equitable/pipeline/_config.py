@@ -30,6 +30,11 @@ class Inputs(_Model):
     chronic_absenteeism: str | None = Field(
         default=None, description="CDE chronic absenteeism download (school rows joined on CDS "
         "code as chronic_absence_pct; docs/run.md)")
+    allow_subset: bool = Field(
+        default=False,
+        description="accept a CalEnviroScreen file with fewer tracts than the published 8,035 "
+                    "on purpose (noted on the terminal and in run.json)",
+    )
 
 
 class Selection(_Model):

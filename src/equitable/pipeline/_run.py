@@ -84,6 +84,9 @@ class Computation:
     placement_counts: dict[str, int] = field(default_factory=dict)
     chronic_absence: dict[str, Any] = field(default_factory=dict)
     caveats: list[dict[str, Any]] = field(default_factory=list)
+    #: what the readers changed or allowed (padded codes, a subset allowed on purpose): printed
+    #: by the CLI and kept in run.json as ``input_notes``
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -122,7 +125,7 @@ def _noop(_: str) -> None:
 def _resolve_inputs(config: RunConfig, base: Path) -> dict[str, Path]:
     out: dict[str, Path] = {}
     for label, rel in config.inputs.model_dump().items():
-        if rel is None:
+        if rel is None or isinstance(rel, bool):  # allow_subset is a setting, not a file
             continue
         p = Path(rel)
         p = p if p.is_absolute() else base / p
@@ -316,6 +319,14 @@ def compute(
     frpm = read_frpm(inputs["frpm"])
     directory = read_school_directory(inputs["directory"])
     ces = read_calenviroscreen(inputs["calenviroscreen"])
+    from equitable.checks import ReadNotes, check_unit_count
+
+    # the statewide file ranks every tract: a file missing tracts changes the percentiles
+    # joined to the schools, so it must be whole unless a subset is allowed on purpose
+    notes = [check_unit_count(len(ces), "calenviroscreen-4.0", str(inputs["calenviroscreen"]),
+                              allow_subset=config.inputs.allow_subset)]
+    for df in (schools, frpm, directory, ces):
+        notes += ReadNotes.of(df)
     tracts = read_tracts(inputs["tracts"])
     hoods = read_neighbourhoods(inputs["neighbourhoods"]) if "neighbourhoods" in inputs else None
 
@@ -364,7 +375,7 @@ def compute(
     comp = Computation(config=config, config_path=cpath, schools=out, index=index,
                        allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
                        spec=spec, placement_counts=placement_counts,
-                       chronic_absence=chronic)
+                       chronic_absence=chronic, notes=[n for n in notes if n])
     comp.caveats = caveats(comp, ces)
     return comp
 
@@ -762,6 +773,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
             **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
+            "input_notes": list(comp.notes),
         },
         caveats=comp.caveats,
     )

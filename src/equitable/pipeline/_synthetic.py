@@ -40,6 +40,7 @@ directory = "directory.csv"
 calenviroscreen = "ces.csv"
 tracts = "tracts.geojson"
 neighbourhoods = "neighbourhoods.geojson"
+allow_subset = true   # the synthetic CalEnviroScreen file has a few hundred of the 8,035 tracts
 
 [selection]
 {district}

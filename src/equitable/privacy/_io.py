@@ -32,6 +32,10 @@ def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFram
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
                          "file as CSV UTF-8") from None
+    # a row with more fields than the header, or a last row cut short (equitable.checks)
+    from equitable.checks import check_field_counts
+
+    check_field_counts(path, ",")
     try:
         return pd.read_csv(path, dtype=str, keep_default_na=False,
                            skipinitialspace=skip_initial_space, encoding="utf-8-sig")

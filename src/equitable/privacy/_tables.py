@@ -94,9 +94,11 @@ def _parse_cell(value: object, marker: str) -> tuple[float, bool] | None:
         s = value.strip()
         if s == marker:
             return (np.nan, True)
-        try:
-            x = float(s.replace(",", ""))
-        except ValueError:
+        # the one number rule (equitable.checks): "1,234" is a count, "1,23" is not
+        from equitable.checks import number_or_none
+
+        x = number_or_none(s)
+        if x is None:
             return None
     else:
         try:

@@ -168,6 +168,10 @@ def read_csv_strings(path: str | Path) -> pd.DataFrame:
         line = raw.count(b"\n", 0, exc.start) + 1
         raise InputError(f"{p}, row {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); save "
                          "it as UTF-8 CSV") from None
+    # a row with more fields than the header, or a last row cut short (equitable.checks)
+    from equitable.checks import check_field_counts
+
+    check_field_counts(p, ",")
     try:
         return pd.read_csv(io.BytesIO(raw), dtype=str, keep_default_na=False,
                            encoding="utf-8-sig")
@@ -207,7 +211,23 @@ def _read_records(path: Path, delimiter: str | None = None) -> list[tuple[int, l
             start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(f"{location(path, start)}: malformed CSV ({exc})") from None
-    return [(ln, r) for ln, r in out if any(c.strip() for c in r)]
+    kept = [(ln, r) for ln, r in out if any(c.strip() for c in r)]
+    # the shared rule (equitable.checks.check_field_counts): a row with more fields than the
+    # header, or one cut short, is an error, never shifted or padded with blanks
+    if kept:
+        width = len(kept[0][1])
+        for ln, r in kept[1:]:
+            if len(r) > width:
+                raise InputError(f"{location(path, ln)}: {len(r)} fields, the header has "
+                                 f"{width} (a value with an unquoted separator, or a row shifted "
+                                 "right); fix the row and read the file again")
+            if len(r) < width:
+                last = ln == kept[-1][0]
+                what = ("the file looks cut short (an interrupted download or copy): its last "
+                        "row" if last else "a row cut short or broken:")
+                raise InputError(f"{location(path, ln)}: {what} has {len(r)} fields, the header "
+                                 f"has {width}; export the whole file again")
+    return kept
 
 
 def detect_platform(path: str | Path) -> str:

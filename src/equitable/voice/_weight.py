@@ -146,7 +146,11 @@ def read_margins(path: str | Path) -> pd.DataFrame:
     if missing:
         raise InputError(f"{location(p, 1, missing[0])}: missing column (a margins file has "
                          "columns variable, category, population)")
-    pop = pd.to_numeric(df["population"].str.replace(",", ""), errors="coerce")
+    from equitable.checks import number_or_none
+
+    # the one number rule (equitable.checks): "1,234" is 1234, "1,23" is refused (was 123)
+    pop = pd.Series([np.nan if (x := number_or_none(v)) is None else x
+                     for v in df["population"]], index=df.index, dtype=float)
     for i in range(len(df)):
         if not np.isfinite(pop.iloc[i]) or pop.iloc[i] < 0:
             raise InputError(f"{location(p, i + 2, 'population')}: '{df['population'].iloc[i]}'"
@@ -361,17 +365,15 @@ def margins_from_frpm(
     cds_prefix : keep schools whose CDS code starts with it (``"1964733"`` = LAUSD).
     schools : keep only these CDS codes (e.g. the schools surveyed).
     """
+    from equitable.data import read_frpm
+
     p = Path(path)
-    df = read_csv_strings(p)
-    need = ["Academic Year", "Enrollment (K-12)", "FRPM Count (K-12)", "School Code"]
-    for c in need:
-        if c not in df.columns:
-            raise InputError(f"{location(p, 1, c)}: missing column (not a CDE FRPM file?)")
-    if "CDSCode" not in df.columns:
-        df["CDSCode"] = df["County Code"] + df["District Code"] + df["School Code"]
-    df = df[(df["Academic Year"] == academic_year)
-            & ~df["School Code"].isin(["0000000", "0000001"])
-            & df["CDSCode"].str.startswith(cds_prefix)]
+    # the same reader as `equitable run` (CSV, tab-delimited or the XLSX workbook): every rule of
+    # equitable.checks applies, and a count is never read as 0 when it is not a number
+    full = read_frpm(p)
+    df = full[(full["academic_year"] == academic_year)
+              & full["cds_code"].str.startswith(cds_prefix)]
+    df = df.rename(columns={"cds_code": "CDSCode"})
     if schools:
         keep = {str(s) for s in schools}
         missing = sorted(keep - set(df["CDSCode"]))
@@ -382,8 +384,15 @@ def margins_from_frpm(
     if df.empty:
         raise InputError(f"{p}: no schools for academic year '{academic_year}' and CDS prefix "
                          f"'{cds_prefix}'")
-    enr = pd.to_numeric(df["Enrollment (K-12)"], errors="coerce").fillna(0)
-    fr = pd.to_numeric(df["FRPM Count (K-12)"], errors="coerce").fillna(0)
+    gone = df["enrollment_k12"].isna() | df["frpm_count_k12"].isna()
+    if gone.any():
+        raise InputError(
+            f"{p}: {int(gone.sum())} school(s) have no Enrollment (K-12) or FRPM Count (K-12) "
+            f"(suppressed or blank; first: {df.loc[gone, 'CDSCode'].iloc[0]}); leave them out "
+            "with --cds-prefix or a list of schools, or write the margins by hand"
+        )
+    enr = df["enrollment_k12"].astype("float64")
+    fr = df["frpm_count_k12"].astype("float64")
     school = pd.DataFrame({"variable": "school", "category": df["CDSCode"].to_numpy(),
                            "population": enr.to_numpy(float)})
     frpm = pd.DataFrame({"variable": "frpm", "category": ["eligible", "not_eligible"],

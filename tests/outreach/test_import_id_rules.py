@@ -1,0 +1,42 @@
+"""Outreach imports apply the shared id rules (equitable.checks): ids saved by a spreadsheet in
+scientific notation are one error naming the rows, never "duplicate student rows"."""
+
+from __future__ import annotations
+
+import pytest
+
+from equitable.errors import InputError
+from equitable.outreach import import_roster
+
+
+def test_roster_ids_in_scientific_notation_are_not_duplicates(engine, tmp_path):
+    p = tmp_path / "students.csv"
+    p.write_text("student_id,school_id\n1.23457E+09,19647331935121\n1.23457E+09,19647331935121\n"
+                 "1234567801,19647331935121\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        import_roster(engine, p)
+    msg = str(e.value)
+    assert msg.startswith(f"{p}: rejected, nothing was imported: {p}, column 'student_id': 2 ids "
+                          "are in scientific notation (rows 2, 3): a spreadsheet saved the id as "
+                          "a number")
+    assert "duplicate" not in msg
+    assert "1.23457E+09" not in msg  # no student id in a message
+
+
+def test_roster_school_ids_that_lost_their_leading_zero_are_padded_with_a_note(engine, tmp_path):
+    from sqlalchemy import select
+
+    from equitable.outreach._db import read_session
+    from equitable.outreach._models import Student
+
+    p = tmp_path / "students.csv"
+    p.write_text("student_id,school_id\nS1,1611270130450\nS2,1611270130450\nS3,19647331935121\n",
+                 encoding="utf-8")
+    res = import_roster(engine, p)
+    assert res.opened == 3
+    assert res.summary().splitlines()[1] == (
+        "Note: students.csv, column 'school_id': 2 CDS codes had lost their leading zeros (fewer "
+        "than 14 digits) and were padded with zeros")
+    with read_session(engine) as s:
+        got = sorted(s.execute(select(Student.student_id, Student.school_id)).all())
+    assert got == [("S1", "01611270130450"), ("S2", "01611270130450"), ("S3", "19647331935121")]
