@@ -50,11 +50,12 @@ def _cases(tmp_path: Path) -> dict[str, tuple[list[str], list[str]]]:
     g1.write_text(GRADES)
     out = str(tmp_path / "out")
     return {
-        "index": (["index", "svi-2022", str(a), "-o", f"{out}/svi.csv"],
-                  ["index", "svi-2022", str(b), "-o", f"{out}/svi.csv"]),
-        "sensitivity": (["sensitivity", "svi-2022", str(a), "-n", "20", "--no-sobol", "-o", out],
-                        ["sensitivity", "svi-2022", str(b), "-n", "20", "--no-sobol", "-o",
-                         out]),
+        "index": (["index", "svi-2022", str(a), "--allow-subset", "-o", f"{out}/svi.csv"],
+                  ["index", "svi-2022", str(b), "--allow-subset", "-o", f"{out}/svi.csv"]),
+        "sensitivity": (["sensitivity", "svi-2022", str(a), "--allow-subset", "-n", "20",
+                         "--no-sobol", "-o", out],
+                        ["sensitivity", "svi-2022", str(b), "--allow-subset", "-n", "20",
+                         "--no-sobol", "-o", out]),
         "privacy protect": (["privacy", "protect", str(g1), "-o", out],
                             ["privacy", "protect", str(g1), "--threshold", "2", "-o", out]),
     }

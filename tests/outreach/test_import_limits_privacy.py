@@ -69,7 +69,7 @@ CASES = {
         "schools", ("CDSCode,School,Latitude,Longitude\n"
                     f"{SCH},{'Escuela ' * 30},nan,-118.2\n{school_id(1)},Ok,34.1,-118.3\n"),
         ["row 2", "column 'School'", "longer than 200 characters", "column 'Latitude'",
-         "not a latitude"]),
+         "not a number"]),
 }
 
 

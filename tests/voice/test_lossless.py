@@ -140,7 +140,8 @@ def test_row_with_too_few_fields_is_an_error(inst, write):
     with pytest.raises(InputError) as e:
         read_export(p, inst, not_asked=Q_NOT_ASKED)
     assert str(e.value) == (
-        f"{p}, row 6: 4 fields but the header has 11 (the file was cut short or edited)")
+        f"{p}, row 6: the file looks cut short (an interrupted download or copy): its last row "
+        "has 4 fields, the header has 11; export the whole file again")
 
 
 # -- Qualtrics: ImportId, question text, Finished, Progress --------------------------------------
