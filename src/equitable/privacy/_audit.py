@@ -14,7 +14,14 @@ from equitable.privacy._complementary import cell_ok, published_ok
 from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._io import line_message, read_crosstab_csv, read_csv_text
 from equitable.privacy._lp import attacker_intervals
-from equitable.privacy._tables import CellSystem, TablePart, build_system, crosstab_part, long_part
+from equitable.privacy._tables import (
+    CellSystem,
+    Subset,
+    TablePart,
+    build_system,
+    crosstab_part,
+    long_part,
+)
 
 __all__ = [
     "AuditReport",
@@ -72,6 +79,9 @@ class AuditReport:
         return self.summary()
 
 
+_TOL = 1e-6
+
+
 def _fmt(x: float) -> str:
     return "inf" if np.isinf(x) else f"{x:g}"
 
@@ -94,14 +104,25 @@ def report_from(
     """
     p = float(config.protection)
     idx = np.flatnonzero(suppressed)
+    unpub = system.never_shown()
     if true_values is not None:
         if primary is None:
             primary = true_values <= config.threshold
             if not config.suppress_zeros:
                 primary &= true_values > 0
+            primary = primary & ~(unpub & (true_values < 1))
         ok = cell_ok(true_values, lower, upper, p, primary)
+        ok |= unpub & ~primary
+        shown = ~unpub | primary
     else:
         ok = published_ok(lower, upper, p)
+        # a difference of linked cells is never shown: it only matters when it may be a
+        # group of 1 to threshold that the attacker can narrow down
+        with np.errstate(invalid="ignore"):
+            big_or_none = (lower > config.threshold + _TOL) | (upper < 1 - _TOL)
+        ok |= unpub & big_or_none
+        shown = ~unpub | ~ok
+    idx = idx[shown[idx]]
     rows = []
     problems = []
     for j in idx:
@@ -116,10 +137,16 @@ def report_from(
             width = upper[j] - lower[j]
             how = ("can be derived exactly" if width <= 1e-6 else
                    f"can be narrowed to [{_fmt(lower[j])}, {_fmt(upper[j])}]")
-            problems.append(
-                f"{system.describe(int(j))}: suppressed cell {how}; the protection level is "
-                f"+-{p:g}"
-            )
+            if unpub[j]:
+                problems.append(
+                    f"{system.describe(int(j))}: the difference of these linked cells (a group "
+                    f"of students) {how}; the protection level is +-{p:g}"
+                )
+            else:
+                problems.append(
+                    f"{system.describe(int(j))}: suppressed cell {how}; the protection level "
+                    f"is +-{p:g}"
+                )
     cells = pd.DataFrame(
         rows, columns=["table", "row", "column", "lower", "upper", "value", "ok"]
     )
@@ -127,15 +154,17 @@ def report_from(
 
 
 def _audit_parts(
-    parts: Sequence[TablePart], config: PrivacyConfig, true_parts: Sequence[TablePart] | None
+    parts: Sequence[TablePart], config: PrivacyConfig, true_parts: Sequence[TablePart] | None,
+    links: Sequence[Subset] = (),
 ) -> AuditReport:
-    system, part_cells = build_system(parts)
+    system, part_cells = build_system(parts, links)
     true_values = None
     if true_parts is not None:
-        tsys, tcells = build_system(true_parts)
+        tsys, tcells = build_system(true_parts, links)
         true_values = np.full(system.n_cells, np.nan)
         for pc, tc in zip(part_cells, tcells):
             true_values[pc] = tsys.values[tc]
+        true_values[system.never_shown()] = tsys.values[tsys.never_shown()]
     lower, upper = attacker_intervals(system, system.suppressed, system.values)
     report = report_from(
         system, system.suppressed, lower, upper, config=config, true_values=true_values

@@ -19,6 +19,11 @@ A primary cell of true value v must have an attacker interval reaching ``v + p``
 ``max(v - p, 0)``; a complementary cell must not be pinned down: its interval is at least ``2 p``
 wide or starts at 0 and reaches ``p``. The first implies the second, so the published table
 passes the audit that knows only the published cells.
+
+Tables linked by :class:`~equitable.privacy._tables.Subset` carry *unpublished* difference
+cells (``sup - sub``): always hidden (fixed to 1 at no cost), protected like a primary cell
+when the difference is a group of 1 to ``threshold``, and otherwise exempt from every rule
+(they are never shown, so only a small group among them matters).
 """
 
 from __future__ import annotations
@@ -34,7 +39,10 @@ from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._lp import attacker_intervals, components, new_highs
 from equitable.privacy._tables import CellSystem
 
-__all__ = ["Pattern", "cell_ok", "complementary_suppression", "protection_ok", "published_ok"]
+__all__ = [
+    "Pattern", "cell_ok", "complementary_suppression", "protection_ok", "published_ok",
+    "system_ok",
+]
 
 _EPS = 1e-6
 
@@ -67,6 +75,16 @@ def cell_ok(
     """The rule for a pattern: :func:`protection_ok` for primary cells (the small groups),
     :func:`published_ok` for the complementary ones (which only must not be pinned down)."""
     return np.where(primary, protection_ok(values, lower, upper, p), published_ok(lower, upper, p))
+
+
+def system_ok(
+    system: CellSystem, values: np.ndarray, lower: np.ndarray, upper: np.ndarray, p: float,
+    primary: np.ndarray,
+) -> np.ndarray:
+    """:func:`cell_ok`, with the unpublished difference cells of linked tables exempt unless
+    primary (a difference of 1 to ``threshold`` students)."""
+    ok = cell_ok(values, lower, upper, p, primary)
+    return ok | (system.never_shown() & ~primary)
 
 
 @dataclass
@@ -105,14 +123,16 @@ def complementary_suppression(
     p = float(config.protection)
     A = system.matrix()
     primary = np.asarray(primary, bool)
+    hidden = primary | system.never_shown()
     if not primary.any():
         nan = np.full(len(v), np.nan)
         return Pattern(primary.copy(), primary.copy(), nan, nan.copy(), 0)
-    if _lines_ok(A, primary):  # otherwise some primary cell is alone in an equation
-        lo, hi = attacker_intervals(system, primary, v, A=A)
-        ok = cell_ok(v, lo, hi, p, primary)
-        if ok[primary].all():
-            return Pattern(primary.copy(), primary.copy(), lo, hi, 0)
+    exempt = hidden & ~primary
+    if _lines_ok(A, hidden, exempt):  # otherwise some primary cell is alone in an equation
+        lo, hi = attacker_intervals(system, hidden, v, A=A)
+        ok = system_ok(system, v, lo, hi, p, primary)
+        if ok[hidden].all():
+            return Pattern(hidden.copy(), primary.copy(), lo, hi, 0)
 
     h, n = _build_model(system, primary, v, p, config)
     rounds = 0
@@ -132,18 +152,22 @@ def complementary_suppression(
                 "'protection' or publish fewer margins"
             )
         x = np.asarray(h.getSolution().col_value[:n]) > 0.5
-        x |= primary
+        x |= hidden
         lo, hi = attacker_intervals(system, x, v, A=A)
-        bad = x & ~cell_ok(v, lo, hi, p, primary)
+        bad = x & ~system_ok(system, v, lo, hi, p, primary)
         if not bad.any():
             return Pattern(x, primary.copy(), lo, hi, rounds)
         _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi)
 
 
-def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray) -> bool:
-    """No equation holds exactly one suppressed cell (a necessary condition, cheap to test)."""
+def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray, exempt: np.ndarray) -> bool:
+    """No equation holds exactly one suppressed cell that must be protected (a necessary
+    condition, cheap to test); ``exempt`` cells (unpublished, not small) may be alone."""
     counts = np.asarray(A[:, np.flatnonzero(suppressed)].astype(bool).sum(axis=1)).ravel()
-    return not (counts == 1).any()
+    if not exempt.any():
+        return not (counts == 1).any()
+    free = np.asarray(A[:, np.flatnonzero(exempt)].astype(bool).sum(axis=1)).ravel()
+    return not ((counts == 1) & (free == 0)).any()
 
 
 def _build_model(
@@ -152,15 +176,16 @@ def _build_model(
     n = system.n_cells
     eqs = system.equations
     m = len(eqs)
+    unpub = system.never_shown()
     # columns: x_0..x_{n-1} (binary), S_e (count suppressed in e), W_e (downward room of members)
     ncol = n + 2 * m
     cost = np.zeros(ncol)
     cost[:n] = _costs(v, config.cost)
-    cost[:n][primary] = 0.0
+    cost[:n][primary | unpub] = 0.0
     col_lower = np.zeros(ncol)
     col_upper = np.full(ncol, highspy.kHighsInf)
     col_upper[:n] = 1.0
-    col_lower[:n][primary] = 1.0
+    col_lower[:n][primary | unpub] = 1.0
     rows_i: list[np.ndarray] = []
     rows_j: list[np.ndarray] = []
     rows_v: list[np.ndarray] = []
@@ -186,6 +211,8 @@ def _build_model(
         add(np.append(members, w_col), np.append(room[members], -1.0), 0.0)
         eq_rows.append(r - 1)
         for c in allc:  # line: S_e - 2 x_c >= 0
+            if unpub[c] and not primary[c]:
+                continue  # never shown and not a small group: may be alone
             add(np.array([s_col, c]), np.array([1.0, -2.0]), 0.0)
         if p > 0:  # capacity: a primary cell's interval must reach v + p and max(v - p, 0)
             for c in members[primary[members]]:  # upper protection of a primary member

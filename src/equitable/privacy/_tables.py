@@ -18,7 +18,9 @@ from scipy import sparse
 
 from equitable.errors import InputError
 
-__all__ = ["CellSystem", "Place", "TablePart", "build_system", "crosstab_part", "long_part"]
+__all__ = [
+    "CellSystem", "Place", "Subset", "TablePart", "build_system", "crosstab_part", "long_part",
+]
 
 Key = tuple[tuple[str, str], ...]
 
@@ -46,6 +48,23 @@ class TablePart:
     total_label: str = "Total"
 
 
+@dataclass(frozen=True)
+class Subset:
+    """A link between two tables published together: the group counted by cell ``sub`` is
+    part of the group counted by cell ``sup`` (e.g. the respondents of a school who answered
+    one item, and all the respondents of that school), so ``sub <= sup``.
+
+    ``sub`` and ``sup`` are ``(part index, cell index within the part)``. The difference
+    ``sup - sub`` is itself a group of students (those who skipped the item, who left, ...):
+    :func:`build_system` adds it as an *unpublished* cell, never shown, that the attacker can
+    bound from the published cells like any other. A difference of 1 to ``threshold`` is a
+    small group to protect (FCSM Statistical Policy Working Paper 22, ch. 4, linked tables).
+    """
+
+    sub: tuple[int, int]
+    sup: tuple[int, int]
+
+
 @dataclass
 class CellSystem:
     """Cells, their values and the equations ``sum(members) - total = 0`` between them."""
@@ -56,6 +75,13 @@ class CellSystem:
     places: list[list[Place]]
     equations: list[tuple[np.ndarray, int]] = field(default_factory=list)
     hidden_somewhere: np.ndarray | None = None  # bool: suppressed in at least one place
+    unpublished: np.ndarray | None = None  # bool: a difference cell of a Subset link
+
+    def never_shown(self) -> np.ndarray:
+        """Bool over cells: the unpublished difference cells (all False without links)."""
+        if self.unpublished is None:
+            return np.zeros(self.n_cells, dtype=bool)
+        return self.unpublished
 
     @property
     def n_cells(self) -> int:
@@ -208,11 +234,17 @@ def long_part(
     )
 
 
-def build_system(parts: Sequence[TablePart]) -> tuple[CellSystem, list[np.ndarray]]:
+def build_system(
+    parts: Sequence[TablePart], links: Sequence[Subset] = ()
+) -> tuple[CellSystem, list[np.ndarray]]:
     """Merge parts into one :class:`CellSystem`; also return, per part, its cells' indices.
 
-    Raises :class:`InputError` when a table lists the same group twice or when two tables
-    publish different values for the same cell.
+    ``links`` (:class:`Subset`) add, after the parts' cells, one unpublished cell per link
+    (``sup - sub``; NaN when either side is suppressed) and the equation ``sub + diff = sup``.
+
+    Raises :class:`InputError` when a table lists the same group twice, when two tables
+    publish different values for the same cell, or when a linked subset is larger than its
+    superset.
     """
     index: dict[Key, int] = {}
     keys: list[Key] = []
@@ -275,10 +307,43 @@ def build_system(parts: Sequence[TablePart]) -> tuple[CellSystem, list[np.ndarra
                 m = members.get(rest)
                 if m:
                     eqs.add((tuple(sorted(m)), t))
+    unpub = [False] * len(keys)
+    seen_links: set[tuple[int, int]] = set()
+    for link in links:
+        (pa, ia), (pb, ib) = link.sub, link.sup
+        try:
+            a, b = int(part_cells[pa][ia]), int(part_cells[pb][ib])
+        except IndexError:
+            raise InputError(f"a linked cell ({pa}, {ia}) or ({pb}, {ib}) is not in the "
+                             "tables") from None
+        if a == b or (a, b) in seen_links:
+            continue
+        seen_links.add((a, b))
+        va, vb = values[a], values[b]
+        diff = np.nan if (supp[a] or supp[b]) else vb - va
+        if not np.isnan(diff) and diff < -1e-9:
+            pa_, pb_ = places[a][0], places[b][0]
+            raise InputError(
+                f"{pa_.table}: row '{pa_.row}', column '{pa_.column}' is {va:g}, more than "
+                f"{pb_.table}: row '{pb_.row}', column '{pb_.column}' ({vb:g}), which counts a "
+                "group it is part of"
+            )
+        j = len(keys)
+        pb_ = places[b][0]
+        pa_ = places[a][0]
+        keys.append((("_difference", f"{b}-{a}"),))
+        values.append(diff)
+        supp.append(True)
+        hidden.append(True)
+        unpub.append(True)
+        places.append([Place(f"{pb_.table} minus {pa_.table}",
+                             f"{pb_.row} minus {pa_.row}", pb_.column)])
+        eqs.add((tuple(sorted((a, j))), b))
     system = CellSystem(
         keys=keys, values=np.asarray(values, float), suppressed=np.asarray(supp, bool),
         places=places,
         equations=[(np.asarray(m, int), t) for m, t in sorted(eqs)],
         hidden_somewhere=np.asarray(hidden, bool),
+        unpublished=np.asarray(unpub, bool) if any(unpub) else None,
     )
     return system, part_cells
