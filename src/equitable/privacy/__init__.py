@@ -7,7 +7,7 @@
 * the tables of one run as one linked set (shared cells and subset links):
   :func:`protect_linked`, :class:`LongTable`, :class:`Subset`;
 * the auditor (attacker LP interval of every suppressed cell): :func:`audit_tables`,
-  :func:`audit_files`, :func:`assert_no_disclosure`;
+  :func:`audit_files`, :func:`audit_linked`, :func:`assert_no_disclosure`;
 * pseudonymous student ids (keyed HMAC): :func:`pseudonymize`, :func:`load_key`;
 * :func:`find_sensitive` for tests that scan logs and error messages.
 
@@ -22,11 +22,11 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         DisclosureError,
         assert_no_disclosure,
         audit_files,
+        audit_linked,
         audit_tables,
     )
     from equitable.privacy._config import PrivacyConfig, RateCap, load_config
     from equitable.privacy._protect import (
-        LongTable,
         Protected,
         protect_crosstab,
         protect_linked,
@@ -42,7 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         record_disclosure,
     )
     from equitable.privacy._suppress import DEFAULT_THRESHOLD, MARKER, cap_rates, suppress_table
-    from equitable.privacy._tables import Subset
+    from equitable.privacy._tables import LongTable, Subset
 
 # The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
 # heavy libraries they import.
@@ -54,11 +54,12 @@ _LAZY = {
     "DisclosureError": "equitable.privacy._audit",
     "assert_no_disclosure": "equitable.privacy._audit",
     "audit_files": "equitable.privacy._audit",
+    "audit_linked": "equitable.privacy._audit",
     "audit_tables": "equitable.privacy._audit",
     "PrivacyConfig": "equitable.privacy._config",
     "RateCap": "equitable.privacy._config",
     "load_config": "equitable.privacy._config",
-    "LongTable": "equitable.privacy._protect",
+    "LongTable": "equitable.privacy._tables",
     "Protected": "equitable.privacy._protect",
     "protect_crosstab": "equitable.privacy._protect",
     "protect_linked": "equitable.privacy._protect",
@@ -89,6 +90,7 @@ __all__ = [
     "Subset",
     "assert_no_disclosure",
     "audit_files",
+    "audit_linked",
     "audit_tables",
     "cap_rates",
     "find_sensitive",

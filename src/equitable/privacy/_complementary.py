@@ -22,8 +22,9 @@ passes the audit that knows only the published cells.
 
 Tables linked by :class:`~equitable.privacy._tables.Subset` carry *unpublished* difference
 cells (``sup - sub``): always hidden (fixed to 1 at no cost), protected like a primary cell
-when the difference is a group of 1 to ``threshold``, and otherwise exempt from every rule
-(they are never shown, so only a small group among them matters).
+when the link is sensitive and the difference a group of 1 to ``threshold``, and otherwise
+exempt from every rule (never shown, they only carry the attacker's knowledge
+``sub <= sup``).
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._suppress import cap_rates
 from equitable.privacy._tables import (
     CellSystem,
+    LongTable,
     Subset,
     TablePart,
     build_system,
@@ -50,13 +51,13 @@ class Protected:
     rounds: int
 
 
-def _primary(values: np.ndarray, cfg: PrivacyConfig, unpublished: np.ndarray | None = None
-             ) -> np.ndarray:
+def _primary(values: np.ndarray, cfg: PrivacyConfig, unpublished: np.ndarray | None = None,
+             sensitive: np.ndarray | None = None) -> np.ndarray:
     small = values <= cfg.threshold
     if not cfg.suppress_zeros:
         small &= values > 0
     if unpublished is not None:  # a difference of linked cells: a group of 1 to threshold
-        small &= ~unpublished | (values >= 1)
+        small &= ~unpublished | ((values >= 1) & sensitive)
     return small
 
 
@@ -78,7 +79,8 @@ def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | Non
         j = int(np.flatnonzero(np.isnan(system.values))[0])
         raise InputError(f"{system.describe(j)}: a table to protect must hold every count")
     _check_margins(system)
-    primary = _primary(system.values, cfg, system.unpublished)
+    primary = _primary(system.values, cfg, system.unpublished,
+                       system.sensitive_differences())
     for cells, mask in zip(part_cells, extra or []):
         if mask is not None:
             primary[cells[np.asarray(mask, dtype=bool)]] = True
@@ -303,23 +305,6 @@ def protect_long(
                      rounds=pattern.rounds)
 
 
-@dataclass
-class LongTable:
-    """One long table of a linked set for :func:`protect_linked` (the arguments of
-    :func:`protect_long`, one table each)."""
-
-    df: pd.DataFrame
-    count_col: str
-    group_cols: Sequence[str] = ()
-    value_cols: Sequence[str] | None = None
-    rate_cols: Sequence[str] = ()
-    rate_scale: float = 100
-    additive: Sequence[str] | None = None
-    total_label: str = "Total"
-    name: str = "table"
-    also_suppress: Sequence[bool] | None = None
-
-
 def protect_linked(
     tables: Sequence[LongTable],
     links: Sequence[Subset] = (),
@@ -334,8 +319,9 @@ def protect_linked(
     group of another, e.g. the respondents of school A who answered an item and all of school
     A's respondents) form one system of equations. Complementary suppression runs over the
     whole system, so no suppressed count, and no difference of linked counts that is a group of
-    1 to ``threshold`` (``sup - sub``: who skipped the item, who left the school), can be
-    narrowed by adding or subtracting cells across the set to within the protection level.
+    1 to ``threshold`` (``sup - sub`` of a ``sensitive`` link: the students of a group who left
+    the school), can be narrowed by adding or subtracting cells across the set to within the
+    protection level.
 
     Parameters
     ----------

@@ -40,6 +40,7 @@ __all__ = [
     "estimate",
     "favorable_matrix",
     "korn_graubard_interval",
+    "published_tables",
     "representation",
     "response_rates",
     "wilson_interval",
@@ -177,6 +178,17 @@ def estimate(
     pct_favorable, wilson_low_pct, wilson_high_pct, kg_low_pct, kg_high_pct`` (percent 0-100).
     Suppressed cells hold ``*`` (object columns).
     """
+    out, values = _estimate_raw(data, instrument, by=by, weights=weights, level=level,
+                                matrix=matrix, groups=groups)
+    if not complementary:
+        return suppress_table(out, "respondents", values, threshold=threshold)
+    return _protect(out, values, threshold)
+
+
+def _estimate_raw(data: SurveyData, instrument: Instrument, *, by: Sequence[str], weights,
+                  level: float, matrix: pd.DataFrame | None,
+                  groups: Mapping[str, Iterable[str]] | None) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of :func:`estimate` before suppression, and the columns to withhold."""
     resp = data.respondents
     n = len(resp)
     mat = favorable_matrix(data, instrument) if matrix is None else matrix
@@ -249,9 +261,7 @@ def estimate(
         columns=["_b", "_m"]).reset_index(drop=True)
     values = ["respondents", "effective_n", "pct_favorable", "wilson_low_pct",
               "wilson_high_pct", "kg_low_pct", "kg_high_pct"]
-    if not complementary:
-        return suppress_table(out, "respondents", values, threshold=threshold)
-    return _protect(out, values, threshold)
+    return out, values
 
 
 def _protect(out: pd.DataFrame, values: list[str], threshold: int) -> pd.DataFrame:
@@ -316,6 +326,16 @@ def response_rates(
     InputError
         A respondent's group is not in the enrollment table.
     """
+    df = _rates_raw(respondents, enrollment, by=by)
+    prot = protect_long(df, count_col="respondents", value_cols=["respondents",
+                        "response_rate_pct"], group_cols=["group"], total_label=_OVERALL,
+                        config=PrivacyConfig(threshold=threshold), name="response rates")
+    return prot.table
+
+
+def _rates_raw(respondents: pd.DataFrame, enrollment: pd.DataFrame, *, by: str
+               ) -> pd.DataFrame:
+    """The rows of :func:`response_rates` before suppression."""
     if "variable" in enrollment.columns:
         enrollment = enrollment[enrollment["variable"] == by]
     enr = enrollment.set_index(enrollment["category"].astype(str))["population"].astype(float)
@@ -334,10 +354,7 @@ def response_rates(
     df = pd.concat([total, df], ignore_index=True)
     df["response_rate_pct"] = (100 * df["respondents"]
                                / df["enrolled"].where(df["enrolled"] > 0)).round(4)
-    prot = protect_long(df, count_col="respondents", value_cols=["respondents",
-                        "response_rate_pct"], group_cols=["group"], total_label=_OVERALL,
-                        config=PrivacyConfig(threshold=threshold), name="response rates")
-    return prot.table
+    return df
 
 
 def representation(
@@ -360,6 +377,18 @@ def representation(
     rule, so that it is never ``all`` minus the shown categories; categories of ``threshold`` or
     fewer respondents suppressed, with complementary suppression.
     """
+    df, vals = _representation_raw(respondents, margins, variables, weights=weights)
+    prot = protect_long(df, count_col="respondents", value_cols=vals,
+                        group_cols=["variable", "category"], additive=["category"],
+                        total_label=_OVERALL, config=PrivacyConfig(threshold=threshold),
+                        name="representation")
+    return prot.table
+
+
+def _representation_raw(respondents: pd.DataFrame, margins: pd.DataFrame,
+                        variables: Sequence[str], *, weights: np.ndarray | None
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of :func:`representation` before suppression, and the columns to withhold."""
     rows = []
     for v in variables:
         m = margins[margins["variable"] == v]
@@ -395,8 +424,132 @@ def representation(
         rows.append(total)
     df = pd.DataFrame(rows)
     vals = ["respondents", "respondents_pct"] + (["weighted_pct"] if weights is not None else [])
-    prot = protect_long(df, count_col="respondents", value_cols=vals,
-                        group_cols=["variable", "category"], additive=["category"],
-                        total_label=_OVERALL, config=PrivacyConfig(threshold=threshold),
-                        name="representation")
-    return prot.table
+    return df, vals
+
+
+def published_tables(
+    data: SurveyData,
+    instrument: Instrument,
+    *,
+    by: Sequence[str] = (),
+    weights: np.ndarray | None = None,
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+    enrollment: pd.DataFrame | None = None,
+    rates_by: str = "school",
+    margins: pd.DataFrame | None = None,
+    represent: Sequence[str] = (),
+    matrix: pd.DataFrame | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, pd.DataFrame | None]:
+    """The tables one survey run publishes, protected together as one linked set.
+
+    ``estimates`` is :func:`estimate`; ``rates`` :func:`response_rates` by ``rates_by`` (when
+    ``enrollment`` is given); ``representation`` :func:`representation` of ``represent`` (when
+    ``margins`` is given). Each alone passes the audit; published together they are linked:
+    the respondents of a group who answered a measure are part of the group's respondents, so
+    ``estimate(measure, g) <= who answered(g)``, and the overall row of a measure is at most
+    every respondent. Protected one by one, two tables can hide different complements, and
+    subtracting one table's shown cells from the other's margin gives a small group away (9 =
+    275 - 110 - 70 - 45 - 26 - at least 15 answered the item). Here every group count of the
+    three tables, with those links (:class:`equitable.privacy.Subset`), is one system for
+    :func:`equitable.privacy.protect_linked`: no hidden count, and no difference that is a
+    group of 1 to ``threshold`` (respondents of a group who skipped a measure), can be narrowed
+    to within the protection level by adding or subtracting cells across the set.
+
+    Returns
+    -------
+    dict with ``estimates``, ``rates`` and ``representation`` (None when not asked for).
+    """
+    from equitable.privacy import LongTable, Subset, protect_linked
+
+    est, est_vals = _estimate_raw(data, instrument, by=by, weights=weights, level=level,
+                                  matrix=matrix, groups=groups)
+    who: list[tuple[str, pd.DataFrame, np.ndarray]] = []  # variable, table, its rows
+    rr = rep = None
+    rep_vals: list[str] = []
+    if enrollment is not None:
+        rr = _rates_raw(data.respondents, enrollment, by=rates_by)
+        who.append((rates_by, rr, np.arange(len(rr))))
+    if margins is not None and len(represent):
+        rep, rep_vals = _representation_raw(data.respondents, margins, list(represent),
+                                            weights=weights)
+        for v in represent:
+            who.append((v, rep, np.flatnonzero((rep["variable"] == v).to_numpy())))
+    cfg = PrivacyConfig(threshold=threshold)
+    unw = ~est["weighted"].to_numpy(bool)
+    e = est[unw]
+    e_rows = np.flatnonzero(unw)
+    key = (e["measure_type"] + ":" + e["measure"]).to_numpy()
+    tables = []
+    parts_rows: list[np.ndarray] = []  # per table: rows of its source frame
+    sources: list[str] = []
+    # one table per breakdown of the estimate: (measure, <breakdown>), the overall rows as
+    # margins (the same cells in every breakdown: their keys are the same)
+    b_of = e["breakdown"].to_numpy()
+    group_of = e["group"].astype(str).to_numpy()
+    overall = b_of == _OVERALL
+    breakdowns = [b for b in dict.fromkeys(b_of) if b != _OVERALL] or [None]
+    where: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for b in breakdowns:
+        sel = overall | (b_of == b)
+        dim = f"by {b}" if b is not None else "by"
+        t = pd.DataFrame({"measure": key[sel],
+                          dim: np.where(overall[sel], _TOTAL_KEY, group_of[sel]),
+                          "respondents": e["respondents"].to_numpy()[sel]})
+        k = len(tables)
+        for i, (m, g, ov) in enumerate(zip(key[sel], group_of[sel], overall[sel])):
+            where.setdefault((m, _OVERALL if ov else b, g), (k, i))
+        tables.append(LongTable(t, "respondents", ["measure", dim], value_cols=[],
+                                additive=[dim], total_label=_TOTAL_KEY,
+                                name="estimates"))
+        parts_rows.append(e_rows[sel])
+        sources.append("estimates")
+    links = []
+    for var, frame, rows in who:
+        cats = frame["category" if "category" in frame.columns else "group"].astype(str)
+        cats = cats.to_numpy()[rows]
+        t = pd.DataFrame({f"by {var}": np.where(cats == _OVERALL, _TOTAL_KEY, cats),
+                          "respondents": frame["respondents"].to_numpy()[rows]})
+        k = len(tables)
+        tables.append(LongTable(t, "respondents", [f"by {var}"], value_cols=[],
+                                total_label=_TOTAL_KEY,
+                                name="response rates" if frame is rr else "who answered"))
+        parts_rows.append(rows)
+        sources.append("rates" if frame is rr else "representation")
+        pos = {c: i for i, c in enumerate(cats)}
+        for (m, b, g), (kk, i) in where.items():
+            if b == _OVERALL:
+                links.append(Subset(sub=(kk, i), sup=(k, pos[_OVERALL])))
+            elif b == var and g in pos:
+                links.append(Subset(sub=(kk, i), sup=(k, pos[g])))
+    done = protect_linked(tables, links, config=cfg)
+    hide = {"estimates": np.zeros(len(est), bool)}
+    if rr is not None:
+        hide["rates"] = np.zeros(len(rr), bool)
+    if rep is not None:
+        hide["representation"] = np.zeros(len(rep), bool)
+    for src, rows, res in zip(sources, parts_rows, done):
+        hide[src][rows[res.suppressed.to_numpy()]] = True
+    # the weighted row of a group is withheld with its unweighted row (same respondents)
+    pairs = pd.Series(list(zip(est["breakdown"], est["group"].astype(str),
+                               est["measure_type"], est["measure"])))
+    hidden_pairs = set(pairs[hide["estimates"]])
+    hide["estimates"] |= pairs.isin(hidden_pairs).to_numpy()
+    out: dict[str, pd.DataFrame | None] = {"estimates": None, "rates": None,
+                                           "representation": None}
+    for name, frame, vals in (("estimates", est, est_vals),
+                              ("rates", rr, ["respondents", "response_rate_pct"]),
+                              ("representation", rep, rep_vals)):
+        if frame is None:
+            continue
+        res = frame.copy()
+        for c in vals:
+            res[c] = res[c].astype(object)
+            res.loc[hide[name], c] = cfg.marker
+        out[name] = res
+    return out
+
+
+#: The margin label of the linked-set model (never published).
+_TOTAL_KEY = "__total__"
