@@ -62,8 +62,12 @@ def test_protect_linked_hides_enough_across_the_set():
                   for t in tables]
     leak = audit_linked([LongTable(p, "n", t.group_cols, additive=t.additive, name=t.name)
                          for p, t in zip(one_by_one, tables)], [(0, 1)])
-    assert leak.problems == ["respondents: row 'A', column 'n': suppressed cell can be "
-                             "narrowed to [0, 1]; the protection level is +-3"]
+    assert [p.split(": suppressed cell can be narrowed to ")[1] for p in leak.problems] == [
+        "[0, 1]; the protection level is +-3", "[15, 16]; the protection level is +-3",
+        "[0, 1]; the protection level is +-3", "[23, 24]; the protection level is +-3"]
+    assert [p.split(": suppressed")[0] for p in leak.problems] == [
+        "answered: row 'q1 / A', column 'n'", "answered: row 'q1 / C', column 'n'",
+        "respondents: row 'A', column 'n'", "respondents: row 'B', column 'n'"]
     links = [Subset(sub=(0, i), sup=(1, i)) for i in range(5)]
     res = protect_linked(tables, links)
     pub = [r.table for r in res]
