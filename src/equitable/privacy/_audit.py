@@ -289,6 +289,7 @@ def audit_linked(
     links: Sequence[Subset] = (),
     sensitive: bool = False,
     config: PrivacyConfig | None = None,
+    true: Sequence[pd.DataFrame] | None = None,
 ) -> AuditReport:
     """Audit long tables published together as one linked set.
 
@@ -304,6 +305,8 @@ def audit_linked(
     links : further :class:`~equitable.privacy.Subset` links, cell by cell.
     sensitive : the differences of the ``subsets`` are groups of students to protect (see
         :class:`~equitable.privacy.Subset`).
+    true : the unsuppressed tables (same rows), when known: then a small group's interval
+        must reach ``v + p`` and ``max(v - p, 0)`` (as in :func:`audit_tables`).
 
     Returns
     -------
@@ -324,7 +327,15 @@ def audit_linked(
     all_links = list(links)
     for i, j in subsets:
         all_links += subset_links(parts, i, j, sensitive=sensitive)
-    return _audit_parts(parts, cfg, None, all_links)
+    true_parts = None
+    if true is not None:
+        if len(true) != len(tables):
+            raise InputError(f"{len(true)} true tables for {len(tables)} published ones")
+        true_parts = [long_part(df, name=t.name, count_col=t.count_col,
+                                group_cols=list(t.group_cols), additive=t.additive,
+                                total_label=t.total_label, marker=cfg.marker)
+                      for t, df in zip(tables, true)]
+    return _audit_parts(parts, cfg, true_parts, all_links)
 
 
 def audit_files(

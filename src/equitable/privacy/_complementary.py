@@ -108,11 +108,14 @@ def _costs(values: np.ndarray, how: str) -> np.ndarray:
 
 
 def complementary_suppression(
-    system: CellSystem, primary: np.ndarray, config: PrivacyConfig
+    system: CellSystem, primary: np.ndarray, config: PrivacyConfig,
+    frozen: np.ndarray | None = None, forced: np.ndarray | None = None,
 ) -> Pattern:
     """Choose the complementary cells for ``primary`` (bool over ``system``'s cells).
 
-    ``system.values`` must hold the true value of every cell.
+    ``system.values`` must hold the true value of every cell. ``frozen`` (bool over cells):
+    cells already published elsewhere, never chosen as complementary cells; ``forced``: cells
+    withheld there, always hidden here and checked like complementary cells.
 
     Raises
     ------
@@ -124,18 +127,20 @@ def complementary_suppression(
     p = float(config.protection)
     A = system.matrix()
     primary = np.asarray(primary, bool)
-    hidden = primary | system.never_shown()
-    if not primary.any():
+    forced = np.zeros(len(v), dtype=bool) if forced is None else np.asarray(forced, bool)
+    hidden = primary | system.never_shown() | forced
+    if not primary.any() and not forced.any():
         nan = np.full(len(v), np.nan)
         return Pattern(primary.copy(), primary.copy(), nan, nan.copy(), 0)
-    exempt = hidden & ~primary
+    exempt = system.never_shown() & ~primary
     if _lines_ok(A, hidden, exempt):  # otherwise some primary cell is alone in an equation
         lo, hi = attacker_intervals(system, hidden, v, A=A)
         ok = system_ok(system, v, lo, hi, p, primary)
         if ok[hidden].all():
             return Pattern(hidden.copy(), primary.copy(), lo, hi, 0)
 
-    h, n = _build_model(system, primary, v, p, config)
+    frozen = np.zeros(len(v), dtype=bool) if frozen is None else np.asarray(frozen, bool)
+    h, n = _build_model(system, primary, v, p, config, frozen, forced)
     rounds = 0
     while True:
         rounds += 1
@@ -158,7 +163,7 @@ def complementary_suppression(
         bad = x & ~system_ok(system, v, lo, hi, p, primary)
         if not bad.any():
             return Pattern(x, primary.copy(), lo, hi, rounds)
-        _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi)
+        _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi, frozen)
 
 
 def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray, exempt: np.ndarray) -> bool:
@@ -172,7 +177,8 @@ def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray, exempt: np.ndarray) 
 
 
 def _build_model(
-    system: CellSystem, primary: np.ndarray, v: np.ndarray, p: float, config: PrivacyConfig
+    system: CellSystem, primary: np.ndarray, v: np.ndarray, p: float, config: PrivacyConfig,
+    frozen: np.ndarray, forced: np.ndarray,
 ) -> tuple[highspy.Highs, int]:
     n = system.n_cells
     eqs = system.equations
@@ -182,11 +188,13 @@ def _build_model(
     ncol = n + 2 * m
     cost = np.zeros(ncol)
     cost[:n] = _costs(v, config.cost)
-    cost[:n][primary | unpub] = 0.0
+    fixed_on = primary | unpub | forced
+    cost[:n][fixed_on] = 0.0
     col_lower = np.zeros(ncol)
     col_upper = np.full(ncol, highspy.kHighsInf)
     col_upper[:n] = 1.0
-    col_lower[:n][primary | unpub] = 1.0
+    col_lower[:n][fixed_on] = 1.0
+    col_upper[:n][frozen & ~fixed_on] = 0.0
     rows_i: list[np.ndarray] = []
     rows_j: list[np.ndarray] = []
     rows_v: list[np.ndarray] = []
@@ -262,8 +270,9 @@ def _add_cuts(
     p: float,
     lower: np.ndarray,
     upper: np.ndarray,
+    frozen: np.ndarray,
 ) -> None:
-    """Add cuts that the current pattern ``x`` violates.
+    """Add cuts that the current pattern ``x`` violates (never asking for a ``frozen`` cell).
 
     A primary cell whose interval misses ``v + p`` (or ``max(v - p, 0)``) gets a capacity cut
     from the dual of the attacker LP (Fischetti & Salazar-Gonzalez 2000, sec. 3): for any row
@@ -282,7 +291,7 @@ def _add_cuts(
         comp = cells[labels == lab]
         rows = np.unique(A_csc[:, comp].indices)
         near_all = np.unique(A[rows, :].indices)
-        near = near_all[~x[near_all]]
+        near = near_all[~x[near_all] & ~frozen[near_all]]
         if len(near) == 0:
             raise EquitableError(
                 f"{system.describe(int(c))} cannot be protected to the protection level: every "

@@ -73,7 +73,8 @@ def _check_margins(system: CellSystem) -> None:
 
 
 def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | None = None,
-           links: Sequence[Subset] = ()):
+           links: Sequence[Subset] = (), fixed: Sequence[bool] = (),
+           hidden: Sequence | None = None):
     system, part_cells = build_system(parts, links)
     if np.isnan(system.values).any():
         j = int(np.flatnonzero(np.isnan(system.values))[0])
@@ -84,7 +85,20 @@ def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | Non
     for cells, mask in zip(part_cells, extra or []):
         if mask is not None:
             primary[cells[np.asarray(mask, dtype=bool)]] = True
-    pattern = complementary_suppression(system, primary, cfg)
+    frozen = np.zeros(system.n_cells, dtype=bool)
+    forced = np.zeros(system.n_cells, dtype=bool)
+    for k, (cells, f) in enumerate(zip(part_cells, fixed)):
+        if not f:
+            continue
+        frozen[cells] = True
+        primary[cells] = False  # a fixed table's small groups are only those it withheld
+        mask = (extra or [None] * len(parts))[k]
+        if mask is not None:
+            primary[cells[np.asarray(mask, dtype=bool)]] = True
+        h = (hidden or [None] * len(parts))[k]
+        if h is not None:
+            forced[cells[np.asarray(h, dtype=bool)]] = True
+    pattern = complementary_suppression(system, primary, cfg, frozen=frozen, forced=forced)
     report = report_from(system, pattern.suppressed, pattern.lower, pattern.upper, config=cfg,
                          true_values=system.values, primary=pattern.primary)
     if not report.ok:  # pragma: no cover - complementary_suppression guarantees this
@@ -326,7 +340,9 @@ def protect_linked(
     Parameters
     ----------
     tables : the tables (:class:`LongTable`); ``links`` refer to them by position and to
-        their rows by position (0-based, in ``df`` order).
+        their rows by position (0-based, in ``df`` order). A table with ``fixed=True`` is
+        already published (another release): its cells bound the others but are never
+        suppressed, and are not checked.
     links : ``Subset(sub=(table, row), sup=(table, row))``.
     config : threshold (10), protection level (3), cost, ...
 
@@ -366,7 +382,9 @@ def protect_linked(
                                group_cols=list(t.group_cols), additive=t.additive,
                                total_label=t.total_label, marker=cfg.marker))
         extra.append(t.also_suppress)
-    _system, part_cells, pattern, report = _solve(parts, cfg, extra, links)
+    _system, part_cells, pattern, report = _solve(parts, cfg, extra, links,
+                                                  [t.fixed for t in tables],
+                                                  [t.hidden for t in tables])
     return [_long_result(t, cells, pattern, report, cfg) for t, cells in zip(tables, part_cells)]
 
 

@@ -64,6 +64,12 @@ class LongTable:
     total_label: str = "Total"
     name: str = "table"
     also_suppress: Sequence[bool] | None = None
+    #: already published (by an earlier release, or another table of the run protected
+    #: first): its cells are never suppressed here; those it withheld are ``hidden`` (checked
+    #: as complementary cells: never pinned down) or ``also_suppress`` (small groups:
+    #: protected to the protection level); the others are known to the reader
+    fixed: bool = False
+    hidden: Sequence[bool] | None = None
 
 
 @dataclass(frozen=True)
