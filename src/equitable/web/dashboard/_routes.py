@@ -142,12 +142,21 @@ def _csv(df: pd.DataFrame, filename: str) -> Response:
                              "Cache-Control": "public, max-age=300"})
 
 
+#: Shares of a school's enrollment republished from CDE's public files (FRPM, English learners,
+#: students with disabilities): shown as the source publishes them, with the source named
+#: (PRIVACY.md, "Figures republished from public sources").
+CDE_SHARE_CODES = {"frpm_pct", "el_pct", "swd_pct"}
+
+
 def _source_of(data: DashboardData, code: str) -> str:
     inputs = data.run.get("inputs", {})
     if code in CES_CODES and "calenviroscreen" in inputs:
         return "OEHHA CalEnviroScreen 4.0 (" + inputs["calenviroscreen"]["file"] + ")"
     if "math" in code and "math" in inputs:
         return "CAASPP (" + inputs["math"]["file"] + ")"
+    if code in CDE_SHARE_CODES and "schools" in inputs:
+        return ("California Department of Education, as published (" + inputs["schools"]["file"]
+                + ")")
     if "schools" in inputs:
         return inputs["schools"]["file"]
     return data.spec.source or ""

@@ -1,0 +1,31 @@
+"""Figures republished from public source files (issue 15, item 6; PRIVACY.md, "Figures
+republished from public sources"): CDE's shares of a school's enrollment (FRPM, English
+learners, students with disabilities) are shown as the source publishes them, never more
+precisely, with the source named, on the page and in its CSV download."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from .test_pages import text_of
+
+CDE = {"frpm_pct": "% free or reduced-price meals", "el_pct": "% English learners",
+       "swd_pct": "% students with disabilities"}
+
+
+def test_cde_shares_name_their_source_on_the_page_and_in_the_csv(client, results):
+    s = results["schools"]
+    row = s.iloc[3]
+    got = pd.read_csv(io.StringIO(client.get(f"/schools/{row.cds_code}/indicators.csv").text))
+    got = got.set_index("code")
+    for code in CDE:
+        src = got.loc[code, "source"]
+        assert src.startswith("California Department of Education, as published (")
+        # the value as in the results file (the source's figure), not a count
+        assert got.loc[code, "value"] == row[code]
+    # other indicators keep their own source
+    assert not got.loc["ela_not_met_pct", "source"].startswith("California Department")
+    t = text_of(client.get(f"/schools/{row.cds_code}").text)
+    assert t.count("California Department of Education, as published (") == 3
