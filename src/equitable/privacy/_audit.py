@@ -169,7 +169,9 @@ def _audit_parts(
         for pc, tc in zip(part_cells, tcells):
             true_values[pc] = tsys.values[tc]
         true_values[system.never_shown()] = tsys.values[tsys.never_shown()]
-    lower, upper = attacker_intervals(system, system.suppressed, system.values)
+    exempt = system.never_shown() & ~system.sensitive_differences()
+    lower, upper = attacker_intervals(system, system.suppressed, system.values,
+                                      only=~exempt if exempt.any() else None)
     report = report_from(
         system, system.suppressed, lower, upper, config=config, true_values=true_values
     )

@@ -133,8 +133,10 @@ def complementary_suppression(
         nan = np.full(len(v), np.nan)
         return Pattern(primary.copy(), primary.copy(), nan, nan.copy(), 0)
     exempt = system.never_shown() & ~primary
+    # intervals are needed only where a cell is checked (not for components of exempt cells)
+    only = ~exempt if exempt.any() else None
     if _lines_ok(A, hidden, exempt):  # otherwise some primary cell is alone in an equation
-        lo, hi = attacker_intervals(system, hidden, v, A=A)
+        lo, hi = attacker_intervals(system, hidden, v, A=A, only=only)
         ok = system_ok(system, v, lo, hi, p, primary)
         if ok[hidden].all():
             return Pattern(hidden.copy(), primary.copy(), lo, hi, 0)
@@ -159,7 +161,7 @@ def complementary_suppression(
             )
         x = np.asarray(h.getSolution().col_value[:n]) > 0.5
         x |= hidden
-        lo, hi = attacker_intervals(system, x, v, A=A)
+        lo, hi = attacker_intervals(system, x, v, A=A, only=only)
         bad = x & ~system_ok(system, v, lo, hi, p, primary)
         if not bad.any():
             return Pattern(x, primary.copy(), lo, hi, rounds)
