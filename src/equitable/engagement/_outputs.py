@@ -627,11 +627,14 @@ def _protect_with_summary(table: pd.DataFrame, kind: np.ndarray, model: pd.DataF
                   fixed=True, hidden=side["hidden"].to_numpy(),
                   also_suppress=side["small"].to_numpy()),
     ]
-    # every fairness row of a category (residuals included) is part of the summary's
+    # every fairness row of a category (residuals included) is part of the summary's; not
+    # where a student enrolled at two schools of a district at once counts twice in the
+    # fairness table and once in the district row (then the count can exceed the sum)
     pos = {tuple(r): k for k, r in enumerate(side[groups].itertuples(index=False, name=None))}
+    n_side, n_model = side["n"].to_numpy(), model["n"].to_numpy()
     links = [Subset(sub=(0, i), sup=(1, pos[tuple(r)]))
              for i, r in enumerate(model[groups].itertuples(index=False, name=None))
-             if tuple(r) in pos]
+             if tuple(r) in pos and n_model[i] <= n_side[pos[tuple(r)]]]
     return protect_linked(tables, links)[0]
 
 
