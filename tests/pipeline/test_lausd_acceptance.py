@@ -184,6 +184,10 @@ def test_workbook_for_a_budget_analyst(result):
     params = {row[0].value: row[1].value for row in wb["Parameters"].iter_rows(min_row=2)}
     assert params["Budget (dollars)"] == 700_000_000
     assert params["Per-pupil weight, tier 1 Highest"] == 1.5
+    # CDE's shares beside enrollment name their source (PRIVACY.md, section 3a)
+    assert params["Republished figures"] == (
+        "frpm_pct, el_pct, swd_pct: California Department of Education, as published "
+        "(schools_2024_25.csv); shown unchanged, no count of students derived")
 
 
 @pytest.mark.browser

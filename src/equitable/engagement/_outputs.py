@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.engagement._io import SCHOOL_SPAN
-from equitable.privacy import MARKER, PrivacyConfig, protect_long
+from equitable.privacy import MARKER, LongTable, PrivacyConfig, Subset, protect_linked, protect_long
 
 __all__ = [
     "ENGAGEMENT_COLUMNS",
@@ -18,6 +18,7 @@ __all__ = [
     "QUEUE_COLUMNS",
     "SUMMARY_COLUMNS",
     "add_reasons",
+    "cumulative_by_category",
     "fairness_table",
     "format_engagement",
     "outreach_queue",
@@ -373,7 +374,8 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
 
 
 def school_summary(d: pd.DataFrame, attrs: pd.DataFrame | None, year: str,
-                   hidden: tuple[set[str], set[str]] | None = None) -> pd.DataFrame:
+                   hidden: tuple[set[str], set[str]] | None = None,
+                   counts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Chronic absenteeism by school and district and reporting category, CDE layout, protected.
 
     School rows (AggregateLevel S) count each student's enrollment at that school; district rows
@@ -386,9 +388,10 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame | None, year: str,
     (complementary suppression, :func:`equitable.privacy.protect_long`) that no suppressed
     school figure can be recovered from the district row or from the school's other groups; see
     :func:`summary_protection`. ``hidden`` is :func:`summary_protection` computed beforehand
-    (the pipeline does it while the backend works; it depends on enrollment only).
+    (the pipeline does it while the backend works; it depends on enrollment only). ``counts``
+    is :func:`summary_counts` of ``d`` when already computed.
     """
-    a = summary_counts(d, attrs)
+    a = summary_counts(d, attrs) if counts is None else counts
     if hidden is None:
         hidden = summary_protection(a)
     key = _row_keys(a)
@@ -507,8 +510,8 @@ def summary_protection(a: pd.DataFrame) -> tuple[set[str], set[str]]:
     return out[0], out[1]
 
 
-def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | None
-                   ) -> pd.DataFrame:
+def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | None,
+                   cumulative: pd.DataFrame | None = None) -> pd.DataFrame:
     """Share of the outreach list vs share of enrollment, by CDE reporting category.
 
     Population: students currently enrolled (one row per student and school). A
@@ -516,6 +519,8 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
     its share of enrollment. Groups of 10 or fewer enrolled students are suppressed.
     ``attrs`` None: ``d`` comes from :func:`with_attributes` and ``queue`` is
     :func:`outreach_queue` of that same ``d`` (its rows are those of :func:`on_list`).
+    ``cumulative``: :func:`cumulative_by_category` of the school summary published in the same
+    run; the two tables are then protected as a linked set (see :func:`fairness_protection`).
     """
     now = d["enrolled_now"].astype(bool).to_numpy()
     pop = _joined(d[now], attrs, _KEYS)
@@ -549,15 +554,92 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
             "flagged_rate_pct": _pct_half_up(f, n, 1), "representation_ratio": ratio,
         })
     out = pd.DataFrame(rows, columns=FAIRNESS_COLUMNS)
-    hidden = fairness_protection(out, total_enrolled=total, total_flagged=total_flagged)
+    hidden = fairness_protection(out, total_enrolled=total, total_flagged=total_flagged,
+                                 cumulative=cumulative)
     for c in FAIRNESS_COLUMNS[2:]:
         out[c] = out[c].astype(object)
         out.loc[hidden, c] = MARKER
     return out
 
 
-def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagged: int
-                        ) -> np.ndarray:
+def cumulative_by_category(a: pd.DataFrame, hidden: set[str] | None = None) -> pd.DataFrame:
+    """What the school summary publishes about each reporting category run-wide: its
+    cumulative enrollment summed over the district rows (``a`` is :func:`summary_counts`;
+    ``hidden`` the ``level|cds|code`` keys of the rows whose cumulative enrollment the summary
+    withholds, :func:`summary_protection`).
+
+    Every student enrolled now was enrolled this year, so a category's count in the fairness
+    table is at most this sum: the two tables are linked, both ways (a shown sum bounds a
+    withheld fairness count from above; a shown fairness count bounds a withheld summary row
+    from below).
+
+    Returns
+    -------
+    DataFrame indexed by reporting category: ``n`` (the sum), ``hidden`` (a district row of the
+    category is withheld, so the sum is not known to a reader) and ``small`` (a withheld row is
+    a group of 10 or fewer, to protect to the protection level).
+    """
+    cfg = PrivacyConfig()
+    dl = a[a["level"] == "D"]
+    n = dl["n"].to_numpy("int64")
+    hid = _row_keys(dl).isin(hidden or set()).to_numpy()
+    frame = pd.DataFrame({"n": n, "hidden": hid, "small": hid & (n <= cfg.threshold)},
+                         index=dl["code"].astype(str).to_numpy())
+    return frame.groupby(level=0, sort=False).agg({"n": "sum", "hidden": "any", "small": "any"})
+
+
+def _protect_with_summary(table: pd.DataFrame, kind: np.ndarray, model: pd.DataFrame,
+                          groups: list[str], cumulative: pd.DataFrame):
+    """Protect the enrolled counts of the fairness model linked with the summary's sums.
+
+    The summary's side is a fixed table (already protected): the sums by category on the same
+    dimensions (``TA`` = the race groups + a residual = the grade spans + a residual, the
+    residuals known to the reader as in :func:`summary_protection`), its withheld sums hidden.
+    Each fairness count of a category is linked (:class:`equitable.privacy.Subset`) to its sum.
+    """
+    codes = table["ReportingCategory"].astype(str).to_numpy()
+    cum = cumulative.reindex(codes)
+    have = cum["n"].notna().to_numpy() & (codes == "TA").any()
+    if not have[codes == "TA"].all():
+        return protect_long(model[[*groups, "n"]], count_col="n", group_cols=groups,
+                            additive=["_race", "_span"], total_label=_TOTAL,
+                            name="outreach_fairness")
+    rows = np.flatnonzero(have)
+    _, dims = _category_dims(codes[rows])
+    side = pd.DataFrame({**dims, "n": cum["n"].to_numpy()[rows].astype("int64"),
+                         "hidden": cum["hidden"].to_numpy()[rows].astype(bool),
+                         "small": cum["small"].to_numpy()[rows].astype(bool)})
+    ta = int(side.loc[codes[rows] == "TA", "n"].iloc[0])
+    extra = []
+    for k, label in (("race", "R_other"), ("span", "GR_other")):
+        rest = ta - int(side.loc[kind[rows] == k, "n"].sum())
+        if rest > 0:
+            extra.append({"_race": label if k == "race" else _TOTAL,
+                          "_span": label if k == "span" else _TOTAL, "_program": _TOTAL,
+                          "n": rest, "hidden": False, "small": False})
+    side = pd.concat([side, pd.DataFrame(extra, columns=side.columns)], ignore_index=True)
+    side.insert(0, "_release", "school_summary")
+    tables = [
+        LongTable(model[[*groups, "n"]], "n", groups, additive=["_race", "_span"],
+                  total_label=_TOTAL, name="outreach_fairness"),
+        LongTable(side[["_release", *groups, "n"]], "n", ["_release", *groups],
+                  additive=["_race", "_span"], total_label=_TOTAL, name="school_summary",
+                  fixed=True, hidden=side["hidden"].to_numpy(),
+                  also_suppress=side["small"].to_numpy()),
+    ]
+    # every fairness row of a category (residuals included) is part of the summary's; not
+    # where a student enrolled at two schools of a district at once counts twice in the
+    # fairness table and once in the district row (then the count can exceed the sum)
+    pos = {tuple(r): k for k, r in enumerate(side[groups].itertuples(index=False, name=None))}
+    n_side, n_model = side["n"].to_numpy(), model["n"].to_numpy()
+    links = [Subset(sub=(0, i), sup=(1, pos[tuple(r)]))
+             for i, r in enumerate(model[groups].itertuples(index=False, name=None))
+             if tuple(r) in pos and n_model[i] <= n_side[pos[tuple(r)]]]
+    return protect_linked(tables, links)[0]
+
+
+def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagged: int,
+                        cumulative: pd.DataFrame | None = None) -> np.ndarray:
     """Rows of the fairness table to withhold (bool per row of ``table``).
 
     Primary suppression: a group of 10 or fewer enrolled students (CDE). Complementary
@@ -568,6 +650,15 @@ def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagg
     groups overlap and total nothing. The enrolled counts are protected first; then the flagged
     counts, with the rows already withheld as the groups to protect (their flagged count must
     not be narrowed to within 3 either); the rows withheld by either are withheld.
+
+    Linked with the school summary of the same run (``cumulative``, :func:`cumulative_by_category`):
+    a reader knows that a category's enrolled count is at most its cumulative enrollment summed
+    over the summary's district rows, so a withheld complement whose cumulative count is close
+    (few students left) would no longer hide a small group, and a shown enrolled count bounds a
+    withheld summary row from below. The enrolled counts are then protected as one linked set
+    with those sums (:func:`_protect_with_summary`: :func:`equitable.privacy.protect_linked`
+    with the summary as a fixed table and :class:`equitable.privacy.Subset` links), so that no
+    withheld count of either table can be narrowed by subtracting across the two.
     """
     kind, dims = _category_dims(table["ReportingCategory"])
     frame = pd.DataFrame({
@@ -587,9 +678,12 @@ def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagg
         return (frame["n"] <= PrivacyConfig().threshold).to_numpy()
     model = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
     groups = ["_race", "_span", "_program"]
-    first = protect_long(model[[*groups, "n"]], count_col="n", group_cols=groups,
-                         additive=["_race", "_span"], total_label=_TOTAL,
-                         name="outreach_fairness")
+    if cumulative is not None and len(cumulative):
+        first = _protect_with_summary(table, kind, model, groups, cumulative)
+    else:
+        first = protect_long(model[[*groups, "n"]], count_col="n", group_cols=groups,
+                             additive=["_race", "_span"], total_label=_TOTAL,
+                             name="outreach_fairness")
     second = protect_long(model[[*groups, "f"]], count_col="f", group_cols=groups,
                           additive=["_race", "_span"], total_label=_TOTAL,
                           config=PrivacyConfig(threshold=0, suppress_zeros=False),

@@ -413,11 +413,14 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     hidden = protection.result()
     log.info("engagement: waited %.1f s for the summary's suppression pattern",
              time.perf_counter() - t_wait)
+    # the summary and the fairness table are published together: protected as a linked set
+    counts = O.summary_counts(dx, None)
     result = EngagementResult(
         students=O.format_engagement(dx, missing_days, presorted=True),
-        summary=O.school_summary(dx, None, year, hidden=hidden),
+        summary=O.school_summary(dx, None, year, hidden=hidden, counts=counts),
         queue=queue,
-        fairness=O.fairness_table(dx, queue, None),
+        fairness=O.fairness_table(dx, queue, None,
+                                  cumulative=O.cumulative_by_category(counts, hidden[1])),
         as_of=as_of,
         dropped=dropped,
         notes=a_notes,

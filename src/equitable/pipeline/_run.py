@@ -624,6 +624,11 @@ def report_data(comp: Computation) -> Any:
         digest = sha256_file(p)
         inputs[label] = (p.name, digest)
         params.append((f"Input {label}", f"{p.name}  sha256 {digest}"))
+    shares = [c for c in ("frpm_pct", "el_pct", "swd_pct") if c in comp.schools.columns]
+    if shares and "schools" in comp.inputs:  # PRIVACY.md, section 3a
+        params.append(("Republished figures", ", ".join(shares) + ": California Department of "
+                       f"Education, as published ({comp.inputs['schools'].name}); shown "
+                       "unchanged, no count of students derived"))
     params.append(("equitable version", __version__))
     n_flagged = int((comp.schools["missing_indicators"] != "").sum())
     metrics = equity(comp)

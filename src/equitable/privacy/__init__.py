@@ -4,8 +4,10 @@
 * caps on extreme rates by group size (NCES 2011-603): :func:`cap_rates`;
 * complementary suppression of tables with margins, alone or published together:
   :func:`protect_crosstab`, :func:`protect_tables`, :func:`protect_long`, :func:`publish`;
+* the tables of one run as one linked set (shared cells and subset links):
+  :func:`protect_linked`, :class:`LongTable`, :class:`Subset`;
 * the auditor (attacker LP interval of every suppressed cell): :func:`audit_tables`,
-  :func:`audit_files`, :func:`assert_no_disclosure`;
+  :func:`audit_files`, :func:`audit_linked`, :func:`assert_no_disclosure`;
 * pseudonymous student ids (keyed HMAC): :func:`pseudonymize`, :func:`load_key`;
 * :func:`find_sensitive` for tests that scan logs and error messages.
 
@@ -20,12 +22,14 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         DisclosureError,
         assert_no_disclosure,
         audit_files,
+        audit_linked,
         audit_tables,
     )
     from equitable.privacy._config import PrivacyConfig, RateCap, load_config
     from equitable.privacy._protect import (
         Protected,
         protect_crosstab,
+        protect_linked,
         protect_long,
         protect_tables,
         publish,
@@ -38,6 +42,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         record_disclosure,
     )
     from equitable.privacy._suppress import DEFAULT_THRESHOLD, MARKER, cap_rates, suppress_table
+    from equitable.privacy._tables import LongTable, Subset
 
 # The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
 # heavy libraries they import.
@@ -49,12 +54,15 @@ _LAZY = {
     "DisclosureError": "equitable.privacy._audit",
     "assert_no_disclosure": "equitable.privacy._audit",
     "audit_files": "equitable.privacy._audit",
+    "audit_linked": "equitable.privacy._audit",
     "audit_tables": "equitable.privacy._audit",
     "PrivacyConfig": "equitable.privacy._config",
     "RateCap": "equitable.privacy._config",
     "load_config": "equitable.privacy._config",
+    "LongTable": "equitable.privacy._tables",
     "Protected": "equitable.privacy._protect",
     "protect_crosstab": "equitable.privacy._protect",
+    "protect_linked": "equitable.privacy._protect",
     "protect_long": "equitable.privacy._protect",
     "protect_tables": "equitable.privacy._protect",
     "publish": "equitable.privacy._protect",
@@ -67,6 +75,7 @@ _LAZY = {
     "MARKER": "equitable.privacy._suppress",
     "cap_rates": "equitable.privacy._suppress",
     "suppress_table": "equitable.privacy._suppress",
+    "Subset": "equitable.privacy._tables",
 }
 
 __all__ = [
@@ -74,17 +83,21 @@ __all__ = [
     "MARKER",
     "AuditReport",
     "DisclosureError",
+    "LongTable",
     "PrivacyConfig",
     "Protected",
     "RateCap",
+    "Subset",
     "assert_no_disclosure",
     "audit_files",
+    "audit_linked",
     "audit_tables",
     "cap_rates",
     "find_sensitive",
     "load_config",
     "load_key",
     "protect_crosstab",
+    "protect_linked",
     "protect_long",
     "protect_tables",
     "pseudonymize",

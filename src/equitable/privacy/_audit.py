@@ -14,13 +14,23 @@ from equitable.privacy._complementary import cell_ok, published_ok
 from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._io import line_message, read_crosstab_csv, read_csv_text
 from equitable.privacy._lp import attacker_intervals
-from equitable.privacy._tables import CellSystem, TablePart, build_system, crosstab_part, long_part
+from equitable.privacy._tables import (
+    CellSystem,
+    LongTable,
+    Subset,
+    TablePart,
+    build_system,
+    crosstab_part,
+    long_part,
+    subset_links,
+)
 
 __all__ = [
     "AuditReport",
     "DisclosureError",
     "assert_no_disclosure",
     "audit_files",
+    "audit_linked",
     "audit_tables",
     "report_from",
 ]
@@ -72,6 +82,9 @@ class AuditReport:
         return self.summary()
 
 
+_TOL = 1e-6
+
+
 def _fmt(x: float) -> str:
     return "inf" if np.isinf(x) else f"{x:g}"
 
@@ -94,14 +107,26 @@ def report_from(
     """
     p = float(config.protection)
     idx = np.flatnonzero(suppressed)
+    unpub = system.never_shown()
     if true_values is not None:
         if primary is None:
             primary = true_values <= config.threshold
             if not config.suppress_zeros:
                 primary &= true_values > 0
+            primary = primary & ~(unpub & ((true_values < 1)
+                                           | ~system.sensitive_differences()))
         ok = cell_ok(true_values, lower, upper, p, primary)
+        ok |= unpub & ~primary
+        shown = ~unpub | primary
     else:
         ok = published_ok(lower, upper, p)
+        # a difference of linked cells is never shown: it only matters when it may be a
+        # group of 1 to threshold that the attacker can narrow down
+        with np.errstate(invalid="ignore"):
+            big_or_none = (lower > config.threshold + _TOL) | (upper < 1 - _TOL)
+        ok |= unpub & (big_or_none | ~system.sensitive_differences())
+        shown = ~unpub | ~ok
+    idx = idx[shown[idx]]
     rows = []
     problems = []
     for j in idx:
@@ -116,10 +141,16 @@ def report_from(
             width = upper[j] - lower[j]
             how = ("can be derived exactly" if width <= 1e-6 else
                    f"can be narrowed to [{_fmt(lower[j])}, {_fmt(upper[j])}]")
-            problems.append(
-                f"{system.describe(int(j))}: suppressed cell {how}; the protection level is "
-                f"+-{p:g}"
-            )
+            if unpub[j]:
+                problems.append(
+                    f"{system.describe(int(j))}: the difference of these linked cells (a group "
+                    f"of students) {how}; the protection level is +-{p:g}"
+                )
+            else:
+                problems.append(
+                    f"{system.describe(int(j))}: suppressed cell {how}; the protection level "
+                    f"is +-{p:g}"
+                )
     cells = pd.DataFrame(
         rows, columns=["table", "row", "column", "lower", "upper", "value", "ok"]
     )
@@ -127,16 +158,20 @@ def report_from(
 
 
 def _audit_parts(
-    parts: Sequence[TablePart], config: PrivacyConfig, true_parts: Sequence[TablePart] | None
+    parts: Sequence[TablePart], config: PrivacyConfig, true_parts: Sequence[TablePart] | None,
+    links: Sequence[Subset] = (),
 ) -> AuditReport:
-    system, part_cells = build_system(parts)
+    system, part_cells = build_system(parts, links)
     true_values = None
     if true_parts is not None:
-        tsys, tcells = build_system(true_parts)
+        tsys, tcells = build_system(true_parts, links)
         true_values = np.full(system.n_cells, np.nan)
         for pc, tc in zip(part_cells, tcells):
             true_values[pc] = tsys.values[tc]
-    lower, upper = attacker_intervals(system, system.suppressed, system.values)
+        true_values[system.never_shown()] = tsys.values[tsys.never_shown()]
+    exempt = system.never_shown() & ~system.sensitive_differences()
+    lower, upper = attacker_intervals(system, system.suppressed, system.values,
+                                      only=~exempt if exempt.any() else None)
     report = report_from(
         system, system.suppressed, lower, upper, config=config, true_values=true_values
     )
@@ -249,6 +284,62 @@ def audit_tables(
     return _audit_parts(parts, cfg, true_parts)
 
 
+def audit_linked(
+    tables: Sequence[LongTable],
+    subsets: Sequence[tuple[int, int]] = (),
+    *,
+    links: Sequence[Subset] = (),
+    sensitive: bool = False,
+    config: PrivacyConfig | None = None,
+    true: Sequence[pd.DataFrame] | None = None,
+) -> AuditReport:
+    """Audit long tables published together as one linked set.
+
+    Parameters
+    ----------
+    tables : the published tables (:class:`~equitable.privacy.LongTable`; suppressed counts
+        hold the marker). Cells with the same group labels on the same group columns are one
+        cell wherever they show.
+    subsets : ``(i, j)``: every group of table ``i`` is part of the group of table ``j`` with
+        the same labels on ``j``'s group columns (``j`` breaks down by fewer columns), e.g. the
+        respondents of a school who answered an item and the school's respondents
+        (:func:`~equitable.privacy._tables.subset_links`).
+    links : further :class:`~equitable.privacy.Subset` links, cell by cell.
+    sensitive : the differences of the ``subsets`` are groups of students to protect (see
+        :class:`~equitable.privacy.Subset`).
+    true : the unsuppressed tables (same rows), when known: then a small group's interval
+        must reach ``v + p`` and ``max(v - p, 0)`` (as in :func:`audit_tables`).
+
+    Returns
+    -------
+    AuditReport
+        Also failing, for a sensitive link, when the difference of the two cells (the students
+        of a group who left) may be 1 to ``threshold`` and the published cells narrow it to
+        less than the protection level.
+
+    Notes
+    -----
+    FCSM Statistical Policy Working Paper 22 (rev. 2005), ch. 4: auditing linked tables by
+    linear programming over their joint system of equations.
+    """
+    cfg = config or PrivacyConfig()
+    parts = [long_part(t.df, name=t.name, count_col=t.count_col, group_cols=list(t.group_cols),
+                       additive=t.additive, total_label=t.total_label, marker=cfg.marker)
+             for t in tables]
+    all_links = list(links)
+    for i, j in subsets:
+        all_links += subset_links(parts, i, j, sensitive=sensitive)
+    true_parts = None
+    if true is not None:
+        if len(true) != len(tables):
+            raise InputError(f"{len(true)} true tables for {len(tables)} published ones")
+        true_parts = [long_part(df, name=t.name, count_col=t.count_col,
+                                group_cols=list(t.group_cols), additive=t.additive,
+                                total_label=t.total_label, marker=cfg.marker)
+                      for t, df in zip(tables, true)]
+    return _audit_parts(parts, cfg, true_parts, all_links)
+
+
 def audit_files(
     paths: Sequence[str | Path],
     *,
@@ -257,6 +348,8 @@ def audit_files(
     columns_name: str | None = None,
     total_label: str = "Total",
     config: PrivacyConfig | None = None,
+    subsets: Sequence[tuple[int, int]] = (),
+    sensitive: bool = False,
 ) -> AuditReport:
     """Audit published CSV files together (the ``equitable privacy audit`` command).
 
@@ -266,15 +359,25 @@ def audit_files(
     (default: the file's stem), so files that share a row dimension name share their ``Total``
     column and grand total. A **long** file (``count_col`` given) has the ``group_cols`` and a
     count column. Empty cells are not allowed; suppressed cells hold ``*``.
+
+    **A linked set** of long files: with several files, a file may leave out some of the
+    ``group_cols`` (it does not break down by them: they are ``total_label`` in each of its
+    rows), and ``subsets`` ``(i, j)`` (0-based positions in ``paths``) states that every group
+    of file ``i`` is part of the group of file ``j`` with the same labels on ``j``'s columns
+    (see :func:`audit_linked`; ``sensitive``: their differences are groups to protect).
     """
     cfg = config or PrivacyConfig()
     parts = []
+    linked = count_col is not None and len(paths) > 1
     for raw in paths:
         path = Path(raw)
         if count_col is not None:
             df = read_csv_text(path)
+            cols = list(group_cols)
+            if linked:
+                cols = [c for c in group_cols if c in df.columns]
             parts.append(long_part(df, name=str(path), count_col=count_col,
-                                   group_cols=list(group_cols), total_label=total_label,
+                                   group_cols=cols, total_label=total_label,
                                    marker=cfg.marker, first_line=2))
             continue
         table = read_crosstab_csv(path, columns_name=columns_name, marker=cfg.marker)
@@ -283,7 +386,16 @@ def audit_files(
                                        marker=cfg.marker))
         except InputError as exc:
             raise InputError(line_message(str(exc), table)) from None
-    return _audit_parts(parts, cfg, None)
+    links: list[Subset] = []
+    for i, j in subsets:
+        if count_col is None:
+            raise InputError("subset links are for long files (give --count-col)")
+        for k in (i, j):
+            if not 0 <= k < len(parts):
+                raise InputError(f"a subset link names file {k + 1}, but {len(parts)} files "
+                                 "were given")
+        links += subset_links(parts, i, j, sensitive=sensitive)
+    return _audit_parts(parts, cfg, None, links)
 
 
 def assert_no_disclosure(

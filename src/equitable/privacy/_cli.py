@@ -63,19 +63,50 @@ def _audit(
     config: Path | None = _CONFIG,
     cells: Path | None = typer.Option(None, "--cells", help="Write every suppressed cell's "
                                          "attacker interval to this CSV."),
+    subset: list[str] = typer.Option([], "--subset", help="Long files of one linked set: "
+                                     "'SUB:SUP' (file names or 1-based positions), every group "
+                                     "of SUB is part of the group of SUP with the same labels "
+                                     "on SUP's group columns (repeat for several)."),
+    sensitive: bool = typer.Option(False, "--sensitive-differences", help="The differences "
+                                   "SUP - SUB are groups of students to protect too (e.g. "
+                                   "students who left)."),
 ) -> None:
     """Compute the tightest interval an attacker can derive for every suppressed cell; fail
-    (exit 1) when one is narrower than the protection level or a small group is published."""
+    (exit 1) when one is narrower than the protection level or a small group is published.
+
+    Several files are audited as one linked set: cells with the same group labels are one
+    cell, shared margins link the tables, and --subset states that one file's groups are parts
+    of another's."""
     from equitable.privacy._audit import DisclosureError, audit_files
 
     cfg = _config(config, threshold, protection)
+    pairs = [_subset_pair(s, tables) for s in subset]
     report = audit_files(tables, count_col=count_col, group_cols=_split(group_cols),
-                         columns_name=columns_name, total_label=total_label, config=cfg)
+                         columns_name=columns_name, total_label=total_label, config=cfg,
+                         subsets=pairs, sensitive=sensitive)
     if cells is not None:
         report.cells.to_csv(cells, index=False, lineterminator="\n")
     typer.echo(report.summary())
     if not report.ok:
         raise DisclosureError(f"audit failed: {len(report.problems)} problem(s)")
+
+
+def _subset_pair(spec: str, tables: list[Path]) -> tuple[int, int]:
+    from equitable.errors import InputError
+
+    def which(ref: str) -> int:
+        ref = ref.strip()
+        if ref.isdigit() and 1 <= int(ref) <= len(tables):
+            return int(ref) - 1
+        hits = [i for i, t in enumerate(tables) if ref in (str(t), t.name)]
+        if len(hits) != 1:
+            raise InputError(f"--subset '{spec}': '{ref}' is not one of the files audited")
+        return hits[0]
+
+    sub, sep, sup = spec.rpartition(":")
+    if not sep or not sub or not sup:
+        raise InputError(f"--subset '{spec}': expected SUB:SUP (two of the files audited)")
+    return which(sub), which(sup)
 
 
 @privacy_app.command("protect")

@@ -19,6 +19,12 @@ A primary cell of true value v must have an attacker interval reaching ``v + p``
 ``max(v - p, 0)``; a complementary cell must not be pinned down: its interval is at least ``2 p``
 wide or starts at 0 and reaches ``p``. The first implies the second, so the published table
 passes the audit that knows only the published cells.
+
+Tables linked by :class:`~equitable.privacy._tables.Subset` carry *unpublished* difference
+cells (``sup - sub``): always hidden (fixed to 1 at no cost), protected like a primary cell
+when the link is sensitive and the difference a group of 1 to ``threshold``, and otherwise
+exempt from every rule (never shown, they only carry the attacker's knowledge
+``sub <= sup``).
 """
 
 from __future__ import annotations
@@ -34,7 +40,10 @@ from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._lp import attacker_intervals, components, new_highs
 from equitable.privacy._tables import CellSystem
 
-__all__ = ["Pattern", "cell_ok", "complementary_suppression", "protection_ok", "published_ok"]
+__all__ = [
+    "Pattern", "cell_ok", "complementary_suppression", "protection_ok", "published_ok",
+    "system_ok",
+]
 
 _EPS = 1e-6
 
@@ -69,6 +78,16 @@ def cell_ok(
     return np.where(primary, protection_ok(values, lower, upper, p), published_ok(lower, upper, p))
 
 
+def system_ok(
+    system: CellSystem, values: np.ndarray, lower: np.ndarray, upper: np.ndarray, p: float,
+    primary: np.ndarray,
+) -> np.ndarray:
+    """:func:`cell_ok`, with the unpublished difference cells of linked tables exempt unless
+    primary (a difference of 1 to ``threshold`` students)."""
+    ok = cell_ok(values, lower, upper, p, primary)
+    return ok | (system.never_shown() & ~primary)
+
+
 @dataclass
 class Pattern:
     """A suppression pattern over the cells of a system."""
@@ -89,11 +108,14 @@ def _costs(values: np.ndarray, how: str) -> np.ndarray:
 
 
 def complementary_suppression(
-    system: CellSystem, primary: np.ndarray, config: PrivacyConfig
+    system: CellSystem, primary: np.ndarray, config: PrivacyConfig,
+    frozen: np.ndarray | None = None, forced: np.ndarray | None = None,
 ) -> Pattern:
     """Choose the complementary cells for ``primary`` (bool over ``system``'s cells).
 
-    ``system.values`` must hold the true value of every cell.
+    ``system.values`` must hold the true value of every cell. ``frozen`` (bool over cells):
+    cells already published elsewhere, never chosen as complementary cells; ``forced``: cells
+    withheld there, always hidden here and checked like complementary cells.
 
     Raises
     ------
@@ -105,16 +127,22 @@ def complementary_suppression(
     p = float(config.protection)
     A = system.matrix()
     primary = np.asarray(primary, bool)
-    if not primary.any():
+    forced = np.zeros(len(v), dtype=bool) if forced is None else np.asarray(forced, bool)
+    hidden = primary | system.never_shown() | forced
+    if not primary.any() and not forced.any():
         nan = np.full(len(v), np.nan)
         return Pattern(primary.copy(), primary.copy(), nan, nan.copy(), 0)
-    if _lines_ok(A, primary):  # otherwise some primary cell is alone in an equation
-        lo, hi = attacker_intervals(system, primary, v, A=A)
-        ok = cell_ok(v, lo, hi, p, primary)
-        if ok[primary].all():
-            return Pattern(primary.copy(), primary.copy(), lo, hi, 0)
+    exempt = system.never_shown() & ~primary
+    # intervals are needed only where a cell is checked (not for components of exempt cells)
+    only = ~exempt if exempt.any() else None
+    if _lines_ok(A, hidden, exempt):  # otherwise some primary cell is alone in an equation
+        lo, hi = attacker_intervals(system, hidden, v, A=A, only=only)
+        ok = system_ok(system, v, lo, hi, p, primary)
+        if ok[hidden].all():
+            return Pattern(hidden.copy(), primary.copy(), lo, hi, 0)
 
-    h, n = _build_model(system, primary, v, p, config)
+    frozen = np.zeros(len(v), dtype=bool) if frozen is None else np.asarray(frozen, bool)
+    h, n = _build_model(system, primary, v, p, config, frozen, forced)
     rounds = 0
     while True:
         rounds += 1
@@ -132,35 +160,43 @@ def complementary_suppression(
                 "'protection' or publish fewer margins"
             )
         x = np.asarray(h.getSolution().col_value[:n]) > 0.5
-        x |= primary
-        lo, hi = attacker_intervals(system, x, v, A=A)
-        bad = x & ~cell_ok(v, lo, hi, p, primary)
+        x |= hidden
+        lo, hi = attacker_intervals(system, x, v, A=A, only=only)
+        bad = x & ~system_ok(system, v, lo, hi, p, primary)
         if not bad.any():
             return Pattern(x, primary.copy(), lo, hi, rounds)
-        _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi)
+        _add_cuts(h, system, A, x, bad, primary, v, p, lo, hi, frozen)
 
 
-def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray) -> bool:
-    """No equation holds exactly one suppressed cell (a necessary condition, cheap to test)."""
+def _lines_ok(A: sparse.csr_matrix, suppressed: np.ndarray, exempt: np.ndarray) -> bool:
+    """No equation holds exactly one suppressed cell that must be protected (a necessary
+    condition, cheap to test); ``exempt`` cells (unpublished, not small) may be alone."""
     counts = np.asarray(A[:, np.flatnonzero(suppressed)].astype(bool).sum(axis=1)).ravel()
-    return not (counts == 1).any()
+    if not exempt.any():
+        return not (counts == 1).any()
+    free = np.asarray(A[:, np.flatnonzero(exempt)].astype(bool).sum(axis=1)).ravel()
+    return not ((counts == 1) & (free == 0)).any()
 
 
 def _build_model(
-    system: CellSystem, primary: np.ndarray, v: np.ndarray, p: float, config: PrivacyConfig
+    system: CellSystem, primary: np.ndarray, v: np.ndarray, p: float, config: PrivacyConfig,
+    frozen: np.ndarray, forced: np.ndarray,
 ) -> tuple[highspy.Highs, int]:
     n = system.n_cells
     eqs = system.equations
     m = len(eqs)
+    unpub = system.never_shown()
     # columns: x_0..x_{n-1} (binary), S_e (count suppressed in e), W_e (downward room of members)
     ncol = n + 2 * m
     cost = np.zeros(ncol)
     cost[:n] = _costs(v, config.cost)
-    cost[:n][primary] = 0.0
+    fixed_on = primary | unpub | forced
+    cost[:n][fixed_on] = 0.0
     col_lower = np.zeros(ncol)
     col_upper = np.full(ncol, highspy.kHighsInf)
     col_upper[:n] = 1.0
-    col_lower[:n][primary] = 1.0
+    col_lower[:n][fixed_on] = 1.0
+    col_upper[:n][frozen & ~fixed_on] = 0.0
     rows_i: list[np.ndarray] = []
     rows_j: list[np.ndarray] = []
     rows_v: list[np.ndarray] = []
@@ -186,6 +222,8 @@ def _build_model(
         add(np.append(members, w_col), np.append(room[members], -1.0), 0.0)
         eq_rows.append(r - 1)
         for c in allc:  # line: S_e - 2 x_c >= 0
+            if unpub[c] and not primary[c]:
+                continue  # never shown and not a small group: may be alone
             add(np.array([s_col, c]), np.array([1.0, -2.0]), 0.0)
         if p > 0:  # capacity: a primary cell's interval must reach v + p and max(v - p, 0)
             for c in members[primary[members]]:  # upper protection of a primary member
@@ -234,8 +272,9 @@ def _add_cuts(
     p: float,
     lower: np.ndarray,
     upper: np.ndarray,
+    frozen: np.ndarray,
 ) -> None:
-    """Add cuts that the current pattern ``x`` violates.
+    """Add cuts that the current pattern ``x`` violates (never asking for a ``frozen`` cell).
 
     A primary cell whose interval misses ``v + p`` (or ``max(v - p, 0)``) gets a capacity cut
     from the dual of the attacker LP (Fischetti & Salazar-Gonzalez 2000, sec. 3): for any row
@@ -254,7 +293,7 @@ def _add_cuts(
         comp = cells[labels == lab]
         rows = np.unique(A_csc[:, comp].indices)
         near_all = np.unique(A[rows, :].indices)
-        near = near_all[~x[near_all]]
+        near = near_all[~x[near_all] & ~frozen[near_all]]
         if len(near) == 0:
             raise EquitableError(
                 f"{system.describe(int(c))} cannot be protected to the protection level: every "

@@ -86,7 +86,9 @@ def attacker_intervals(
     """Tightest ``[lower, upper]`` for each cell in ``suppressed`` (bool mask over cells).
 
     ``values`` holds the published value of every cell not suppressed (suppressed entries are
-    ignored). ``only`` (bool mask) restricts the work to the components holding those cells.
+    ignored). ``only`` (bool mask) restricts the work to the components holding those cells,
+    and within them to those cells (the others' intervals are left NaN unless found on the
+    way).
     Returns two float arrays over all cells (NaN outside ``suppressed``; ``inf`` when unbounded).
 
     Raises
@@ -124,7 +126,8 @@ def attacker_intervals(
         sub = A_s[:, group]
         rows = np.unique(sub.indices)
         sub = sub[rows, :].tocsc()
-        lo, hi = _solve_component(sub, rhs[rows], system, cells[group])
+        need = None if only is None else only[cells[group]]
+        lo, hi = _solve_component(sub, rhs[rows], system, cells[group], need)
         lower[cells[group]] = lo
         upper[cells[group]] = hi
     return lower, upper
@@ -165,7 +168,8 @@ def implied_upper(sub: sparse.spmatrix, b: np.ndarray, iters: int = 50) -> np.nd
 
 
 def _solve_component(
-    sub: sparse.csc_matrix, b: np.ndarray, system: CellSystem, cell_ids: np.ndarray
+    sub: sparse.csc_matrix, b: np.ndarray, system: CellSystem, cell_ids: np.ndarray,
+    need: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``min`` and ``max`` of every column of ``sub @ y = b, y >= 0``.
 
@@ -220,11 +224,13 @@ def _solve_component(
             np.minimum(seen_lo, y, out=seen_lo)
             np.maximum(seen_hi, y, out=seen_hi)
 
+    wanted = np.ones(k, dtype=bool) if need is None else np.asarray(need, bool)
+
     def open_hi() -> np.ndarray:
-        return capped & (seen_hi < bound - _BOUND_TOL)
+        return wanted & capped & (seen_hi < bound - _BOUND_TOL)
 
     def open_lo() -> np.ndarray:
-        return seen_lo > _TOL
+        return wanted & (seen_lo > _TOL)
 
     for sense, still_open in ((highspy.ObjSense.kMaximize, open_hi),
                               (highspy.ObjSense.kMinimize, open_lo)):
@@ -241,7 +247,7 @@ def _solve_component(
     h.changeColsCost(k, everyone, np.zeros(k))
     lo = np.zeros(k)
     hi = np.where(capped, bound, np.inf)
-    for j in range(k):
+    for j in np.flatnonzero(wanted):
         if seen_lo[j] > _TOL:
             h.changeColCost(j, 1.0)
             h.changeObjectiveSense(highspy.ObjSense.kMinimize)
@@ -257,6 +263,8 @@ def _solve_component(
             witness()
             h.changeColCost(j, 0.0)
     lo[np.abs(lo) < _TOL] = 0.0
+    lo[~wanted] = np.nan
+    hi[~wanted] = np.nan
     return lo, hi
 
 

@@ -13,9 +13,20 @@ from equitable.privacy._audit import AuditReport, DisclosureError, report_from
 from equitable.privacy._complementary import complementary_suppression
 from equitable.privacy._config import PrivacyConfig
 from equitable.privacy._suppress import cap_rates
-from equitable.privacy._tables import CellSystem, TablePart, build_system, crosstab_part, long_part
+from equitable.privacy._tables import (
+    CellSystem,
+    LongTable,
+    Subset,
+    TablePart,
+    build_system,
+    crosstab_part,
+    long_part,
+)
 
-__all__ = ["Protected", "protect_crosstab", "protect_long", "protect_tables", "publish"]
+__all__ = [
+    "LongTable", "Protected", "Subset", "protect_crosstab", "protect_linked", "protect_long",
+    "protect_tables", "publish",
+]
 
 
 @dataclass
@@ -40,10 +51,13 @@ class Protected:
     rounds: int
 
 
-def _primary(values: np.ndarray, cfg: PrivacyConfig) -> np.ndarray:
+def _primary(values: np.ndarray, cfg: PrivacyConfig, unpublished: np.ndarray | None = None,
+             sensitive: np.ndarray | None = None) -> np.ndarray:
     small = values <= cfg.threshold
     if not cfg.suppress_zeros:
         small &= values > 0
+    if unpublished is not None:  # a difference of linked cells: a group of 1 to threshold
+        small &= ~unpublished | ((values >= 1) & sensitive)
     return small
 
 
@@ -58,17 +72,33 @@ def _check_margins(system: CellSystem) -> None:
             )
 
 
-def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | None = None):
-    system, part_cells = build_system(parts)
+def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | None = None,
+           links: Sequence[Subset] = (), fixed: Sequence[bool] = (),
+           hidden: Sequence | None = None):
+    system, part_cells = build_system(parts, links)
     if np.isnan(system.values).any():
         j = int(np.flatnonzero(np.isnan(system.values))[0])
         raise InputError(f"{system.describe(j)}: a table to protect must hold every count")
     _check_margins(system)
-    primary = _primary(system.values, cfg)
+    primary = _primary(system.values, cfg, system.unpublished,
+                       system.sensitive_differences())
     for cells, mask in zip(part_cells, extra or []):
         if mask is not None:
             primary[cells[np.asarray(mask, dtype=bool)]] = True
-    pattern = complementary_suppression(system, primary, cfg)
+    frozen = np.zeros(system.n_cells, dtype=bool)
+    forced = np.zeros(system.n_cells, dtype=bool)
+    for k, (cells, f) in enumerate(zip(part_cells, fixed)):
+        if not f:
+            continue
+        frozen[cells] = True
+        primary[cells] = False  # a fixed table's small groups are only those it withheld
+        mask = (extra or [None] * len(parts))[k]
+        if mask is not None:
+            primary[cells[np.asarray(mask, dtype=bool)]] = True
+        h = (hidden or [None] * len(parts))[k]
+        if h is not None:
+            forced[cells[np.asarray(h, dtype=bool)]] = True
+    pattern = complementary_suppression(system, primary, cfg, frozen=frozen, forced=forced)
     report = report_from(system, pattern.suppressed, pattern.lower, pattern.upper, config=cfg,
                          true_values=system.values, primary=pattern.primary)
     if not report.ok:  # pragma: no cover - complementary_suppression guarantees this
@@ -280,6 +310,97 @@ def protect_long(
     if count_col not in cols:
         cols.append(count_col)
     for c in list(rate_cols):
+        if c not in cols:
+            cols.append(c)
+    for c in cols:
+        out[c] = out[c].astype(object)
+        out.loc[supp.to_numpy(), c] = cfg.marker
+    return Protected(table=out, suppressed=supp, primary=prim, audit=report,
+                     rounds=pattern.rounds)
+
+
+def protect_linked(
+    tables: Sequence[LongTable],
+    links: Sequence[Subset] = (),
+    *,
+    config: PrivacyConfig | None = None,
+) -> list[Protected]:
+    """Protect the long tables one run publishes as one linked set.
+
+    Every table's cells and margins, the cells that are the same group in two tables (same
+    group columns and labels: one cell of the system, as in :func:`protect_tables`) and the
+    ``links`` (:class:`~equitable.privacy._tables.Subset`: the group of one cell is part of the
+    group of another, e.g. the respondents of school A who answered an item and all of school
+    A's respondents) form one system of equations. Complementary suppression runs over the
+    whole system, so no suppressed count, and no difference of linked counts that is a group of
+    1 to ``threshold`` (``sup - sub`` of a ``sensitive`` link: the students of a group who left
+    the school), can be narrowed by adding or subtracting cells across the set to within the
+    protection level.
+
+    Parameters
+    ----------
+    tables : the tables (:class:`LongTable`); ``links`` refer to them by position and to
+        their rows by position (0-based, in ``df`` order). A table with ``fixed=True`` is
+        already published (another release): its cells bound the others but are never
+        suppressed, and are not checked.
+    links : ``Subset(sub=(table, row), sup=(table, row))``.
+    config : threshold (10), protection level (3), cost, ...
+
+    Returns
+    -------
+    list of Protected, one per table, in order (``audit`` is the joint audit of the set).
+
+    Raises
+    ------
+    InputError
+        As :func:`protect_long`; also when a linked subset is larger than its superset.
+
+    Notes
+    -----
+    Linked tables and their audit by linear programming: FCSM Statistical Policy Working
+    Paper 22 (rev. 2005), ch. 4; the integer program with attacker cuts: Fischetti &
+    Salazar-Gonzalez (2000), JASA 95(451), pp. 916-928. A difference cell turns an inequality
+    (``sub <= sup``) into an equation with a non-negative unknown, so the attacker LP is the
+    same LP over more cells. With links the constraint matrix need not be totally unimodular:
+    the LP interval can be wider than the integer one (an attacker reasoning on integers may
+    do slightly better); FCSM's audits use the LP, as here.
+    """
+    cfg = config or PrivacyConfig()
+    parts, extra = [], []
+    for t in tables:
+        _validate_long(t.df, t.count_col, t.group_cols, t.name)
+        missing = [c for c in [*(t.value_cols or []), *t.rate_cols] if c not in t.df.columns]
+        if missing:
+            raise InputError(f"{t.name}: missing column(s) "
+                             + ", ".join(f"'{c}'" for c in missing))
+        if t.also_suppress is not None and len(t.also_suppress) != len(t.df):
+            raise InputError(f"{t.name}: also_suppress has {len(t.also_suppress)} values for "
+                             f"{len(t.df)} rows")
+        num = t.df.copy()
+        num[t.count_col] = pd.to_numeric(num[t.count_col])
+        parts.append(long_part(num, name=t.name, count_col=t.count_col,
+                               group_cols=list(t.group_cols), additive=t.additive,
+                               total_label=t.total_label, marker=cfg.marker))
+        extra.append(t.also_suppress)
+    _system, part_cells, pattern, report = _solve(parts, cfg, extra, links,
+                                                  [t.fixed for t in tables],
+                                                  [t.hidden for t in tables])
+    return [_long_result(t, cells, pattern, report, cfg) for t, cells in zip(tables, part_cells)]
+
+
+def _long_result(t: LongTable, cells: np.ndarray, pattern, report: AuditReport,
+                 cfg: PrivacyConfig) -> Protected:
+    df = t.df
+    supp = pd.Series(pattern.suppressed[cells], index=df.index)
+    prim = pd.Series(pattern.primary[cells], index=df.index)
+    out = cap_rates(df, list(t.rate_cols), t.count_col, scale=t.rate_scale, config=cfg) \
+        if t.rate_cols else df.copy()
+    cols = list(t.value_cols) if t.value_cols is not None else [
+        c for c in df.columns if c not in t.group_cols
+    ]
+    if t.count_col not in cols:
+        cols.append(t.count_col)
+    for c in list(t.rate_cols):
         if c not in cols:
             cols.append(c)
     for c in cols:

@@ -18,7 +18,10 @@ from scipy import sparse
 
 from equitable.errors import InputError
 
-__all__ = ["CellSystem", "Place", "TablePart", "build_system", "crosstab_part", "long_part"]
+__all__ = [
+    "CellSystem", "LongTable", "Place", "Subset", "TablePart", "build_system", "crosstab_part",
+    "long_part", "subset_links",
+]
 
 Key = tuple[tuple[str, str], ...]
 
@@ -47,6 +50,51 @@ class TablePart:
 
 
 @dataclass
+class LongTable:
+    """One long table of a linked set for ``protect_linked`` and ``audit_linked`` (the
+    arguments of ``protect_long``, one table each)."""
+
+    df: pd.DataFrame
+    count_col: str
+    group_cols: Sequence[str] = ()
+    value_cols: Sequence[str] | None = None
+    rate_cols: Sequence[str] = ()
+    rate_scale: float = 100
+    additive: Sequence[str] | None = None
+    total_label: str = "Total"
+    name: str = "table"
+    also_suppress: Sequence[bool] | None = None
+    #: already published (by an earlier release, or another table of the run protected
+    #: first): its cells are never suppressed here; those it withheld are ``hidden`` (checked
+    #: as complementary cells: never pinned down) or ``also_suppress`` (small groups:
+    #: protected to the protection level); the others are known to the reader
+    fixed: bool = False
+    hidden: Sequence[bool] | None = None
+
+
+@dataclass(frozen=True)
+class Subset:
+    """A link between two tables published together: the group counted by cell ``sub`` is
+    part of the group counted by cell ``sup`` (e.g. the respondents of a school who answered
+    one item, and all the respondents of that school), so ``sub <= sup``.
+
+    ``sub`` and ``sup`` are ``(part index, cell index within the part)``. The difference
+    ``sup - sub`` is itself a group (those who skipped the item, who left, ...):
+    :func:`build_system` adds it as an *unpublished* cell, never shown, that the attacker can
+    bound from the published cells like any other (FCSM Statistical Policy Working Paper 22,
+    ch. 4, linked tables). With ``sensitive`` the difference is a group of students to
+    protect like a published one: when it is 1 to ``threshold``, its interval must reach the
+    protection level (e.g. the students of a group who left the school). Without, the link
+    only tells the attacker ``sub <= sup`` (e.g. the respondents who left one survey item
+    blank: a count each estimate table already shows beside its respondent total).
+    """
+
+    sub: tuple[int, int]
+    sup: tuple[int, int]
+    sensitive: bool = False
+
+
+@dataclass
 class CellSystem:
     """Cells, their values and the equations ``sum(members) - total = 0`` between them."""
 
@@ -56,6 +104,20 @@ class CellSystem:
     places: list[list[Place]]
     equations: list[tuple[np.ndarray, int]] = field(default_factory=list)
     hidden_somewhere: np.ndarray | None = None  # bool: suppressed in at least one place
+    unpublished: np.ndarray | None = None  # bool: a difference cell of a Subset link
+    sensitive: np.ndarray | None = None  # bool: ... whose difference is a group to protect
+
+    def sensitive_differences(self) -> np.ndarray:
+        """Bool over cells: the difference cells of ``sensitive`` links."""
+        if self.sensitive is None:
+            return np.zeros(self.n_cells, dtype=bool)
+        return self.sensitive
+
+    def never_shown(self) -> np.ndarray:
+        """Bool over cells: the unpublished difference cells (all False without links)."""
+        if self.unpublished is None:
+            return np.zeros(self.n_cells, dtype=bool)
+        return self.unpublished
 
     @property
     def n_cells(self) -> int:
@@ -210,11 +272,17 @@ def long_part(
     )
 
 
-def build_system(parts: Sequence[TablePart]) -> tuple[CellSystem, list[np.ndarray]]:
+def build_system(
+    parts: Sequence[TablePart], links: Sequence[Subset] = ()
+) -> tuple[CellSystem, list[np.ndarray]]:
     """Merge parts into one :class:`CellSystem`; also return, per part, its cells' indices.
 
-    Raises :class:`InputError` when a table lists the same group twice or when two tables
-    publish different values for the same cell.
+    ``links`` (:class:`Subset`) add, after the parts' cells, one unpublished cell per link
+    (``sup - sub``; NaN when either side is suppressed) and the equation ``sub + diff = sup``.
+
+    Raises :class:`InputError` when a table lists the same group twice, when two tables
+    publish different values for the same cell, or when a linked subset is larger than its
+    superset.
     """
     index: dict[Key, int] = {}
     keys: list[Key] = []
@@ -277,10 +345,75 @@ def build_system(parts: Sequence[TablePart]) -> tuple[CellSystem, list[np.ndarra
                 m = members.get(rest)
                 if m:
                     eqs.add((tuple(sorted(m)), t))
+    unpub = [False] * len(keys)
+    sens = [False] * len(keys)
+    seen_links: set[tuple[int, int]] = set()
+    for link in links:
+        (pa, ia), (pb, ib) = link.sub, link.sup
+        try:
+            a, b = int(part_cells[pa][ia]), int(part_cells[pb][ib])
+        except IndexError:
+            raise InputError(f"a linked cell ({pa}, {ia}) or ({pb}, {ib}) is not in the "
+                             "tables") from None
+        if a == b or (a, b) in seen_links:
+            if a != b and link.sensitive:
+                sens[keys.index((("_difference", f"{b}-{a}"),))] = True
+            continue
+        seen_links.add((a, b))
+        va, vb = values[a], values[b]
+        diff = np.nan if (supp[a] or supp[b]) else vb - va
+        if not np.isnan(diff) and diff < -1e-9:
+            pa_, pb_ = places[a][0], places[b][0]
+            raise InputError(
+                f"{pa_.table}: row '{pa_.row}', column '{pa_.column}' is {va:g}, more than "
+                f"{pb_.table}: row '{pb_.row}', column '{pb_.column}' ({vb:g}), which counts a "
+                "group it is part of"
+            )
+        j = len(keys)
+        pb_ = places[b][0]
+        pa_ = places[a][0]
+        keys.append((("_difference", f"{b}-{a}"),))
+        values.append(diff)
+        supp.append(True)
+        hidden.append(True)
+        unpub.append(True)
+        sens.append(bool(link.sensitive))
+        places.append([Place(f"{pb_.table} minus {pa_.table}",
+                             f"{pb_.row} minus {pa_.row}", pb_.column)])
+        eqs.add((tuple(sorted((a, j))), b))
     system = CellSystem(
         keys=keys, values=np.asarray(values, float), suppressed=np.asarray(supp, bool),
         places=places,
         equations=[(np.asarray(m, int), t) for m, t in sorted(eqs)],
         hidden_somewhere=np.asarray(hidden, bool),
+        unpublished=np.asarray(unpub, bool) if any(unpub) else None,
+        sensitive=np.asarray(sens, bool) if any(sens) else None,
     )
     return system, part_cells
+
+
+def subset_links(parts: Sequence[TablePart], sub: int, sup: int, *, sensitive: bool = False
+                 ) -> list[Subset]:
+    """Links stating that every cell of part ``sub`` is part of a cell of part ``sup``.
+
+    ``sup`` breaks down by fewer dimensions than ``sub`` (its dimensions are among ``sub``'s):
+    a cell of ``sub`` is linked to the cell of ``sup`` with the same labels on ``sup``'s
+    dimensions (e.g. the respondents of school A who answered item q1, in a table by measure
+    and school, and the respondents of school A, in a table by school). Cells without such a
+    cell in ``sup`` are not linked. ``sensitive``: see :class:`Subset`.
+
+    Raises :class:`InputError` when ``sup`` has a dimension ``sub`` has not.
+    """
+    a, b = parts[sub], parts[sup]
+    extra = [d for d in b.dims if d not in a.dims]
+    if extra:
+        raise InputError(f"{b.name} breaks down by '{extra[0]}', which {a.name} does not: "
+                         "it cannot hold the groups of " + a.name)
+    index = {_key(c, b.total_label): i for i, c in enumerate(b.coords)}
+    out = []
+    for i, c in enumerate(a.coords):
+        k = _key({d: v for d, v in c.items() if d in b.dims}, a.total_label)
+        j = index.get(k)
+        if j is not None:
+            out.append(Subset(sub=(sub, i), sup=(sup, j), sensitive=sensitive))
+    return out

@@ -40,6 +40,7 @@ __all__ = [
     "estimate",
     "favorable_matrix",
     "korn_graubard_interval",
+    "published_tables",
     "representation",
     "response_rates",
     "wilson_interval",
@@ -177,6 +178,17 @@ def estimate(
     pct_favorable, wilson_low_pct, wilson_high_pct, kg_low_pct, kg_high_pct`` (percent 0-100).
     Suppressed cells hold ``*`` (object columns).
     """
+    out, values = _estimate_raw(data, instrument, by=by, weights=weights, level=level,
+                                matrix=matrix, groups=groups)
+    if not complementary:
+        return suppress_table(out, "respondents", values, threshold=threshold)
+    return _protect(out, values, threshold)
+
+
+def _estimate_raw(data: SurveyData, instrument: Instrument, *, by: Sequence[str], weights,
+                  level: float, matrix: pd.DataFrame | None,
+                  groups: Mapping[str, Iterable[str]] | None) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of :func:`estimate` before suppression, and the columns to withhold."""
     resp = data.respondents
     n = len(resp)
     mat = favorable_matrix(data, instrument) if matrix is None else matrix
@@ -249,9 +261,7 @@ def estimate(
         columns=["_b", "_m"]).reset_index(drop=True)
     values = ["respondents", "effective_n", "pct_favorable", "wilson_low_pct",
               "wilson_high_pct", "kg_low_pct", "kg_high_pct"]
-    if not complementary:
-        return suppress_table(out, "respondents", values, threshold=threshold)
-    return _protect(out, values, threshold)
+    return out, values
 
 
 def _protect(out: pd.DataFrame, values: list[str], threshold: int) -> pd.DataFrame:
@@ -262,6 +272,19 @@ def _protect(out: pd.DataFrame, values: list[str], threshold: int) -> pd.DataFra
     other groups that a hidden count cannot be recovered by subtraction. The weighted row of a
     group is withheld with its unweighted row (same respondents).
     """
+    cfg = PrivacyConfig(threshold=threshold)
+    hide = _hidden_rows(out, threshold)
+    res = out.copy()
+    for c in values:
+        res[c] = res[c].astype(object)
+        res.loc[hide, c] = cfg.marker
+    return res
+
+
+def _hidden_rows(out: pd.DataFrame, threshold: int,
+                 extra: Mapping[str, set[str]] | None = None) -> np.ndarray:
+    """The rows :func:`_protect` withholds; ``extra``: per breakdown, groups to withhold for
+    every measure whatever their count (protected like the small groups)."""
     cfg = PrivacyConfig(threshold=threshold)
     hide = np.zeros(len(out), dtype=bool)
     key = out["measure_type"] + ":" + out["measure"]
@@ -275,19 +298,19 @@ def _protect(out: pd.DataFrame, values: list[str], threshold: int) -> pd.DataFra
                              "group": out.loc[sel, "group"].to_numpy(),
                              "respondents": out.loc[sel, "respondents"].to_numpy()})
         part.loc[overall[sel], "group"] = "__total__"
+        more = None
+        if extra and extra.get(b):
+            more = (part["group"].astype(str).isin(extra[b]).to_numpy() & ~overall[sel])
         prot = protect_long(part, count_col="respondents", value_cols=["respondents"],
                             group_cols=["measure", "group"], additive=["group"],
-                            total_label="__total__", config=cfg, name=f"breakdown {b}")
+                            total_label="__total__", config=cfg, name=f"breakdown {b}",
+                            also_suppress=more)
         gone = set(zip(part.loc[prot.suppressed.to_numpy() & ~overall[sel], "measure"],
                        part.loc[prot.suppressed.to_numpy() & ~overall[sel], "group"]))
         if gone:
             pairs = pd.Series(list(zip(key, out["group"])))
             hide |= in_b & pairs.isin(gone).to_numpy()
-    res = out.copy()
-    for c in values:
-        res[c] = res[c].astype(object)
-        res.loc[hide, c] = cfg.marker
-    return res
+    return hide
 
 
 def response_rates(
@@ -316,6 +339,16 @@ def response_rates(
     InputError
         A respondent's group is not in the enrollment table.
     """
+    df = _rates_raw(respondents, enrollment, by=by)
+    prot = protect_long(df, count_col="respondents", value_cols=["respondents",
+                        "response_rate_pct"], group_cols=["group"], total_label=_OVERALL,
+                        config=PrivacyConfig(threshold=threshold), name="response rates")
+    return prot.table
+
+
+def _rates_raw(respondents: pd.DataFrame, enrollment: pd.DataFrame, *, by: str
+               ) -> pd.DataFrame:
+    """The rows of :func:`response_rates` before suppression."""
     if "variable" in enrollment.columns:
         enrollment = enrollment[enrollment["variable"] == by]
     enr = enrollment.set_index(enrollment["category"].astype(str))["population"].astype(float)
@@ -334,10 +367,7 @@ def response_rates(
     df = pd.concat([total, df], ignore_index=True)
     df["response_rate_pct"] = (100 * df["respondents"]
                                / df["enrolled"].where(df["enrolled"] > 0)).round(4)
-    prot = protect_long(df, count_col="respondents", value_cols=["respondents",
-                        "response_rate_pct"], group_cols=["group"], total_label=_OVERALL,
-                        config=PrivacyConfig(threshold=threshold), name="response rates")
-    return prot.table
+    return df
 
 
 def representation(
@@ -360,6 +390,18 @@ def representation(
     rule, so that it is never ``all`` minus the shown categories; categories of ``threshold`` or
     fewer respondents suppressed, with complementary suppression.
     """
+    df, vals = _representation_raw(respondents, margins, variables, weights=weights)
+    prot = protect_long(df, count_col="respondents", value_cols=vals,
+                        group_cols=["variable", "category"], additive=["category"],
+                        total_label=_OVERALL, config=PrivacyConfig(threshold=threshold),
+                        name="representation")
+    return prot.table
+
+
+def _representation_raw(respondents: pd.DataFrame, margins: pd.DataFrame,
+                        variables: Sequence[str], *, weights: np.ndarray | None
+                        ) -> tuple[pd.DataFrame, list[str]]:
+    """The rows of :func:`representation` before suppression, and the columns to withhold."""
     rows = []
     for v in variables:
         m = margins[margins["variable"] == v]
@@ -395,8 +437,237 @@ def representation(
         rows.append(total)
     df = pd.DataFrame(rows)
     vals = ["respondents", "respondents_pct"] + (["weighted_pct"] if weights is not None else [])
-    prot = protect_long(df, count_col="respondents", value_cols=vals,
-                        group_cols=["variable", "category"], additive=["category"],
-                        total_label=_OVERALL, config=PrivacyConfig(threshold=threshold),
-                        name="representation")
-    return prot.table
+    return df, vals
+
+
+def published_tables(
+    data: SurveyData,
+    instrument: Instrument,
+    *,
+    by: Sequence[str] = (),
+    weights: np.ndarray | None = None,
+    level: float = 0.95,
+    threshold: int = DEFAULT_THRESHOLD,
+    enrollment: pd.DataFrame | None = None,
+    rates_by: str = "school",
+    margins: pd.DataFrame | None = None,
+    represent: Sequence[str] = (),
+    matrix: pd.DataFrame | None = None,
+    groups: Mapping[str, Iterable[str]] | None = None,
+) -> dict[str, pd.DataFrame | None]:
+    """The tables one survey run publishes, protected together as one linked set.
+
+    ``estimates`` is :func:`estimate`; ``rates`` :func:`response_rates` by ``rates_by`` (when
+    ``enrollment`` is given); ``representation`` :func:`representation` of ``represent`` (when
+    ``margins`` is given). Each alone passes the audit; published together they are linked:
+    the respondents of a group who answered a measure are part of the group's respondents, so
+    ``estimate(measure, g) <= who answered(g)``, and the overall row of a measure is at most
+    every respondent. Protected one by one, two tables can hide different complements, and
+    subtracting one table's shown cells from the other's margin gives a small group away (9 =
+    275 - 110 - 70 - 45 - 26 - at least 15 answered the item).
+
+    Method: the groups withheld are made the same in every linked table (a group hidden in the
+    who-answered table, or for one measure, is hidden for every measure and in the who-answered
+    table, each table re-protected until nothing changes); then each measure is audited with
+    the who-answered table, linked (:func:`equitable.privacy.audit_linked` with the true
+    counts). Should an audit fail, the whole set is protected as one system instead
+    (:func:`equitable.privacy.protect_linked`, slower on surveys with many small groups).
+
+    Returns
+    -------
+    dict with ``estimates``, ``rates`` and ``representation`` (None when not asked for).
+    """
+    est, est_vals = _estimate_raw(data, instrument, by=by, weights=weights, level=level,
+                                  matrix=matrix, groups=groups)
+    rr = rep = None
+    rep_vals: list[str] = []
+    if enrollment is not None:
+        rr = _rates_raw(data.respondents, enrollment, by=rates_by)
+    if margins is not None and len(represent):
+        rep, rep_vals = _representation_raw(data.respondents, margins, list(represent),
+                                            weights=weights)
+    cfg = PrivacyConfig(threshold=threshold)
+    hide = _harmonized(est, rr, rates_by, rep, threshold)
+    if not _linked_ok(est, rr, rates_by, rep, hide, cfg):
+        hide = _linked_hide(est, rr, rates_by, rep, represent, cfg)
+    out: dict[str, pd.DataFrame | None] = {"estimates": None, "rates": None,
+                                           "representation": None}
+    for name, frame, vals in (("estimates", est, est_vals),
+                              ("rates", rr, ["respondents", "response_rate_pct"]),
+                              ("representation", rep, rep_vals)):
+        if frame is None:
+            continue
+        res = frame.copy()
+        for c in vals:
+            res[c] = res[c].astype(object)
+            res.loc[hide[name], c] = cfg.marker
+        out[name] = res
+    return out
+
+
+def _who_tables(rr: pd.DataFrame | None, rates_by: str, rep: pd.DataFrame | None
+                ) -> list[tuple[str, str, np.ndarray]]:
+    """(variable, source name, rows) of each who-answered table: one per variable."""
+    who = []
+    if rr is not None:
+        who.append((rates_by, "rates", np.arange(len(rr))))
+    if rep is not None:
+        for v in dict.fromkeys(rep["variable"]):
+            who.append((v, "representation", np.flatnonzero((rep["variable"] == v).to_numpy())))
+    return who
+
+
+def _harmonized(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
+                rep: pd.DataFrame | None, threshold: int) -> dict[str, np.ndarray]:
+    """Withhold the same groups in the estimate and the who-answered tables (fixed point)."""
+    cfg = PrivacyConfig(threshold=threshold)
+    frames = {"rates": rr, "representation": rep}
+    who = _who_tables(rr, rates_by, rep)
+    linked_vars = {v for v, _, _ in who}
+    want: dict[str, set[str]] = {v: set() for v in linked_vars}
+    while True:
+        hide = {k: np.zeros(len(f), bool) for k, f in frames.items() if f is not None}
+        for src, frame in frames.items():
+            if frame is None:
+                continue
+            if src == "rates":
+                cats = frame["group"].astype(str)
+                more = cats.isin(want.get(rates_by, set())) & (cats != _OVERALL)
+                p = protect_long(frame, count_col="respondents", value_cols=["respondents"],
+                                 group_cols=["group"], total_label=_OVERALL, config=cfg,
+                                 name="response rates", also_suppress=more.to_numpy())
+            else:
+                cats = frame["category"].astype(str)
+                more = np.array([c in want.get(v, set()) and c != _OVERALL
+                                 for v, c in zip(frame["variable"], cats)], dtype=bool)
+                p = protect_long(frame, count_col="respondents", value_cols=["respondents"],
+                                 group_cols=["variable", "category"], additive=["category"],
+                                 total_label=_OVERALL, config=cfg, name="representation",
+                                 also_suppress=more)
+            hide[src] = p.suppressed.to_numpy()
+        new = {v: set(g) for v, g in want.items()}
+        for v, src, rows in who:
+            f = frames[src]
+            cats = f["group" if src == "rates" else "category"].astype(str).to_numpy()[rows]
+            new[v] |= {c for c, h in zip(cats, hide[src][rows]) if h and c != _OVERALL}
+        est_hide = _hidden_rows(est, threshold, new)
+        for v in linked_vars:
+            sel = est_hide & (est["breakdown"] == v).to_numpy()
+            new[v] |= set(est.loc[sel, "group"].astype(str))
+        if new == want:
+            hide["estimates"] = est_hide
+            # the weighted row of a group is withheld with its unweighted row
+            return hide
+        want = new
+
+
+def _linked_ok(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
+               rep: pd.DataFrame | None, hide: dict[str, np.ndarray], cfg: PrivacyConfig
+               ) -> bool:
+    """Audit each measure's groups with each who-answered table, linked, knowing the true
+    counts (the overall rows link to every respondent)."""
+    from equitable.privacy import LongTable, audit_linked
+
+    frames = {"rates": rr, "representation": rep}
+    unw = ~est["weighted"].to_numpy(bool)
+    key = (est["measure_type"] + ":" + est["measure"]).to_numpy()
+    b_of = est["breakdown"].to_numpy()
+    grp = est["group"].astype(str).to_numpy()
+    counts = est["respondents"].to_numpy()
+    for v, src, rows in _who_tables(rr, rates_by, rep):
+        f = frames[src]
+        cats = f["group" if src == "rates" else "category"].astype(str).to_numpy()[rows]
+        w_true = pd.DataFrame({"g": np.where(cats == _OVERALL, "Total", cats),
+                               "n": f["respondents"].to_numpy()[rows]})
+        w_pub = w_true.assign(n=np.where(hide[src][rows], cfg.marker, w_true["n"]))
+        for m in dict.fromkeys(key[unw]):
+            sel = unw & (key == m) & ((b_of == v) | (b_of == _OVERALL))
+            if not (b_of[sel] == v).any():
+                continue
+            e_true = pd.DataFrame({"m": m, "g": np.where(b_of[sel] == _OVERALL, "Total",
+                                                         grp[sel]), "n": counts[sel]})
+            e_pub = e_true.assign(n=np.where(hide["estimates"][sel], cfg.marker, e_true["n"]))
+            tables = [LongTable(e_pub, "n", ["m", "g"], additive=["g"], name="estimates"),
+                      LongTable(w_pub, "n", ["g"], name="who answered")]
+            if not audit_linked(tables, [(0, 1)], config=cfg, true=[e_true, w_true]).ok:
+                return False
+    return True
+
+
+def _linked_hide(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
+                 rep: pd.DataFrame | None, represent: Sequence[str], cfg: PrivacyConfig
+                 ) -> dict[str, np.ndarray]:
+    """Every group count of the three tables, with the links, as one system for
+    :func:`equitable.privacy.protect_linked` (the fallback of :func:`published_tables`)."""
+    from equitable.privacy import LongTable, Subset, protect_linked
+
+    who: list[tuple[str, pd.DataFrame, np.ndarray]] = []  # variable, table, its rows
+    if rr is not None:
+        who.append((rates_by, rr, np.arange(len(rr))))
+    if rep is not None:
+        for v in represent:
+            who.append((v, rep, np.flatnonzero((rep["variable"] == v).to_numpy())))
+    unw = ~est["weighted"].to_numpy(bool)
+    e = est[unw]
+    e_rows = np.flatnonzero(unw)
+    key = (e["measure_type"] + ":" + e["measure"]).to_numpy()
+    tables = []
+    parts_rows: list[np.ndarray] = []  # per table: rows of its source frame
+    sources: list[str] = []
+    # one table per breakdown of the estimate: (measure, <breakdown>), the overall rows as
+    # margins (the same cells in every breakdown: their keys are the same)
+    b_of = e["breakdown"].to_numpy()
+    group_of = e["group"].astype(str).to_numpy()
+    overall = b_of == _OVERALL
+    breakdowns = [b for b in dict.fromkeys(b_of) if b != _OVERALL] or [None]
+    where: dict[tuple[str, str, str], tuple[int, int]] = {}
+    for b in breakdowns:
+        sel = overall | (b_of == b)
+        dim = f"by {b}" if b is not None else "by"
+        t = pd.DataFrame({"measure": key[sel],
+                          dim: np.where(overall[sel], _TOTAL_KEY, group_of[sel]),
+                          "respondents": e["respondents"].to_numpy()[sel]})
+        k = len(tables)
+        for i, (m, g, ov) in enumerate(zip(key[sel], group_of[sel], overall[sel])):
+            where.setdefault((m, _OVERALL if ov else b, g), (k, i))
+        tables.append(LongTable(t, "respondents", ["measure", dim], value_cols=[],
+                                additive=[dim], total_label=_TOTAL_KEY,
+                                name="estimates"))
+        parts_rows.append(e_rows[sel])
+        sources.append("estimates")
+    links = []
+    for var, frame, rows in who:
+        cats = frame["category" if "category" in frame.columns else "group"].astype(str)
+        cats = cats.to_numpy()[rows]
+        t = pd.DataFrame({f"by {var}": np.where(cats == _OVERALL, _TOTAL_KEY, cats),
+                          "respondents": frame["respondents"].to_numpy()[rows]})
+        k = len(tables)
+        tables.append(LongTable(t, "respondents", [f"by {var}"], value_cols=[],
+                                total_label=_TOTAL_KEY,
+                                name="response rates" if frame is rr else "who answered"))
+        parts_rows.append(rows)
+        sources.append("rates" if frame is rr else "representation")
+        pos = {c: i for i, c in enumerate(cats)}
+        for (m, b, g), (kk, i) in where.items():
+            if b == _OVERALL:
+                links.append(Subset(sub=(kk, i), sup=(k, pos[_OVERALL])))
+            elif b == var and g in pos:
+                links.append(Subset(sub=(kk, i), sup=(k, pos[g])))
+    done = protect_linked(tables, links, config=cfg)
+    hide = {"estimates": np.zeros(len(est), bool)}
+    if rr is not None:
+        hide["rates"] = np.zeros(len(rr), bool)
+    if rep is not None:
+        hide["representation"] = np.zeros(len(rep), bool)
+    for src, rows, res in zip(sources, parts_rows, done):
+        hide[src][rows[res.suppressed.to_numpy()]] = True
+    # the weighted row of a group is withheld with its unweighted row (same respondents)
+    pairs = pd.Series(list(zip(est["breakdown"], est["group"].astype(str),
+                               est["measure_type"], est["measure"])))
+    hidden_pairs = set(pairs[hide["estimates"]])
+    hide["estimates"] |= pairs.isin(hidden_pairs).to_numpy()
+    return hide
+
+
+#: The margin label of the linked-set model (never published).
+_TOTAL_KEY = "__total__"

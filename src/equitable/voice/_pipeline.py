@@ -17,7 +17,7 @@ import pandas as pd
 from equitable._atomic import output_folder
 from equitable.errors import InputError
 from equitable.provenance import write_run_record
-from equitable.voice._estimate import estimate, favorable_matrix, representation, response_rates
+from equitable.voice._estimate import favorable_matrix, published_tables
 from equitable.voice._instrument import Instrument, load_instrument
 from equitable.voice._readers import SurveyData, read_csv_strings, read_export, validate
 from equitable.voice._weight import rake, read_margins
@@ -242,16 +242,17 @@ def estimate_dir(
     data = load_survey_dir(folder, inst)
     w, wstate = _weights_state(folder, data, allow_unconverged)
     enr = read_margins(enrollment_path) if enrollment_path is not None else None
-    est = estimate(data, inst, by=by, weights=w, level=level,
-                   groups=_enrolled_groups(enr, rates_by, by))
+    # estimates.csv and response_rates.csv are protected together (one linked set)
+    tables = published_tables(data, inst, by=by, weights=w, level=level, enrollment=enr,
+                              rates_by=rates_by, groups=_enrolled_groups(enr, rates_by, by))
+    est = tables["estimates"]
     outputs = ["estimates.csv"]
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
               "responses": Path(folder) / "responses.csv"}
     with output_folder(out_dir, whole=False) as out:  # the files appear together or not at all
         _write_csv(est, out / "estimates.csv")
         if enr is not None:
-            rr = response_rates(data.respondents, enr, by=rates_by)
-            _write_csv(rr, out / "response_rates.csv")
+            _write_csv(tables["rates"], out / "response_rates.csv")
             outputs.append("response_rates.csv")
             inputs["enrollment"] = enrollment_path
         if wstate is not None and (Path(folder) / "weighting.json").exists():
@@ -288,21 +289,22 @@ def report_file(
     data = load_survey_dir(folder, inst)
     w, wstate = _weights_state(folder, data, allow_unconverged)
     enr = read_margins(enrollment_path) if enrollment_path is not None else None
-    est = estimate(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst),
-                   groups=_enrolled_groups(enr, "school", by))
-    rep = None
     inputs = {"instrument": instrument_path, "respondents": Path(folder) / "respondents.csv",
               "responses": Path(folder) / "responses.csv"}
+    margins = None
+    variables: list[str] = []
     if margins_path is not None:
         margins = read_margins(margins_path)
         inputs["margins"] = margins_path
         variables = list(represent) or [v for v in margins["variable"].unique()
                                         if v in data.respondents.columns and v != "school"]
-        rep = representation(data.respondents, margins, variables, weights=w)
-    rates = None
     if enr is not None:
-        rates = response_rates(data.respondents, enr)
         inputs["enrollment"] = enrollment_path
+    # the report's tables are protected together (one linked set)
+    tables = published_tables(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst),
+                              groups=_enrolled_groups(enr, "school", by), enrollment=enr,
+                              margins=margins, represent=variables)
+    est, rep, rates = tables["estimates"], tables["representation"], tables["rates"]
     themes = {}
     items = list(text_items) if text_items is not None else [
         i.id for i in inst.items if i.type == "text"]
