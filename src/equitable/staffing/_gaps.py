@@ -86,7 +86,7 @@ def school_quartiles(values: pd.Series, groups: pd.Series | None = None) -> pd.S
     --------
     >>> import pandas as pd
     >>> school_quartiles(pd.Series([90., 10., 50., 30., 70., 20., 80., 60.])).tolist()
-    [4, 1, 3, 2, 3, 1, 4, 2]
+    [4, 1, 2, 2, 3, 1, 4, 3]
     """
     v = pd.to_numeric(values, errors="coerce")
     g = groups if groups is not None else pd.Series("all", index=v.index)

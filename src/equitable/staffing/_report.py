@@ -205,8 +205,13 @@ def staffing_report(positions: pd.DataFrame, schools: pd.DataFrame, *,
             row[f"{c}_fte"] = float(s[f"{c}_fte"].sum())
             row[f"schools_meeting_{c}"] = int(
                 ((s["enrollment"] == 0) | (s[f"students_per_{c}"] <= RATIOS[c][0])).sum())
+            row[f"_{c}_short"] = float(s[f"{c}_fte_to_target"].sum())
         rows.append(row)
     tiers = _ratios(pd.DataFrame(rows))
+    for c in SUPPORT_CLASSES:
+        # FTE short of the ratio: the sum over the tier's schools (a school over the ratio
+        # does not make up for one under it)
+        tiers[f"{c}_fte_to_target"] = tiers.pop(f"_{c}_short").round(4)
     for c in ["positions", "vacancies", "teacher_positions", "teacher_vacancies",
               "opened_in_year", "filled_in_year"]:
         tiers[c] = tiers[c].fillna(0).astype(int)
