@@ -115,7 +115,7 @@ class EquityGaps:
     gaps : one row per (``basis``, ``level``, ``measure``): ``highest_group``,
         ``highest_pct``, ``highest_n``, ``highest_teachers``, ``lowest_group``, ``lowest_pct``,
         ``lowest_n``, ``lowest_teachers``, ``gap_pp`` (highest minus lowest, percentage
-        points). For tiers, "highest" is the highest-need tier.
+        points, from the unrounded shares). For tiers, "highest" is the highest-need tier.
     teachers : the classified teaching positions (internal; not for publication).
     notes : what was left out and why.
     """
@@ -254,6 +254,8 @@ def _gaps(g: pd.DataFrame, hi: str, lo: str) -> list[dict]:
                 "highest_n": int(h[f"{m}_n"]), "highest_teachers": int(h["teachers"]),
                 "lowest_group": lo, "lowest_pct": float(lw[f"{m}_pct"]),
                 "lowest_n": int(lw[f"{m}_n"]), "lowest_teachers": int(lw["teachers"]),
-                "gap_pp": round(float(h[f"{m}_pct"]) - float(lw[f"{m}_pct"]), 2),
+                # from the unrounded shares (the rates shown are rounded to 0.01)
+                "gap_pp": round(100 * (h[f"{m}_fte"] / h["teacher_fte"]
+                                       - lw[f"{m}_fte"] / lw["teacher_fte"]), 2),
             })
     return rows
