@@ -72,6 +72,12 @@ def register(app: typer.Typer) -> None:
                 f"Chronic absence ({ca['file']}, {ca['academic_year']}): {ca['schools_with_rate']} "
                 f"schools with a rate, {ca['suppressed']} suppressed by CDE (*), {ca['no_row']} "
                 "without a row (named in the missing_indicators column of schools.csv).")
+        st = result.computation.staffing if result.computation else {}
+        if st:
+            typer.echo(f"Staffing ({st['positions']} positions, as of {st['as_of']}): "
+                       f"{st['vacancies'].get('All', 0)} vacancies.")
+            for n in st["notes"]:
+                typer.echo(f"  note: {n}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")

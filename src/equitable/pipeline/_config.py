@@ -30,6 +30,9 @@ class Inputs(_Model):
     chronic_absenteeism: str | None = Field(
         default=None, description="CDE chronic absenteeism download (school rows joined on CDS "
         "code as chronic_absence_pct; docs/run.md)")
+    staffing: str | None = Field(
+        default=None, description="district staffing export, one row per position (writes the "
+        "staffing sheets and page beside the allocation; docs/staffing.md)")
 
 
 class Selection(_Model):

@@ -83,6 +83,7 @@ class Computation:
     spec: Any = None
     placement_counts: dict[str, int] = field(default_factory=dict)
     chronic_absence: dict[str, Any] = field(default_factory=dict)
+    staffing: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -634,6 +635,13 @@ def run(
     step(WRITE_STEPS[3])
     if "es" in langs:
         files["report.es.html"] = write_html(data, out / "report.es.html", "es")
+    staffing: dict[str, Any] = {}
+    if "staffing" in comp.inputs:  # optional staffing section (docs/staffing.md)
+        from equitable.pipeline._staffing import write_staffing
+
+        staffing_files, staffing = write_staffing(comp, comp.inputs["staffing"], out)
+        files.update(staffing_files)
+        comp.staffing = staffing
     step(WRITE_STEPS[4])
     tier_counts = {t: int((comp.schools["tier"] == t).sum())
                    for t in comp.spec.overall.tiers.tier_labels}
@@ -662,6 +670,7 @@ def run(
             "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
             **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
+            **({"staffing": staffing} if staffing else {}),
         },
     )
     return RunResult(

@@ -91,7 +91,7 @@ def report_cmd(
                    f"  {row['tier']}: {row['vacancies']} vacancies")
     _notes(r.notes)
     typer.echo(f"-> {out}/staffing.xlsx, staffing_schools.csv, staffing_tiers.csv, "
-               "report.run.json")
+               "staffing.html, staffing.es.html, report.run.json")
 
 
 @staffing_app.command("plan")
@@ -145,12 +145,15 @@ def synth_staff_cmd(
     out: Path = typer.Argument(..., help="Output folder (schools.csv, positions.csv)."),
     schools: int = typer.Option(120, "--schools", help="Number of schools (>= 10)."),
     seed: int = typer.Option(0, "--seed", help="Random seed."),
+    schools_file: Path | None = typer.Option(
+        None, "--schools-file", help="Real schools table (e.g. lausd/schools_2024_25.csv): "
+        "use its CDS codes, levels, enrollment and % FRPM; invent only the positions."),
 ) -> None:
     """A synthetic district's schools and staffing export, calibrated to published figures
     (teacher vacancies twice as high at the highest-need schools; 83.5% clear teaching FTE)."""
     from equitable.staffing._synth import synth_staff
 
-    r = synth_staff(out, schools, seed=seed)
+    r = synth_staff(out, schools, seed=seed, schools_file=schools_file)
     typer.echo(f"SYNTHETIC: {r.n_schools} schools, {r.n_positions} positions -> "
                f"{r.schools_path}, {r.positions_path}")
 

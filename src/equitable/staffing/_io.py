@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.staffing._gaps import MEASURE_LABELS, MEASURES, EquityGaps, classify_teachers
+from equitable.staffing._html import write_staffing_html
 from equitable.staffing._layout import RATIOS
 from equitable.staffing._plan import StaffingPlan
 from equitable.staffing._report import SUPPORT_CLASSES, StaffingReport
@@ -228,7 +229,9 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
                  privacy_config=None) -> StaffingOutputs:
     """``equitable staffing report``: vacancies, fill rates and support ratios by school and
     tier. Writes ``staffing_schools.csv``, ``staffing_tiers.csv``, ``staffing.xlsx`` (sheets
-    Tiers, Schools, Ratios) and ``report.run.json``."""
+    Tiers, Schools, Ratios), the bilingual page ``staffing.html`` / ``staffing.es.html``
+    (tiers and, when there are filled teaching positions, the educator equity gaps) and
+    ``report.run.json``."""
     from equitable.provenance import write_run_record
     from equitable.staffing._read import read_positions, read_staff_schools
     from equitable.staffing._report import staffing_report
@@ -250,6 +253,15 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
           "Vacancies and student supports by need")
     files["staffing.xlsx"] = x
     notes = list(rep.notes)
+    equity = None
+    if (positions["job_class"].eq("teacher") & positions["status"].eq("filled")).any():
+        from equitable.staffing._gaps import educator_equity_gaps
+
+        g = educator_equity_gaps(positions, schools)
+        equity = equity_table(public_gaps(g, cfg)[1])
+    for lang, name in (("en", "staffing.html"), ("es", "staffing.es.html")):
+        files[name] = write_staffing_html(out / name, tiers, equity, as_of=rep.as_of,
+                                          year_start=rep.year_start, notes=notes, lang=lang)
     if n_sup:
         notes.append(f"{n_sup} school figure group(s) about {cfg.threshold} or fewer teachers or "
                      "students suppressed (*)")

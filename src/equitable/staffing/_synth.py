@@ -46,7 +46,8 @@ class SynthStaff:
 
 
 def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
-                as_of: dt.date = dt.date(2024, 10, 2), district: str = "1964733") -> SynthStaff:
+                as_of: dt.date = dt.date(2024, 10, 2), district: str = "1964733",
+                schools_file: str | Path | None = None) -> SynthStaff:
     """Write ``schools.csv`` and ``positions.csv`` of an invented district into ``out_dir``.
 
     Parameters
@@ -56,6 +57,9 @@ def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
     seed : random seed; the same seed gives the same bytes.
     as_of : the day vacancies are counted (default: Census Day 2024, 2 October).
     district : the 7-digit county-district code of the invented CDS codes.
+    schools_file : a real schools table (:func:`~equitable.staffing.read_staff_schools`, e.g.
+        ``lausd/schools_2024_25.csv``): its CDS codes, levels, enrollment and % FRPM are used
+        (``schools`` is then ignored); only the positions and % minority are invented.
 
     Returns
     -------
@@ -63,6 +67,12 @@ def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
     """
     from equitable.errors import InputError
 
+    if schools_file is not None:
+        from equitable.staffing._read import read_staff_schools
+
+        real = read_staff_schools(schools_file)
+        real = real[real["enrollment"] > 0].reset_index(drop=True)
+        schools = len(real)
     if schools < 10:
         raise InputError(f"The 'schools' parameter of synth staff must be at least 10. Got "
                          f"{schools} instead.")
@@ -76,11 +86,19 @@ def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
     u = rng.uniform(size=n)
     frpm = np.clip(20 + 75 * u + rng.normal(0, 5, n), 3, 99).round(1)
     minority = np.clip(35 + 62 * u + rng.normal(0, 6, n), 5, 99.5).round(1)
+    names = [f"Synthetic School {i + 1:04d}" for i in range(n)]
+    cds = [f"{district}{1000000 + i * 37:07d}" for i in range(n)]
+    if schools_file is not None:
+        cds = real["cds_code"].tolist()
+        names = real["school_name"].fillna("").tolist()
+        level = real["level"].fillna("other").to_numpy()
+        mean_enr.update({"other": 700})
+        enr = real["enrollment"].astype(int).to_numpy()
+        frpm = real["pct_frpm"].fillna(float(real["pct_frpm"].median())).to_numpy()
+        minority = np.clip(frpm * 0.9 + rng.normal(8, 5, n), 5, 99.5).round(1)
     rank = pd.Series(frpm).rank(method="first", ascending=False).to_numpy()
     tier_idx = np.minimum((5 * (rank - 1) / n).astype(int), 4)
-    cds = [f"{district}{1000000 + i * 37:07d}" for i in range(n)]
-    sch = pd.DataFrame({"cds_code": cds, "school_name": [f"Synthetic School {i + 1:04d}"
-                                                        for i in range(n)],
+    sch = pd.DataFrame({"cds_code": cds, "school_name": names,
                         "level": level, "enrollment": enr, "pct_frpm": frpm,
                         "pct_minority": minority,
                         "tier": [TIER_LABELS[t] for t in tier_idx]})
@@ -105,7 +123,7 @@ def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
         t = tier_idx[i]
         teachers = max(8, int(round(enr[i] / 24)))
         jobs = ["teacher"] * teachers
-        if level[i] != "elementary":
+        if level[i] in ("middle", "high", "other"):
             jobs += ["counselor"] * max(1, int(round(enr[i] / 460)))
         elif rng.uniform() < 0.5:
             jobs += ["counselor"]
