@@ -82,7 +82,7 @@ def write_staffing(comp: Any, path: Path, out: Path) -> tuple[dict[str, Path], d
                                               lang=lang, tier_labels_es=es)
     t = rep.tiers.set_index("tier")
     summary = {
-        "positions": int(len(positions)), "positions_left_out": int((~ranked).sum()),
+        "positions": len(positions), "positions_left_out": int((~ranked).sum()),
         "as_of": rep.as_of.isoformat(),
         "vacancies": {k: int(v) for k, v in t["vacancies"].items()},
         "teacher_vacancy_rate_pct": {k: (None if pd.isna(v) else float(v))

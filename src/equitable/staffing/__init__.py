@@ -49,6 +49,24 @@ _LAZY = {
     "synth_staff": "equitable.staffing._synth",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "RATIOS",
+    "EquityGaps",
+    "StaffingPlan",
+    "StaffingReport",
+    "classify_teachers",
+    "educator_equity_gaps",
+    "gaps_files",
+    "plan_files",
+    "plan_incentives",
+    "plan_positions",
+    "read_cde_staff_fte",
+    "read_positions",
+    "read_staff_schools",
+    "report_files",
+    "school_quartiles",
+    "staffing_report",
+    "synth_staff",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from pathlib import Path
 
 import typer
@@ -87,7 +88,7 @@ def report_cmd(
         rate = row.get("teacher_vacancy_rate_pct")
         spc = row.get("students_per_counselor")
         typer.echo(f"  {row['tier']}: {row['vacancies']} vacancies, teacher vacancy rate "
-                   f"{rate:.2f}%, {spc:,.0f} students per counselor" if spc == spc else
+                   f"{rate:.2f}%, {spc:,.0f} students per counselor" if not math.isnan(spc) else
                    f"  {row['tier']}: {row['vacancies']} vacancies")
     _notes(r.notes)
     typer.echo(f"-> {out}/staffing.xlsx, staffing_schools.csv, staffing_tiers.csv, "

@@ -91,7 +91,7 @@ def school_quartiles(values: pd.Series, groups: pd.Series | None = None) -> pd.S
     v = pd.to_numeric(values, errors="coerce")
     g = groups if groups is not None else pd.Series("all", index=v.index)
     out = pd.Series(pd.NA, index=v.index, dtype="Int64")
-    for _, idx in v.groupby(g, dropna=False).groups.items():
+    for idx in v.groupby(g, dropna=False).groups.values():
         sub = v.loc[idx].dropna()
         if sub.empty:
             continue

@@ -22,8 +22,16 @@ from equitable.staffing._layout import RATIOS
 from equitable.staffing._plan import StaffingPlan
 from equitable.staffing._report import SUPPORT_CLASSES, StaffingReport
 
-__all__ = ["StaffingOutputs", "equity_table", "plan_files", "public_gaps", "public_report",
-           "report_files", "gaps_files", "school_equity_rates"]
+__all__ = [
+    "StaffingOutputs",
+    "equity_table",
+    "gaps_files",
+    "plan_files",
+    "public_gaps",
+    "public_report",
+    "report_files",
+    "school_equity_rates",
+]
 
 LEVEL_LABELS = {"elementary": "Elementary", "middle": "Middle", "high": "High",
                 "other": "Other spans", "all": "All schools"}

@@ -198,7 +198,7 @@ def staffing_report(positions: pd.DataFrame, schools: pd.DataFrame, *,
         key = pd.Series(label, index=p.index)
         m = _measures(p, key, ts_as_of, ts_start) if len(p) else None
         s = out[in_tier.to_numpy()]
-        row = {"tier": label, "schools": int(len(s)), "enrollment": float(s["enrollment"].sum())}
+        row = {"tier": label, "schools": len(s), "enrollment": float(s["enrollment"].sum())}
         if m is not None:
             row.update(m.iloc[0].to_dict())
         for c in SUPPORT_CLASSES:

@@ -138,11 +138,10 @@ def synth_staff(out_dir: str | Path, schools: int = 120, *, seed: int = 0,
             pid += 1
             vac = rng.uniform() < VACANCY_BY_TIER[t] * (1.0 if job == "teacher" else 1.2)
             fte = 1.0
-            if job == "teacher" and rng.uniform() < 0.08:
-                fte = 0.5
-            elif job in ("psychologist", "nurse", "social_worker") and level[i] == "elementary":
-                fte = 0.5
-            elif job == "nurse":
+            part_time_teacher = job == "teacher" and rng.uniform() < 0.08
+            shared_support = job == "nurse" or (
+                job in ("psychologist", "social_worker") and level[i] == "elementary")
+            if part_time_teacher or shared_support:
                 fte = 0.5
             opened, filled = dates(vac)
             row = {"position_id": f"P{pid:07d}", "cds_code": cds[i], "job_class": job,

@@ -164,7 +164,7 @@ def scale_table(data, instrument, *, by: list[str] = (), tiers: pd.DataFrame | N
                              "mean": round(mean, 3), "ci_low": round(mean - half, 3),
                              "ci_high": round(mean + half, 3), "sd": round(sd, 3),
                              "alpha": round(a, 3), "alpha_low": round(lo, 3),
-                             "alpha_high": round(hi, 3), "alpha_n": int(len(complete)),
+                             "alpha_high": round(hi, 3), "alpha_n": len(complete),
                              "items": len(items)})
     if not rows:
         raise SpecError(f"instrument '{instrument.id}' has no construct of two or more items on "
