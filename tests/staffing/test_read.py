@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from equitable.errors import InputError
@@ -150,3 +151,26 @@ def test_cde_staff_school_fte_layout(tmp_path):
         read_cde_staff_fte(p)
     assert str(exc.value) == (f"{p}, row 3, column 'StaffType': 'X' is not a CDE staff type "
                               "(A, P or T)")
+
+
+def test_report_joins_cde_staff_fte(tmp_path):
+    from equitable.staffing import report_files
+
+    pos = _write(tmp_path, GOOD)
+    sch = tmp_path / "schools.csv"
+    sch.write_text("cds_code,enrollment,pct_frpm\n19647330000001,400,80\n"
+                   "19647330000002,300,20\n", encoding="utf-8")
+    cde = tmp_path / "StaffSchoolFTE.txt"
+    cde.write_text(
+        "AcademicYear\tRecID\tDistrictCode\tSchoolCode\tJobClassification\tStaffType\tFTE\n"
+        "2324\t1\t1964733\t0000001\t12\tT\t100\n"
+        "2324\t2\t1964733\t0000001\t11\tP\t50\n"
+        "2324\t3\t1964733\t0000001\t11\tP\t30\n", encoding="utf-8")
+    r = report_files(pos, sch, tmp_path / "out", cde_fte=cde)
+    out = pd.read_csv(tmp_path / "out" / "staffing_schools.csv", dtype={"cds_code": str})
+    first = out.iloc[0]
+    # 0.5 + 0.3 = 0.8 pupil services FTE for 400 students -> 500.0 per FTE
+    assert (first["cde_teacher_fte"], first["cde_pupil_services_fte"],
+            first["students_per_pupil_services_cde"]) == (1.0, 0.8, 500.0)
+    assert pd.isna(out.iloc[1]["cde_teacher_fte"])
+    assert "CDE Staff School FTE 2324: 1 school(s) without a row" in r.notes

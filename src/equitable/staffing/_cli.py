@@ -75,6 +75,8 @@ def report_cmd(
                                           "window (default: 1 July before --as-of)."),
     privacy_config: Path | None = typer.Option(None, "--privacy-config",
                                                help="Privacy rules TOML."),
+    cde_fte: Path | None = typer.Option(None, "--cde-fte", help="CDE Staff School FTE file: "
+                                        "adds CDE's teacher and pupil services FTE per school."),
 ) -> None:
     """Vacancies (count, rate, days open, open past 60 days), fill rate, and students per
     counselor, social worker, psychologist and nurse against ASCA/SSWAA/NASP/NASN ratios."""
@@ -82,7 +84,7 @@ def report_cmd(
 
     r = report_files(positions, schools, out, as_of=_date(as_of, "--as-of"),
                      year_start=_date(year_start, "--year-start"),
-                     privacy_config=privacy_config)
+                     privacy_config=privacy_config, cde_fte=cde_fte)
     rep = r.result
     for row in rep.tiers.to_dict(orient="records"):
         rate = row.get("teacher_vacancy_rate_pct")

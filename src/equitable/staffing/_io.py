@@ -24,6 +24,7 @@ from equitable.staffing._report import SUPPORT_CLASSES, StaffingReport
 
 __all__ = [
     "StaffingOutputs",
+    "cde_fte_columns",
     "equity_table",
     "gaps_files",
     "plan_files",
@@ -232,9 +233,28 @@ def public_report(rep: StaffingReport, positions: pd.DataFrame, cfg) -> tuple[pd
     return sch, rep.tiers.copy(), n1 + int(small.sum())
 
 
+def cde_fte_columns(schools: pd.DataFrame, cde_fte: pd.DataFrame) -> pd.DataFrame:
+    """Per school of ``schools``: CDE's ``cde_teacher_fte``, ``cde_pupil_services_fte`` and
+    ``students_per_pupil_services_cde`` (enrollment / pupil services FTE) from
+    :func:`~equitable.staffing.read_cde_staff_fte` (its latest academic year); NaN where CDE has
+    no row for the school."""
+    latest = cde_fte[cde_fte["academic_year"] == cde_fte["academic_year"].max()]
+    wide = latest.pivot_table(index="cds_code", columns="staff_type", values="fte",
+                              aggfunc="sum")
+    out = pd.DataFrame({"cds_code": schools["cds_code"].to_numpy()})
+    for col, st in (("cde_teacher_fte", "teacher"), ("cde_pupil_services_fte",
+                                                     "pupil_services")):
+        s = wide[st] if st in wide.columns else pd.Series(dtype=float)
+        out[col] = out["cds_code"].map(s).astype(float).round(4)
+    ps = out["cde_pupil_services_fte"]
+    out["students_per_pupil_services_cde"] = (
+        schools["enrollment"].to_numpy() / ps.where(ps > 0)).round(1)
+    return out.drop(columns="cds_code")
+
+
 def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: str | Path, *,
                  as_of: dt.date | None = None, year_start: dt.date | None = None,
-                 privacy_config=None) -> StaffingOutputs:
+                 privacy_config=None, cde_fte: str | Path | None = None) -> StaffingOutputs:
     """``equitable staffing report``: vacancies, fill rates and support ratios by school and
     tier. Writes ``staffing_schools.csv``, ``staffing_tiers.csv``, ``staffing.xlsx`` (sheets
     Tiers, Schools, Ratios), the bilingual page ``staffing.html`` / ``staffing.es.html``
@@ -249,6 +269,21 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
     schools = read_staff_schools(schools_path)
     rep = staffing_report(positions, schools, as_of=as_of, year_start=year_start)
     sch, tiers, n_sup = public_report(rep, positions, cfg)
+    notes = list(rep.notes)
+    inputs = {"positions": positions_path, "schools": schools_path}
+    if cde_fte is not None:
+        from equitable.staffing._read import read_cde_staff_fte
+
+        cde = read_cde_staff_fte(cde_fte)
+        extra_cols = cde_fte_columns(rep.schools, cde)
+        small = (rep.schools["enrollment"] <= cfg.threshold).to_numpy()
+        extra_cols["students_per_pupil_services_cde"] = extra_cols[
+            "students_per_pupil_services_cde"].astype(object).where(~small, cfg.marker)
+        sch = pd.concat([sch.reset_index(drop=True), extra_cols], axis=1)
+        missing = int(extra_cols["cde_teacher_fte"].isna().sum())
+        notes.append(f"CDE Staff School FTE {cde['academic_year'].max()}: {missing} school(s) "
+                     "without a row")
+        inputs["cde_staff_fte"] = cde_fte
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files = {"staffing_schools.csv": _csv(sch, out / "staffing_schools.csv"),
@@ -260,7 +295,6 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
     _xlsx(x, [("Tiers", tiers), ("Schools", sch), ("Ratios", ratios)],
           "Vacancies and student supports by need")
     files["staffing.xlsx"] = x
-    notes = list(rep.notes)
     equity = None
     if (positions["job_class"].eq("teacher") & positions["status"].eq("filled")).any():
         from equitable.staffing._gaps import educator_equity_gaps
@@ -278,8 +312,7 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
         spec={"as_of": rep.as_of.isoformat(), "year_start": rep.year_start.isoformat(),
               "privacy_threshold": cfg.threshold,
               "ratios": {c: RATIOS[c][0] for c in SUPPORT_CLASSES}},
-        inputs={"positions": positions_path, "schools": schools_path},
-        outputs=list(files.values()),
+        inputs=inputs, outputs=list(files.values()),
         extra={"positions": len(positions), "schools": len(schools), "notes": notes},
         filename="report.run.json")
     return StaffingOutputs(out, files, rep, notes, n_sup)
