@@ -109,7 +109,13 @@ def test_cde_layout_and_suppression():
     assert (gaps["gap_pp"] == "*").all()
     total = groups[(groups["basis"] == "all") & (groups["level"] == "all")].iloc[0]
     assert total["ineffective_pct"] == 23.26  # 22 teachers: published
-    assert n == int((g.groups["teachers"] <= 10).sum())
+    # 10 groups of 10 or fewer teachers (primary); and the tier "2 Low" (12 teachers) is hidden
+    # too: with "1 High" hidden it would be 22 - 12 = 10 from the published total
+    # (complementary suppression)
+    assert int((g.groups["teachers"] <= 10).sum()) == 10
+    assert n == 12
+    low = groups[(groups["basis"] == "tier") & (groups["group"] == "2 Low")]
+    assert (low["teachers"] == "*").all() and len(low) == 2
 
 
 def test_unknown_school_is_an_error():

@@ -67,18 +67,72 @@ def _suppress(df: pd.DataFrame, count_col: str, cols: list[str], cfg) -> tuple[p
     return out, n
 
 
+def _margin_table(groups: pd.DataFrame, basis: str, value_cols: list[str]) -> pd.DataFrame:
+    """The rows of one basis with their margins as ``Total`` rows: (level, group) cells,
+    (level, Total) = the level's row of the ``all`` basis, (Total, Total) = all teachers; for
+    tiers also (Total, tier) = the tier's row over all levels. Index: the rows of ``groups``."""
+    sub = groups[groups["basis"] == basis]
+    cells = sub[sub["level"] != "all"]
+    levels = sorted(set(cells["level"]))
+    tot = groups[groups["basis"] == "all"]
+    parts = [cells.assign(level_=cells["level"], group_=cells["group"])]
+    lv = tot[tot["level"].isin(levels)]
+    parts.append(lv.assign(level_=lv["level"], group_="Total"))
+    everything = tot[tot["level"] == "all"]
+    parts.append(everything.assign(level_="Total", group_="Total"))
+    if basis == "tier":
+        over = sub[sub["level"] == "all"]
+        parts.append(over.assign(level_="Total", group_=over["group"]))
+    t = pd.concat(parts)
+    return t[["level_", "group_", "teachers", *value_cols]]
+
+
 def public_gaps(g: EquityGaps, cfg) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """The groups and gaps tables as published: groups of ``threshold`` or fewer teachers are
-    suppressed, and so is a gap when either of its groups is."""
+    """The groups and gaps tables as published.
+
+    Groups of ``threshold`` or fewer teachers are suppressed (primary), and for each basis
+    (poverty and minority quartiles, tiers) complementary suppression hides further groups so
+    that no suppressed group can be worked out from its level's total
+    (:func:`equitable.privacy.protect_long`); when a basis does not add up to the totals (schools
+    without % FRPM or % minority) its groups get primary suppression only. A gap is suppressed
+    when either of its groups is.
+
+    Returns (groups, gaps, number of suppressed group rows).
+    """
+    from equitable.errors import InputError
+    from equitable.privacy import protect_long
+
     value_cols = ["schools", "teacher_fte"] + [f"{m}_{k}" for m in MEASURES
                                               for k in ("n", "fte", "pct")]
-    groups, n = _suppress(g.groups, "teachers", value_cols, cfg)
+    hide = (g.groups["teachers"] <= cfg.threshold).to_numpy().copy()
+    for basis in ("poverty", "minority", "tier"):
+        if not (g.groups["basis"] == basis).any():
+            continue
+        t = _margin_table(g.groups, basis, value_cols)
+        try:
+            p = protect_long(t.reset_index(drop=True), count_col="teachers",
+                             group_cols=["level_", "group_"], value_cols=value_cols, config=cfg,
+                             name=f"educator equity by {basis}")
+        except InputError:
+            continue  # not additive (schools without a value): primary suppression only
+        rows = t.index.to_numpy()[p.suppressed.to_numpy()]
+        hide[g.groups.index.get_indexer(rows)] = True
+    groups = g.groups.copy()
+    for c in ["teachers", *value_cols]:
+        groups[c] = groups[c].astype(object)
+        groups.loc[hide, c] = cfg.marker
+    n = int(hide.sum())
     gaps = g.gaps.copy()
-    small = (gaps["highest_teachers"] <= cfg.threshold) | (gaps["lowest_teachers"] <= cfg.threshold)
+    hidden = set(zip(groups.loc[hide, "basis"], groups.loc[hide, "level"],
+                     groups.loc[hide, "group"], strict=True))
+    small = gaps.apply(lambda r: (r["basis"], r["level"], r["highest_group"]) in hidden
+                       or (r["basis"], r["level"], r["lowest_group"]) in hidden, axis=1) \
+        if len(gaps) else pd.Series(dtype=bool)
     for c in ["highest_pct", "highest_n", "highest_teachers", "lowest_pct", "lowest_n",
               "lowest_teachers", "gap_pp"]:
         gaps[c] = gaps[c].astype(object)
-        gaps.loc[small, c] = cfg.marker
+        if len(gaps):
+            gaps.loc[small.to_numpy(), c] = cfg.marker
     return groups, gaps, n
 
 
