@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "equitable.outreach._cli",  # outreach import / assign / users
     "equitable.web._cli",  # serve
     "equitable.voice._cli",  # survey ...
+    "equitable.staffing._cli",  # staffing gaps / report / plan, synth staff
 )
 
 app = typer.Typer(

@@ -84,6 +84,12 @@ def register(app: typer.Typer) -> None:
         comp = result.computation
         for tie in (comp.allocation.remainder_ties if comp is not None else []):
             typer.echo(f"Note: {tie['note']}")
+        st = result.computation.staffing if result.computation else {}
+        if st:
+            typer.echo(f"Staffing ({st['positions']} positions, as of {st['as_of']}): "
+                       f"{st['vacancies'].get('All', 0)} vacancies.")
+            for n in st["notes"]:
+                typer.echo(f"  note: {n}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         if result.caveats:

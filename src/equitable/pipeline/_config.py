@@ -35,6 +35,9 @@ class Inputs(_Model):
         description="accept a CalEnviroScreen file with fewer tracts than the published 8,035 "
                     "on purpose (noted on the terminal and in run.json)",
     )
+    staffing: str | None = Field(
+        default=None, description="district staffing export, one row per position (writes the "
+        "staffing sheets and page beside the allocation; docs/staffing.md)")
 
 
 class Selection(_Model):

@@ -87,6 +87,7 @@ class Computation:
     #: what the readers changed or allowed (padded codes, a subset allowed on purpose): printed
     #: by the CLI and kept in run.json as ``input_notes``
     notes: list[str] = field(default_factory=list)
+    staffing: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -747,6 +748,13 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
     step(WRITE_STEPS[3])
     if "es" in langs:
         files["report.es.html"] = write_html(data, out / "report.es.html", "es")
+    staffing: dict[str, Any] = {}
+    if "staffing" in comp.inputs:  # optional staffing section (docs/staffing.md)
+        from equitable.pipeline._staffing import write_staffing
+
+        staffing_files, staffing = write_staffing(comp, comp.inputs["staffing"], out)
+        files.update(staffing_files)
+        comp.staffing = staffing
     step(WRITE_STEPS[4])
     tier_counts = {t: int((comp.schools["tier"] == t).sum())
                    for t in comp.spec.overall.tiers.tier_labels}
@@ -779,6 +787,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
             **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
             "input_notes": list(comp.notes),
+            **({"staffing": staffing} if staffing else {}),
         },
         caveats=comp.caveats,
     )

@@ -93,6 +93,43 @@ def read_cmd(
         typer.echo(f"note: {note}")
 
 
+@survey_app.command("scales")
+def scales_cmd(
+    instrument: Path = typer.Argument(..., help="Instrument TOML (e.g. "
+                                      "examples/voice/chks_climate.toml)."),
+    folder: Path = typer.Argument(..., help="Survey folder (from 'survey read')."),
+    out: Path = typer.Option(..., "--out", help="CSV to write."),
+    by: list[str] = typer.Option([], "--by", help="Respondent attribute to group by (repeat)."),
+    tiers: Path | None = typer.Option(None, "--tiers", help="CSV with cds_code and tier (e.g. "
+                                      "an index or run schools.csv) to report by need tier."),
+    school_attribute: str = typer.Option("school", help="Attribute holding the CDS code."),
+) -> None:
+    """Scale scores (mean of a construct's items) with t intervals, Cronbach's alpha and
+    Feldt's interval, overall, by group and by need tier; groups of 10 or fewer are '*'."""
+    import pandas as pd
+
+    from equitable.voice import load_instrument
+    from equitable.voice._pipeline import load_survey_dir
+    from equitable.voice._scales import scale_table
+
+    inst = load_instrument(instrument)
+    data = load_survey_dir(folder, inst)
+    tier_table = None
+    if tiers is not None:
+        from equitable.data._common import pad_code, parse_text, read_delimited, require_columns
+
+        t = read_delimited(tiers)
+        cds = "cds_code" if "cds_code" in t.frame.columns else "cds"
+        require_columns(t, [cds, "tier"])
+        tier_table = pd.DataFrame({"cds_code": pad_code(t, cds, 14, what="CDS code"),
+                                   "tier": parse_text(t, "tier")}).dropna()
+    df = scale_table(data, inst, by=by, tiers=tier_table, school_attribute=school_attribute)
+    df.to_csv(out, index=False, lineterminator="\n")
+    for row in df[df["variable"] == "all"].to_dict(orient="records"):
+        typer.echo(f"{row['construct']}: n {row['n']}, mean {row['mean']}, alpha {row['alpha']}")
+    typer.echo(f"{len(df)} rows -> {out}")
+
+
 @survey_app.command("margins")
 def margins_cmd(
     out: Path = typer.Option(..., "--out", help="Margins CSV to write."),
