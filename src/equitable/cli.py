@@ -29,6 +29,7 @@ _COMMAND_MODULES = (
     "equitable.outreach._cli",  # outreach import / assign / users
     "equitable.web._cli",  # serve
     "equitable.voice._cli",  # survey ...
+    "equitable.health._cli",  # health schools, sites
 )
 
 app = typer.Typer(

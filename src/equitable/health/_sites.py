@@ -97,7 +97,7 @@ class SitesResult:
         ``name``, ``latitude``, ``longitude``, ``existing``, ``order``, ``schools_served``,
         ``students_served``, ``marginal_weighted_gain``, ``marginal_students_gain``.
     schools : one row per school: ``school_id``, ``students``, ``need_weight``, ``vem_quartile``,
-        ``served_share`` (0-1), ``site_id`` (the serving site, nearest first), ``travel`` (its
+        ``reached`` (a chosen site is within reach; False = a "desert"), ``served_share`` (0-1), ``site_id`` (the serving site, nearest first), ``travel`` (its
         km or minutes), ``nearest_site_id``, ``nearest_travel`` (over the chosen sites).
     objective : weighted students served (``sum w_i s_i y_i``); ``bound`` the solver's best bound;
         ``gap`` = (bound - objective) / objective (0 when proven optimal).
@@ -334,6 +334,7 @@ def _tables(schools: pd.DataFrame, sites: pd.DataFrame, reach: np.ndarray, cost:
         "students": students.astype(np.int64),
         "need_weight": weight,
         "vem_quartile": schools["vem_quartile"].to_numpy(),
+        "reached": reach[:, open_idx].any(axis=1) if len(open_idx) else np.zeros(n, bool),
         "served_share": share.round(6),
         "site_id": pd.array(serving, dtype="string"),
         "travel": np.round(travel, 3),
