@@ -15,7 +15,10 @@ Science Association 32 (1974), pp. 101-118; capacitated form after Current and S
   ``sum_i s_i z_ij <= c_j x_j``;
 * optionally, at least a share ``m`` of the students served come from VEM quartile 1 (the least
   healthy HPI quartile): ``sum_{i in Q1} s_i y_i >= m sum_i s_i y_i`` - California's Vaccine Equity
-  Metric (CDPH, March 2021) reserved 40% of doses for that quartile.
+  Metric (CDPH, March 2021) reserved 40% of doses for that quartile. Without capacities a school
+  within reach of an open site counts as served (``y_i >= x_j``), so the share is met by where
+  the sites are, not by leaving reached students out; with capacities it may also be met by
+  reserving capacity for quartile 1, as the state reserved doses.
 
 Solved exactly (branch and bound, SCIP through ``ortools.linear_solver``) with a time limit; the
 optimality gap (best bound vs the solution) is reported, 0 when proven optimal.
@@ -141,7 +144,9 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         x.append(solver.IntVar(lo, hi, f"x{j}"))
     if fixed_open is None:
         new = [x[j] for j in range(m) if not existing[j]]
-        solver.Add(solver.Sum(new) == k)
+        # at most k: with a minimum share, a site that only reaches other quartiles can make the
+        # share impossible; without one, every site that adds coverage is opened
+        solver.Add(solver.Sum(new) <= k)
     pairs = [np.flatnonzero(reach[i]) for i in range(n)]
     y: list = []
     z: dict[tuple[int, int], object] = {}
@@ -168,11 +173,22 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         for j, terms in by_site.items():
             solver.Add(solver.Sum(terms) <= float(capacity[j]) * x[j])
     if min_q1_share is not None:
+        if capacity is None:
+            # a school within reach of an open site is served (y_i >= x_j): the share cannot be
+            # met by leaving reached students uncounted. Needed for schools outside quartile 1
+            # only; the maximisation sets y_i = 1 for a reached quartile-1 school anyway.
+            for i in range(n):
+                if not q1[i]:
+                    for j in pairs[i]:
+                        solver.Add(y[i] >= x[j])
         solver.Add(solver.Sum([float(students[i]) * y[i] for i in range(n) if q1[i]])
                    >= min_q1_share * solver.Sum([float(students[i]) * y[i] for i in range(n)]))
     solver.Maximize(solver.Sum([float(weight[i] * students[i]) * y[i] for i in range(n)]))
     status = solver.Solve()
     names = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible"}
+    if status == pywraplp.Solver.NOT_SOLVED:
+        raise InputError(f"no solution found within the time limit ({time_limit_s:g} s): give a "
+                         "larger --time-limit, a smaller reach or fewer candidate sites")
     if status not in names:
         raise InputError("the site model has no solution (the solver reported status "
                          f"{status}); check K, capacities and the minimum share")
