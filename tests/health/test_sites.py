@@ -245,3 +245,18 @@ def test_bad_candidate_file_one_clear_line(tmp_path, capsys, body, message):
                        "--candidates", str(cand), "-o", str(tmp_path / "o"))
     assert code == 1
     assert err == f"Error: {message.format(cand=cand)}\n"
+
+
+def test_min_share_counts_every_reached_school():
+    # P (quartile 1, 100 students) and N (quartile 3, 400) are 1.1 km apart; R (quartile 1, 30)
+    # is far. A site at P or N reaches both: 100 / 500 = 20% < 40%, so the rule cannot be met
+    # there by leaving N's reached students uncounted; the only site meeting it is R (30).
+    s = pd.DataFrame({"school_id": ["P", "N", "R"], "students": [100, 400, 30],
+                      "latitude": [0.0] * 3, "longitude": [0.0, 0.01, 0.3],
+                      "need_weight": [1.0] * 3, "vem_quartile": pd.array([1, 3, 1], dtype="Int64")})
+    c = pd.DataFrame({"site_id": s["school_id"], "latitude": s["latitude"],
+                      "longitude": s["longitude"], "existing": False})
+    r = choose_sites(s, c, 1, max_km=2.5, detour=1.0, min_q1_share=0.4)
+    assert pick(r) == ["R"] and r.objective == pytest.approx(30)
+    assert r.schools["served_share"].tolist() == [0, 0, 1]
+    assert r.comparisons.loc[1, "weighted_served"] == pytest.approx(500)  # without the rule
