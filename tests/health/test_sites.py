@@ -200,7 +200,7 @@ def test_school_without_coordinates_is_left_out_and_said(tmp_path, capsys):
     code, stdout, _ = run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "--detour",
                           "1", "-o", str(tmp_path / "o"))
     assert code == 0
-    assert "  note: 1 school(s) without coordinates left out (lines 7; 40 students)" in stdout
+    assert "  note: 1 school(s) without coordinates left out (line 7; 40 students)" in stdout
     assert "1 school(s) without coordinates left out" in json.loads(
         (tmp_path / "o" / "run.json").read_text())["extra"]["notes"][0]
 

@@ -103,8 +103,8 @@ def read_site_schools(path: str | Path) -> pd.DataFrame:
     if no_point.any():
         # a school without coordinates cannot be within reach of a site: left out, said so
         lines = ", ".join(str(i + _ROW) for i in np.flatnonzero(no_point)[:10])
-        notes.append(f"{int(no_point.sum())} school(s) without coordinates left out (lines "
-                     f"{lines}{', ...' if no_point.sum() > 10 else ''}; "
+        notes.append(f"{int(no_point.sum())} school(s) without coordinates left out "
+                     f"({'line' if no_point.sum() == 1 else 'lines'} {lines}{', ...' if no_point.sum() > 10 else ''}; "
                      f"{int(pd.to_numeric(df.loc[no_point, _first(df, _STUDENTS, source, 'students enrolled')], errors='coerce').fillna(0).sum())} students)")
         df = df[~no_point]
     lat, lon = _coordinates(df, source)
