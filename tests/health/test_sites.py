@@ -260,3 +260,19 @@ def test_min_share_counts_every_reached_school():
     assert pick(r) == ["R"] and r.objective == pytest.approx(30)
     assert r.schools["served_share"].tolist() == [0, 0, 1]
     assert r.comparisons.loc[1, "weighted_served"] == pytest.approx(500)  # without the rule
+
+
+def test_cli_writes_the_map_page_in_english_and_spanish(tmp_path, capsys):
+    src = write_schools(tmp_path / "schools.csv")
+    out = tmp_path / "o"
+    assert run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "--detour", "1",
+               "-o", str(out))[0] == 0
+    en = (out / "sites.html").read_text(encoding="utf-8")
+    es = (out / "sites.es.html").read_text(encoding="utf-8")
+    assert '<html lang="en">' in en and '<html lang="es">' in es
+    assert "cdn" not in en.lower().split("<script>")[0]  # plotly inline, nothing fetched
+    assert "<caption>Students served by Vaccine Equity Metric quartile</caption>" in en
+    assert "<caption>Estudiantes atendidos por cuartil de la Métrica de Equidad de Vacunas" in es
+    # the coverage table: quartile 3 is A, B, C, E (4 schools, 420 students), A-C served (300)
+    assert "<td>VEM quartile</td><td>3</td><td>4</td><td>420</td><td>300.0</td><td>71.43</td>" in en
+    assert "school out of reach" in en and "escuela fuera de alcance" in es

@@ -296,7 +296,8 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
     Writes into ``out_dir``: ``sites.csv`` (chosen sites, marginal gains), ``schools.csv`` (each
     school's serving and nearest site), ``deserts.csv`` (schools no chosen site reaches),
     ``coverage.csv`` (by VEM quartile and tier, through privacy), ``comparison.csv`` (optimum vs
-    naive choices), ``notices.csv`` and ``notices_missing_languages.csv`` when ``event`` is given,
+    naive choices), ``sites.html`` and ``sites.es.html`` (map of the sites, their catchments and
+    the schools out of reach, with the tables), ``notices.csv`` and ``notices_missing_languages.csv`` when ``event`` is given,
     and ``run.json``. ``languages``: students by home language per school
     (:func:`equitable.health._notices.read_home_languages`), for the count of families whose
     language has no notice template.
@@ -339,9 +340,14 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
         "schools": write_table(st, out / "schools.csv"),
         "deserts": write_table(st[~st["reached"]].reset_index(drop=True),
                                out / "deserts.csv"),
-        "coverage": write_table(coverage_tables(result, sch), out / "coverage.csv"),
+        "coverage": write_table(coverage := coverage_tables(result, sch), out / "coverage.csv"),
         "comparison": write_table(result.comparisons, out / "comparison.csv"),
     }
+    from equitable.health._report import write_sites_html
+
+    reach = (f"{max_minutes:g} min" if tt is not None else f"{max_km:g} km (x {det:g})")
+    for p in write_sites_html(result, sch, coverage, out, reach):
+        files[p.stem.replace(".", "_")] = p
     notice_counts: dict[str, Any] = {}
     if languages is not None and event is None:
         raise InputError("--languages needs the event (--event-date, --event-time, --bring, "
