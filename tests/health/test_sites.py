@@ -216,13 +216,13 @@ def test_school_without_coordinates_is_left_out_and_said(tmp_path, capsys):
     ("H,-5,0,0.03,1,3,School H\n", ["-k", "1"],
      "{src}, row 7, column 'students': -5 is not a student count >= 0"),
     (None, ["-k", "1", "--min-q1-share", "40"],
-     "The 'min_q1_share' parameter of choose_sites must be a share between 0 and 1 (e.g. 0.4). "
-     "Got 40.0 instead."),
+     ("The 'min_q1_share' parameter of choose_sites must be a share between 0 and 1 "
+      "(e.g. 0.4). Got 40.0 instead.")),
 ])
 def test_bad_school_input_one_clear_line(tmp_path, capsys, edit, args, message):
     src = write_schools(tmp_path / "schools.csv", rows=edit)
-    code, stdout, err = run(capsys, "sites", str(src), "--max-km", "2.5", "-o",
-                            str(tmp_path / "o"), *args)
+    code, _, err = run(capsys, "sites", str(src), "--max-km", "2.5", "-o",
+                       str(tmp_path / "o"), *args)
     assert code == 1
     assert err == f"Error: {message.format(src=src)}\n"
 

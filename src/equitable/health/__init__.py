@@ -35,6 +35,20 @@ _LAZY = {
     "school_health": "equitable.health._vulnerability",
 }
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "DETOUR_FACTOR",
+    "SitesResult",
+    "choose_sites",
+    "hpi_by_tract",
+    "reach_matrix",
+    "read_candidate_sites",
+    "read_home_languages",
+    "read_site_schools",
+    "read_travel_times",
+    "school_health",
+    "school_health_files",
+    "site_notices",
+    "sites_files",
+]
 
 __getattr__, __dir__ = lazy_exports(__name__, _LAZY, globals())

@@ -88,7 +88,7 @@ def _sites(
         event = {k_: v for k_, v in {"kind": event_kind, "date": event_date, "time": event_time,
                                       "bring": bring, "bring_es": bring_es,
                                       "contact": contact}.items() if v is not None}
-    r, files = sites_files(schools, out, k, candidates=candidates, max_km=max_km, detour=detour,
+    r, _files = sites_files(schools, out, k, candidates=candidates, max_km=max_km, detour=detour,
                            travel_times=travel_times, max_minutes=max_minutes,
                            capacity=capacity, min_q1_share=min_q1_share,
                            time_limit_s=time_limit, event=event, languages=languages)

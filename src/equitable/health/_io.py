@@ -154,8 +154,7 @@ def read_candidate_sites(path: str | Path) -> pd.DataFrame:
                  "false": False, "no": False, "0": False, "n": False, "": False}
         for i, v in enumerate(df["existing"].tolist()):
             key = "" if pd.isna(v) else str(v).strip().lower()
-            if key.endswith(".0"):
-                key = key[:-2]
+            key = key.removesuffix(".0")
             if key not in truth:
                 raise InputError(f"{location(source, i + _ROW, 'existing')}: '{v}' is not "
                                  "true/false (yes/no, 1/0)")
@@ -195,8 +194,13 @@ def school_health_files(schools: str | Path, out: str | Path, *, data_dir: str |
     directory (``directory``, default ``cde/pubschls_2018_los_angeles_county.csv``).
     The community files are read from the data folder (see docs/health.md).
     """
-    from equitable.data import (read_calenviroscreen, read_lausd_schools, read_school_directory,
-                                read_svi_tracts, read_tracts)
+    from equitable.data import (
+        read_calenviroscreen,
+        read_lausd_schools,
+        read_school_directory,
+        read_svi_tracts,
+        read_tracts,
+    )
     from equitable.health._vulnerability import school_health
     from equitable.index import read_table
     from equitable.index._io import write_table
@@ -316,7 +320,7 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
     else:
         sites = pd.DataFrame({"site_id": sch["school_id"], "latitude": sch["latitude"],
                               "longitude": sch["longitude"],
-                              "name": sch["school_name"] if "school_name" in sch else pd.NA,
+                              "name": sch.get("school_name", pd.NA),
                               "existing": False})
         are_schools = True
     tt = None

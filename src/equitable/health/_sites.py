@@ -134,7 +134,6 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
     n, m = reach.shape
     solver = pywraplp.Solver.CreateSolver("SCIP")
     solver.SetTimeLimit(int(time_limit_s * 1000))
-    inf = solver.infinity()
     x = []
     for j in range(m):
         if fixed_open is not None:
@@ -278,8 +277,8 @@ def choose_sites(
         notes.append(f"{int(unreachable.sum())} school(s) ({int(students[unreachable].sum())} "
                      "students) are out of reach of every candidate site")
 
-    args = dict(reach=reach, students=students, weight=weight, q1=q1, k=k, existing=existing,
-                capacity=cap, time_limit_s=time_limit_s)
+    args = {"reach": reach, "students": students, "weight": weight, "q1": q1, "k": k,
+            "existing": existing, "capacity": cap, "time_limit_s": time_limit_s}
     opened, served, obj, bound, status = _solve(**args, min_q1_share=min_q1_share, fixed_open=None)
     gap = 0.0 if status == "optimal" else (bound - obj) / max(abs(obj), 1e-12)
     if status != "optimal":
