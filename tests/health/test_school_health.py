@@ -64,3 +64,35 @@ def test_need_weight_is_one_plus_the_hpi_need_percentile(health):
     assert record["extra"]["notes"] == notes
     assert any("without coordinates were not placed" in n for n in notes)
     assert record["extra"]["schools"] == 651
+
+
+def test_a_school_file_with_its_own_coordinates(tmp_path, data_dir):
+    # 1. a point inside tract 06037207400 (CalEnviroScreen centroid), 2. no coordinates
+    ces = pd.read_csv(data_dir / "community" / "calenviroscreen40_results_tract.csv",
+                      dtype={"tract": str}, encoding="utf-8-sig")
+    row = ces[ces["tract"] == "6037207400"].iloc[0]
+    src = tmp_path / "schools.csv"
+    src.write_text("cds_code,enrollment,latitude,longitude\n"
+                   f"19647330000001,500,{row['Latitude']},{row['Longitude']}\n"
+                   "19647330000002,300,,\n")
+    table, notes = school_health_files(src, tmp_path / "h.csv", data_dir=data_dir)
+    assert table.loc[0, "geoid"] == "06037207400"
+    assert table.loc[0, "ces_pctl"] == pytest.approx(float(row["CES 4.0 Percentile"]))
+    assert pd.isna(table.loc[1, "geoid"]) and table.loc[1, "need_weight"] == 1.5
+    assert notes[0].startswith("1 school(s) without coordinates were not placed")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("cds_code,latitude,longitude\n19647330000001,34.0,-118.2\n19647330000002,95,-118.2\n",
+     "{src}, row 3, column 'latitude': 95 is not a latitude (-90 to 90 degrees)"),
+    ("cds_code,latitude,longitude\n19647330000001,34.0,-118.2\n19647330000001,34.1,-118.2\n",
+     "{src}, row 3, column 'cds_code': duplicate school id (first on line 2)"),
+])
+def test_bad_school_file_one_clear_line(tmp_path, data_dir, body, message):
+    from equitable.errors import InputError
+
+    src = tmp_path / "schools.csv"
+    src.write_text(body)
+    with pytest.raises(InputError) as e:
+        school_health_files(src, tmp_path / "h.csv", data_dir=data_dir)
+    assert str(e.value) == message.format(src=src)

@@ -170,6 +170,10 @@ def test_cli_writes_sites_coverage_deserts_and_notices(tmp_path, capsys):
     assert cov.loc[("vem_quartile", "1"), "served_pct"] == "0.0"
     # no school in quartiles 2 or 4: a group of 0 students is suppressed, never shown as 0
     assert cov.loc[("vem_quartile", "2"), "students"] == "*"
+    from equitable.privacy import assert_no_disclosure
+
+    assert_no_disclosure(pd.read_csv(out / "coverage.csv", dtype=str, keep_default_na=False),
+                         count_col="students", group_cols=["group_type", "group"])
     assert pd.read_csv(out / "deserts.csv", dtype=str)["school_id"].tolist() == ["D", "E"]
     notices = pd.read_csv(out / "notices.csv", dtype=str)
     assert len(notices) == 6  # A, B, C x English, Spanish
@@ -180,6 +184,8 @@ def test_cli_writes_sites_coverage_deserts_and_notices(tmp_path, capsys):
     # D is not served. 15 and 30 are above 10 so they are shown
     miss = pd.read_csv(out / "notices_missing_languages.csv", dtype=str)
     assert miss.values.tolist() == [["B", "armenian", "30"], ["B", "korean", "15"]]
+    assert_no_disclosure(pd.read_csv(out / "notices_missing_languages.csv", dtype=str),
+                         count_col="students", group_cols=["site_id", "language"])
     record = json.loads((out / "run.json").read_text())
     assert record["command"] == "sites" and record["extra"]["status"] == "optimal"
     assert record["spec"]["k"] == 1 and set(record["inputs"]) == {"schools", "languages"}
@@ -276,3 +282,21 @@ def test_cli_writes_the_map_page_in_english_and_spanish(tmp_path, capsys):
     # the coverage table: quartile 3 is A, B, C, E (4 schools, 420 students), A-C served (300)
     assert "<td>VEM quartile</td><td>3</td><td>4</td><td>420</td><td>300.0</td><td>71.43</td>" in en
     assert "school out of reach" in en and "escuela fuera de alcance" in es
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--event-kind", "party", "--event-date", "d", "--event-time", "t", "--bring", "b",
+      "--contact", "c"], "event kind must be one of clinic, information. Got 'party'"),
+    (["--event-kind", "clinic", "--event-time", "t", "--bring", "b", "--contact", "c"],
+     "event: 'date' is needed for the notices"),
+    (["--languages", "languages.csv"],
+     "--languages needs the event (--event-date, --event-time, --bring, --contact) to write "
+     "the notices"),
+])
+def test_bad_notice_options_one_clear_line(tmp_path, capsys, monkeypatch, args, message):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "languages.csv").write_text("cds_code,language,students\nA,korean,12\n")
+    src = write_schools(tmp_path / "schools.csv")
+    code, _, err = run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "-o",
+                       str(tmp_path / "o"), *args)
+    assert (code, err) == (1, f"Error: {message}\n")

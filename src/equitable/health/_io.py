@@ -215,6 +215,10 @@ def school_health_files(schools: str | Path, out: str | Path, *, data_dir: str |
         if "cds_code" not in head.columns:
             raise InputError(f"{schools}: missing column 'cds_code' (or 'cds')")
         table = read_table(schools, id_column="cds_code")
+        _unique(table, "cds_code", str(schools), "school id")
+        if {"latitude", "longitude"} <= set(table.columns):
+            lat, lon = _coordinates(table, str(schools), blank_ok=True)
+            table["latitude"], table["longitude"] = lat, lon
     notes: list[str] = []
     if not {"latitude", "longitude"} <= set(table.columns):
         dpath = Path(directory) if directory else data_file(
@@ -285,7 +289,8 @@ def coverage_tables(result: Any, schools: pd.DataFrame) -> pd.DataFrame:
         for t in sorted(set(tier)):
             add("tier", str(t), s[tier == t])
     table = pd.DataFrame(rows)
-    return suppress_table(table, "students", ["students", "students_served", "served_pct"])
+    return suppress_table(table, "students", ["schools", "students", "students_served",
+                                              "served_pct", "schools_unserved"])
 
 
 def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
