@@ -300,3 +300,11 @@ def test_bad_notice_options_one_clear_line(tmp_path, capsys, monkeypatch, args, 
     code, _, err = run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "-o",
                        str(tmp_path / "o"), *args)
     assert (code, err) == (1, f"Error: {message}\n")
+
+
+def test_travel_time_pair_naming_an_unknown_school(tmp_path):
+    tt = pd.DataFrame({"from_id": ["A", "Z"], "to_id": ["E", "E"], "minutes": [10.0, 5.0]})
+    with pytest.raises(InputError) as e:
+        choose_sites(schools(), sites(), 1, travel_minutes=tt, max_minutes=15)
+    assert str(e.value) == ("travel-time table, row 3: from_id is not a school of the schools "
+                            "table (1 such row(s))")

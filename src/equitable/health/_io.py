@@ -181,7 +181,9 @@ def read_travel_times(path: str | Path) -> pd.DataFrame:
     if dup.any():
         i = int(np.flatnonzero(dup)[0])
         raise InputError(f"{location(source, i + _ROW, 'to_id')}: this pair is listed twice")
-    return pd.DataFrame({"from_id": df["from_id"], "to_id": df["to_id"], "minutes": mins})
+    out = pd.DataFrame({"from_id": df["from_id"], "to_id": df["to_id"], "minutes": mins})
+    out.attrs["source"] = source
+    return out
 
 
 def school_health_files(schools: str | Path, out: str | Path, *, data_dir: str | Path | None = None,

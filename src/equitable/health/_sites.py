@@ -80,6 +80,14 @@ def reach_matrix(schools: pd.DataFrame, sites: pd.DataFrame, *, max_km: float | 
         r = si.get_indexer(travel_minutes["from_id"])
         c = sj.get_indexer(travel_minutes["to_id"])
         ok = (r >= 0) & (c >= 0)
+        if not ok.all():
+            # a pair naming a school or site not in the tables: cannot be used (said, not hidden)
+            raise InputError(
+                f"{travel_minutes.attrs.get('source', 'travel-time table')}, row "
+                f"{int(np.flatnonzero(~ok)[0]) + 2}: "
+                + ("from_id is not a school of the schools table" if r[~ok][0] < 0
+                   else "to_id is not a candidate site")
+                + f" ({int((~ok).sum())} such row(s))")
         cost[r[ok], c[ok]] = travel_minutes["minutes"].to_numpy(float)[ok]
         return np.nan_to_num(cost, nan=np.inf) <= max_minutes, cost, "min"
     if max_km is None:
