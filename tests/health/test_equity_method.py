@@ -55,3 +55,28 @@ def test_pass_percentile_needs_a_percentile():
     del data["theme"][0]["percentile"]
     with pytest.raises(SpecError, match="pass_percentile = true needs 'percentile'"):
         parse_spec(data)
+
+
+def test_sensitivity_refuses_pass_percentile_rather_than_differ():
+    from equitable.index import sensitivity
+
+    df = read_table(EXAMPLE / "equity_index_example.csv", id_column="place")
+    with pytest.raises(SpecError) as e:
+        sensitivity(load_spec(EXAMPLE / "equity_index_example.toml"), df, draws=10, sobol=False)
+    assert str(e.value) == ("sensitivity: spec equity-index-example, theme 'HEALTH': "
+                            "pass_percentile is not supported by the sensitivity analysis")
+
+
+def test_sensitivity_applies_min_present_share():
+    # without pass_percentile the sensitivity analysis runs; B (1 of 3 ECONOMY indicators) stays
+    # unranked (0) in every draw, as compute_index leaves it unscored
+    from equitable.index._sensitivity import draw_ranks
+
+    data = load_spec(EXAMPLE / "equity_index_example.toml").model_dump(by_alias=True, exclude_none=True)
+    for th in data["theme"]:
+        th["pass_percentile"] = False
+    df = read_table(EXAMPLE / "equity_index_example.csv", id_column="place")
+    _, ranks = draw_ranks(parse_spec(data), df, 20)
+    assert ranks.shape == (20, 4)
+    assert (ranks[:, 1] == 0).all()
+    assert (ranks[:, [0, 2, 3]] > 0).all()
