@@ -290,8 +290,8 @@ def test_cli_writes_the_map_page_in_english_and_spanish(tmp_path, capsys):
     (["--event-kind", "clinic", "--event-time", "t", "--bring", "b", "--contact", "c"],
      "event: 'date' is needed for the notices"),
     (["--languages", "languages.csv"],
-     "--languages needs the event (--event-date, --event-time, --bring, --contact) to write "
-     "the notices"),
+     ("--languages needs the event (--event-date, --event-time, --bring, --contact) to write "
+      "the notices")),
 ])
 def test_bad_notice_options_one_clear_line(tmp_path, capsys, monkeypatch, args, message):
     monkeypatch.chdir(tmp_path)

@@ -7,7 +7,6 @@ All the wording lives in :data:`PHRASES`, one table per language, and one functi
 from __future__ import annotations
 
 import math
-
 from typing import Any
 
 from equitable.index._spec import IndexSpec, Indicator, Normalise
