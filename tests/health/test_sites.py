@@ -308,3 +308,24 @@ def test_travel_time_pair_naming_an_unknown_school(tmp_path):
         choose_sites(schools(), sites(), 1, travel_minutes=tt, max_minutes=15)
     assert str(e.value) == ("travel-time table, row 3: from_id is not a school of the schools "
                             "table (1 such row(s))")
+
+
+def test_cli_candidate_file_with_an_existing_clinic_and_capacities(tmp_path, capsys):
+    # clinic K1 already open at B (reaches A, B, C; capacity 1000), candidates at D and E with
+    # capacities 200 and 500: a site at D serves 200 of D's 250 (weighted 200), one at E all
+    # 120 x 2 = 240 > 200, so the E site is chosen
+    src = write_schools(tmp_path / "schools.csv")
+    cand = tmp_path / "clinics.csv"
+    cand.write_text("site_id,name,latitude,longitude,capacity,existing\n"
+                    "K1,Clinic One,0,0.02,1000,yes\nK2,Clinic Two,0,0.2,200,no\n"
+                    "K3,Clinic Three,0,0.5,500,no\n")
+    out = tmp_path / "o"
+    code, stdout, err = run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "--detour",
+                            "1", "--candidates", str(cand), "-o", str(out))
+    assert (code, err) == (0, "")
+    s = pd.read_csv(out / "sites.csv", dtype=str)
+    assert s["site_id"].tolist() == ["K1", "K3"] and s["existing"].tolist() == ["True", "False"]
+    assert s["students_served"].tolist() == ["300", "120"]
+    assert stdout.startswith("2 sites (optimal, gap 0.0000%): 420 students served (62.69%)")
+    # candidates are not the schools: no naive comparison, said by its absence
+    assert pd.read_csv(out / "comparison.csv")["choice"].tolist() == ["optimal"]
