@@ -329,3 +329,22 @@ def test_cli_candidate_file_with_an_existing_clinic_and_capacities(tmp_path, cap
     assert stdout.startswith("2 sites (optimal, gap 0.0000%): 420 students served (62.69%)")
     # candidates are not the schools: no naive comparison, said by its absence
     assert pd.read_csv(out / "comparison.csv")["choice"].tolist() == ["optimal"]
+
+
+def test_median_model_minimises_truncated_travel():
+    # need-weighted travel, capped at 2.5 km, for one site (w x s: A, B, C 100, D 250, E 240):
+    #   B: 100 x 2.224 + 0 + 100 x 2.224 + 250 x 2.5 + 240 x 2.5 = 1,669.8
+    #   D: 300 x 2.5 + 0 + 240 x 2.5 = 1,350      E: 300 x 2.5 + 250 x 2.5 + 0 = 1,375
+    #   A (or C): 0 + 222.4 + 250 + 625 + 600 = 1,697.4
+    # so the median model picks D, where maximal covering picks B
+    r = choose_sites(schools(), sites(), 1, max_km=2.5, detour=1.0, model="median",
+                     candidates_are_schools=True)
+    assert pick(r) == ["D"] and r.status == "optimal"
+    c = r.comparisons.set_index("choice")
+    assert c.loc["optimal", "weighted_mean_travel"] == pytest.approx(1350 / 790, abs=1e-4)
+    # the naive "largest school" choice is D too; the covering optimum B travels more
+    cov = choose_sites(schools(), sites(), 1, max_km=2.5, detour=1.0)
+    assert cov.comparisons.loc[0, "weighted_mean_travel"] == pytest.approx(
+        (2 * 100 * 2.2239 + 250 * 2.5 + 240 * 2.5) / 790, abs=1e-3)
+    with pytest.raises(InputError, match="must be 'covering' or 'median'"):
+        choose_sites(schools(), sites(), 1, max_km=2.5, model="center")

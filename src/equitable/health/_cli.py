@@ -66,6 +66,9 @@ def _sites(
                                               "of the students served who are in VEM quartile "
                                               "1 (California's rule: 0.4)."),
     time_limit: float = typer.Option(60.0, "--time-limit", help="Solver time limit, seconds."),
+    model: str = typer.Option("covering", "--model", help="covering: most need-weighted "
+                              "students within reach (maximal covering); median: least "
+                              "need-weighted travel, capped at the reach (p-median)."),
     event_kind: str | None = typer.Option(None, "--event-kind", help="Write notices: clinic "
                                           "or information."),
     event_date: str | None = typer.Option(None, "--event-date", help="Event date as families "
@@ -91,7 +94,8 @@ def _sites(
     r, _files = sites_files(schools, out, k, candidates=candidates, max_km=max_km, detour=detour,
                            travel_times=travel_times, max_minutes=max_minutes,
                            capacity=capacity, min_q1_share=min_q1_share,
-                           time_limit_s=time_limit, event=event, languages=languages)
+                           time_limit_s=time_limit, event=event, languages=languages,
+                           model=model)
     c = r.comparisons.set_index("choice")
     best = c.iloc[0]
     typer.echo(f"{int(best['sites'])} sites ({r.status}, gap {r.gap:.4%}): "
@@ -100,7 +104,8 @@ def _sites(
     for choice, row in c.iloc[1:].iterrows():
         typer.echo(f"  {choice}: {row['students_served']:,.0f} students "
                    f"({row['served_pct']:.2f}%), weighted {row['weighted_served']:,.1f} vs "
-                   f"{best['weighted_served']:,.1f}")
+                   f"{best['weighted_served']:,.1f}; mean travel {row['weighted_mean_travel']:.2f} "
+                   f"vs {best['weighted_mean_travel']:.2f} {r.unit}")
     if r.min_q1_share is not None:
         typer.echo(f"  minimum VEM quartile 1 share {r.min_q1_share:.0%}: "
                    + ("binding (it lowers the weighted coverage)" if r.min_share_binding

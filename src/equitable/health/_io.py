@@ -301,7 +301,8 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
                 max_minutes: float | None = None, capacity: float | None = None,
                 min_q1_share: float | None = None, time_limit_s: float = 60.0,
                 event: dict[str, str] | None = None,
-                languages: str | Path | None = None) -> tuple[Any, dict[str, Path]]:
+                languages: str | Path | None = None,
+                model: str = "covering") -> tuple[Any, dict[str, Path]]:
     """``equitable sites``: read the inputs, choose the sites, write the outputs.
 
     Writes into ``out_dir``: ``sites.csv`` (chosen sites, marginal gains), ``schools.csv`` (each
@@ -339,7 +340,8 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
         raise InputError(f"--detour must be 1 or more (road km / straight-line km). Got {detour}")
     result = choose_sites(sch.reset_index(drop=True), sites, k, max_km=max_km, detour=det, travel_minutes=tt,
                           max_minutes=max_minutes, capacity=capacity, min_q1_share=min_q1_share,
-                          time_limit_s=time_limit_s, candidates_are_schools=are_schools)
+                          time_limit_s=time_limit_s, candidates_are_schools=are_schools,
+                          model=model)
     result.notes[:0] = sch.attrs.get("notes", [])
     st = result.schools.copy()
     if "school_name" in sch:
@@ -376,7 +378,9 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
         notice_counts = {"notices": len(notices)}
     spec = {"k": k, "max_km": max_km, "detour": det if tt is None else None,
             "max_minutes": max_minutes, "capacity": capacity, "min_q1_share": min_q1_share,
-            "time_limit_s": time_limit_s, "model": "maximal covering (SCIP, OR-Tools)",
+            "time_limit_s": time_limit_s,
+            "model": ("maximal covering" if model == "covering"
+                      else "p-median, travel truncated at the threshold") + " (SCIP, OR-Tools)",
             "event": event}
     write_run_record(out, command="sites", spec=spec, inputs=inputs,
                      outputs=[p.name for p in files.values()],

@@ -134,9 +134,12 @@ class SitesResult:
 def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.ndarray,
            k: int, existing: np.ndarray, capacity: np.ndarray | None,
            min_q1_share: float | None, fixed_open: np.ndarray | None,
-           time_limit_s: float) -> tuple[np.ndarray, np.ndarray, float, float, str]:
+           time_limit_s: float, model: str = "covering", cost: np.ndarray | None = None,
+           threshold: float = 0.0) -> tuple[np.ndarray, np.ndarray, float, float, str]:
     """One MIP. Returns ``(open, served_share, objective, bound, status)``; served_share is
-    ``y`` (n_schools,) or, with capacity, the ``(n_schools, n_sites)`` matrix ``z``."""
+    ``y`` (n_schools,) or, with capacity or the median model, the ``(n_schools, n_sites)``
+    matrix ``z``. The median model maximises ``sum w_i s_i (T - c_ij) z_ij``, i.e. minimises the
+    need-weighted travel truncated at the threshold ``T``."""
     from ortools.linear_solver import pywraplp
 
     n, m = reach.shape
@@ -157,8 +160,9 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
     pairs = [np.flatnonzero(reach[i]) for i in range(n)]
     y: list = []
     z: dict[tuple[int, int], object] = {}
+    median = model == "median"
     for i in range(n):
-        if capacity is None:
+        if capacity is None and not median:
             yi = solver.IntVar(0.0, 1.0 if len(pairs[i]) else 0.0, f"y{i}")
             if len(pairs[i]):
                 solver.Add(yi <= solver.Sum([x[j] for j in pairs[i]]))
@@ -180,7 +184,7 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         for j, terms in by_site.items():
             solver.Add(solver.Sum(terms) <= float(capacity[j]) * x[j])
     if min_q1_share is not None:
-        if capacity is None:
+        if capacity is None or median:
             # a school within reach of an open site is served (y_i >= x_j): the share cannot be
             # met by leaving reached students uncounted. Needed for schools outside quartile 1
             # only; the maximisation sets y_i = 1 for a reached quartile-1 school anyway.
@@ -190,7 +194,11 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
                         solver.Add(y[i] >= x[j])
         solver.Add(solver.Sum([float(students[i]) * y[i] for i in range(n) if q1[i]])
                    >= min_q1_share * solver.Sum([float(students[i]) * y[i] for i in range(n)]))
-    solver.Maximize(solver.Sum([float(weight[i] * students[i]) * y[i] for i in range(n)]))
+    if median:
+        solver.Maximize(solver.Sum([float(weight[i] * students[i] * (threshold - cost[i, j])) * v
+                                    for (i, j), v in z.items()]))
+    else:
+        solver.Maximize(solver.Sum([float(weight[i] * students[i]) * y[i] for i in range(n)]))
     status = solver.Solve()
     names = {pywraplp.Solver.OPTIMAL: "optimal", pywraplp.Solver.FEASIBLE: "feasible"}
     if status == pywraplp.Solver.NOT_SOLVED:
@@ -200,7 +208,7 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         raise InputError("the site model has no solution (the solver reported status "
                          f"{status}); check K, capacities and the minimum share")
     opened = np.array([v.solution_value() > 0.5 for v in x])
-    if capacity is None:
+    if capacity is None and not median:
         served = np.array([v.solution_value() for v in y]).round(9)
     else:
         served = np.zeros((n, m))
@@ -229,6 +237,7 @@ def choose_sites(
     min_q1_share: float | None = None,
     time_limit_s: float = 60.0,
     candidates_are_schools: bool = False,
+    model: str = "covering",
 ) -> SitesResult:
     """Choose ``k`` clinic or information sites that serve the most need-weighted students.
 
@@ -247,6 +256,11 @@ def choose_sites(
     time_limit_s : solver time limit; the gap is reported when it stops early.
     candidates_are_schools : the sites are the schools themselves (``site_id`` = ``school_id``):
         enables the naive comparisons (K largest, K highest-need).
+    model : ``"covering"`` (maximal covering: most need-weighted students within reach) or
+        ``"median"`` (p-median with travel truncated at the threshold: least need-weighted
+        travel to the serving site, a school out of reach counting at the threshold; Hakimi
+        1964, ReVelle and Swain 1970; the truncation links it to maximal covering, Church and
+        ReVelle, Geographical Analysis 8 (1976), pp. 406-415).
 
     Raises
     ------
@@ -260,6 +274,9 @@ def choose_sites(
     if k > n_new:
         raise InputError(f"K = {k} is more than the {n_new} candidate sites that are not already "
                          "open")
+    if model not in ("covering", "median"):
+        raise InputError(f"The 'model' parameter of choose_sites must be 'covering' or 'median'. "
+                         f"Got {model!r} instead.")
     if min_q1_share is not None and not 0 < min_q1_share < 1:
         raise InputError("The 'min_q1_share' parameter of choose_sites must be a share between 0 "
                          f"and 1 (e.g. 0.4). Got {min_q1_share} instead.")
@@ -285,8 +302,11 @@ def choose_sites(
         notes.append(f"{int(unreachable.sum())} school(s) ({int(students[unreachable].sum())} "
                      "students) are out of reach of every candidate site")
 
+    threshold = float(max_minutes if unit == "min" else max_km)
     args = {"reach": reach, "students": students, "weight": weight, "q1": q1, "k": k,
-            "existing": existing, "capacity": cap, "time_limit_s": time_limit_s}
+            "existing": existing, "capacity": cap, "time_limit_s": time_limit_s,
+            "model": model, "cost": cost, "threshold": threshold}
+    capped = np.minimum(np.nan_to_num(cost, nan=np.inf), threshold)
     opened, served, obj, bound, status = _solve(**args, min_q1_share=min_q1_share, fixed_open=None)
     gap = 0.0 if status == "optimal" else (bound - obj) / max(abs(obj), 1e-12)
     if status != "optimal":
@@ -297,10 +317,16 @@ def choose_sites(
         share = _served_share(served_)
         st = float((students * share).sum())
         q = float((students * share)[q1].sum())
+        ws = students * weight
+        near = capped[:, opened_].min(axis=1) if opened_.any() else np.full(len(ws), threshold)
         return {"choice": choice, "sites": int(opened_.sum()),
-                "weighted_served": round(obj_, 6), "students_served": round(st, 6),
+                "weighted_served": round(float((ws * share).sum()), 6),
+                "students_served": round(st, 6),
                 "served_pct": round(100 * st / students.sum(), 4) if students.sum() else 0.0,
-                "q1_share_pct": round(100 * q / st, 4) if st else 0.0}
+                "q1_share_pct": round(100 * q / st, 4) if st else 0.0,
+                # need-weighted mean travel to the nearest chosen site, capped at the threshold
+                "weighted_mean_travel": (round(float((ws * near).sum() / ws.sum()), 4)
+                                         if ws.sum() else 0.0)}
 
     rows = [summary("optimal", opened, served, obj)]
     binding = None
