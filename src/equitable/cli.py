@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "equitable.web._cli",  # serve
     "equitable.voice._cli",  # survey ...
     "equitable.staffing._cli",  # staffing gaps / report / plan, synth staff
+    "equitable.health._cli",  # health schools, sites
 )
 
 app = typer.Typer(

@@ -451,6 +451,12 @@ def _evaluate(
                 n_present += out["present"][c]
             not_scored = n_present < node.min_present
             hard = hard | not_scored
+        if node.min_present_share is not None:
+            n_present = np.zeros(n, dtype=np.int64)
+            for c in leaves:
+                n_present += out["present"][c]
+            not_scored = not_scored | (n_present < node.min_present_share * len(leaves))
+            hard = hard | not_scored
         if node.aggregation in ("geometric_mean", "product"):
             neg = np.isfinite(mat) & (mat < 0)
             if neg.any():
@@ -475,7 +481,20 @@ def _evaluate(
             mx = fit_out[f"rescale:{node.code}"]
             passed = score / mx * node.rescale.to if mx and np.isfinite(mx) and mx > 0 else np.full(n, np.nan)
             res["rescaled"] = passed
-        if node.percentile is not None:
+        if node.percentile is not None and node.pass_percentile:
+            # the parent aggregates this node's percentile (Catalyst California's domains)
+            nm = node.percentile
+            vals, N = M.percentile_rank(score, ref(f"score:{node.code}"), form=nm.form,
+                                        ties=nm.ties, scale=nm.effective_scale,
+                                        decimals=nm.decimals)
+            if N < (2 if nm.form == "svi" else 1):
+                raise InputError(
+                    f"{location(source, None, spec.score_column_of(node))}: fewer than two "
+                    f"units have a score to rank ({N} of {n})"
+                )
+            res["percentile"] = vals
+            passed = vals
+        elif node.percentile is not None:
             pct_jobs.append(node)
         if learning:
             fit_out[f"score:{node.code}"] = score
@@ -501,6 +520,8 @@ def _evaluate(
                 "step": "aggregate", "node": node.code, "members": members,
                 "weights": w.tolist(), "method": node.aggregation, "decimals": node.decimals,
                 "min_present": node.min_present,
+                "min_present_share": node.min_present_share,
+                "pass_percentile": node.pass_percentile or None,
                 "rescale": None if node.rescale is None else {"to": node.rescale.to,
                                                              "max": fit_out.get(f"rescale:{node.code}")},
                 "percentile": None if node.percentile is None else node.percentile.model_dump(exclude_none=True),

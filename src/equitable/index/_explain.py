@@ -6,6 +6,7 @@ All the wording lives in :data:`PHRASES`, one table per language, and one functi
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from equitable.index._spec import IndexSpec, Indicator, Normalise
@@ -60,6 +61,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "weights": ", weighted {weights}",
         "weights_above": ", with the weights listed above",
         "node_pct_same": " It is ranked the same way.",
+        "node_pass": " Its parent uses this rank, not the score.",
         "minp": "; a unit needs at least {k} of its {n} indicators to be scored",
         "rescale": " It is then scaled so that the largest value is {to} (value / maximum x {to}).",
         "node_pct": " It is then ranked as {how}.",
@@ -126,6 +128,7 @@ PHRASES: dict[str, dict[str, str]] = {
         "weights": ", con pesos {weights}",
         "weights_above": ", con los pesos indicados arriba",
         "node_pct_same": " Se ordena de la misma manera.",
+        "node_pass": " El grupo superior usa este rango, no la puntuación.",
         "minp": "; una unidad necesita al menos {k} de sus {n} indicadores para recibir puntuación",
         "rescale": " Luego se escala para que el valor más grande sea {to} (valor / máximo x {to}).",
         "node_pct": " Luego se convierte en {how}.",
@@ -278,7 +281,10 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             members=_join([label_of(m) for m in members], P["and"]),
             weights=wtxt,
             decimals=P["decimals"].format(d=node.decimals) if node.decimals is not None else "",
-            minp=P["minp"].format(k=node.min_present, n=len(spec.leaves_of(node))) if node.min_present else "",
+            minp=(P["minp"].format(k=node.min_present, n=len(spec.leaves_of(node))) if node.min_present
+                  else P["minp"].format(k=math.ceil(node.min_present_share * len(spec.leaves_of(node)) - 1e-9),
+                                        n=len(spec.leaves_of(node)))
+                  if node.min_present_share else ""),
         )
         if node.rescale is not None:
             s += P["rescale"].format(to=_fmt(node.rescale.to))
@@ -291,6 +297,8 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
                 if nm.decimals is not None:
                     how += P["decimals"].format(d=nm.decimals)
                 s += P["node_pct"].format(how=how.replace(P["turned_into"], "", 1))
+            if node.pass_percentile:
+                s += P["node_pass"]
         if node.flag_count_column:
             s += P["flags_count"]
         lines.append(s)

@@ -165,6 +165,11 @@ class _Variant:
 
 def _prepare_variant(spec: IndexSpec, df: pd.DataFrame, source: str,
                      key: tuple[str | None, str | None, str | None]) -> _Variant:
+    for node in [*spec.themes, spec.overall]:
+        if node.pass_percentile:
+            # the fast per-draw aggregation below re-ranks no node; refuse rather than differ
+            raise SpecError(f"sensitivity: spec {spec.name}, theme '{node.code}': "
+                            "pass_percentile is not supported by the sensitivity analysis")
     vs = _variant_spec(spec, *key)
     try:
         res = compute_index(vs, df, source=source)
@@ -189,6 +194,11 @@ def _prepare_variant(spec: IndexSpec, df: pd.DataFrame, source: str,
             for c in vs.leaves_of(node):
                 cnt += present[c]
             ns = cnt < node.min_present
+        if node.min_present_share is not None:
+            cnt = np.zeros(n, dtype=np.int64)
+            for c in vs.leaves_of(node):
+                cnt += present[c]
+            ns = ns | (cnt < node.min_present_share * len(vs.leaves_of(node)))
         hard_leaf[node.code] = hard | ns
         not_scored[node.code] = ns
     score = res.aggregated[vs.score_column_of(vs.overall)].to_numpy(dtype=np.float64)

@@ -233,7 +233,12 @@ class Node(_Model):
     declared total the weights must add up to. ``decimals`` rounds the score and the rounded value
     is used downstream (SVI re-rounds sums before ranking); ``output_decimals`` only rounds the
     written column. ``min_present`` is the fewest leaf indicators a unit needs to be scored
-    (CalEnviroScreen: 5 of the 8 population-characteristics indicators).
+    (CalEnviroScreen: 5 of the 8 population-characteristics indicators); ``min_present_share``
+    the least share of them (Catalyst California's equity indices: a domain is scored only when
+    at least half its indicators are present, ``min_present_share = 0.5``).
+    ``pass_percentile = true`` passes the node's ``percentile`` (not its score) to its parent:
+    the domain score is its mean re-ranked as a percentile (Catalyst California, JENI and the
+    LA City Equity Index, see docs/health.md "Equity-index method").
 
     ``zeros`` (``geometric_mean`` and ``product`` only): what a member value of exactly 0 does.
     ``"error"`` (default): a :class:`SpecError` naming the member, its normalisation (e.g. min-max
@@ -255,6 +260,8 @@ class Node(_Model):
     output_decimals: int | None = Field(default=None, ge=0, le=12)
     min_present: int | None = Field(default=None, ge=1)
     zeros: Literal["error", "zero"] = "error"
+    min_present_share: float | None = Field(default=None, gt=0, le=1)
+    pass_percentile: bool = False
     score_column: str | None = None
     rescale: Rescale | None = None
     percentile: Normalise | None = None
@@ -278,6 +285,14 @@ class Node(_Model):
         if v is not None and v.method != "percentile":
             raise ValueError(f"method must be \"percentile\". Got {v.method!r}")
         return v
+
+    @model_validator(mode="after")
+    def _pass_ok(self) -> Node:
+        if self.pass_percentile and self.percentile is None:
+            raise ValueError("pass_percentile = true needs 'percentile'")
+        if self.pass_percentile and self.rescale is not None:
+            raise ValueError("give at most one of 'rescale' and 'pass_percentile'")
+        return self
 
 
 class Defaults(_Model):

@@ -27,7 +27,8 @@ from equitable.outreach._cases import CaseNotFound, record_disclosure
 from equitable.outreach._db import read_session
 from equitable.outreach._models import Case, School, Student, User
 
-__all__ = ["EC48985_THRESHOLD", "TEMPLATES", "Notice", "ec48985_languages", "render_notice"]
+__all__ = ["EC48985_THRESHOLD", "EVENT_KINDS", "EVENT_TEMPLATES", "TEMPLATES", "Notice",
+           "ec48985_languages", "render_notice"]
 
 EC48985_THRESHOLD = 0.15
 ENGLISH = "english"
@@ -49,6 +50,33 @@ TEMPLATES: dict[str, str] = {
         "internet, alimentos, atención médica, consejería o transporte.\n\n"
         "Por favor, llame o escriba a $worker en la escuela. Esta carta tiene fecha del $date.\n"
     ),
+}
+
+
+# Notices of a school-located health event (vaccine clinic or information night), by language:
+# used by ``equitable sites`` (equitable.health). $kind is the event in that language.
+EVENT_TEMPLATES: dict[str, str] = {
+    "english": (
+        "Dear family,\n\n"
+        "A free $kind for the students and families of $school will be held on $date, $time, "
+        "at $place. It is free of charge.\n\n"
+        "Please bring: $bring.\n\n"
+        "Questions? Please call or write to $contact.\n"
+    ),
+    "spanish": (
+        "Estimada familia:\n\n"
+        "Se realizará una $kind gratuita para los estudiantes y las familias de $school el "
+        "$date, $time, en $place. Es gratis.\n\n"
+        "Por favor, traiga: $bring.\n\n"
+        "¿Preguntas? Llame o escriba a $contact.\n"
+    ),
+}
+
+#: The event kinds of :data:`EVENT_TEMPLATES`, by language.
+EVENT_KINDS: dict[str, dict[str, str]] = {
+    "clinic": {"english": "vaccination clinic", "spanish": "clínica de vacunación"},
+    "information": {"english": "information night on vaccines and health services",
+                    "spanish": "noche informativa sobre vacunas y servicios de salud"},
 }
 
 
