@@ -142,12 +142,12 @@ def check_respread(amounts, weights, lower, upper):
     for a, w, lo, up in zip(amounts, weights, lower, upper):
         if w <= 1e-15 * wmax:  # the engine treats such weights as 0
             continue
-        if up is not None and a >= up and up > lo:
+        if up is not None and lo >= up:
+            continue  # lower == upper: fixed (neither held at a floor nor at a cap)
+        if up is not None and a >= up:
             at_hi.append((a, w))
         elif a <= lo and lo > 0:
             at_lo.append((a, w))
-        elif up is not None and a >= up:
-            continue  # lower == upper: fixed
         else:
             free.append((a, w))
     if not free:
@@ -199,3 +199,22 @@ def test_single_eligible_school_gets_everything(n):
     r = allocate(df, parse_rule({"kind": "proportional", "budget": 123.45, "base_weight": 1,
                                  "eligibility": {"include": {"flag": ["y"]}}}))
     assert r.table["amount_cents"].tolist() == [12345] + [0] * (n - 1)
+
+
+def test_a_budget_every_cap_just_meets_is_spread_by_weight():
+    """Found by hypothesis: 17 schools with pupils (twelve of 1, then 2, 4, 8, 9, 4), each capped
+    at 10 cents, two schools without pupils held harmless at 4 and 10 cents, and four without
+    pupils or prior amount, sharing $1.84. The caps of the schools with pupils add up to exactly
+    what is left after hold-harmless (184 - 14 = 170), so each gets its cap of 10 cents and the
+    schools without pupils get nothing. The float sums of the scale solve left a slope of ~1e-16
+    past the last breakpoint and the engine split the money equally (8 and 7 cents to every
+    school, pupils or not)."""
+    enrollment = [0] * 4 + [1] * 12 + [2, 4, 8, 9, 4, 0, 0]
+    prior = [0.0] * 21 + [0.06, 0.17]
+    df = pd.DataFrame({"cds_code": [f"{i:014d}" for i in range(23)], "enrollment": enrollment,
+                       "tier": "1 Highest", "prior": prior})
+    rule = parse_rule({"kind": "tier_rates", "budget": 1.84, "weights": {"1 Highest": 1.0},
+                       "bounds": {"cap": 0.1, "hold_harmless": {"column": "prior", "pct": 53}}})
+    got = allocate(df, rule).table["amount_cents"].tolist()
+    # hold-harmless: ceil(6 x 0.53) = 4 and ceil(17 x 0.53) = 10 cents
+    assert got == [0] * 4 + [10] * 17 + [4, 10]
