@@ -57,14 +57,23 @@ def test_the_summary_does_not_give_the_small_group_away(district):
     d = res.summary[res.summary["AggregateLevel"] == "D"]
     summ = d.set_index("ReportingCategory")["CumulativeEnrollment"]
     assert summ.to_dict() == {"TA": 61, "RI": "*", "RA": "*", "RH": 30, "RW": 14, "GR13": 61}
-    # the fairness table withholds the same complement as the summary (RA), not RW: RW's
-    # enrolled count (12) is shown, and RI + RA = 59 - 30 - 12 = 17 in both tables
-    assert fair.to_dict() == {"TA": 59, "RI": "*", "RA": "*", "RH": 30, "RW": 12, "GR13": 59}
-    report = audit_linked(long_tables(fair, summ), [(0, 1)], true=true_tables())
+    # the students who left are a group too (PRIVACY.md, linked sets): shown, TA (59 of 61),
+    # RW (12 of 14) and GR13 (59 of 61) would each give away 2 students who left, so they are
+    # withheld; RH (30 of 30, nobody left) stays. RI and RA are withheld as before.
+    assert fair.to_dict() == {"TA": "*", "RI": "*", "RA": "*", "RH": 30, "RW": "*",
+                              "GR13": "*"}
+    report = audit_linked(long_tables(fair, summ), [(0, 1)], sensitive=True, true=true_tables())
     assert report.ok, report.summary()
-    c = report.cells.set_index(["table", "row"])
-    for row in ("fairness / RI", "fairness / RA"):
-        assert c.loc[("outreach_fairness.csv", row), ["lower", "upper"]].tolist() == [0, 17]
+
+
+def test_the_students_who_left_are_a_protected_group():
+    """Shown as the run published them with only the counts protected (RW 12 beside the
+    summary's 14), the tables give away 2 White students who left: a sensitive audit says so."""
+    fair = pd.Series({"TA": 59, "RI": "*", "RA": "*", "RH": 30, "RW": 12})
+    summ = pd.Series({"TA": 61, "RI": "*", "RA": "*", "RH": 30, "RW": 14})
+    assert audit_linked(long_tables(fair, summ), [(0, 1)], true=true_tables()).ok
+    report = audit_linked(long_tables(fair, summ), [(0, 1)], sensitive=True, true=true_tables())
+    assert not report.ok
 
 
 def test_the_linked_audit_catches_the_one_by_one_tables():

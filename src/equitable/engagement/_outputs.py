@@ -632,7 +632,7 @@ def _protect_with_summary(table: pd.DataFrame, kind: np.ndarray, model: pd.DataF
     # fairness table and once in the district row (then the count can exceed the sum)
     pos = {tuple(r): k for k, r in enumerate(side[groups].itertuples(index=False, name=None))}
     n_side, n_model = side["n"].to_numpy(), model["n"].to_numpy()
-    links = [Subset(sub=(0, i), sup=(1, pos[tuple(r)]))
+    links = [Subset(sub=(0, i), sup=(1, pos[tuple(r)]), sensitive=True)
              for i, r in enumerate(model[groups].itertuples(index=False, name=None))
              if tuple(r) in pos and n_model[i] <= n_side[pos[tuple(r)]]]
     return protect_linked(tables, links)[0]
