@@ -50,6 +50,8 @@ MATRIX = {
                                     _row(LOGIN, 422, 422, 422, 422)),
     ("GET", "/staff/"): (None, ALL_SIGNED_IN_200),
     ("GET", "/staff/cases/{case_id}"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/day"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/cases/{case_id}/contact"): (None, ALL_SIGNED_IN_200),
     ("POST", "/staff/cases/{case_id}/contacts"): (
         {"contacted_on": "2021-03-01", "mode": "phone", "language": "spanish",
          "outcome": "reached"}, ALL_SIGNED_IN_303),

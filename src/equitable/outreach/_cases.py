@@ -219,9 +219,13 @@ def add_contact(
     language: str,
     outcome: str,
     note: str | None = None,
+    next_follow_up=None,
     today: dt.date | None = None,
 ) -> int:
     """Log a contact attempt; returns its id.
+
+    ``next_follow_up`` (a date or ``YYYY-MM-DD``; empty: unchanged) sets the case's next
+    follow-up date in the same transaction; it cannot be in the past.
 
     Raises
     ------
@@ -245,9 +249,14 @@ def add_contact(
     if not language or len(language) > 40:
         errors["language"] = "Enter the language used."
     note = _clean_note(note, errors)
+    follow = _parse_date(next_follow_up, errors, "next_follow_up", required=False)
+    if follow is not None and follow < today:
+        errors["next_follow_up"] = "The follow-up date cannot be in the past."
     _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
+        if follow is not None:
+            case.follow_up_date = follow
         res = s.execute(
             insert(ContactAttempt).returning(ContactAttempt.id),
             [{"case_id": case.id, "user_id": user.id, "contacted_on": day, "mode": mode,

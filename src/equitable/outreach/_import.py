@@ -29,6 +29,7 @@ from pathlib import Path
 from sqlalchemy import Engine, Integer, String, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from equitable.engagement._reason_codes import format_codes, parse_codes
 from equitable.errors import EquitableError, InputError, location
 from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
@@ -388,7 +389,9 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
         priority_rank`` (or ``rank``/``priority``; 1 = contact first), ``reasons``, and optionally
         ``home_language, grade`` (else the roster's), ``flags`` and Y/N columns ``foster,
         homeless, foster_or_homeless, english_learner, disability, never_engaged,
-        chronically_absent, missing`` (kept as the case's flags). Other columns are ignored.
+        chronically_absent, missing`` (kept as the case's flags), ``reason_codes`` (the
+        pipeline's reasons as codes, :mod:`equitable.engagement._reason_codes`; a value that is
+        not one rejects the file). Other columns are ignored.
 
     A student without a case gets an ``open`` case; a listed student whose case is closed (or
     marked re-engaged) is reopened, because the newer list says they are missing again; the
@@ -410,6 +413,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     bad_cds: list[int] = []
     empty_id: list[int] = []
     bad_grade: list[int] = []
+    bad_codes: list[int] = []
     records: dict[str, tuple[int, dict]] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -428,11 +432,17 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             rank = 1  # reported above; keeps the range check from reporting the row again
         if not _CDS.match(r["school_id"]):
             bad_cds.append(lineno)
+        codes = (r.get("reason_codes") or "").strip()
+        try:
+            codes = format_codes(parse_codes(codes))  # one spelling, so re-imports compare equal
+        except ValueError:
+            bad_codes.append(lineno)
         records[sid] = (lineno, {
             "student_id": sid,
             "school_id": r["school_id"],
             "priority_rank": rank,
             "reasons": r["reasons"],
+            "reason_codes": codes,
             "home_language": language_name(r.get("home_language")) or None,
             "grade": _grade(r.get("grade"), lineno, bad_grade),
             "flags": _flags(r, header),
@@ -452,6 +462,12 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             _n(len(bad_cds), "school_id value that is not a 14-digit CDS code",
                "school_id values that are not 14-digit CDS codes")
             + f" ({_rows_text(bad_cds)})"
+        )
+    if bad_codes:
+        problems.append(
+            _n(len(bad_codes), "value of column 'reason_codes' that is not a list of reason codes",
+               "values of column 'reason_codes' that are not lists of reason codes")
+            + f" ({_rows_text(bad_codes)}; see docs/engagement.md)"
         )
     problems += _grade_problem(bad_grade)
     problems += column_problems(path, Case, records.values())
@@ -499,7 +515,8 @@ def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[
             row.student_id: row
             for row in s.execute(
                 select(Case.id, Case.student_id, Case.school_id, Case.priority_rank,
-                       Case.reasons, Case.home_language, Case.grade, Case.flags, Case.status)
+                       Case.reasons, Case.reason_codes, Case.home_language, Case.grade,
+                       Case.flags, Case.status)
             )
         }
         now = utcnow()

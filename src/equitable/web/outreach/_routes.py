@@ -10,6 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
 from equitable.outreach import _cases as cases
+from equitable.outreach import _day as day
+from equitable.engagement._reason_codes import CODES as REASON_CODES
 from equitable.outreach._access import (
     can_assign,
     can_export,
@@ -40,7 +42,15 @@ from equitable.web.deps import (
     require_roles,
     translate,
 )
-from equitable.web.outreach._labels import LABELS, flag_labels, language_label
+from equitable.web.outreach._labels import (
+    DUE_LABELS,
+    LABELS,
+    REASON_NAMES,
+    flag_labels,
+    language_label,
+    long_date,
+    reason_badges,
+)
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
 
@@ -64,6 +74,11 @@ VOCAB = {
     "referral_kinds": REFERRAL_KINDS,
     "statuses": CASE_STATUSES,
     "close_reasons": CLOSE_REASONS,
+    "reason_badges": reason_badges,
+    "long_date": long_date,
+    "reason_codes": tuple(REASON_CODES),
+    "reason_names": REASON_NAMES,
+    "due_labels": DUE_LABELS,
 }
 
 
@@ -140,15 +155,56 @@ def _run_form(request: Request, user: User, case_id: int, action, form: dict,
     return _case_response(request, user, case_id, saved=saved)
 
 
+@router.get("/day")
+def my_day(request: Request, school: str | None = None, reason: str | None = None,
+           language: str | None = None, status: str | None = None, page: int = 1,
+           saved: str | None = None, user: User = Depends(current_user)) -> Response:
+    """A worker's day: their cases by what is due; every filter is in the URL."""
+    f = day.clean_filters(school, reason, language, status)
+    dp = day.my_day(get_engine(request), user, filters=f, page=max(1, min(page, 10_000)))
+    message = translate(request, "Contact attempt saved.") if saved == "contact" else None
+    # the rows are a list of the context (the template shows them from there), so the
+    # disclosure choke point finds every student shown (web/_disclosure.py)
+    return render(request, "outreach/day.html", {"d": dp, "rows": dp.rows, "saved": message,
+                                                 **VOCAB})
+
+
+@router.get("/cases/{case_id}/contact")
+def contact_form(request: Request, case_id: CaseId, user: User = Depends(current_user)
+                 ) -> Response:
+    """The short form to log a contact attempt (one tap from "My day")."""
+    try:
+        ctx = _case_context(request, user, case_id)
+    except cases.CaseNotFound:
+        raise _not_found() from None
+    return render(request, "outreach/contact.html", ctx)
+
+
 @router.post("/cases/{case_id}/contacts")
 def add_contact(request: Request, case_id: CaseId, contacted_on: str = Form(""),
                 mode: str = Form(""), language: str = Form(""), outcome: str = Form(""),
-                note: str = Form(""), user: User = Depends(current_user)) -> Response:
+                note: str = Form(""), next_follow_up: str = Form(""),
+                return_to: str = Form(""), user: User = Depends(current_user)) -> Response:
     form = {"contacted_on": contacted_on, "mode": mode, "language": language,
-            "outcome": outcome, "note": note}
+            "outcome": outcome, "note": note, "next_follow_up": next_follow_up}
+    if return_to == "day" and not request.headers.get("hx-request"):
+        # the short form of "My day": back to the day with the result, or the form with errors
+        try:
+            cases.add_contact(get_engine(request), user, case_id, contacted_on=contacted_on,
+                              mode=mode, language=language, outcome=outcome, note=note,
+                              next_follow_up=next_follow_up)
+        except cases.CaseNotFound:
+            raise _not_found() from None
+        except cases.Forbidden:
+            raise HTTPException(status_code=403) from None
+        except cases.FormError as exc:
+            ctx = _case_context(request, user, case_id, errors=exc.errors, form=form)
+            return render(request, "outreach/contact.html", ctx, status_code=422)
+        return RedirectResponse("/staff/day?saved=contact#saved", status_code=303)
     return _run_form(request, user, case_id, lambda: cases.add_contact(
         get_engine(request), user, case_id, contacted_on=contacted_on, mode=mode,
-        language=language, outcome=outcome, note=note), form, "Contact attempt saved.")
+        language=language, outcome=outcome, note=note, next_follow_up=next_follow_up), form,
+        "Contact attempt saved.")
 
 
 @router.post("/cases/{case_id}/referrals")
