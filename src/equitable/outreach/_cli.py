@@ -83,6 +83,21 @@ def import_cmd(
     typer.echo(import_queue(_engine(db), queue_csv).summary())
 
 
+@outreach_app.command("attendance")
+def attendance_cmd(
+    attendance_csv: Path = typer.Argument(..., help="The engagement run's attendance.csv "
+                                          "(student_id, date, status)."),
+    db: str = DbOpt,
+) -> None:
+    """Load the daily attendance of the students with a case (replaces the previous load), to
+    compare attendance before and after the first successful contact."""
+    from equitable.outreach._followup import import_attendance
+
+    kept, left_out = import_attendance(_engine(db), attendance_csv)
+    typer.echo(f"attendance: {kept} rows loaded; {left_out} rows of students without a case "
+               "left out")
+
+
 @outreach_app.command("assign")
 def assign_cmd(
     db: str = DbOpt,

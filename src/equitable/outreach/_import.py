@@ -552,13 +552,16 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     Parameters
     ----------
     path : CSV with ``CDSCode``, ``School`` and ``Latitude``/``Longitude`` (decimal degrees,
-        WGS 84), as in CDE's pubschls file; rows without coordinates keep only their name.
+        WGS 84), as in CDE's pubschls file; rows without coordinates keep only their name. When
+        the file has CDE's ``Street, City, State, Zip`` and ``Phone`` columns, the school's
+        address and telephone number are kept too (printed on notices to families).
 
     Returns the number of schools written (new or updated). Used by ``outreach assign`` to keep
     workers near their schools.
     """
     path = Path(path)
-    _, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    header, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    has_address = {"street", "city", "zip"} <= set(header)
     records, problems = {}, []
     for lineno, r in rows:
         cds = r["cdscode"].zfill(14)
@@ -580,10 +583,16 @@ def import_schools(engine: Engine, path: str | Path) -> int:
                 if not -180 <= lon <= 180:
                     problems.append(f"{location(path, lineno, 'Longitude')}: not a longitude "
                                     "between -180 and 180 degrees")
-        records[cds] = (lineno, {"school_id": cds, "name": r["school"] or None, "latitude": lat,
-                                 "longitude": lon})
+        rec = {"school_id": cds, "name": r["school"] or None, "latitude": lat, "longitude": lon}
+        if has_address:  # CDE's Street, City, State, Zip and Phone, for notices to families
+            place = " ".join(x for x in (r.get("state", ""), r["zip"]) if x)
+            rec["address"] = ", ".join(x for x in (r["street"], r["city"], place) if x) or None
+        if "phone" in header:
+            rec["phone"] = r["phone"] or None
+        records[cds] = (lineno, rec)
     problems = problems[:10] + column_problems(path, School, records.values(),
-                                               {"school_id": "CDSCode", "name": "School"})
+                                               {"school_id": "CDSCode", "name": "School",
+                                                "address": "Street", "phone": "Phone"})
     _reject(path, problems)
     try:
         _write_schools(engine, {k: v for k, (_, v) in records.items()})

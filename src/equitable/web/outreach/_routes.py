@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
@@ -32,7 +32,13 @@ from equitable.outreach._models import (
     Organization,
     User,
 )
-from equitable.outreach._notices import render_notice
+from equitable.outreach._followup import (
+    REENGAGED_DAYS,
+    REENGAGED_RATE,
+    case_attendance,
+    reengagement_counts,
+)
+from equitable.outreach._notices import families_without_notice, render_notice
 from equitable.web._disclosure import purpose_for
 from equitable.web.deps import (
     csrf_protect,
@@ -108,7 +114,9 @@ def _case_context(request: Request, user: User, case_id: int, *,
                                   .order_by(User.username))) if can_assign(user) else [])
         orgs = list(s.scalars(select(Organization).order_by(Organization.name))) if can_assign(
             user) else []
+    attendance = case_attendance(engine, user, case_id)
     return {"case": case, "worker": worker, "workers": workers, "orgs": orgs,
+            "attendance": attendance, "window_days": REENGAGED_DAYS,
             "errors": {k: translate(request, v) for k, v in (errors or {}).items()},
             "form": form or {}, "today": dt.date.today().isoformat(),
             "can_assign": can_assign(user), "can_set_status": can_set_status(user), **VOCAB}
@@ -267,20 +275,33 @@ def notice(request: Request, case_id: CaseId, user: User = Depends(current_user)
                           record=False)
     except cases.CaseNotFound:
         raise _not_found() from None
-    return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id})
+    return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id, **VOCAB})
 
 
 @router.get("/summary")
-def summary(request: Request, user: User = Depends(current_user)) -> Response:
+def summary(request: Request, rate: int = Query(REENGAGED_RATE, ge=0, le=100),
+            days: int = Query(REENGAGED_DAYS, ge=1, le=60),
+            user: User = Depends(current_user)) -> Response:
+    """Cases by school and status; reached, re-engaged (present on ``rate`` percent or more of
+    the ``days`` instructional days after the first successful contact, both in the URL) and
+    closed, per reason and per school; families with no notice in their language. Every figure
+    goes through equitable.privacy."""
     df = cases.case_counts(get_engine(request), user)
+    by_reason, by_school = reengagement_counts(get_engine(request), user, rate=rate, days=days)
+    no_notice = families_without_notice(get_engine(request), user)
     agreements = []
     if user.role == "partner" and user.organization_id:
         with read_session(get_engine(request)) as s:
             agreements = list(s.scalars(select(DataSharingAgreement).where(
                 DataSharingAgreement.organization_id == user.organization_id)
                 .order_by(DataSharingAgreement.signed_on)))
+    # the figures are counts (no student record): tuples, so the disclosure walk skips them
     return render(request, "outreach/summary.html",
-                  {"rows": df.to_dict("records"), "agreements": agreements})
+                  {"rows": df.to_dict("records"), "agreements": agreements,
+                   "by_reason": list(by_reason.itertuples(index=False)),
+                   "by_school": list(by_school.itertuples(index=False)),
+                   "no_notice": list(no_notice.itertuples(index=False)),
+                   "rate": rate, "days": days, **VOCAB})
 
 
 @router.get("/export")
