@@ -70,6 +70,8 @@ MATRIX = {
     ("GET", "/staff/audit"): (None, ADMIN_ONLY),
     ("GET", "/staff/audit.csv"): (None, ADMIN_ONLY),
     ("GET", "/staff/workload"): (None, ADMIN_ONLY),
+    ("POST", "/staff/workload/preview"): ({}, ADMIN_ONLY),
+    ("POST", "/staff/workload/apply"): ({"digest": "stale"}, _row(LOGIN, 409, 403, 403, 403)),
     ("GET", "/staff/sessions"): (None, ADMIN_ONLY),
     ("POST", "/staff/sessions/{session_id}/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),
     ("POST", "/staff/users/{user_id}/sessions/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),

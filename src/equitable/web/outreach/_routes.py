@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
@@ -347,6 +348,10 @@ def audit_csv(request: Request, user: User = Depends(admin_only)) -> Response:
 
 @router.get("/workload")
 def workload(request: Request, user: User = Depends(admin_only)) -> Response:
+    return render(request, "outreach/workload.html", _workload_context(request, user))
+
+
+def _workload_context(request: Request, user: User) -> dict:
     with read_session(get_engine(request)) as s:
         rows = s.execute(
             select(User.username, User.languages, User.capacity, func.count(Case.id))
@@ -357,7 +362,63 @@ def workload(request: Request, user: User = Depends(admin_only)) -> Response:
             .order_by(User.username)).all()
         unassigned = s.scalar(scope_cases(select(func.count(Case.id)), user).where(
             Case.status.in_(("open", "referred")), Case.assigned_worker_id.is_(None)))
-    return render(request, "outreach/workload.html", {"rows": rows, "unassigned": unassigned})
+    return {"rows": rows, "unassigned": unassigned, "preview": None, "digest": "",
+            "error": None, "saved": None}
+
+
+def _solve(request: Request, *, apply: bool):
+    """The caseload solve of ``equitable outreach assign`` (OR-Tools min-cost flow) and a
+    fingerprint of its result, so that "apply" saves exactly what the preview showed."""
+    import hashlib
+
+    from equitable.errors import EquitableError
+    from equitable.outreach._assign import assign_caseloads
+
+    engine = get_engine(request)
+    try:
+        res = assign_caseloads(engine, apply=apply)
+    except EquitableError as exc:
+        return None, "", str(exc)
+    with read_session(engine) as s:
+        before = dict(s.execute(select(Case.id, Case.assigned_worker_id).where(
+            Case.id.in_(list(res.assignments) + list(res.unassigned)))).all()) if not apply else {}
+        names = dict(s.execute(select(User.id, User.display_name)).all())
+    moves = sorted((cid, names.get(before.get(cid)), names.get(wid))
+                   for cid, wid in res.assignments.items() if before.get(cid) != wid)
+    moves += sorted((cid, names.get(before.get(cid)), None) for cid in res.unassigned
+                    if before.get(cid) is not None)
+    digest = hashlib.sha256(repr(sorted(res.assignments.items())).encode()).hexdigest()
+    return {"result": res, "moves": moves}, digest, None
+
+
+@router.post("/workload/preview")
+def workload_preview(request: Request, user: User = Depends(admin_only)) -> Response:
+    """Preview the caseload solve: who moves, who stays unassigned and why; nothing saved."""
+    solved, digest, error = _solve(request, apply=False)
+    ctx = _workload_context(request, user)
+    ctx.update({"preview": solved, "digest": digest,
+                "error": translate(request, error) if error else None})
+    return render(request, "outreach/workload.html", ctx, status_code=422 if error else 200)
+
+
+@router.post("/workload/apply")
+def workload_apply(request: Request, digest: str = Form(""),
+                   user: User = Depends(admin_only)) -> Response:
+    """Apply the caseload solve, only if it is still the one previewed (else preview again)."""
+    solved, now, error = _solve(request, apply=False)
+    if error or not digest or now != digest:
+        ctx = _workload_context(request, user)
+        ctx.update({"preview": solved, "digest": now, "error": translate(
+            request, error or "The cases or workers changed since the preview: check the new "
+                              "preview before applying it.")})
+        return render(request, "outreach/workload.html", ctx, status_code=409)
+    solved, _, error = _solve(request, apply=True)
+    logging.getLogger("equitable.outreach").info(
+        "caseload solve applied by %s: %d cases changed", user.username,
+        solved["result"].changed if solved else 0)
+    ctx = _workload_context(request, user)
+    ctx["saved"] = translate(request, "Caseloads saved.")
+    return render(request, "outreach/workload.html", ctx)
 
 
 __all__ = ["can_export", "can_read_audit", "purpose_for", "router"]
