@@ -119,7 +119,10 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     if f.status not in CASE_STATUSES and f.status not in ("active", "all"):
         raise FormError({"status": "Choose a status from the list."})
     page = max(1, page)
+    # the latest attempt of each case the user may see (only theirs: a worker's 300 cases, not
+    # the district's contacts)
     last = (select(ContactAttempt.case_id, func.max(ContactAttempt.id).label("last_id"))
+            .where(ContactAttempt.case_id.in_(scope_cases(select(Case.id), user, today)))
             .group_by(ContactAttempt.case_id).subquery())
     never = last.c.last_id.is_(None)
     due_rank = case(
