@@ -165,3 +165,21 @@ def test_bad_reason_codes_reject_the_queue(engine, tmp_path):
     assert "q.csv" in msg
     with read_session(engine) as s:
         assert s.scalar(select(Case.id)) is None  # nothing of the file was written
+
+
+def test_case_export_carries_the_codes_and_their_spanish_labels(world):
+    import csv
+    import io
+
+    from equitable.outreach import create_user as _cu
+    from equitable.outreach._cases import export_cases
+
+    engine, _, _ = world
+    aid = _cu(engine, "admin2", PASSWORD, "admin")
+    with read_session(engine) as s:
+        admin = s.get(User, aid)
+    rows = {r["student_id"]: r for r in csv.DictReader(io.StringIO(
+        export_cases(engine, admin, purpose="monthly board report")))}
+    assert rows["D"]["reason_codes"] == "missing{days=10}; chronic{absent=12, enrolled=40}"
+    assert rows["D"]["reasons_es"] == ("Sin asistencia ni actividad 10 días; "
+                                       "Ausentismo crónico: 12 de 40 días (30.0%)")
