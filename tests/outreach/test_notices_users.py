@@ -88,9 +88,8 @@ def test_notice_names_the_school_and_how_to_reach_the_worker(sqlite_engine, tmp_
                                         f"K{i:02d},{belmont},{i + 2},x,9\n" for i in range(11)))
     import_queue(sqlite_engine, tmp_path / "q.csv")
     import_schools(sqlite_engine, data_dir / "cde" / "pubschls_2018_los_angeles_county.csv")
-    wid = create_user(sqlite_engine, "ana", PW, "admin", display_name="Ana Ruiz")
-    with write_session(sqlite_engine) as s:
-        s.get(User, wid).contact = "(213) 555-0142"
+    wid = create_user(sqlite_engine, "ana", PW, "admin", display_name="Ana Ruiz",
+                      contact=" (213) 555-0142 ")
     with read_session(sqlite_engine) as s:
         ana = s.get(User, wid)
         cid = s.scalar(select(Case.id).where(Case.student_id == "E1"))
