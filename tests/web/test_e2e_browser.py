@@ -59,7 +59,8 @@ def test_sign_in_queue_contact_refer_close(chromium_browser, server):
         page.get_by_label("User name").fill("worker1")
         page.get_by_label("Password").fill("correct horse battery")
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/staff/")
+        page.wait_for_url(base + "/staff/day")  # a worker lands on their day (issue 21.2)
+        page.goto(base + "/staff/")
         assert page.locator("html").get_attribute("lang") == "es"
         assert page.get_by_role("heading", level=1).inner_text() == "Cola de contacto"
         # the worker's caseload is the one assigned case

@@ -72,3 +72,14 @@ def test_summary_counts_families_without_a_notice(app_and_ids, client_for):
     table = re.search(r'<table class="data" id="no-notice">(.*?)</table>', html, re.S).group(1)
     # 6 Korean-speaking families: 10 or fewer, so the count is suppressed
     assert re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", table) == [("Korean", "*")]
+
+
+def test_a_worker_lands_on_their_day(app_and_ids):
+    from fastapi.testclient import TestClient
+    from tests.web.conftest import login
+
+    app, _ = app_and_ids
+    with TestClient(app) as worker, TestClient(app) as admin:
+        assert login(worker, "worker1").headers["location"] == "/staff/day"
+        assert login(admin, "admin1").headers["location"] == "/staff/"
+        assert worker.get("/staff/").status_code == 200  # the queue stays reachable

@@ -82,7 +82,9 @@ DUE_LABELS = {
 def reason_badges(record: object, lang: str) -> list[tuple[str, str]]:
     """``(code, label)`` of a case's or row's reasons in ``lang``, from its ``reason_codes``
     (one catalogue, :mod:`equitable.engagement._reason_codes`). A case imported from a queue
-    without codes shows its ``reasons`` text as one badge (code ``""``), as it was imported."""
+    without codes shows its ``reasons`` text as one badge (code ``""``): free text as imported,
+    the sentences of engagement runs from before the codes worded by
+    :func:`equitable.engagement.reasons_text` (kept for those queues only)."""
     from equitable.engagement._reason_codes import reason_labels
 
     codes = getattr(record, "reason_codes", "") or ""
@@ -91,8 +93,12 @@ def reason_badges(record: object, lang: str) -> list[tuple[str, str]]:
             return reason_labels(codes, lang)
         except ValueError:  # checked at import; a value written otherwise is shown as it is
             return [("", codes)]
+    # a queue without codes (another tool, a run from before the codes): its text, with the
+    # sentences of older engagement runs still worded in the reader's language (reasons_text)
+    from equitable.engagement._reasons import reasons_text
+
     text = getattr(record, "reasons", "") or ""
-    return [("", text)] if text else []
+    return [("", reasons_text(text, lang))] if text else []
 
 
 def long_date(day: object, lang: str) -> str:

@@ -393,7 +393,7 @@ def _solve(request: Request, *, apply: bool):
 
 @router.post("/workload/preview")
 def workload_preview(request: Request, user: User = Depends(admin_only)) -> Response:
-    """Preview the caseload solve: who moves, who stays unassigned and why; nothing saved."""
+    """Preview the caseload solve: who moves, who stays unassigned and why (writes nothing)."""
     solved, digest, error = _solve(request, apply=False)
     ctx = _workload_context(request, user)
     ctx.update({"preview": solved, "digest": digest,
