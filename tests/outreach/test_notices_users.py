@@ -83,9 +83,10 @@ def test_notice_names_the_school_and_how_to_reach_the_worker(sqlite_engine, tmp_
     (tmp_path / "r.csv").write_text("student_id,school_id,home_language\n" + "".join(
         f"K{i:02d},{belmont},korean\n" for i in range(11)) + f"E1,{belmont},spanish\n")
     import_roster(sqlite_engine, tmp_path / "r.csv")
-    (tmp_path / "q.csv").write_text("student_id,school_id,priority_rank,reasons,grade\n"
-                                    + f"E1,{belmont},1,x,9\n" + "".join(
-                                        f"K{i:02d},{belmont},{i + 2},x,9\n" for i in range(11)))
+    (tmp_path / "q.csv").write_text("student_id,school_id,priority_rank,reasons,grade,"
+                                    "reason_codes\n" + f'E1,{belmont},1,x,9,"absent_streak'
+                                    '{days=24}; sb98_weeks{weeks=1}"\n' + "".join(
+                                        f"K{i:02d},{belmont},{i + 2},x,9,\n" for i in range(11)))
     import_queue(sqlite_engine, tmp_path / "q.csv")
     import_schools(sqlite_engine, data_dir / "cde" / "pubschls_2018_los_angeles_county.csv")
     wid = create_user(sqlite_engine, "ana", PW, "admin", display_name="Ana Ruiz",
@@ -100,6 +101,10 @@ def test_notice_names_the_school_and_how_to_reach_the_worker(sqlite_engine, tmp_
     assert "School telephone: (213) 241-4300." in en
     assert "Please call or write to Ana Ruiz at the school: (213) 555-0142." in en
     assert "Teléfono de la escuela: (213) 241-4300." in es
+    # the reasons, from the one catalogue, in each notice's language
+    assert "What our attendance records show: Absent 24 days in a row; SB 98: 1 week." in en
+    assert ("Lo que muestran nuestros registros de asistencia: Ausente 24 días seguidos; "
+            "SB 98: 1 semana.") in es
     assert "19647331930924" not in en + es  # never the bare CDS code
     # 11 Korean-speaking families (no Korean template): counted; the summary shows 11
     df = families_without_notice(sqlite_engine, ana)

@@ -43,7 +43,7 @@ TEMPLATES: dict[str, str] = {
         "We have missed your child in grade $grade at $school. We want to help them come back "
         "to class and to find out what would make it easier: a computer or internet access, "
         "food, health care, counseling or transportation.\n\n"
-        "${worker_line}${school_line}"
+        "${reasons_line}${worker_line}${school_line}"
         "This letter is dated $date.\n"
     ),
     "spanish": (
@@ -51,7 +51,7 @@ TEMPLATES: dict[str, str] = {
         "Hemos extrañado a su hijo o hija de grado $grade en $school. Queremos ayudarle a "
         "regresar a clase y saber qué le facilitaría hacerlo: una computadora o acceso a "
         "internet, alimentos, atención médica, consejería o transporte.\n\n"
-        "${worker_line}${school_line}"
+        "${reasons_line}${worker_line}${school_line}"
         "Esta carta tiene fecha del $date.\n"
     ),
 }
@@ -63,12 +63,14 @@ LINES: dict[str, dict[str, str]] = {
         "worker_contact": "Please call or write to $worker at the school: $contact.\n",
         "address": "$school: $address.\n",
         "phone": "School telephone: $phone.\n",
+        "reasons": "What our attendance records show: $reasons.\n",
     },
     "spanish": {
         "worker": "Por favor, llame o escriba a $worker en la escuela.\n",
         "worker_contact": "Por favor, llame o escriba a $worker en la escuela: $contact.\n",
         "address": "$school: $address.\n",
         "phone": "Teléfono de la escuela: $phone.\n",
+        "reasons": "Lo que muestran nuestros registros de asistencia: $reasons.\n",
     },
 }
 
@@ -89,7 +91,18 @@ def _text(language: str, values: dict[str, str], day: dt.date) -> str:
         school += Template(lines["address"]).substitute(v)
     if v.get("phone"):
         school += Template(lines["phone"]).substitute(v)
-    v.update(worker_line=worker, school_line=school)
+    reasons = ""
+    if v.get("reason_codes"):  # the reason codes in this notice's language (one catalogue)
+        from equitable.engagement._reason_codes import reason_labels
+
+        code = {"english": "en", "spanish": "es"}.get(language, "en")
+        try:
+            labels = [t for _, t in reason_labels(v["reason_codes"], code)]
+        except ValueError:
+            labels = []
+        if labels:
+            reasons = Template(lines["reasons"]).substitute(reasons="; ".join(labels))
+    v.update(worker_line=worker, school_line=school, reasons_line=reasons)
     return Template(TEMPLATES[language]).substitute(v)
 
 
@@ -154,9 +167,11 @@ def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
         student_id, grade, lang, school_id = (case.student_id, case.grade or "",
                                               (case.home_language or ENGLISH).lower(),
                                               case.school_id)
+        codes = case.reason_codes or ""
     required = [x[0] for x in ec48985_languages(engine, school_id)]
     values = {"grade": grade, "school": school_name, "worker": worker_name or user.display_name,
-              "contact": user.contact or "", "address": address or "", "phone": phone or ""}
+              "contact": user.contact or "", "address": address or "", "phone": phone or "",
+              "reason_codes": codes}
     texts = [(ENGLISH, _text(ENGLISH, values, today))]
     if lang != ENGLISH and lang in TEMPLATES:
         texts.append((lang, _text(lang, values, today)))
