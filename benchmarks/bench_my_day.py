@@ -32,7 +32,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_outreach import free_port  # noqa: E402
+from bench_outreach import free_port
 
 PASSWORD = "benchmark password"
 CODES = ["absent_streak{days=12}", "chronic{absent=15, enrolled=60}", "missing{days=10}",

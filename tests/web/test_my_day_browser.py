@@ -121,7 +121,7 @@ def test_a_workers_day(chromium_browser, server, axe_source, width, lang):  # no
 
 
 def test_admin_pages_fit_a_phone(chromium_browser, server, axe_source):  # noqa: F811
-    base, app, ids = server
+    base, _, ids = server
     ctx = chromium_browser.new_context(viewport={"width": 390, "height": 844}, bypass_csp=True)
     page = ctx.new_page()
     try:

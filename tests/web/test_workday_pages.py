@@ -20,7 +20,7 @@ def _assigned(engine) -> dict[int, int | None]:
 
 
 def test_caseload_preview_then_apply(app_and_ids, client_for):
-    app, ids = app_and_ids
+    app, _ = app_and_ids
     engine = app.state.engine
     admin = client_for("admin")
     before = _assigned(engine)
@@ -55,7 +55,7 @@ def test_notice_without_a_template_warns_and_lists_the_languages(app_and_ids, cl
     admin = client_for("admin")
     html = admin.get(f"/staff/cases/{ids['case_all']}/notice?lang=en").text
     warning = re.search(r'<div class="warning" role="alert" id="notice-warning">(.*?)</div>',
-                        html, re.S)
+                        html, re.DOTALL)
     assert warning is not None
     assert re.findall(r"<li>(.*?)</li>", warning.group(1)) == [
         "Korean (the family&#39;s language)"]
@@ -65,11 +65,11 @@ def test_notice_without_a_template_warns_and_lists_the_languages(app_and_ids, cl
 
 
 def test_summary_counts_families_without_a_notice(app_and_ids, client_for):
-    app, ids = app_and_ids
+    app, _ = app_and_ids
     with write_session(app.state.engine) as s:
         s.execute(update(Case).values(home_language="korean"))
     html = client_for("admin").get("/staff/summary?lang=en").text
-    table = re.search(r'<table class="data" id="no-notice">(.*?)</table>', html, re.S).group(1)
+    table = re.search(r'<table class="data" id="no-notice">(.*?)</table>', html, re.DOTALL).group(1)
     # 6 Korean-speaking families: 10 or fewer, so the count is suppressed
     assert re.findall(r"<tr><td>(.*?)</td><td>(.*?)</td></tr>", table) == [("Korean", "*")]
 

@@ -30,7 +30,6 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, func, insert, select
 
 from equitable.engagement._reason_codes import parse_codes
-from equitable.errors import InputError
 from equitable.outreach._access import scope_cases
 from equitable.outreach._db import read_session, write_session
 from equitable.outreach._models import AttendanceDay, Case, ContactAttempt, School, User

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Reques
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from equitable.engagement._reason_codes import CODES as REASON_CODES
 from equitable.outreach import _cases as cases
 from equitable.outreach import _day as day
-from equitable.engagement._reason_codes import CODES as REASON_CODES
 from equitable.outreach._access import (
     can_assign,
     can_export,
@@ -21,6 +21,12 @@ from equitable.outreach._access import (
     scope_cases,
 )
 from equitable.outreach._db import read_session
+from equitable.outreach._followup import (
+    REENGAGED_DAYS,
+    REENGAGED_RATE,
+    case_attendance,
+    reengagement_counts,
+)
 from equitable.outreach._models import (
     CASE_STATUSES,
     CLOSE_REASONS,
@@ -32,12 +38,6 @@ from equitable.outreach._models import (
     DataSharingAgreement,
     Organization,
     User,
-)
-from equitable.outreach._followup import (
-    REENGAGED_DAYS,
-    REENGAGED_RATE,
-    case_attendance,
-    reengagement_counts,
 )
 from equitable.outreach._notices import families_without_notice, render_notice
 from equitable.web._disclosure import purpose_for
