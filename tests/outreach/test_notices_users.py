@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from equitable.errors import EquitableError
 from equitable.outreach import (
@@ -15,7 +15,7 @@ from equitable.outreach import (
     import_roster,
     render_notice,
 )
-from equitable.outreach._db import read_session
+from equitable.outreach._db import read_session, write_session
 from equitable.outreach._models import Case, User
 from equitable.outreach._testing import school_id
 from equitable.outreach._users import MAX_FAILURES, authenticate, login_throttled
@@ -60,12 +60,59 @@ def test_notice_in_the_family_language_plus_english(sqlite_engine, tmp_path):
                       today=dt.date(2021, 2, 1))
     assert [lang for lang, _ in n.texts] == ["english", "spanish"]
     assert "grado 7" in n.texts[1][1] and "Ms. Rivera" in n.texts[1][1]
-    assert "2021-02-01" in n.texts[0][1]
+    # issue 21.6: the date written out in each notice's language, never ISO digits
+    assert "This letter is dated February 1, 2021." in n.texts[0][1]
+    assert "Esta carta tiene fecha del 1 de febrero de 2021." in n.texts[1][1]
+    assert "2021-02-01" not in n.texts[0][1] + n.texts[1][1]
     # 6/20 Spanish = 30% and 4/20 Korean = 20%: both required; no Korean template exists
     assert n.required_languages == ["spanish", "korean"]
     assert n.missing_required == ["korean"]
     k = render_notice(sqlite_engine, admin, ids["S00016"], purpose="letter")
     assert [lang for lang, _ in k.texts] == ["english"] and k.family_language_without_template
+    assert k.missing_languages == ["korean"]
+
+
+def test_notice_names_the_school_and_how_to_reach_the_worker(sqlite_engine, tmp_path, data_dir):
+    """Issue 21.6: school name, address and telephone from CDE's directory (Belmont Senior
+    High as CDE publishes it), the worker's contact; families with no notice in their language
+    are counted (suppressed when 10 or fewer)."""
+    from equitable.outreach import import_schools
+    from equitable.outreach._notices import families_without_notice
+
+    belmont = "19647331930924"
+    (tmp_path / "r.csv").write_text("student_id,school_id,home_language\n" + "".join(
+        f"K{i:02d},{belmont},korean\n" for i in range(11)) + f"E1,{belmont},spanish\n")
+    import_roster(sqlite_engine, tmp_path / "r.csv")
+    (tmp_path / "q.csv").write_text("student_id,school_id,priority_rank,reasons,grade,"
+                                    "reason_codes\n" + f'E1,{belmont},1,x,9,"absent_streak'
+                                    '{days=24}; sb98_weeks{weeks=1}"\n' + "".join(
+                                        f"K{i:02d},{belmont},{i + 2},x,9,\n" for i in range(11)))
+    import_queue(sqlite_engine, tmp_path / "q.csv")
+    import_schools(sqlite_engine, data_dir / "cde" / "pubschls_2018_los_angeles_county.csv")
+    wid = create_user(sqlite_engine, "ana", PW, "admin", display_name="Ana Ruiz",
+                      contact=" (213) 555-0142 ")
+    with read_session(sqlite_engine) as s:
+        ana = s.get(User, wid)
+        cid = s.scalar(select(Case.id).where(Case.student_id == "E1"))
+    n = render_notice(sqlite_engine, ana, cid, purpose="letter", today=dt.date(2021, 2, 1))
+    en, es = n.texts[0][1], n.texts[1][1]
+    assert "grade 9 at Belmont Senior High" in en
+    assert "Belmont Senior High: 1575 West 2nd Street, Los Angeles, CA 90026-5701." in en
+    assert "School telephone: (213) 241-4300." in en
+    assert "Please call or write to Ana Ruiz at the school: (213) 555-0142." in en
+    assert "Teléfono de la escuela: (213) 241-4300." in es
+    # the reasons, from the one catalogue, in each notice's language
+    assert "What our attendance records show: Absent 24 days in a row; SB 98: 1 week." in en
+    assert ("Lo que muestran nuestros registros de asistencia: Ausente 24 días seguidos; "
+            "SB 98: 1 semana.") in es
+    assert "19647331930924" not in en + es  # never the bare CDS code
+    # 11 Korean-speaking families (no Korean template): counted; the summary shows 11
+    df = families_without_notice(sqlite_engine, ana)
+    assert df.to_dict("records") == [{"language": "korean", "families": 11}]
+    with write_session(sqlite_engine) as s:
+        s.execute(update(Case).where(Case.student_id == "K00").values(status="closed"))
+    df = families_without_notice(sqlite_engine, ana)
+    assert df.to_dict("records") == [{"language": "korean", "families": "*"}]  # 10: suppressed
 
 
 def test_passwords_are_argon2_and_bad_users_are_refused(sqlite_engine):

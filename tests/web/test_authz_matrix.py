@@ -50,6 +50,8 @@ MATRIX = {
                                     _row(LOGIN, 422, 422, 422, 422)),
     ("GET", "/staff/"): (None, ALL_SIGNED_IN_200),
     ("GET", "/staff/cases/{case_id}"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/day"): (None, ALL_SIGNED_IN_200),
+    ("GET", "/staff/cases/{case_id}/contact"): (None, ALL_SIGNED_IN_200),
     ("POST", "/staff/cases/{case_id}/contacts"): (
         {"contacted_on": "2021-03-01", "mode": "phone", "language": "spanish",
          "outcome": "reached"}, ALL_SIGNED_IN_303),
@@ -68,6 +70,8 @@ MATRIX = {
     ("GET", "/staff/audit"): (None, ADMIN_ONLY),
     ("GET", "/staff/audit.csv"): (None, ADMIN_ONLY),
     ("GET", "/staff/workload"): (None, ADMIN_ONLY),
+    ("POST", "/staff/workload/preview"): ({}, ADMIN_ONLY),
+    ("POST", "/staff/workload/apply"): ({"digest": "stale"}, _row(LOGIN, 409, 403, 403, 403)),
     ("GET", "/staff/sessions"): (None, ADMIN_ONLY),
     ("POST", "/staff/sessions/{session_id}/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),
     ("POST", "/staff/users/{user_id}/sessions/end"): ({}, _row(LOGIN, 303, 403, 403, 403)),

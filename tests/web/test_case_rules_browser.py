@@ -68,7 +68,8 @@ def _sign_in(page, base, username):
     page.get_by_label("User name").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(base + "/staff/")
+    # a worker's home page is their day (issue 21.2); everyone else lands on the queue
+    page.wait_for_url(base + ("/staff/day" if username.startswith("worker") else "/staff/"))
 
 
 def _case(app, case_id):
@@ -126,6 +127,9 @@ def test_a_partner_refers_but_cannot_close_or_reassign(chromium_browser, server)
     page = chromium_browser.new_page()
     try:
         _sign_in(page, base, "worker1")
+        # on their day (status "active" by default) and in their default queue
+        assert page.locator("#day > li.card").count() == 1
+        page.goto(base + "/staff/")
         rows = page.locator("#queue tbody tr")
         assert rows.count() == 1 and "S0000000" in rows.first.inner_text()
     finally:

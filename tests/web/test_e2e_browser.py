@@ -59,7 +59,8 @@ def test_sign_in_queue_contact_refer_close(chromium_browser, server):
         page.get_by_label("User name").fill("worker1")
         page.get_by_label("Password").fill("correct horse battery")
         page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(base + "/staff/")
+        page.wait_for_url(base + "/staff/day")  # a worker lands on their day (issue 21.2)
+        page.goto(base + "/staff/")
         assert page.locator("html").get_attribute("lang") == "es"
         assert page.get_by_role("heading", level=1).inner_text() == "Cola de contacto"
         # the worker's caseload is the one assigned case
@@ -118,9 +119,12 @@ def test_sign_in_queue_contact_refer_close(chromium_browser, server):
     assert [(c.mode, c.language, c.outcome, c.note) for c in contacts] == [
         ("phone", "spanish", "reached", "Mother says the hotspot broke")]
     assert [r.kind for r in refs] == ["device_hotspot"]
-    # every response that showed the student: the queue after sign-in, the case page, and the
-    # five case panels htmx swapped in (two with form errors); the last queue (the case is
-    # closed) shows nobody
+    # every response that showed the student: "My day" after sign-in, the queue, the case
+    # page, and the five case panels htmx swapped in (two with form errors); the last queue
+    # (the case is closed) shows nobody
+    assert [(v.username, v.action, v.student_id, v.detail) for v in views][:2] == [
+        ("worker1", "view", "S0000000", "queue: /staff/day"),
+        ("worker1", "view", "S0000000", "queue: /staff/")]
     assert [(v.username, v.action, v.student_id, v.detail.split(":")[0]) for v in views] == [
-        ("worker1", "view", "S0000000", "queue")] + [
+        ("worker1", "view", "S0000000", "queue")] * 2 + [
         ("worker1", "view", "S0000000", "case")] * 6

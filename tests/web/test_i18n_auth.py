@@ -191,23 +191,23 @@ def test_the_queue_reasons_are_shown_in_the_users_language(app_and_ids):
     with app.state.engine.begin() as conn:
         conn.execute(update(Case).where(Case.id == ids["case_all"]).values(reasons=english))
     with TestClient(app) as c:
-        _login(c, "worker1")  # prefers Spanish
+        _login(c, "worker1")  # prefers Spanish (a queue imported without reason codes)
         queue = c.get("/staff/").text
         assert "<h1>Cola de contacto</h1>" in queue
-        assert f'<td class="long">{spanish}' in queue and english not in queue
+        assert f'<li class="badge">{spanish}</li>' in queue and english not in queue
         hx = c.get("/staff/", headers={"HX-Request": "true", "HX-Target": "queue"}).text
-        assert f'<td class="long">{spanish}' in hx
+        assert f'<li class="badge">{spanish}</li>' in hx
         case = c.get(f"/staff/cases/{ids['case_all']}").text
-        assert f"<dd>{spanish}</dd>" in case
-        assert f'<td class="long">{english}' in c.get("/staff/?lang=en").text
+        assert f'<li class="badge">{spanish}</li>' in case
+        assert f'<li class="badge">{english}</li>' in c.get("/staff/?lang=en").text
     with TestClient(app) as c:
         _login(c, "admin1")  # English: the text as imported, other tools' free text as well
         queue = c.get("/staff/").text
-        assert f'<td class="long">{english}' in queue and spanish not in queue
+        assert f'<li class="badge">{english}</li>' in queue and spanish not in queue
         assert "no presence or activity in the last 10 instructional days" in queue
-        assert f"<dd>{english}</dd>" in c.get(f"/staff/cases/{ids['case_all']}").text
+        assert f'<li class="badge">{english}</li>' in c.get(f"/staff/cases/{ids['case_all']}").text
     with TestClient(app) as c:
         _login(c, "admin1")
         queue = c.get("/staff/?lang=es").text  # free text from another tool stays as written
-        assert f'<td class="long">{spanish}' in queue
+        assert f'<li class="badge">{spanish}</li>' in queue
         assert "no presence or activity in the last 10 instructional days" in queue

@@ -17,6 +17,7 @@ __all__ = [
     "FAIRNESS_COLUMNS",
     "QUEUE_COLUMNS",
     "SUMMARY_COLUMNS",
+    "add_reason_codes",
     "add_reasons",
     "cumulative_by_category",
     "fairness_table",
@@ -30,13 +31,13 @@ ENGAGEMENT_COLUMNS = [
     "student_id", "school_id", "days_enrolled", "days_absent", "absence_rate",
     "chronically_absent", "attendance_tier", "longest_absence_streak", "current_absence_streak",
     "last_present_date", "last_activity_date", "sb98_weeks_flagged", "never_engaged", "missing",
-    "reasons", "last_participation_date",
+    "reasons", "last_participation_date", "reason_codes",
 ]
 
 QUEUE_COLUMNS = [
     "priority", "student_id", "school_id", "grade", "never_engaged", "foster_or_homeless",
     "current_absence_streak", "chronically_absent", "absence_rate", "missing",
-    "sb98_weeks_flagged", "last_present_date", "last_activity_date", "reasons",
+    "sb98_weeks_flagged", "last_present_date", "last_activity_date", "reasons", "reason_codes",
 ]
 
 #: CDE chronic absenteeism file layout, 2016-17 to 2022-23 header spelling
@@ -109,10 +110,12 @@ def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> 
             # ``_pair`` stays (the output tables select their columns); dropping it would copy.
             x = pd.concat([d.reset_index(drop=True), extra], axis=1)
             x["reasons"] = add_reasons(x, missing_days)
+            x["reason_codes"] = add_reason_codes(x, missing_days)
             return x
     x = d.drop(columns="_pair", errors="ignore").merge(
         attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
     x["reasons"] = add_reasons(x, missing_days)
+    x["reason_codes"] = add_reason_codes(x, missing_days)
     return x
 
 
@@ -238,6 +241,51 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
     return result.tolist()
 
 
+def add_reason_codes(df: pd.DataFrame, missing_days: int) -> list[str]:
+    """The reasons of :func:`add_reasons` as codes with their parameters, one string per row
+    (``""`` when none), in the same order: ``never_engaged``; ``missing{days=N}`` (when not
+    never engaged); ``absent_streak{days=N}`` (3 days or more); ``chronic{absent=A,
+    enrolled=E}``; ``sb98_weeks{weeks=W}``; ``login_only``. Rendered per language by
+    :func:`equitable.engagement._reason_codes.reason_label` (one message catalogue)."""
+    if len(df) == 0:
+        return []
+    never_a = df["never_engaged"].to_numpy(dtype=bool)
+    missing_a = df["missing"].to_numpy(dtype=bool)
+    streak_a = df["current_absence_streak"].to_numpy(dtype="int64")
+    chronic_a = (df["chronically_absent"] == True).to_numpy()  # null is not True
+    sb98_a = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
+    act_a = _has_text(df["last_activity_date"])
+    result = np.full(len(df), "", dtype=object)
+    idx = np.flatnonzero(never_a | missing_a | (streak_a >= 3) | chronic_a | (sb98_a != 0)
+                         | act_a)
+    if len(idx) == 0:
+        return result.tolist()
+    part_a = _has_text(df["last_participation_date"].iloc[idx])
+    out = []
+    for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
+        never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
+        chronic_a[idx].tolist(), df["days_absent"].to_numpy(dtype="int64")[idx].tolist(),
+        df["days_enrolled"].to_numpy(dtype="int64")[idx].tolist(), sb98_a[idx].tolist(),
+        act_a[idx].tolist(), part_a.tolist(),
+    ):
+        parts = []
+        if never:
+            parts.append("never_engaged")
+        elif missing:
+            parts.append(f"missing{{days={missing_days}}}")
+        if streak >= 3:
+            parts.append(f"absent_streak{{days={streak}}}")
+        if chronic:
+            parts.append(f"chronic{{absent={absent}, enrolled={enrolled}}}")
+        if sb98:
+            parts.append(f"sb98_weeks{{weeks={sb98}}}")
+        if act and not part:
+            parts.append("login_only")
+        out.append("; ".join(parts))
+    result[idx] = out
+    return result.tolist()
+
+
 def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = False
                       ) -> pd.DataFrame:
     """The student_engagement.csv frame (sorted by school_id, student_id; ``presorted``: ``df``
@@ -245,6 +293,8 @@ def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = Fal
     cols = {c: df[c].to_numpy() for c in ENGAGEMENT_COLUMNS if c in df.columns}
     if "reasons" not in df.columns:
         cols["reasons"] = np.asarray(add_reasons(df, missing_days), dtype=object)
+    if "reason_codes" not in df.columns:
+        cols["reason_codes"] = np.asarray(add_reason_codes(df, missing_days), dtype=object)
     cols["absence_rate"] = _rate_vec(df["days_absent"], df["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
         cols[c] = _yn_vec(df[c])
@@ -296,6 +346,8 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     x["priority"] = range(1, len(x) + 1)
     if "reasons" not in x.columns:
         x["reasons"] = add_reasons(x, missing_days)
+    if "reason_codes" not in x.columns:
+        x["reason_codes"] = add_reason_codes(x, missing_days)
     x["absence_rate"] = _rate_vec(x["days_absent"], x["days_enrolled"]).to_numpy()
     for c in ("never_engaged", "missing", "foster_or_homeless", "chronically_absent"):
         x[c] = _yn_vec(x[c])

@@ -219,9 +219,13 @@ def add_contact(
     language: str,
     outcome: str,
     note: str | None = None,
+    next_follow_up=None,
     today: dt.date | None = None,
 ) -> int:
     """Log a contact attempt; returns its id.
+
+    ``next_follow_up`` (a date or ``YYYY-MM-DD``; empty: unchanged) sets the case's next
+    follow-up date in the same transaction; it cannot be in the past.
 
     Raises
     ------
@@ -245,9 +249,14 @@ def add_contact(
     if not language or len(language) > 40:
         errors["language"] = "Enter the language used."
     note = _clean_note(note, errors)
+    follow = _parse_date(next_follow_up, errors, "next_follow_up", required=False)
+    if follow is not None and follow < today:
+        errors["next_follow_up"] = "The follow-up date cannot be in the past."
     _check_write(user, errors)
     with write_session(engine) as s:
         case = _load_case(s, user, case_id)
+        if follow is not None:
+            case.follow_up_date = follow
         res = s.execute(
             insert(ContactAttempt).returning(ContactAttempt.id),
             [{"case_id": case.id, "user_id": user.id, "contacted_on": day, "mode": mode,
@@ -445,11 +454,25 @@ def export_disclosure_log(engine: Engine, user: User) -> str:
 
 CASE_EXPORT_COLUMNS = ("case_id", "student_id", "school_id", "priority_rank", "status",
                        "close_reason", "disengagement_reason", "follow_up_date", "home_language",
-                       "grade", "flags", "reasons", "contacts", "referrals")
+                       "grade", "flags", "reasons", "contacts", "referrals", "reason_codes",
+                       "reasons_es")
+
+
+def _labels_es(codes: str) -> str:
+    """The reason codes as their Spanish labels (one catalogue), ``"; "``-joined."""
+    from equitable.engagement._reason_codes import reason_labels
+
+    try:
+        return "; ".join(t for _, t in reason_labels(codes, "es"))
+    except ValueError:
+        return ""
 
 
 def export_cases(engine: Engine, user: User, *, purpose: str, status: str = "all") -> str:
-    """The user's visible cases as CSV, each exported student written to the disclosure log."""
+    """The user's visible cases as CSV, each exported student written to the disclosure log.
+
+    The last columns are ``reason_codes`` and ``reasons_es``, the codes' Spanish labels (from
+    the reason catalogue; ``reasons`` keeps the text as imported)."""
     if not can_export(user):
         raise Forbidden("not allowed")
     contacts = (select(ContactAttempt.case_id, func.count().label("n"))
@@ -474,7 +497,7 @@ def export_cases(engine: Engine, user: User, *, purpose: str, status: str = "all
                         c.close_reason or "", c.disengagement_reason or "",
                         c.follow_up_date.isoformat() if c.follow_up_date else "",
                         c.home_language or "", c.grade or "", c.flags, c.reasons, n_contacts,
-                        n_refs])
+                        n_refs, c.reason_codes, _labels_es(c.reason_codes)])
             pairs.append((c.id, c.student_id))
         _record_many(s, user, "export", purpose, pairs, f"case export ({len(pairs)} records)")
     return buf.getvalue()

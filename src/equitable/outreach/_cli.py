@@ -83,6 +83,21 @@ def import_cmd(
     typer.echo(import_queue(_engine(db), queue_csv).summary())
 
 
+@outreach_app.command("attendance")
+def attendance_cmd(
+    attendance_csv: Path = typer.Argument(..., help="The engagement run's attendance.csv "
+                                          "(student_id, date, status)."),
+    db: str = DbOpt,
+) -> None:
+    """Load the daily attendance of the students with a case (replaces the previous load), to
+    compare attendance before and after the first successful contact."""
+    from equitable.outreach._followup import import_attendance
+
+    kept, left_out = import_attendance(_engine(db), attendance_csv)
+    typer.echo(f"attendance: {kept} rows loaded; {left_out} rows of students without a case "
+               "left out")
+
+
 @outreach_app.command("assign")
 def assign_cmd(
     db: str = DbOpt,
@@ -167,6 +182,8 @@ def user_add(
                                   help="Languages the worker speaks, comma-separated."),
     capacity: int = typer.Option(0, "--capacity", help="Worker: active cases they can carry."),
     base_school: str = typer.Option(None, "--base-school", help="Worker: CDS code of their base."),
+    contact: str = typer.Option(None, "--contact", help="How families reach this person (phone "
+                                "or e-mail), printed on notices."),
     password_env: str = typer.Option(None, "--password-env", help="Read the password from this "
                                      "environment variable instead of prompting."),
     db: str = DbOpt,
@@ -177,7 +194,8 @@ def user_add(
     engine = _engine(db)
     create_user(engine, username, _password(password_env), role, display_name=name,
                 school_id=school, organization=organization, ui_language=ui_language,
-                languages=languages, capacity=capacity, base_school_id=base_school)
+                languages=languages, capacity=capacity, base_school_id=base_school,
+                contact=contact)
     typer.echo(f"user {username.strip().lower()} created ({role})")
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import Engine, Integer, String, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from equitable.checks import is_scientific_id, scientific_id_message
+from equitable.engagement._reason_codes import format_codes, parse_codes
 from equitable.errors import EquitableError, InputError, location
 from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
@@ -423,7 +424,9 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
         priority_rank`` (or ``rank``/``priority``; 1 = contact first), ``reasons``, and optionally
         ``home_language, grade`` (else the roster's), ``flags`` and Y/N columns ``foster,
         homeless, foster_or_homeless, english_learner, disability, never_engaged,
-        chronically_absent, missing`` (kept as the case's flags). Other columns are ignored.
+        chronically_absent, missing`` (kept as the case's flags), ``reason_codes`` (the
+        pipeline's reasons as codes, :mod:`equitable.engagement._reason_codes`; a value that is
+        not one rejects the file). Other columns are ignored.
 
     A student without a case gets an ``open`` case; a listed student whose case is closed (or
     marked re-engaged) is reopened, because the newer list says they are missing again; the
@@ -447,6 +450,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     bad_cds: list[int] = []
     empty_id: list[int] = []
     bad_grade: list[int] = []
+    bad_codes: list[int] = []
     records: dict[str, tuple[int, dict]] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -465,11 +469,17 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             rank = 1  # reported above; keeps the range check from reporting the row again
         if not _CDS.match(r["school_id"]):
             bad_cds.append(lineno)
+        codes = (r.get("reason_codes") or "").strip()
+        try:
+            codes = format_codes(parse_codes(codes))  # one spelling, so re-imports compare equal
+        except ValueError:
+            bad_codes.append(lineno)
         records[sid] = (lineno, {
             "student_id": sid,
             "school_id": r["school_id"],
             "priority_rank": rank,
             "reasons": r["reasons"],
+            "reason_codes": codes,
             "home_language": language_name(r.get("home_language")) or None,
             "grade": _grade(r.get("grade"), lineno, bad_grade),
             "flags": _flags(r, header),
@@ -489,6 +499,12 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             _n(len(bad_cds), "school_id value that is not a 14-digit CDS code",
                "school_id values that are not 14-digit CDS codes")
             + f" ({_rows_text(bad_cds)})"
+        )
+    if bad_codes:
+        problems.append(
+            _n(len(bad_codes), "value of column 'reason_codes' that is not a list of reason codes",
+               "values of column 'reason_codes' that are not lists of reason codes")
+            + f" ({_rows_text(bad_codes)}; see docs/engagement.md)"
         )
     problems += _grade_problem(bad_grade)
     problems += column_problems(path, Case, records.values())
@@ -537,7 +553,8 @@ def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[
             row.student_id: row
             for row in s.execute(
                 select(Case.id, Case.student_id, Case.school_id, Case.priority_rank,
-                       Case.reasons, Case.home_language, Case.grade, Case.flags, Case.status)
+                       Case.reasons, Case.reason_codes, Case.home_language, Case.grade,
+                       Case.flags, Case.status)
             )
         }
         now = utcnow()
@@ -573,13 +590,16 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     Parameters
     ----------
     path : CSV with ``CDSCode``, ``School`` and ``Latitude``/``Longitude`` (decimal degrees,
-        WGS 84), as in CDE's pubschls file; rows without coordinates keep only their name.
+        WGS 84), as in CDE's pubschls file; rows without coordinates keep only their name. When
+        the file has CDE's ``Street, City, State, Zip`` and ``Phone`` columns, the school's
+        address and telephone number are kept too (printed on notices to families).
 
     Returns the number of schools written (new or updated). Used by ``outreach assign`` to keep
     workers near their schools.
     """
     path = Path(path)
-    _, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    header, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
+    has_address = {"street", "city", "zip"} <= set(header)
     _check_scientific_ids(path, rows, ("cdscode",))
     records, problems = {}, []
     for lineno, r in rows:
@@ -603,10 +623,16 @@ def import_schools(engine: Engine, path: str | Path) -> int:
                 if not -180 <= lon <= 180:
                     problems.append(f"{location(path, lineno, 'Longitude')}: not a longitude "
                                     "between -180 and 180 degrees")
-        records[cds] = (lineno, {"school_id": cds, "name": r["school"] or None, "latitude": lat,
-                                 "longitude": lon})
+        rec = {"school_id": cds, "name": r["school"] or None, "latitude": lat, "longitude": lon}
+        if has_address:  # CDE's Street, City, State, Zip and Phone, for notices to families
+            place = " ".join(x for x in (r.get("state", ""), r["zip"]) if x)
+            rec["address"] = ", ".join(x for x in (r["street"], r["city"], place) if x) or None
+        if "phone" in header:
+            rec["phone"] = r["phone"] or None
+        records[cds] = (lineno, rec)
     problems = problems[:10] + column_problems(path, School, records.values(),
-                                               {"school_id": "CDSCode", "name": "School"})
+                                               {"school_id": "CDSCode", "name": "School",
+                                                "address": "Street", "phone": "Phone"})
     _reject(path, problems)
     try:
         _write_schools(engine, {k: v for k, (_, v) in records.items()})

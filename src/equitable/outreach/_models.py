@@ -54,6 +54,7 @@ __all__ = [
     "DISENGAGEMENT_REASONS",
     "REFERRAL_KINDS",
     "ROLES",
+    "AttendanceDay",
     "Base",
     "Case",
     "ContactAttempt",
@@ -109,6 +110,8 @@ class School(Base):
 
     school_id: Mapped[str] = mapped_column(String(14), primary_key=True)  # CDS code
     name: Mapped[str | None] = mapped_column(String(200))
+    address: Mapped[str | None] = mapped_column(String(300))  # from CDE's school directory
+    phone: Mapped[str | None] = mapped_column(String(40))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
 
@@ -166,6 +169,7 @@ class User(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=0)  # open cases a worker can carry
     base_school_id: Mapped[str | None] = mapped_column(String(14))  # where a worker is based
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    contact: Mapped[str | None] = mapped_column(String(200))  # phone/e-mail shown to families
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)  # bump to end all sessions
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -208,6 +212,8 @@ class Case(Base):
     school_id: Mapped[str] = mapped_column(String(14))
     priority_rank: Mapped[int] = mapped_column(Integer)  # 1 = contact first
     reasons: Mapped[str] = mapped_column(Text, default="")
+    #: the pipeline's reasons as codes (``absent_streak{days=24}; ...``); "" for older queues
+    reason_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
     home_language: Mapped[str | None] = mapped_column(String(40))
     grade: Mapped[str | None] = mapped_column(String(4))
     flags: Mapped[str] = mapped_column(String(200), default="")  # e.g. "foster,homeless"
@@ -227,6 +233,18 @@ class Case(Base):
         back_populates="case", order_by="ContactAttempt.id"
     )
     referrals: Mapped[list[Referral]] = relationship(back_populates="case", order_by="Referral.id")
+
+
+class AttendanceDay(Base):
+    """One instructional day of a student with a case, from the latest engagement run imported
+    (``equitable outreach attendance``): present or not, to compare attendance before and after
+    the first successful contact."""
+
+    __tablename__ = "outreach_attendance_day"
+
+    student_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
 
 
 class ContactAttempt(Base):

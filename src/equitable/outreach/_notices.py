@@ -28,29 +28,82 @@ from equitable.outreach._db import read_session
 from equitable.outreach._models import Case, School, Student, User
 
 __all__ = ["EC48985_THRESHOLD", "EVENT_KINDS", "EVENT_TEMPLATES", "TEMPLATES", "Notice",
-           "ec48985_languages", "render_notice"]
+           "ec48985_languages", "families_without_notice", "render_notice"]
 
 EC48985_THRESHOLD = 0.15
 ENGLISH = "english"
 
 # Notice templates by language (lower-case English name of the language, as in the roster).
-# No names: the notice names the school and the student's grade only.
+# No names: the notice names the school and the student's grade only. ``$school_line`` (the
+# school's address and telephone from CDE's directory) and ``$worker_line`` (how to reach the
+# worker) are written per language from LINES, leaving out what is not on file.
 TEMPLATES: dict[str, str] = {
     "english": (
         "Dear family,\n\n"
         "We have missed your child in grade $grade at $school. We want to help them come back "
         "to class and to find out what would make it easier: a computer or internet access, "
         "food, health care, counseling or transportation.\n\n"
-        "Please call or write to $worker at the school. This letter is dated $date.\n"
+        "${reasons_line}${worker_line}${school_line}"
+        "This letter is dated $date.\n"
     ),
     "spanish": (
         "Estimada familia:\n\n"
         "Hemos extrañado a su hijo o hija de grado $grade en $school. Queremos ayudarle a "
         "regresar a clase y saber qué le facilitaría hacerlo: una computadora o acceso a "
         "internet, alimentos, atención médica, consejería o transporte.\n\n"
-        "Por favor, llame o escriba a $worker en la escuela. Esta carta tiene fecha del $date.\n"
+        "${reasons_line}${worker_line}${school_line}"
+        "Esta carta tiene fecha del $date.\n"
     ),
 }
+
+#: The lines of a notice that depend on what is on file, per template language.
+LINES: dict[str, dict[str, str]] = {
+    "english": {
+        "worker": "Please call or write to $worker at the school.\n",
+        "worker_contact": "Please call or write to $worker at the school: $contact.\n",
+        "address": "$school: $address.\n",
+        "phone": "School telephone: $phone.\n",
+        "reasons": "What our attendance records show: $reasons.\n",
+    },
+    "spanish": {
+        "worker": "Por favor, llame o escriba a $worker en la escuela.\n",
+        "worker_contact": "Por favor, llame o escriba a $worker en la escuela: $contact.\n",
+        "address": "$school: $address.\n",
+        "phone": "Teléfono de la escuela: $phone.\n",
+        "reasons": "Lo que muestran nuestros registros de asistencia: $reasons.\n",
+    },
+}
+
+#: The CLDR locale a notice's date is written out in (``1 de febrero de 2021``).
+DATE_LOCALES = {"english": "en_US", "spanish": "es_US"}
+
+
+def _text(language: str, values: dict[str, str], day: dt.date) -> str:
+    """The notice in ``language`` (a key of :data:`TEMPLATES`), its date written out in it."""
+    from babel.dates import format_date
+
+    lines = LINES[language]
+    v = dict(values, date=format_date(day, format="long",
+                                      locale=DATE_LOCALES.get(language, "en_US")))
+    worker = Template(lines["worker_contact" if v.get("contact") else "worker"]).substitute(v)
+    school = ""
+    if v.get("address"):
+        school += Template(lines["address"]).substitute(v)
+    if v.get("phone"):
+        school += Template(lines["phone"]).substitute(v)
+    reasons = ""
+    if v.get("reason_codes"):  # the reason codes in this notice's language (one catalogue)
+        from equitable.engagement._reason_codes import reason_labels
+
+        code = {"english": "en", "spanish": "es"}.get(language, "en")
+        try:
+            labels = [t for _, t in reason_labels(v["reason_codes"], code)]
+        except ValueError:
+            labels = []
+        if labels:
+            reasons = Template(lines["reasons"]).substitute(reasons="; ".join(labels))
+    v.update(worker_line=worker, school_line=school, reasons_line=reasons)
+    return Template(TEMPLATES[language]).substitute(v)
 
 
 # Notices of a school-located health event (vaccine clinic or information night), by language:
@@ -109,6 +162,9 @@ class Notice:
     required_languages: list[str]  # EC 48985 languages of the school
     missing_required: list[str] = field(default_factory=list)  # required, no template
     family_language_without_template: bool = False
+    #: every language the notice should be in but has no template for (the family's, then
+    #: those EC 48985 requires at the school), for the worker's warning
+    missing_languages: list[str] = field(default_factory=list)
     case_id: int | None = None  # the case and student the notice is about (for the disclosure
     student_id: str | None = None  # log of the web app, which records the notice it shows)
 
@@ -133,15 +189,19 @@ def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
             raise CaseNotFound(f"case {case_id} not found")
         school = s.get(School, case.school_id)
         school_name = (school.name if school and school.name else case.school_id)
+        address = school.address if school else None
+        phone = school.phone if school else None
         student_id, grade, lang, school_id = (case.student_id, case.grade or "",
                                               (case.home_language or ENGLISH).lower(),
                                               case.school_id)
+        codes = case.reason_codes or ""
     required = [x[0] for x in ec48985_languages(engine, school_id)]
     values = {"grade": grade, "school": school_name, "worker": worker_name or user.display_name,
-              "date": today.isoformat()}
-    texts = [(ENGLISH, Template(TEMPLATES[ENGLISH]).substitute(values))]
+              "contact": user.contact or "", "address": address or "", "phone": phone or "",
+              "reason_codes": codes}
+    texts = [(ENGLISH, _text(ENGLISH, values, today))]
     if lang != ENGLISH and lang in TEMPLATES:
-        texts.append((lang, Template(TEMPLATES[lang]).substitute(values)))
+        texts.append((lang, _text(lang, values, today)))
     if record:
         record_disclosure(engine, user, "notice", purpose=purpose, case_id=case_id,
                           student_id=student_id,
@@ -152,6 +212,29 @@ def render_notice(engine: Engine, user: User, case_id: int, *, purpose: str,
         required_languages=required,
         missing_required=[x for x in required if x not in TEMPLATES],
         family_language_without_template=lang != ENGLISH and lang not in TEMPLATES,
+        missing_languages=list(dict.fromkeys(
+            ([lang] if lang != ENGLISH and lang not in TEMPLATES else [])
+            + [x for x in required if x not in TEMPLATES])),
         case_id=case_id,
         student_id=student_id,
     )
+
+
+def families_without_notice(engine: Engine, user: User):
+    """Active cases whose family's language has no notice template, by language, among the
+    cases ``user`` may see: ``language, families`` (``*`` for 10 or fewer, through
+    :func:`equitable.privacy.suppress_table`), largest first. English-speaking families and
+    languages with a template are not listed."""
+    import pandas as pd
+
+    from equitable.outreach._cases import ACTIVE_STATUSES
+    from equitable.privacy import suppress_table
+
+    stmt = scope_cases(select(func.lower(Case.home_language), func.count()), user).where(
+        Case.status.in_(ACTIVE_STATUSES)).group_by(func.lower(Case.home_language))
+    with read_session(engine) as s:
+        rows = [(lang, n) for lang, n in s.execute(stmt).all()
+                if lang and lang != ENGLISH and lang not in TEMPLATES]
+    rows.sort(key=lambda t: (-t[1], t[0]))
+    return suppress_table(pd.DataFrame(rows, columns=["language", "families"]), "families",
+                          ["families"])

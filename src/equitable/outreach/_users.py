@@ -93,8 +93,10 @@ def create_user(
     languages: str = "english",
     capacity: int = 0,
     base_school_id: str | None = None,
+    contact: str | None = None,
 ) -> int:
-    """Create a user and return its id.
+    """Create a user and return its id (``contact``: how families reach the user, a telephone
+    number or e-mail printed on notices; at most 200 characters).
 
     Raises
     ------
@@ -118,10 +120,13 @@ def create_user(
     if capacity < 0:
         raise EquitableError("the capacity must be 0 or more")
     spoken = ",".join(sorted({language_name(x) for x in languages.split(",") if x.strip()}))
+    contact = (contact or "").strip() or None
     check_fits(User, {"display_name": display_name, "languages": spoken, "capacity": capacity,
-                      "base_school_id": base_school_id, "school_id": school_id},
+                      "base_school_id": base_school_id, "school_id": school_id,
+                      "contact": contact},
                {"display_name": "--name", "languages": "--languages", "capacity": "--capacity",
-                "base_school_id": "--base-school", "school_id": "--school"})
+                "base_school_id": "--base-school", "school_id": "--school",
+                "contact": "--contact"})
     _check_password(password)
     with write_session(engine) as s:
         if s.scalar(select(User.id).where(User.username == username)) is not None:
@@ -145,6 +150,7 @@ def create_user(
             languages=spoken,
             capacity=capacity,
             base_school_id=base_school_id,
+            contact=contact,
         )
         s.add(user)
         s.flush()

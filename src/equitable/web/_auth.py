@@ -65,7 +65,10 @@ def login(
     request.session.clear()
     request.session.update({"sid": start_session(engine, user.id, address),
                             "csrf": secrets.token_urlsafe(32)})
-    resp = RedirectResponse(_safe_next(next), status_code=303)
+    target = _safe_next(next)
+    if target == "/staff/" and user.role == "outreach_worker":
+        target = "/staff/day"  # a worker's home page: their day (issue 21.2)
+    resp = RedirectResponse(target, status_code=303)
     resp.set_cookie(LANG_COOKIE, user.ui_language, max_age=365 * 24 * 3600, samesite="lax",
                     secure=request.app.state.settings.cookie_secure, httponly=True)
     return resp

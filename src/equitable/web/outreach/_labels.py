@@ -62,3 +62,50 @@ def flag_labels(flags: str | None, gettext: object) -> str:
         if f:
             out.append(gettext(LABELS[f]) if f in LABELS else f)  # type: ignore[operator]
     return ", ".join(out)
+
+
+#: The reason codes by name, for the filter of "My day" (message ids; the badges themselves come
+#: from the engagement catalogue, :func:`equitable.engagement._reason_codes.reason_label`).
+REASON_NAMES = {
+    "never_engaged": "Never engaged", "missing": "Missing",
+    "absent_streak": "Absent days in a row", "chronic": "Chronically absent",
+    "sb98_weeks": "SB 98 weeks", "login_only": "Logs in, never participates",
+}
+
+#: Why a row of "My day" is where it is (message ids).
+DUE_LABELS = {
+    "follow_up_due": "Follow-up due", "never_contacted": "Never contacted",
+    "since": "No follow-up set", "later": "Follow-up later",
+}
+
+
+def reason_badges(record: object, lang: str) -> list[tuple[str, str]]:
+    """``(code, label)`` of a case's or row's reasons in ``lang``, from its ``reason_codes``
+    (one catalogue, :mod:`equitable.engagement._reason_codes`). A case imported from a queue
+    without codes shows its ``reasons`` text as one badge (code ``""``): free text as imported,
+    the sentences of engagement runs from before the codes worded by
+    :func:`equitable.engagement.reasons_text` (kept for those queues only)."""
+    from equitable.engagement._reason_codes import reason_labels
+
+    codes = getattr(record, "reason_codes", "") or ""
+    if codes:
+        try:
+            return reason_labels(codes, lang)
+        except ValueError:  # checked at import; a value written otherwise is shown as it is
+            return [("", codes)]
+    # a queue without codes (another tool, a run from before the codes): its text, with the
+    # sentences of older engagement runs still worded in the reader's language (reasons_text)
+    from equitable.engagement._reasons import reasons_text
+
+    text = getattr(record, "reasons", "") or ""
+    return [("", reasons_text(text, lang))] if text else []
+
+
+def long_date(day: object, lang: str) -> str:
+    """A date written out in ``lang`` (CLDR long format: ``March 1, 2021``,
+    ``1 de marzo de 2021``); ``""`` for None."""
+    if day is None:
+        return ""
+    from babel.dates import format_date
+
+    return format_date(day, format="long", locale="es_US" if lang == "es" else "en_US")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from equitable.engagement._reason_codes import CODES as REASON_CODES
 from equitable.outreach import _cases as cases
+from equitable.outreach import _day as day
 from equitable.outreach._access import (
     can_assign,
     can_export,
@@ -18,6 +21,12 @@ from equitable.outreach._access import (
     scope_cases,
 )
 from equitable.outreach._db import read_session
+from equitable.outreach._followup import (
+    REENGAGED_DAYS,
+    REENGAGED_RATE,
+    case_attendance,
+    reengagement_counts,
+)
 from equitable.outreach._models import (
     CASE_STATUSES,
     CLOSE_REASONS,
@@ -30,7 +39,7 @@ from equitable.outreach._models import (
     Organization,
     User,
 )
-from equitable.outreach._notices import render_notice
+from equitable.outreach._notices import families_without_notice, render_notice
 from equitable.web._disclosure import purpose_for
 from equitable.web.deps import (
     csrf_protect,
@@ -40,7 +49,15 @@ from equitable.web.deps import (
     require_roles,
     translate,
 )
-from equitable.web.outreach._labels import LABELS, flag_labels, language_label
+from equitable.web.outreach._labels import (
+    DUE_LABELS,
+    LABELS,
+    REASON_NAMES,
+    flag_labels,
+    language_label,
+    long_date,
+    reason_badges,
+)
 
 router = APIRouter(prefix="/staff", dependencies=[Depends(csrf_protect)])
 
@@ -64,6 +81,11 @@ VOCAB = {
     "referral_kinds": REFERRAL_KINDS,
     "statuses": CASE_STATUSES,
     "close_reasons": CLOSE_REASONS,
+    "reason_badges": reason_badges,
+    "long_date": long_date,
+    "reason_codes": tuple(REASON_CODES),
+    "reason_names": REASON_NAMES,
+    "due_labels": DUE_LABELS,
 }
 
 
@@ -93,7 +115,9 @@ def _case_context(request: Request, user: User, case_id: int, *,
                                   .order_by(User.username))) if can_assign(user) else [])
         orgs = list(s.scalars(select(Organization).order_by(Organization.name))) if can_assign(
             user) else []
+    attendance = case_attendance(engine, user, case_id)
     return {"case": case, "worker": worker, "workers": workers, "orgs": orgs,
+            "attendance": attendance, "window_days": REENGAGED_DAYS,
             "errors": {k: translate(request, v) for k, v in (errors or {}).items()},
             "form": form or {}, "today": dt.date.today().isoformat(),
             "can_assign": can_assign(user), "can_set_status": can_set_status(user), **VOCAB}
@@ -140,15 +164,56 @@ def _run_form(request: Request, user: User, case_id: int, action, form: dict,
     return _case_response(request, user, case_id, saved=saved)
 
 
+@router.get("/day")
+def my_day(request: Request, school: str | None = None, reason: str | None = None,
+           language: str | None = None, status: str | None = None, page: int = 1,
+           saved: str | None = None, user: User = Depends(current_user)) -> Response:
+    """A worker's day: their cases by what is due; every filter is in the URL."""
+    f = day.clean_filters(school, reason, language, status)
+    dp = day.my_day(get_engine(request), user, filters=f, page=max(1, min(page, 10_000)))
+    message = translate(request, "Contact attempt saved.") if saved == "contact" else None
+    # the rows are a list of the context (the template shows them from there), so the
+    # disclosure choke point finds every student shown (web/_disclosure.py)
+    return render(request, "outreach/day.html", {"d": dp, "rows": dp.rows, "saved": message,
+                                                 **VOCAB})
+
+
+@router.get("/cases/{case_id}/contact")
+def contact_form(request: Request, case_id: CaseId, user: User = Depends(current_user)
+                 ) -> Response:
+    """The short form to log a contact attempt (one tap from "My day")."""
+    try:
+        ctx = _case_context(request, user, case_id)
+    except cases.CaseNotFound:
+        raise _not_found() from None
+    return render(request, "outreach/contact.html", ctx)
+
+
 @router.post("/cases/{case_id}/contacts")
 def add_contact(request: Request, case_id: CaseId, contacted_on: str = Form(""),
                 mode: str = Form(""), language: str = Form(""), outcome: str = Form(""),
-                note: str = Form(""), user: User = Depends(current_user)) -> Response:
+                note: str = Form(""), next_follow_up: str = Form(""),
+                return_to: str = Form(""), user: User = Depends(current_user)) -> Response:
     form = {"contacted_on": contacted_on, "mode": mode, "language": language,
-            "outcome": outcome, "note": note}
+            "outcome": outcome, "note": note, "next_follow_up": next_follow_up}
+    if return_to == "day" and not request.headers.get("hx-request"):
+        # the short form of "My day": back to the day with the result, or the form with errors
+        try:
+            cases.add_contact(get_engine(request), user, case_id, contacted_on=contacted_on,
+                              mode=mode, language=language, outcome=outcome, note=note,
+                              next_follow_up=next_follow_up)
+        except cases.CaseNotFound:
+            raise _not_found() from None
+        except cases.Forbidden:
+            raise HTTPException(status_code=403) from None
+        except cases.FormError as exc:
+            ctx = _case_context(request, user, case_id, errors=exc.errors, form=form)
+            return render(request, "outreach/contact.html", ctx, status_code=422)
+        return RedirectResponse("/staff/day?saved=contact#saved", status_code=303)
     return _run_form(request, user, case_id, lambda: cases.add_contact(
         get_engine(request), user, case_id, contacted_on=contacted_on, mode=mode,
-        language=language, outcome=outcome, note=note), form, "Contact attempt saved.")
+        language=language, outcome=outcome, note=note, next_follow_up=next_follow_up), form,
+        "Contact attempt saved.")
 
 
 @router.post("/cases/{case_id}/referrals")
@@ -211,20 +276,33 @@ def notice(request: Request, case_id: CaseId, user: User = Depends(current_user)
                           record=False)
     except cases.CaseNotFound:
         raise _not_found() from None
-    return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id})
+    return render(request, "outreach/notice.html", {"notice": n, "case_id": case_id, **VOCAB})
 
 
 @router.get("/summary")
-def summary(request: Request, user: User = Depends(current_user)) -> Response:
+def summary(request: Request, rate: int = Query(REENGAGED_RATE, ge=0, le=100),
+            days: int = Query(REENGAGED_DAYS, ge=1, le=60),
+            user: User = Depends(current_user)) -> Response:
+    """Cases by school and status; reached, re-engaged (present on ``rate`` percent or more of
+    the ``days`` instructional days after the first successful contact, both in the URL) and
+    closed, per reason and per school; families with no notice in their language. Every figure
+    goes through equitable.privacy."""
     df = cases.case_counts(get_engine(request), user)
+    by_reason, by_school = reengagement_counts(get_engine(request), user, rate=rate, days=days)
+    no_notice = families_without_notice(get_engine(request), user)
     agreements = []
     if user.role == "partner" and user.organization_id:
         with read_session(get_engine(request)) as s:
             agreements = list(s.scalars(select(DataSharingAgreement).where(
                 DataSharingAgreement.organization_id == user.organization_id)
                 .order_by(DataSharingAgreement.signed_on)))
+    # the figures are counts (no student record): tuples, so the disclosure walk skips them
     return render(request, "outreach/summary.html",
-                  {"rows": df.to_dict("records"), "agreements": agreements})
+                  {"rows": df.to_dict("records"), "agreements": agreements,
+                   "by_reason": list(by_reason.itertuples(index=False)),
+                   "by_school": list(by_school.itertuples(index=False)),
+                   "no_notice": list(no_notice.itertuples(index=False)),
+                   "rate": rate, "days": days, **VOCAB})
 
 
 @router.get("/export")
@@ -270,6 +348,10 @@ def audit_csv(request: Request, user: User = Depends(admin_only)) -> Response:
 
 @router.get("/workload")
 def workload(request: Request, user: User = Depends(admin_only)) -> Response:
+    return render(request, "outreach/workload.html", _workload_context(request, user))
+
+
+def _workload_context(request: Request, user: User) -> dict:
     with read_session(get_engine(request)) as s:
         rows = s.execute(
             select(User.username, User.languages, User.capacity, func.count(Case.id))
@@ -280,7 +362,63 @@ def workload(request: Request, user: User = Depends(admin_only)) -> Response:
             .order_by(User.username)).all()
         unassigned = s.scalar(scope_cases(select(func.count(Case.id)), user).where(
             Case.status.in_(("open", "referred")), Case.assigned_worker_id.is_(None)))
-    return render(request, "outreach/workload.html", {"rows": rows, "unassigned": unassigned})
+    return {"rows": rows, "unassigned": unassigned, "preview": None, "digest": "",
+            "error": None, "saved": None}
+
+
+def _solve(request: Request, *, apply: bool):
+    """The caseload solve of ``equitable outreach assign`` (OR-Tools min-cost flow) and a
+    fingerprint of its result, so that "apply" saves exactly what the preview showed."""
+    import hashlib
+
+    from equitable.errors import EquitableError
+    from equitable.outreach._assign import assign_caseloads
+
+    engine = get_engine(request)
+    try:
+        res = assign_caseloads(engine, apply=apply)
+    except EquitableError as exc:
+        return None, "", str(exc)
+    with read_session(engine) as s:
+        before = dict(s.execute(select(Case.id, Case.assigned_worker_id).where(
+            Case.id.in_(list(res.assignments) + list(res.unassigned)))).all()) if not apply else {}
+        names = dict(s.execute(select(User.id, User.display_name)).all())
+    moves = sorted((cid, names.get(before.get(cid)), names.get(wid))
+                   for cid, wid in res.assignments.items() if before.get(cid) != wid)
+    moves += sorted((cid, names.get(before.get(cid)), None) for cid in res.unassigned
+                    if before.get(cid) is not None)
+    digest = hashlib.sha256(repr(sorted(res.assignments.items())).encode()).hexdigest()
+    return {"result": res, "moves": moves}, digest, None
+
+
+@router.post("/workload/preview")
+def workload_preview(request: Request, user: User = Depends(admin_only)) -> Response:
+    """Preview the caseload solve: who moves, who stays unassigned and why (writes nothing)."""
+    solved, digest, error = _solve(request, apply=False)
+    ctx = _workload_context(request, user)
+    ctx.update({"preview": solved, "digest": digest,
+                "error": translate(request, error) if error else None})
+    return render(request, "outreach/workload.html", ctx, status_code=422 if error else 200)
+
+
+@router.post("/workload/apply")
+def workload_apply(request: Request, digest: str = Form(""),
+                   user: User = Depends(admin_only)) -> Response:
+    """Apply the caseload solve, only if it is still the one previewed (else preview again)."""
+    solved, now, error = _solve(request, apply=False)
+    if error or not digest or now != digest:
+        ctx = _workload_context(request, user)
+        ctx.update({"preview": solved, "digest": now, "error": translate(
+            request, error or "The cases or workers changed since the preview: check the new "
+                              "preview before applying it.")})
+        return render(request, "outreach/workload.html", ctx, status_code=409)
+    solved, _, error = _solve(request, apply=True)
+    logging.getLogger("equitable.outreach").info(
+        "caseload solve applied by %s: %d cases changed", user.username,
+        solved["result"].changed if solved else 0)
+    ctx = _workload_context(request, user)
+    ctx["saved"] = translate(request, "Caseloads saved.")
+    return render(request, "outreach/workload.html", ctx)
 
 
 __all__ = ["can_export", "can_read_audit", "purpose_for", "router"]
