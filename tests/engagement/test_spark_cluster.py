@@ -1,0 +1,99 @@
+"""The engagement pipeline submitted to a real Spark standalone cluster (master + 2 workers).
+
+The cluster runs from the PySpark installation on this machine (fixture ``spark_cluster``); the
+job is started with ``spark-submit --master spark://...`` exactly as a district data engineer
+would on EMR or an on-premises cluster, and its outputs must be byte-identical to DuckDB's.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.dataset as ds
+import pytest
+
+from equitable.cli import main as cli_main
+from equitable.engagement._synth import synth_district
+
+pytestmark = pytest.mark.spark
+
+OUTPUTS = ("student_engagement.csv", "school_summary.csv", "outreach_queue.csv",
+           "outreach_fairness.csv")
+
+
+def _cli(args: list[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli_main(args)
+    assert exc.value.code in (0, None)
+
+
+def _partitioned_copy(src: Path, dst: Path) -> Path:
+    """The synthetic folder with attendance as Parquet files partitioned by school
+    (``attendance/school_id=.../part-0.parquet``), students and calendar as they are."""
+    dst.mkdir()
+    for name in ("students.csv", "calendar.csv", "activity.csv"):
+        if (src / name).is_file():
+            (dst / name).write_bytes((src / name).read_bytes())
+    att = pacsv.read_csv(src / "attendance.csv", convert_options=pacsv.ConvertOptions(
+        column_types={c: "string" for c in ("student_id", "school_id", "date", "status")}))
+    ds.write_dataset(att, dst / "attendance", format="parquet", partitioning=["school_id"],
+                     partitioning_flavor="hive", basename_template="part-{i}.parquet",
+                     max_rows_per_file=20_000, max_rows_per_group=20_000)
+    return dst
+
+
+def test_spark_submit_to_standalone_cluster_matches_duckdb(tmp_path, data_dir, spark_cluster):
+    syn = synth_district(tmp_path / "d", 3_000, 32, seed=22, data_dir=data_dir)
+    folder = _partitioned_copy(syn.folder, tmp_path / "part")
+    n_files = len(list((folder / "attendance").rglob("*.parquet")))
+    assert n_files >= 4  # several schools, and schools split over files
+
+    # DuckDB, in process, on the original CSV files.
+    _cli(["engagement", str(syn.folder), "-o", str(tmp_path / "duck")])
+    # DuckDB on the partitioned folder (row numbers differ, outputs must not).
+    _cli(["engagement", str(folder), "-o", str(tmp_path / "duck_part")])
+
+    script = tmp_path / "job.py"
+    script.write_text("import sys\nfrom equitable.cli import main\nmain(sys.argv[1:])\n")
+    cmd = [
+        str(spark_cluster.home / "bin" / "spark-submit"), "--master", spark_cluster.url,
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.driver.bindAddress=127.0.0.1", "--conf", "spark.executor.cores=1",
+        "--conf", "spark.executor.memory=512m", "--conf", "spark.cores.max=2",
+        "--driver-memory", "1g", str(script),
+        "engagement", folder.as_uri(), "-o", str(tmp_path / "spark"), "--backend", "spark",
+        "--spark-conf", "spark.sql.shuffle.partitions=4",
+        "--spark-conf", "spark.hadoop.fs.s3a.secret.key=NOT-A-REAL-SECRET",
+    ]
+    r = subprocess.run(cmd, env=spark_cluster.env, capture_output=True, text=True, timeout=900,
+                       cwd=tmp_path)
+    assert r.returncode == 0, r.stderr[-4000:]
+    assert "3,000 students" in r.stdout
+
+    for name in OUTPUTS:
+        duck = (tmp_path / "duck" / name).read_bytes()
+        assert (tmp_path / "duck_part" / name).read_bytes() == duck, name
+        assert (tmp_path / "spark" / name).read_bytes() == duck, name
+
+    run = json.loads((tmp_path / "spark" / "run.json").read_text())
+    spark = run["extra"]["spark"]
+    # The session spark-submit made, on the cluster's master (not a local[2] of its own).
+    assert spark["mode"] == "spark-submit"
+    assert spark["master"] == spark_cluster.url
+    assert spark["set_by_equitable"]["spark.sql.ansi.enabled"] == "false"
+    assert run["spec"]["spark"]["conf"] == {
+        "spark.hadoop.fs.s3a.secret.key": "<redacted>", "spark.sql.shuffle.partitions": "4"}
+    assert "NOT-A-REAL-SECRET" not in (tmp_path / "spark" / "run.json").read_text()
+    assert run["extra"]["inputs_not_hashed"] == {"attendance": "attendance/"}
+    # file:// is local: its files are hashed like a path's; the folder of Parquet files is named.
+    assert set(run["inputs"]) == {"students", "calendar", "activity"}
+    duck_run = json.loads((tmp_path / "duck" / "run.json").read_text())
+    assert run["inputs"]["students"] == duck_run["inputs"]["students"]
+    # Each worker ran one executor of this application (its folder app-*/<executor id>/).
+    executors = [p for wd in spark_cluster.work_dirs for p in wd.glob("app-*/*") if p.is_dir()]
+    assert len(executors) == 2, executors
+    assert len({p.parent.parent for p in executors}) == 2  # one per worker
