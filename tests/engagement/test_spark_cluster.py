@@ -97,3 +97,58 @@ def test_spark_submit_to_standalone_cluster_matches_duckdb(tmp_path, data_dir, s
     executors = [p for wd in spark_cluster.work_dirs for p in wd.glob("app-*/*") if p.is_dir()]
     assert len(executors) == 2, executors
     assert len({p.parent.parent for p in executors}) == 2  # one per worker
+
+
+@pytest.fixture(scope="module")
+def spark_connect(spark_cluster):
+    """A Spark Connect server submitted to the standalone cluster, on 127.0.0.1 only."""
+    pytest.importorskip("grpc", reason="the Spark Connect client needs pyspark[connect] "
+                        "(grpcio, grpcio-status, googleapis-common-protos)")
+    jars = list((spark_cluster.home / "jars").glob("spark-connect_*.jar"))
+    if not jars:
+        pytest.skip("this PySpark installation does not ship the Spark Connect server "
+                    "(jars/spark-connect_*.jar)")
+    from tests.engagement.conftest import _free_port, _wait_for
+
+    port = _free_port()
+    log = spark_cluster.base / "connect.log"
+    fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
+    proc = subprocess.Popen([
+        str(spark_cluster.home / "bin" / "spark-submit"), "--master", spark_cluster.url,
+        "--class", "org.apache.spark.sql.connect.service.SparkConnectServer",
+        "--conf", "spark.ui.enabled=false", "--conf", "spark.driver.host=127.0.0.1",
+        "--conf", "spark.driver.bindAddress=127.0.0.1",
+        "--conf", "spark.connect.grpc.binding.address=127.0.0.1",
+        "--conf", f"spark.connect.grpc.binding.port={port}",
+        "--conf", "spark.executor.cores=1", "--conf", "spark.executor.memory=512m",
+        "--conf", "spark.cores.max=2", "--driver-memory", "1g", "spark-internal",
+        # The launcher sizes this server's JVM as a daemon's (SPARK_DAEMON_MEMORY), not by
+        # --driver-memory: the cluster's 256m is below Spark's 450 MB minimum.
+    ], env={**spark_cluster.env, "SPARK_DAEMON_MEMORY": "1g"}, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True,
+        cwd=spark_cluster.base)
+    try:
+        _wait_for(log, "Spark Connect server started", 1, proc)
+        yield f"sc://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        fh.close()
+
+
+def test_spark_connect_matches_duckdb(tmp_path, data_dir, spark_connect):
+    syn = synth_district(tmp_path / "d", 1_500, 32, seed=23, data_dir=data_dir)
+    _cli(["engagement", str(syn.folder), "-o", str(tmp_path / "duck")])
+    # The client holds no JVM: every expression runs on the Connect server's cluster.
+    _cli(["engagement", str(syn.folder), "-o", str(tmp_path / "connect"), "--backend", "spark",
+          "--spark-remote", spark_connect, "--spark-conf", "spark.sql.shuffle.partitions=4"])
+    for name in OUTPUTS:
+        assert (tmp_path / "connect" / name).read_bytes() == \
+            (tmp_path / "duck" / name).read_bytes(), name
+    run = json.loads((tmp_path / "connect" / "run.json").read_text())
+    assert run["extra"]["spark"]["mode"] == "connect"
+    assert run["spec"]["spark"] == {"remote": spark_connect,
+                                    "conf": {"spark.sql.shuffle.partitions": "4"}}
