@@ -86,7 +86,7 @@ def test_parquet_folder_row_numbers_follow_path_order(district):
     d.attendance[8] = d.attendance[8].replace("present", "late")  # S2's 4th day: record 9
     folder = d.write()
     # Files sorted by path: a.parquet holds lines 1-4, b/c.parquet lines 5-10.
-    _split_attendance(folder, [("b/c.parquet", range(4, 10)), ("a.parquet", range(0, 4))])
+    _split_attendance(folder, [("b/c.parquet", range(4, 10)), ("a.parquet", range(4))])
     with pytest.raises(InputError) as exc:
         compute_engagement(folder)
     # The bad record is the 5th of b/c.parquet: 4 records of a.parquet + 5 = row 9.
