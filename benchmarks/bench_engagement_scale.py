@@ -278,7 +278,7 @@ def main() -> None:
         f = _child(FLOOR_CHILD, str(folder), str(a.threads))
         duck.append((rows, d["seconds"]))
         print(f"duckdb  {n:>9,} students {rows:>13,} rows: {d['seconds']:7.1f} s "
-              f"({rows / d['seconds'] / 1e6:5.2f} M rows/s), peak {d['peak_kb'] / 1024:6.0f} MB"
+              f"({rows / d['seconds']:,.0f} rows/s), peak {d['peak_kb'] / 1024:6.0f} MB"
               f" | floor (plain SQL) {f['seconds']:6.1f} s, {f['peak_kb'] / 1024:5.0f} MB;"
               f" product / floor {d['seconds'] / f['seconds']:4.1f}x")
     if not a.no_spark:
@@ -290,7 +290,7 @@ def main() -> None:
                 spark.append((rows_of[n], s["seconds"]))
                 peaks = ", ".join(f"{k} {v:.0f} MB" for k, v in sorted(s["peak_mb"].items()))
                 print(f"spark   {n:>9,} students {rows_of[n]:>13,} rows: {s['seconds']:7.1f} s "
-                      f"in the job ({rows_of[n] / s['seconds'] / 1e6:5.2f} M rows/s), "
+                      f"in the job ({rows_of[n] / s['seconds']:,.0f} rows/s), "
                       f"{s['submit_wall']:.1f} s with spark-submit; peaks: {peaks}")
     for name, pts in (("duckdb", duck), ("spark", spark)):
         sl = _slope(pts)
