@@ -90,6 +90,12 @@ def engagement(
         missing_days=missing_days, as_of=_date(as_of, "--as-of"),
         sb98_from=_date(sb98_from, "--sb98-from"), sb98_to=_date(sb98_to, "--sb98-to"),
     )
+    if r.engine:
+        e = r.engine
+        where = e.get("remote") or e.get("master") or "?"
+        typer.echo(f"Spark {e.get('spark_version')}: {e.get('mode')} session on {where}; set on "
+                   "it: " + ", ".join(f"{k}={v}" for k, v in e["set_by_equitable"].items()),
+                   err=True)
     for issue in r.dropped:
         typer.echo(f"Dropped: {issue.message()}", err=True)
     for note in r.notes:
