@@ -110,3 +110,16 @@ def test_hive_partitioned_folder_by_uri_gives_the_csv_results(district, tmp_path
     run = json.loads((tmp_path / "out" / "run.json").read_text())
     assert run["extra"]["inputs_not_hashed"] == {"attendance": "attendance/"}
     assert sorted(run["inputs"]) == ["calendar", "students"]
+
+
+def test_spark_options_need_the_spark_backend(district, tmp_path, capsys):
+    from equitable.cli import main
+
+    folder = district(n_days=3).add("S1", "PPP").write()
+    with pytest.raises(SystemExit) as exc:
+        main(["engagement", str(folder), "-o", str(tmp_path / "o"),
+              "--spark-conf", "spark.executor.memory=4g"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err.strip() == (
+        "Error: --spark-master, --spark-remote and --spark-conf need --backend spark")
+    assert not (tmp_path / "o").exists()
