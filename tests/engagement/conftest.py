@@ -111,3 +111,87 @@ def spark_session():
     spark = default_spark_session()
     yield spark
     spark.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_for(log: Path, text: str, count: int, proc, timeout: float = 180.0) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log.is_file() and log.read_text(errors="replace").count(text) >= count:
+            return
+        if proc.poll() is not None:
+            break
+        time.sleep(0.5)
+    raise RuntimeError(f"Spark standalone: {text!r} not seen in {log.name}:\n"
+                       + (log.read_text(errors="replace")[-3000:] if log.is_file() else ""))
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(tmp_path_factory):
+    """A Spark standalone cluster started from the PySpark installation: one master and two
+    workers (1 core and 768 MB each), every port on 127.0.0.1, stopped at the end.
+
+    Yields a namespace: ``url`` (spark://127.0.0.1:PORT), ``home`` (SPARK_HOME), ``env`` (for
+    spark-submit) and ``work_dirs`` (one per worker; executors write their logs there).
+    """
+    import os
+    import subprocess
+    import sys
+    from types import SimpleNamespace
+
+    pyspark = pytest.importorskip("pyspark")
+    home = Path(pyspark.__file__).parent
+    spark_class = str(home / "bin" / "spark-class")
+    base = tmp_path_factory.mktemp("spark-cluster")
+    env = {**os.environ, "SPARK_HOME": str(home), "SPARK_LOCAL_IP": "127.0.0.1",
+           "SPARK_DAEMON_MEMORY": "256m", "PYSPARK_PYTHON": sys.executable,
+           "PYSPARK_DRIVER_PYTHON": sys.executable, "SPARK_CONF_DIR": str(base / "conf"),
+           "SPARK_NO_DAEMONIZE": "1"}
+    env.pop("SPARK_REMOTE", None)
+    (base / "conf").mkdir()
+    port = _free_port()
+    url = f"spark://127.0.0.1:{port}"
+    procs = []
+
+    def start(name: str, args: list[str]):
+        log = base / f"{name}.log"
+        fh = open(log, "wb")  # noqa: SIM115 - closed at teardown
+        p = subprocess.Popen([spark_class, *args], env=env, stdout=fh, stderr=subprocess.STDOUT,
+                             cwd=base, start_new_session=True)
+        procs.append((p, fh))
+        return p, log
+
+    try:
+        master, mlog = start("master", ["org.apache.spark.deploy.master.Master", "--host",
+                                        "127.0.0.1", "--port", str(port), "--webui-port",
+                                        str(_free_port())])
+        _wait_for(mlog, "I have been elected leader", 1, master)
+        work_dirs = []
+        for i in (1, 2):
+            wd = base / f"worker{i}"
+            wd.mkdir()
+            work_dirs.append(wd)
+            start(f"worker{i}", ["org.apache.spark.deploy.worker.Worker", "--host", "127.0.0.1",
+                                 "--cores", "1", "--memory", "768m", "--webui-port",
+                                 str(_free_port()), "--work-dir", str(wd), url])
+        _wait_for(mlog, "Registering worker", 2, master)
+        yield SimpleNamespace(url=url, home=home, env=env, work_dirs=work_dirs, base=base)
+    finally:
+        for p, fh in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+            fh.close()

@@ -46,6 +46,11 @@ class Backend:
         """Compute ``expr`` once and keep the result in the backend (a table or a cache)."""
         raise NotImplementedError
 
+    def fetch(self, uri: str) -> bytes | None:
+        """The bytes of one small file at ``uri`` read by the engine (so any file system the
+        engine is set up for works), or None when there is no such file."""
+        raise NotImplementedError
+
     def close(self) -> None:  # pragma: no cover - trivial
         pass
 
@@ -80,14 +85,42 @@ class DuckDBBackend(Backend):
     def register(self, stem: str, table: pa.Table):
         return self.con.create_table(self._fresh(stem), table, temp=True)
 
-    def read_parquet(self, stem: str, path: Path):
-        t = self.con.read_parquet(str(path), table_name=self._fresh(stem), file_row_number=True)
-        return t.mutate(_row=t.file_row_number + 1).drop("file_row_number")
+    def read_parquet(self, stem: str, path: str | Path):
+        """One Parquet file, or a folder of them (``**/*.parquet``, hive-partitioned or not;
+        partition values stay text). ``_row`` is the record's 1-based position when the files
+        are taken in path order (one file: its record number). A URI (``s3://``, ``gs://``,
+        ``https://``...) is read through DuckDB's httpfs extension."""
+        src = str(path)
+        single = not _is_folder(path)
+        if not single:
+            src = src.rstrip("/") + "/**/*.parquet"
+        t = self.con.read_parquet(src, table_name=self._fresh(stem), file_row_number=True,
+                                  filename=not single, hive_partitioning=not single,
+                                  hive_types_autocast=False)
+        if single:
+            return t.mutate(_row=t.file_row_number + 1).drop("file_row_number")
+        per_file = t.group_by("filename").agg(_n=t.count())
+        offsets = per_file.select(
+            _f=per_file.filename,
+            _off=per_file._n.cumsum(order_by=per_file.filename) - per_file._n)
+        j = t.join(offsets, t.filename == offsets._f)
+        return j.mutate(_row=j._off + j.file_row_number + 1).drop(
+            "file_row_number", "filename", "_f", "_off")
 
     def materialize(self, stem: str, expr):
         # A temporary table: held uncompressed in memory (DuckDB spills it to the temporary
         # directory under memory pressure), which skips the compression pass of a stored table.
         return self.con.create_table(self._fresh(stem), expr, temp=True)
+
+    def fetch(self, uri: str) -> bytes | None:
+        try:
+            rows = self.con.raw_sql("SELECT content FROM read_blob(?)", parameters=[uri]).fetchall()
+        except Exception as exc:  # noqa: BLE001 - duckdb raises several types; re-raised
+            if "No files found" in str(exc) or "does not exist" in str(exc):
+                return None
+            raise EquitableError(f"{uri}: DuckDB cannot read it ({str(exc).splitlines()[0]})"
+                                 ) from None
+        return bytes(rows[0][0]) if rows else None
 
     def close(self) -> None:
         self.con.disconnect()
@@ -95,11 +128,16 @@ class DuckDBBackend(Backend):
 
 
 class SparkBackend(Backend):
-    def __init__(self, session: Any | None = None) -> None:
+    """Ibis' PySpark backend on the session it is given (see :func:`spark_session`)."""
+
+    def __init__(self, session: Any | None = None, *, master: str | None = None,
+                 remote: str | None = None, conf: dict[str, str] | None = None) -> None:
         import ibis
 
         if session is None:
-            session = default_spark_session()
+            session, self.settings = spark_session(master=master, remote=remote, conf=conf)
+        else:
+            self.settings = {"mode": "given", **_apply_required(session)}
         self.session = session
         super().__init__(ibis.pyspark.connect(session), "spark")
 
@@ -112,20 +150,159 @@ class SparkBackend(Backend):
     def materialize(self, stem: str, expr):
         return expr.cache()
 
-    def read_parquet(self, stem: str, path: Path):
+    def fetch(self, uri: str) -> bytes | None:
+        try:
+            rows = self.session.read.format("binaryFile").load(uri).select("content").collect()
+        except Exception as exc:  # noqa: BLE001 - py4j and Connect errors differ; re-raised
+            if "PATH_NOT_FOUND" in str(exc) or "does not exist" in str(exc):
+                return None
+            raise EquitableError(f"{uri}: Spark cannot read it ({str(exc).splitlines()[0]})"
+                                 ) from None
+        return bytes(rows[0][0]) if rows else None
+
+    def read_parquet(self, stem: str, path: str | Path):
+        """One Parquet file, or a folder of them (hive-partitioned or not), read by Spark.
+
+        ``_row`` is the record's 1-based position when the files are taken in path order: the
+        per-file counts (one row per file) are the only thing the driver sees.
+        """
+        from pyspark.sql import Window
         from pyspark.sql import functions as F
 
         name = self._fresh(stem)
-        df = self.session.read.parquet(str(path))
-        df = df.select("*", (F.col("_metadata.row_index") + 1).alias("_row"))
+        df = self.session.read.parquet(_uri(path))
+        df = df.select("*", F.col("_metadata.file_path").alias("_file"),
+                       F.col("_metadata.row_index").alias("_idx"))
+        per_file = df.groupBy("_file").agg(F.count(F.lit(1)).alias("_n"))
+        w = Window.orderBy("_file").rowsBetween(Window.unboundedPreceding, -1)
+        offsets = per_file.select("_file", F.coalesce(F.sum("_n").over(w), F.lit(0))
+                                  .alias("_off"))
+        df = df.join(F.broadcast(offsets), "_file").select(
+            *[c for c in df.columns if c not in ("_file", "_idx")],
+            (F.col("_off") + F.col("_idx") + 1).alias("_row"))
         df.createOrReplaceTempView(name)
         return self.con.table(name)
 
 
-def default_spark_session():
-    """A local Spark session suited to one machine (``local[2]``, no UI, ANSI casts off).
+#: Settings the pipeline's expressions rely on, set on every session it uses (runtime SQL
+#: settings, so they can be changed on an active, submitted or Connect session): text that is not
+#: a number becomes null (the checks count it) instead of failing the job; timestamps are read
+#: in UTC; partition values (a 14-digit CDS code in ``school_id=...``) stay text.
+REQUIRED_SQL_CONF = {
+    "spark.sql.ansi.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+}
 
-    Reuses the active session when there is one.
+#: Defaults of the session started when none is given (``local[*]`` on this machine).
+LOCAL_DEFAULTS = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.shuffle.partitions": "4",
+    "spark.driver.memory": "2g",
+}
+
+#: Setting names whose values are never written to run.json or a message.
+_SECRET = ("secret", "password", "passwd", "token", "credential", "access.key", "accesskey",
+           "sas", "auth", "private")
+
+
+def redact_conf(conf: dict[str, str]) -> dict[str, str]:
+    """``conf`` with the value of every secret-looking key (``...secret.key``, ``...password``,
+    ``...token``, SAS keys, ...) replaced by ``"<redacted>"``; sorted by key."""
+    return {k: ("<redacted>" if any(w in k.lower() for w in _SECRET) else v)
+            for k, v in sorted(conf.items())}
+
+
+def redact_url(url: str) -> str:
+    """A Spark Connect URL without its ``;token=...`` (or any secret) parameter."""
+    head, *params = url.split(";")
+    kept = [p if not any(w in p.split("=", 1)[0].lower() for w in _SECRET)
+            else p.split("=", 1)[0] + "=<redacted>" for p in params]
+    return ";".join([head, *kept])
+
+
+def parse_spark_conf(items: list[str] | tuple[str, ...] = (),
+                     file: str | Path | None = None) -> dict[str, str]:
+    """Spark settings from ``key=value`` items and a properties file.
+
+    The file has the layout of Spark's ``spark-defaults.conf``: one ``key value`` (or
+    ``key=value``) per line, ``#`` comments and blank lines ignored. Items given on the
+    command line win over the file.
+
+    Raises
+    ------
+    InputError
+        An item without ``=``, a file line without a value, or a missing file (naming the file
+        and its line).
+    """
+    from equitable.errors import InputError
+
+    conf: dict[str, str] = {}
+    if file is not None:
+        path = Path(file)
+        if not path.is_file():
+            raise InputError(f"{path}: Spark settings file not found")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            text = line.strip()
+            if not text or text.startswith("#"):
+                continue
+            parts = text.split("=", 1) if "=" in text.split()[0] else text.split(None, 1)
+            if len(parts) != 2 or not parts[0].strip() or not parts[1].strip():
+                raise InputError(f"{path.name}: row {n} is not 'key value' (a Spark setting)")
+            conf[parts[0].strip()] = parts[1].strip()
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InputError(
+                f"--spark-conf must be key=value. Got {item.split('=')[0][:60]!r} instead.")
+        conf[key.strip()] = value.strip()
+    return conf
+
+
+def _is_folder(path: str | Path) -> bool:
+    """A local folder, or a URI that does not end in ``.parquet`` (a dataset folder)."""
+    if isinstance(path, str) and "://" in path:
+        return not path.rstrip("/").endswith(".parquet") or path.endswith("/")
+    return Path(path).is_dir()
+
+
+def _uri(path: str | Path) -> str:
+    """What Spark is given: a URI as is, a local path as an absolute ``file://`` URI (what the
+    driver checked), so that a cluster whose default file system is HDFS reads the same file."""
+    if isinstance(path, str) and "://" in path:
+        return path
+    return Path(path).resolve().as_uri()
+
+
+def _apply_required(session: Any) -> dict[str, Any]:
+    """Set :data:`REQUIRED_SQL_CONF` on ``session``; return what run.json records about it."""
+    for k, v in REQUIRED_SQL_CONF.items():
+        session.conf.set(k, v)
+    info: dict[str, Any] = {"spark_version": session.version,
+                            "set_by_equitable": dict(sorted(REQUIRED_SQL_CONF.items()))}
+    try:
+        info["master"] = session.sparkContext.master
+    except Exception:  # noqa: BLE001 - Spark Connect: no SparkContext on the client
+        info["master"] = None
+    return info
+
+
+def spark_session(master: str | None = None, remote: str | None = None,
+                  conf: dict[str, str] | None = None) -> tuple[Any, dict[str, Any]]:
+    """The Spark session to run on, and what run.json records about it.
+
+    In this order: Spark Connect when ``remote`` (or ``SPARK_REMOTE``) gives a ``sc://`` URL;
+    else the active session (a notebook's, a Databricks job's); else a session on ``master``;
+    else the master ``spark-submit`` (or ``spark-defaults.conf``) set; else ``local[*]`` with
+    :data:`LOCAL_DEFAULTS`. ``conf`` is applied to a new session's builder; on an existing
+    session only runtime (SQL) settings can change, and a static one is an error.
+
+    Raises
+    ------
+    EquitableError
+        PySpark is not installed, ``master`` differs from the active session's master, or a
+        setting cannot be changed on the running session.
     """
     try:
         from pyspark.sql import SparkSession
@@ -133,22 +310,85 @@ def default_spark_session():
         raise EquitableError(
             "--backend spark needs PySpark: pip install 'equitable[spark]'"
         ) from exc
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("equitable-engagement")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.shuffle.partitions", "4")
-        .config("spark.sql.ansi.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.memory", "2g")
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    conf = dict(conf or {})
+    remote = remote or os.environ.get("SPARK_REMOTE") or None
+    if remote:
+        builder = SparkSession.builder.remote(remote).appName("equitable-engagement")
+        for k, v in conf.items():
+            builder = builder.config(k, v)
+        try:
+            session = builder.getOrCreate()
+        except ImportError as exc:
+            raise EquitableError(
+                f"--spark-remote needs the Spark Connect client: pip install "
+                f"'pyspark[connect]=={_pyspark_version()}' ({exc})") from None
+        mode, shown = "connect", redact_url(remote)
+    else:
+        session = SparkSession.getActiveSession()
+        if session is not None:
+            if master and session.sparkContext.master != master:
+                raise EquitableError(
+                    f"--spark-master {master} was given but a Spark session on "
+                    f"{session.sparkContext.master} is already running in this process")
+            for k, v in conf.items():
+                try:
+                    session.conf.set(k, v)
+                except Exception:  # noqa: BLE001 - re-raised with the key
+                    raise EquitableError(
+                        f"Spark setting {k} cannot be changed on the running session; pass it "
+                        "when the session starts (spark-submit --conf)") from None
+            mode = "active"
+        else:
+            builder = SparkSession.builder.appName("equitable-engagement")
+            if master:
+                mode = "master"
+                builder = builder.master(master)
+            elif _submitted_master():
+                mode = "spark-submit"
+            else:
+                mode = "local"
+                builder = builder.master("local[*]")
+                for k, v in LOCAL_DEFAULTS.items():
+                    if k not in conf:
+                        builder = builder.config(k, v)
+            for k, v in conf.items():
+                builder = builder.config(k, v)
+            session = builder.getOrCreate()
+            session.sparkContext.setLogLevel("ERROR")
+        shown = None
+    info = {"mode": mode, **_apply_required(session), "conf": redact_conf(conf)}
+    if shown:
+        info["remote"] = shown
+    return session, info
+
+
+def _pyspark_version() -> str:
+    import pyspark
+
+    return pyspark.__version__
+
+
+def _submitted_master() -> bool:
+    """Whether a master is already chosen outside this call: ``spark-submit`` started this
+    Python (its launcher passes the JVM gateway in ``PYSPARK_GATEWAY_PORT``, and the JVM holds
+    ``--master``), or ``spark-defaults.conf`` (in ``SPARK_CONF_DIR`` or ``SPARK_HOME/conf``)
+    sets ``spark.master``. Starts no JVM."""
+    if os.environ.get("PYSPARK_GATEWAY_PORT"):
+        return True
+    conf_dir = os.environ.get("SPARK_CONF_DIR") or (
+        os.path.join(os.environ["SPARK_HOME"], "conf") if os.environ.get("SPARK_HOME") else None)
+    if conf_dir:
+        defaults = Path(conf_dir) / "spark-defaults.conf"
+        if defaults.is_file():
+            for line in defaults.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.split("=", 1)[0].split(None, 1)[:1] == ["spark.master"]:
+                    return True
+    return False
+
+
+def default_spark_session():
+    """The session :func:`spark_session` picks with nothing given (kept for callers)."""
+    return spark_session()[0]
 
 
 def open_backend(name: str, **kwargs: Any) -> Backend:

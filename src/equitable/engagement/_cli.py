@@ -40,10 +40,22 @@ def _date(value: str | None, option: str) -> dt.date | None:
 
 
 def engagement(
-    folder: Path = typer.Argument(..., help="Input folder: students, calendar, attendance "
-                                  "[, activity] as .csv or .parquet."),
+    folder: str = typer.Argument(..., help="Input folder (a path or a URI: file://, s3a://, "
+                                 "hdfs://, abfss://, gs://): students, calendar, attendance "
+                                 "[, activity] as .csv or .parquet; attendance may be a folder "
+                                 "of Parquet files."),
     out: Path = typer.Option(..., "-o", "--out", help="Output folder (created)."),
     backend: str = typer.Option("duckdb", "--backend", help="duckdb (default) or spark."),
+    spark_master: str | None = typer.Option(
+        None, "--spark-master", help="Spark master URL (spark://host:7077, yarn, k8s://...); "
+        "default: the active session, spark-submit's master, else local[*]."),
+    spark_remote: str | None = typer.Option(
+        None, "--spark-remote", help="Spark Connect URL sc://host:15002 (or SPARK_REMOTE)."),
+    spark_conf: list[str] = typer.Option(
+        [], "--spark-conf", help="A Spark setting key=value (repeatable; recorded in run.json, "
+        "secrets redacted)."),
+    spark_conf_file: Path | None = typer.Option(
+        None, "--spark-conf-file", help="Spark settings file (spark-defaults.conf layout)."),
     absences_only: bool = typer.Option(
         False, "--absences-only",
         help="attendance lists only non-present days; presence is implied by the calendar.",
@@ -65,12 +77,25 @@ def engagement(
     outreach_queue.csv, outreach_fairness.csv and run.json.
     """
     from equitable.engagement import run_engagement
+    from equitable.engagement._backend import parse_spark_conf
 
+    spark = None
+    if spark_master or spark_remote or spark_conf or spark_conf_file:
+        if backend != "spark":
+            raise InputError("--spark-master, --spark-remote and --spark-conf need --backend spark")
+        spark = {"master": spark_master, "remote": spark_remote,
+                 "conf": parse_spark_conf(spark_conf, spark_conf_file)}
     r = run_engagement(
-        folder, out, backend=backend, absences_only=absences_only, lenient=lenient,
+        folder, out, backend=backend, **({"spark": spark} if spark else {}), absences_only=absences_only, lenient=lenient,
         missing_days=missing_days, as_of=_date(as_of, "--as-of"),
         sb98_from=_date(sb98_from, "--sb98-from"), sb98_to=_date(sb98_to, "--sb98-to"),
     )
+    if r.engine:
+        e = r.engine
+        where = e.get("remote") or e.get("master") or "?"
+        typer.echo(f"Spark {e.get('spark_version')}: {e.get('mode')} session on {where}; set on "
+                   "it: " + ", ".join(f"{k}={v}" for k, v in e["set_by_equitable"].items()),
+                   err=True)
     for issue in r.dropped:
         typer.echo(f"Dropped: {issue.message()}", err=True)
     for note in r.notes:

@@ -30,6 +30,7 @@ __all__ = [
     "check_calendar",
     "check_students",
     "find_input",
+    "local_path",
     "read_table",
 ]
 
@@ -80,6 +81,22 @@ class Issue:
 
     def as_dict(self) -> dict:
         return {"file": self.file, "what": self.what, "count": self.count, "rows": self.rows}
+
+
+def local_path(location: str | Path) -> Path | None:
+    """``location`` as a local path (a path, or a ``file://`` URI); None for any other URI
+    (``s3a://``, ``hdfs://``, ``abfss://``, ``gs://``...), which only the engine reads."""
+    if isinstance(location, Path):
+        return location
+    text = str(location)
+    if "://" not in text:
+        return Path(text)
+    from urllib.parse import unquote, urlparse
+
+    u = urlparse(text)
+    if u.scheme == "file" and u.netloc in ("", "localhost"):
+        return Path(unquote(u.path))
+    return None
 
 
 def find_input(folder: Path, stem: str, required: bool = True) -> Path | None:

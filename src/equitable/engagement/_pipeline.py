@@ -26,6 +26,7 @@ from equitable.engagement._io import (
     check_calendar,
     check_students,
     find_input,
+    local_path,
     parse_dates,
     read_table,
 )
@@ -61,6 +62,8 @@ class EngagementResult:
     notes: list[Issue] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     raw: pd.DataFrame | None = None  # the per-student frame before formatting
+    inputs: dict[str, Any] = field(default_factory=dict)  # stem -> local Path or URI read
+    engine: dict[str, Any] = field(default_factory=dict)  # the Spark session used (run.json)
 
 
 def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
@@ -71,21 +74,59 @@ def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
         )
 
 
-def _load_big(be: Backend, path: Path, columns: tuple[str, ...], stem: str):
-    """The file as an Ibis table with ``_row``, and its number of records."""
-    if path.suffix == ".parquet":
-        import pyarrow.parquet as pq
-
-        names = pq.read_schema(path).names
+def _load_big(be: Backend, path, columns: tuple[str, ...], stem: str):
+    """The file (or folder of Parquet files, or URI) as an Ibis table with ``_row``, and an
+    upper bound of its number of records."""
+    if _is_parquet(path):
         from equitable.engagement._io import _check_columns
 
-        _check_columns(path.name, names, columns)
         t = be.read_parquet(stem, path)
-        return t.select(*columns, "_row"), pq.ParquetFile(path).metadata.num_rows
+        _check_columns(_name(path), [c for c in t.columns if c != "_row"], columns)
+        if isinstance(path, Path) and path.is_file():
+            import pyarrow.parquet as pq
+
+            n = pq.ParquetFile(path).metadata.num_rows
+        else:  # a folder or a URI: not counted on the driver (row numbers take 8 bytes)
+            n = 2**31
+        return t.select(*columns, "_row"), n
     table = read_table(path, columns)
     if "date" in columns:
         table = parse_dates(table, ("date",))
     return be.register(stem, table), table.num_rows
+
+
+def _is_parquet(path) -> bool:
+    return (str(path).rstrip("/").endswith(".parquet") or str(path).endswith("/")
+            or (isinstance(path, Path) and path.is_dir()))
+
+
+def _name(path) -> str:
+    """The name shown in messages: the file or folder name (never a whole URI or path)."""
+    return str(path).rstrip("/").rsplit("/", 1)[-1]
+
+
+def _find_remote(be: Backend, folder: str, stem: str, tmp: Path, required: bool = True,
+                 big: bool = False):
+    """``folder/stem.csv`` or ``.parquet`` at a URI. A small table (or a CSV) is fetched by the
+    engine into ``tmp``; a big table's Parquet file or folder is returned as its URI, read
+    where it is."""
+    base = folder.rstrip("/")
+    if big:
+        for cand in (f"{base}/{stem}.parquet", f"{base}/{stem}/"):
+            try:
+                be.read_parquet(stem, cand)
+            except Exception:  # noqa: BLE001, S112 - not there (or not Parquet): next name
+                continue
+            return cand
+    for ext in (".csv", ".parquet"):
+        data = be.fetch(f"{base}/{stem}{ext}")
+        if data is not None:
+            local = tmp / f"{stem}{ext}"
+            local.write_bytes(data)
+            return local
+    if required:
+        raise InputError(f"{_name(folder)}: {stem}.csv (or {stem}.parquet) not found")
+    return None
 
 
 def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
@@ -178,6 +219,7 @@ def compute_engagement(
     as_of: dt.date | None = None,
     sb98_from: dt.date | None = None,
     sb98_to: dt.date | None = None,
+    spark: dict[str, Any] | None = None,
 ) -> EngagementResult:
     """Compute every output of the engagement pipeline for one input folder (writes nothing).
 
@@ -194,6 +236,16 @@ def compute_engagement(
         instructional days of the school); must be >= 1.
     as_of : the day the data describe; default the latest date in the attendance file.
     sb98_from, sb98_to : the SB 98 window (inclusive); default every enrolled day.
+    spark : for ``backend="spark"``: ``master`` (a master URL), ``remote`` (a Spark Connect
+        ``sc://`` URL) and ``conf`` (settings), passed to
+        :func:`~equitable.engagement._backend.spark_session`; with none, the active session,
+        the ``spark-submit`` master or ``local[*]``.
+
+    ``folder`` may be a local path, a ``file://`` URI or any URI the engine reads (``s3a://``,
+    ``hdfs://``, ``abfss://``, ``gs://`` for Spark; ``s3://``, ``gs://``, ``https://`` for
+    DuckDB through httpfs). Attendance (and activity) may be one Parquet file or a folder of
+    them (``attendance.parquet/`` or ``attendance/``, hive-partitioned by school or month or
+    not), read by the engine where it is; students and calendar are read on the driver.
 
     Returns
     -------
@@ -205,65 +257,98 @@ def compute_engagement(
         A missing file or column, or (without ``lenient``) any problem row; the message gives
         counts and row numbers, never a student id.
     """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise InputError(f"{folder}: not a folder")
     if missing_days < 1:
         raise InputError(
             f"The 'missing_days' parameter of engagement must be >= 1. Got {missing_days} instead."
         )
-    paths = {
-        "students": find_input(folder, "students"),
-        "calendar": find_input(folder, "calendar"),
-        "attendance": find_input(folder, "attendance"),
-    }
-    act_path = find_input(folder, "activity", required=False)
-    if act_path is not None:
-        paths["activity"] = act_path
-
-    t_start, c_start = time.perf_counter(), time.process_time()
-    students_table = read_table(paths["students"], STUDENT_COLUMNS)
-    calendar, c_issues, _ = check_calendar(
-        read_table(paths["calendar"], CALENDAR_COLUMNS), paths["calendar"].name
-    )
+    local = local_path(folder)
+    if local is not None:
+        folder = local
+        if not folder.is_dir():
+            raise InputError(f"{folder}: not a folder")
+        paths = _find_local(folder)
     own = isinstance(backend, Backend)
-    be = backend if own else open_backend(backend)
+    be = backend if own else open_backend(backend, **(
+        {k: v for k, v in (spark or {}).items() if v} if backend == "spark" else {}))
+    import tempfile
+
+    fetched = tempfile.TemporaryDirectory(prefix="equitable-inputs-")
     try:
-        # The backend finds the as-of day in the attendance file while the students are checked.
-        pool = ThreadPoolExecutor(max_workers=1)
-        early = pool.submit(_attendance_and_as_of, be, paths, calendar, as_of)
-        pool.shutdown(wait=False)
-        try:
-            students, s_issues, _ = check_students(students_table, paths["students"].name)
-            del students_table
-            schools = set(calendar["school_id"])
-            no_cal = ~students["school_id"].isin(schools)
-            if no_cal.any():
-                s_issues.append(Issue(
-                    paths["students"].name, "at a school that has no days in the calendar",
-                    int(no_cal.sum()), [int(r) for r in students.loc[no_cal, "_row"].head(5)],
-                ))
-                students = students[~no_cal]
-            _raise_or_drop(s_issues + c_issues, lenient)
-            if len(students) == 0:
-                raise InputError(
-                    f"{paths['students'].name}: no usable student rows"
-                    + (": " + "; ".join(i.message() for i in s_issues + c_issues)
-                       if s_issues or c_issues else " (the file has a header only)")
-                )
-        except BaseException:
-            early.exception()  # let the backend finish before it is closed
-            raise
-        dropped = list(s_issues + c_issues)
-        log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
-                 time.perf_counter() - t_start, time.process_time() - c_start)
-        return _compute(
-            be, paths, students, dropped, early, absences_only=absences_only,
-            lenient=lenient, missing_days=missing_days, sb98=(sb98_from, sb98_to),
-        )
+        if local is None:
+            tmp = Path(fetched.name)
+            paths = {"students": _find_remote(be, folder, "students", tmp),
+                     "calendar": _find_remote(be, folder, "calendar", tmp),
+                     "attendance": _find_remote(be, folder, "attendance", tmp, big=True)}
+            act = _find_remote(be, folder, "activity", tmp, required=False, big=True)
+            if act is not None:
+                paths["activity"] = act
+        return _checked(be, paths, as_of, absences_only=absences_only, lenient=lenient,
+                        missing_days=missing_days, sb98=(sb98_from, sb98_to))
     finally:
         if not own:
             be.close()
+        fetched.cleanup()
+
+
+def _find_local(folder: Path) -> dict[str, Path]:
+    paths = {"students": find_input(folder, "students"),
+             "calendar": find_input(folder, "calendar")}
+    # Attendance: a file, or a folder of Parquet files (attendance.parquet/ or attendance/).
+    att = find_input(folder, "attendance", required=False)
+    if att is None:
+        for cand in (folder / "attendance.parquet", folder / "attendance"):
+            if cand.is_dir():
+                att = cand
+                break
+    if att is None:
+        find_input(folder, "attendance")  # raises the usual message
+    paths["attendance"] = att
+    act_path = find_input(folder, "activity", required=False)
+    if act_path is None and (folder / "activity.parquet").is_dir():
+        act_path = folder / "activity.parquet"
+    if act_path is not None:
+        paths["activity"] = act_path
+    return paths
+
+
+def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days, sb98):
+    t_start, c_start = time.perf_counter(), time.process_time()
+    students_table = read_table(paths["students"], STUDENT_COLUMNS)
+    calendar, c_issues, _ = check_calendar(
+        read_table(paths["calendar"], CALENDAR_COLUMNS), _name(paths["calendar"])
+    )
+    # The backend finds the as-of day in the attendance file while the students are checked.
+    pool = ThreadPoolExecutor(max_workers=1)
+    early = pool.submit(_attendance_and_as_of, be, paths, calendar, as_of)
+    pool.shutdown(wait=False)
+    try:
+        students, s_issues, _ = check_students(students_table, _name(paths["students"]))
+        del students_table
+        schools = set(calendar["school_id"])
+        no_cal = ~students["school_id"].isin(schools)
+        if no_cal.any():
+            s_issues.append(Issue(
+                _name(paths["students"]), "at a school that has no days in the calendar",
+                int(no_cal.sum()), [int(r) for r in students.loc[no_cal, "_row"].head(5)],
+            ))
+            students = students[~no_cal]
+        _raise_or_drop(s_issues + c_issues, lenient)
+        if len(students) == 0:
+            raise InputError(
+                f"{_name(paths['students'])}: no usable student rows"
+                + (": " + "; ".join(i.message() for i in s_issues + c_issues)
+                   if s_issues or c_issues else " (the file has a header only)")
+            )
+    except BaseException:
+        early.exception()  # let the backend finish before it is closed
+        raise
+    dropped = list(s_issues + c_issues)
+    log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
+             time.perf_counter() - t_start, time.process_time() - c_start)
+    return _compute(
+        be, paths, students, dropped, early, absences_only=absences_only,
+        lenient=lenient, missing_days=missing_days, sb98=sb98,
+    )
 
 
 def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
@@ -294,7 +379,7 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
         mx = r.aggregate(m=r.k.max()).execute()["m"].iloc[0]
         if mx is None or pd.isna(mx):
             raise InputError(
-                f"{paths['attendance'].name}: no row has a date that is an instructional day "
+                f"{_name(paths['attendance'])}: no row has a date that is an instructional day "
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
@@ -338,8 +423,8 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
     sids_t = be.register("sids", pa.Table.from_pandas(sids, preserve_index=False))
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
-                 attendance_file=paths["attendance"].name,
-                 activity_file=paths["activity"].name if "activity" in paths else None,
+                 attendance_file=_name(paths["attendance"]),
+                 activity_file=_name(paths["activity"]) if "activity" in paths else None,
                  sids=sids_t, wide_int_sums=be.name == "duckdb",
                  n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
@@ -431,6 +516,8 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
             "on_outreach_list": len(queue),
         },
         raw=df,
+        inputs=dict(paths),
+        engine=dict(getattr(be, "settings", {}) or {}),
     )
     phase("output tables")
     return result
@@ -447,18 +534,28 @@ def run_engagement(
     Keyword arguments are those of :func:`compute_engagement`. The files are deterministic (rows
     sorted, no clock time); ``run.json`` records the settings, input hashes and the rows dropped.
     """
-    folder, out = Path(folder), Path(out)
+    out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
     result = compute_engagement(folder, **kwargs)
     spec = {k: (v if not isinstance(v, dt.date) else v.isoformat()) for k, v in kwargs.items()
-            if not hasattr(v, "con")}
+            if not hasattr(v, "con") and k != "spark"}
+    if kwargs.get("spark"):
+        from equitable.engagement._backend import redact_conf, redact_url
+
+        given = kwargs["spark"]
+        spec["spark"] = {k: v for k, v in {
+            "master": given.get("master"),
+            "remote": redact_url(given["remote"]) if given.get("remote") else None,
+            "conf": redact_conf(given.get("conf") or {}),
+        }.items() if v}
     spec["as_of"] = result.as_of.isoformat()
-    inputs = {}
-    for stem in ("students", "calendar", "attendance", "activity"):
-        p = find_input(folder, stem, required=False)
-        if p is not None:
-            inputs[stem] = p
+    # Local files are hashed; a folder of Parquet files or a URI is named only (hashing a
+    # statewide dataset would read it twice).
+    inputs = {k: p for k, p in result.inputs.items() if isinstance(p, Path) and p.is_file()
+              and local_path(folder) is not None}
+    located = {k: _name(p) + ("/" if not isinstance(p, Path) or p.is_dir() else "")
+               for k, p in result.inputs.items() if k not in inputs}
     from equitable._atomic import output_folder
 
     with output_folder(out) as stage:  # whole or absent, even when killed
@@ -471,6 +568,8 @@ def run_engagement(
         write_run_record(
             stage, command="engagement", spec=spec, inputs=inputs, outputs=files,
             extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
-                   "notes": [i.as_dict() for i in result.notes]},
+                   "notes": [i.as_dict() for i in result.notes],
+                   **({"inputs_not_hashed": located} if located else {}),
+                   **({"spark": result.engine} if result.engine else {})},
         )
     return result
