@@ -48,7 +48,8 @@ FLOOR_CHILD = r"""
 import json, resource, sys, time
 import duckdb
 f, threads = sys.argv[1], int(sys.argv[2])
-con = duckdb.connect(config={"threads": threads, "enable_progress_bar": False})
+con = duckdb.connect(config={"threads": threads})
+con.execute("SET enable_progress_bar = false")
 t = time.perf_counter()
 row = con.execute(f'''
 WITH cal AS (
