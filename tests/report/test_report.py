@@ -100,6 +100,8 @@ def test_workbook_formats_and_suppressed_cell(tmp_path):
     assert s.cell(11, 7).value == "=SUM(G6:G10)"
     # the suppressed tier is out of the students total: its cached value is the visible sum
     assert s.cell(11, 3).value == "=SUM(C6:C10)"
+    cached = openpyxl.load_workbook(p, data_only=True)["Summary"]
+    assert cached.cell(11, 3).value == 500 + 400 + 300 + 200  # what SUM gives, as Excel shows
     sch = wb["Schools"]
     assert sch.cell(1, 1).value == "Rank" and sch.cell(2, 3).value == "19647330000000"
     assert sch.cell(2, 7).value == pytest.approx(500.0)

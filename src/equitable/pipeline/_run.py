@@ -33,7 +33,8 @@ from equitable.provenance import write_run_record
 CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
 
 #: The output files, in the order they are written.
-OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json")
+OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "allocation.es.xlsx", "report.html",
+                "report.es.html", "run.json")
 
 #: Why a school of the school table is not ranked (values of ``Computation.excluded``).
 REASON_NOT_IN_FRPM = "not in the FRPM file for the district"
@@ -787,6 +788,10 @@ def _rule_rows(comp: Computation, inputs: dict[str, tuple[str, str]]) -> list[di
     tie = getattr(rule, "tie_break", "id")
     rows += [row("xl_r_rounding", "", value_key="xl_r_rounding_text"),
              row("xl_r_tie_break", tie, value_key=f"tie_{tie}")]
+    for t in comp.allocation.remainder_ties:  # exact ties the rule decided, said in words
+        rows.append(row("xl_r_remainder_tie", "", value_key="remainder_tie",
+                        n=len(t["schools"]), k=len(t.get("given", t.get("taken", []))),
+                        rule=t["rule"]))
     for key, attr in (("xl_r_id_column", "id_column"),
                       ("xl_r_enrollment_column", "enrollment_column"),
                       ("xl_r_tier_column", "tier_column")):

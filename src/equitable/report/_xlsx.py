@@ -200,12 +200,14 @@ def _weights_section(book: Book, ws: Any, data: ReportData, lang: str, row: int)
         ws.write_string(r, 0, name, indent[node["depth"]])
         ws.write_string(r, 1, node["code"])
         ws.write_string(r, 2, t(lang, f"xl_kind_{node['kind']}"))
-        ws.write_string(r, 3, node["family"] or "")
+        book.write(ws, r, 3, node["family"] or None)
         book.write(ws, r, 4, node["weight"], "weight")
         book.write(ws, r, 5, node["share"], "pct")
-        ws.write_string(r, 6, str(node["column"] or ""))
+        book.write(ws, r, 6, node["column"] or None)
         direction = node["direction"]
-        ws.write_string(r, 7, t(lang, direction) if direction in MESSAGES["en"] else direction)
+        if direction:
+            ws.write_string(r, 7, t(lang, direction) if direction in MESSAGES["en"]
+                            else direction)
     return r + 1
 
 
