@@ -6,8 +6,6 @@ LibreOffice equal the ones written. A synthetic district (no real data needed)."
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -338,8 +336,8 @@ def test_prior_year_amount_change_and_change_per_pupil_by_hand(synth, base, tmp_
         assert got[t]["Schools unchanged"] == same
         assert got[t]["Schools without a prior amount"] == new
         assert got[t]["Schools losing"] == len(codes) - gaining - same - new
-    assert got["Total"]["Schools losing"] == "=SUM(C{0}:C{1})".format(
-        *_rows_of(wb["Summary"], TIERS[0], TIERS[-1], "Schools gaining"))
+    first, last = _rows_of(wb["Summary"], TIERS[0], TIERS[-1], "Schools gaining")
+    assert got["Total"]["Schools losing"] == f"=SUM(C{first}:C{last})"
     # nothing silent: the school without a prior amount and the one no longer ranked are said
     record = json.loads((res.out_dir / "run.json").read_text(encoding="utf-8"))
     assert record["extra"]["prior"]["without_prior"] == 1
@@ -398,51 +396,7 @@ def test_prior_year_file_errors_name_the_line_and_column(synth, base, tmp_path):
 
 # ---- LibreOffice recalculates the totals to the values written -------------------------------
 
-def _soffice() -> str:
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
-    if exe is None:
-        pytest.skip("LibreOffice is not installed (scripts/setup --test installs "
-                    "libreoffice-calc)")
-    return exe
-
-
-_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
- oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
-
-
-def _recalculated(files: list[Path], tmp: Path) -> list[Path]:
-    """Open each workbook in LibreOffice headless with "always recalculate on load" (a private
-    profile) and save it as XLSX again; the copies hold LibreOffice's own results."""
-    exe = _soffice()
-    profile = tmp / "lo-profile"
-    (profile / "user").mkdir(parents=True)
-    (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE)
-    out = tmp / "recalculated"
-    r = subprocess.run([exe, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-                        "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
-                       capture_output=True, text=True, timeout=300, check=False)
-    assert r.returncode == 0, r.stderr
-    return [out / f.name for f in files]
-
-
-def _formula_cells(path: Path) -> dict[tuple[str, str], tuple[str, object]]:
-    formulas = openpyxl.load_workbook(path)
-    cached = openpyxl.load_workbook(path, data_only=True)
-    out = {}
-    for ws in formulas.worksheets:
-        for row in ws.iter_rows():
-            for c in row:
-                if isinstance(c.value, str) and c.value.startswith("="):
-                    out[(ws.title, c.coordinate)] = (c.value, cached[ws.title][c.coordinate].value)
-    return out
-
-
-def test_libreoffice_recalculates_the_totals_written(base, tmp_path):
+def test_libreoffice_recalculates_the_totals_written(base, tmp_path, libreoffice):
     import xlsxwriter
 
     # a control: a wrong cached value is replaced, so LibreOffice did recalculate
@@ -455,10 +409,10 @@ def test_libreoffice_recalculates_the_totals_written(base, tmp_path):
     wb.close()
     names = ["allocation.xlsx", "allocation.es.xlsx"]
     files = [control] + [base.out_dir / n for n in names]
-    recalculated = _recalculated(files, tmp_path)
+    recalculated = libreoffice.recalculate(files)
     assert openpyxl.load_workbook(recalculated[0], data_only=True).active["A3"].value == 3
     for original, again in zip(files[1:], recalculated[1:], strict=True):
-        written = _formula_cells(original)
+        written = libreoffice.formulas(original)
         assert len(written) >= 9  # tier totals, the Schools check, the Schools totals
         lo = openpyxl.load_workbook(again, data_only=True)
         for (sheet, ref), (formula, value) in written.items():

@@ -12,6 +12,7 @@ tier by tier; equity metrics are computed for each. Results go to ``compare.xlsx
 from __future__ import annotations
 
 import html
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -411,6 +412,8 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
     rows = []
     for s in c.scenarios:
         for key, value in flatten(s.result.rule.model_dump(mode="json", exclude_none=True)):
+            if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+                value = float(value)  # a budget kept exact as text by the rule: a number here
             rows.append({"scenario": s.name, "source": Path(s.source).name, "setting": key,
                          "value": value})
     rules = pd.DataFrame(rows, columns=["scenario", "source", "setting", "value"])
