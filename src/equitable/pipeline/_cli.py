@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rank schools by a need index, cut tiers, allocate a budget and write the reports.
 
-        Writes schools.csv, allocation.xlsx, report.html, report.es.html and run.json.
+        Writes schools.csv, allocation.xlsx (and allocation.es.xlsx), report.html,
+        report.es.html and run.json.
         """
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
