@@ -854,8 +854,10 @@ def run(
     """Run a config end to end and write its outputs.
 
     Writes, in ``out_dir`` (default ``out/<config name>`` under the working directory):
-    ``schools.csv`` (one row per ranked school), ``allocation.xlsx`` (Summary, Schools,
-    Parameters), ``report.html`` and ``report.es.html`` (self-contained, offline) and
+    ``schools.csv`` (one row per ranked school), ``allocation.xlsx`` and, with ``es`` among
+    the report languages, ``allocation.es.xlsx`` (Summary, Schools, Caveats:
+    :func:`equitable.report.write_xlsx`), ``report.html`` and ``report.es.html`` (self-contained,
+    offline) and
     ``run.json`` (config, index spec, allocation rule, SHA-256 of every input and output,
     version). The same config on the same inputs writes a byte-identical ``schools.csv``.
 

@@ -156,7 +156,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Cada punto es una escuela, con el color de su nivel; las formas grises son los "
             "sectores censales de 2010. Cómo se ubicó cada escuela (polígono del sector, centro "
             "de sector más cercano o no ubicada) figura en la columna placement de schools.csv y "
-            "de la hoja Schools de allocation.xlsx."
+            "de la hoja Escuelas de allocation.es.xlsx."
         ),
         "tier_table": "Niveles",
         "tier": "Nivel",
