@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -194,11 +194,14 @@ class Book:
                 ws.write_blank(row, col + j, None, f)
 
     def widths(self, ws: Any, df: pd.DataFrame, cols: Sequence[Col], *, col: int = 0,
-               minimum: int = 8, maximum: int = 60) -> None:
-        """Size each column to its header (wrapped over up to two lines) and its longest value."""
+               minimum: int = 8, maximum: int = 60, header_row: int = 0) -> None:
+        """Size each column to its longest value and its header (wrapped: the header row is
+        made tall enough for the longest header's lines)."""
+        lines = 1
         for j, c in enumerate(cols):
             if c.width is not None:
                 ws.set_column(col + j, col + j, c.width)
+                lines = max(lines, math.ceil(len(c.header) / max(c.width - 1, 1)))
                 continue
             longest = 0
             if c.key in df.columns and len(df):
@@ -211,8 +214,11 @@ class Book:
                 else:
                     longest = int(vals.map(lambda v: 0 if is_blank(v) else len(str(v))).max())
             head = max(len(w) for w in c.header.split()) if c.header.split() else 0
-            width = max(minimum, head + 2, min(len(c.header), 24) + 2, longest + 1)
-            ws.set_column(col + j, col + j, min(maximum, width))
+            width = min(maximum, max(minimum, head + 2, min(len(c.header), 24) + 2, longest + 1))
+            ws.set_column(col + j, col + j, width)
+            lines = max(lines, math.ceil(len(c.header) / max(width - 1, 1)))
+        if lines > 1:
+            ws.set_row(header_row, 15 * min(lines, 6))
 
     def frame_sheet(self, name: str, df: pd.DataFrame, cols: Sequence[Col] | None = None, *,
                     autofilter: bool = True, freeze_cols: int = 0) -> Any:
@@ -229,23 +235,6 @@ class Book:
         if autofilter and len(cols):
             ws.autofilter(0, 0, max(last, 0), len(cols) - 1)
         return ws
-
-    def key_values(self, ws: Any, rows: Iterable[tuple[str, Any] | tuple[str, Any, str]], *,
-                   row: int, col: int = 0) -> int:
-        """Label / value rows (a value's kind optional as a third item); returns the next free
-        row."""
-        for item in rows:
-            label, value = item[0], item[1]
-            kind = item[2] if len(item) > 2 else "text"  # type: ignore[misc]
-            ws.write_string(row, col, str(label), self.bold)
-            if isinstance(value, bool):
-                ws.write_string(row, col + 1, str(value))
-            elif isinstance(value, str):
-                ws.write_string(row, col + 1, value, self.wrap)
-            else:
-                self.write(ws, row, col + 1, value, kind if kind != "text" else "num")
-            row += 1
-        return row
 
     def close(self) -> Path:
         self.wb.close()

@@ -117,6 +117,7 @@ def _summary(book: Book, data: ReportData, lang: str, title: str, schools_name: 
                                 "font_color": TIER_TEXT[i % len(TIER_TEXT)]})
                for i in range(len(tiers))]
     head_row = 4
+    ws.set_row(head_row, 45)  # the headers wrap over up to three lines
     first, last = book.table(ws, tiers, cols, row=head_row, row_formats=colours)
     total_row = last + 1
     shown_students = [int(s) for s in tiers["students"] if not isinstance(s, str)]
