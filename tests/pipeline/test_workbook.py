@@ -258,6 +258,12 @@ def test_spanish_workbook_same_figures_in_spanish(base):
         [c.value for c in next(es["Escuelas"].iter_cols(min_col=j_es, max_col=j_es))][1:]
     assert es["Resumen"].cell(5, 1).value == "Nivel"
     assert es["Resumen"].cell(6, 1).value == "1 Más alta"
+    _, rules = _section(es["Resumen"], "Reglas y parámetros")
+    rule = {r[0]: r[1] for r in rules}
+    assert rule["Índice"] == "Índice de necesidad escolar al estilo SENI (pesos supuestos) " \
+        "(seni-style)"  # the spec's title_es
+    assert rule["Peso por alumno, nivel 1 Más alta"] == 1.5
+    assert rule["Desempate de restos iguales"] == "identificador de escuela ascendente"
 
 
 def test_same_inputs_same_bytes_and_a_fixed_created_date(synth, base, tmp_path):

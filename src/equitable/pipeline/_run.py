@@ -807,7 +807,8 @@ def _rule_rows(comp: Computation, inputs: dict[str, tuple[str, str]]) -> list[di
     norm = spec.defaults.normalise
     ts = spec.overall.tiers
     rows += [
-        row("xl_r_index", f"{spec.title or spec.name} ({spec.name})"),
+        {**row("xl_r_index", f"{spec.title or spec.name} ({spec.name})"),
+         "value_es": f"{spec.title_es or spec.title or spec.name} ({spec.name})"},
         row("xl_r_normalise", f"{norm.method} ({norm.form}, ties = {norm.ties})",
             value_key=f"percentile_{norm.form}" if norm.method == "percentile" else None),
         row("xl_r_aggregation", spec.overall.aggregation, value_key=spec.overall.aggregation),

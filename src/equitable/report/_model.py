@@ -67,8 +67,8 @@ class ReportData:
         ``column`` and ``direction`` (indicators).
     rules : the allocation rule and run settings as readable rows for the workbook: dicts
         ``key`` (a message key), ``args`` (its placeholders), ``value``, ``kind`` (a number
-        format of :data:`equitable._workbook.FORMATS`) and ``value_key`` (a message key
-        translating a text value, or None).
+        format of :data:`equitable._workbook.FORMATS`), ``value_key`` (a message key
+        translating a text value, or None) and optionally ``value_es`` (the value in Spanish).
     sources : the input files: dicts ``label``, ``file``, ``year`` (the data year the file name
         gives, e.g. ``2023-24``; "" when it gives none), ``bytes``, ``sha256``.
     prior : the prior-year allocation (``equitable run``'s ``[prior]``): ``column``, ``file``,

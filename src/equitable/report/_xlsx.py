@@ -225,7 +225,8 @@ def _rules_section(book: Book, ws: Any, data: ReportData, lang: str, row: int) -
         if "placement" in args:
             args["placement"] = _msg(lang, args["placement"], args["placement"])
         ws.write_string(r, 0, str(_msg(lang, rule["key"], rule["key"], **args)), book.bold)
-        value = _msg(lang, rule.get("value_key"), rule["value"], **args)
+        value = _msg(lang, rule.get("value_key"), rule.get(f"value_{lang}", rule["value"]),
+                     **args)
         if isinstance(value, bool):
             value = t(lang, "xl_yes" if value else "xl_no")
         book.write(ws, r, 1, value, rule.get("kind", "text"))
