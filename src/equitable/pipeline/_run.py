@@ -606,59 +606,7 @@ def report_data(comp: Computation) -> Any:
     weights = getattr(rule, "weights", None) or {}
     tier_weights = {str(k): float(v) for k, v in dict(weights).items()}
     cfg = comp.config
-    params: list[tuple[str, Any]] = [
-        ("Config", comp.config_path.name),
-        ("Run name", cfg.name),
-        ("Budget (dollars)", budget_cents / 100),
-        ("Allocation rule", getattr(rule, "kind", "tier_rates")),
-        ("Rounding", "whole cents, largest remainder; total = budget exactly"),
-    ]
-    for k, v in tier_weights.items():
-        params.append((f"Per-pupil weight, tier {k}", v))
-    for k, v in sorted(comp.allocation.rates.items()):
-        params.append((f"Solved rate per pupil, tier {k} (dollars)", round(float(v), 6)))
-    params += [
-        ("Index spec", f"{spec.name} ({spec.title or ''})"),
-        ("Index source", spec.source or ""),
-        ("Normalisation", (f"{spec.defaults.normalise.method} ({spec.defaults.normalise.form}, "
-                           f"ties = {spec.defaults.normalise.ties})")),
-        ("Missing-value rule", spec.defaults.missing),
-    ]
-    for code, w in theme_weights.items():
-        params.append((f"Family weight: {code}", w))
-    for ind in indicators:
-        family = ind["theme"] or spec.overall.code  # an indicator directly in the overall score
-        params.append((f"Indicator weight: {ind['code']} (in {family})", ind["weight"]))
-    params += [
-        ("Selection: district code", cfg.selection.district_code),
-        ("Selection: affiliated charters included", cfg.selection.include_affiliated_charters),
-        ("Schools ranked", len(comp.schools)),
-        ("School-table rows not ranked", len(comp.excluded)),
-    ]
-    ts = comp.index.tier_summary()
-    if ts is not None:
-        params.append(("Tier cut scores" + (" (lowest score of each tier but the last)"
-                                            if ts["method"] == "quantile" else f" ({ts['basis']})"),
-                       ", ".join("" if c is None else f"{c:.6g}" for c in ts["cut_scores"])))
-        params += [("Tier warning", w) for w in ts["warnings"]]
-    params += [("Largest-remainder tie", tie["note"]) for tie in comp.allocation.remainder_ties]
-    for k, v in comp.placement_counts.items():
-        params.append((f"Placement: {k}", v))
-    from equitable.report._messages import caveat_text
-
-    for caveat in comp.caveats:  # what changed the result, as the terminal and reports say
-        params.append((f"Caveat: {caveat['code']}", caveat_text("en", caveat)))
-    inputs = {}
-    for label, p in sorted(comp.inputs.items()):
-        digest = sha256_file(p)
-        inputs[label] = (p.name, digest)
-        params.append((f"Input {label}", f"{p.name}  sha256 {digest}"))
-    shares = [c for c in ("frpm_pct", "el_pct", "swd_pct") if c in comp.schools.columns]
-    if shares and "schools" in comp.inputs:  # PRIVACY.md, section 3a
-        params.append(("Republished figures", ", ".join(shares) + ": California Department of "
-                       f"Education, as published ({comp.inputs['schools'].name}); shown "
-                       "unchanged, no count of students derived"))
-    params.append(("equitable version", __version__))
+    inputs = {label: (p.name, sha256_file(p)) for label, p in sorted(comp.inputs.items())}
     n_flagged = int((comp.schools["missing_indicators"] != "").sum())
     metrics = equity(comp)
     method_text: dict[str, str] = {}
@@ -691,7 +639,6 @@ def report_data(comp: Computation) -> Any:
         placement_counts=comp.placement_counts,
         n_flagged=n_flagged,
         inputs=inputs,
-        parameters=params,
         tract_shapes=_tract_shapes(comp.tracts) if cfg.report.map else [],
         version=__version__,
         method_text=method_text,
@@ -809,6 +756,8 @@ def _rule_rows(comp: Computation, inputs: dict[str, tuple[str, str]]) -> list[di
     rows += [
         {**row("xl_r_index", f"{spec.title or spec.name} ({spec.name})"),
          "value_es": f"{spec.title_es or spec.title or spec.name} ({spec.name})"},
+        {**row("xl_r_index_source", spec.source or ""),
+         "value_es": spec.source_es or spec.source or ""},
         row("xl_r_normalise", f"{norm.method} ({norm.form}, ties = {norm.ties})",
             value_key=f"percentile_{norm.form}" if norm.method == "percentile" else None),
         row("xl_r_aggregation", spec.overall.aggregation, value_key=spec.overall.aggregation),

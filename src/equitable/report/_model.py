@@ -45,7 +45,8 @@ class ReportData:
     placement_counts : placement -> number of schools.
     n_flagged : schools missing at least one indicator.
     inputs : label -> (file name, SHA-256).
-    parameters : ordered (name, value) pairs for the parameters sheet.
+    parameters : further (name, value) rows appended to the workbook's rules and settings
+        (``equitable run`` gives none: its rows are ``rules``).
     tract_shapes : list of polygon rings [(lons, lats), ...] in degrees, for the map.
     version : package version.
     method_text : language -> the index spec explained in plain words

@@ -230,6 +230,10 @@ def _rules_section(book: Book, ws: Any, data: ReportData, lang: str, row: int) -
         if isinstance(value, bool):
             value = t(lang, "xl_yes" if value else "xl_no")
         book.write(ws, r, 1, value, rule.get("kind", "text"))
+    for label, value in data.parameters:  # any further rows, as given
+        r += 1
+        ws.write_string(r, 0, str(label), book.bold)
+        book.write(ws, r, 1, value, "num")
     return r + 1
 
 
