@@ -326,6 +326,8 @@ def _header(col: str, names: list[str], lang: str = "en") -> tuple[str, str]:
             return "money"
         if header.endswith("(%)"):
             return "pct"
+        if header.endswith("(0-100)"):
+            return "pct100"
         if key in ("students", "schools", "enrollment") or key.startswith("schools_"):
             return "int"
         return "text"
@@ -395,9 +397,10 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
     if len(c.winners):
         _sheet(book, "Winners and losers", c.winners, names)
     schools = c.schools.copy()
-    for col in [x for x in schools.columns if x.endswith("_cents")]:
-        schools[col.replace("_cents", "_dollars")] = schools[col] / 100.0
-        schools = schools.drop(columns=col)
+    cents = [x for x in schools.columns if x.endswith("_cents")]
+    for col in cents:  # dollars in the cents column's place
+        schools[col] = schools[col] / 100.0
+    schools = schools.rename(columns={x: x.removesuffix("_cents") + "_dollars" for x in cents})
     _sheet(book, "Schools", schools, names,
            totals=("enrollment", *[x for x in schools.columns if x.endswith("_dollars")]))
     curves = []
