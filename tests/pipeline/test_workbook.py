@@ -298,17 +298,29 @@ def _prior_file(base, path: Path) -> dict[str, str]:
 PRIOR = '\n[prior]\ncolumn = "allocation_2023_24"\n'
 
 
-def test_prior_year_amount_change_and_change_per_pupil_by_hand(synth, base, tmp_path):
+def test_prior_year_amount_change_and_change_per_pupil_by_hand(synth, base, tmp_path, capsys):
+    from equitable.cli import main
+
     roles = _prior_file(base, synth / "prior.csv")
     cfg = _write_config(synth, "prior", PRIOR)
     text = cfg.read_text().replace('neighbourhoods = "neighbourhoods.geojson"\n',
                                    'neighbourhoods = "neighbourhoods.geojson"\n'
                                    'prior_allocation = "prior.csv"\n')
     cfg.write_text(text)
-    res = run(cfg, out_dir=tmp_path / "prior", data_dir=synth)
+    try:
+        main(["run", str(cfg), "--out", str(tmp_path / "prior"), "--data-dir", str(synth), "-q"])
+    except SystemExit as exc:
+        assert not exc.code
+    said = capsys.readouterr()
+    # 1 gainer, 1 unchanged, 1 new; the other 37 lost $5,000 (40 schools, 3 charters not ranked)
+    n = len(pd.read_csv(base.out_dir / "schools.csv"))
+    assert (f"Prior year (allocation_2023_24 of prior.csv): 1 schools gain, {n - 3} lose, "
+            "1 unchanged, 1 without a prior amount") in said.out
+    assert "Note: prior.csv: 1 ranked schools have no prior-year amount" in said.err
+    out = tmp_path / "prior"
     csv = pd.read_csv(base.out_dir / "schools.csv", dtype={"cds_code": str}).set_index(
         "cds_code")
-    wb = openpyxl.load_workbook(res.out_dir / "allocation.xlsx")
+    wb = openpyxl.load_workbook(out / "allocation.xlsx")
     sch = wb["Schools"]
     head = [c.value for c in sch[1]]
     i = {h: head.index(h) for h in ("CDS code", "Allocation ($)", "Prior-year allocation ($)",
@@ -345,7 +357,7 @@ def test_prior_year_amount_change_and_change_per_pupil_by_hand(synth, base, tmp_
     first, last = _rows_of(wb["Summary"], TIERS[0], TIERS[-1], "Schools gaining")
     assert got["Total"]["Schools losing"] == f"=SUM(C{first}:C{last})"
     # nothing silent: the school without a prior amount and the one no longer ranked are said
-    record = json.loads((res.out_dir / "run.json").read_text(encoding="utf-8"))
+    record = json.loads((out / "run.json").read_text(encoding="utf-8"))
     assert record["extra"]["prior"]["without_prior"] == 1
     assert record["extra"]["prior"]["not_ranked"] == 1
     assert record["extra"]["prior"]["not_ranked_cents"] == 250000
@@ -354,7 +366,7 @@ def test_prior_year_amount_change_and_change_per_pupil_by_hand(synth, base, tmp_
     assert any("1 schools with a prior-year amount are not ranked this year ($2,500.00"
                in n for n in record["extra"]["input_notes"])
     # schools.csv carries the same figures in cents
-    out_csv = pd.read_csv(res.out_dir / "schools.csv", dtype={"cds_code": str}).set_index(
+    out_csv = pd.read_csv(out / "schools.csv", dtype={"cds_code": str}).set_index(
         "cds_code")
     assert int(out_csv.loc[roles["loser"], "change_cents"]) == -123456
 
