@@ -236,6 +236,16 @@ class Book:
             ws.autofilter(0, 0, max(last, 0), len(cols) - 1)
         return ws
 
+    @staticmethod
+    def for_print(ws: Any, *, repeat_row: int | None = None) -> None:
+        """Print on US Letter, landscape, one page wide; ``repeat_row`` (0-based) heads every
+        printed page."""
+        ws.set_paper(1)
+        ws.set_landscape()
+        ws.fit_to_pages(1, 0)
+        if repeat_row is not None:
+            ws.repeat_rows(repeat_row)
+
     def close(self) -> Path:
         self.wb.close()
         return self.path

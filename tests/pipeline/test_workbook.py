@@ -149,6 +149,10 @@ def test_workbook_equals_schools_csv_run_json_and_the_budget(base):
     assert cents == record["extra"]["budget_cents"] == 100_000_000 * 100
     assert sch.cell(2, dollars + 1).number_format == "$#,##0.00"
     assert sch.freeze_panes == "E2" and sch.auto_filter.ref == f"A1:{_col(len(head))}{len(csv) + 1}"
+    # printed for a board: landscape, one page wide, the header on every page
+    assert sch.page_setup.orientation == "landscape" and sch.page_setup.fitToHeight == 0
+    assert sch.sheet_properties.pageSetUpPr.fitToPage
+    assert sch.print_title_rows == "$1:$1"
     # the total row below the table: a SUM formula whose cached value is the budget
     total = sch.cell(len(csv) + 3, dollars + 1)
     assert total.value == f"=SUM({_col(dollars + 1)}2:{_col(dollars + 1)}{len(csv) + 1})"

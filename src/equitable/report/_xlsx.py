@@ -140,6 +140,7 @@ def _summary(book: Book, data: ReportData, lang: str, title: str, schools_name: 
     ws.write_formula(check_row, 6, f"=SUM({rng})", book.fmt("money", total=True),
                      int(data.schools["amount_cents"].sum()) / 100)
     ws.freeze_panes(head_row + 1, 1)
+    book.for_print(ws)
     row = check_row + 1
     if data.tier_summary and data.tier_summary.get("method") == "quantile":
         cuts = ", ".join("" if c is None else f"{c:.6g}" for c in data.tier_summary["cut_scores"])
@@ -310,6 +311,7 @@ def _schools(book: Book, data: ReportData, lang: str, name: str) -> None:
     book.widths(ws, s, cols)
     ws.freeze_panes(1, 4)
     ws.autofilter(0, 0, max(last, 0), len(cols) - 1)
+    book.for_print(ws, repeat_row=0)
     cached: dict[str, float | int] = {
         "enrollment": int(pd.to_numeric(s["enrollment"], errors="coerce").fillna(0).sum()),
         "allocation": int(s["amount_cents"].sum()) / 100}
@@ -328,6 +330,7 @@ def _caveats(book: Book, data: ReportData, lang: str) -> None:
     ws.set_column(2, 2, 90)
     ws.set_column(3, 5, 18)
     ws.write_string(0, 0, t(lang, "caveats"), book.title_fmt)
+    book.for_print(ws)
     ws.write_string(1, 0, t(lang, "caveats_text"))
     if not data.caveats:
         ws.write_string(3, 0, t(lang, "xl_no_caveats"))
