@@ -81,3 +81,64 @@ def postgres_url() -> str:
             pytest.fail("EQUITABLE_TEST_POSTGRES_URL is not set: run the tests with scripts/test")
         pytest.skip("EQUITABLE_TEST_POSTGRES_URL is not set (scripts/test starts PostgreSQL)")
     return url
+
+
+_ALWAYS_RECALCULATE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode"
+ oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOffice:
+    """LibreOffice Calc headless (Debian ``libreoffice-calc``), with a private profile set to
+    recalculate every formula when it loads an XLSX file (its default trusts the cached values
+    of files written by "Microsoft Excel", which XlsxWriter names itself)."""
+
+    def __init__(self, exe: str, tmp: Path) -> None:
+        self.exe, self.tmp = exe, tmp
+
+    def recalculate(self, files: list[Path]) -> list[Path]:
+        """Open each workbook, recalculate and save it as XLSX again; return the copies."""
+        import subprocess
+
+        profile = self.tmp / "lo-profile"
+        (profile / "user").mkdir(parents=True, exist_ok=True)
+        (profile / "user" / "registrymodifications.xcu").write_text(_ALWAYS_RECALCULATE)
+        out = self.tmp / "recalculated"
+        r = subprocess.run([self.exe, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                            "--convert-to", "xlsx", "--outdir", str(out), *map(str, files)],
+                           capture_output=True, text=True, timeout=300, check=False)
+        assert r.returncode == 0, r.stderr
+        return [out / f.name for f in files]
+
+    @staticmethod
+    def formulas(path: Path) -> dict[tuple[str, str], tuple[str, object]]:
+        """(sheet, cell) -> (formula, cached value) of every formula cell of a workbook."""
+        import openpyxl
+
+        formulas = openpyxl.load_workbook(path)
+        cached = openpyxl.load_workbook(path, data_only=True)
+        out = {}
+        for ws in formulas.worksheets:
+            for row in ws.iter_rows():
+                for c in row:
+                    if isinstance(c.value, str) and c.value.startswith("="):
+                        out[(ws.title, c.coordinate)] = (c.value,
+                                                         cached[ws.title][c.coordinate].value)
+        return out
+
+
+@pytest.fixture
+def libreoffice(tmp_path) -> LibreOffice:
+    """LibreOffice Calc headless; skips when it is not installed (scripts/setup --test installs
+    ``libreoffice-calc``)."""
+    import shutil
+
+    exe = os.environ.get("EQUITABLE_SOFFICE") or shutil.which("soffice")
+    if not exe:
+        pytest.skip("LibreOffice is not installed (scripts/setup --test installs "
+                    "libreoffice-calc)")
+    return LibreOffice(exe, tmp_path)

@@ -105,6 +105,6 @@ def test_compare_formats_counts_as_counts_and_losses_with_the_sign_first(run_cli
     assert 'class="table-wrap"' in html
     ws = openpyxl.load_workbook(out / "compare.xlsx")["Winners and losers"]
     head = [c.value for c in ws[1]]
-    gaining = ws.cell(2, head.index("schools_gaining") + 1)
+    gaining = ws.cell(2, head.index("Schools gaining") + 1)
     assert gaining.value == 1 and "$" not in gaining.number_format
-    assert "$" in ws.cell(2, head.index("largest_loss") + 1).number_format
+    assert "$" in ws.cell(2, head.index("Largest loss of a school ($)") + 1).number_format

@@ -141,10 +141,11 @@ def test_compare_two_rules(files, run_cli):
     ws = wb["Summary"]
     header = [c.value for c in ws[1]]
     row = dict(zip(header, [c.value for c in ws[3]]))
-    assert row["scenario"] == "need"
+    assert row["Scenario"] == "need"
     # student-weighted quartiles (1,000 students): Delta's midpoint at 20% -> Q1; Gamma 55% ->
     # Q3; Beta 80% and Alpha 95% -> Q4. Q4: ($180 + $280) / 300 pupils; Q1: $240 / 400 pupils
-    assert row["progressivity_ratio"] == pytest.approx((460 / 300) / (240 / 400), abs=1e-6)
+    ratio = "Progressivity ratio (dollars per pupil, highest-need quarter / lowest-need quarter)"
+    assert row[ratio] == pytest.approx((460 / 300) / (240 / 400), abs=1e-6)
     html = (out_dir / "compare.html").read_text()
     # no external resource: every <script> is inline (plotly.js is embedded), nothing else loads
     assert re.findall(r"<script[^>]*\bsrc=", html) == []

@@ -90,11 +90,12 @@ def test_caveats_on_the_terminal_in_run_json_and_both_reports(synth, tmp_path):
             f"centro más cercano: 3 (distancia máxima {shown} m;") in es
     assert "Escuelas no ubicadas en ningún sector censal" in es and "comunitarios: 2." in es
     assert "(escuelas a las que les falta cada uno: el_pct 3, asthma_ed_rate 2," in es
-    # and in the workbook's Parameters sheet, for budget staff
-    params = pd.read_excel(out / "allocation.xlsx", sheet_name="Parameters", header=None)
-    rows = {str(k): str(v) for k, v in params.iloc[:, :2].itertuples(index=False)}
-    assert rows["Caveat: not_placed"] == caveat_lines[1].removeprefix("Caveat: ")
-    assert rows["Caveat: fewer_indicators"] == caveat_lines[2].removeprefix("Caveat: ")
+    # and in the workbook's Caveats sheet, for budget staff: code, count and the same words
+    sheet = pd.read_excel(out / "allocation.xlsx", sheet_name="Caveats", header=None)
+    rows = {str(r[0]): (r[1], str(r[2])) for r in sheet.iloc[4:7, :3].itertuples(index=False)}
+    assert rows["not_placed"] == (UNPLACED, caveat_lines[1].removeprefix("Caveat: "))
+    assert rows["fewer_indicators"] == (UNPLACED + len(EL_MISSING),
+                                        caveat_lines[2].removeprefix("Caveat: "))
 
 
 def test_tracts_missing_from_the_community_file_are_reported(synth, tmp_path):

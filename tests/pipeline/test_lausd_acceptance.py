@@ -44,7 +44,8 @@ def schools(result) -> pd.DataFrame:
 
 
 def test_writes_the_five_files(result):
-    for name in ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json"):
+    for name in ("schools.csv", "allocation.xlsx", "allocation.es.xlsx", "report.html",
+                 "report.es.html", "run.json"):
         assert (result.out_dir / name).stat().st_size > 0, name
 
 
@@ -159,33 +160,48 @@ def test_console_script_default_folder_and_byte_identical_rerun(result, data_dir
     assert (out / "run.json").read_bytes() == (result.out_dir / "run.json").read_bytes()
 
 
+def _summary_rows(ws, title: str) -> dict:
+    """Label -> row values of the Summary section titled ``title`` (to the next blank row)."""
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    start = next(i for i, r in enumerate(rows) if r[0] == title)
+    out = {}
+    for r in rows[start + 2:]:
+        if all(v is None for v in r):
+            break
+        out[r[0]] = r
+    return out
+
+
 def test_workbook_for_a_budget_analyst(result):
     import openpyxl
 
     wb = openpyxl.load_workbook(result.out_dir / "allocation.xlsx")
-    assert wb.sheetnames == ["Summary", "Schools", "Parameters"]
+    assert wb.sheetnames == ["Summary", "Schools", "Caveats"]
     summ = wb["Summary"]
-    assert [summ.cell(4, c).value for c in range(1, 8)] == [
-        "Tier", "Schools", "Students", "Rate per pupil", "Allocation", "Share of students",
-        "Share of dollars"]
-    assert [summ.cell(r, 1).value for r in range(5, 10)] == TIERS
-    assert summ.cell(10, 5).value == "=SUM(E5:E9)"
-    assert sum(summ.cell(r, 5).value for r in range(5, 10)) == pytest.approx(700_000_000, abs=1e-4)
-    assert summ.cell(5, 5).number_format == "$#,##0.00"
-    assert summ.freeze_panes == "B5"
+    assert [summ.cell(5, c).value for c in range(1, 11)] == [
+        "Tier", "Schools", "Students", "Lowest score in the tier (cut score)",
+        "Highest score in the tier", "Rate per pupil ($)", "Allocation ($)",
+        "Dollars per pupil ($)", "Share of students (%)", "Share of dollars (%)"]
+    assert [summ.cell(r, 1).value for r in range(6, 11)] == TIERS
+    assert summ.cell(11, 7).value == "=SUM(G6:G10)"
+    assert sum(summ.cell(r, 7).value for r in range(6, 11)) == pytest.approx(700_000_000, abs=1e-4)
+    assert summ.cell(6, 7).number_format == "$#,##0.00"
+    assert summ.freeze_panes == "B6"
     sch = wb["Schools"]
     assert sch.freeze_panes == "E2"
-    assert sch.auto_filter.ref.startswith("A1:")
-    assert sch.max_row == 652
-    assert sch.cell(1, 3).value == "CDS code"
+    assert sch.auto_filter.ref.startswith("A1:") and sch.auto_filter.ref.endswith("652")
+    assert sch.max_row == 654  # 651 schools, a blank row, the total row
+    head = [c.value for c in sch[1]]
+    assert head[2] == "CDS code" and "English learners" not in head
+    assert "Student groups: % English learners (percentile)" in head
     assert sch.cell(2, 3).value == "19647336104814" or len(str(sch.cell(2, 3).value)) == 14
-    assert sch.cell(2, 7).number_format == "$#,##0.00"
+    assert sch.cell(2, head.index("Allocation ($)") + 1).number_format == "$#,##0.00"
     assert sch.column_dimensions["D"].width > 30
-    params = {row[0].value: row[1].value for row in wb["Parameters"].iter_rows(min_row=2)}
-    assert params["Budget (dollars)"] == 700_000_000
-    assert params["Per-pupil weight, tier 1 Highest"] == 1.5
+    rules = {k: v[1] for k, v in _summary_rows(summ, "Rules and settings").items()}
+    assert rules["Budget ($)"] == 700_000_000
+    assert rules["Per-pupil weight, tier 1 Highest"] == 1.5
     # CDE's shares beside enrollment name their source (PRIVACY.md, section 3a)
-    assert params["Republished figures"] == (
+    assert rules["Republished figures"] == (
         "frpm_pct, el_pct, swd_pct: California Department of Education, as published "
         "(schools_2024_25.csv); shown unchanged, no count of students derived")
 
@@ -255,7 +271,9 @@ def test_the_one_exact_remainder_tie_is_recorded_with_its_rule(result, schools):
     import openpyxl
 
     wb = openpyxl.load_workbook(result.out_dir / "allocation.xlsx")
-    params = {row[0].value: row[1].value for row in wb["Parameters"].iter_rows(min_row=2)}
-    assert params["Largest-remainder tie"].startswith("largest remainder: 2 schools had exactly")
-    assert params["Tier cut scores (lowest score of each tier but the last)"] == ", ".join(
-        f"{c:.6g}" for c in record["extra"]["tiers"]["cut_scores"])
+    rules = {k: v[1] for k, v in _summary_rows(wb["Summary"], "Rules and settings").items()}
+    assert rules["Largest-remainder tie"] == (
+        "Rounding to whole cents: 2 schools had exactly equal remainders; 1 of them got the "
+        "extra cent by the tie-break rule 'id' (run.json lists them).")
+    tiers = _summary_rows(wb["Summary"], "Tiers: cut scores, schools, students and dollars")
+    assert [tiers[t][3] for t in TIERS[:-1]] == record["extra"]["tiers"]["cut_scores"]

@@ -95,15 +95,19 @@ def test_workbook_formats_and_suppressed_cell(tmp_path):
     p = write_xlsx(_data(), tmp_path / "a.xlsx")
     wb = openpyxl.load_workbook(p)
     s = wb["Summary"]
-    assert s.cell(9, 1).value == "5 Lowest" and s.cell(9, 3).value == "*"
-    assert s.cell(5, 5).value == pytest.approx(500.0)
-    assert s.cell(10, 5).value == "=SUM(E5:E9)"
+    assert s.cell(10, 1).value == "5 Lowest" and s.cell(10, 3).value == "*"
+    assert s.cell(6, 7).value == pytest.approx(500.0)
+    assert s.cell(11, 7).value == "=SUM(G6:G10)"
+    # the suppressed tier is out of the students total: its cached value is the visible sum
+    assert s.cell(11, 3).value == "=SUM(C6:C10)"
+    cached = openpyxl.load_workbook(p, data_only=True)["Summary"]
+    assert cached.cell(11, 3).value == 500 + 400 + 300 + 200  # what SUM gives, as Excel shows
     sch = wb["Schools"]
     assert sch.cell(1, 1).value == "Rank" and sch.cell(2, 3).value == "19647330000000"
     assert sch.cell(2, 7).value == pytest.approx(500.0)
     assert sch.cell(2, 7).number_format == "$#,##0.00"
     assert sch.auto_filter.ref is not None
-    assert wb["Parameters"].cell(4, 2).value == "True"
+    assert wb.sheetnames == ["Summary", "Schools", "Caveats"]
     # same data, same bytes
     q = write_xlsx(_data(), tmp_path / "b.xlsx")
     assert p.read_bytes() == q.read_bytes()

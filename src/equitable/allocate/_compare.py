@@ -12,10 +12,9 @@ tier by tier; equity metrics are computed for each. Results go to ``compare.xlsx
 from __future__ import annotations
 
 import html
-import json
+import re
 import tomllib
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -316,55 +315,94 @@ def _quartile_frame(c: Comparison) -> pd.DataFrame:
                           ["students", "share_students"])
 
 
+def _header(col: str, names: list[str], lang: str = "en") -> tuple[str, str]:
+    """A comparison column's header in words with its unit, and its number format kind
+    (:data:`equitable._workbook.FORMATS`): ``<name>_per_pupil`` -> ``"<name>: dollars per pupil
+    ($)"``, money; ``share_students`` -> ``"Share of students (%)"``, a percent."""
+    from equitable.report._messages import MESSAGES, t
+
+    def kind_of(header: str, key: str) -> str:
+        if header.endswith("($)"):
+            return "money"
+        if header.endswith("(%)"):
+            return "pct"
+        if header.endswith("(0-100)"):
+            return "pct100"
+        if key in ("students", "schools", "enrollment") or key.startswith("schools_"):
+            return "int"
+        return "text"
+
+    for name in sorted(names, key=len, reverse=True):
+        if col.startswith(name + "_"):
+            suffix = col[len(name) + 1:]
+            key = f"cmp_s_{suffix}"
+            if key in MESSAGES["en"]:
+                what = t(lang, key)
+                return t(lang, "xl_scenario_col", scenario=name, what=what), kind_of(what, suffix)
+    key = f"cmp_{col}"
+    if key in MESSAGES["en"]:
+        head = t(lang, key)
+        return head, kind_of(head, col)
+    return col, "text"
+
+
+def _sheet(book: Any, name: str, df: pd.DataFrame, names: list[str], *,
+           totals: tuple[str, ...] = ()) -> None:
+    """One comparison table on its own sheet, with words for headers and, for the columns in
+    ``totals``, a total row of SUM formulas (cached values written)."""
+    from equitable._workbook import Col
+
+    cols = []
+    for col in df.columns:
+        head, kind = _header(str(col), names)
+        if kind == "text" and pd.api.types.is_numeric_dtype(df[col]):
+            kind = "int" if pd.api.types.is_integer_dtype(df[col]) else "num"
+        cols.append(Col(str(col), head, kind))
+    ws = book.frame_sheet(name, df, cols)
+    if totals and len(df):
+        cached = {}
+        for c in cols:
+            if c.key in totals:
+                v = pd.to_numeric(df[c.key], errors="coerce").dropna()
+                cached[c.key] = (round(float(v.sum()) * 100) / 100 if c.kind == "money"
+                                 else int(v.sum()) if c.kind == "int" else float(v.sum()))
+        from equitable.report._messages import t
+
+        book.totals(ws, len(df) + 2, cols, 1, len(df), t("en", "total"), cached)
+
+
 def write_xlsx(c: Comparison, path: str | Path) -> Path:
-    """Write the comparison workbook: Summary, By tier, Quartiles, Winners, Schools,
-    Concentration, Rules. Deterministic bytes (fixed document dates)."""
-    import xlsxwriter
+    """Write the comparison workbook: Summary, By tier, Quartiles, Winners and losers, Schools,
+    Concentration, Rules.
+
+    Headers are words with units (``"<scenario>: dollars per pupil ($)"``), money and percents
+    carry number formats, every sheet has a frozen header and an autofilter; By tier and Schools
+    end with a total row of ``SUM`` formulas (their cached values written, so every viewer shows
+    the same totals); Rules lists each scenario's rule as readable rows, one setting a row.
+    Deterministic bytes (fixed document date), through :class:`equitable._workbook.Book`.
+    """
+    from equitable._workbook import Book, Col, flatten
 
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    wb.set_properties({"title": "equitable compare", "created": datetime(2000, 1, 1)})
-    money = wb.add_format({"num_format": "$#,##0.00"})
-    pct = wb.add_format({"num_format": "0.00%"})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                          "valign": "top"})
-
-    def sheet(name: str, df: pd.DataFrame) -> None:
-        ws = wb.add_worksheet(name)
-        for j, col in enumerate(df.columns):
-            ws.write(0, j, str(col), head)
-            fmt = None
-            cl = str(col)
-            if cl.startswith("share") or "_share_" in cl or cl.endswith("_share_dollars"):
-                fmt = pct
-            elif not _is_count(cl) and any(k in cl for k in ("dollars", "per_pupil", "gain",
-                                                             "loss", "moved")):
-                fmt = money
-            ws.set_column(j, j, max(12, min(40, len(cl) + 2)), fmt)
-            for i, v in enumerate(df[col].tolist(), start=1):
-                if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-                    ws.write_blank(i, j, None)
-                elif isinstance(v, (bool, np.bool_)):
-                    ws.write_boolean(i, j, bool(v))
-                elif isinstance(v, (int, float, np.integer, np.floating)):
-                    ws.write_number(i, j, float(v))
-                else:
-                    ws.write_string(i, j, str(v))
-        ws.freeze_panes(1, 0)
-
-    sheet("Summary", _summary_frame(c))
+    names = [s.name for s in c.scenarios]
+    book = Book(path, title="equitable compare")
+    _sheet(book, "Summary", _summary_frame(c), names)
     if len(c.tiers):
-        sheet("By tier", suppress_table(c.tiers, "students", ["students", "share_students"]))
+        tiers = suppress_table(c.tiers, "students", ["students", "share_students"])
+        _sheet(book, "By tier", tiers, names,
+               totals=("students", *[f"{n}_dollars" for n in names]))
     q = _quartile_frame(c)
     if len(q):
-        sheet("Quartiles", q)
+        _sheet(book, "Quartiles", q, names)
     if len(c.winners):
-        sheet("Winners and losers", c.winners)
+        _sheet(book, "Winners and losers", c.winners, names)
     schools = c.schools.copy()
-    for col in [x for x in schools.columns if x.endswith("_cents")]:
-        schools[col.replace("_cents", "_dollars")] = schools[col] / 100.0
-        schools = schools.drop(columns=col)
-    sheet("Schools", schools)
+    cents = [x for x in schools.columns if x.endswith("_cents")]
+    for col in cents:  # dollars in the cents column's place
+        schools[col] = schools[col] / 100.0
+    schools = schools.rename(columns={x: x.removesuffix("_cents") + "_dollars" for x in cents})
+    _sheet(book, "Schools", schools, names,
+           totals=("enrollment", *[x for x in schools.columns if x.endswith("_dollars")]))
     curves = []
     for s in c.scenarios:
         cv = c.metrics[s.name].curve
@@ -373,12 +411,21 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
             cv.insert(0, "scenario", s.name)
             curves.append(cv)
     if curves:
-        sheet("Concentration", pd.concat(curves, ignore_index=True))
-    rules = pd.DataFrame([{"scenario": s.name, "source": Path(s.source).name,
-                           "rule": json.dumps(s.result.rule.model_dump(mode="json"),
-                                              sort_keys=True)} for s in c.scenarios])
-    sheet("Rules", rules)
-    wb.close()
+        _sheet(book, "Concentration", pd.concat(curves, ignore_index=True), names)
+    rows = []
+    for s in c.scenarios:
+        for key, value in flatten(s.result.rule.model_dump(mode="json", exclude_none=True)):
+            if isinstance(value, str) and re.fullmatch(r"-?\d+(\.\d+)?", value):
+                value = float(value)  # a budget kept exact as text by the rule: a number here
+            rows.append({"scenario": s.name, "source": Path(s.source).name, "setting": key,
+                         "value": value})
+    rules = pd.DataFrame(rows, columns=["scenario", "source", "setting", "value"])
+    from equitable.report._messages import t
+
+    book.frame_sheet("Rules", rules, [
+        Col("scenario", t("en", "cmp_scenario")), Col("source", t("en", "cmp_source")),
+        Col("setting", t("en", "xl_rule")), Col("value", t("en", "xl_value"), "num")])
+    book.close()
     return path
 
 

@@ -25,7 +25,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Rank schools by a need index, cut tiers, allocate a budget and write the reports.
 
-        Writes schools.csv, allocation.xlsx, report.html, report.es.html and run.json.
+        Writes schools.csv, allocation.xlsx (and allocation.es.xlsx), report.html,
+        report.es.html and run.json.
         """
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -81,6 +82,15 @@ def register(app: typer.Typer) -> None:
                 f"Chronic absence ({ca['file']}, {ca['academic_year']}): {ca['schools_with_rate']} "
                 f"schools with a rate, {ca['suppressed']} suppressed by CDE (*), {ca['no_row']} "
                 "without a row (named in the missing_indicators column of schools.csv).")
+        pr = result.computation.prior if result.computation else {}
+        if pr:
+            by = pr["by_tier"]
+            typer.echo(
+                f"Prior year ({pr['column']} of {pr['file']}): "
+                f"{sum(t['schools_gaining'] for t in by)} schools gain, "
+                f"{sum(t['schools_losing'] for t in by)} lose, "
+                f"{sum(t['schools_same'] for t in by)} unchanged, {pr['without_prior']} without a "
+                "prior amount (by tier in allocation.xlsx).")
         comp = result.computation
         for tie in (comp.allocation.remainder_ties if comp is not None else []):
             typer.echo(f"Note: {tie['note']}")

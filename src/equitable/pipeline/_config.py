@@ -38,6 +38,9 @@ class Inputs(_Model):
     staffing: str | None = Field(
         default=None, description="district staffing export, one row per position (writes the "
         "staffing sheets and page beside the allocation; docs/staffing.md)")
+    prior_allocation: str | None = Field(
+        default=None, description="the prior-year allocation, one row per school (CDS code and "
+        "the amount in dollars in the column named by [prior] column; docs/run.md)")
 
 
 class Selection(_Model):
@@ -84,6 +87,15 @@ class Report(_Model):
     map: bool = True
 
 
+class Prior(_Model):
+    """The prior-year allocation shown beside this year's in the workbook (docs/run.md): a
+    column of ``inputs.prior_allocation`` (or, without it, of ``inputs.schools``)."""
+
+    column: str = Field(min_length=1, description="the prior-year amount, in dollars")
+    id_column: str | None = Field(default=None, description="the CDS code column (default: "
+                                  "cds_code or cds)")
+
+
 class RunConfig(_Model):
     """A validated ``equitable run`` config."""
 
@@ -94,6 +106,7 @@ class RunConfig(_Model):
     index: IndexChoice
     allocation: dict[str, Any]
     report: Report = Report()
+    prior: Prior | None = None
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

@@ -33,7 +33,8 @@ from equitable.provenance import write_run_record
 CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
 
 #: The output files, in the order they are written.
-OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "report.html", "report.es.html", "run.json")
+OUTPUT_FILES = ("schools.csv", "allocation.xlsx", "allocation.es.xlsx", "report.html",
+                "report.es.html", "run.json")
 
 #: Why a school of the school table is not ranked (values of ``Computation.excluded``).
 REASON_NOT_IN_FRPM = "not in the FRPM file for the district"
@@ -88,6 +89,10 @@ class Computation:
     #: by the CLI and kept in run.json as ``input_notes``
     notes: list[str] = field(default_factory=list)
     staffing: dict[str, Any] = field(default_factory=dict)
+    #: the prior-year allocation (``[prior]``): ``column``, ``file``, the counts of
+    #: :func:`equitable.pipeline._prior.join_prior` and ``by_tier`` (winners and losers per
+    #: tier); ``{}`` when the config names none
+    prior: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -311,8 +316,18 @@ def compute(
     check_chronic(config, spec, cpath)
     base = _data_dir(data_dir)
     inputs = _resolve_inputs(config, base)
+    if "prior_allocation" in inputs and config.prior is None:
+        raise SpecError(f"{cpath}: key 'prior.column': missing required key (inputs."
+                        "prior_allocation needs [prior] column = \"...\", the prior-year "
+                        "amount in dollars)")
 
     step(STEPS[0])
+    prior_table = None
+    if config.prior is not None:
+        from equitable.pipeline._prior import read_prior
+
+        prior_path = inputs.get("prior_allocation", inputs["schools"])
+        prior_table = read_prior(prior_path, config.prior.column, config.prior.id_column)
     schools = read_lausd_schools(inputs["schools"])
     if "math" in inputs:
         math_df = read_lausd_math(inputs["math"])
@@ -370,13 +385,23 @@ def compute(
     })
     allocation = allocate(alloc_in, rule)
     out = _schools_table(frame, index, allocation, spec)
+    prior: dict[str, Any] = {}
+    if prior_table is not None and config.prior is not None:
+        from equitable.pipeline._prior import join_prior, winners_by_tier
+
+        prior_path = inputs.get("prior_allocation", inputs["schools"])
+        out, counts_prior, prior_notes = join_prior(out, prior_table, label=prior_path.name)
+        notes += prior_notes
+        prior = {"column": config.prior.column, "file": prior_path.name, **counts_prior,
+                 "by_tier": winners_by_tier(out, list(spec.overall.tiers.tier_labels))
+                 .to_dict(orient="records")}
     counts = out["placement"].value_counts()
     placement_counts = {k: int(counts.get(k, 0)) for k in
                         (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)}
     comp = Computation(config=config, config_path=cpath, schools=out, index=index,
                        allocation=allocation, excluded=excluded, inputs=inputs, tracts=tracts,
                        spec=spec, placement_counts=placement_counts,
-                       chronic_absence=chronic, notes=[n for n in notes if n])
+                       chronic_absence=chronic, notes=[n for n in notes if n], prior=prior)
     comp.caveats = caveats(comp, ces)
     return comp
 
@@ -572,65 +597,16 @@ def report_data(comp: Computation) -> Any:
                 "theme_label": "" if is_overall else node.label,
                 "theme_label_es": None if is_overall else node.label_es,
                 "direction": ind.direction, "weight": weights[code],
+                "output": spec.output_of(ind),
             })
     themes = [{"code": code, "label": spec.node(code).label,
-               "label_es": spec.node(code).label_es, "weight": w}
+               "label_es": spec.node(code).label_es, "weight": w,
+               "score_column": spec.score_column_of(spec.node(code))}
               for code, w in theme_weights.items() if not spec.is_indicator(code)]
     weights = getattr(rule, "weights", None) or {}
     tier_weights = {str(k): float(v) for k, v in dict(weights).items()}
     cfg = comp.config
-    params: list[tuple[str, Any]] = [
-        ("Config", comp.config_path.name),
-        ("Run name", cfg.name),
-        ("Budget (dollars)", budget_cents / 100),
-        ("Allocation rule", getattr(rule, "kind", "tier_rates")),
-        ("Rounding", "whole cents, largest remainder; total = budget exactly"),
-    ]
-    for k, v in tier_weights.items():
-        params.append((f"Per-pupil weight, tier {k}", v))
-    for k, v in sorted(comp.allocation.rates.items()):
-        params.append((f"Solved rate per pupil, tier {k} (dollars)", round(float(v), 6)))
-    params += [
-        ("Index spec", f"{spec.name} ({spec.title or ''})"),
-        ("Index source", spec.source or ""),
-        ("Normalisation", (f"{spec.defaults.normalise.method} ({spec.defaults.normalise.form}, "
-                           f"ties = {spec.defaults.normalise.ties})")),
-        ("Missing-value rule", spec.defaults.missing),
-    ]
-    for code, w in theme_weights.items():
-        params.append((f"Family weight: {code}", w))
-    for ind in indicators:
-        params.append((f"Indicator weight: {ind['code']} (in {ind['theme']})", ind["weight"]))
-    params += [
-        ("Selection: district code", cfg.selection.district_code),
-        ("Selection: affiliated charters included", cfg.selection.include_affiliated_charters),
-        ("Schools ranked", len(comp.schools)),
-        ("School-table rows not ranked", len(comp.excluded)),
-    ]
-    ts = comp.index.tier_summary()
-    if ts is not None:
-        params.append(("Tier cut scores" + (" (lowest score of each tier but the last)"
-                                            if ts["method"] == "quantile" else f" ({ts['basis']})"),
-                       ", ".join("" if c is None else f"{c:.6g}" for c in ts["cut_scores"])))
-        params += [("Tier warning", w) for w in ts["warnings"]]
-    params += [("Largest-remainder tie", tie["note"]) for tie in comp.allocation.remainder_ties]
-    for k, v in comp.placement_counts.items():
-        params.append((f"Placement: {k}", v))
-    from equitable.report._messages import caveat_text
-
-    for caveat in comp.caveats:  # what changed the result, as the terminal and reports say
-        params.append((f"Caveat: {caveat['code']}", caveat_text("en", caveat)))
-    inputs = {}
-    for label, p in sorted(comp.inputs.items()):
-        digest = sha256_file(p)
-        inputs[label] = (p.name, digest)
-        params.append((f"Input {label}", f"{p.name}  sha256 {digest}"))
-    shares = [c for c in ("frpm_pct", "el_pct", "swd_pct") if c in comp.schools.columns]
-    if shares and "schools" in comp.inputs:  # PRIVACY.md, section 3a
-        params.append(("Republished figures", ", ".join(shares) + ": California Department of "
-                       f"Education, as published ({comp.inputs['schools'].name}); shown "
-                       "unchanged, no count of students derived"))
-    params.append(("equitable version", __version__))
+    inputs = {label: (p.name, sha256_file(p)) for label, p in sorted(comp.inputs.items())}
     n_flagged = int((comp.schools["missing_indicators"] != "").sum())
     metrics = equity(comp)
     method_text: dict[str, str] = {}
@@ -663,7 +639,6 @@ def report_data(comp: Computation) -> Any:
         placement_counts=comp.placement_counts,
         n_flagged=n_flagged,
         inputs=inputs,
-        parameters=params,
         tract_shapes=_tract_shapes(comp.tracts) if cfg.report.map else [],
         version=__version__,
         method_text=method_text,
@@ -675,7 +650,140 @@ def report_data(comp: Computation) -> Any:
         remainder_ties=[{"schools": len(t["schools"]), "moved": len(t.get("given", t.get("taken", []))),
                          "rule": t["rule"]} for t in comp.allocation.remainder_ties],
         caveats=comp.caveats,
+        weight_tree=weight_tree(spec),
+        rules=_rule_rows(comp, inputs),
+        sources=[{"label": label, "file": p.name, "year": data_year(p.name),
+                  "bytes": p.stat().st_size, "sha256": inputs[label][1]}
+                 for label, p in sorted(comp.inputs.items())],
+        prior=comp.prior,
     )
+
+
+def weight_tree(spec: Any) -> list[dict[str, Any]]:
+    """The index's weights as its spec defines them, overall score first and each family
+    followed by its members, depth first (see :attr:`equitable.report.ReportData.weight_tree`).
+
+    ``share`` multiplies, from the overall score down, each member's weight over the sum of
+    its family's weights: the member's share of the score when every family on the way is a
+    weighted mean or sum (the spec's ``aggregation``); otherwise None.
+    """
+    rows: list[dict[str, Any]] = []
+
+    def visit(node: Any, depth: int, parent: str, weight: float | None,
+              share: float | None) -> None:
+        rows.append({"depth": depth, "kind": "overall" if depth == 0 else "family",
+                     "code": node.code, "label": node.label, "label_es": node.label_es,
+                     "family": parent, "weight": weight, "share": share, "column": "",
+                     "direction": ""})
+        members = spec.members_of(node)
+        weights = spec.member_weights(node)
+        total = float(sum(weights))
+        linear = node.aggregation in ("mean", "sum") and share is not None and total > 0
+        for code, w in zip(members, weights, strict=True):
+            sub = share * w / total if linear else None
+            if spec.is_indicator(code):
+                ind = spec.indicator(code)
+                rows.append({"depth": depth + 1, "kind": "indicator", "code": code,
+                             "label": ind.label, "label_es": ind.label_es, "family": node.code,
+                             "weight": w, "share": sub, "column": ind.column or ind.expression,
+                             "direction": ind.direction})
+            else:
+                visit(spec.node(code), depth + 1, node.code, w, sub)
+
+    visit(spec.overall, 0, "", None, 1.0)
+    return rows
+
+
+def data_year(name: str) -> str:
+    """The data year a file name gives: ``frpm_2023_24_los_angeles_county.csv`` -> ``2023-24``,
+    ``pubschls_2018_los_angeles_county.csv`` -> ``2018``; "" when it gives none."""
+    import re
+
+    m = re.search(r"(?<!\d)((?:19|20)\d\d)(?:[_-]((?:19|20)?\d\d))?(?!\d)", name)
+    if not m:
+        return ""
+    return m.group(1) + (f"-{m.group(2)[-2:]}" if m.group(2) else "")
+
+
+def _rule_rows(comp: Computation, inputs: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    """The allocation rule and the run's settings as readable rows (message keys, values and
+    number formats) for the workbook's Summary sheet, in the order a reader checks them."""
+    from equitable._workbook import flatten
+
+    spec, cfg, rule = comp.spec, comp.config, comp.allocation.rule
+
+    def row(key: str, value: Any, kind: str = "text", value_key: str | None = None,
+            **args: Any) -> dict[str, Any]:
+        return {"key": key, "args": args, "value": value, "kind": kind, "value_key": value_key}
+
+    kind = getattr(rule, "kind", "tier_rates")
+    rows = [row("xl_r_config", comp.config_path.name), row("xl_r_name", cfg.name),
+            row("xl_r_budget", int(comp.allocation.total_cents) / 100, "money"),
+            row("xl_r_kind", kind, value_key=f"kind_{kind}")]
+    if getattr(rule, "solve", None) is not None:
+        rows.append(row("xl_r_solve", bool(rule.solve), value_key="xl_yes" if rule.solve
+                        else "xl_no"))
+    for tier, w in (getattr(rule, "weights", None) or {}).items():
+        rows.append(row("xl_r_weight", float(w), "num", tier=str(tier)))
+    for tier, r in (getattr(rule, "rates", None) or {}).items():
+        if isinstance(r, int | float):
+            rows.append(row("xl_r_rate", float(r), "money", tier=str(tier)))
+    for tier in spec.overall.tiers.tier_labels:
+        if tier in comp.allocation.rates:
+            rows.append(row("xl_r_solved_rate", round(float(comp.allocation.rates[tier]), 6),
+                            "money", tier=str(tier)))
+    tie = getattr(rule, "tie_break", "id")
+    rows += [row("xl_r_rounding", "", value_key="xl_r_rounding_text"),
+             row("xl_r_tie_break", tie, value_key=f"tie_{tie}")]
+    for t in comp.allocation.remainder_ties:  # exact ties the rule decided, said in words
+        rows.append(row("xl_r_remainder_tie", "", value_key="remainder_tie",
+                        n=len(t["schools"]), k=len(t.get("given", t.get("taken", []))),
+                        rule=t["rule"]))
+    for key, attr in (("xl_r_id_column", "id_column"),
+                      ("xl_r_enrollment_column", "enrollment_column"),
+                      ("xl_r_tier_column", "tier_column")):
+        if getattr(rule, attr, None):
+            rows.append(row(key, str(getattr(rule, attr))))
+    for extra in ("eligibility", "bounds"):  # optional parts of a rule, flattened
+        part = getattr(rule, extra, None)
+        if part is not None:
+            for path, v in flatten(part.model_dump(mode="json", exclude_defaults=True)):
+                rows.append({"key": f"{extra}.{path}", "args": {}, "value": v,
+                             "kind": "num" if isinstance(v, int | float) and not
+                             isinstance(v, bool) else "text", "value_key": None})
+    norm = spec.defaults.normalise
+    ts = spec.overall.tiers
+    rows += [
+        {**row("xl_r_index", f"{spec.title or spec.name} ({spec.name})"),
+         "value_es": f"{spec.title_es or spec.title or spec.name} ({spec.name})"},
+        {**row("xl_r_index_source", spec.source or ""),
+         "value_es": spec.source_es or spec.source or ""},
+        row("xl_r_normalise", f"{norm.method} ({norm.form}, ties = {norm.ties})",
+            value_key=f"percentile_{norm.form}" if norm.method == "percentile" else None),
+        row("xl_r_aggregation", spec.overall.aggregation, value_key=spec.overall.aggregation),
+        row("xl_r_missing", spec.defaults.missing, value_key=spec.defaults.missing),
+        row("xl_r_tiers", ts.method, value_key="xl_r_tiers_text", n=len(ts.tier_labels),
+            method=ts.method),
+        row("xl_r_district", cfg.selection.district_code or ""),
+        row("xl_r_affiliated", cfg.selection.include_affiliated_charters,
+            value_key="xl_yes" if cfg.selection.include_affiliated_charters else "xl_no"),
+        row("xl_r_ranked", len(comp.schools), "int"),
+        row("xl_r_not_ranked", len(comp.excluded), "int"),
+    ]
+    for k, v in comp.placement_counts.items():
+        rows.append(row("xl_r_placement", int(v), "int", placement=k))
+    ts_sum = comp.index.tier_summary()
+    for w in (ts_sum or {}).get("warnings", []):
+        rows.append(row("xl_r_tier_warning", w))
+    if comp.prior:
+        rows.append(row("xl_r_prior", "", value_key="xl_r_prior_text",
+                        column=comp.prior["column"], file=comp.prior["file"]))
+    shares = [c for c in ("frpm_pct", "el_pct", "swd_pct") if c in comp.schools.columns]
+    if shares and "schools" in comp.inputs:  # PRIVACY.md, section 3a
+        rows.append(row("xl_r_republished", "", value_key="xl_r_republished_text",
+                        columns=", ".join(shares), file=comp.inputs["schools"].name))
+    rows.append(row("xl_r_version", __version__))
+    return rows
 
 
 def _tiers_record(tiers: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -696,8 +804,10 @@ def run(
     """Run a config end to end and write its outputs.
 
     Writes, in ``out_dir`` (default ``out/<config name>`` under the working directory):
-    ``schools.csv`` (one row per ranked school), ``allocation.xlsx`` (Summary, Schools,
-    Parameters), ``report.html`` and ``report.es.html`` (self-contained, offline) and
+    ``schools.csv`` (one row per ranked school), ``allocation.xlsx`` and, with ``es`` among
+    the report languages, ``allocation.es.xlsx`` (Summary, Schools, Caveats:
+    :func:`equitable.report.write_xlsx`), ``report.html`` and ``report.es.html`` (self-contained,
+    offline) and
     ``run.json`` (config, index spec, allocation rule, SHA-256 of every input and output,
     version). The same config on the same inputs writes a byte-identical ``schools.csv``.
 
@@ -740,8 +850,10 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
     files["schools.csv"] = write_schools_csv(comp.schools, out / "schools.csv")
     data = report_data(comp)
     step(WRITE_STEPS[1])
-    files["allocation.xlsx"] = write_xlsx(data, out / "allocation.xlsx")
+    files["allocation.xlsx"] = write_xlsx(data, out / "allocation.xlsx", "en")
     langs = comp.config.report.languages
+    if "es" in langs:  # the same workbook in Spanish, as report.es.html
+        files["allocation.es.xlsx"] = write_xlsx(data, out / "allocation.es.xlsx", "es")
     step(WRITE_STEPS[2])
     if "en" in langs:
         files["report.html"] = write_html(data, out / "report.html", "en")
@@ -788,6 +900,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             **({"chronic_absence": comp.chronic_absence} if comp.chronic_absence else {}),
             "input_notes": list(comp.notes),
             **({"staffing": staffing} if staffing else {}),
+            **({"prior": comp.prior} if comp.prior else {}),
         },
         caveats=comp.caveats,
     )

@@ -45,7 +45,8 @@ class ReportData:
     placement_counts : placement -> number of schools.
     n_flagged : schools missing at least one indicator.
     inputs : label -> (file name, SHA-256).
-    parameters : ordered (name, value) pairs for the parameters sheet.
+    parameters : further (name, value) rows appended to the workbook's rules and settings
+        (``equitable run`` gives none: its rows are ``rules``).
     tract_shapes : list of polygon rings [(lons, lats), ...] in degrees, for the map.
     version : package version.
     method_text : language -> the index spec explained in plain words
@@ -58,6 +59,23 @@ class ReportData:
         extra cent) and ``rule`` (``"id"`` or ``"need"``); a note under the tier table each.
     caveats : what in the data changed the result (``equitable run``'s caveats: dicts with
         ``code``, ``count`` and details), shown in their own section; ``[]`` for none.
+    weight_tree : the index's weights as its spec defines them, overall score first, each
+        family followed by its members (depth first): dicts ``depth`` (0 = overall), ``kind``
+        (``overall``, ``family``, ``indicator``), ``code``, ``label``, ``label_es``, ``family``
+        (the parent's code), ``weight`` (as written in the spec, within its family; None for
+        the overall score), ``share`` (the product of the normalised weights from the overall
+        score down: the share of the score under weighted-mean or sum aggregation; else None),
+        ``column`` and ``direction`` (indicators).
+    rules : the allocation rule and run settings as readable rows for the workbook: dicts
+        ``key`` (a message key), ``args`` (its placeholders), ``value``, ``kind`` (a number
+        format of :data:`equitable._workbook.FORMATS`), ``value_key`` (a message key
+        translating a text value, or None) and optionally ``value_es`` (the value in Spanish).
+    sources : the input files: dicts ``label``, ``file``, ``year`` (the data year the file name
+        gives, e.g. ``2023-24``; "" when it gives none), ``bytes``, ``sha256``.
+    prior : the prior-year allocation (``equitable run``'s ``[prior]``): ``column``, ``file``,
+        counts and ``by_tier`` (schools gaining, losing, unchanged, without a prior amount, and
+        prior and change in cents, per tier); ``{}`` when the config names none. The schools
+        table then has ``prior_cents``, ``change_cents`` and ``change_per_pupil``.
     """
 
     title: str
@@ -86,3 +104,7 @@ class ReportData:
     tier_summary: dict[str, Any] | None = None
     remainder_ties: list[dict[str, Any]] = field(default_factory=list)
     caveats: list[dict[str, Any]] = field(default_factory=list)
+    weight_tree: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    prior: dict[str, Any] = field(default_factory=dict)

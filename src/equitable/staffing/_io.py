@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from equitable.staffing._gaps import MEASURE_LABELS, MEASURES, EquityGaps, classify_teachers
@@ -164,30 +162,14 @@ def equity_table(gaps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _xlsx(path: Path, sheets: list[tuple[str, pd.DataFrame]], title: str) -> None:
-    """A workbook with deterministic bytes (fixed document date), one sheet per table."""
-    import xlsxwriter
+    """A workbook with deterministic bytes (fixed document date), one sheet per table, written
+    by the project's one XLSX writer (:class:`equitable._workbook.Book`)."""
+    from equitable._workbook import Book
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": True})
-    wb.set_properties({"title": title, "author": "equitable", "created": datetime(2000, 1, 1)})
-    head = wb.add_format({"bold": True, "bg_color": "#DDEBF7", "text_wrap": True,
-                          "valign": "top"})
+    book = Book(path, title=title)
     for name, df in sheets:
-        ws = wb.add_worksheet(name[:31])
-        for j, col in enumerate(df.columns):
-            ws.write(0, j, str(col), head)
-            ws.set_column(j, j, max(12, min(40, len(str(col)) + 2)))
-            for i, v in enumerate(df[col].tolist(), start=1):
-                if v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v)) or (
-                        v is pd.NaT):
-                    ws.write_blank(i, j, None)
-                elif isinstance(v, (bool, np.bool_)):
-                    ws.write_boolean(i, j, bool(v))
-                elif isinstance(v, (int, float, np.integer, np.floating)):
-                    ws.write_number(i, j, float(v))
-                else:
-                    ws.write_string(i, j, str(v))
-        ws.freeze_panes(1, 0)
-    wb.close()
+        book.frame_sheet(name, df)
+    book.close()
 
 
 def _csv(df: pd.DataFrame, path: Path) -> Path:
