@@ -12,6 +12,7 @@ the protection level asks.
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from equitable.engagement import compute_engagement
 from equitable.privacy import LongTable, audit_linked
@@ -95,3 +96,28 @@ def test_the_linked_audit_catches_the_one_by_one_tables():
                              ("outreach_fairness.csv", "fairness / RI", 2, 4),
                              ("school_summary.csv", "RA", 13, 15),
                              ("school_summary.csv", "RI", 2, 4))]
+
+
+def test_a_linked_set_no_pattern_can_protect_withholds_the_fairness_counts_and_says_so(
+        tmp_path, data_dir, capsys):
+    """A small district (3,000 students, 32 days, seed 22) where no suppression pattern
+    protects every small group of the fairness table together with the school summary: the
+    run does not fail; every count of outreach_fairness.csv is withheld, and the terminal and
+    run.json say why (before: 'no suppression pattern ... Infeasible', exit 1)."""
+    import json
+
+    from equitable.cli import main as cli_main
+    from equitable.engagement._synth import synth_district
+
+    syn = synth_district(tmp_path / "d", 3_000, 32, seed=22, data_dir=data_dir)
+    with pytest.raises(SystemExit) as exc:
+        cli_main(["engagement", str(syn.folder), "-o", str(tmp_path / "out")])
+    assert exc.value.code in (0, None)
+    err = capsys.readouterr().err
+    assert "Privacy: outreach_fairness.csv: every count withheld" in err
+    fair = pd.read_csv(tmp_path / "out" / "outreach_fairness.csv", dtype=str)
+    counts = fair[["enrolled", "flagged", "share_of_enrolled_pct", "flagged_rate_pct"]]
+    assert (counts == "*").all().all() and len(fair) > 5
+    run = json.loads((tmp_path / "out" / "run.json").read_text())
+    notes = run.get("extra", run).get("privacy_notes")
+    assert notes and notes[0].startswith(f"outreach_fairness.csv: every count withheld ({len(fair)} rows)")

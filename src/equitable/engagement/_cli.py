@@ -100,6 +100,8 @@ def engagement(
         typer.echo(f"Dropped: {issue.message()}", err=True)
     for note in r.notes:
         typer.echo(f"Warning: {note.message()}; counted as neither present nor absent", err=True)
+    for text in r.privacy_notes:
+        typer.echo(f"Privacy: {text}", err=True)
     if absences_only and as_of is None:
         typer.echo(
             f"Note: the as-of day is {r.as_of.isoformat()}, the latest date in the attendance "

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.engagement._io import SCHOOL_SPAN
+from equitable.errors import EquitableError
 from equitable.privacy import MARKER, LongTable, PrivacyConfig, Subset, protect_linked, protect_long
 
 __all__ = [
@@ -563,7 +564,8 @@ def summary_protection(a: pd.DataFrame) -> tuple[set[str], set[str]]:
 
 
 def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | None,
-                   cumulative: pd.DataFrame | None = None) -> pd.DataFrame:
+                   cumulative: pd.DataFrame | None = None,
+                   notes: list[str] | None = None) -> pd.DataFrame:
     """Share of the outreach list vs share of enrollment, by CDE reporting category.
 
     Population: students currently enrolled (one row per student and school). A
@@ -573,6 +575,10 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
     :func:`outreach_queue` of that same ``d`` (its rows are those of :func:`on_list`).
     ``cumulative``: :func:`cumulative_by_category` of the school summary published in the same
     run; the two tables are then protected as a linked set (see :func:`fairness_protection`).
+    When no suppression pattern can protect every small group of the linked set (a small
+    district, where few students left and the two tables pin each other down), every count of
+    the table is withheld and a sentence saying so is appended to ``notes`` (the terminal and
+    run.json carry it): the table is then published with its categories only.
     """
     now = d["enrolled_now"].astype(bool).to_numpy()
     pop = _joined(d[now], attrs, _KEYS)
@@ -606,8 +612,19 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
             "flagged_rate_pct": _pct_half_up(f, n, 1), "representation_ratio": ratio,
         })
     out = pd.DataFrame(rows, columns=FAIRNESS_COLUMNS)
-    hidden = fairness_protection(out, total_enrolled=total, total_flagged=total_flagged,
-                                 cumulative=cumulative)
+    try:
+        hidden = fairness_protection(out, total_enrolled=total, total_flagged=total_flagged,
+                                     cumulative=cumulative)
+    except EquitableError as e:
+        if "no suppression pattern" not in str(e):
+            raise
+        hidden = np.ones(len(out), dtype=bool)
+        if notes is not None:
+            notes.append(
+                f"outreach_fairness.csv: every count withheld ({len(out)} rows): no suppression "
+                "pattern protects each small group of this table and the school summary "
+                "published with it to the protection level (a reader could subtract one from "
+                "the other); the school summary is published as protected on its own")
     for c in FAIRNESS_COLUMNS[2:]:
         out[c] = out[c].astype(object)
         out.loc[hidden, c] = MARKER

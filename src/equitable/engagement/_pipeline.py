@@ -60,6 +60,7 @@ class EngagementResult:
     as_of: dt.date
     dropped: list[Issue] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
+    privacy_notes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     raw: pd.DataFrame | None = None  # the per-student frame before formatting
     inputs: dict[str, Any] = field(default_factory=dict)  # stem -> local Path or URI read
@@ -500,15 +501,18 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
              time.perf_counter() - t_wait)
     # the summary and the fairness table are published together: protected as a linked set
     counts = O.summary_counts(dx, None)
+    privacy_notes: list[str] = []
     result = EngagementResult(
         students=O.format_engagement(dx, missing_days, presorted=True),
         summary=O.school_summary(dx, None, year, hidden=hidden, counts=counts),
         queue=queue,
         fairness=O.fairness_table(dx, queue, None,
-                                  cumulative=O.cumulative_by_category(counts, hidden[1])),
+                                  cumulative=O.cumulative_by_category(counts, hidden[1]),
+                                  notes=privacy_notes),
         as_of=as_of,
         dropped=dropped,
         notes=a_notes,
+        privacy_notes=privacy_notes,
         counts={
             "students": len(np.unique(s_rank)),
             "student_school_rows": len(df),
@@ -569,6 +573,7 @@ def run_engagement(
             stage, command="engagement", spec=spec, inputs=inputs, outputs=files,
             extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
                    "notes": [i.as_dict() for i in result.notes],
+                   **({"privacy_notes": result.privacy_notes} if result.privacy_notes else {}),
                    **({"inputs_not_hashed": located} if located else {}),
                    **({"spark": result.engine} if result.engine else {})},
         )
