@@ -78,7 +78,7 @@ def read_site_plan(folder: Path) -> tuple[pd.DataFrame, dict[str, Path]]:
         ``sites.csv``, a travel that is not a number >= 0 (naming file, row and column).
     """
     files = {"health_sites": folder / "sites.csv", "health_site_schools": folder / "schools.csv"}
-    for label, p in files.items():
+    for p in files.values():
         if not p.is_file():
             raise InputError(f"{p}: site plan file not found ([health] sites names the output "
                              "folder of 'equitable sites')")

@@ -15,8 +15,8 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
-from equitable.pipeline import run
 from equitable.health import sites_files
+from equitable.pipeline import run
 from equitable.pipeline._synthetic import write_synthetic_hpi, write_synthetic_inputs
 from equitable.web import create_app, load_settings
 from equitable.web.dashboard import load_results

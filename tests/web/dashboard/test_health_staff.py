@@ -9,7 +9,6 @@ from html import unescape
 
 import pandas as pd
 import pytest
-
 from tests.web.dashboard.conftest import SCHOOL_A, SCHOOL_B
 
 QUARTER_EN = {1: "least healthy quarter", 2: "second least healthy quarter",
@@ -123,3 +122,19 @@ def test_without_health_or_staffing_the_page_has_no_such_section(dashboard_data,
         dashboard_data.health, dashboard_data.staffing = saved
         dashboard_data.cache.pop("pages", None)
     assert 'id="health"' not in html and 'id="staff"' not in html
+
+
+def test_the_staffing_table_downloads_as_csv(client, results):
+    import io
+
+    enrollment = int(results["schools"].set_index("cds_code").loc[SCHOOL_A, "enrollment"])
+    r = client.get(f"/schools/{SCHOOL_A}/staffing.csv?lang=en")
+    assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf")
+    t = pd.read_csv(io.StringIO(r.content.decode("utf-8-sig"))).set_index("support")
+    assert t.loc["Students per counselor", "students_per_professional"] == pytest.approx(
+        enrollment / 1.5, abs=0.05)
+    assert t.loc["Students per counselor", "fte"] == 1.5
+    assert t.loc["Students per nurse", "recommended_max"] == 750
+    es = client.get(f"/schools/{SCHOOL_A}/staffing.csv?lang=es").content.decode("utf-8-sig")
+    assert es.splitlines()[0] == ("Apoyo,Estudiantes por profesional,Personal (equivalentes de "
+                                  "tiempo completo),Máximo recomendado,Fuente")

@@ -194,6 +194,8 @@ CSV_HEADERS = {
     "scenario_per_pupil_dollars": "Scenario per pupil", "change_pct": "Change (%)",
     "schools": "Schools", "students": "Students", "allocation_cents": "Allocation (cents)",
     "min_score": "Lowest need score", "max_score": "Highest need score",
+    "support": "Support", "students_per_professional": "Students per professional",
+    "fte": "Staff (full-time equivalents)", "recommended_max": "Recommended at most",
 }
 
 
@@ -289,7 +291,17 @@ def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.Dat
     peers = peers.sort_values(["enrollment_gap", "rank", "cds_code"])
     peers = peers[["cds_code", "school_name", "span", "enrollment", "score", "rank", "tier",
                    "per_pupil_dollars"]]
-    return {"indicators": ind, "community": comm, "similar": peers}
+    tables = {"indicators": ind, "community": comm, "similar": peers}
+    st = data.staffing.get(cds)
+    if st is not None:  # the staffing table of the school page, as published
+        _ = _gettext(lang)
+        tables["staffing"] = pd.DataFrame([{
+            "support": _(label), "students_per_professional": st.get(f"students_per_{cls}"),
+            "fte": st.get(f"{cls}_fte"), "recommended_max": st.get(f"{cls}_target"),
+            "source": _(src)} for cls, label, src in SUPPORTS],
+            columns=["support", "students_per_professional", "fte", "recommended_max",
+                     "source"])
+    return tables
 
 
 COMMUNITY = [
