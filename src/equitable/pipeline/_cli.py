@@ -100,6 +100,14 @@ def register(app: typer.Typer) -> None:
                        f"{st['vacancies'].get('All', 0)} vacancies.")
             for n in st["notes"]:
                 typer.echo(f"  note: {n}")
+        hs = result.computation.health_summary if result.computation else {}
+        if hs:
+            q = hs["vem_quartile"]
+            typer.echo(f"Health ({hs['schools']} schools, health.csv): Vaccine Equity Metric "
+                       f"quartile 1 (least healthy): {q['1']}, 2: {q['2']}, 3: {q['3']}, "
+                       f"4: {q['4']}, none: {q['none']}.")
+            for n in hs["notes"]:
+                typer.echo(f"  note: {n}")
         for reason, n in result.excluded.items():
             typer.echo(f"Not ranked: {n} school(s): {reason}.")
         if result.caveats:

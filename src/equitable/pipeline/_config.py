@@ -96,6 +96,20 @@ class Prior(_Model):
                                   "cds_code or cds)")
 
 
+class Health(_Model):
+    """The ``[health]`` section: each school's community health vulnerability (docs/health.md).
+
+    Paths are relative to the data folder (or absolute), like ``[inputs]``.
+    """
+
+    hpi: str = Field(description="Healthy Places Index 2.0 master file by 2010 tract "
+                     "(CensusTract, hpi2score, hpi2_pctile_pos, quartiles)")
+    svi: str | None = Field(default=None, description="CDC/ATSDR SVI 2018 California tract file "
+                            "(FIPS, RPL_THEMES); optional")
+    sites: str | None = Field(default=None, description="a site plan: the output folder of "
+                              "'equitable sites' (sites.csv and schools.csv); optional")
+
+
 class RunConfig(_Model):
     """A validated ``equitable run`` config."""
 
@@ -107,6 +121,7 @@ class RunConfig(_Model):
     allocation: dict[str, Any]
     report: Report = Report()
     prior: Prior | None = None
+    health: Health | None = None
 
 
 def _format_loc(loc: tuple[Any, ...]) -> str:

@@ -93,6 +93,10 @@ class Computation:
     #: :func:`equitable.pipeline._prior.join_prior` and ``by_tier`` (winners and losers per
     #: tier); ``{}`` when the config names none
     prior: dict[str, Any] = field(default_factory=dict)
+    #: with ``[health]``: the ``health.csv`` table (:func:`equitable.pipeline._health.health_table`)
+    #: and its summary for run.json (``extra.health``)
+    health: pd.DataFrame | None = None
+    health_summary: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -403,12 +407,47 @@ def compute(
                        spec=spec, placement_counts=placement_counts,
                        chronic_absence=chronic, notes=[n for n in notes if n], prior=prior)
     comp.caveats = caveats(comp, ces)
+    if config.health is not None:
+        _add_health(comp, ces, base)
     return comp
+
+
+def _health_path(base: Path, rel: str, key: str, *, folder: bool = False) -> Path:
+    p = Path(rel)
+    p = p if p.is_absolute() else base / p
+    if folder:
+        if not p.is_dir():
+            raise InputError(f"{p}: site plan folder not found (health.{key} in the config)")
+    elif p.is_dir():
+        raise InputError(f"{p}: is a folder, not a file (health.{key} in the config)")
+    elif not p.is_file():
+        raise InputError(f"{p}: input file not found (health.{key} in the config)")
+    return p
+
+
+def _add_health(comp: Computation, ces: pd.DataFrame, base: Path) -> None:
+    """The ``[health]`` section: ``comp.health`` (health.csv), its summary, its inputs (for the
+    SHA-256 in run.json) and the caveat ``health_placed_by_nearest_tract``."""
+    from equitable.pipeline._health import health_table
+
+    h = comp.config.health
+    table, summary, files = health_table(
+        comp.schools, ces, hpi_path=_health_path(base, h.hpi, "hpi"),
+        svi_path=_health_path(base, h.svi, "svi") if h.svi else None,
+        sites_dir=_health_path(base, h.sites, "sites", folder=True) if h.sites else None)
+    comp.health, comp.health_summary = table, summary
+    comp.inputs.update(files)
+    near = table["placement"] == PLACED_BY_CENTROID
+    if near.any():
+        dist = pd.to_numeric(table.loc[near, "distance_m"], errors="coerce").max()
+        comp.caveats.append({"code": "health_placed_by_nearest_tract", "count": int(near.sum()),
+                             "max_distance_m": round(float(dist), 1) if np.isfinite(dist)
+                             else None})
 
 
 #: Caveat codes (run.json ``caveats[].code``), in the order they are reported.
 CAVEAT_CODES = ("placed_by_nearest_tract", "not_placed", "fewer_indicators",
-                "tracts_missing_from_community_file")
+                "tracts_missing_from_community_file", "health_placed_by_nearest_tract")
 
 
 def caveats(comp: Computation, ces: pd.DataFrame) -> list[dict[str, Any]]:
@@ -428,6 +467,9 @@ def caveats(comp: Computation, ces: pd.DataFrame) -> list[dict[str, Any]]:
     * ``tracts_missing_from_community_file``: ``count`` tracts of the tract polygon file
       (``tracts_file``) that have no row in the CalEnviroScreen file (``file``); ``schools``
       ranked schools placed in them.
+    * ``health_placed_by_nearest_tract`` (only with ``[health]``, added by ``compute``):
+      ``count`` schools whose health values in ``health.csv`` (CalEnviroScreen, SVI, HPI, VEM
+      quartile) are those of the nearest tract; ``max_distance_m`` as above.
 
     A caveat with a count of 0 is left out, so a clean run has ``[]``.
     """
@@ -867,6 +909,10 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
         staffing_files, staffing = write_staffing(comp, comp.inputs["staffing"], out)
         files.update(staffing_files)
         comp.staffing = staffing
+    if comp.health is not None:  # optional [health] section (docs/health.md)
+        from equitable.pipeline._health import HEALTH_FILE
+
+        files[HEALTH_FILE] = write_schools_csv(comp.health, out / HEALTH_FILE)
     step(WRITE_STEPS[4])
     tier_counts = {t: int((comp.schools["tier"] == t).sum())
                    for t in comp.spec.overall.tiers.tier_labels}
@@ -879,7 +925,9 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
         out,
         command="run",
         spec={
-            "config": comp.config.model_dump(mode="json"),
+            # a config without [health] is recorded as before (no "health": null)
+            "config": comp.config.model_dump(
+                mode="json", exclude={"health"} if comp.config.health is None else None),
             "index": comp.spec.to_dict(),
             "allocation": rule_dump,
         },
@@ -901,6 +949,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             "input_notes": list(comp.notes),
             **({"staffing": staffing} if staffing else {}),
             **({"prior": comp.prior} if comp.prior else {}),
+            **({"health": comp.health_summary} if comp.health is not None else {}),
         },
         caveats=comp.caveats,
     )

@@ -173,3 +173,28 @@ def write_synthetic_inputs(
     cfg = out / "config.toml"
     cfg.write_text(synthetic_config(), encoding="utf-8")
     return cfg
+
+
+def write_synthetic_hpi(folder: str | Path, *, blank: int = 1, seed: int = 0) -> Path:
+    """Write ``hpi.csv`` in the layout of the HPI 2.0 master file (``CensusTract`` without the
+    leading 0, ``hpi2score``, ``hpi2_pctile_pos``, ``hpi2_pctile_neg``, ``quartiles``) for the
+    tracts of ``folder/ces.csv`` (written by :func:`write_synthetic_inputs`). SYNTHETIC values:
+    the percentiles are random; the quartile follows the percentile as in the published file
+    (1 = healthiest: percentile above 75.01, ..., 4 = below 25.01). The last ``blank`` tracts
+    have no score (all score fields empty, as 85 Los Angeles County tracts of the real file).
+    """
+    out = Path(folder)
+    rng = np.random.default_rng(seed)
+    tracts = pd.read_csv(out / "ces.csv", dtype={"tract": str})["tract"]
+    pos = np.round(rng.uniform(0.5, 99.5, len(tracts)), 6)
+    quart = np.where(pos > 75.01, 1, np.where(pos > 50.01, 2, np.where(pos > 25.01, 3, 4)))
+    df = pd.DataFrame({"CensusTract": tracts, "pop2010": 4000, "City": "Synthetic",
+                       "hpi2score": np.round((pos - 50) / 50, 6), "hpi2_pctile_pos": pos,
+                       "hpi2_pctile_neg": np.round(100 - pos, 6), "quartiles": quart})
+    df = df.astype(object)
+    if blank:
+        df.loc[df.index[-blank:], ["hpi2score", "hpi2_pctile_pos", "hpi2_pctile_neg",
+                                   "quartiles"]] = None
+    path = out / "hpi.csv"
+    df.to_csv(path, index=False)
+    return path

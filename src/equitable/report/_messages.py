@@ -298,6 +298,12 @@ MESSAGES["en"].update({
         "Census tracts of {tracts_file} missing from {file}: {count} (ranked schools in them, "
         "without community indicators: {schools})."
     ),
+    "caveat_health_placed_by_nearest_tract": (
+        "Schools whose community health values (CalEnviroScreen, SVI, Healthy Places Index, "
+        "vaccine equity quartile) are those of the nearest census tract, not of a tract they "
+        "stand in: {count} (largest distance {distance} m; see the placement column of "
+        "health.csv)."
+    ),
 })
 MESSAGES["es"].update({
     "caveats": "Advertencias: lo que cambió el resultado",
@@ -322,6 +328,12 @@ MESSAGES["es"].update({
     "caveat_tracts_missing_from_community_file": (
         "Sectores censales de {tracts_file} que no figuran en {file}: {count} (escuelas "
         "ordenadas en ellos, sin indicadores comunitarios: {schools})."
+    ),
+    "caveat_health_placed_by_nearest_tract": (
+        "Escuelas cuyos valores de salud comunitaria (CalEnviroScreen, SVI, Índice de Lugares "
+        "Saludables, cuartil de equidad de vacunas) son los del sector censal más cercano, no "
+        "los de un sector en el que se encuentran: {count} (distancia máxima {distance} m; vea "
+        "la columna placement de health.csv)."
     ),
 })
 

@@ -16,7 +16,11 @@ def public_pages(results) -> list[str]:
     s = results["schools"]
     placed = s[s["geoid"].notna()]["cds_code"].iloc[0]
     unplaced = s[s["geoid"].isna()]["cds_code"].iloc[0]
+    from tests.web.dashboard.conftest import SCHOOL_A
+
+    # SCHOOL_A has every section: community health, its nearest planned site and staffing
     return ["/", "/?q=school", "/?q=zzzz", f"/schools/{placed}", f"/schools/{unplaced}",
+            f"/schools/{SCHOOL_A}",
             "/map", "/map?tier=1+Highest&span=middle", "/explorer",
             "/explorer?rule=score&need_weight=0.05", "/explorer?budget=lots", "/methods"]
 

@@ -112,3 +112,22 @@ def test_csv_opens_right_in_excel(lausd_client):
     assert head.startswith("Código CDS,Escuela,Vecindario,Etapa,Estudiantes,Posición,Nivel,"
                            "Nivel de necesidad,")
     assert "Necesidad más alta" in r.content.decode("utf-8-sig")
+
+
+def test_school_page_shows_the_published_healthy_places_index(lausd_client, data_dir):
+    """examples/lausd.toml has [health]: the school page shows the HPI 2.0 percentile and the
+    quarter of its tract as published in the HPI master file (read here with plain csv)."""
+    import csv
+
+    with open(data_dir / "community" / "hpi2_los_angeles_county_tracts.csv",
+              encoding="utf-8-sig", newline="") as fh:
+        row = next(r for r in csv.DictReader(fh) if r["CensusTract"] == "6037226002")
+    pct, quartile = float(row["hpi2_pctile_pos"]), int(row["quartiles"])
+    assert quartile == 4  # the file's least healthy quartile: VEM quartile 1
+    t = text_of(lausd_client.get(f"/schools/{NINTH_STREET}?lang=en").text)
+    assert ("This school's neighbourhood is in the least healthy quarter of California "
+            "(Healthy Places Index).") in t
+    assert f"Healthy Places Index percentile {pct:.1f}" in t
+    assert "Vaccine Equity Metric quartile 1 of 4" in t
+    es = text_of(lausd_client.get(f"/schools/{NINTH_STREET}?lang=es").text)
+    assert "está en la cuarta parte menos saludable de California" in es

@@ -51,12 +51,18 @@ def english_on(text: str, fragments: set[str]) -> list[str]:
 
 
 def spanish_pages(schools) -> list[str]:
+    from tests.web.dashboard.conftest import SCHOOL_A
+
     placed = schools[schools["geoid"].notna()]["cds_code"].tolist()
+    # the school pages' community health and staff sections: the hand-staffed school, a school
+    # given the nearest tract, schools in each VEM quartile or without one
+    nearest = schools[schools["placement"] == "nearest tract centroid"]["cds_code"].tolist()
     unplaced = schools[schools["geoid"].isna()]["cds_code"].tolist()
     missing = schools[schools["missing_indicators"].notna()]["cds_code"].tolist() \
         if "missing_indicators" in schools else []
     return ["/", "/?q=school", "/?q=zzzz", *(f"/schools/{c}" for c in
-                                             (placed[:2] + unplaced[:1] + missing[:2])),
+                                             (placed[:2] + unplaced[:1] + missing[:2]
+                                              + [SCHOOL_A] + nearest[:1])),
             "/map", "/map?tier=1+Highest", "/explorer", "/explorer?rule=score&need_weight=0.05",
             "/explorer?budget=lots", "/explorer?w1=-1", "/explorer?need_weight=x&rule=score",
             "/methods"]

@@ -86,6 +86,14 @@ class DashboardData:
     search_keys: list[tuple[str, str]] = field(default_factory=list)
     community_sources: dict[str, str] = field(default_factory=dict)
     cache: dict = field(default_factory=dict)
+    #: with a ``[health]`` run: CDS code -> the school's row of ``health.csv`` (HPI, VEM
+    #: quartile, placement, nearest planned site); empty otherwise
+    health: dict[str, dict] = field(default_factory=dict)
+    #: with a staffing run: CDS code -> the school's row of ``staffing_schools.csv`` as
+    #: published (through ``equitable.privacy``: a suppressed figure is the privacy marker)
+    staffing: dict[str, dict] = field(default_factory=dict)
+    #: the privacy marker of suppressed staffing figures (``equitable.privacy`` config)
+    marker: str = "*"
 
     @property
     def title(self) -> str:
@@ -320,6 +328,14 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
     data = DashboardData(folder=folder, schools=schools, run=run, spec=spec,
                          indicators=indicators, tiers=tiers, tracts=tracts,
                          community_sources=sources)
+    outputs = run.get("outputs") or {}
+    if "health.csv" in outputs:
+        data.health = _by_cds(folder / "health.csv", _HEALTH_TEXT)
+    if "staffing_schools.csv" in outputs:
+        from equitable.privacy import load_config as privacy_config
+
+        data.marker = privacy_config().marker
+        data.staffing = _staffing_rows(folder / "staffing_schools.csv", data.marker)
     data.by_cds = {cds: _clean(rec) for cds, rec in
                    zip(schools["cds_code"], schools.to_dict(orient="records"))}
     data.search_keys = [(cds, fold(" ".join(str(x) for x in (
@@ -327,6 +343,36 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
         LEVEL_WORDS.get(rec.get("span") or "", rec.get("span") or "")))))
         for cds, rec in data.by_cds.items()]
     return data
+
+
+_HEALTH_TEXT = {"cds_code": str, "geoid": str, "placement": str, "nearest_site_id": str,
+                "nearest_site_name": str, "nearest_site_unit": str, "site_within_reach": str,
+                "need_weight_source": str, "school_name": str, "tier": str}
+
+
+def _by_cds(path: Path, dtypes: dict) -> dict[str, dict]:
+    """A per-school output of the run (listed in run.json) keyed by CDS code."""
+    if not path.is_file():
+        raise InputError(f"{path}: listed in run.json but missing; the outputs are incomplete "
+                         "(run the command again)")
+    df = pd.read_csv(path, dtype=dtypes)
+    if "cds_code" not in df.columns:
+        raise InputError(f"{location(path, 1, 'cds_code')}: missing column")
+    return {c: _clean(r) for c, r in zip(df["cds_code"], df.to_dict(orient="records"))}
+
+
+def _staffing_rows(path: Path, marker: str) -> dict[str, dict]:
+    """``staffing_schools.csv`` as published: numbers as floats, the privacy marker kept as
+    the string it is (the page says the figure is not shown), never turned into a number."""
+    rows = _by_cds(path, {"cds_code": str})
+    for rec in rows.values():
+        for k, v in rec.items():
+            if isinstance(v, str) and k != "cds_code" and v != marker:
+                try:
+                    rec[k] = float(v)
+                except ValueError:
+                    pass
+    return rows
 
 
 def _clean(rec: dict) -> dict:

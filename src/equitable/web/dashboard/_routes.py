@@ -194,6 +194,8 @@ CSV_HEADERS = {
     "scenario_per_pupil_dollars": "Scenario per pupil", "change_pct": "Change (%)",
     "schools": "Schools", "students": "Students", "allocation_cents": "Allocation (cents)",
     "min_score": "Lowest need score", "max_score": "Highest need score",
+    "support": "Support", "students_per_professional": "Students per professional",
+    "fte": "Staff (full-time equivalents)", "recommended_max": "Recommended at most",
 }
 
 
@@ -289,7 +291,17 @@ def _school_tables(data: DashboardData, cds: str, lang: str) -> dict[str, pd.Dat
     peers = peers.sort_values(["enrollment_gap", "rank", "cds_code"])
     peers = peers[["cds_code", "school_name", "span", "enrollment", "score", "rank", "tier",
                    "per_pupil_dollars"]]
-    return {"indicators": ind, "community": comm, "similar": peers}
+    tables = {"indicators": ind, "community": comm, "similar": peers}
+    st = data.staffing.get(cds)
+    if st is not None:  # the staffing table of the school page, as published
+        _ = _gettext(lang)
+        tables["staffing"] = pd.DataFrame([{
+            "support": _(label), "students_per_professional": st.get(f"students_per_{cls}"),
+            "fte": st.get(f"{cls}_fte"), "recommended_max": st.get(f"{cls}_target"),
+            "source": _(src)} for cls, label, src in SUPPORTS],
+            columns=["support", "students_per_professional", "fte", "recommended_max",
+                     "source"])
+    return tables
 
 
 COMMUNITY = [
@@ -379,9 +391,145 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
         "band_lo": lo, "band_hi": hi, "n_ranked": len(data.schools),
         "budget": extra.get("budget_cents", int(data.schools["amount_cents"].sum())) / 100,
         "ces_source": data.community_sources.get("ces"),
+        "health": _health_context(data, cds_code, _, fmt),
+        "staff": _staffing_context(data, cds_code, _, fmt),
         "results_source": _("equitable, run '%(name)s'") % {"name": str(
             data.run.get("spec", {}).get("config", {}).get("name", data.folder.name))},
     })
+
+
+#: Healthy Places Index / Vaccine Equity Metric quartile (VEM numbering, 1 = least healthy) ->
+#: the plain sentence of the school page.
+HEALTH_QUARTER = {
+    1: "This school's neighbourhood is in the least healthy quarter of California (Healthy "
+       "Places Index).",
+    2: "This school's neighbourhood is in the second least healthy quarter of California "
+       "(Healthy Places Index).",
+    3: "This school's neighbourhood is in the second healthiest quarter of California "
+       "(Healthy Places Index).",
+    4: "This school's neighbourhood is in the healthiest quarter of California (Healthy Places "
+       "Index).",
+}
+HPI_SOURCE = ("Public Health Alliance of Southern California, Healthy Places Index 2.0 (2018); "
+              "California Department of Public Health, Vaccine Equity Metric (March 2021)")
+
+#: Student supports on the school page: job class -> (message id, professional ratio source).
+SUPPORTS = (
+    ("counselor", "Students per counselor",
+     "American School Counselor Association (ASCA): 250 students per counselor"),
+    ("social_worker", "Students per social worker",
+     "School Social Work Association of America (SSWAA): 250 students per social worker"),
+    ("psychologist", "Students per psychologist",
+     "National Association of School Psychologists (NASP): 500 students per psychologist"),
+    ("nurse", "Students per nurse",
+     "National Association of School Nurses (NASN): 750 students per nurse"),
+)
+
+
+def _int(x: Any) -> int | None:
+    try:
+        return None if x is None or (isinstance(x, float) and math.isnan(x)) else int(x)
+    except (TypeError, ValueError):
+        return None
+
+
+def _health_context(data: DashboardData, cds: str, _, fmt: Fmt) -> dict | None:
+    """The school page's "Community health" section, in plain words (None without
+    ``[health]`` in the run)."""
+    h = data.health.get(cds)
+    if h is None:
+        return None
+    vem = _int(h.get("vem_quartile"))
+    out: dict[str, Any] = {
+        "sentence": _(HEALTH_QUARTER[vem]) if vem in HEALTH_QUARTER else (
+            _("This school could not be placed in a census tract, so its community health "
+              "figures are unknown.") if not h.get("geoid") else
+            _("The Healthy Places Index has no score for this school's census tract.")),
+        "figures": [], "source": _(HPI_SOURCE),
+    }
+    pct = h.get("hpi_pctile_pos")
+    if pct is not None:
+        out["figures"].append({
+            "label": _("Healthy Places Index percentile"), "value": fmt.num(pct, 1),
+            "why": _("Conditions in this census tract are healthier than in about %(p)s%% of "
+                     "California's census tracts (0 = least healthy, 100 = healthiest).")
+            % {"p": fmt.num(pct, 0)}})
+    if vem is not None:
+        out["figures"].append({
+            "label": _("Vaccine Equity Metric quartile"),
+            "value": _("%(q)s of 4") % {"q": vem},
+            "why": _("Quartile 1 has the least healthy conditions; in 2021 California reserved "
+                     "%(share)s of vaccine doses for it.") % {"share": "40%"}})
+    svi = h.get("svi_rpl_themes")
+    if svi is not None:
+        out["figures"].append({
+            "label": _("Social Vulnerability Index (SVI) overall percentile"),
+            "value": fmt.num(100 * svi, 1),
+            "why": _("Higher means more social vulnerability than other California census "
+                     "tracts (CDC/ATSDR, SVI 2018).")})
+    if h.get("placement") == "nearest tract centroid":
+        out["nearest_tract"] = _(
+            "This school stands outside the census tracts of the map, so these are the figures "
+            "of the nearest tract (%(m)s metres away).") % {"m": fmt.num(h.get("distance_m"), 0)}
+    if "nearest_site_id" in h:
+        name = h.get("nearest_site_name") or h.get("nearest_site_id")
+        travel = h.get("nearest_site_travel")
+        if not h.get("nearest_site_id"):
+            out["site"] = _("The health site plan has no site for this school.")
+        else:
+            away = (_("about %(n)s minutes away") if h.get("nearest_site_unit") == "min" else
+                    _("about %(n)s km by road")) % {"n": fmt.num(travel, 1)}
+            reach = (_("within the plan's reach") if h.get("site_within_reach") == "true"
+                     else _("beyond the plan's reach"))
+            out["site"] = _("Nearest planned health or vaccine site: %(name)s, %(away)s "
+                            "(%(reach)s).") % {"name": name, "away": away, "reach": reach}
+    return out
+
+
+def _staffing_context(data: DashboardData, cds: str, _, fmt: Fmt) -> dict | None:
+    """The school page's "Staff and student supports" section from ``staffing_schools.csv``
+    (as published through ``equitable.privacy``; None without staffing in the run)."""
+    st = data.staffing.get(cds)
+    if st is None:
+        return None
+    hidden = _("not shown (10 or fewer students or teachers)")
+
+    def show(v: Any, digits: int = 1, suffix: str = "") -> str:
+        if v == data.marker:
+            return hidden
+        return fmt.num(v, digits) + (suffix if v is not None else "")
+
+    rows = []
+    for cls, label, src in SUPPORTS:
+        ratio = st.get(f"students_per_{cls}")
+        fte = st.get(f"{cls}_fte")
+        target = st.get(f"{cls}_target")
+        if ratio is None and fte in (None, 0, 0.0):
+            value = _("no one on staff")
+        else:
+            value = show(ratio, 0)
+        rows.append({"label": _(label), "value": value, "fte": show(fte, 1),
+                     "target": fmt.num(target, 0) if isinstance(target, int | float) else "—",
+                     "source": _(src)})
+    return {
+        "positions": show(st.get("positions"), 0),
+        "vacancies": show(st.get("vacancies"), 0),
+        "vacancy_rate": show(st.get("vacancy_rate_pct"), 1, "%"),
+        "teacher_vacancies": show(st.get("teacher_vacancies"), 0),
+        "median_days": show(st.get("median_days_open"), 0),
+        "supports": rows,
+        "as_of_date": _iso_date((data.run.get("extra", {}).get("staffing") or {})
+                                .get("as_of")),
+    }
+
+
+def _iso_date(text: Any) -> Any:
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
 
 
 def _updated(data: DashboardData) -> dict:
