@@ -116,14 +116,14 @@ def test_infinity_and_absurd_magnitudes_are_one_line_errors(tmp_path):
 # ---- impossible values --------------------------------------------------------------------------
 
 FRPM = ("Academic Year,County Code,District Code,School Code,County Name,District Name,School Name,"
-        "Charter School (Y/N),Enrollment (K-12),Free Meal Count (K-12),"
+        "Charter School (Y/N),Charter Funding Type,Enrollment (K-12),Free Meal Count (K-12),"
         "Percent (%) Eligible Free (K-12),FRPM Count (K-12),Percent (%) Eligible FRPM (K-12),"
         "Enrollment (Ages 5-17),Free Meal Count (Ages 5-17),Percent (%) Eligible Free (Ages 5-17),"
         "FRPM Count (Ages 5-17),Percent (%) Eligible FRPM (Ages 5-17)")
 
 
 def frpm_row(school: str, enr: int, free: int, frpm: int) -> str:
-    return (f"2023-2024,19,64733,{school},Los Angeles,Los Angeles Unified,School {school},No,"
+    return (f"2023-2024,19,64733,{school},Los Angeles,Los Angeles Unified,School {school},No,,"
             f"{enr},{free},{free / enr:.4f},{frpm},{min(frpm / enr, 1):.4f},"
             f"{enr},{free},{free / enr:.4f},{frpm},{min(frpm / enr, 1):.4f}")
 

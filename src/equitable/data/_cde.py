@@ -118,7 +118,9 @@ FRPM_FIELDS = [
     Field("NSLP Provision Status", "nslp_provision_status", required=False),
     Field("Charter School (Y/N)", "charter", "yn"),
     Field("Charter School Number", "charter_school_number", required=False),
-    Field("Charter Funding Type", "charter_funding_type", required=False),
+    # required: `equitable run` tells affiliated (locally funded) charters, which are
+    # district-run, from independent ones by it; without it every charter would be dropped
+    Field("Charter Funding Type", "charter_funding_type"),
     Field("IRC", "irc", "yn", required=False),
     Field("Low Grade", "low_grade", required=False),
     Field("High Grade", "high_grade", required=False),

@@ -114,12 +114,11 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
-                         "file as CSV UTF-8") from None
+    # "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule, docs/data.md)
+    from equitable.index._io import check_utf8
+
+    check_utf8(path)
+    text = data.decode("utf-8-sig")
     # newline="" keeps a line break inside a quoted field in its field (RFC 4180, section 2.6)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:

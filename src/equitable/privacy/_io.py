@@ -26,12 +26,10 @@ def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFram
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path}: the file is empty (no header row)")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
-                         "file as CSV UTF-8") from None
+    # "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule, docs/data.md)
+    from equitable.index._io import check_utf8
+
+    check_utf8(path)
     # a row with more fields than the header, or a last row cut short (equitable.checks)
     from equitable.checks import check_field_counts
 
