@@ -96,7 +96,15 @@ def read_school_directory(path: str | Path) -> pd.DataFrame:
     """
     table = _open(path, "CDSCode", sheet_hint=None)
     df = parse_fields(table, DIRECTORY_FIELDS)
-    return validate(df, DIRECTORY_SCHEMA, table)
+    out = validate(df, DIRECTORY_SCHEMA, table)
+    # where each school is in the file, for the placement check (equitable.geo.place_schools:
+    # a school far from every tract is an error naming its row): the index holds the rows'
+    # 0-based positions, so row = index + first_line
+    out.attrs["source"] = table.label
+    out.attrs["first_line"] = table.first_line
+    out.attrs["columns"] = (table.source_names.get("latitude", "Latitude"),
+                            table.source_names.get("longitude", "Longitude"))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
