@@ -220,6 +220,29 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
     return opened, served, obj, bound, names[status]
 
 
+def _check_vem_quartile(schools: pd.DataFrame, min_q1_share: float | None) -> None:
+    """``--min-q1-share`` needs each school's VEM quartile: a file without the ``vem_quartile``
+    column (or with it blank on every row) would meet the share by opening no site at all."""
+    if min_q1_share is None:
+        return
+    source = schools.attrs.get("source", "schools table")
+    absent = ("vem_quartile" not in schools.columns
+              or not schools.attrs.get("has_vem_quartile", True))
+    if absent:
+        import difflib
+
+        have = schools.attrs.get("columns", [str(c) for c in schools.columns])
+        close = difflib.get_close_matches("vem_quartile", have, n=3, cutoff=0.6)
+        hint = (" (the file has " + ", ".join(f"'{c}'" for c in close) + ": misspelt?)"
+                if close else "")
+        raise InputError(f"{source}: missing column 'vem_quartile'{hint}; --min-q1-share needs "
+                         "each school's VEM quartile (1-4, the output of `equitable health "
+                         "schools`)")
+    if schools["vem_quartile"].isna().all():
+        raise InputError(f"{source}, column 'vem_quartile': blank on every row; --min-q1-share "
+                         "needs each school's VEM quartile (1-4)")
+
+
 def _served_share(served: np.ndarray) -> np.ndarray:
     return served if served.ndim == 1 else served.sum(axis=1).clip(0, 1)
 
@@ -284,6 +307,7 @@ def choose_sites(
                                      travel_minutes=travel_minutes, max_minutes=max_minutes)
     students = schools["students"].to_numpy(float)
     weight = schools["need_weight"].to_numpy(float)
+    _check_vem_quartile(schools, min_q1_share)
     vq = pd.to_numeric(schools["vem_quartile"], errors="coerce").to_numpy()
     q1 = vq == 1
     existing = sites["existing"].to_numpy(bool)
