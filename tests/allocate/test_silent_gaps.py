@@ -54,8 +54,8 @@ def _allocate(run_cli, tmp_path, schools: bytes, rule: str):
 def test_fractional_enrollment_is_refused(run_cli, tmp_path):
     bad = SCHOOLS.replace(",300,", ",412.5,").encode()
     code, _, err = _allocate(run_cli, tmp_path, bad, TIERS)
-    assert (code, err) == (1, f"Error: {tmp_path / 'schools.csv'}, row 3, column 'enrollment': "
-                              "enrollment 412.5 is not a whole number (a count of students)\n")
+    assert (code, err) == (1, (f"Error: {tmp_path / 'schools.csv'}, row 3, column 'enrollment': "
+                              "enrollment 412.5 is not a whole number (a count of students)\n"))
     assert not (tmp_path / "out.csv").exists()
 
 
@@ -72,16 +72,16 @@ def test_windows_1252_file_is_refused_with_byte_and_line(run_cli, tmp_path):
     # "Álamo" as Excel's "CSV (Comma delimited)" saves it: 0xc1 on line 3
     bad = SCHOOLS.replace("Beta", "Álamo").encode("cp1252")
     code, _, err = _allocate(run_cli, tmp_path, bad, TIERS)
-    assert (code, err) == (1, f"Error: {tmp_path / 'schools.csv'}, row 3: not UTF-8 text (byte "
+    assert (code, err) == (1, (f"Error: {tmp_path / 'schools.csv'}, row 3: not UTF-8 text (byte "
                               "0xc1); save the file as 'CSV UTF-8' (Excel) or convert it, e.g. "
-                              "iconv -f WINDOWS-1252 -t UTF-8\n")
+                              "iconv -f WINDOWS-1252 -t UTF-8\n"))
 
 
 def test_percent_need_above_100_is_refused(run_cli, tmp_path):
     bad = SCHOOLS.replace(",40\n", ",150\n").encode()
     code, _, err = _allocate(run_cli, tmp_path, bad, PROPORTIONAL)
-    assert (code, err) == (1, f"Error: {tmp_path / 'schools.csv'}, row 3, column 'frpm_pct': 150 "
-                              "is not a percent between 0 and 100 (need_scale = \"percent\")\n")
+    assert (code, err) == (1, (f"Error: {tmp_path / 'schools.csv'}, row 3, column 'frpm_pct': 150 "
+                              "is not a percent between 0 and 100 (need_scale = \"percent\")\n"))
     # in range: money follows enrollment x need (100 x 0.8 = 80, 300 x 0.4 = 120: 400 and 600)
     code, _, err = _allocate(run_cli, tmp_path, SCHOOLS.encode(), PROPORTIONAL)
     assert (code, err) == (0, "")

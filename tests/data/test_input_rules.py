@@ -303,7 +303,8 @@ def test_privacy_table_refuses_a_misplaced_thousands_separator(tmp_path):
     with pytest.raises(InputError) as e:
         crosstab_part(df, name="t.csv", first_line=2)
     # "1,23" was read as 123
-    assert str(e.value) == "t.csv: line 3, column 'No': expected a count (a whole number >= 0) or '*'"
+    assert str(e.value) == ("t.csv: line 3, column 'No': expected a count (a whole number >= 0) "
+                            "or '*'")
     ok = crosstab_part(df.replace({"1,23": "123"}), name="t.csv", first_line=2)
     assert ok.values.tolist() == [1200.0, 12.0, 40.0, 123.0]
 

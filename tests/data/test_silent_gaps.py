@@ -17,10 +17,10 @@ FRPM = ("Academic Year,County Code,District Code,School Code,County Name,Distric
         "Enrollment (Ages 5-17),Free Meal Count (Ages 5-17),Percent (%) Eligible Free (Ages 5-17),"
         "FRPM Count (Ages 5-17),Percent (%) Eligible FRPM (Ages 5-17)")
 ROWS = [
-    "2023-2024,19,64733,1935121,Los Angeles,Los Angeles Unified,Alpha,No,,500,300,0.6,400,0.8,"
-    "500,300,0.6,400,0.8",
-    "2023-2024,19,64733,0126615,Los Angeles,Los Angeles Unified,Beta,Yes,Locally funded,200,100,"
-    "0.5,150,0.75,200,100,0.5,150,0.75",
+    ("2023-2024,19,64733,1935121,Los Angeles,Los Angeles Unified,Alpha,No,,500,300,0.6,400,0.8,"
+    "500,300,0.6,400,0.8"),
+    ("2023-2024,19,64733,0126615,Los Angeles,Los Angeles Unified,Beta,Yes,Locally funded,200,100,"
+    "0.5,150,0.75,200,100,0.5,150,0.75"),
 ]
 
 

@@ -4,8 +4,6 @@ site could meet the share), and a CDS code in scientific notation was taken as a
 
 from __future__ import annotations
 
-import pytest
-
 SCHOOLS = ("cds_code,students,latitude,longitude,need_weight,vem_quartile\n"
            "19647330100001,300,34.05,-118.25,1.5,1\n"
            "19647330100002,200,34.06,-118.26,1.0,2\n"
@@ -33,21 +31,21 @@ def test_min_q1_share_without_vem_quartile_is_an_error(tmp_path, capsys):
     p.write_text(drop_last_column(SCHOOLS))
     code, _, err = run(capsys, "sites", p, "-k", "1", "--max-km", "3", "--min-q1-share", "0.4",
                        "-o", tmp_path / "out")
-    assert (code, err) == (1, f"Error: {p}: missing column 'vem_quartile'; --min-q1-share needs "
+    assert (code, err) == (1, (f"Error: {p}: missing column 'vem_quartile'; --min-q1-share needs "
                               "each school's VEM quartile (1-4, the output of `equitable health "
-                              "schools`)\n")
+                              "schools`)\n"))
     assert not (tmp_path / "out" / "sites.csv").exists()
     p.write_text(SCHOOLS.replace("vem_quartile", "vem_quartil"))
     code, _, err = run(capsys, "sites", p, "-k", "1", "--max-km", "3", "--min-q1-share", "0.4",
                        "-o", tmp_path / "out")
-    assert (code, err) == (1, f"Error: {p}: missing column 'vem_quartile' (the file has "
+    assert (code, err) == (1, (f"Error: {p}: missing column 'vem_quartile' (the file has "
                               "'vem_quartil': misspelt?); --min-q1-share needs each school's VEM "
-                              "quartile (1-4, the output of `equitable health schools`)\n")
+                              "quartile (1-4, the output of `equitable health schools`)\n"))
     p.write_text(SCHOOLS.replace(",1\n", ",\n").replace(",2\n", ",\n"))
     code, _, err = run(capsys, "sites", p, "-k", "1", "--max-km", "3", "--min-q1-share", "0.4",
                        "-o", tmp_path / "out")
-    assert (code, err) == (1, f"Error: {p}, column 'vem_quartile': blank on every row; "
-                              "--min-q1-share needs each school's VEM quartile (1-4)\n")
+    assert (code, err) == (1, (f"Error: {p}, column 'vem_quartile': blank on every row; "
+                              "--min-q1-share needs each school's VEM quartile (1-4)\n"))
 
 
 def test_min_q1_share_with_vem_quartile_still_plans(tmp_path, capsys):

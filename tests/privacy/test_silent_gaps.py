@@ -66,8 +66,8 @@ def test_fractional_count_is_refused(tmp_path, capsys):
         1, "", f"Error: {p}: row 2, column 'n': expected a count (a whole number >= 0) or '*'\n")
     p.write_text(CROSSTAB.replace("X,15,20,", "X,14.5,20.5,").replace("Y,30,40,", "Y,30.5,39.5,"))
     assert run(capsys, "privacy", "audit", p) == (
-        1, "", f"Error: {p}: row 2 ('X'), column 'A': expected a count (a whole number >= 0) or "
-               "'*' (3 more such cells)\n")
+        1, "", (f"Error: {p}: row 2 ('X'), column 'A': expected a count (a whole number >= 0) or "
+               "'*' (3 more such cells)\n"))
 
 
 def test_figure_roles_by_name():

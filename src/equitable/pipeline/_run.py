@@ -287,7 +287,8 @@ def _directory_rows(directory: pd.DataFrame):
     lat_col, lon_col = directory.attrs.get("columns", ("Latitude", "Longitude"))
 
     def where(school: str) -> str:
-        return f"{location(src or 'school directory', lines.get(school))}, columns '{lat_col}', '{lon_col}'"
+        place = location(src or "school directory", lines.get(school))
+        return f"{place}, columns '{lat_col}', '{lon_col}'"
 
     return where
 
