@@ -22,11 +22,12 @@ PLACEMENTS = (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)
 METRIC_CRS = "EPSG:3310"
 WGS84 = "EPSG:4326"
 
-#: A school placed by the nearest tract centroid must be within this many km of it. The LAUSD
-#: schools outside the City of Los Angeles's tract polygons are at most 1.8 km from a
-#: CalEnviroScreen tract centroid (2024-25 run); a tract of rural California is at most a few
-#: tens of km across. A school farther away has wrong coordinates (a latitude with its sign
-#: flipped puts an LA school 6,133 km away), which would give it a far-away tract's indicators.
+#: A school placed by the nearest tract centroid must be within this many km of it. Measured:
+#: the LAUSD schools outside the City of Los Angeles's tract polygons are at most 1.8 km from a
+#: CalEnviroScreen 4.0 tract centroid, every school of the 2018 LA County directory at most
+#: 19.0 km. A school farther away has wrong coordinates (with its latitude's sign flipped an LA
+#: County school is 6,071-6,184 km from the nearest centroid), which would give it a far-away
+#: tract's indicators. Large desert tracts may need more: ``place_schools(max_centroid_km=...)``.
 MAX_CENTROID_KM = 50.0
 
 

@@ -275,7 +275,8 @@ def choose_sites(
     travel_minutes : optional long table ``from_id`` (school), ``to_id`` (site), ``minutes``;
         with ``max_minutes``, replaces distances (unlisted pairs are out of reach).
     capacity : students one site can serve (a site's own ``capacity`` column wins).
-    min_q1_share : least share (0-1) of the students served who are in VEM quartile 1.
+    min_q1_share : least share (0-1) of the students served who are in VEM quartile 1; needs
+        the ``vem_quartile`` column (an error without it, or with it blank on every row).
     time_limit_s : solver time limit; the gap is reported when it stops early.
     candidates_are_schools : the sites are the schools themselves (``site_id`` = ``school_id``):
         enables the naive comparisons (K largest, K highest-need).
@@ -288,7 +289,8 @@ def choose_sites(
     Raises
     ------
     InputError
-        ``k`` out of range, or the model has no solution.
+        ``k`` out of range, ``min_q1_share`` without VEM quartiles, or the model has no
+        solution.
     """
     notes: list[str] = []
     n_new = int((~sites["existing"].to_numpy(bool)).sum())
