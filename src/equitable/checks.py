@@ -292,10 +292,11 @@ def is_scientific_id(value: str) -> bool:
     return bool(_SCI_ID.fullmatch(str(value).strip()))
 
 
-def scientific_id_message(label: str, column: str, lines: list[int], *, what: str = "code",
-                          example: str | None = None) -> str:
+def scientific_id_message(label: str | None, column: str, lines: list[int], *,
+                          what: str = "code", example: str | None = None) -> str:
     """The one message for identifiers saved in scientific notation (rows named, how to
-    re-export as text). ``example`` is left out for student ids (privacy)."""
+    re-export as text). ``example`` is left out for student ids (privacy); ``label`` None leaves
+    the file name out (for a caller that names the file once in front of several problems)."""
     n = len(lines)
     eg = f", e.g. '{example}'" if example else ""
     return (

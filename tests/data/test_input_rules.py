@@ -116,14 +116,14 @@ def test_infinity_and_absurd_magnitudes_are_one_line_errors(tmp_path):
 # ---- impossible values --------------------------------------------------------------------------
 
 FRPM = ("Academic Year,County Code,District Code,School Code,County Name,District Name,School Name,"
-        "Charter School (Y/N),Enrollment (K-12),Free Meal Count (K-12),"
+        "Charter School (Y/N),Charter Funding Type,Enrollment (K-12),Free Meal Count (K-12),"
         "Percent (%) Eligible Free (K-12),FRPM Count (K-12),Percent (%) Eligible FRPM (K-12),"
         "Enrollment (Ages 5-17),Free Meal Count (Ages 5-17),Percent (%) Eligible Free (Ages 5-17),"
         "FRPM Count (Ages 5-17),Percent (%) Eligible FRPM (Ages 5-17)")
 
 
 def frpm_row(school: str, enr: int, free: int, frpm: int) -> str:
-    return (f"2023-2024,19,64733,{school},Los Angeles,Los Angeles Unified,School {school},No,"
+    return (f"2023-2024,19,64733,{school},Los Angeles,Los Angeles Unified,School {school},No,,"
             f"{enr},{free},{free / enr:.4f},{frpm},{min(frpm / enr, 1):.4f},"
             f"{enr},{free},{free / enr:.4f},{frpm},{min(frpm / enr, 1):.4f}")
 
@@ -303,7 +303,8 @@ def test_privacy_table_refuses_a_misplaced_thousands_separator(tmp_path):
     with pytest.raises(InputError) as e:
         crosstab_part(df, name="t.csv", first_line=2)
     # "1,23" was read as 123
-    assert str(e.value) == "t.csv: line 3, column 'No': expected a count (a number >= 0) or '*'"
+    assert str(e.value) == ("t.csv: line 3, column 'No': expected a count (a whole number >= 0) "
+                            "or '*'")
     ok = crosstab_part(df.replace({"1,23": "123"}), name="t.csv", first_line=2)
     assert ok.values.tolist() == [1200.0, 12.0, 40.0, 123.0]
 

@@ -156,7 +156,8 @@ def test_rank_alias_and_bad_values_are_reported_together(engine, roster, tmp_pat
     with pytest.raises(InputError) as err:
         import_queue(engine, p)
     assert str(err.value) == (
-        f"{p}: rejected, nothing was imported: 1 value of column 'priority_rank' that is not "
+        # named as the file spells it ("rank"), not as the database does ("priority_rank")
+        f"{p}: rejected, nothing was imported: 1 value of column 'rank' that is not "
         "a whole number >= 1 (row 3); 1 school_id value that is not a 14-digit CDS code (row 5); "
         "2 students whose school_id differs from the roster's (rows 4, 5)"
     )
@@ -176,7 +177,8 @@ def test_roster_errors_and_leading_zeros(engine, tmp_path):
         import_roster(engine, p)
     assert str(err.value) == (
         f"{p}: rejected, nothing was imported: 1 duplicate student row (row 3); "
-        f"{p}, row 4, column 'foster': expected Y or N"
+        "1 value of column 'foster' that is not Y or N (row 4; accepted: Y or N (also Yes/No, "
+        "true/false, 1/0; blank or NA when not known))"
     )
     assert _count(engine, Student) == 0
     p.write_text(f"student_id,school_id,home_language\n007,{school_id(1)},Spanish\n",

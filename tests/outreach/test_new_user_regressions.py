@@ -86,10 +86,10 @@ def test_roster_folder_latin1_and_unreachable_database(tmp_path, run):
         1, "", f"Error: {tmp_path}: is a folder, not a CSV file\n")
     (tmp_path / "l.csv").write_bytes(
         f"student_id,school_id,home_language\nC1,{school_id(0)},Espa\xf1ol\n".encode("latin-1"))
-    # header 35 bytes + "C1," 3 + school 14 + "," 1 + "Espa" 4 = byte 57 is the ñ, on line 2
+    # the ñ is byte 0xf1 in Latin-1, on line 2: its value and line, not its offset (byte 57)
     assert run("outreach", "roster", tmp_path / "l.csv", "--db", db) == (
-        1, "", f"Error: {tmp_path / 'l.csv'}, row 2: not UTF-8 text (byte 57); save the file as "
-               "CSV UTF-8\n")
+        1, "", (f"Error: {tmp_path / 'l.csv'}, row 2: not UTF-8 text (byte 0xf1); save the file "
+                "as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f WINDOWS-1252 -t UTF-8\n"))
     bad = "sqlite:////nonexistent-folder-for-equitable/x.db"
     assert run("outreach", "roster", tmp_path / "l.csv", "--db", bad) == (
         1, "", f"Error: cannot open the database {bad}: unable to open database file\n")

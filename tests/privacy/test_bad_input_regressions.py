@@ -29,11 +29,13 @@ def test_audit_an_empty_file(tmp_path, capsys):
 
 
 def test_latin1_names_the_line(tmp_path, capsys):
-    # header 17 bytes + "X,5,20,25\n" 10 bytes + "Y" = byte 28 is the é, on line 3
+    # the é is byte 0xe9 in Latin-1, on line 3: its value and line, not its offset (byte 28)
     (tmp_path / "l.csv").write_bytes(TABLE.replace("Y,", "Y\xe9,").encode("latin-1"))
-    assert run(capsys, "privacy", "protect", tmp_path / "l.csv", "-o", tmp_path / "o") == (
-        1, "", f"Error: {tmp_path / 'l.csv'}, row 3: not UTF-8 text (byte 28); save the file "
-               "as CSV UTF-8\n")
+    expected = (1, "", (f"Error: {tmp_path / 'l.csv'}, row 3: not UTF-8 text (byte 0xe9); save "
+                        "the file as 'CSV UTF-8' (Excel) or convert it, e.g. iconv -f "
+                        "WINDOWS-1252 -t UTF-8\n"))
+    assert run(capsys, "privacy", "protect", tmp_path / "l.csv", "-o", tmp_path / "o") == expected
+    assert run(capsys, "privacy", "audit", tmp_path / "l.csv") == expected
 
 
 def test_protect_into_a_file(tmp_path, capsys):

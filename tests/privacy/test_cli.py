@@ -75,7 +75,7 @@ def test_audit_bad_cell_names_file_line_and_column(tmp_path, capsys):
     code, _out, err = run(capsys, "privacy", "audit", str(f))
     assert code == 1
     assert err == (
-        f"Error: {f}: row 3 ('G4'), column 'Girls': expected a count (a number >= 0) or '*'\n"
+        f"Error: {f}: row 3 ('G4'), column 'Girls': expected a count (a whole number >= 0) or '*'\n"
     )
 
 

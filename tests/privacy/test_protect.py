@@ -194,7 +194,8 @@ def test_non_count_cell_is_an_input_error_without_its_content():
     t.loc["G4", "Girls"] = "Maria Lopez"
     with pytest.raises(InputError) as exc:
         protect_crosstab(t)
-    assert str(exc.value) == "table: row 'G4', column 'Girls': expected a count (a number >= 0)"
+    assert str(exc.value) == ("table: row 'G4', column 'Girls': expected a count (a whole number "
+                              ">= 0)")
 
 
 def test_long_table_with_a_repeated_group_is_an_input_error():

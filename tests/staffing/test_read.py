@@ -68,7 +68,10 @@ def test_good_file_reads_with_types(tmp_path):
         ("P9,1964733000000X,teacher,arts,1,filled,,,clear,yes,4",
          "row 5, column 'cds_code': '1964733000000X' is not a CDS code of up to 14 digits"),
         ("P9,19647330000001,teacher,arts,1,filled,,,clear,yes,-1",
-         "row 5, column 'years_experience': -1 years of experience is out of range (>= 0)"),
+         "row 5, column 'years_experience': -1 years of experience is out of range (0 to 60)"),
+        # a career of 150 years (issue 14: accepted before)
+        ("P9,19647330000001,teacher,english,1,filled,,,clear,yes,150",
+         "row 5, column 'years_experience': 150 years of experience is out of range (0 to 60)"),
     ],
 )
 def test_bad_rows_get_one_clear_line(tmp_path, row, message):

@@ -40,6 +40,11 @@ MATRIX = {
     ("GET", "/methods/tiers.csv"): (None, _row(503, 503, 503, 503, 503)),
     ("GET", "/healthz"): (None, _row(200, 200, 200, 200, 200)),
     ("GET", "/favicon.ico"): (None, _row(204, 204, 204, 204, 204)),
+    # the language paths people type: the home page in that language, for everyone (issue 14)
+    ("GET", "/es"): (None, _row(307, 307, 307, 307, 307)),
+    ("GET", "/es/"): (None, _row(307, 307, 307, 307, 307)),
+    ("GET", "/en"): (None, _row(307, 307, 307, 307, 307)),
+    ("GET", "/en/"): (None, _row(307, 307, 307, 307, 307)),
     ("GET", "/login"): (None, _row(200, 200, 200, 200, 200)),
     ("POST", "/login"): ({"username": "nobody", "password": "wrong password"},
                          _row(400, 400, 400, 400, 400)),

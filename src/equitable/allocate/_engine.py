@@ -256,6 +256,16 @@ def allocate(
             f"{_where(source, pos, rule.enrollment_column, ids.iloc[pos])}: enrollment is "
             f"negative ({enr[pos]:g})"
         )
+    frac = ~np.isnan(enr) & (enr != np.floor(enr))
+    if frac.any():
+        # enrollment is a count of students: 412.5 is a damaged cell, never rounded silently
+        pos = int(np.flatnonzero(frac)[0])
+        more = int(frac.sum()) - 1
+        raise InputError(
+            f"{_where(source, pos, rule.enrollment_column, ids.iloc[pos])}: enrollment "
+            f"{enr[pos]:g} is not a whole number (a count of students)"
+            + (f" ({more} more in this column)" if more else "")
+        )
     n = len(df)
     if n == 0:
         raise InputError(f"{source or 'the schools table'}: no schools")
@@ -314,6 +324,14 @@ def allocate(
                 )
                 eligible = eligible & ~miss
             if rule.need_scale == "percent":
+                # a percent is 0-100: 150 (or a 0-1 fraction's scale mixed up) is refused
+                off = ~np.isnan(need) & ((need < 0) | (need > 100))
+                if off.any():
+                    pos = int(np.flatnonzero(off)[0])
+                    raise InputError(
+                        f"{_where(source, pos, rule.need_column, ids.iloc[pos])}: {need[pos]:g} "
+                        "is not a percent between 0 and 100 (need_scale = \"percent\")"
+                    )
                 need = need / 100.0
             v = rule.base_weight + rule.need_weight * need
             neg = eligible & (v < 0)

@@ -17,6 +17,7 @@ from equitable.checks import (
     text_columns,
 )
 from equitable.errors import EquitableError, InputError, location
+from equitable.index._io import check_utf8
 from equitable.provenance import write_run_record
 
 __all__ = ["allocate_files", "read_table", "result_frame", "write_csv"]
@@ -26,8 +27,9 @@ def read_table(path: str | Path, id_column: str | None = None, *,
                all_text: bool = False) -> pd.DataFrame:
     """Read a CSV (or tab-delimited ``.txt``/``.tsv``) table with the id column kept as text.
 
-    CDS codes keep their leading zeros. UTF-8 (with or without BOM) is tried first, then
-    Windows-1252, the encoding of many CDE downloads.
+    CDS codes keep their leading zeros. The file must be UTF-8 (with or without BOM): a
+    Windows-1252 or Latin-1 file (Excel's "CSV (Comma delimited)") is refused naming the line
+    and the byte, never decoded with a guess (docs/data.md, "Errors").
 
     Raises
     ------
@@ -40,56 +42,32 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     if not p.is_file():
         raise InputError(f"{p}: file not found")
     sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
-    last: Exception | None = None
-    for enc in ("utf-8-sig", "cp1252"):
-        try:
-            if enc == "utf-8-sig":
-                # a row with extra fields or a last row cut short is an error (equitable.checks)
-                try:
-                    check_field_counts(p, sep)
-                except UnicodeDecodeError:
-                    pass  # a Windows-1252 file: checked below once decoded
-            else:
-                _check_fields_cp1252(p, sep)
-            # ids and other codes (GEOID, CDS code, any all-digit column with a leading zero)
-            # are read as text, so no output drops a leading zero
-            text = pd.read_csv(p, sep=sep, dtype=str, encoding=enc, keep_default_na=False)
-            keep = text_columns(text.columns, text)
-            if id_column:
-                keep.append(id_column)
-            dtype: Any = str if all_text else dict.fromkeys(keep, str)
-            df = pd.read_csv(p, sep=sep, dtype=dtype, encoding=enc, keep_default_na=True,
-                             na_values=["*", "--", "N/A"])
-            break
-        except UnicodeDecodeError as exc:
-            last = exc
-            continue
-        except pd.errors.EmptyDataError:
-            raise InputError(f"{p}: the file is empty") from None
-        except (pd.errors.ParserError, ValueError) as exc:
-            msg = str(exc).strip().splitlines()[-1]
-            raise InputError(f"{p}: not a readable {('tab' if sep == chr(9) else 'comma')}-"
-                             f"delimited table ({msg})") from None
-    else:  # pragma: no cover - cp1252 decodes any byte but a few
-        raise InputError(f"{p}: unknown text encoding ({last})")
+    # not UTF-8: "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule)
+    check_utf8(p)
+    # a row with extra fields or a last row cut short is an error (equitable.checks)
+    check_field_counts(p, sep)
+    try:
+        # ids and other codes (GEOID, CDS code, any all-digit column with a leading zero)
+        # are read as text, so no output drops a leading zero
+        text = pd.read_csv(p, sep=sep, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        keep = text_columns(text.columns, text)
+        if id_column:
+            keep.append(id_column)
+        dtype: Any = str if all_text else dict.fromkeys(keep, str)
+        df = pd.read_csv(p, sep=sep, dtype=dtype, encoding="utf-8-sig", keep_default_na=True,
+                         na_values=["*", "--", "N/A"])
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{p}: the file is empty") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        msg = str(exc).strip().splitlines()[-1]
+        raise InputError(f"{p}: not a readable {('tab' if sep == chr(9) else 'comma')}-"
+                         f"delimited table ({msg})") from None
     df.columns = [str(c).strip() for c in df.columns]
     if id_column and id_column in df.columns:
         df[id_column] = df[id_column].str.strip()
         check_scientific_ids(df[id_column], str(p), id_column, what="id")
     _check_numbers(df, p)
     return df
-
-
-def _check_fields_cp1252(p: Path, sep: str) -> None:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        q = Path(tmp) / p.name
-        q.write_text(p.read_text(encoding="cp1252"), encoding="utf-8")
-        try:
-            check_field_counts(q, sep, label=str(p))
-        except UnicodeDecodeError:  # pragma: no cover - written as UTF-8 just above
-            pass
 
 
 def _check_numbers(df: pd.DataFrame, p: Path) -> None:

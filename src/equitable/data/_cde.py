@@ -96,7 +96,15 @@ def read_school_directory(path: str | Path) -> pd.DataFrame:
     """
     table = _open(path, "CDSCode", sheet_hint=None)
     df = parse_fields(table, DIRECTORY_FIELDS)
-    return validate(df, DIRECTORY_SCHEMA, table)
+    out = validate(df, DIRECTORY_SCHEMA, table)
+    # where each school is in the file, for the placement check (equitable.geo.place_schools:
+    # a school far from every tract is an error naming its row): the index holds the rows'
+    # 0-based positions, so row = index + first_line
+    out.attrs["source"] = table.label
+    out.attrs["first_line"] = table.first_line
+    out.attrs["columns"] = (table.source_names.get("latitude", "Latitude"),
+                            table.source_names.get("longitude", "Longitude"))
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -118,7 +126,9 @@ FRPM_FIELDS = [
     Field("NSLP Provision Status", "nslp_provision_status", required=False),
     Field("Charter School (Y/N)", "charter", "yn"),
     Field("Charter School Number", "charter_school_number", required=False),
-    Field("Charter Funding Type", "charter_funding_type", required=False),
+    # required: `equitable run` tells affiliated (locally funded) charters, which are
+    # district-run, from independent ones by it; without it every charter would be dropped
+    Field("Charter Funding Type", "charter_funding_type"),
     Field("IRC", "irc", "yn", required=False),
     Field("Low Grade", "low_grade", required=False),
     Field("High Grade", "high_grade", required=False),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -20,6 +22,14 @@ PLACEMENTS = (PLACED_IN_POLYGON, PLACED_BY_CENTROID, NOT_PLACED)
 METRIC_CRS = "EPSG:3310"
 WGS84 = "EPSG:4326"
 
+#: A school placed by the nearest tract centroid must be within this many km of it. Measured:
+#: the LAUSD schools outside the City of Los Angeles's tract polygons are at most 1.8 km from a
+#: CalEnviroScreen 4.0 tract centroid, every school of the 2018 LA County directory at most
+#: 19.0 km. A school farther away has wrong coordinates (with its latitude's sign flipped an LA
+#: County school is 6,071-6,184 km from the nearest centroid), which would give it a far-away
+#: tract's indicators. Large desert tracts may need more: ``place_schools(max_centroid_km=...)``.
+MAX_CENTROID_KM = 50.0
+
 
 def place_schools(
     schools: pd.DataFrame,
@@ -28,6 +38,8 @@ def place_schools(
     tract_centroids: pd.DataFrame | None = None,
     neighbourhoods: gpd.GeoDataFrame | None = None,
     id_column: str = "cds_code",
+    max_centroid_km: float | None = MAX_CENTROID_KM,
+    where: Callable[[str], str] | None = None,
 ) -> pd.DataFrame:
     """Give each school its census tract (and neighbourhood) from its latitude and longitude.
 
@@ -39,7 +51,9 @@ def place_schools(
     2. **Nearest tract centroid.** A school outside every polygon (the polygon file covers the
        City of Los Angeles, not all of LAUSD) gets the tract whose centroid is nearest, measured
        in metres in California Albers (EPSG:3310) (``placement = "nearest tract centroid"``;
-       ``distance_m`` gives the distance).
+       ``distance_m`` gives the distance). A school more than ``max_centroid_km`` (default
+       :data:`MAX_CENTROID_KM`, 50 km) from the nearest centroid is an error: its coordinates
+       are wrong (a sign flipped, latitude and longitude swapped), not a school to place.
     3. A school without coordinates (e.g. opened after the directory was published) is
        ``"not placed"``: ``geoid`` is missing and its community indicators follow the index
        spec's missing-value rule.
@@ -55,6 +69,9 @@ def place_schools(
         the fallback (CalEnviroScreen's tract centroids). ``None``: no fallback.
     neighbourhoods : polygons with ``neighbourhood`` (from
         :func:`equitable.data.read_neighbourhoods`), or ``None``.
+    max_centroid_km : the plausibility limit of step 2 (``None``: no limit).
+    where : school id -> where its coordinates come from (``file, row N, columns 'Latitude',
+        'Longitude'``), for the message; default ``schools table``.
 
     Returns
     -------
@@ -65,7 +82,9 @@ def place_schools(
     Raises
     ------
     InputError
-        A needed column is missing.
+        A needed column is missing; a school is more than ``max_centroid_km`` from every tract
+        centroid (the message names the school's id, its row and columns when ``where`` is
+        given, and the distance).
     """
     for col in (id_column, "latitude", "longitude"):
         if col not in schools.columns:
@@ -105,6 +124,8 @@ def place_schools(
             cxy = _albers(c["longitude"].to_numpy(float), c["latitude"].to_numpy(float))
             sxy = _albers(lon[rest], lat[rest])
             d, j = cKDTree(cxy).query(sxy, k=1)
+            if max_centroid_km is not None:
+                _check_far(d, rest, schools[id_column], lat, lon, max_centroid_km, where)
             geoid[rest] = c["geoid"].astype(str).to_numpy()[j]
             placement[rest] = PLACED_BY_CENTROID
             distance[rest] = np.round(d, 1)
@@ -126,6 +147,24 @@ def place_schools(
     })
     out.index = schools.index
     return out
+
+
+def _check_far(d: np.ndarray, rest: np.ndarray, ids: pd.Series, lat: np.ndarray,
+               lon: np.ndarray, limit_km: float, where: Callable[[str], str] | None) -> None:
+    far = np.flatnonzero(d > limit_km * 1000)
+    if not len(far):
+        return
+    k = int(far[np.argmax(d[far])])  # the farthest: the likeliest sign flip
+    pos = int(rest[k])
+    school = str(ids.iloc[pos])
+    place = where(school) if where is not None else "schools table"
+    more = f" ({len(far) - 1} more school(s) too)" if len(far) > 1 else ""
+    raise InputError(
+        f"{place}: school {school} at latitude {lat[pos]:g}, longitude {lon[pos]:g} is "
+        f"{d[k] / 1000:,.0f} km from the nearest census tract centroid (more than "
+        f"{limit_km:g} km): its coordinates are wrong (a sign flipped, or latitude and longitude "
+        f"swapped?); fix them{more}"
+    )
 
 
 def _albers(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:

@@ -93,6 +93,11 @@ def read_site_schools(path: str | Path) -> pd.DataFrame:
     head = read_table(path)
     idc = _first(head, _SCHOOL_ID, source, "the school's CDS code")
     df = read_table(path, id_column=idc)
+    # a CDS code a spreadsheet saved as 1.9647e+13 lost its last digits: refused, as every
+    # reader does (equitable.checks), never taken as an id
+    from equitable.checks import check_scientific_ids
+
+    check_scientific_ids(df[idc], source, idc, first_line=_ROW, what="CDS code")
     stc = _first(df, _STUDENTS, source, "students enrolled")
     _unique(df, idc, source, "school id")
     for c in ("latitude", "longitude"):
@@ -122,6 +127,9 @@ def read_site_schools(path: str | Path) -> pd.DataFrame:
         out["vem_quartile"] = pd.array([None if np.isnan(x) else int(x) for x in q], dtype="Int64")
     else:
         out["vem_quartile"] = pd.array([pd.NA] * len(out), dtype="Int64")
+    # choose_sites(min_q1_share=...) needs the column: its absence is an error there
+    out.attrs["has_vem_quartile"] = "vem_quartile" in df.columns
+    out.attrs["columns"] = [str(c) for c in df.columns]
     for c in ("school_name", "tier"):
         if c in df.columns:
             out[c] = df[c].astype("string").to_numpy()

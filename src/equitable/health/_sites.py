@@ -220,6 +220,29 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
     return opened, served, obj, bound, names[status]
 
 
+def _check_vem_quartile(schools: pd.DataFrame, min_q1_share: float | None) -> None:
+    """``--min-q1-share`` needs each school's VEM quartile: a file without the ``vem_quartile``
+    column (or with it blank on every row) would meet the share by opening no site at all."""
+    if min_q1_share is None:
+        return
+    source = schools.attrs.get("source", "schools table")
+    absent = ("vem_quartile" not in schools.columns
+              or not schools.attrs.get("has_vem_quartile", True))
+    if absent:
+        import difflib
+
+        have = schools.attrs.get("columns", [str(c) for c in schools.columns])
+        close = difflib.get_close_matches("vem_quartile", have, n=3, cutoff=0.6)
+        hint = (" (the file has " + ", ".join(f"'{c}'" for c in close) + ": misspelt?)"
+                if close else "")
+        raise InputError(f"{source}: missing column 'vem_quartile'{hint}; --min-q1-share needs "
+                         "each school's VEM quartile (1-4, the output of `equitable health "
+                         "schools`)")
+    if schools["vem_quartile"].isna().all():
+        raise InputError(f"{source}, column 'vem_quartile': blank on every row; --min-q1-share "
+                         "needs each school's VEM quartile (1-4)")
+
+
 def _served_share(served: np.ndarray) -> np.ndarray:
     return served if served.ndim == 1 else served.sum(axis=1).clip(0, 1)
 
@@ -252,7 +275,8 @@ def choose_sites(
     travel_minutes : optional long table ``from_id`` (school), ``to_id`` (site), ``minutes``;
         with ``max_minutes``, replaces distances (unlisted pairs are out of reach).
     capacity : students one site can serve (a site's own ``capacity`` column wins).
-    min_q1_share : least share (0-1) of the students served who are in VEM quartile 1.
+    min_q1_share : least share (0-1) of the students served who are in VEM quartile 1; needs
+        the ``vem_quartile`` column (an error without it, or with it blank on every row).
     time_limit_s : solver time limit; the gap is reported when it stops early.
     candidates_are_schools : the sites are the schools themselves (``site_id`` = ``school_id``):
         enables the naive comparisons (K largest, K highest-need).
@@ -265,7 +289,8 @@ def choose_sites(
     Raises
     ------
     InputError
-        ``k`` out of range, or the model has no solution.
+        ``k`` out of range, ``min_q1_share`` without VEM quartiles, or the model has no
+        solution.
     """
     notes: list[str] = []
     n_new = int((~sites["existing"].to_numpy(bool)).sum())
@@ -284,6 +309,7 @@ def choose_sites(
                                      travel_minutes=travel_minutes, max_minutes=max_minutes)
     students = schools["students"].to_numpy(float)
     weight = schools["need_weight"].to_numpy(float)
+    _check_vem_quartile(schools, min_q1_share)
     vq = pd.to_numeric(schools["vem_quartile"], errors="coerce").to_numpy()
     q1 = vq == 1
     existing = sites["existing"].to_numpy(bool)

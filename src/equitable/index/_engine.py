@@ -233,6 +233,62 @@ def _check_valid_range(spec: IndexSpec, column: str | None, v: np.ndarray, codes
             return
 
 
+#: What each column of a published file means, whether or not a spec uses it (docs/data.md,
+#: "Impossible values"): ``(fnmatch pattern, low, high)``, the first matching pattern wins;
+#: None is no bound. Sources: CDC/ATSDR SVI documentation 2018-2022 ("Data dictionary": E_
+#: estimates, M_ margins, EP_ percents, EPL_/RPL_ percentile ranks 0-1, SPL_ sums, F_ flags;
+#: -999 missing; margins may hold the ACS annotation codes); OEHHA CalEnviroScreen 4.0 data
+#: dictionary (indicator values, percents, "Pctl" percentiles 0-100, tract centroids in
+#: California: the bounds of read_calenviroscreen).
+_KNOWN_COLUMNS: dict[str, list[tuple[str, float | None, float | None]]] = {
+    "svi-": [("EP_PCI", 0, None), ("EP_*", 0, 100), ("EPL_*", 0, 1), ("RPL_*", 0, 1),
+             ("E_*", 0, None), ("SPL_*", 0, None), ("F_*", 0, None), ("M_*", 0, None),
+             ("MP_*", 0, None), ("AREA_SQMI", 0, None)],
+    "calenviroscreen-": [
+        ("Latitude", 32, 43), ("Longitude", -125, -114), ("Total Population", 0, None),
+        ("* Pctl", 0, 100), ("CES 4.0 Percentile", 0, 100),
+        ("Low_Birth_Weight", 0, 100), ("Education", 0, 100), ("Linguistic Isolation", 0, 100),
+        ("Poverty", 0, 100), ("Unemployment", 0, 100), ("Housing Burden", 0, 100),
+        *[(c, 0, None) for c in (
+            "CES 4.0 Score", "Pollution Burden", "Pollution Burden Score", "Pop. Char. ",
+            "Pop. Char. Score", "Ozone", "PM2.5", "Diesel PM", "Drinking Water", "Lead",
+            "Pesticides", "Tox_Release", "Traffic", "Cleanup Sites", "Groundwater Threats",
+            "Haz. Waste", "Imp. Water Bodies", "Solid Waste", "Asthma",
+            "Cardiovascular_Disease")],
+    ],
+}
+
+
+def _check_known_columns(spec: IndexSpec, df: pd.DataFrame, source: str) -> None:
+    """Every column of a published file whose meaning is known is checked, used or not: an
+    ``E_TOTPOP`` of -5 or a CalEnviroScreen ``Latitude`` of 200 means a damaged file, even when
+    the spec ranks other columns (:data:`_KNOWN_COLUMNS`; the file's missing codes pass)."""
+    if not spec.published:
+        return
+    rules = next((r for key, r in _KNOWN_COLUMNS.items() if spec.published.startswith(key)), None)
+    if rules is None:
+        return
+    from fnmatch import fnmatchcase
+
+    from equitable.checks import check_range
+
+    allowed = list(spec.missing_codes)
+    if spec.published.startswith("svi-"):
+        from equitable.data._community import ACS_ANNOTATION_CODES
+
+        annotations = list(ACS_ANNOTATION_CODES)
+    for col in df.columns:
+        name = str(col)
+        rule = next((r for r in rules if fnmatchcase(name, r[0])), None)
+        if rule is None:
+            continue
+        pattern, lo, hi = rule
+        codes = allowed + (annotations if pattern in ("M_*", "MP_*") else [])
+        v = numeric_column(df, name, source, missing_text=spec.missing_text)
+        check_range(v, lambda i, name=name: location(source, i + _ROW_OFFSET, name), lo=lo,
+                    hi=hi, what=f"value of '{pattern}'", allowed=codes)
+
+
 def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Raw values (as read, for the raw table) and treated-before-transform values per code."""
     needed = []
@@ -243,6 +299,7 @@ def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[di
             needed.append(ind.rank_by)
     needed += list(spec.keep_columns)
     check_columns(df, needed, source)
+    _check_known_columns(spec, df, source)
     raw: dict[str, np.ndarray] = {}
     values: dict[str, np.ndarray] = {}
     for ind in spec.indicators:

@@ -108,18 +108,20 @@ def values_lines(values: list[str]) -> int:
     return 1 + sum(v.count("\n") for v in values)
 
 
-def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None):
+def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | None = None,
+              renamed: dict[str, str] | None = None):
+    """``(header, rows)``; ``renamed`` (when given) is filled with ``{column: the file's name}``
+    for the columns read under an alias, so messages name the column as the file spells it."""
     if path.is_dir():
         raise InputError(f"{path}: is a folder, not a CSV file")
     if not path.is_file():
         raise InputError(f"{path}: file not found")
     data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
-                         "file as CSV UTF-8") from None
+    # "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule, docs/data.md)
+    from equitable.index._io import check_utf8
+
+    check_utf8(path)
+    text = data.decode("utf-8-sig")
     # newline="" keeps a line break inside a quoted field in its field (RFC 4180, section 2.6)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -127,7 +129,10 @@ def _read_csv(path: Path, required: tuple[str, ...], aliases: dict[str, str] | N
     except StopIteration:
         raise InputError(f"{path}: the file is empty (no header row)") from None
     if aliases:
+        raw_header = header
         header = [aliases.get(h, h) if aliases.get(h, h) not in header else h for h in header]
+        if renamed is not None:
+            renamed.update({new: old for new, old in zip(header, raw_header) if new != old})
     dup_cols = sorted({h for h in header if h and header.count(h) > 1})
     if dup_cols:
         raise InputError(f"{path}: column(s) {', '.join(dup_cols)} appear more than once")
@@ -275,20 +280,38 @@ def _check_scientific_ids(path: Path, rows: list, columns: tuple[str, ...]) -> N
     for c in columns:
         lines = [ln for ln, r in rows if is_scientific_id(r.get(c, ""))]
         if lines:
-            problems.append(scientific_id_message(str(path), c, lines, what="id"))
+            # no file name: _reject puts it in front of the problems once
+            problems.append(scientific_id_message(None, c, lines, what="id"))
     _reject(path, problems)
 
 
-def _yn(value: str, path: Path, lineno: int, column: str, problems: list[str]) -> bool | None:
+#: The spellings of a Y/N flag (case-insensitive); a blank or ``NA`` is "not known".
+YES = ("Y", "YES", "TRUE", "1")
+NO = ("N", "NO", "FALSE", "0")
+_YN_ACCEPTED = "Y or N (also Yes/No, true/false, 1/0; blank or NA when not known)"
+
+
+def _yn(value: str, lineno: int, column: str, bad: dict[str, list[int]]) -> bool | None:
+    """True/False/None (blank) for a Y/N flag; any other text is recorded in ``bad`` (by column,
+    its line), never read as "no"."""
     v = value.strip().upper()
     if v in ("", "NA"):
         return None
-    if v in ("Y", "YES", "TRUE", "1"):
+    if v in YES:
         return True
-    if v in ("N", "NO", "FALSE", "0"):
+    if v in NO:
         return False
-    problems.append(f"{location(path, lineno, column)}: expected Y or N")
+    bad[column].append(lineno)
     return None
+
+
+def _yn_problems(bad: dict[str, list[int]]) -> list[str]:
+    """One problem per flag column with values that are not Y/N (rows, no values: flags are
+    about students)."""
+    return [_n(len(lines), f"value of column '{c}' that is not Y or N",
+               f"values of column '{c}' that are not Y or N")
+            + f" ({_rows_text(lines)}; accepted: {_YN_ACCEPTED})"
+            for c, lines in bad.items()]
 
 
 def _reject(path: Path, problems: list[str]) -> None:
@@ -332,6 +355,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
     bad_cds: list[int] = []
     empty_id: list[int] = []
     bad_grade: list[int] = []
+    bad_flags: dict[str, list[int]] = defaultdict(list)
     records: dict[str, dict] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -349,10 +373,10 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
             "school_id": r["school_id"],
             "grade": _grade(r.get("grade"), lineno, bad_grade),
             "home_language": language_name(r.get("home_language")) or None,
-            "english_learner": _yn(r.get("english_learner", ""), path, lineno, "english_learner",
-                                   problems),
-            "foster": _yn(r.get("foster", ""), path, lineno, "foster", problems),
-            "homeless": _yn(r.get("homeless", ""), path, lineno, "homeless", problems),
+            "english_learner": _yn(r.get("english_learner", ""), lineno, "english_learner",
+                                   bad_flags),
+            "foster": _yn(r.get("foster", ""), lineno, "foster", bad_flags),
+            "homeless": _yn(r.get("homeless", ""), lineno, "homeless", bad_flags),
         }
     if empty_id:
         problems.insert(0, _n(len(empty_id), "empty student_id", "empty student_ids") + f" ({_rows_text(empty_id)})")
@@ -364,6 +388,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
                   "school_id values that are not 14-digit CDS codes")
             + f" ({_rows_text(bad_cds)})"
         )
+    problems += _yn_problems(bad_flags)
     problems += _grade_problem(bad_grade)
     problems += column_problems(path, Student, ((seen[sid], rec) for sid, rec in records.items()))
     _reject(path, problems[:10])
@@ -404,12 +429,14 @@ def _write_roster(engine: Engine, path: Path, sha: str, records: dict[str, dict]
     return ImportResult("roster", len(records), len(new), len(changed), same, notes=notes)
 
 
-def _flags(r: dict, header: list[str]) -> str:
+def _flags(r: dict, header: list[str], lineno: int, bad: dict[str, list[int]]) -> str:
+    """The case's flags: the ``flags`` list and the Y/N flag columns that say yes (a value that
+    is not Y/N is recorded in ``bad``, never read as "no")."""
     out = []
     if r.get("flags"):
         out += [f.strip() for f in re.split(r"[;,|]", r["flags"]) if f.strip()]
     for col in QUEUE_FLAG_COLUMNS:
-        if col in header and r.get(col, "").strip().upper() in ("Y", "YES", "TRUE", "1"):
+        if col in header and _yn(r.get(col, ""), lineno, col, bad):
             out.append(col)
     return ",".join(sorted(set(out)))
 
@@ -440,7 +467,10 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
         the roster's, a rank that is not a positive whole number: the file is rejected whole.
     """
     path = Path(path)
-    header, rows = _read_csv(path, QUEUE_REQUIRED, QUEUE_ALIASES)
+    renamed: dict[str, str] = {}
+    header, rows = _read_csv(path, QUEUE_REQUIRED, QUEUE_ALIASES, renamed)
+    # the rank column as the file spells it ("rank", "priority", ...), for messages
+    rank_col = renamed.get("priority_rank", "priority_rank")
     _check_scientific_ids(path, rows, ("student_id", "school_id"))
     notes = _pad_school_ids(path, rows)
     problems: list[str] = []
@@ -451,6 +481,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
     empty_id: list[int] = []
     bad_grade: list[int] = []
     bad_codes: list[int] = []
+    bad_flags: dict[str, list[int]] = defaultdict(list)
     records: dict[str, tuple[int, dict]] = {}
     for lineno, r in rows:
         sid = r["student_id"]
@@ -482,7 +513,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
             "reason_codes": codes,
             "home_language": language_name(r.get("home_language")) or None,
             "grade": _grade(r.get("grade"), lineno, bad_grade),
-            "flags": _flags(r, header),
+            "flags": _flags(r, header, lineno, bad_flags),
         })
     if dups:
         problems.append(_n(len(dups), "duplicate student row", "duplicate student rows") + f" ({_rows_text(dups)})")
@@ -490,8 +521,8 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
         problems.append(_n(len(empty_id), "empty student_id", "empty student_ids") + f" ({_rows_text(empty_id)})")
     if bad_rank:
         problems.append(
-            _n(len(bad_rank), "value of column 'priority_rank' that is not a whole number >= 1",
-               "values of column 'priority_rank' that are not whole numbers >= 1")
+            _n(len(bad_rank), f"value of column '{rank_col}' that is not a whole number >= 1",
+               f"values of column '{rank_col}' that are not whole numbers >= 1")
             + f" ({_rows_text(bad_rank)})"
         )
     if bad_cds:
@@ -506,8 +537,9 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
                "values of column 'reason_codes' that are not lists of reason codes")
             + f" ({_rows_text(bad_codes)}; see docs/engagement.md)"
         )
+    problems += _yn_problems(bad_flags)
     problems += _grade_problem(bad_grade)
-    problems += column_problems(path, Case, records.values())
+    problems += column_problems(path, Case, records.values(), {"priority_rank": rank_col})
     sha = sha256_file(path)
     try:
         return _write_queue(engine, path, sha, records, problems, notes)
@@ -605,7 +637,7 @@ def import_schools(engine: Engine, path: str | Path) -> int:
     for lineno, r in rows:
         cds = r["cdscode"].zfill(14)
         if not _CDS.match(cds):
-            problems.append(f"{location(path, lineno, 'CDSCode')}: not a 14-digit CDS code")
+            problems.append(f"{location(None, lineno, 'CDSCode')}: not a 14-digit CDS code")
             continue
         lat = lon = None
         if r["latitude"] and r["longitude"] and r["latitude"].upper() != "NO DATA":
@@ -613,15 +645,15 @@ def import_schools(engine: Engine, path: str | Path) -> int:
 
             lat, lon = number_or_none(r["latitude"]), number_or_none(r["longitude"])
             if lat is None or lon is None:
-                problems.append(f"{location(path, lineno, 'Latitude')}: not a number")
+                problems.append(f"{location(None, lineno, 'Latitude')}: not a number")
                 lat = lon = None
             else:
                 # nan, inf and numbers off the globe (WGS 84 degrees) are not coordinates
                 if not -90 <= lat <= 90:
-                    problems.append(f"{location(path, lineno, 'Latitude')}: not a latitude "
+                    problems.append(f"{location(None, lineno, 'Latitude')}: not a latitude "
                                     "between -90 and 90 degrees")
                 if not -180 <= lon <= 180:
-                    problems.append(f"{location(path, lineno, 'Longitude')}: not a longitude "
+                    problems.append(f"{location(None, lineno, 'Longitude')}: not a longitude "
                                     "between -180 and 180 degrees")
         rec = {"school_id": cds, "name": r["school"] or None, "latitude": lat, "longitude": lon}
         if has_address:  # CDE's Street, City, State, Zip and Phone, for notices to families

@@ -284,6 +284,24 @@ def select_schools(
     return ranked, excluded
 
 
+def _directory_rows(directory: pd.DataFrame):
+    """school id -> ``file, row N, columns 'Latitude', 'Longitude'`` of its directory row."""
+    from equitable.errors import location
+
+    first = int(directory.attrs.get("first_line", 2))
+    lines: dict[str, int] = {}
+    for pos, code in zip(directory.index, directory["cds_code"]):
+        lines.setdefault(str(code), int(pos) + first)
+    src = directory.attrs.get("source")
+    lat_col, lon_col = directory.attrs.get("columns", ("Latitude", "Longitude"))
+
+    def where(school: str) -> str:
+        place = location(src or "school directory", lines.get(school))
+        return f"{place}, columns '{lat_col}', '{lon_col}'"
+
+    return where
+
+
 def compute(
     config_path: str | Path,
     *,
@@ -364,7 +382,8 @@ def compute(
         ranked, chronic = join_chronic_absence(ranked, inputs["chronic_absenteeism"])
 
     step(STEPS[2])
-    placed = place_schools(ranked, tracts, tract_centroids=ces, neighbourhoods=hoods)
+    placed = place_schools(ranked, tracts, tract_centroids=ces, neighbourhoods=hoods,
+                           where=_directory_rows(directory))
     table = ranked.join(placed.drop(columns="cds_code"))
     table = table.merge(ces[["geoid", *CES_COLUMNS]], on="geoid", how="left")
     table.index = ranked.index

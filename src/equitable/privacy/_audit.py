@@ -12,7 +12,12 @@ import pandas as pd
 from equitable.errors import EquitableError, InputError
 from equitable.privacy._complementary import cell_ok, published_ok
 from equitable.privacy._config import PrivacyConfig
-from equitable.privacy._io import line_message, read_crosstab_csv, read_csv_text
+from equitable.privacy._io import (
+    check_figure_columns,
+    line_message,
+    read_crosstab_csv,
+    read_csv_text,
+)
 from equitable.privacy._lp import attacker_intervals
 from equitable.privacy._tables import (
     CellSystem,
@@ -373,6 +378,8 @@ def audit_files(
         path = Path(raw)
         if count_col is not None:
             df = read_csv_text(path)
+            # a percent of 150, a negative enrollment, a count of 30.5: refused, not audited
+            check_figure_columns(df, path, skip=[*group_cols, count_col])
             cols = list(group_cols)
             if linked:
                 cols = [c for c in group_cols if c in df.columns]

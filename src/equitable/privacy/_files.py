@@ -7,7 +7,12 @@ from pathlib import Path
 
 from equitable.errors import InputError
 from equitable.privacy._config import PrivacyConfig
-from equitable.privacy._io import line_message, read_crosstab_csv, read_csv_text
+from equitable.privacy._io import (
+    check_figure_columns,
+    line_message,
+    read_crosstab_csv,
+    read_csv_text,
+)
 from equitable.privacy._protect import Protected, protect_long, protect_tables
 from equitable.provenance import write_run_record
 
@@ -39,7 +44,8 @@ def protect_files(
         raise InputError("two input files have the same name; outputs would overwrite each other")
     if count_col is not None:
         results = [
-            protect_long(read_csv_text(p), count_col=count_col, group_cols=list(group_cols),
+            protect_long(_read_long(p, [*group_cols, count_col]), count_col=count_col,
+                         group_cols=list(group_cols),
                          rate_cols=list(rate_cols), total_label=total_label, config=cfg,
                          name=str(p))
             for p in srcs
@@ -79,3 +85,11 @@ def protect_files(
                                         for p, r in zip(srcs, results)}},
         )
     return results
+
+
+def _read_long(path: Path, skip: list[str]):
+    """A long table's text cells; a percent of 150 or a negative enrollment is refused
+    (:func:`~equitable.privacy._io.check_figure_columns`)."""
+    df = read_csv_text(path)
+    check_figure_columns(df, path, skip=skip)
+    return df

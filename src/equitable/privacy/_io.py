@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -9,7 +11,76 @@ import pandas as pd
 
 from equitable.errors import InputError, location
 
-__all__ = ["read_crosstab_csv", "read_csv_text"]
+__all__ = ["check_figure_columns", "figure_role", "read_crosstab_csv", "read_csv_text"]
+
+# What a published column holds, by its name (words split at "_", " " and "-"):
+#: percents and percentiles, on 0-100 (``frpm_pct``, ``rate_pct``, ``ces_pctl``, ``percent``)
+_PERCENT_WORDS = {"pct", "percent", "%"}
+_PERCENTILE_WORDS = {"pctl", "pctile", "percentile"}
+#: scores: the tool's published scores (index scores, survey scale scores) are on 0-100
+_SCORE_WORDS = {"score"}
+#: counts of people: whole numbers >= 0 (``n``, ``count``, ``enrollment``, ``students``)
+_COUNT_WORDS = {"n", "count", "counts", "enrollment", "enrolled", "students", "respondents",
+                "headcount"}
+#: cells that are not a figure: blanks, suppression and missing marks (NCES caps such as
+#: ``<=5`` are checked on their number)
+_NOT_SHOWN = {"", "*", "NA", "N/A", "--", "No Data"}
+_CAP = re.compile(r"^\s*(<=|>=|<|>|≤|≥)\s*")
+
+
+def figure_role(column: str) -> str | None:
+    """``"percentile"``, ``"percent"``, ``"score"``, ``"count"`` or None: what a column's name
+    says it holds."""
+    words = {w for w in re.split(r"[_\s\-()]+", column.lower()) if w}
+    if column.strip().endswith("%"):
+        words.add("%")
+    if words & _PERCENTILE_WORDS:
+        return "percentile"
+    if words & _PERCENT_WORDS:
+        return "percent"
+    if words & _SCORE_WORDS:
+        return "score"
+    if words & _COUNT_WORDS:
+        return "count"
+    return None
+
+
+def check_figure_columns(df: pd.DataFrame, path: str | Path, *, skip: Sequence[str] = (),
+                         first_line: int = 2) -> None:
+    """Refuse impossible figures in a published long table, by what each column's name says.
+
+    Percents (``pct``, ``percent``, a trailing ``%``), percentiles (``pctl``, ``percentile``)
+    and scores (``score``) must be within 0-100; counts (``n``, ``count``, ``enrollment``,
+    ``students``, ``respondents``) whole numbers >= 0 (docs/privacy.md, "Input formats"). Blank
+    cells, ``*`` and the missing marks are not figures; a capped rate (``<=5``, ``>=95``, the
+    NCES notation) is checked on its number. Columns in ``skip`` (the group columns and the count
+    column, checked by the audit itself) and columns whose name says nothing are left alone.
+
+    Raises
+    ------
+    InputError
+        ``file, row N, column 'c': 150 is not a percent between 0 and 100`` for the first bad
+        cell (a cell that is not a number is not echoed: it may be text about a student).
+    """
+    from equitable.checks import number_or_none
+
+    for c in df.columns:
+        role = figure_role(str(c))
+        if role is None or c in skip:
+            continue
+        for i, cell in enumerate(df[c].tolist()):
+            text = "" if cell is None or (isinstance(cell, float) and np.isnan(cell)) else str(cell)
+            text = text.strip()
+            if text in _NOT_SHOWN:
+                continue
+            x = number_or_none(_CAP.sub("", text))
+            where = location(path, first_line + i, str(c))
+            if x is None:
+                raise InputError(f"{where}: not a number (a {role} column)")
+            if role != "count" and not 0 <= x <= 100:
+                raise InputError(f"{where}: {x:g} is not a {role} between 0 and 100")
+            if role == "count" and (x < 0 or x != np.floor(x)):
+                raise InputError(f"{where}: {x:g} is not a count (a whole number >= 0)")
 
 
 def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFrame:
@@ -26,12 +97,10 @@ def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFram
     data = path.read_bytes()
     if not data.strip():
         raise InputError(f"{path}: the file is empty (no header row)")
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise InputError(f"{location(path, line)}: not UTF-8 text (byte {exc.start}); save the "
-                         "file as CSV UTF-8") from None
+    # "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule, docs/data.md)
+    from equitable.index._io import check_utf8
+
+    check_utf8(path)
     # a row with more fields than the header, or a last row cut short (equitable.checks)
     from equitable.checks import check_field_counts
 

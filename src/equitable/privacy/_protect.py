@@ -108,12 +108,12 @@ def _solve(parts: Sequence[TablePart], cfg: PrivacyConfig, extra: Sequence | Non
 
 def _numeric_crosstab(df: pd.DataFrame, name: str) -> pd.DataFrame:
     out = df.apply(pd.to_numeric, errors="coerce")
-    bad = out.isna() | (out < 0)
+    bad = out.isna() | (out < 0) | (out != np.floor(out))
     if bad.to_numpy().any():
         i, j = np.argwhere(bad.to_numpy())[0]
         raise InputError(
             f"{name}: row '{df.index[i]}', column '{df.columns[j]}': expected a count "
-            "(a number >= 0)"
+            "(a whole number >= 0)"
         )
     return out
 
@@ -231,11 +231,11 @@ def _validate_long(df: pd.DataFrame, count_col: str, group_cols: Sequence[str], 
     if missing:
         raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing))
     n = pd.to_numeric(df[count_col], errors="coerce")
-    bad = n.isna() | (n < 0)
+    bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise InputError(
-            f"{name}: row {i + 1}, column '{count_col}': expected a count (a number >= 0)"
+            f"{name}: row {i + 1}, column '{count_col}': expected a count (a whole number >= 0)"
         )
     return n
 

@@ -167,7 +167,8 @@ def _parse_cell(value: object, marker: str) -> tuple[float, bool] | None:
             x = float(value)
         except (TypeError, ValueError):
             return None
-    if not np.isfinite(x) or x < 0:
+    # a count is a whole number of people: 30.5 or -3 is a damaged cell, never a count
+    if not np.isfinite(x) or x < 0 or x != np.floor(x):
         return None
     return (x, False)
 
@@ -211,7 +212,7 @@ def crosstab_part(
         row_ref, c, v = bad[0]
         where = f"line {row_ref}" if first_line is not None else f"row '{row_ref}'"
         raise InputError(
-            f"{name}: {where}, column '{c}': expected a count (a number >= 0) or '{marker}'"
+            f"{name}: {where}, column '{c}': expected a count (a whole number >= 0) or '{marker}'"
             + (f" ({len(bad) - 1} more such cells)" if len(bad) > 1 else "")
         )
     return TablePart(
@@ -255,7 +256,7 @@ def long_part(
         if parsed is None:
             raise InputError(
                 f"{name}: " + (f"row {line}" if first_line is not None else f"row {i}")
-                + f", column '{count_col}': expected a count (a number >= 0) or '{marker}'"
+                + f", column '{count_col}': expected a count (a whole number >= 0) or '{marker}'"
             )
         v, s = parsed
         if suppressed is not None and bool(suppressed[i]):

@@ -44,6 +44,10 @@ POSITION_COLUMNS = ("position_id", "cds_code", "job_class", "fte", "status")
 OPTIONAL_POSITION_COLUMNS = ("subject", "date_opened", "date_filled", "credential", "in_field",
                              "years_experience")
 
+#: The most years of teaching experience a row may hold (a career from age 18 to 78): more is a
+#: typo or a shifted cell, refused like a negative value.
+MAX_YEARS_EXPERIENCE = 60
+
 #: The validated positions table (see :func:`read_positions`).
 POSITIONS_SCHEMA = pa.DataFrameSchema(
     {
@@ -57,7 +61,8 @@ POSITIONS_SCHEMA = pa.DataFrameSchema(
         "date_filled": pa.Column("datetime64[ns]", nullable=True),
         "credential": pa.Column(str, pa.Check.isin(list(CREDENTIALS)), nullable=True),
         "in_field": pa.Column(str, pa.Check.isin(["yes", "no", "misassigned"]), nullable=True),
-        "years_experience": pa.Column(float, pa.Check.ge(0), nullable=True),
+        "years_experience": pa.Column(float, pa.Check.in_range(0, MAX_YEARS_EXPERIENCE),
+                                      nullable=True),
     },
     strict=True,
     coerce=False,
@@ -133,7 +138,7 @@ def read_positions(path: str | Path) -> pd.DataFrame:
     ``psa_counselor``, ``other``), ``fte`` (0 < FTE <= 1), ``status`` (``filled``/``vacant``),
     and optionally ``subject``, ``date_opened``, ``date_filled`` (YYYY-MM-DD or M/D/YYYY),
     ``credential`` (``clear``, ``intern``, ``permit``, ``waiver``, ``none``), ``in_field``
-    (``yes``, ``no``, ``misassigned``) and ``years_experience`` (years, >= 0). A filled teaching
+    (``yes``, ``no``, ``misassigned``) and ``years_experience`` (years, 0 to 60). A filled teaching
     position needs ``credential``, ``in_field`` and ``years_experience``; a vacant position needs
     ``date_opened`` and has no ``date_filled``, credential or experience.
 
@@ -182,8 +187,12 @@ def read_positions(path: str | Path) -> pd.DataFrame:
     infield = _vocab(table, "in_field", {}, "value of in_field", IN_FIELD_ALIASES)
     years = (parse_number(table, "years_experience") if "years_experience" in table.frame
              else pd.Series(np.nan, index=table.frame.index))
-    _raise_at(table, (years < 0).to_numpy(), "years_experience",
-              lambda p: f"{years.iloc[p]:g} years of experience is out of range (>= 0)")
+    # a teaching career is never longer than MAX_YEARS_EXPERIENCE: 150 is a typo or a
+    # shifted cell, and it would move the school's experience figures silently
+    _raise_at(table, ((years < 0) | (years > MAX_YEARS_EXPERIENCE)).to_numpy(),
+              "years_experience",
+              lambda p: f"{years.iloc[p]:g} years of experience is out of range (0 to "
+                        f"{MAX_YEARS_EXPERIENCE})")
     teacher_filled = ((job == "teacher") & (status == "filled")).to_numpy()
     for col, series in (("credential", cred), ("in_field", infield),
                         ("years_experience", years)):

@@ -131,6 +131,17 @@ def create_app(settings: WebSettings, *, engine=None) -> FastAPI:
         def root() -> RedirectResponse:
             return RedirectResponse("/staff/", status_code=303)
 
+    @app.get("/es", include_in_schema=False)
+    @app.get("/es/", include_in_schema=False)
+    def spanish_home() -> RedirectResponse:
+        # a path many people type for the Spanish site: the home page in Spanish, not a 404
+        return RedirectResponse("/?lang=es", status_code=307)
+
+    @app.get("/en", include_in_schema=False)
+    @app.get("/en/", include_in_schema=False)
+    def english_home() -> RedirectResponse:
+        return RedirectResponse("/?lang=en", status_code=307)
+
     @app.get("/favicon.ico", include_in_schema=False)
     def favicon() -> Response:
         # browsers ask for it on every first visit; no icon, and no 404 in their console

@@ -17,6 +17,9 @@ from equitable.outreach._db import DEFAULT_DATABASE_URL
 __all__ = ["WebSettings", "load_settings"]
 
 MIN_SECRET_LENGTH = 32
+#: How to make a session secret, for the messages (a shell line a user can paste).
+SECRET_HOWTO = ("e.g. export EQUITABLE_SESSION_SECRET=\"$(python -c 'import secrets; "
+                "print(secrets.token_urlsafe(32))')\" before 'equitable serve'")
 
 
 class WebSettings(BaseSettings):
@@ -74,13 +77,14 @@ def load_settings(*, dev: bool = False, **overrides) -> WebSettings:
         if key == "session_secret" and first["type"] == "missing":
             raise SpecError(
                 "EQUITABLE_SESSION_SECRET is not set: set it to a random string of at least "
-                f"{MIN_SECRET_LENGTH} characters (e.g. python -c \"import secrets; "
-                "print(secrets.token_urlsafe(48))\"), or use 'equitable serve --dev' for a "
-                "throw-away one"
+                f"{MIN_SECRET_LENGTH} characters (the key that signs staff sign-in cookies; "
+                f"keep it secret and the same across restarts), {SECRET_HOWTO}; or run "
+                "'equitable serve --dev' for a throw-away one (sign-ins end when it stops)"
             ) from None
         raise SpecError(f"web settings: {key}: {first['msg']}") from None
     if len(settings.session_secret.get_secret_value()) < MIN_SECRET_LENGTH:
         raise SpecError(
-            f"EQUITABLE_SESSION_SECRET must have at least {MIN_SECRET_LENGTH} characters"
+            f"EQUITABLE_SESSION_SECRET must have at least {MIN_SECRET_LENGTH} characters (it has "
+            f"{len(settings.session_secret.get_secret_value())}): {SECRET_HOWTO}"
         )
     return settings
