@@ -164,3 +164,51 @@ def test_replay_reproduces_every_preset_on_its_real_file(preset, data_dir, tmp_p
     assert again.fitted == res.fitted
     # the replay ran the logged steps, refitted: the logged parts are untouched copies
     assert again.log.steps is not res.log.steps
+
+
+@pytest.fixture
+def rank01():
+    """A normalisation method added the documented way: one class, registered."""
+
+    @P.register_normaliser
+    class Rank01(P.Normaliser):
+        """rank / N with ties at the maximum rank (for the test only)."""
+
+        method = "rank01"
+        suffix = "rank01"
+        _learned = ("sorted_", "n_")
+
+        def fit(self, reference):
+            r = np.asarray(reference, dtype=float)
+            self.sorted_ = np.sort(r[np.isfinite(r)])
+            self.n_ = int(self.sorted_.size)
+            return self
+
+        def transform(self, values):
+            x = np.asarray(values, dtype=float)
+            out = np.searchsorted(self.sorted_, x, side="right") / self.n_
+            return np.where(np.isfinite(x), out, np.nan)
+
+        def describe(self):
+            return "rank / N"
+
+    yield Rank01
+    del P.NORMALISERS["rank01"]
+
+
+def test_a_normalisation_added_in_one_module_is_used_by_spec_engine_and_explain(rank01):
+    from equitable.index import explain, parse_spec
+
+    spec = parse_spec({"name": "t", "id_column": "id",
+                       "indicator": [{"code": "a", "column": "a", "normalise": {"method": "rank01"}},
+                                     {"code": "b", "column": "b", "normalise": {"method": "rank01"}}],
+                       "overall": {"code": "o", "aggregation": "mean", "rank_column": "rank"}})
+    df = pd.DataFrame({"id": ["1", "2", "3", "4"], "a": [10, 20, 20, 40], "b": [4, 3, 2, 1]})
+    res = compute_index(spec, df)
+    # a: ranks 1, 3, 3, 4 of 4 (ties at the maximum); b: 4, 3, 2, 1 of 4
+    assert res.table["a_rank01"].tolist() == [0.25, 0.75, 0.75, 1.0]
+    assert res.table["score"].tolist() == [0.625, 0.75, 0.625, 0.625]
+    assert res.table["rank"].tolist() == [2, 1, 2, 2]
+    assert res.fitted["normalise:a"]["n"] == 4
+    assert "rank / N" in explain(spec)
+    assert pd.testing.assert_frame_equal(replay(res.log).table, res.table) is None

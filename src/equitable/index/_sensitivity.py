@@ -55,7 +55,8 @@ __all__ = [
 ]
 
 WeightMode = Literal["dirichlet", "uniform", "none"]
-NORMALISATIONS = ("declared", "percentile", "zscore", "minmax")
+# "declared" and every registered normalisation but the identity (equitable.index._parts)
+NORMALISATIONS = ("declared", *(m for m in P.NORMALISERS if m != "identity"))
 TIE_RULES = ("min", "max", "average")
 MISSING_RULES = ("exclude", "reweight", "impute_mean", "impute_median", "impute_zero")
 _U_EPS = 1e-12
