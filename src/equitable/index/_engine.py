@@ -139,27 +139,9 @@ class IndexResult:
         ``"winsorise:CODE"`` (``bounds``), ``"normalise:CODE"`` (the reference size ``n`` and
         ``mean``/``sd``, ``min``/``max``), ``"impute:CODE"`` (``fill``); per node
         ``"rescale:CODE"`` (``max``), ``"percentile:CODE"`` (``n``); ``"rank"`` (``n`` scored)."""
-        from equitable.index import _steps as S
-
         out: dict[str, dict[str, Any]] = {}
         for step in self.log.steps:
-            if isinstance(step, S.Winsorise):
-                out[f"winsorise:{step.code}"] = step.part.fitted()
-            elif isinstance(step, S.Normalise):
-                for p in step.indicators:
-                    out[f"normalise:{p.code}"] = p.normaliser.fitted()
-                    if p.imputer is not None:
-                        out[f"impute:{p.code}"] = p.imputer.fitted()
-            elif isinstance(step, S.Aggregate):
-                if step.rescaler is not None:
-                    out[f"rescale:{step.code}"] = step.rescaler.fitted()
-                if step.percentile is not None:
-                    out[f"percentile:{step.code}"] = step.percentile.fitted()
-            elif isinstance(step, S.NodePercentiles):
-                for code, part in step.parts.items():
-                    out[f"percentile:{code}"] = part.fitted()
-            elif isinstance(step, S.Rank):
-                out["rank"] = step.part.fitted()
+            out.update(step.fitted())
         return out
 
     def tier_summary(self) -> dict[str, Any] | None:

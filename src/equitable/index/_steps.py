@@ -73,6 +73,10 @@ class Step:
             log: list[dict[str, Any]] | None) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        """What the step's parts learned, keyed ``"part:CODE"`` (see ``IndexResult.fitted``)."""
+        return {}
+
 
 def _too_few(source: str, column: str, got: int, n: int, need: int) -> InputError:
     if need == 2:
@@ -87,6 +91,9 @@ class Winsorise(Step):
 
     code: str
     part: P.Winsoriser
+
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        return {f"winsorise:{self.code}": self.part.fitted()}
 
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
@@ -119,6 +126,14 @@ class Normalise(Step):
     normalised scale and flag, indicator by indicator."""
 
     indicators: list[IndicatorParts]
+
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for p in self.indicators:
+            out[f"normalise:{p.code}"] = p.normaliser.fitted()
+            if p.imputer is not None:
+                out[f"impute:{p.code}"] = p.imputer.fitted()
+        return out
 
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
@@ -184,6 +199,14 @@ class Aggregate(Step):
     aggregator: P.Aggregator
     rescaler: P.MaxRescaler | None = None
     percentile: P.Normaliser | None = None  # ranked here when passed, else by NodePercentiles
+
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        if self.rescaler is not None:
+            out[f"rescale:{self.code}"] = self.rescaler.fitted()
+        if self.percentile is not None:
+            out[f"percentile:{self.code}"] = self.percentile.fitted()
+        return out
 
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
@@ -283,6 +306,9 @@ class NodePercentiles(Step):
 
     parts: dict[str, P.Normaliser]
 
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        return {f"percentile:{code}": part.fitted() for code, part in self.parts.items()}
+
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
         codes = list(self.parts)
@@ -303,6 +329,9 @@ class Rank(Step):
     """Need rank of the overall score (1 = most need) and the number of units ranked."""
 
     part: P.NeedRank
+
+    def fitted(self) -> dict[str, dict[str, Any]]:
+        return {"rank": self.part.fitted()}
 
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
