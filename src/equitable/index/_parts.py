@@ -126,6 +126,8 @@ class Normaliser(_Part):
     suffix: ClassVar[str]
     #: fewest reference values that can be placed against (fewer: the engine's one-line error)
     min_reference: ClassVar[int] = 2
+    #: the part sorts (releasing the GIL): the engine fits such columns together on threads
+    threaded: ClassVar[bool] = False
 
     def __init__(self, *, scale: float = 1.0, decimals: int | None = None, reverse: bool = False) -> None:
         self.scale = float(scale)
@@ -184,6 +186,7 @@ class PercentileRank(Normaliser):
 
     method = "percentile"
     suffix = "pctl"
+    threaded = True
     _learned = ("reference_", "n_")
 
     def __init__(self, *, form: str = "svi", ties: str = "min", scale: float | None = None,

@@ -122,8 +122,8 @@ class IndicatorParts:
 
 @dataclass
 class Normalise(Step):
-    """Normalise every indicator (ranked columns together, on a thread pool), then impute on the
-    normalised scale and flag, indicator by indicator."""
+    """Normalise every indicator (the ``threaded`` parts, percentile ranks, together on a thread
+    pool), then impute on the normalised scale and flag, indicator by indicator."""
 
     indicators: list[IndicatorParts]
 
@@ -138,7 +138,7 @@ class Normalise(Step):
     def run(self, spec: IndexSpec, state: BuildState, learning: bool,
             log: list[dict[str, Any]] | None) -> None:
         n, source = state.n, state.source
-        ranked = [p for p in self.indicators if isinstance(p.normaliser, P.PercentileRank)]
+        ranked = [p for p in self.indicators if p.normaliser.threaded]
         cols = [state.treated[p.code] for p in ranked]
         values = P.fit_transform_many([p.normaliser for p in ranked], cols, fit=learning)
         for p, vals in zip(ranked, values):
@@ -151,7 +151,7 @@ class Normalise(Step):
             ind = spec.indicator(p.code)
             nrm = p.normaliser
             v = state.treated[p.code]
-            if not isinstance(nrm, P.PercentileRank):
+            if not nrm.threaded:
                 if learning:
                     nrm.fit(v)
                 if nrm.n_ < nrm.min_reference:
@@ -181,10 +181,9 @@ class Normalise(Step):
                     "missing_codes": spec.missing_codes_of(ind), "missing_rule": p.missing_rule,
                     "n_missing": int(miss.sum()), "n_imputed": int(imputed.sum()),
                     "reference_n": int(nrm.n_)}
-                nm = spec.normalise_of(ind)
                 entry.update(nrm.log_entry())
-                if not isinstance(nrm, P.PercentileRank) and "decimals" in entry:
-                    entry["cap"] = nm.cap
+                if "cap" in entry:  # the spec's cap, as given (min-max ignores it)
+                    entry["cap"] = spec.normalise_of(ind).cap
                 log.append({k: v for k, v in entry.items() if v is not None})
 
 
