@@ -27,7 +27,7 @@ def synthetic(n: int, seed: int = 20260101) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     data = {"FIPS": np.char.zfill(np.arange(n).astype(str), 11)}
     for ind in spec.indicators:
-        v = np.round(rng.gamma(2.0, 6.0, n), 1)
+        v = np.minimum(np.round(rng.gamma(2.0, 6.0, n), 1), 100.0)  # percents: the spec's valid range
         v[rng.random(n) < 0.001] = -999
         data[ind.column] = v
     return pd.DataFrame(data)

@@ -13,8 +13,8 @@ from equitable.cli import main
 from equitable.errors import SpecError
 from equitable.index import _methods as M
 from equitable.index import compute_index, load_spec, parse_spec, read_table
+from equitable.index._parts import make_aggregator
 from equitable.index._sensitivity import (
-    _aggregate_nodes,
     _node_scores,
     _prepare_variant,
     need_ranks,
@@ -93,7 +93,7 @@ def test_aggregate_nodes_equals_aggregate_draw_by_draw(method):
     cols = [rng.uniform(0.1, 2, (50, 7)) for _ in range(3)]
     cols[1][4, 2] = np.nan
     W = rng.uniform(0, 1, (7, 3))
-    got = _aggregate_nodes([c.copy() for c in cols], W, method)
+    got = make_aggregator(method).transform_members([c.copy() for c in cols], W)
     for d in range(7):
         mat = np.column_stack([c[:, d] for c in cols])
         hard = ~np.isfinite(mat).all(axis=1)
@@ -343,7 +343,7 @@ def test_aggregate_leaves_equals_aggregate(method):
     W = rng.uniform(0, 1, (9, 4))
     W[3] = 0.0  # no weight at all: NaN, as aggregate
     hard = var.hard_leaf["T1"]
-    got = _aggregate_leaves(var, "T1", members, W, method)
+    got = _aggregate_leaves(var, "T1", members, W, make_aggregator(method))
     mat = np.column_stack([var.norm[m] for m in members])
     exp = M.aggregate(mat, W, method, hard_missing=hard)
     np.testing.assert_allclose(got, exp, rtol=1e-12, equal_nan=True)

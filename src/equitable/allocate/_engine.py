@@ -32,7 +32,8 @@ class AllocationResult:
         ``<id_column>`` (str), ``enrollment`` (float), ``tier`` (str; tier rules only),
         ``eligible`` (bool), ``need_weight`` (float: the rule's weight per pupil, 0 if ineligible),
         ``amount_cents`` (int64; money rules) or ``fte_units`` (int64) and ``fte`` (float;
-        positions rules), ``per_pupil_dollars`` (float; NaN when enrollment is 0),
+        positions rules), ``per_pupil_dollars`` (float; money rules) or ``fte_per_pupil``
+        (float; positions rules), NaN when enrollment is 0,
         ``lower_units``/``upper_units`` (int64 / nullable Int64: the school's bounds in the
         rule's integer unit, upper <NA> when uncapped) and ``bound`` (``"floor"``, ``"cap"``,
         ``"hold_harmless"`` or ``"none"``: which bound holds the school).
@@ -140,6 +141,38 @@ def _ids(df: pd.DataFrame, col: str, source: str | None) -> pd.Series:
             f"({int(ids[dup].nunique())} ids appear more than once)"
         )
     return ids.reset_index(drop=True)
+
+
+class SchoolTable:
+    """The schools table as a rule kind reads it: ``df`` (rows 0..n-1), ``source`` (the file,
+    for messages with 1-based line numbers; None for a table built in code) and ``ids``
+    (the checked school ids, text)."""
+
+    def __init__(self, df: pd.DataFrame, source: str | None, ids: pd.Series) -> None:
+        self.df = df
+        self.source = source
+        self.ids = ids
+
+    @property
+    def name(self) -> str:
+        """The file, or "the schools table", for messages."""
+        return self.source or "the schools table"
+
+    def need_column(self, col: str, key: str) -> None:
+        """A SpecError naming rule key ``key`` when column ``col`` is absent."""
+        _need_column(self.df, col, key, self.source)
+
+    def numeric(self, col: str, allow_missing: bool = False) -> np.ndarray:
+        """Column ``col`` as float (NaN = missing, an InputError unless ``allow_missing``)."""
+        return _numeric(self.df, col, self.source, self.ids, allow_missing=allow_missing)
+
+    def tiers(self, col: str) -> pd.Series:
+        """Column ``col`` as tier labels (:func:`tier_labels`)."""
+        return tier_labels(self.df[col])
+
+    def where(self, pos: int, column: str | None = None) -> str:
+        """``file, row N, column 'x'`` of school ``pos`` (0-based)."""
+        return _where(self.source, pos, column, self.ids.iloc[pos])
 
 
 def _eligible(df: pd.DataFrame, elig: Eligibility | None, rule: Any, source: str | None,
@@ -270,97 +303,16 @@ def allocate(
     if n == 0:
         raise InputError(f"{source or 'the schools table'}: no schools")
 
+    table = SchoolTable(df, source, ids)
     eligible = _eligible(df, rule.eligibility, rule, source, ids, notes)
-
-    tiers: pd.Series | None = None
-    per_pupil_weight = np.zeros(n)
-    if isinstance(rule, TierRatesRule):
-        _need_column(df, rule.tier_column, "tier_column", source)
-        tiers = tier_labels(df[rule.tier_column])
-        labels = rule.tier_labels
-        present = set(tiers.dropna())
-        unused = [t for t in labels if t not in present]
-        if unused:
-            raise SpecError(
-                f"rule key '{'weights' if rule.weights is not None else 'rates'}': tier "
-                + ", ".join(f"'{t}'" for t in unused)
-                + f" has no schools in {source or 'the schools table'} (tiers present: "
-                + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
-            )
-        miss = eligible & tiers.isna().to_numpy()
-        if miss.any():
-            pos = int(np.flatnonzero(miss)[0])
-            raise InputError(
-                f"{_where(source, pos, rule.tier_column, ids.iloc[pos])}: tier is missing "
-                f"for {int(miss.sum())} eligible schools"
-            )
-        unknown = sorted(set(tiers[eligible].dropna()) - set(labels))
-        if unknown:
-            raise SpecError(
-                f"rule key '{'weights' if rule.weights is not None else 'rates'}': no "
-                f"{'weight' if rule.weights is not None else 'rate'} for tier "
-                + ", ".join(f"'{t}'" for t in unknown)
-                + f" (found in column '{rule.tier_column}' of {source or 'the schools table'})"
-            )
-        lookup = {t: rule.tier_weight(t) for t in labels}
-        per_pupil_weight = np.array(
-            [lookup[t] if (e and t is not None) else 0.0 for t, e in zip(tiers, eligible)]
-        )
-    else:
-        if rule.need_column is not None:
-            _need_column(df, rule.need_column, "need_column", source)
-            need = _numeric(df, rule.need_column, source, ids, allow_missing=True)
-            miss = eligible & np.isnan(need)
-            if miss.any():
-                if rule.missing_need == "error":
-                    pos = int(np.flatnonzero(miss)[0])
-                    raise InputError(
-                        f"{_where(source, pos, rule.need_column, ids.iloc[pos])}: need value is "
-                        f"missing ({int(miss.sum())} eligible schools); set missing_need = "
-                        "\"ineligible\" to leave such schools out"
-                    )
-                notes.append(
-                    f"{int(miss.sum())} schools lack '{rule.need_column}' and are not eligible"
-                )
-                eligible = eligible & ~miss
-            if rule.need_scale == "percent":
-                # a percent is 0-100: 150 (or a 0-1 fraction's scale mixed up) is refused
-                off = ~np.isnan(need) & ((need < 0) | (need > 100))
-                if off.any():
-                    pos = int(np.flatnonzero(off)[0])
-                    raise InputError(
-                        f"{_where(source, pos, rule.need_column, ids.iloc[pos])}: {need[pos]:g} "
-                        "is not a percent between 0 and 100 (need_scale = \"percent\")"
-                    )
-                need = need / 100.0
-            v = rule.base_weight + rule.need_weight * need
-            neg = eligible & (v < 0)
-            if neg.any():
-                pos = int(np.flatnonzero(neg)[0])
-                raise InputError(
-                    f"{_where(source, pos, rule.need_column, ids.iloc[pos])}: negative need "
-                    f"weight ({v[pos]:g}); use a non-negative score, percentile or rate"
-                )
-            per_pupil_weight = np.where(eligible, v, 0.0)
-        else:
-            per_pupil_weight = np.where(eligible, rule.base_weight, 0.0)
+    # the rule kind decides each school's weight per pupil (and may narrow eligibility)
+    pw = rule.pupil_weights(table, eligible, notes)
+    eligible, per_pupil_weight, tiers = pw.eligible, pw.per_pupil, pw.tiers
 
     weight = enr * per_pupil_weight  # units of "weighted pupils"
 
     # ---- the total ----
-    total = rule.total_units
-    fixed_cost: int | None = None
-    if isinstance(rule, TierRatesRule) and rule.rates is not None:
-        fixed_cost = round(float(weight.sum()))
-        if total is None:
-            total = fixed_cost
-        elif rule.bounds is None and total != fixed_cost:
-            raise SpecError(
-                f"rule key 'budget': the fixed [rates] cost ${fixed_cost / 100:,.2f} for these "
-                f"schools but the budget is ${total / 100:,.2f}; drop 'budget' or give relative "
-                "[weights] with solve = true"
-            )
-    assert total is not None
+    total = rule.units_to_distribute(weight, table)
     if total > 0 and not (eligible & (weight > 0)).any() and rule.bounds is None:
         raise SpecError(
             f"{source or 'the schools table'}: no eligible school has a positive weight "
@@ -480,7 +432,7 @@ def allocate(
             fte = units * float(rule.fte_unit)
             out["fte_units"] = units.astype(np.int64)
             out["fte"] = fte
-            out["per_pupil_dollars"] = np.where(enr > 0, fte / enr, np.nan)
+            out["fte_per_pupil"] = np.where(enr > 0, fte / enr, np.nan)
         else:
             out["amount_cents"] = units.astype(np.int64)
             out["per_pupil_dollars"] = np.where(enr > 0, units / 100.0 / enr, np.nan)
@@ -493,11 +445,7 @@ def allocate(
     tie_records = _tie_records(ties, ids, rule)
     for tr in tie_records:
         notes.append(tr["note"])
-    rates: dict[str, float] = {}
-    if isinstance(rule, TierRatesRule):
-        per_unit = float(rule.fte_unit) if rule.is_positions else 0.01
-        for t in rule.tier_labels:
-            rates[t] = scale * rule.tier_weight(t) * per_unit
+    rates = rule.rates_per_pupil(scale)
     return AllocationResult(
         table=out, rule=rule, total_units=int(units.sum()), scale=scale, rates=rates,
         notes=notes, source=source, remainder_ties=tie_records,

@@ -112,7 +112,7 @@ def result_frame(result: AllocationResult, base: pd.DataFrame | None = None) -> 
     if not rule.is_positions:
         t.insert(t.columns.get_loc("amount_cents") + 1, "amount_dollars",
                  [f"{c // 100}.{c % 100:02d}" for c in t["amount_cents"].to_numpy()])
-    t["per_pupil_dollars"] = t["per_pupil_dollars"].round(2)
+        t["per_pupil_dollars"] = t["per_pupil_dollars"].round(2)
     if base is not None:
         keep = [c for c in base.columns if c not in t.columns]
         t = pd.concat([base[keep].reset_index(drop=True), t], axis=1)

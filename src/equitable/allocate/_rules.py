@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import math
 import tomllib
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol
 
 from pydantic import (
     BaseModel,
@@ -29,7 +30,13 @@ from pydantic import (
     model_validator,
 )
 
-from equitable.errors import SpecError
+from equitable.errors import InputError, SpecError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from equitable.allocate._engine import SchoolTable
 
 __all__ = [
     "AllocationRule",
@@ -38,6 +45,8 @@ __all__ = [
     "EquityMultiplier",
     "HoldHarmless",
     "ProportionalRule",
+    "PupilWeights",
+    "RuleKind",
     "Threshold",
     "TierRatesRule",
     "dollars_to_cents",
@@ -177,6 +186,36 @@ class Bounds(_Model):
     hold_harmless: HoldHarmless | None = None
 
 
+@dataclass
+class PupilWeights:
+    """What a rule kind decides for each school (arrays of n): ``per_pupil`` (float, the weight
+    per pupil, 0 for an ineligible school), ``eligible`` (bool, the eligibility filters' result,
+    possibly narrowed by the kind) and ``tiers`` (text labels; tier rules only)."""
+
+    per_pupil: np.ndarray
+    eligible: np.ndarray
+    tiers: pd.Series | None = None
+
+
+class RuleKind(Protocol):
+    """The behaviour every allocation rule kind owns; the engine (:func:`allocate`) calls only
+    these, never asks which kind it has.
+
+    ``pupil_weights(table, eligible, notes)``: each school's weight per pupil (its amount is
+    ``lambda x enrollment x weight``, clipped to its bounds); ``units_to_distribute(weight,
+    table)``: the integer cents or FTE units to hand out, given ``weight`` = enrollment x weight
+    per pupil; ``rates_per_pupil(scale)``: the per-pupil rate by tier for the solved ``scale``
+    (``{}`` for a kind without tiers). Each raises SpecError / InputError naming the rule key or
+    the file, row and column.
+    """
+
+    def pupil_weights(self, table: SchoolTable, eligible: np.ndarray, notes: list[str]) -> PupilWeights: ...
+
+    def units_to_distribute(self, weight: np.ndarray, table: SchoolTable) -> int: ...
+
+    def rates_per_pupil(self, scale: float) -> dict[str, float]: ...
+
+
 class _RuleBase(_Model):
     budget: Any = None
     positions: float | None = Field(default=None, gt=0)
@@ -312,6 +351,71 @@ class TierRatesRule(_RuleBase):
         return list((self.weights if self.weights is not None else self.rates) or {})
 
 
+    def pupil_weights(self, table: SchoolTable, eligible: np.ndarray, notes: list[str]) -> PupilWeights:
+        """Each eligible school's tier weight (or fixed rate in cents) per pupil; 0 if ineligible.
+
+        Raises SpecError for a tier of the rule no school has, or a school's tier the rule has no
+        weight for; InputError for an eligible school without a tier."""
+        import numpy as np
+
+        table.need_column(self.tier_column, "tier_column")
+        tiers = table.tiers(self.tier_column)
+        labels = self.tier_labels
+        key = "weights" if self.weights is not None else "rates"
+        present = set(tiers.dropna())
+        unused = [t for t in labels if t not in present]
+        if unused:
+            raise SpecError(
+                f"rule key '{key}': tier "
+                + ", ".join(f"'{t}'" for t in unused)
+                + f" has no schools in {table.name} (tiers present: "
+                + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
+            )
+        miss = eligible & tiers.isna().to_numpy()
+        if miss.any():
+            pos = int(np.flatnonzero(miss)[0])
+            raise InputError(
+                f"{table.where(pos, self.tier_column)}: tier is missing "
+                f"for {int(miss.sum())} eligible schools"
+            )
+        unknown = sorted(set(tiers[eligible].dropna()) - set(labels))
+        if unknown:
+            raise SpecError(
+                f"rule key '{key}': no "
+                f"{'weight' if self.weights is not None else 'rate'} for tier "
+                + ", ".join(f"'{t}'" for t in unknown)
+                + f" (found in column '{self.tier_column}' of {table.name})"
+            )
+        lookup = {t: self.tier_weight(t) for t in labels}
+        per_pupil = np.array(
+            [lookup[t] if (e and t is not None) else 0.0 for t, e in zip(tiers, eligible)]
+        )
+        return PupilWeights(per_pupil=per_pupil, eligible=eligible, tiers=tiers)
+
+    def units_to_distribute(self, weight: np.ndarray, table: SchoolTable) -> int:
+        """The budget in cents (or FTE units); with fixed ``[rates]`` what they cost these
+        schools, which must equal the budget when one is given (and no bounds move money)."""
+        total = self.total_units
+        if self.rates is not None:
+            fixed_cost = round(float(weight.sum()))
+            if total is None:
+                total = fixed_cost
+            elif self.bounds is None and total != fixed_cost:
+                raise SpecError(
+                    f"rule key 'budget': the fixed [rates] cost ${fixed_cost / 100:,.2f} for these "
+                    f"schools but the budget is ${total / 100:,.2f}; drop 'budget' or give relative "
+                    "[weights] with solve = true"
+                )
+        assert total is not None
+        return total
+
+    def rates_per_pupil(self, scale: float) -> dict[str, float]:
+        """Tier -> dollars (or FTE) per pupil for schools no bound holds, given the solved
+        ``scale`` (units per weighted pupil)."""
+        per_unit = float(self.fte_unit) if self.is_positions else 0.01
+        return {t: scale * self.tier_weight(t) * per_unit for t in self.tier_labels}
+
+
 class ProportionalRule(_RuleBase):
     """Money in proportion to ``enrollment x (base_weight + need_weight x need)``.
 
@@ -334,6 +438,60 @@ class ProportionalRule(_RuleBase):
         if self.need_column is None and self.base_weight == 0:
             raise ValueError("without a need_column, base_weight must be > 0")
         return self
+
+    def pupil_weights(self, table: SchoolTable, eligible: np.ndarray, notes: list[str]) -> PupilWeights:
+        """``base_weight + need_weight x need`` per pupil for eligible schools (``base_weight``
+        alone without a ``need_column``); 0 if ineligible. A school without a need value is an
+        InputError, or (``missing_need = "ineligible"``) not eligible, noted. A negative weight
+        is an InputError."""
+        import numpy as np
+
+        if self.need_column is None:
+            return PupilWeights(per_pupil=np.where(eligible, self.base_weight, 0.0), eligible=eligible)
+        table.need_column(self.need_column, "need_column")
+        need = table.numeric(self.need_column, allow_missing=True)
+        miss = eligible & np.isnan(need)
+        if miss.any():
+            if self.missing_need == "error":
+                pos = int(np.flatnonzero(miss)[0])
+                raise InputError(
+                    f"{table.where(pos, self.need_column)}: need value is "
+                    f"missing ({int(miss.sum())} eligible schools); set missing_need = "
+                    "\"ineligible\" to leave such schools out"
+                )
+            notes.append(
+                f"{int(miss.sum())} schools lack '{self.need_column}' and are not eligible"
+            )
+            eligible = eligible & ~miss
+        if self.need_scale == "percent":
+            # a percent is 0-100: 150 (or a 0-1 fraction's scale mixed up) is refused
+            off = ~np.isnan(need) & ((need < 0) | (need > 100))
+            if off.any():
+                pos = int(np.flatnonzero(off)[0])
+                raise InputError(
+                    f"{table.where(pos, self.need_column)}: {need[pos]:g} "
+                    "is not a percent between 0 and 100 (need_scale = \"percent\")"
+                )
+            need = need / 100.0
+        v = self.base_weight + self.need_weight * need
+        neg = eligible & (v < 0)
+        if neg.any():
+            pos = int(np.flatnonzero(neg)[0])
+            raise InputError(
+                f"{table.where(pos, self.need_column)}: negative need "
+                f"weight ({v[pos]:g}); use a non-negative score, percentile or rate"
+            )
+        return PupilWeights(per_pupil=np.where(eligible, v, 0.0), eligible=eligible)
+
+    def units_to_distribute(self, weight: np.ndarray, table: SchoolTable) -> int:
+        """The budget in cents, or the positions in FTE units."""
+        total = self.total_units
+        assert total is not None  # validated: budget or positions
+        return total
+
+    def rates_per_pupil(self, scale: float) -> dict[str, float]:
+        """No tier rates: money follows each school's own weight."""
+        return {}
 
 
 AllocationRule = Annotated[TierRatesRule | ProportionalRule, Field(discriminator="kind")]

@@ -18,8 +18,12 @@ from __future__ import annotations
 from equitable._lazy import lazy_exports
 
 _WHERE = {
+    "BuildLog": "equitable.index._engine",
     "IndexResult": "equitable.index._engine",
     "compute_index": "equitable.index._engine",
+    "replay": "equitable.index._engine",
+    "NORMALISERS": "equitable.index._parts",
+    "AGGREGATORS": "equitable.index._parts",
     "explain": "equitable.index._explain",
     "read_table": "equitable.index._io",
     "write_table": "equitable.index._io",
@@ -43,7 +47,10 @@ _WHERE = {
 }
 
 __all__ = [
+    "AGGREGATORS",
+    "NORMALISERS",
     "AuditReport",
+    "BuildLog",
     "IndexResult",
     "IndexSpec",
     "Indicator",
@@ -63,6 +70,7 @@ __all__ = [
     "percentile_rank",
     "read_lausd_seni",
     "read_table",
+    "replay",
     "sensitivity",
     "write_table",
 ]

@@ -32,6 +32,7 @@ import pandas as pd
 
 from equitable.errors import InputError, SpecError, location
 from equitable.index import _methods as M
+from equitable.index import _parts as P
 from equitable.index._engine import _ids, compute_index
 from equitable.index._io import check_columns, numeric_column
 from equitable.index._spec import IndexSpec, parse_spec
@@ -336,12 +337,13 @@ def audit_published(
     # 2. ranks and tiers --------------------------------------------------------------------
     # the ranks the published score allows: schools whose published (rounded) scores tie may be
     # in any order among themselves (the publisher may have ranked on more decimals)
-    exp_rank = M.need_rank(y)
+    ranker = P.NeedRank()
+    exp_rank = ranker.fit_transform(y)  # the engine's own rank part
     last_rank = np.full(n, np.nan)
     okv = np.isfinite(y)
     _, ge, _ = M.count_below(-y[okv])
     last_rank[okv] = ge
-    N = int(okv.sum())
+    N = ranker.n_
     rank_col = rank_column or spec.overall.rank_column
     rank_used = exp_rank
     if rank_col and rank_col in published.columns:
@@ -385,7 +387,7 @@ def audit_published(
                     raise InputError(f"{location(src, i + _ROW_OFFSET, tier_col)}: unknown tier '{sv}' "
                                      f"(the spec's tiers are {', '.join(labels)})")
         if t.method == "quantile":
-            exp_tier = M.tiers_by_quantile(rank_used, N, t.n)
+            exp_tier = P.QuantileTiers(t.n).fit(N).transform(rank_used)
             rule_text = f"quantiles by count: rank {{r}} of {N} is tier {{t}}"
         else:
             if t.basis == "percentile":
@@ -396,11 +398,10 @@ def audit_published(
                     p = spec.overall.percentile
                     if p is None:
                         raise SpecError("overall.tiers: basis \"percentile\" needs overall.percentile")
-                    basis, _ = M.percentile_rank(y, form=p.form, ties=p.ties, scale=p.effective_scale,
-                                                 decimals=p.decimals)
+                    basis = P.make_normaliser(p).fit_transform(y)
             else:
                 basis = y
-            exp_tier = M.tiers_by_cuts(basis, t.cuts)
+            exp_tier = P.CutTiers(t.cuts).transform(basis)
             rule_text = f"cut points {t.cuts} on the {t.basis}: {{b}} is tier {{t}}"
         for i in range(n):
             a, e = tier_pub[i], exp_tier[i]

@@ -205,8 +205,12 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             s = P["minmax"].format(ref=ref)
             if nm.range is not None:
                 s += P["range"].format(lo=_fmt(nm.range[0]), hi=_fmt(nm.range[1]))
-        else:
+        elif nm.method == "identity":
             s = P["identity"]
+        else:  # a method registered later: the part's own words (equitable.index._parts)
+            from equitable.index._parts import make_normaliser
+
+            s = make_normaliser(nm).describe()
         default_scale = 100.0 if (nm.method == "percentile" and nm.form == "ces") else 1.0
         if nm.effective_scale != default_scale:
             s += P["scale"].format(scale=_fmt(nm.effective_scale))

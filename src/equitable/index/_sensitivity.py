@@ -42,6 +42,7 @@ import pandas as pd
 
 from equitable.errors import SpecError
 from equitable.index import _methods as M
+from equitable.index import _parts as P
 from equitable.index._engine import compute_index
 from equitable.index._spec import IndexSpec, parse_spec
 
@@ -54,7 +55,8 @@ __all__ = [
 ]
 
 WeightMode = Literal["dirichlet", "uniform", "none"]
-NORMALISATIONS = ("declared", "percentile", "zscore", "minmax")
+# "declared" and every registered normalisation but the identity (equitable.index._parts)
+NORMALISATIONS = ("declared", *(m for m in P.NORMALISERS if m != "identity"))
 TIE_RULES = ("min", "max", "average")
 MISSING_RULES = ("exclude", "reweight", "impute_mean", "impute_median", "impute_zero")
 _U_EPS = 1e-12
@@ -176,67 +178,25 @@ def _prepare_variant(spec: IndexSpec, df: pd.DataFrame, source: str,
     except SpecError as exc:
         what = ", ".join(f"{k}={v}" for k, v in zip(("normalisation", "ties", "missing"), key) if v)
         raise SpecError(f"sensitivity option {what} cannot be used with spec {spec.name}: {exc}") from None
-    normalised = res.normalised
-    treated = res.treated
-    norm = {ind.code: normalised[vs.output_of(ind)].to_numpy(dtype=np.float64) for ind in vs.indicators}
-    present = {ind.code: np.isfinite(treated[ind.code].to_numpy(dtype=np.float64)) for ind in vs.indicators}
-    hard_leaf: dict[str, np.ndarray] = {}
-    not_scored: dict[str, np.ndarray] = {}
+    # the build's own parts and masks: normalised (imputed) values, and per node the units an
+    # "exclude"-rule member or too few indicators leave unscored
+    st = res.state
+    norm = {ind.code: st.norm[ind.code] for ind in vs.indicators}
+    hard_leaf = {node.code: st.nodes[node.code].excluded for node in vs.build_order()}
+    not_scored = {node.code: st.nodes[node.code].not_scored for node in vs.build_order()}
     n = len(df)
-    for node in vs.build_order():
-        hard = np.zeros(n, dtype=bool)
-        for m in vs.members_of(node):
-            if vs.is_indicator(m) and vs.missing_of(vs.indicator(m)) == "exclude":
-                hard |= ~np.isfinite(norm[m])
-        ns = np.zeros(n, dtype=bool)
-        if node.min_present is not None:
-            cnt = np.zeros(n, dtype=np.int64)
-            for c in vs.leaves_of(node):
-                cnt += present[c]
-            ns = cnt < node.min_present
-        if node.min_present_share is not None:
-            cnt = np.zeros(n, dtype=np.int64)
-            for c in vs.leaves_of(node):
-                cnt += present[c]
-            ns = ns | (cnt < node.min_present_share * len(vs.leaves_of(node)))
-        hard_leaf[node.code] = hard | ns
-        not_scored[node.code] = ns
     score = res.aggregated[vs.score_column_of(vs.overall)].to_numpy(dtype=np.float64)
     return _Variant(key, norm, hard_leaf, not_scored, int(np.isfinite(score).sum()), n)
 
 
-def _aggregate_nodes(cols: list[np.ndarray], W: np.ndarray, method: str) -> np.ndarray:
-    """:func:`equitable.index._methods.aggregate` for a node whose members are nodes, whose values
-    differ per draw: ``cols[j]`` is (n, c), ``W`` is (c, k). A member's missing value makes the
-    unit missing (the engine's rule for member nodes), so every present member counts and the
-    formulas are aggregate's with all members present: sum ``sum_j w_j v_j``; mean that over
-    ``sum w``; geometric mean ``exp(sum w log v / sum w)``; product ``exp(sum w log v)``. The
-    tests check it equals ``aggregate`` draw by draw."""
-    total = W.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        if method in ("sum", "mean"):
-            s = cols[0] * W[None, :, 0]
-            for j in range(1, len(cols)):
-                s += cols[j] * W[None, :, j]
-            out = s if method == "sum" else s / total[None, :]
-        elif method in ("geometric_mean", "product"):
-            s = np.log(cols[0]) * W[None, :, 0]
-            for j in range(1, len(cols)):
-                s += np.log(cols[j]) * W[None, :, j]
-            out = np.exp(s / total[None, :]) if method == "geometric_mean" else np.exp(s)
-        else:  # pragma: no cover - validated by the spec
-            raise ValueError(f"unknown aggregation {method!r}")
-    out[:, total <= 0] = np.nan
-    return out
-
-
-def _aggregate_leaves(var: _Variant, code: str, members: list[str], W: np.ndarray, method: str) -> np.ndarray:
-    """:func:`equitable.index._methods.aggregate` of a node whose members are indicators, for a
-    weight matrix ``W`` (c, k) -> (n, c). Units with every member present (most of them) take
-    one matrix product, the formula ``aggregate`` uses when all members are present
-    (sum ``v @ W.T``, mean that over ``sum w``, geometric mean / product through logs); units with
-    a member missing go through ``aggregate`` itself; hard-missing units are NaN. The tests check
-    it equals ``aggregate``."""
+def _aggregate_leaves(var: _Variant, code: str, members: list[str], W: np.ndarray,
+                      agg: P.Aggregator) -> np.ndarray:
+    """The node's aggregator on its indicator members for a weight matrix ``W`` (c, k) ->
+    (n, c). Units with every member present (most of them) take one matrix product
+    (:meth:`~equitable.index._parts.Aggregator.transform_complete`, the values prepared once
+    per variant); units with a member missing go through
+    :meth:`~equitable.index._parts.Aggregator.transform`; hard-missing units are NaN. The tests
+    check it equals ``transform`` draw by draw."""
     key = (code, tuple(members))
     cache = var.cache.get(key)
     if cache is None:
@@ -244,11 +204,7 @@ def _aggregate_leaves(var: _Variant, code: str, members: list[str], W: np.ndarra
         hard = var.hard_leaf[code]
         complete = np.isfinite(mat).all(axis=1) & ~hard
         partial = ~complete & ~hard
-        if method in ("geometric_mean", "product"):
-            with np.errstate(divide="ignore"):
-                full = np.log(mat[complete])
-        else:
-            full = mat[complete]
+        full = agg.prepare(mat[complete])
         cache = (np.flatnonzero(complete), np.ascontiguousarray(full), np.flatnonzero(partial), mat[partial])
         var.cache[key] = cache
     ic, full, ip, part = cache
@@ -261,24 +217,13 @@ def _aggregate_leaves(var: _Variant, code: str, members: list[str], W: np.ndarra
         rest[ic] = False
         rest[ip] = False
         out[rest] = np.nan  # hard-missing units
-    total = W.sum(axis=1)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        s = full @ W.T
-        if method == "mean":
-            s /= total[None, :]
-        elif method == "geometric_mean":
-            s /= total[None, :]
-            np.exp(s, out=s)
-        elif method == "product":
-            np.exp(s, out=s)
-        if (total <= 0).any():
-            s[:, total <= 0] = np.nan
+    s = agg.transform_complete(full, W)
     if view is not None:
         view[...] = s
     else:
         out[ic] = s
     if ip.size:
-        out[ip] = M.aggregate(part, W, method)
+        out[ip] = agg.transform(part, W)
     return out
 
 
@@ -290,11 +235,12 @@ def _node_scores(spec: IndexSpec, var: _Variant, weights: dict[str, np.ndarray],
     for node in spec.build_order():
         members = spec.members_of(node)
         W = weights[node.code]
+        agg = P.make_aggregator(node.aggregation)
         leaf_only = all(spec.is_indicator(m) for m in members)
         if leaf_only:
-            out = _aggregate_leaves(var, node.code, members, W, node.aggregation)
+            out = _aggregate_leaves(var, node.code, members, W, agg)
         elif all(not spec.is_indicator(m) for m in members) and not var.hard_leaf[node.code].any():
-            out = _aggregate_nodes([val[m] for m in members], W, node.aggregation)
+            out = agg.transform_members([val[m] for m in members], W)
         else:
             out = np.empty((n, c), dtype=np.float64)
             cols = [None if spec.is_indicator(m) else val[m] for m in members]
@@ -308,14 +254,12 @@ def _node_scores(spec: IndexSpec, var: _Variant, weights: dict[str, np.ndarray],
                     if col is not None:
                         mat[:, j] = col[:, d]
                         hard |= ~np.isfinite(col[:, d])
-                out[:, d] = M.aggregate(mat, W[d], node.aggregation, hard_missing=hard)
+                out[:, d] = agg.transform(mat, W[d], hard_missing=hard)
         out = M.round_to(out, node.decimals)
         score = out
         passed = out
-        if node.rescale is not None:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                mx = np.nanmax(np.where(np.isfinite(out), out, -np.inf), axis=0)
-                passed = np.where(mx > 0, out / mx * node.rescale.to, np.nan)
+        if node.rescale is not None:  # each draw is its own reference
+            passed = P.MaxRescaler(node.rescale.to).fit_transform(out)
         val[node.code] = passed
     assert score is not None
     return score
@@ -331,18 +275,17 @@ def _tiers(spec: IndexSpec, score: np.ndarray, ranks: np.ndarray, n_ranked: np.n
         r = np.where(ranks > 0, ranks, np.nan).astype(np.float64)
         out = np.empty(r.shape)
         for d in range(c):
-            out[d] = M.tiers_by_quantile(r[d], int(n_ranked[d]), t.n)
+            out[d] = P.QuantileTiers(t.n).fit(int(n_ranked[d])).transform(r[d])
         return out
+    cuts = P.CutTiers(t.cuts)
     if t.basis == "score":
-        return M.tiers_by_cuts(score.T.copy(), t.cuts)
+        return cuts.transform(score.T.copy())
     pct = spec.overall.percentile
     if pct is None:
         raise SpecError("overall.tiers: basis \"percentile\" needs overall.percentile")
     out = np.empty((c, score.shape[0]))
-    for d in range(c):
-        p, _ = M.percentile_rank(score[:, d], form=pct.form, ties=pct.ties,
-                                 scale=pct.effective_scale, decimals=pct.decimals)
-        out[d] = M.tiers_by_cuts(p, t.cuts)
+    for d in range(c):  # each draw's scores are their own reference
+        out[d] = cuts.transform(P.make_normaliser(pct).fit_transform(score[:, d]))
     return out
 
 

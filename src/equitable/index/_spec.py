@@ -44,7 +44,9 @@ __all__ = [
     "parse_spec",
 ]
 
-NormaliseMethod = Literal["percentile", "zscore", "minmax", "identity"]
+#: A normalisation method: a key of :data:`equitable.index._parts.NORMALISERS` (checked there,
+#: so a method is added in that one module).
+NormaliseMethod = str
 PercentileForm = Literal["svi", "ces"]
 TieRule = Literal["min", "max", "average"]
 InverseRule = Literal["negate", "complement"]
@@ -100,6 +102,16 @@ class Normalise(_Model):
     scale: float | None = None
     cap: float | None = Field(default=None, gt=0)
     range: tuple[float, float] | None = None
+
+    @field_validator("method")
+    @classmethod
+    def _method_ok(cls, v: str) -> str:
+        from equitable.index._parts import NORMALISERS
+
+        if v not in NORMALISERS:
+            names = [repr(m) for m in NORMALISERS]
+            raise ValueError(f"Input should be {', '.join(names[:-1])} or {names[-1]}")
+        return v
 
     @model_validator(mode="after")
     def _range_ok(self) -> Normalise:
@@ -516,8 +528,9 @@ class IndexSpec(_Model):
     def output_of(self, ind: Indicator) -> str:
         if ind.output:
             return ind.output
-        suffix = {"percentile": "pctl", "zscore": "z", "minmax": "minmax", "identity": "value"}
-        return f"{ind.code}_{suffix[self.normalise_of(ind).method]}"
+        from equitable.index._parts import NORMALISERS
+
+        return f"{ind.code}_{NORMALISERS[self.normalise_of(ind).method].suffix}"
 
     def flag_column_of(self, ind: Indicator) -> str | None:
         if self.flag_of(ind) is None:
