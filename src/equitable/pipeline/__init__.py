@@ -14,8 +14,6 @@ See docs/run.md. The names are imported on first use, so ``import equitable.pipe
 
 from __future__ import annotations
 
-
-
 from equitable._lazy import lazy_exports
 
 _WHERE = {
