@@ -79,8 +79,8 @@ def read_table(path: str | Path, *, id_column: str | None = None, sheet: str | i
                 na_values=[""], low_memory=False,
             )
         elif suffix in (".xlsx", ".xlsm", ".xls"):
-            dtype = {id_column: str} if id_column else None
-            df = pd.read_excel(p, sheet_name=0 if sheet is None else sheet, dtype=dtype)
+            df = pd.read_excel(p, sheet_name=0 if sheet is None else sheet,
+                               dtype={id_column: str} if id_column else None)
         elif suffix in (".parquet", ".pq"):
             df = pd.read_parquet(p)
             if id_column and id_column in df.columns:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import json
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -449,8 +449,8 @@ def write_html(c: Comparison, path: str | Path) -> Path:
         fig.update_layout(title="Dollars per pupil by tier", barmode="group",
                           yaxis_title="dollars per pupil", xaxis_title="tier")
         add(fig, "per-pupil-by-tier")
-    curves = [(s.name, c.metrics[s.name].curve) for s in c.scenarios
-              if c.metrics[s.name].curve is not None]
+    curves = [(s.name, curve) for s in c.scenarios
+              if (curve := c.metrics[s.name].curve) is not None]
     if curves:
         fig = go.Figure()
         fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal dollars per pupil",
@@ -541,7 +541,7 @@ def write_html(c: Comparison, path: str | Path) -> Path:
 
 
 def compare_files(
-    configs: list[str | Path],
+    configs: Sequence[str | Path],
     out_dir: str | Path,
     *,
     schools: str | Path | None = None,
@@ -571,7 +571,7 @@ def compare_files(
     ctx_path = Path(context) if context is not None else next(
         (s.context_path for s in scen if s.context_path is not None), None)
     ctx = read_table(ctx_path, None) if ctx_path is not None else None
-    if ctx is not None:
+    if ctx_path is not None and ctx is not None:
         for idc in ("cds", "cds_code"):
             if idc in ctx.columns:
                 ctx[idc] = read_table(ctx_path, idc)[idc]
@@ -601,7 +601,7 @@ def compare_files(
     return comp
 
 
-def load_rule_id(configs: list[str | Path]) -> str:
+def load_rule_id(configs: Sequence[str | Path]) -> str:
     """The id column of the first rule among the configs (default ``cds_code``)."""
     for p in configs:
         try:

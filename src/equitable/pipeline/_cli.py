@@ -95,9 +95,9 @@ def register(app: typer.Typer) -> None:
         if result.caveats:
             from equitable.report._messages import caveat_text
 
-            out = Console(highlight=False, soft_wrap=True)
+            terminal = Console(highlight=False, soft_wrap=True)
             for caveat in result.caveats:
-                out.print(f"[bold yellow]Caveat:[/] {caveat_text('en', caveat)}", markup=True)
+                terminal.print(f"[bold yellow]Caveat:[/] {caveat_text('en', caveat)}", markup=True)
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")
 
 

@@ -7,6 +7,7 @@ allocation layer never imports the pipeline).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +50,7 @@ def scenario_from_run_config(path: Path, data: dict[str, Any],
 
 
 def compare_files(
-    configs: list[str | Path],
+    configs: Sequence[str | Path],
     out_dir: str | Path,
     *,
     schools: str | Path | None = None,
