@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from equitable.outreach._db import database_error, make_engine, migrate
+from equitable.outreach import database_error, make_engine, migrate
 from equitable.web._settings import WebSettings
 from equitable.web.deps import LoginRequired, render, translate
 from equitable.web.i18n import LANG_COOKIE, LANGUAGES, negotiate

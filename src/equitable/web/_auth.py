@@ -7,10 +7,15 @@ import secrets
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from equitable.outreach._db import write_session
-from equitable.outreach._models import User
-from equitable.outreach._sessions import end_session, start_session
-from equitable.outreach._users import MIN_PASSWORD_LENGTH, attempt_login, set_password
+from equitable.auth import (
+    MIN_PASSWORD_LENGTH,
+    User,
+    attempt_login,
+    end_session,
+    set_password,
+    start_session,
+)
+from equitable.outreach import write_session
 from equitable.web.deps import (
     client_address,
     csrf_protect,

@@ -12,7 +12,7 @@ from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from equitable.errors import SpecError
-from equitable.outreach._db import DEFAULT_DATABASE_URL
+from equitable.outreach import DEFAULT_DATABASE_URL
 
 __all__ = ["WebSettings", "load_settings"]
 

@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
 from equitable import __version__
-from equitable.outreach._models import User
+from equitable.auth import User
 from equitable.web.i18n import LANGUAGE_NAMES, LANGUAGES, locale, translations
 
 __all__ = [
@@ -107,13 +107,13 @@ def optional_user(request: Request) -> User | None:
     """The signed-in user, or None (the session is checked once per request).
 
     The cookie holds a random session token (``sid``); the session itself is kept on the server
-    (:mod:`equitable.outreach._sessions`): ended sessions (sign-out, password change, account
+    (:mod:`equitable.auth._sessions`): ended sessions (sign-out, password change, account
     disabled, ended by an administrator) and sessions idle for ``session_idle_s`` or older than
     ``session_max_age_s`` are refused, and the cookie is cleared.
     """
     if hasattr(request.state, "user"):
         return request.state.user
-    from equitable.outreach._sessions import resolve_session
+    from equitable.auth import resolve_session
 
     user = None
     sid = request.session.get("sid")
