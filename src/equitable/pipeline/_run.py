@@ -27,6 +27,7 @@ from equitable.geo import NOT_PLACED, PLACED_BY_CENTROID, PLACED_IN_POLYGON, pla
 from equitable.paths import data_dir as _data_dir
 from equitable.pipeline._chronic import check_chronic, join_chronic_absence
 from equitable.pipeline._config import RunConfig, load_config
+from equitable.pipeline._record import RunJson
 from equitable.provenance import write_run_record
 
 if TYPE_CHECKING:  # imported on use at run time (equitable --help stays fast)
@@ -805,6 +806,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             **({"staffing": staffing} if staffing else {}),
         },
         caveats=comp.caveats,
+        model=RunJson,
     )
     return RunResult(
         out_dir=out, files=files, n_schools=len(comp.schools),
