@@ -73,8 +73,10 @@ def _lcff(
     e = lcff_entitlement({"k_3": ada_k3, "4_6": ada_4_6, "7_8": ada_7_8, "9_12": ada_9_12},
                          upp, year)
 
+    from equitable.money import format_money
+
     def money(c: int) -> str:
-        return f"${c // 100:,}.{c % 100:02d}"
+        return format_money(c, cents=True)
 
     typer.echo(f"LCFF {year} (UPP {upp:g}%)  source: {e.rates.source}")
     for s in GRADE_SPANS:

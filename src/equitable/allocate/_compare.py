@@ -29,6 +29,7 @@ from equitable.allocate._io import read_table, write_csv
 from equitable.allocate._metrics import EquityMetrics, equity_metrics
 from equitable.allocate._rules import load_rule
 from equitable.errors import InputError, SpecError
+from equitable.money import format_money
 from equitable.privacy import suppress_table
 from equitable.provenance import write_run_record
 
@@ -388,9 +389,7 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
 
 
 def _fmt_money(x: Any) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return ""
-    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+    return format_money(x)
 
 
 def _is_count(col: str) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from equitable.money import format_money
 from equitable.report._model import TIER_COLOURS, TIER_TEXT, ReportData
 
 #: Columns of the "Schools" sheet: (column in ReportData.schools, header, kind, width).
@@ -65,7 +66,8 @@ def write_xlsx(data: ReportData, path: str | Path) -> Path:
     # ---- Summary -------------------------------------------------------------------------
     ws = wb.add_worksheet("Summary")
     ws.write(0, 0, data.title, f_title)
-    ws.write(1, 0, f"Budget: ${data.budget_cents / 100:,.2f}. Amounts in whole cents add up to "
+    ws.write(1, 0, f"Budget: {format_money(data.budget_cents, cents=True)}. Amounts in whole "
+                   "cents add up to "
                    "the budget exactly (largest-remainder rounding).")
     head = ["Tier", "Schools", "Students", "Rate per pupil", "Allocation", "Share of students",
             "Share of dollars"]

@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from equitable.errors import EquitableError
+from equitable.money import LOCALES, format_money
 from equitable.web.dashboard import _map, _present
 from equitable.web.dashboard._cache import ByteLRU
 from equitable.web.dashboard._data import DashboardData, results_for
@@ -32,7 +33,8 @@ class Fmt:
     """Numbers in the page's language (Babel, CLDR)."""
 
     def __init__(self, lang: str) -> None:
-        self.locale = "es_US" if lang == "es" else "en_US"
+        self.lang = "es" if lang == "es" else "en"
+        self.locale = LOCALES[self.lang]
 
     def num(self, x: Any, digits: int = 1) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -46,11 +48,8 @@ class Fmt:
         return "—" if day is None else format_date(day, format="long", locale=self.locale)
 
     def money(self, dollars: Any, cents: bool = True) -> str:
-        if dollars is None or (isinstance(dollars, float) and math.isnan(dollars)):
-            return "—"
-        fmt = "¤#,##0.00" if cents else "¤#,##0"
-        return format_currency(float(dollars), "USD", format=fmt, locale=self.locale,
-                               currency_digits=False)
+        """Dollars with (``cents``) or without cents: :func:`equitable.money.format_money`."""
+        return format_money(dollars, lang=self.lang, decimals=2 if cents else 0, missing="—")
 
 
 def _data(request: Request) -> DashboardData:
