@@ -32,9 +32,10 @@ from equitable.errors import InputError, SpecError
 from equitable.money import format_money
 from equitable.privacy import suppress_table
 from equitable.provenance import write_run_record
+from equitable.specfile import load_toml
 
-__all__ = ["Comparison", "RunConfigLoader", "Scenario", "compare", "compare_files", "load_scenario", "write_html",
-           "write_xlsx"]
+__all__ = ["Comparison", "RunConfigLoader", "Scenario", "compare", "compare_files",
+           "load_scenario", "write_html", "write_xlsx"]
 
 NEED_CANDIDATES = ("pct_frpm", "frpm_pct", "low_income_pct", "unduplicated_pupil_pct",
                    "pct_low_income")
@@ -107,12 +108,7 @@ def load_scenario(path: str | Path, *, schools: pd.DataFrame | None = None,
         without a ``run_config_loader``.
     """
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{p}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML ({exc})") from None
+    data = load_toml(p)
     if _is_run_config(data):
         if run_config_loader is None:
             raise SpecError(f"{p}: a full `equitable run` config is compared by `equitable "

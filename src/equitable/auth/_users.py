@@ -277,11 +277,14 @@ def _verify(engine: Engine, username: str, password: str) -> User | None:
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         ok = False
-    ok = ok and user is not None and user.active
-    if ok and _hasher.check_needs_rehash(user.password_hash):
+    if not ok or user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
         with write_session(engine) as s:
-            s.get(User, user.id).password_hash = _hasher.hash(password)
-    return user if ok else None
+            stored = s.get(User, user.id)
+            if stored is not None:  # not deleted since it was read
+                stored.password_hash = _hasher.hash(password)
+    return user
 
 
 def authenticate(engine: Engine, username: str, password: str, address: str) -> User | None:

@@ -100,7 +100,9 @@ def account_save(request: Request, ui_language: str = Form(""),
             "saved": False, "error": translate(request, "Choose a language from the list.")},
             status_code=422)
     with write_session(get_engine(request)) as s:
-        s.get(User, user.id).ui_language = ui_language
+        stored = s.get(User, user.id)
+        if stored is not None:  # not deleted since the request began
+            stored.ui_language = ui_language
     user.ui_language = ui_language
     request.state.lang = ui_language
     resp = render(request, "account.html", {"saved": True})

@@ -18,7 +18,7 @@ import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import jinja2
@@ -97,7 +97,8 @@ async def csrf_protect(request: Request) -> None:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
-            sent = form.get("csrf_token")
+            field = form.get("csrf_token")
+            sent = field if isinstance(field, str) else None  # an uploaded file is no token
     expected_token = request.session.get("csrf")
     if not sent or not expected_token or not hmac.compare_digest(str(sent), expected_token):
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
@@ -196,7 +197,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if context:
         ctx.update(context)
     html = templates_env.get_template(template).render(ctx)
-    record_shown(get_engine(request), ctx["user"], context or {}, path=request.url.path)
+    record_shown(get_engine(request), cast("User | None", ctx["user"]), context or {},
+                 path=request.url.path)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 
