@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from equitable.errors import SpecError
 from equitable.outreach import DEFAULT_DATABASE_URL
+from equitable.specfile import spec_error
 
 __all__ = ["WebSettings", "load_settings"]
 
@@ -78,7 +79,7 @@ def load_settings(*, dev: bool = False, **overrides) -> WebSettings:
                 "print(secrets.token_urlsafe(48))\"), or use 'equitable serve --dev' for a "
                 "throw-away one"
             ) from None
-        raise SpecError(f"web settings: {key}: {first['msg']}") from None
+        raise spec_error(exc, "web settings") from None
     if len(settings.session_secret.get_secret_value()) < MIN_SECRET_LENGTH:
         raise SpecError(
             f"EQUITABLE_SESSION_SECRET must have at least {MIN_SECRET_LENGTH} characters"
