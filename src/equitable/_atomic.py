@@ -59,7 +59,7 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
     Parameters
     ----------
     path : the output folder (created when missing, with its parents, by
-        :func:`equitable.index._io.make_output_folder`).
+        :func:`equitable.files.make_output_folder`).
     whole : the command owns the whole folder (``equitable run``, ``compare``, ...): when the
         folder holds nothing but an earlier run's outputs it is swapped whole, so files of the
         earlier run that this run does not write go too. ``False`` for commands that write one
@@ -81,7 +81,7 @@ def output_folder(path: str | Path, *, whole: bool = True) -> Iterator[Path]:
     The method is the classic write-to-temporary-then-rename of POSIX ``rename(2)`` (atomic on
     one file system), with ``fsync`` of the files and folders before and after the rename.
     """
-    from equitable.index._io import make_output_folder
+    from equitable.files import make_output_folder
 
     existed = Path(path).exists()
     make_output_folder(path)  # the same one-line errors as before the work

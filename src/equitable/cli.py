@@ -18,12 +18,13 @@ from equitable.errors import EquitableError
 __all__ = ["app", "main"]
 
 # The modules whose commands make up the CLI, in the order `equitable --help` lists them.
-# Each defines ``register(app: typer.Typer) -> None``.
+# Each defines ``register(app: typer.Typer) -> None`` (or ``module:function`` names another).
 _COMMAND_MODULES = (
     "equitable.pipeline._cli",  # run
     "equitable.index._cli",  # index
     "equitable.index._cli_sensitivity",  # sensitivity, audit
-    "equitable.allocate._cli",  # allocate, lcff, compare
+    "equitable.allocate._cli",  # allocate, lcff
+    "equitable.pipeline._cli:register_compare",  # compare (scenarios may be full run configs)
     "equitable.privacy._cli",  # privacy audit
     "equitable.engagement._cli",  # engagement, synth
     "equitable.outreach._cli",  # outreach import / assign / users
@@ -60,14 +61,15 @@ def _root(
 
 
 def _register_parts() -> None:
-    for name in _COMMAND_MODULES:
+    for entry in _COMMAND_MODULES:
+        name, _, function = entry.partition(":")
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
             if exc.name is not None and name.startswith(exc.name):
                 continue  # that part has no commands (yet)
             raise
-        module.register(app)
+        getattr(module, function or "register")(app)
 
 
 _register_parts()

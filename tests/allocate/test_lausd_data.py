@@ -60,7 +60,7 @@ def test_compare_two_run_configs(data_dir, tmp_path):
     """`equitable compare` on full `equitable run` configs (the pipeline computes each one)."""
     from pathlib import Path
 
-    from equitable.allocate import compare_files
+    from equitable.pipeline import compare_files
 
     example = Path(__file__).resolve().parents[2] / "examples" / "lausd.toml"
     if not example.exists():
@@ -82,3 +82,17 @@ def test_compare_two_run_configs(data_dir, tmp_path):
     assert comp.metrics["steep"].concentration_index < comp.metrics["lausd"].concentration_index
     for f in ("compare.xlsx", "compare.html", "schools.csv", "compare.run.json"):
         assert (tmp_path / "out" / f).exists()
+
+
+def test_allocate_compare_reads_rules_only(tmp_path):
+    """The allocation layer never calls up into the pipeline: without the pipeline's loader, a
+    full run config among the scenarios is a one-line error naming the file."""
+    from equitable.allocate import compare_files
+    from equitable.errors import SpecError
+
+    run_config = tmp_path / "run.toml"
+    run_config.write_text('name = "a"\n[inputs]\nschools = "x.csv"\n[allocation]\nbudget = 1\n')
+    with pytest.raises(SpecError, match=r"run\.toml: a full `equitable run` config is compared by "
+                       r"`equitable compare`"):
+        compare_files([run_config, run_config], tmp_path / "out")
+    assert not (tmp_path / "out").exists()

@@ -19,8 +19,8 @@ from equitable.data import (
     read_svi_tracts,
 )
 from equitable.errors import InputError
+from equitable.files import numeric_column, read_table
 from equitable.index import compute_index, load_spec
-from equitable.index._io import numeric_column, read_table
 
 SCHOOLS = "cds,school_name,span,enrollment,pct_frpm,pct_el,pct_swd,ela_pct_met"
 ROWS = [

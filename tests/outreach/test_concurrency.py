@@ -7,11 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import func, select
 
+from equitable.auth._users import create_user
 from equitable.outreach import add_contact, import_queue, import_roster
 from equitable.outreach._db import read_session, write_session
 from equitable.outreach._models import Case, ContactAttempt, User
 from equitable.outreach._testing import write_queue, write_roster
-from equitable.outreach._users import create_user
 
 WORKERS = 50
 PER_WORKER = 200

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
+from equitable.auth._users import MAX_FAILURES, authenticate, login_throttled
 from equitable.errors import EquitableError
 from equitable.outreach import (
     create_user,
@@ -18,7 +19,6 @@ from equitable.outreach import (
 from equitable.outreach._db import read_session, write_session
 from equitable.outreach._models import Case, User
 from equitable.outreach._testing import school_id
-from equitable.outreach._users import MAX_FAILURES, authenticate, login_throttled
 
 PW = "correct horse battery"
 

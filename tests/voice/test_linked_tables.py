@@ -17,8 +17,13 @@ import pandas as pd
 from equitable.privacy import LongTable, audit_linked
 from equitable.voice._pipeline import _write_csv, estimate_dir
 
-from .test_privacy_audit import FORCED_GROUPS, FORCED_RACE, FORCED_SCHOOLS, SCHOOLS, margins, \
-    make_survey
+from .test_privacy_audit import (
+    FORCED_GROUPS,
+    FORCED_RACE,
+    FORCED_SCHOOLS,
+    make_survey,
+    margins,
+)
 
 SMALL, OTHER_SMALL, SKIPPERS = "19647330000005", "19647330000006", "19647336015954"
 

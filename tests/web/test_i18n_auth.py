@@ -102,7 +102,7 @@ def test_session_cookie_flags_and_sign_out(tmp_path, seed_fn):
 
 
 def test_password_change_ends_open_sessions(app_and_ids):
-    from equitable.outreach._users import set_password
+    from equitable.auth._users import set_password
 
     app, _ = app_and_ids
     with TestClient(app) as c:

@@ -11,10 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import PASSWORD, csrf_of
 
-from equitable.outreach import _users
+from equitable.auth import _users
+from equitable.auth._users import MAX_FAILURES_PER_ACCOUNT, attempt_login
 from equitable.outreach._db import read_session
 from equitable.outreach._models import LoginAttempt
-from equitable.outreach._users import MAX_FAILURES_PER_ACCOUNT, attempt_login
 from equitable.web import create_app, load_settings
 
 ATTACKER = ("203.0.113.66", 40000)

@@ -10,11 +10,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.web.conftest import PASSWORD, csrf_of, login
 
-from equitable.outreach import _sessions
+from equitable.auth import _sessions
+from equitable.auth._sessions import end_session, resolve_session, start_session
+from equitable.auth._users import set_active, set_password
 from equitable.outreach._db import read_session
 from equitable.outreach._models import User, WebSession
-from equitable.outreach._sessions import end_session, resolve_session, start_session
-from equitable.outreach._users import set_active, set_password
 from equitable.web import create_app, load_settings
 from equitable.web._app import SESSION_COOKIE
 

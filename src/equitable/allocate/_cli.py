@@ -1,4 +1,4 @@
-"""Commands: ``equitable allocate``, ``equitable lcff``, ``equitable compare``."""
+"""Commands: ``equitable allocate``, ``equitable lcff``."""
 
 from __future__ import annotations
 
@@ -73,8 +73,10 @@ def _lcff(
     e = lcff_entitlement({"k_3": ada_k3, "4_6": ada_4_6, "7_8": ada_7_8, "9_12": ada_9_12},
                          upp, year)
 
+    from equitable.money import format_money
+
     def money(c: int) -> str:
-        return f"${c // 100:,}.{c % 100:02d}"
+        return format_money(c, cents=True)
 
     typer.echo(f"LCFF {year} (UPP {upp:g}%)  source: {e.rates.source}")
     for s in GRADE_SPANS:
@@ -87,48 +89,8 @@ def _lcff(
     typer.echo(f"  total              {money(e.total_cents):>20}")
 
 
-def _compare(
-    configs: list[Path] = typer.Argument(..., help="Two or more scenario TOMLs (the first is "
-                                         "the baseline): allocation rules, or full `equitable "
-                                         "run` configs."),
-    out: Path = typer.Option(Path("out/compare"), "--out", "-o", help="Output folder."),
-    schools: Path | None = typer.Option(None, "--schools", "-s", help="Schools CSV the "
-                                           "allocation rules apply to."),
-    context: Path | None = typer.Option(None, "--context", help="CSV joined on the id for "
-                                           "need and actual spending (default: a run config's "
-                                           "[inputs].schools, e.g. lausd/schools_2024_25.csv)."),
-    need_column: str | None = typer.Option(None, "--need-column", help="Need measure, "
-                                              "higher = more need (default: pct_frpm if "
-                                              "present)."),
-    spending_column: str | None = typer.Option(None, "--spending-column", help="Actual "
-                                                  "per-pupil spending (default: total_ppe if "
-                                                  "present)."),
-    data_dir: Path | None = typer.Option(None, "--data-dir", help="Data folder for run "
-                                            "configs."),
-) -> None:
-    """Compare allocations side by side: per school, per tier, equity metrics; XLSX + HTML."""
-    from equitable.allocate._compare import compare_files
-
-    comp = compare_files(configs, out, schools=schools, context=context,
-                         need_column=need_column, spending_column=spending_column,
-                         data_dir=data_dir)
-    for s in comp.scenarios:
-        m = comp.metrics[s.name].summary()
-        ci = m.get("concentration_index")
-        pr = m.get("progressivity_ratio")
-        typer.echo(f"{s.name}: ${m['total_dollars']:,.2f}"
-                   + (f", progressivity ratio {pr:.3f}" if pr is not None else "")
-                   + (f", concentration index {ci:+.4f}" if ci is not None else ""))
-    for row in comp.winners.to_dict(orient="records"):
-        typer.echo(f"{row['scenario']} vs {row['vs']}: {row['schools_gaining']} schools gain, "
-                   f"{row['schools_losing']} lose, ${row['dollars_moved']:,.2f} moved")
-    for n in comp.notes:
-        typer.echo(f"  note: {n}")
-    typer.echo(f"-> {out}/compare.xlsx, compare.html, schools.csv, compare.run.json")
-
-
 def register(app: typer.Typer) -> None:
-    """Add ``allocate``, ``lcff`` and ``compare`` to the ``equitable`` command."""
+    """Add ``allocate`` and ``lcff`` to the ``equitable`` command (``compare``, which reads full
+    run configs too, is the pipeline's: :mod:`equitable.pipeline._cli`)."""
     app.command("allocate")(_allocate)
     app.command("lcff")(_lcff)
-    app.command("compare")(_compare)

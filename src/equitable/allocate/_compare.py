@@ -2,7 +2,8 @@
 
 Each scenario is a TOML file: either an allocation rule (applied to one ``--schools`` table) or a
 full ``equitable run`` config (its schools, tiers and allocation are computed by
-``equitable.pipeline.compute``, nothing written). The first scenario is the baseline: every
+``equitable.pipeline.compute``, nothing written; the pipeline, a layer above this one, passes
+that step in as ``run_config_loader``: :func:`equitable.pipeline.compare_files`). The first scenario is the baseline: every
 other is compared with it school by school (winners, losers, change in dollars per pupil) and
 tier by tier; equity metrics are computed for each. Results go to ``compare.xlsx``,
 ``compare.html`` (self-contained, offline: plotly's JavaScript is inlined), ``schools.csv`` and
@@ -14,6 +15,7 @@ from __future__ import annotations
 import html
 import re
 import tomllib
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,11 +28,13 @@ from equitable.allocate._io import read_table, write_csv
 from equitable.allocate._metrics import EquityMetrics, equity_metrics
 from equitable.allocate._rules import load_rule
 from equitable.errors import InputError, SpecError
+from equitable.money import format_money
 from equitable.privacy import suppress_table
 from equitable.provenance import write_run_record
+from equitable.specfile import load_toml
 
-__all__ = ["Comparison", "Scenario", "compare", "compare_files", "load_scenario", "write_html",
-           "write_xlsx"]
+__all__ = ["Comparison", "RunConfigLoader", "Scenario", "compare", "compare_files",
+           "load_scenario", "write_html", "write_xlsx"]
 
 NEED_CANDIDATES = ("pct_frpm", "frpm_pct", "low_income_pct", "unduplicated_pupil_pct",
                    "pct_low_income")
@@ -76,42 +80,40 @@ class Comparison:
     notes: list[str] = field(default_factory=list)
 
 
+#: Computes the scenario of a full ``equitable run`` config: called with the config's path, its
+#: parsed TOML and the data folder (``None``: the default one). The pipeline supplies it
+#: (:func:`equitable.pipeline.scenario_from_run_config`), so this layer never imports the pipeline.
+RunConfigLoader = Callable[[Path, dict[str, Any], "str | Path | None"], Scenario]
+
+
 def _is_run_config(data: dict[str, Any]) -> bool:
     return isinstance(data.get("allocation"), dict) and ("inputs" in data or "index" in data)
 
 
 def load_scenario(path: str | Path, *, schools: pd.DataFrame | None = None,
                   schools_path: str | Path | None = None,
-                  data_dir: str | Path | None = None) -> Scenario:
+                  data_dir: str | Path | None = None,
+                  run_config_loader: RunConfigLoader | None = None) -> Scenario:
     """Read one scenario TOML: an ``equitable run`` config or an allocation rule.
+
+    ``run_config_loader`` computes a full ``equitable run`` config's scenario (the pipeline's
+    :func:`equitable.pipeline.scenario_from_run_config`); without it only allocation rules are
+    read.
 
     Raises
     ------
     SpecError
-        Not valid TOML, an invalid rule, or a rule without a ``--schools`` table.
+        Not valid TOML, an invalid rule, a rule without a ``--schools`` table, or a run config
+        without a ``run_config_loader``.
     """
     p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{p}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML ({exc})") from None
+    data = load_toml(p)
     if _is_run_config(data):
-        from equitable.pipeline import compute  # the main job (issue 3)
-
-        comp = compute(p, data_dir=data_dir)
-        table = comp.schools.copy()
-        ctx = None
-        rel = (data.get("inputs") or {}).get("schools")
-        if rel:
-            from equitable.paths import data_dir as _dd
-
-            cand = _dd(data_dir) / rel
-            ctx = cand if cand.exists() else None
-        name = str(data.get("name") or p.stem)
-        return Scenario(name=name, result=comp.allocation, schools=table, source=str(p),
-                        context_path=ctx)
+        if run_config_loader is None:
+            raise SpecError(f"{p}: a full `equitable run` config is compared by `equitable "
+                            "compare` (equitable.pipeline.compare_files); "
+                            "equitable.allocate.compare_files reads allocation rules only")
+        return run_config_loader(p, data, data_dir)
     rule = load_rule(p)
     if schools is None:
         raise SpecError(f"{p}: an allocation rule needs a schools table: pass --schools "
@@ -430,9 +432,7 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
 
 
 def _fmt_money(x: Any) -> str:
-    if x is None or (isinstance(x, float) and not np.isfinite(x)):
-        return ""
-    return f"-${-x:,.2f}" if x < 0 else f"${x:,.2f}"
+    return format_money(x)
 
 
 def _is_count(col: str) -> bool:
@@ -491,8 +491,8 @@ def write_html(c: Comparison, path: str | Path) -> Path:
         fig.update_layout(title="Dollars per pupil by tier", barmode="group",
                           yaxis_title="dollars per pupil", xaxis_title="tier")
         add(fig, "per-pupil-by-tier")
-    curves = [(s.name, c.metrics[s.name].curve) for s in c.scenarios
-              if c.metrics[s.name].curve is not None]
+    curves = [(s.name, curve) for s in c.scenarios
+              if (curve := c.metrics[s.name].curve) is not None]
     if curves:
         fig = go.Figure()
         fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal dollars per pupil",
@@ -583,7 +583,7 @@ def write_html(c: Comparison, path: str | Path) -> Path:
 
 
 def compare_files(
-    configs: list[str | Path],
+    configs: Sequence[str | Path],
     out_dir: str | Path,
     *,
     schools: str | Path | None = None,
@@ -591,12 +591,15 @@ def compare_files(
     need_column: str | None = None,
     spending_column: str | None = None,
     data_dir: str | Path | None = None,
+    run_config_loader: RunConfigLoader | None = None,
 ) -> Comparison:
-    """``equitable compare``: load the scenarios, compare, write the four outputs.
+    """Load the scenarios, compare, write the four outputs (``equitable compare`` calls it
+    through :func:`equitable.pipeline.compare_files`, which reads full run configs too).
 
     Writes ``compare.xlsx``, ``compare.html``, ``schools.csv`` and ``compare.run.json`` in
     ``out_dir``. ``context`` defaults to a run config's ``[inputs].schools`` file (e.g.
-    ``lausd/schools_2024_25.csv`` with ``pct_frpm`` and ``total_ppe``).
+    ``lausd/schools_2024_25.csv`` with ``pct_frpm`` and ``total_ppe``). ``run_config_loader``:
+    see :func:`load_scenario`.
     """
     if len(configs) < 2:
         raise SpecError("compare needs at least two scenarios (CONFIG_A CONFIG_B ...)")
@@ -604,12 +607,13 @@ def compare_files(
     if schools is not None:
         first = load_rule_id(configs)
         table = read_table(schools, first)
-    scen = [load_scenario(p, schools=table, schools_path=schools, data_dir=data_dir)
+    scen = [load_scenario(p, schools=table, schools_path=schools, data_dir=data_dir,
+                          run_config_loader=run_config_loader)
             for p in configs]
     ctx_path = Path(context) if context is not None else next(
         (s.context_path for s in scen if s.context_path is not None), None)
     ctx = read_table(ctx_path, None) if ctx_path is not None else None
-    if ctx is not None:
+    if ctx_path is not None and ctx is not None:
         for idc in ("cds", "cds_code"):
             if idc in ctx.columns:
                 ctx[idc] = read_table(ctx_path, idc)[idc]
@@ -639,7 +643,7 @@ def compare_files(
     return comp
 
 
-def load_rule_id(configs: list[str | Path]) -> str:
+def load_rule_id(configs: Sequence[str | Path]) -> str:
     """The id column of the first rule among the configs (default ``cds_code``)."""
     for p in configs:
         try:

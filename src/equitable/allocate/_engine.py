@@ -49,7 +49,7 @@ class AllocationResult:
     """
 
     table: pd.DataFrame
-    rule: Any
+    rule: TierRatesRule | ProportionalRule
     total_units: int
     scale: float
     rates: dict[str, float] = field(default_factory=dict)

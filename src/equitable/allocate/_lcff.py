@@ -38,6 +38,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from equitable.errors import InputError, SpecError
+from equitable.specfile import spec_error
 
 __all__ = [
     "GRADE_SPANS",
@@ -107,7 +108,7 @@ def lcff_rates(year: str) -> LcffRates:
     try:
         rates = LcffRates.model_validate(data)
     except ValidationError as exc:  # pragma: no cover - the shipped files are tested
-        raise SpecError(f"lcff_rates/{year}.toml: {exc}") from None
+        raise spec_error(exc, f"lcff_rates/{year}.toml") from None
     missing = [s for s in GRADE_SPANS if s not in rates.base_grant_per_ada]
     if missing:  # pragma: no cover
         raise SpecError(f"lcff_rates/{year}.toml: missing base grant for {missing}")

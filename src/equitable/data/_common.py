@@ -17,7 +17,7 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from equitable.checks import check_field_counts, check_scientific_ids, pad_note, parse_numbers
 from equitable.errors import InputError, location
-from equitable.index._io import check_utf8
+from equitable.files import check_utf8
 
 #: Cell values read as missing. ``*`` is CDE's small-cell suppression mark (a group of 10 or
 #: fewer students): it is missing, never 0. ``No Data`` is the CDE directory's blank, ``NA`` is

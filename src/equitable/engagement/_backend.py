@@ -11,19 +11,53 @@ from __future__ import annotations
 import itertools
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import pyarrow as pa
 
 from equitable.errors import EquitableError
 
-__all__ = ["Backend", "open_backend"]
+__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "open_backend"]
 
 _counter = itertools.count()
 
 
-class Backend:
-    """A connection plus the few I/O operations the pipeline needs."""
+@runtime_checkable
+class Backend(Protocol):
+    """What the engagement pipeline needs of an engine: an Ibis connection (``con``), its
+    ``name`` (``"duckdb"``, ``"spark"``) and four I/O operations. :class:`DuckDBBackend` and
+    :class:`SparkBackend` are the two the tool ships; any object with these members works."""
+
+    name: str
+    con: Any
+
+    def register(self, stem: str, table: pa.Table) -> Any:
+        """Put an Arrow table into the backend and return it as an Ibis table."""
+        ...
+
+    def read_parquet(self, stem: str, path: str | Path) -> Any:
+        """Scan a Parquet file (or folder) lazily as an Ibis table, adding ``_row`` (1-based
+        record number)."""
+        ...
+
+    def materialize(self, stem: str, expr: Any) -> Any:
+        """Compute the Ibis expression ``expr`` once and keep the result in the backend (a
+        table or a cache); return it as an Ibis table."""
+        ...
+
+    def fetch(self, uri: str) -> bytes | None:
+        """The bytes of one small file at ``uri`` read by the engine (so any file system the
+        engine is set up for works), or None when there is no such file."""
+        ...
+
+    def close(self) -> None:
+        """Release the connection and its temporary files."""
+        ...
+
+
+class _BackendBase:
+    """The part :class:`DuckDBBackend` and :class:`SparkBackend` share: the connection, fresh
+    table names, and a ``close`` that does nothing."""
 
     name: str
 
@@ -33,23 +67,6 @@ class Backend:
 
     def _fresh(self, stem: str) -> str:
         return f"eq_{stem}_{os.getpid()}_{next(_counter)}"
-
-    def register(self, stem: str, table: pa.Table):
-        """Put an Arrow table into the backend and return it as an Ibis table."""
-        raise NotImplementedError
-
-    def read_parquet(self, stem: str, path: Path):
-        """Scan a Parquet file lazily, adding ``_row`` (1-based record number)."""
-        raise NotImplementedError
-
-    def materialize(self, stem: str, expr):
-        """Compute ``expr`` once and keep the result in the backend (a table or a cache)."""
-        raise NotImplementedError
-
-    def fetch(self, uri: str) -> bytes | None:
-        """The bytes of one small file at ``uri`` read by the engine (so any file system the
-        engine is set up for works), or None when there is no such file."""
-        raise NotImplementedError
 
     def close(self) -> None:  # pragma: no cover - trivial
         pass
@@ -61,7 +78,9 @@ class Backend:
 DEFAULT_MEMORY_LIMIT = "1500MB"
 
 
-class DuckDBBackend(Backend):
+class DuckDBBackend(_BackendBase):
+    """DuckDB through Ibis, in process, on a database file in a private temporary folder."""
+
     def __init__(self, threads: int | None = None,
                  memory_limit: str | None = DEFAULT_MEMORY_LIMIT) -> None:
         import ibis
@@ -127,7 +146,7 @@ class DuckDBBackend(Backend):
         self._tmp.cleanup()
 
 
-class SparkBackend(Backend):
+class SparkBackend(_BackendBase):
     """Ibis' PySpark backend on the session it is given (see :func:`spark_session`)."""
 
     def __init__(self, session: Any | None = None, *, master: str | None = None,
@@ -391,18 +410,24 @@ def default_spark_session():
     return spark_session()[0]
 
 
-def open_backend(name: str, **kwargs: Any) -> Backend:
-    """Open the backend called ``name`` (``"duckdb"`` or ``"spark"``).
+def open_backend(name: str, *, master: str | None = None, remote: str | None = None,
+                 conf: dict[str, str] | None = None) -> Backend:
+    """Open the backend called ``name``: ``"duckdb"`` (:class:`DuckDBBackend` with its
+    defaults) or ``"spark"`` (:class:`SparkBackend` on the session :func:`spark_session` makes
+    from ``master``, ``remote`` and ``conf``; those three are for Spark only).
 
     Raises
     ------
     EquitableError
-        For any other name.
+        For any other name, or Spark settings given for DuckDB.
     """
     if name == "duckdb":
-        return DuckDBBackend(**kwargs)
+        if master or remote or conf:
+            raise EquitableError("Spark settings (master, remote, conf) are for the 'spark' "
+                                 "backend of engagement, not 'duckdb'")
+        return DuckDBBackend()
     if name == "spark":
-        return SparkBackend(**kwargs)
+        return SparkBackend(master=master, remote=remote, conf=conf)
     raise EquitableError(
         f"The 'backend' parameter of engagement must be 'duckdb' or 'spark'. Got {name!r} instead."
     )

@@ -509,7 +509,7 @@ def _protection_frame(a: pd.DataFrame) -> pd.DataFrame:
         s[c] = v
     ta = s[kind == "TA"].set_index("cds")[["n", "el"]]
     extra = []
-    for k, col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
+    for k, _col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
         tot = s[kind == k].groupby("cds")[["n", "el"]].sum().reindex(ta.index, fill_value=0)
         res = ta - tot
         res = res[(res["n"] > 0) | (res["el"] > 0)]
@@ -736,7 +736,7 @@ def fairness_protection(table: pd.DataFrame, *, total_enrolled: int, total_flagg
         "f": pd.to_numeric(table["flagged"]).to_numpy("int64"),
     })
     extra = []
-    for k, col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
+    for k, _col, label in (("race", "_race", "R_other"), ("span", "_span", "GR_other")):
         n_rest = total_enrolled - int(frame.loc[kind == k, "n"].sum())
         f_rest = total_flagged - int(frame.loc[kind == k, "f"].sum())
         if n_rest > 0 or f_rest > 0:

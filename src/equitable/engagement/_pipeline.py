@@ -210,6 +210,18 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     return periods, enrolled
 
 
+def _open(backend: str, spark: dict[str, Any] | None) -> Backend:
+    """Open the backend ``backend`` names, with the Spark settings for ``"spark"``."""
+    if backend != "spark" or not spark:
+        return open_backend(backend)
+    unknown = sorted(set(spark) - {"master", "remote", "conf"})
+    if unknown:
+        raise InputError(f"The 'spark' parameter of engagement takes master, remote and conf. "
+                         f"Got {', '.join(unknown)} instead.")
+    return open_backend("spark", master=spark.get("master") or None,
+                        remote=spark.get("remote") or None, conf=spark.get("conf") or None)
+
+
 def compute_engagement(
     folder: str | Path,
     *,
@@ -268,9 +280,8 @@ def compute_engagement(
         if not folder.is_dir():
             raise InputError(f"{folder}: not a folder")
         paths = _find_local(folder)
-    own = isinstance(backend, Backend)
-    be = backend if own else open_backend(backend, **(
-        {k: v for k, v in (spark or {}).items() if v} if backend == "spark" else {}))
+    own = not isinstance(backend, str)
+    be = backend if not isinstance(backend, str) else _open(backend, spark)
     import tempfile
 
     fetched = tempfile.TemporaryDirectory(prefix="equitable-inputs-")

@@ -87,7 +87,7 @@ def read_site_schools(path: str | Path) -> pd.DataFrame:
     DataFrame with ``school_id``, ``students``, ``latitude``, ``longitude``, ``need_weight``,
     ``vem_quartile`` (Int64) and the optional columns present.
     """
-    from equitable.index._io import read_table
+    from equitable.files import read_table
 
     source = str(path)
     head = read_table(path)
@@ -142,7 +142,7 @@ def read_candidate_sites(path: str | Path) -> pd.DataFrame:
     """Read candidate sites: ``site_id``, ``latitude``, ``longitude``, optional ``name``,
     ``capacity`` (students, > 0) and ``existing`` (``true``/``false``, ``yes``/``no``, ``1``/``0``:
     already open, counted as covering)."""
-    from equitable.index._io import read_table
+    from equitable.files import read_table
 
     source = str(path)
     df = read_table(path, id_column="site_id")
@@ -175,7 +175,7 @@ def read_candidate_sites(path: str | Path) -> pd.DataFrame:
 def read_travel_times(path: str | Path) -> pd.DataFrame:
     """Read a travel-time table: ``from_id`` (school CDS code), ``to_id`` (site id),
     ``minutes`` (>= 0), one row per pair; a pair listed twice is an error."""
-    from equitable.index._io import read_table
+    from equitable.files import read_table
 
     source = str(path)
     df = read_table(path, id_column="from_id")
@@ -211,9 +211,8 @@ def school_health_files(schools: str | Path, out: str | Path, *, data_dir: str |
         read_svi_tracts,
         read_tracts,
     )
+    from equitable.files import read_table, write_table
     from equitable.health._vulnerability import school_health
-    from equitable.index import read_table
-    from equitable.index._io import write_table
     from equitable.paths import data_file
     from equitable.provenance import write_run_record
 
@@ -322,8 +321,8 @@ def sites_files(schools: str | Path, out_dir: str | Path, k: int, *,
     (:func:`equitable.health._notices.read_home_languages`), for the count of families whose
     language has no notice template.
     """
+    from equitable.files import make_output_folder, write_table
     from equitable.health._sites import DETOUR_FACTOR, choose_sites
-    from equitable.index._io import make_output_folder, write_table
     from equitable.provenance import write_run_record
 
     out = make_output_folder(out_dir)

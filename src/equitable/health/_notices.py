@@ -22,8 +22,8 @@ def read_home_languages(path: str | Path) -> pd.DataFrame:
     """Read students by home language per school: ``cds_code`` (or ``school_id``), ``language``
     (English name, e.g. ``Spanish``), ``students`` (whole number >= 0), e.g. from CDE's English
     learners by language file or the district's language census. One row per school and language."""
+    from equitable.files import read_table
     from equitable.health._io import _first, _numbers
-    from equitable.index._io import read_table
 
     source = str(path)
     head = read_table(path)

@@ -52,8 +52,8 @@ def index_command(
     if output is None:
         raise InputError("give an output file with -o OUTPUT.csv")
     from equitable._atomic import output_folder
+    from equitable.files import check_output_file, read_table, write_table
     from equitable.index._engine import compute_index
-    from equitable.index._io import check_output_file, read_table, write_table
     from equitable.provenance import write_run_record
 
     df = read_table(input, id_column=s.id_column)

@@ -49,7 +49,7 @@ def sensitivity_command(
     """
     from equitable._atomic import output_folder
     from equitable.checks import check_unit_count, published_key
-    from equitable.index._io import check_columns, read_table
+    from equitable.files import check_columns, read_table
     from equitable.index._sensitivity import sensitivity
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
@@ -109,8 +109,8 @@ def audit_command(
     score, and the weights recovered from the indicators.
     """
     from equitable._atomic import output_folder
+    from equitable.files import make_output_folder, read_table
     from equitable.index._audit import audit_published
-    from equitable.index._io import make_output_folder, read_table
     from equitable.index._spec import load_spec
     from equitable.provenance import write_run_record
 

@@ -304,7 +304,7 @@ class SeniAudit:
 
     def write(self, out_dir: str | Path) -> list[Path]:
         """Write ``quintiles.csv``, ``weights.csv`` and ``fits.csv`` into ``out_dir``."""
-        from equitable.index._io import write_table
+        from equitable.files import write_table
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)

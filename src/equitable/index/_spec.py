@@ -15,6 +15,7 @@ import difflib
 import math
 import re
 import tomllib
+from collections.abc import Mapping, Sequence
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -581,7 +582,7 @@ def _format_loc(loc: tuple[Any, ...], data: dict[str, Any]) -> str:
     return "".join(parts)
 
 
-def first_error(errors: list[dict[str, Any]]) -> tuple[dict[str, Any], str | None]:
+def first_error(errors: Sequence[Mapping[str, Any]]) -> tuple[Mapping[str, Any], str | None]:
     """The pydantic error to report, and a "did you mean" key for it.
 
     An unknown key is reported before anything else: a typo'd key (``id_colum``) also makes the

@@ -22,10 +22,18 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers only
         set_details,
         set_status,
     )
-    from equitable.outreach._db import make_engine, migrate
+    from equitable.outreach._db import (
+        DEFAULT_DATABASE_URL,
+        database_error,
+        make_engine,
+        migrate,
+        read_session,
+        write_session,
+    )
     from equitable.outreach._import import ImportResult, import_queue, import_roster, import_schools
+    from equitable.outreach._models import User
     from equitable.outreach._notices import ec48985_languages, render_notice
-    from equitable.outreach._users import add_agreement, create_organization, create_user
+    from equitable.outreach._organizations import add_agreement, create_organization
 
 # The submodules load on first use (PEP 562), so `equitable --help` does not pay for the
 # heavy libraries they import.
@@ -48,25 +56,33 @@ _LAZY = {
     "queue_page": "equitable.outreach._cases",
     "set_details": "equitable.outreach._cases",
     "set_status": "equitable.outreach._cases",
+    "DEFAULT_DATABASE_URL": "equitable.outreach._db",
+    "database_error": "equitable.outreach._db",
     "make_engine": "equitable.outreach._db",
     "migrate": "equitable.outreach._db",
+    "read_session": "equitable.outreach._db",
+    "write_session": "equitable.outreach._db",
+    "User": "equitable.outreach._models",
     "ImportResult": "equitable.outreach._import",
     "import_queue": "equitable.outreach._import",
     "import_roster": "equitable.outreach._import",
     "import_schools": "equitable.outreach._import",
     "ec48985_languages": "equitable.outreach._notices",
     "render_notice": "equitable.outreach._notices",
-    "add_agreement": "equitable.outreach._users",
-    "create_organization": "equitable.outreach._users",
-    "create_user": "equitable.outreach._users",
+    "add_agreement": "equitable.outreach._organizations",
+    "create_organization": "equitable.outreach._organizations",
+    # users are the auth domain's (equitable.auth); kept here for existing callers
+    "create_user": "equitable.auth._users",
 }
 
 __all__ = [
+    "DEFAULT_DATABASE_URL",
     "AssignmentResult",
     "CaseNotFound",
     "Forbidden",
     "FormError",
     "ImportResult",
+    "User",
     "add_agreement",
     "add_contact",
     "add_referral",
@@ -74,6 +90,7 @@ __all__ = [
     "case_counts",
     "create_organization",
     "create_user",
+    "database_error",
     "disclosure_log",
     "ec48985_languages",
     "export_cases",
@@ -85,9 +102,11 @@ __all__ = [
     "make_engine",
     "migrate",
     "queue_page",
+    "read_session",
     "render_notice",
     "set_details",
     "set_status",
+    "write_session",
 ]
 
 

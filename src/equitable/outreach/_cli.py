@@ -206,7 +206,7 @@ def user_password(
     db: str = DbOpt,
 ) -> None:
     """Set a new password (ends the user's open sessions)."""
-    from equitable.outreach._users import set_password
+    from equitable.auth import set_password
 
     set_password(_engine(db), username, _password(password_env))
     typer.echo(f"password of {username} changed")
@@ -215,7 +215,7 @@ def user_password(
 @user_app.command("disable")
 def user_disable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
     """Disable an account and end its open sessions (the account and its history stay)."""
-    from equitable.outreach._users import set_active
+    from equitable.auth import set_active
 
     n = set_active(_engine(db), username, False)
     typer.echo(f"user {username} disabled; {n} open session(s) ended")
@@ -224,7 +224,7 @@ def user_disable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
 @user_app.command("enable")
 def user_enable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
     """Enable a disabled account again (the user signs in anew)."""
-    from equitable.outreach._users import set_active
+    from equitable.auth import set_active
 
     set_active(_engine(db), username, True)
     typer.echo(f"user {username} enabled")
@@ -233,7 +233,7 @@ def user_enable(username: str = typer.Argument(...), db: str = DbOpt) -> None:
 @user_app.command("list")
 def user_list(db: str = DbOpt) -> None:
     """List accounts (no password hashes)."""
-    from equitable.outreach._users import list_users
+    from equitable.auth import list_users
 
     for u in list_users(_engine(db)):
         typer.echo(f"{u.username}\t{u.role}\t{u.school_id or ''}\t{u.ui_language}\t"

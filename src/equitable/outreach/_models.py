@@ -317,7 +317,7 @@ class WebSession(Base):
     """A signed-in session of the web app, kept on the server (OWASP Session Management Cheat
     Sheet): the cookie carries a random token, this row its SHA-256. A session is valid while
     ``ended_at`` is empty, the user is active, it was used within the idle timeout and started
-    within the maximum age (see :mod:`equitable.outreach._sessions`)."""
+    within the maximum age (see :mod:`equitable.auth._sessions`)."""
 
     __tablename__ = "outreach_web_session"
     __table_args__ = (Index("ix_web_session_user_ended", "user_id", "ended_at"),)

@@ -43,7 +43,7 @@ def fast_password_hashing(monkeypatch):
     defaults (RFC 9106). Hashes stay real Argon2id hashes."""
     from argon2 import PasswordHasher
 
-    from equitable.outreach import _users
+    from equitable.auth import _users
 
     monkeypatch.setattr(_users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024,
                                                           parallelism=1))

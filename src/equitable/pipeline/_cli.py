@@ -1,4 +1,4 @@
-"""``equitable run CONFIG [--out DIR] [--data-dir DIR]``."""
+"""``equitable run CONFIG [--out DIR] [--data-dir DIR]`` and ``equitable compare CONFIG...``."""
 
 from __future__ import annotations
 
@@ -113,7 +113,52 @@ def register(app: typer.Typer) -> None:
         if result.caveats:
             from equitable.report._messages import caveat_text
 
-            out = Console(highlight=False, soft_wrap=True)
+            terminal = Console(highlight=False, soft_wrap=True)
             for caveat in result.caveats:
-                out.print(f"[bold yellow]Caveat:[/] {caveat_text('en', caveat)}", markup=True)
+                terminal.print(f"[bold yellow]Caveat:[/] {caveat_text('en', caveat)}", markup=True)
         typer.echo(f"Wrote {', '.join(result.files)} to {result.out_dir}")
+
+
+def _compare(
+    configs: list[Path] = typer.Argument(..., help="Two or more scenario TOMLs (the first is "
+                                         "the baseline): allocation rules, or full `equitable "
+                                         "run` configs."),
+    out: Path = typer.Option(Path("out/compare"), "--out", "-o", help="Output folder."),
+    schools: Path | None = typer.Option(None, "--schools", "-s", help="Schools CSV the "
+                                           "allocation rules apply to."),
+    context: Path | None = typer.Option(None, "--context", help="CSV joined on the id for "
+                                           "need and actual spending (default: a run config's "
+                                           "[inputs].schools, e.g. lausd/schools_2024_25.csv)."),
+    need_column: str | None = typer.Option(None, "--need-column", help="Need measure, "
+                                              "higher = more need (default: pct_frpm if "
+                                              "present)."),
+    spending_column: str | None = typer.Option(None, "--spending-column", help="Actual "
+                                                  "per-pupil spending (default: total_ppe if "
+                                                  "present)."),
+    data_dir: Path | None = typer.Option(None, "--data-dir", help="Data folder for run "
+                                            "configs."),
+) -> None:
+    """Compare allocations side by side: per school, per tier, equity metrics; XLSX + HTML."""
+    from equitable.pipeline._compare import compare_files
+
+    comp = compare_files(configs, out, schools=schools, context=context,
+                         need_column=need_column, spending_column=spending_column,
+                         data_dir=data_dir)
+    for s in comp.scenarios:
+        m = comp.metrics[s.name].summary()
+        ci = m.get("concentration_index")
+        pr = m.get("progressivity_ratio")
+        typer.echo(f"{s.name}: ${m['total_dollars']:,.2f}"
+                   + (f", progressivity ratio {pr:.3f}" if pr is not None else "")
+                   + (f", concentration index {ci:+.4f}" if ci is not None else ""))
+    for row in comp.winners.to_dict(orient="records"):
+        typer.echo(f"{row['scenario']} vs {row['vs']}: {row['schools_gaining']} schools gain, "
+                   f"{row['schools_losing']} lose, ${row['dollars_moved']:,.2f} moved")
+    for n in comp.notes:
+        typer.echo(f"  note: {n}")
+    typer.echo(f"-> {out}/compare.xlsx, compare.html, schools.csv, compare.run.json")
+
+
+def register_compare(app: typer.Typer) -> None:
+    """Add ``compare`` to the ``equitable`` CLI (listed after ``allocate`` and ``lcff``)."""
+    app.command("compare")(_compare)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from equitable.errors import SpecError
+from equitable.specfile import load_toml, spec_error
 
 _CDS_RE = r"^\d{14}$"
 
@@ -139,17 +139,7 @@ def parse_config(data: dict[str, Any], *, source: str = "<config>") -> RunConfig
     try:
         return RunConfig.model_validate(data)
     except ValidationError as exc:
-        from equitable.index._spec import first_error
-
-        err, hint = first_error(exc.errors())
-        loc = _format_loc(tuple(err["loc"]))
-        if err["type"] == "extra_forbidden":
-            msg = "unknown key" + (f" (did you mean '{hint}'?)" if hint else "")
-        elif err["type"] == "missing":
-            msg = "missing required key"
-        else:
-            msg = err["msg"].removeprefix("Value error, ")
-        raise SpecError(f"{source}: key '{loc}': {msg}") from None
+        raise spec_error(exc, source, format_loc=_format_loc) from None
 
 
 def load_config(path: str | Path) -> RunConfig:
@@ -164,12 +154,5 @@ def load_config(path: str | Path) -> RunConfig:
     p = Path(path)
     if p.is_dir():
         raise SpecError(f"{p}: is a folder; give the config file, e.g. examples/lausd.toml")
-    if not p.is_file():
-        raise SpecError(f"{p}: config file not found")
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML: {exc}") from None
-    except UnicodeDecodeError:
-        raise SpecError(f"{p}: not a UTF-8 text file") from None
+    data = load_toml(p, what="config file")
     return parse_config(data, source=str(p))

@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import numpy as np
@@ -27,7 +27,12 @@ from equitable.geo import NOT_PLACED, PLACED_BY_CENTROID, PLACED_IN_POLYGON, pla
 from equitable.paths import data_dir as _data_dir
 from equitable.pipeline._chronic import check_chronic, join_chronic_absence
 from equitable.pipeline._config import RunConfig, load_config
+from equitable.pipeline._record import RunJson
 from equitable.provenance import write_run_record
+
+if TYPE_CHECKING:  # imported on use at run time (equitable --help stays fast)
+    from equitable.allocate import AllocationResult
+    from equitable.index import IndexResult, IndexSpec
 
 #: CalEnviroScreen columns joined to each school by its tract GEOID.
 CES_COLUMNS = ["asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_pctl"]
@@ -65,7 +70,8 @@ class Computation:
     config : the validated config; ``config_path`` its file.
     schools : the ``schools.csv`` table (one row per ranked school, sorted by rank then CDS
         code), see :data:`SCHOOL_COLUMNS` in docs/run.md.
-    index : the :class:`equitable.index.IndexResult`.
+    index : the :class:`equitable.index.IndexResult`; ``spec`` the index spec it was built from
+        (:class:`equitable.index.IndexSpec`).
     allocation : the :class:`equitable.allocate.AllocationResult`.
     excluded : DataFrame ``cds_code``, ``school_name``, ``reason`` of the school-table rows that
         are not ranked.
@@ -76,12 +82,12 @@ class Computation:
     config: RunConfig
     config_path: Path
     schools: pd.DataFrame
-    index: Any
-    allocation: Any
+    index: IndexResult
+    allocation: AllocationResult
     excluded: pd.DataFrame
     inputs: dict[str, Path]
     tracts: gpd.GeoDataFrame
-    spec: Any = None
+    spec: IndexSpec
     placement_counts: dict[str, int] = field(default_factory=dict)
     chronic_absence: dict[str, Any] = field(default_factory=dict)
     caveats: list[dict[str, Any]] = field(default_factory=list)
@@ -123,7 +129,7 @@ class RunResult:
     tier_counts: dict[str, int]
     excluded: dict[str, int]
     placement_counts: dict[str, int]
-    computation: Computation | None = None
+    computation: Computation
     tier_summary: dict[str, Any] | None = None
     caveats: list[dict[str, Any]] = field(default_factory=list)
 
@@ -166,6 +172,16 @@ def _load_spec(config: RunConfig, config_path: Path) -> Any:
             f"({', '.join(list_presets())}) nor a spec file{hint}"
         )
     return load_spec(p)
+
+
+def _budget_cents(comp: Computation) -> int:
+    """The allocation's total in cents. A run allocates money; a positions rule (FTE) has no
+    total in cents and is a :class:`SpecError` naming the config, never a traceback."""
+    cents = comp.allocation.total_cents
+    if cents is None:
+        raise SpecError(f"{comp.config_path}: key 'allocation': a positions rule (FTE) cannot be "
+                        "the budget of `equitable run`; use `equitable staffing plan`")
+    return int(cents)
 
 
 def _parse_rule(config: RunConfig, config_path: Path) -> Any:
@@ -640,7 +656,7 @@ def report_data(comp: Computation) -> Any:
 
     spec = comp.spec
     rule = comp.allocation.rule
-    budget_cents = int(comp.allocation.total_cents)
+    budget_cents = _budget_cents(comp)
     theme_weights = dict(zip([m for m in spec.members_of(spec.overall)],
                              spec.member_weights(spec.overall)))
     indicators = []
@@ -960,7 +976,7 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
                                for t in comp.allocation.remainder_ties],
             "not_ranked": excluded_counts,
             "placement": comp.placement_counts,
-            "budget_cents": int(comp.allocation.total_cents),
+            "budget_cents": _budget_cents(comp),
             "total_cents": int(comp.schools["amount_cents"].sum()),
             "rates_dollars": {k: round(float(v), 6) for k, v in comp.allocation.rates.items()},
             "missing_indicators": int((comp.schools["missing_indicators"] != "").sum()),
@@ -971,10 +987,11 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
             **({"health": comp.health_summary} if comp.health is not None else {}),
         },
         caveats=comp.caveats,
+        model=RunJson,
     )
     return RunResult(
         out_dir=out, files=files, n_schools=len(comp.schools),
-        budget_cents=int(comp.allocation.total_cents),
+        budget_cents=_budget_cents(comp),
         total_cents=int(comp.schools["amount_cents"].sum()), tier_counts=tier_counts,
         excluded=excluded_counts, placement_counts=comp.placement_counts, computation=comp,
         tier_summary=comp.index.tier_summary(),

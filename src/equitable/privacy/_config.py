@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from equitable.errors import SpecError
+from equitable.specfile import load_model, spec_error
 
 __all__ = ["DEFAULT_CAPS", "PrivacyConfig", "RateCap", "load_config"]
 
@@ -73,22 +72,12 @@ class PrivacyConfig(BaseModel):
         return self
 
 
-def _format(exc: ValidationError, source: str) -> str:
-    msgs = []
-    for err in exc.errors(include_url=False):
-        key = ".".join(str(p) for p in err["loc"])
-        msg = "unknown key" if err["type"] == "extra_forbidden" else err["msg"]
-        msg = msg.removeprefix("Value error, ")
-        msgs.append(f"key '{key}': {msg}" if key else msg)
-    return f"{source}: " + "; ".join(msgs)
-
-
 def parse_config(data: dict[str, Any], *, source: str = "<privacy>") -> PrivacyConfig:
     """Validate a ``[privacy]`` table given as a dict; :class:`SpecError` names every bad key."""
     try:
         return PrivacyConfig.model_validate(data)
     except ValidationError as exc:
-        raise SpecError(_format(exc, source)) from None
+        raise spec_error(exc, source) from None
 
 
 def load_config(path: str | Path | None = None) -> PrivacyConfig:
@@ -98,14 +87,4 @@ def load_config(path: str | Path | None = None) -> PrivacyConfig:
     """
     if path is None:
         return PrivacyConfig()
-    p = Path(path)
-    try:
-        data = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{p}: file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML ({exc})") from None
-    table = data.get("privacy", data)
-    if not isinstance(table, dict):
-        raise SpecError(f"{p}: key 'privacy' must be a table")
-    return parse_config(table, source=f"{p} [privacy]" if "privacy" in data else str(p))
+    return load_model(path, PrivacyConfig, table="privacy")

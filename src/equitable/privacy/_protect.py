@@ -172,7 +172,7 @@ def protect_tables(
         raise InputError(f"{len(names)} names for {len(tables)} tables")
     clean = []
     parts = []
-    for i, (df, name) in enumerate(zip(tables, names)):
+    for _i, (df, name) in enumerate(zip(tables, names)):
         if not isinstance(df, pd.DataFrame):
             raise InputError(f"{name}: expected a DataFrame, got {type(df).__name__}")
         num = _numeric_crosstab(df, name)

@@ -7,9 +7,9 @@ Numbers, money and percents are formatted with Babel for each language's locale
 
 from __future__ import annotations
 
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 
-LOCALES = {"en": "en_US", "es": "es_US"}
+from equitable.money import LOCALES, format_money
 
 MESSAGES: dict[str, dict[str, str]] = {
     "en": {
@@ -391,9 +391,9 @@ def label_of(lang: str, code: str, english: str | None, spanish: str | None = No
 
 
 def money(lang: str, dollars: float, decimals: int = 0) -> str:
-    """``$700,000,000`` (en) / ``US$700,000,000`` style (es_US shows ``$``)."""
-    fmt = "¤#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_currency(dollars, "USD", format=fmt, locale=LOCALES[lang], currency_digits=False)
+    """``$700,000,000`` (en) / ``US$700,000,000`` style (es_US shows ``$``):
+    :func:`equitable.money.format_money` in ``lang``."""
+    return format_money(dollars, lang=lang, decimals=decimals)
 
 
 def number(lang: str, value: float, decimals: int = 0) -> str:

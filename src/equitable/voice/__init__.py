@@ -8,10 +8,8 @@ inter-coder agreement and offline theme suggestions; a bilingual HTML report. Se
 
 from __future__ import annotations
 
-
 #: Public name -> the module defining it. Imported on first use, so ``import equitable.voice``
 #: (and ``equitable --help``) does not load pandas, scipy or pandera.
-
 from equitable._lazy import lazy_exports
 
 _WHERE = {

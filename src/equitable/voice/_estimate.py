@@ -648,7 +648,7 @@ def _linked_hide(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
         parts_rows.append(rows)
         sources.append("rates" if frame is rr else "representation")
         pos = {c: i for i, c in enumerate(cats)}
-        for (m, b, g), (kk, i) in where.items():
+        for (_m, b, g), (kk, i) in where.items():
             if b == _OVERALL:
                 links.append(Subset(sub=(kk, i), sup=(k, pos[_OVERALL])))
             elif b == var and g in pos:

@@ -35,16 +35,15 @@ span, race/ethnicity, language...) go to the respondent table, optionally restri
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 import warnings
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from equitable.errors import SpecError
+from equitable.specfile import load_model
 
 __all__ = ["Attribute", "Instrument", "Item", "Scale", "load_instrument", "normalize_label"]
 
@@ -240,18 +239,4 @@ def load_instrument(path: str | Path) -> Instrument:
         The file is missing, is not valid TOML, or breaks the schema; the message names the file
         and the key.
     """
-    p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{p}: instrument file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML ({exc})") from None
-    try:
-        return Instrument.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        msg = err["msg"].removeprefix("Value error, ")
-        more = f" (and {len(exc.errors()) - 1} more)" if len(exc.errors()) > 1 else ""
-        raise SpecError(f"{p}: key '{key}': {msg}{more}") from None
+    return load_model(path, Instrument, what="instrument file")

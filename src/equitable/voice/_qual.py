@@ -31,7 +31,6 @@
 
 from __future__ import annotations
 
-import tomllib
 import uuid
 import warnings
 import xml.etree.ElementTree as ET
@@ -42,9 +41,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from equitable.errors import InputError, SpecError, location
+from equitable.specfile import load_model
 from equitable.voice._readers import read_csv_strings
 from equitable.voice._scrub import apply_spans, remap_offset, scrub_spans, scrub_text
 
@@ -107,18 +107,7 @@ def load_codebook(path: str | Path) -> Codebook:
         Invalid TOML or schema, repeated code ids, or a parent that is not a code.
     """
     p = Path(path)
-    try:
-        raw = tomllib.loads(p.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError(f"{p}: codebook file not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{p}: not valid TOML ({exc})") from None
-    try:
-        cb = Codebook.model_validate(raw)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        key = ".".join(str(x) for x in err["loc"])
-        raise SpecError(f"{p}: key '{key}': {err['msg']}") from None
+    cb = load_model(p, Codebook, what="codebook file")
     ids = cb.ids()
     for k, c in enumerate(cb.codes):
         if c.id in ids[:k]:

@@ -290,7 +290,7 @@ def rake(
         mean_w = totals[first] / n
         lo_b, hi_b = trim[0] * mean_w, trim[1] * mean_w
         w = np.clip(w * mean_w / w.mean(), lo_b, hi_b)
-    for iters in range(1, max_iter + 1):
+    for iters in range(1, max_iter + 1):  # noqa: B007 (the count is reported after the loop)
         for v in variables:
             c, t = codes[v], tvec[v]
             if trim is None:

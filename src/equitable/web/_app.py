@@ -12,7 +12,7 @@ from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from equitable.outreach._db import database_error, make_engine, migrate
+from equitable.outreach import database_error, make_engine, migrate
 from equitable.web._settings import WebSettings
 from equitable.web.deps import LoginRequired, render, translate
 from equitable.web.i18n import LANG_COOKIE, LANGUAGES, negotiate
@@ -43,8 +43,8 @@ def _include_optional(app: FastAPI, module_name: str) -> bool:
         return False
     app.include_router(router)
     app.state.nav = list(getattr(module, "NAV", [])) + app.state.nav
-    static = Path(module.__file__).with_name("static")
-    if static.is_dir():
+    static = Path(module.__file__).with_name("static") if module.__file__ else None
+    if static is not None and static.is_dir():
         app.mount(f"/static/{module_name.rsplit('.', 1)[-1]}", StaticFiles(directory=static),
                   name=f"static-{module_name.rsplit('.', 1)[-1]}")
     return True

@@ -7,10 +7,15 @@ import secrets
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from equitable.outreach._db import write_session
-from equitable.outreach._models import User
-from equitable.outreach._sessions import end_session, start_session
-from equitable.outreach._users import MIN_PASSWORD_LENGTH, attempt_login, set_password
+from equitable.auth import (
+    MIN_PASSWORD_LENGTH,
+    User,
+    attempt_login,
+    end_session,
+    set_password,
+    start_session,
+)
+from equitable.outreach import write_session
 from equitable.web.deps import (
     client_address,
     csrf_protect,
@@ -95,7 +100,9 @@ def account_save(request: Request, ui_language: str = Form(""),
             "saved": False, "error": translate(request, "Choose a language from the list.")},
             status_code=422)
     with write_session(get_engine(request)) as s:
-        s.get(User, user.id).ui_language = ui_language
+        stored = s.get(User, user.id)
+        if stored is not None:  # not deleted since the request began
+            stored.ui_language = ui_language
     user.ui_language = ui_language
     request.state.lang = ui_language
     resp = render(request, "account.html", {"saved": True})

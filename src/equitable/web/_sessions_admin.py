@@ -1,6 +1,6 @@
 """Administrators see the open sessions of the staff console and end them (one session, every
 session of a user, or the account itself). OWASP Session Management Cheat Sheet: the server can
-invalidate any session; see :mod:`equitable.outreach._sessions`."""
+invalidate any session; see :mod:`equitable.auth._sessions`."""
 
 from __future__ import annotations
 
@@ -10,10 +10,14 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
-from equitable.outreach._db import read_session
-from equitable.outreach._models import User
-from equitable.outreach._sessions import end_session_by_id, end_user_sessions, list_sessions
-from equitable.outreach._users import set_active
+from equitable.auth import (
+    User,
+    end_session_by_id,
+    end_user_sessions,
+    list_sessions,
+    set_active,
+)
+from equitable.outreach import read_session
 from equitable.web.deps import csrf_protect, get_engine, render, require_roles
 from equitable.web.outreach._labels import LABELS
 

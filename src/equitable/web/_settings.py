@@ -12,7 +12,8 @@ from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from equitable.errors import SpecError
-from equitable.outreach._db import DEFAULT_DATABASE_URL
+from equitable.outreach import DEFAULT_DATABASE_URL
+from equitable.specfile import spec_error
 
 __all__ = ["WebSettings", "load_settings"]
 
@@ -81,7 +82,7 @@ def load_settings(*, dev: bool = False, **overrides) -> WebSettings:
                 f"keep it secret and the same across restarts), {SECRET_HOWTO}; or run "
                 "'equitable serve --dev' for a throw-away one (sign-ins end when it stops)"
             ) from None
-        raise SpecError(f"web settings: {key}: {first['msg']}") from None
+        raise spec_error(exc, "web settings") from None
     if len(settings.session_secret.get_secret_value()) < MIN_SECRET_LENGTH:
         raise SpecError(
             f"EQUITABLE_SESSION_SECRET must have at least {MIN_SECRET_LENGTH} characters (it has "

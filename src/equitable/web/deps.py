@@ -18,7 +18,7 @@ import datetime as dt
 import hmac
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import jinja2
@@ -27,7 +27,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 
 from equitable import __version__
-from equitable.outreach._models import User
+from equitable.auth import User
 from equitable.web.i18n import LANGUAGE_NAMES, LANGUAGES, locale, translations
 
 __all__ = [
@@ -97,7 +97,8 @@ async def csrf_protect(request: Request) -> None:
         ctype = request.headers.get("content-type", "")
         if ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             form = await request.form()
-            sent = form.get("csrf_token")
+            field = form.get("csrf_token")
+            sent = field if isinstance(field, str) else None  # an uploaded file is no token
     expected_token = request.session.get("csrf")
     if not sent or not expected_token or not hmac.compare_digest(str(sent), expected_token):
         raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
@@ -107,13 +108,13 @@ def optional_user(request: Request) -> User | None:
     """The signed-in user, or None (the session is checked once per request).
 
     The cookie holds a random session token (``sid``); the session itself is kept on the server
-    (:mod:`equitable.outreach._sessions`): ended sessions (sign-out, password change, account
+    (:mod:`equitable.auth._sessions`): ended sessions (sign-out, password change, account
     disabled, ended by an administrator) and sessions idle for ``session_idle_s`` or older than
     ``session_max_age_s`` are refused, and the cookie is cleared.
     """
     if hasattr(request.state, "user"):
         return request.state.user
-    from equitable.outreach._sessions import resolve_session
+    from equitable.auth import resolve_session
 
     user = None
     sid = request.session.get("sid")
@@ -196,7 +197,8 @@ def render(request: Request, template: str, context: dict[str, Any] | None = Non
     if context:
         ctx.update(context)
     html = templates_env.get_template(template).render(ctx)
-    record_shown(get_engine(request), ctx["user"], context or {}, path=request.url.path)
+    record_shown(get_engine(request), cast("User | None", ctx["user"]), context or {},
+                 path=request.url.path)
     return HTMLResponse(html, status_code=status_code, headers=headers)
 
 

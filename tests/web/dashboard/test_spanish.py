@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
 from babel.messages.pofile import read_po
 
 from equitable.web.i18n import catalog_files

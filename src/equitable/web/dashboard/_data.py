@@ -8,7 +8,6 @@ from the data folder when present. Everything is read at startup; pages only loo
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
@@ -23,6 +22,8 @@ import pandas as pd
 
 from equitable.errors import InputError, location
 from equitable.index import parse_spec
+from equitable.pipeline import RunConfig, RunJson
+from equitable.provenance import read_run_record
 
 __all__ = ["RESULTS_ENV", "DashboardData", "load_results", "results_for"]
 
@@ -68,7 +69,7 @@ class DashboardData:
         ``board_district`` (str or None), ``band`` (enrollment band label) and the tract's
         community indicators (``ces_score``, ``ces_pctl``, ``svi_overall_pctl``, ...; NaN when
         unknown).
-    run : the parsed ``run.json``.
+    run : the parsed ``run.json`` (:class:`equitable.pipeline.RunJson`).
     spec : the index spec of the run (:class:`equitable.index.IndexSpec`).
     indicators : ``[{"code", "pctl", "label", "weight"}]`` in spec order.
     tiers : tier labels, highest need first.
@@ -77,7 +78,7 @@ class DashboardData:
 
     folder: Path
     schools: pd.DataFrame
-    run: dict
+    run: RunJson
     spec: Any
     indicators: list[dict]
     tiers: list[str]
@@ -97,7 +98,7 @@ class DashboardData:
 
     @property
     def title(self) -> str:
-        return str(self.run.get("spec", {}).get("config", {}).get("title", ""))
+        return self.run.spec.config.title or ""
 
     def search(self, query: str, limit: int | None = None) -> pd.DataFrame:
         """Schools matching every word of ``query`` in their name, CDS code, ZIP code (CDE
@@ -152,10 +153,10 @@ def _close(word: str, key: str) -> bool:
     return False
 
 
-def _zip_codes(data_folder: Path | None, config: dict) -> dict[str, str]:
+def _zip_codes(data_folder: Path | None, config: RunConfig) -> dict[str, str]:
     """Each school's 5-digit ZIP code from the CDE directory named by the run's
     ``inputs.directory`` (empty when the file is absent or has no ``Zip`` column)."""
-    path = _resolve(data_folder, (config.get("inputs") or {}).get("directory"))
+    path = _resolve(data_folder, config.inputs.directory)
     if path is None:
         return {}
     head = pd.read_csv(path, dtype=str, nrows=0, sep=None if path.suffix == ".txt" else ",",
@@ -203,13 +204,13 @@ def _resolve(data_folder: Path | None, name: str | None) -> Path | None:
     return q if q.exists() else None
 
 
-def _community(data_folder: Path | None, config: dict, geoids: set[str]) -> tuple[pd.DataFrame,
+def _community(data_folder: Path | None, config: RunConfig, geoids: set[str]) -> tuple[pd.DataFrame,
                                                                                  dict]:
     """CalEnviroScreen 4.0 and SVI 2018 values of the schools' tracts."""
     from equitable.data import read_calenviroscreen, read_svi_tracts
 
     frames, sources = [], {}
-    ces_path = _resolve(data_folder, config.get("inputs", {}).get("calenviroscreen"))
+    ces_path = _resolve(data_folder, config.inputs.calenviroscreen)
     if ces_path is not None:
         ces = read_calenviroscreen(ces_path)
         keep = ["geoid", "ces_score", "ces_pctl", "pollution_burden_pctl", "pop_char_pctl"]
@@ -272,16 +273,9 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
     run_path = folder / "run.json"
     if not run_path.is_file():
         raise InputError(f"{run_path}: run record not found (run 'equitable run CONFIG' first)")
-    try:
-        run = json.loads(run_path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{run_path}, row {exc.lineno}: not valid JSON: {exc.msg}") from None
-    try:
-        spec = parse_spec(run["spec"]["index"], source=str(run_path))
-        config = run["spec"]["config"]
-    except (KeyError, TypeError):
-        raise InputError(f"{run_path}: key 'spec.index' / 'spec.config' missing (not a run "
-                         "record of 'equitable run')") from None
+    run = read_run_record(run_path, RunJson)
+    spec = parse_spec(run.spec.index, source=str(run_path))
+    config = run.spec.config
     schools = _read_schools(folder / "schools.csv")
 
     if data_folder is None:
@@ -318,7 +312,7 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
 
     tracts = None
     if with_geometry:
-        tracts_path = _resolve(data_folder, config.get("inputs", {}).get("tracts"))
+        tracts_path = _resolve(data_folder, config.inputs.tracts)
         if tracts_path is not None:
             from equitable.data import read_tracts
 

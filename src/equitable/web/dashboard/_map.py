@@ -85,7 +85,7 @@ def school_points(rows: pd.DataFrame, proj: Projection, tiers: list[str],
     label = label or (lambda t: t)
     colour = colour or (lambda t: default.get(t, "#777"))
     out = []
-    for cds, name, tier, lon, lat in zip(rows["cds_code"], rows["school_name"], rows["tier"],
+    for _cds, name, tier, lon, lat in zip(rows["cds_code"], rows["school_name"], rows["tier"],
                                          rows["longitude"], rows["latitude"]):
         if pd.isna(lon) or pd.isna(lat):
             continue

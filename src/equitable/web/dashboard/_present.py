@@ -9,9 +9,10 @@ Every string here is an English message id translated through the dashboard's ge
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from html import escape
 
+from equitable.provenance import InputFile
 from equitable.report import TIER_COLOURS
 
 __all__ = ["TIER_COLOURS", "level_name", "missing_note", "school_sentence", "source_of",
@@ -83,7 +84,7 @@ CES_CODES = {"asthma_ed_rate", "poverty_pct", "linguistic_isolation_pct", "ces_p
              "education_pct", "unemployment_pct", "housing_burden_pct", "pm25", "diesel_pm"}
 
 
-def source_of(code: str, inputs: dict, _: Gettext) -> str:
+def source_of(code: str, inputs: Mapping[str, InputFile], _: Gettext) -> str:
     """The publisher and dataset of an indicator ("CDE, Free or Reduced-Price Meal data
     2024-25"), never a file name; the school year comes from the input file's name."""
     if code in CES_CODES:
@@ -92,7 +93,8 @@ def source_of(code: str, inputs: dict, _: Gettext) -> str:
         if code.startswith(prefix):
             key = "math" if prefix == "math" and "math" in inputs else (
                 "chronic_absenteeism" if prefix == "chronic" else "schools")
-            year = vintage((inputs.get(key) or {}).get("file"))
+            f = inputs.get(key)
+            year = vintage(f.file if f is not None else None)
             return _(msg) + (f" {year}" if year else "")
     return _("School data of the run")
 

@@ -9,13 +9,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pandas as pd
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from markupsafe import Markup
 from starlette.concurrency import run_in_threadpool
 
 from equitable.errors import EquitableError
+from equitable.money import LOCALES, format_money
 from equitable.web.dashboard import _map, _present
 from equitable.web.dashboard._cache import ByteLRU
 from equitable.web.dashboard._data import DashboardData, results_for
@@ -32,7 +33,8 @@ class Fmt:
     """Numbers in the page's language (Babel, CLDR)."""
 
     def __init__(self, lang: str) -> None:
-        self.locale = "es_US" if lang == "es" else "en_US"
+        self.lang = "es" if lang == "es" else "en"
+        self.locale = LOCALES[self.lang]
 
     def num(self, x: Any, digits: int = 1) -> str:
         if x is None or (isinstance(x, float) and math.isnan(x)):
@@ -46,11 +48,8 @@ class Fmt:
         return "—" if day is None else format_date(day, format="long", locale=self.locale)
 
     def money(self, dollars: Any, cents: bool = True) -> str:
-        if dollars is None or (isinstance(dollars, float) and math.isnan(dollars)):
-            return "—"
-        fmt = "¤#,##0.00" if cents else "¤#,##0"
-        return format_currency(float(dollars), "USD", format=fmt, locale=self.locale,
-                               currency_digits=False)
+        """Dollars with (``cents``) or without cents: :func:`equitable.money.format_money`."""
+        return format_money(dollars, lang=self.lang, decimals=2 if cents else 0, missing="—")
 
 
 def _data(request: Request) -> DashboardData:
@@ -222,15 +221,14 @@ def _csv(df: pd.DataFrame, filename: str, lang: str = "en",
 def _run_title(data: DashboardData, lang: str) -> str:
     """The run config's title in ``lang`` (``report.title_es`` for Spanish); a Spanish page
     without a Spanish title gets a generic one rather than English."""
-    config = data.run.get("spec", {}).get("config", {})
     if lang == "es":
-        title = (config.get("report") or {}).get("title_es")
+        title = data.run.spec.config.report.title_es
         return title or _gettext(lang)("School need tiers and allocation")
     return data.title
 
 
 def _source_of(data: DashboardData, code: str, lang: str = "en") -> str:
-    return _present.source_of(code, data.run.get("inputs", {}), _gettext(lang))
+    return _present.source_of(code, data.run.inputs, _gettext(lang))
 
 
 # --- finder ---------------------------------------------------------------------------------
@@ -254,7 +252,7 @@ def _finder(request: Request, q: str) -> HTMLResponse:
     tier_rows = [{"tier": t, "schools": int(tiers.loc[t, "schools"]),
                   "students": float(tiers.loc[t, "students"]),
                   "dollars": float(tiers.loc[t, "dollars"]) / 100,
-                  "rate": data.run.get("extra", {}).get("rates_dollars", {}).get(t)}
+                  "rate": data.run.extra.rates_dollars.get(t)}
                  for t in data.tiers if t in tiers.index]
     rows = None if hits is None else [data.by_cds[c] for c in hits.index[:MAX_RESULTS]]
     return _page(request, "dashboard/finder.html", {
@@ -354,11 +352,10 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
     n_peers = len(peers)
     peer_rank = int((peers["score"] > rec["score"]).sum()) + 1
     lo, hi = rec["band"]
-    extra = data.run.get("extra", {})
     _ = _gettext(lang)
     fmt = Fmt(lang)
     students = float(data.schools["enrollment"].sum())
-    budget_cents = extra.get("budget_cents", int(data.schools["amount_cents"].sum()))
+    budget_cents = data.run.extra.budget_cents
     average = budget_cents / 100 / students if students else 0.0
     k = (_present.tier_index(data.tiers, rec["tier"]) or 0) + 1
     level = _present.level_name(data.tiers, rec["tier"], _)
@@ -374,14 +371,13 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
         low=_("0 less need"), high=_("100 more need"))
     labels = {i["code"]: translate_label(lang, i["label"], i.get("label_es"))
               for i in data.indicators}
-    weights = (data.run.get("spec", {}).get("config", {}).get("allocation", {})
-               .get("weights") or {})
+    config = data.run.spec.config
+    weights = config.allocation.get("weights") or {}
     return _page(request, "dashboard/school.html", {
         "sentence": sentence, "chart": chart, "average": average, "level_k": k,
         "missing_note": _present.missing_note(rec.get("missing_indicators"), labels, _),
         "tier_weight": weights.get(rec["tier"]),
-        "updated": _updated(data), "run_name": data.run.get("spec", {}).get("config", {})
-        .get("name", data.folder.name),
+        "updated": _updated(data), "run_name": config.name,
         "data": data, "s": rec, "ind": tables["indicators"].to_dict(orient="records"),
         "community": tables["community"].to_dict(orient="records"),
         "peers": [data.by_cds[c] for c in peers["cds_code"][:PEERS_SHOWN]],
@@ -389,12 +385,11 @@ def _school_page(request: Request, cds_code: str) -> HTMLResponse:
         "peer_median_score": float(peers["score"].median()),
         "peer_median_pp": float(peers["per_pupil_dollars"].median()),
         "band_lo": lo, "band_hi": hi, "n_ranked": len(data.schools),
-        "budget": extra.get("budget_cents", int(data.schools["amount_cents"].sum())) / 100,
+        "budget": budget_cents / 100,
         "ces_source": data.community_sources.get("ces"),
         "health": _health_context(data, cds_code, _, fmt),
         "staff": _staffing_context(data, cds_code, _, fmt),
-        "results_source": _("equitable, run '%(name)s'") % {"name": str(
-            data.run.get("spec", {}).get("config", {}).get("name", data.folder.name))},
+        "results_source": _("equitable, run '%(name)s'") % {"name": config.name},
     })
 
 
@@ -518,7 +513,7 @@ def _staffing_context(data: DashboardData, cds: str, _, fmt: Fmt) -> dict | None
         "teacher_vacancies": show(st.get("teacher_vacancies"), 0),
         "median_days": show(st.get("median_days_open"), 0),
         "supports": rows,
-        "as_of_date": _iso_date((data.run.get("extra", {}).get("staffing") or {})
+        "as_of_date": _iso_date(((data.run.extra.model_extra or {}).get("staffing") or {})
                                 .get("as_of")),
     }
 
@@ -543,10 +538,9 @@ def _updated(data: DashboardData) -> dict:
         path = data.folder / "run.json"
         when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).date() \
             if path.is_file() else None
-        inputs = data.run.get("inputs", {})
+        schools = data.run.inputs.get("schools")
         data.cache["updated"] = {
-            "date": when, "school_year": _present.vintage((inputs.get("schools") or {})
-                                                          .get("file")),
+            "date": when, "school_year": _present.vintage(schools.file if schools else None),
             "publisher": os.environ.get("EQUITABLE_DASHBOARD_PUBLISHER") or None}
     return data.cache["updated"]
 
@@ -667,14 +661,12 @@ def _explorer_params(data: DashboardData, request: Request) -> dict:
 
 
 def _default_budget(data: DashboardData) -> str:
-    cents = int(data.run.get("extra", {}).get("budget_cents",
-                                              int(data.schools["amount_cents"].sum())))
+    cents = data.run.extra.budget_cents
     return f"{cents // 100}.{cents % 100:02d}" if cents % 100 else str(cents // 100)
 
 
 def _default_weights(data: DashboardData) -> dict[str, str]:
-    config = data.run.get("spec", {}).get("config", {}).get("allocation", {})
-    weights = config.get("weights") or {}
+    weights = data.run.spec.config.allocation.get("weights") or {}
     return {t: f"{float(weights.get(t, 1.0)):g}" for t in data.tiers}
 
 
@@ -829,7 +821,7 @@ def _tier_table(data: DashboardData) -> pd.DataFrame:
         allocation_cents=("amount_cents", "sum"),
         min_score=("score", "min"), max_score=("score", "max"))
     g = g.reindex([t for t in data.tiers if t in g.index])
-    rates = data.run.get("extra", {}).get("rates_dollars", {})
+    rates = data.run.extra.rates_dollars
     g["per_pupil_dollars"] = [rates.get(t) for t in g.index]
     return g.reset_index()
 
@@ -844,8 +836,8 @@ def _methods(request: Request) -> HTMLResponse:
     lang = request.state.lang
     key = ("explain", lang)
     _ = _gettext(lang)
-    inputs = [{"key": k, "dataset": _present.dataset_of(k, v.get("file"), _), **v}
-              for k, v in sorted(data.run.get("inputs", {}).items())]
+    inputs = [{"key": k, "dataset": _present.dataset_of(k, v.file, _), **v.model_dump()}
+              for k, v in sorted(data.run.inputs.items())]
     facts = [{"label": translate_label(lang, i["label"], i.get("label_es")),
               "weight": i["weight"]} for i in data.indicators]
     tiers = _tier_table(data).to_dict(orient="records")
@@ -854,8 +846,8 @@ def _methods(request: Request) -> HTMLResponse:
         "data": data, "blocks": data.cache[key], "inputs": inputs, "facts": facts,
         "max_weight": max([f["weight"] for f in facts] + [1e-9]),
         "max_rate": max(rates + [0]), "tiers": tiers,
-        "rule": data.run.get("spec", {}).get("allocation", {}),
-        "extra": data.run.get("extra", {}), "version": data.run.get("version")})
+        "rule": data.run.spec.allocation,
+        "extra": data.run.extra.model_dump(), "version": data.run.version})
 
 
 @router.get("/methods/tiers.csv")

@@ -1,7 +1,7 @@
 """Initial outreach schema, with the append-only disclosure log (triggers on SQLite and PostgreSQL).
 
 Revision ID: 0001
-Revises: 
+Revises:
 """
 
 import sqlalchemy as sa

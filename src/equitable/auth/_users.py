@@ -1,4 +1,4 @@
-"""Users, organisations, data-sharing agreements, password hashes and login throttling.
+"""Staff users of the console: accounts, password hashes and login throttling.
 
 Passwords are hashed with Argon2id (argon2-cffi's defaults, RFC 9106's second recommended
 parameter set).
@@ -39,7 +39,6 @@ from equitable.outreach._db import read_session, write_session
 from equitable.outreach._import import check_fits
 from equitable.outreach._models import (
     ROLES,
-    DataSharingAgreement,
     LoginAttempt,
     Organization,
     User,
@@ -50,10 +49,8 @@ from equitable.outreach._models import (
 __all__ = [
     "MIN_PASSWORD_LENGTH",
     "LoginResult",
-    "add_agreement",
     "attempt_login",
     "authenticate",
-    "create_organization",
     "create_user",
     "list_users",
     "login_throttled",
@@ -167,7 +164,7 @@ def set_password(engine: Engine, username: str, password: str) -> None:
         user.password_hash = _hasher.hash(password)
         user.session_epoch += 1
         user_id = user.id
-    from equitable.outreach._sessions import end_user_sessions
+    from equitable.auth._sessions import end_user_sessions
 
     end_user_sessions(engine, user_id, "password")
 
@@ -190,7 +187,7 @@ def set_active(engine: Engine, username: str, active: bool) -> int:
         user_id = user.id
     if active:
         return 0
-    from equitable.outreach._sessions import end_user_sessions
+    from equitable.auth._sessions import end_user_sessions
 
     return end_user_sessions(engine, user_id, "disabled")
 
@@ -280,11 +277,14 @@ def _verify(engine: Engine, username: str, password: str) -> User | None:
         ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password or "")
     except (VerificationError, InvalidHashError):
         ok = False
-    ok = ok and user is not None and user.active
-    if ok and _hasher.check_needs_rehash(user.password_hash):
+    if not ok or user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
         with write_session(engine) as s:
-            s.get(User, user.id).password_hash = _hasher.hash(password)
-    return user if ok else None
+            stored = s.get(User, user.id)
+            if stored is not None:  # not deleted since it was read
+                stored.password_hash = _hasher.hash(password)
+    return user
 
 
 def authenticate(engine: Engine, username: str, password: str, address: str) -> User | None:
@@ -299,41 +299,6 @@ def authenticate(engine: Engine, username: str, password: str, address: str) -> 
         s.add(LoginAttempt(username=username, address=address[:64], success=user is not None,
                            at=utcnow()))
     return user
-
-
-def create_organization(engine: Engine, name: str) -> int:
-    name = name.strip()
-    if not name:
-        raise EquitableError("the organization needs a name")
-    check_fits(Organization, {"name": name}, {"name": "the organization's name"})
-    with write_session(engine) as s:
-        if s.scalar(select(Organization.id).where(Organization.name == name)) is not None:
-            raise EquitableError(f"the organization '{name}' exists already")
-        org = Organization(name=name)
-        s.add(org)
-        s.flush()
-        return org.id
-
-
-def add_agreement(engine: Engine, organization: str, *, signed_on: dt.date, expires_on: dt.date,
-                  purpose: str, reference: str | None = None) -> int:
-    """Record a data-sharing agreement with a partner organisation (FERPA 34 CFR 99.31(a)(6))."""
-    if expires_on < signed_on:
-        raise EquitableError("the agreement expires before it is signed")
-    if not purpose.strip():
-        raise EquitableError("the agreement needs its purpose")
-    check_fits(DataSharingAgreement, {"purpose": purpose.strip(), "reference": reference},
-               {"purpose": "--purpose", "reference": "--reference"})
-    with write_session(engine) as s:
-        org_id = s.scalar(select(Organization.id).where(Organization.name == organization))
-        if org_id is None:
-            raise EquitableError(f"unknown organization '{organization}'")
-        dsa = DataSharingAgreement(organization_id=org_id, signed_on=signed_on,
-                                   expires_on=expires_on, purpose=purpose.strip(),
-                                   reference=reference)
-        s.add(dsa)
-        s.flush()
-        return dsa.id
 
 
 def list_users(engine: Engine) -> list[User]:

@@ -102,7 +102,7 @@ def _end(engine: Engine, where, reason: str, now: dt.datetime | None = None) -> 
     with write_session(engine) as s:
         res = s.execute(update(WebSession).where(where, WebSession.ended_at.is_(None))
                         .values(ended_at=now or utcnow(), end_reason=reason))
-        return res.rowcount or 0
+        return int(getattr(res, "rowcount", 0) or 0)  # a CursorResult for an UPDATE
 
 
 def end_session(engine: Engine, token: str | None, reason: str = "logout") -> int:

@@ -1,0 +1,58 @@
+"""One money formatter for every output: terminal lines, HTML reports, workbooks, the dashboard.
+
+Amounts are US dollars; money is computed in integer cents (``amount_cents``) and formatted here.
+Without a language the text is plain ASCII for terminals and files (``$1,234.56``,
+``-$1,234.56``); with one (``"en"``, ``"es"``) it is formatted by Babel with the CLDR data of the
+locale (:data:`LOCALES`): the currency symbol, group and decimal separators of US English and US
+Spanish (CLDR "Currency Formats", Unicode Technical Standard #35, part 3, section 5).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+__all__ = ["LOCALES", "format_money"]
+
+#: Language -> the CLDR locale its numbers and money are formatted in.
+LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+def _missing(amount: Any) -> bool:
+    return amount is None or (isinstance(amount, float) and not math.isfinite(amount))
+
+
+def format_money(amount: Any, *, cents: bool = False, lang: str | None = None,
+                 decimals: int = 2, missing: str = "") -> str:
+    """Format an amount of US dollars.
+
+    Parameters
+    ----------
+    amount : dollars (int or float), or integer cents when ``cents``; None or NaN/inf is
+        ``missing``.
+    cents : ``amount`` is in integer cents (formatted exactly, without floating point).
+    lang : ``None`` for plain ASCII (``$1,234.56``; a negative amount ``-$1,234.56``), or a
+        language of :data:`LOCALES` for Babel's locale-aware text (``es``: ``$1,234.56`` as
+        CLDR's es_US writes it).
+    decimals : digits after the decimal point (0 or 2 in practice).
+    missing : the text for a missing amount (``""``, ``"—"``).
+
+    Raises
+    ------
+    KeyError
+        ``lang`` is not in :data:`LOCALES`.
+    """
+    if _missing(amount):
+        return missing
+    if lang is not None:
+        from babel.numbers import format_currency
+
+        dollars = int(amount) / 100 if cents else float(amount)
+        fmt = "¤#,##0" + ("." + "0" * decimals if decimals else "")
+        return format_currency(dollars, "USD", format=fmt, locale=LOCALES[lang],
+                               currency_digits=False)
+    if cents and decimals == 2:
+        whole, part = divmod(abs(int(amount)), 100)
+        return f"{'-' if int(amount) < 0 else ''}${whole:,}.{part:02d}"
+    dollars = int(amount) / 100 if cents else float(amount)
+    return f"-${-dollars:,.{decimals}f}" if dollars < 0 else f"${dollars:,.{decimals}f}"
