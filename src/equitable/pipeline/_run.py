@@ -466,6 +466,7 @@ def _add_health(comp: Computation, ces: pd.DataFrame, base: Path) -> None:
     from equitable.pipeline._health import health_table
 
     h = comp.config.health
+    assert h is not None  # called only with a [health] section
     table, summary, files = health_table(
         comp.schools, ces, hpi_path=_health_path(base, h.hpi, "hpi"),
         svi_path=_health_path(base, h.svi, "svi") if h.svi else None,
@@ -795,11 +796,11 @@ def _rule_rows(comp: Computation, inputs: dict[str, tuple[str, str]]) -> list[di
 
     kind = getattr(rule, "kind", "tier_rates")
     rows = [row("xl_r_config", comp.config_path.name), row("xl_r_name", cfg.name),
-            row("xl_r_budget", int(comp.allocation.total_cents) / 100, "money"),
+            row("xl_r_budget", int(comp.allocation.total_cents or 0) / 100, "money"),
             row("xl_r_kind", kind, value_key=f"kind_{kind}")]
-    if getattr(rule, "solve", None) is not None:
-        rows.append(row("xl_r_solve", bool(rule.solve), value_key="xl_yes" if rule.solve
-                        else "xl_no"))
+    solve = getattr(rule, "solve", None)
+    if solve is not None:
+        rows.append(row("xl_r_solve", bool(solve), value_key="xl_yes" if solve else "xl_no"))
     for tier, w in (getattr(rule, "weights", None) or {}).items():
         rows.append(row("xl_r_weight", float(w), "num", tier=str(tier)))
     for tier, r in (getattr(rule, "rates", None) or {}).items():

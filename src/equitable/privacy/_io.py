@@ -98,7 +98,7 @@ def read_csv_text(path: Path, *, skip_initial_space: bool = True) -> pd.DataFram
     if not data.strip():
         raise InputError(f"{path}: the file is empty (no header row)")
     # "file, row L: not UTF-8 text (byte 0xNN); ... iconv ..." (the shared rule, docs/data.md)
-    from equitable.index._io import check_utf8
+    from equitable.files import check_utf8
 
     check_utf8(path)
     # a row with more fields than the header, or a last row cut short (equitable.checks)

@@ -176,7 +176,7 @@ def _prior_section(book: Book, ws: Any, data: ReportData, lang: str, row: int) -
             Col("prior_dollars", t(lang, "xl_prior"), "money"),
             Col("change_dollars", t(lang, "xl_change"), "money")]
     first, last = book.table(ws, df, cols, row=row + 1)
-    cached = {c: int(df[c].sum()) for c in ("schools_gaining", "schools_losing", "schools_same",
+    cached: dict[str, float | int] = {c: int(df[c].sum()) for c in ("schools_gaining", "schools_losing", "schools_same",
                                             "schools_without_prior")}
     cached["prior_dollars"] = int(df["prior_cents"].sum()) / 100
     cached["change_dollars"] = int(df["change_cents"].sum()) / 100
