@@ -46,13 +46,13 @@ CASES = {
         ["row 2", "column 'home_language'", "longer than 40 characters"]),
     "queue rank over the 32-bit range": (
         "import", _queue(rank1="3000000000"),
-        ["row 2", "column 'priority_rank'", "outside the database's whole-number range"]),
+        ["row 2", "column 'priority'", "outside the database's whole-number range"]),
     "queue rank over the 64-bit range": (
         "import", _queue(rank1="9" * 30),
-        ["row 2", "column 'priority_rank'", "outside the database's whole-number range"]),
+        ["row 2", "column 'priority'", "outside the database's whole-number range"]),
     "queue rank of 5,000 digits": (
         "import", _queue(rank1="7" * 5000),
-        ["row 2", "column 'priority_rank'", "outside the database's whole-number range"]),
+        ["row 2", "column 'priority'", "outside the database's whole-number range"]),
     "queue grade is not a code": (
         "import", _queue(grade1="Kindergarten"),
         ["row 2", "column 'grade'", "not a grade code"]),

@@ -322,7 +322,7 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
     data = DashboardData(folder=folder, schools=schools, run=run, spec=spec,
                          indicators=indicators, tiers=tiers, tracts=tracts,
                          community_sources=sources)
-    outputs = run.get("outputs") or {}
+    outputs = run.outputs
     if "health.csv" in outputs:
         data.health = _by_cds(folder / "health.csv", _HEALTH_TEXT)
     if "staffing_schools.csv" in outputs:
