@@ -15,7 +15,10 @@ __all__ = [
     "PRESENT_STATUSES",
     "STATUSES",
     "EngagementResult",
+    "EngagementRules",
     "compute_engagement",
+    "list_rule_presets",
+    "load_rules",
     "reasons_text",
     "run_engagement",
 ]
@@ -25,6 +28,9 @@ _WHERE = {
     "PRESENT_STATUSES": "equitable.engagement._io",
     "STATUSES": "equitable.engagement._io",
     "EngagementResult": "equitable.engagement._pipeline",
+    "EngagementRules": "equitable.engagement._rules_spec",
+    "list_rule_presets": "equitable.engagement._rules_spec",
+    "load_rules": "equitable.engagement._rules_spec",
     "compute_engagement": "equitable.engagement._pipeline",
     "reasons_text": "equitable.engagement._reasons",
     "run_engagement": "equitable.engagement._pipeline",
@@ -38,6 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
         run_engagement,
     )
     from equitable.engagement._reasons import reasons_text
+    from equitable.engagement._rules_spec import EngagementRules, list_rule_presets, load_rules
 
 
 def __getattr__(name: str) -> Any:

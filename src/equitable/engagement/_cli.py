@@ -63,9 +63,13 @@ def engagement(
     lenient: bool = typer.Option(
         False, "--lenient", help="Drop rows with problems (and say how many) instead of stopping."
     ),
-    missing_days: int = typer.Option(
-        10, "--missing-days", help="N: missing = no presence or activity in the last N "
-        "instructional days."),
+    missing_days: int | None = typer.Option(
+        None, "--missing-days", help="N: missing = no presence or activity in the last N "
+        "instructional days (default: the rules' value, 10 in California's)."),
+    rules: str = typer.Option(
+        "california", "--rules", help="Engagement thresholds: a preset (california, "
+        "federal-edfacts) or a TOML file (docs/engagement.md, \"Rules as a spec\"); recorded "
+        "in run.json."),
     as_of: str | None = typer.Option(
         None, "--as-of", help="Date the data describe (default: latest attendance date)."),
     sb98_from: str | None = typer.Option(None, "--sb98-from", help="First day of the SB 98 window."),
@@ -87,7 +91,7 @@ def engagement(
                  "conf": parse_spark_conf(spark_conf, spark_conf_file)}
     r = run_engagement(
         folder, out, backend=backend, **({"spark": spark} if spark else {}), absences_only=absences_only, lenient=lenient,
-        missing_days=missing_days, as_of=_date(as_of, "--as-of"),
+        missing_days=missing_days, rules=rules, as_of=_date(as_of, "--as-of"),
         sb98_from=_date(sb98_from, "--sb98-from"), sb98_to=_date(sb98_to, "--sb98-to"),
     )
     if r.engine:

@@ -380,11 +380,17 @@ def _member_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     return out
 
 
-def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
+def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataFrame:
     """The figures of the summary before suppression: one row per level (``D``/``S``), CDS code
     and reporting category with ``n`` (cumulative enrollment), ``el`` (enrolled 31 days or more)
     and ``ch`` (of those, absent on 10% or more of the days; 0 when ``d`` has no
-    ``days_absent``). ``d`` has one row per student and school with ``days_enrolled``."""
+    ``days_absent``). ``d`` has one row per student and school with ``days_enrolled``. The
+    numbers are those of ``rules`` (:func:`~equitable.engagement.load_rules`; default
+    California's, quoted here)."""
+    from equitable.engagement._rules_spec import load_rules, share
+
+    chronic_rule = load_rules(rules).chronic_absence
+    num, den = share(chronic_rule.rate_percent)
     cols = ["student_id", "school_id", "days_enrolled"]
     x = _joined(d, attrs, cols + (["days_absent"] if "days_absent" in d.columns else []))
     if "days_absent" not in x.columns:
@@ -407,8 +413,8 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
         codes, uniques = pd.factorize(frame[key], sort=True)
         k = len(uniques)
         days = frame["days_enrolled"].to_numpy()
-        eligible = days >= 31
-        chronic = eligible & (frame["days_absent"].to_numpy() * 10 >= days)
+        eligible = days >= chronic_rule.min_days_enrolled
+        chronic = eligible & (frame["days_absent"].to_numpy() * den >= days * num)
         masks = _member_masks(frame)
         for order, (code, _) in enumerate(CATEGORIES):
             m = masks[code]
@@ -428,7 +434,7 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame) -> pd.DataFrame:
 
 def school_summary(d: pd.DataFrame, attrs: pd.DataFrame | None, year: str,
                    hidden: tuple[set[str], set[str]] | None = None,
-                   counts: pd.DataFrame | None = None) -> pd.DataFrame:
+                   counts: pd.DataFrame | None = None, rules=None) -> pd.DataFrame:
     """Chronic absenteeism by school and district and reporting category, CDE layout, protected.
 
     School rows (AggregateLevel S) count each student's enrollment at that school; district rows
@@ -442,9 +448,10 @@ def school_summary(d: pd.DataFrame, attrs: pd.DataFrame | None, year: str,
     school figure can be recovered from the district row or from the school's other groups; see
     :func:`summary_protection`. ``hidden`` is :func:`summary_protection` computed beforehand
     (the pipeline does it while the backend works; it depends on enrollment only). ``counts``
-    is :func:`summary_counts` of ``d`` when already computed.
+    is :func:`summary_counts` of ``d`` when already computed. ``rules``: the engagement rules
+    (default California's, whose numbers are quoted above).
     """
-    a = summary_counts(d, attrs) if counts is None else counts
+    a = summary_counts(d, attrs, rules) if counts is None else counts
     if hidden is None:
         hidden = summary_protection(a)
     key = _row_keys(a)

@@ -39,6 +39,7 @@ from equitable.engagement._rules import (
     engagement_table,
     to_frame,
 )
+from equitable.engagement._rules_spec import EngagementRules, load_rules
 from equitable.errors import InputError
 from equitable.provenance import write_run_record
 
@@ -228,11 +229,12 @@ def compute_engagement(
     backend: str | Backend = "duckdb",
     absences_only: bool = False,
     lenient: bool = False,
-    missing_days: int = 10,
+    missing_days: int | None = None,
     as_of: dt.date | None = None,
     sb98_from: dt.date | None = None,
     sb98_to: dt.date | None = None,
     spark: dict[str, Any] | None = None,
+    rules: str | Path | EngagementRules | None = None,
 ) -> EngagementResult:
     """Compute every output of the engagement pipeline for one input folder (writes nothing).
 
@@ -246,13 +248,16 @@ def compute_engagement(
         and the calendar.
     lenient : drop rows with problems (and report how many) instead of stopping.
     missing_days : N of the ``missing`` rule (no presence or activity in the last N
-        instructional days of the school); must be >= 1.
+        instructional days of the school); must be >= 1; default the rules' ``missing.days``.
     as_of : the day the data describe; default the latest date in the attendance file.
     sb98_from, sb98_to : the SB 98 window (inclusive); default every enrolled day.
     spark : for ``backend="spark"``: ``master`` (a master URL), ``remote`` (a Spark Connect
         ``sc://`` URL) and ``conf`` (settings), passed to
         :func:`~equitable.engagement._backend.spark_session`; with none, the active session,
         the ``spark-submit`` master or ``local[*]``.
+    rules : the thresholds: a preset name (``california``, the default; ``federal-edfacts``), a
+        TOML file or :class:`~equitable.engagement.EngagementRules` (see
+        :func:`~equitable.engagement.load_rules` and docs/engagement.md, "Rules as a spec").
 
     ``folder`` may be a local path, a ``file://`` URI or any URI the engine reads (``s3a://``,
     ``hdfs://``, ``abfss://``, ``gs://`` for Spark; ``s3://``, ``gs://``, ``https://`` for
@@ -270,6 +275,9 @@ def compute_engagement(
         A missing file or column, or (without ``lenient``) any problem row; the message gives
         counts and row numbers, never a student id.
     """
+    rules = load_rules(rules)
+    if missing_days is None:
+        missing_days = rules.missing.days
     if missing_days < 1:
         raise InputError(
             f"The 'missing_days' parameter of engagement must be >= 1. Got {missing_days} instead."
@@ -295,7 +303,7 @@ def compute_engagement(
             if act is not None:
                 paths["activity"] = act
         return _checked(be, paths, as_of, absences_only=absences_only, lenient=lenient,
-                        missing_days=missing_days, sb98=(sb98_from, sb98_to))
+                        missing_days=missing_days, sb98=(sb98_from, sb98_to), rules=rules)
     finally:
         if not own:
             be.close()
@@ -323,7 +331,7 @@ def _find_local(folder: Path) -> dict[str, Path]:
     return paths
 
 
-def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days, sb98):
+def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days, sb98, rules):
     t_start, c_start = time.perf_counter(), time.process_time()
     students_table = read_table(paths["students"], STUDENT_COLUMNS)
     calendar, c_issues, _ = check_calendar(
@@ -359,7 +367,7 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
              time.perf_counter() - t_start, time.process_time() - c_start)
     return _compute(
         be, paths, students, dropped, early, absences_only=absences_only,
-        lenient=lenient, missing_days=missing_days, sb98=sb98,
+        lenient=lenient, missing_days=missing_days, sb98=sb98, rules=rules,
     )
 
 
@@ -399,7 +407,7 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
 
 
 def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
-             missing_days, sb98) -> EngagementResult:
+             missing_days, sb98, rules) -> EngagementResult:
     t0, c0 = time.perf_counter(), time.process_time()
 
     def phase(name: str) -> None:
@@ -458,7 +466,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     # suppression, an integer program) in a thread while the backend reads the attendance.
     pre = _enrolled_by_student_school(periods, enrolled)
     pool = ThreadPoolExecutor(max_workers=1)
-    protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs)))
+    protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
     phase("inputs and enrolled days")
     compact = be.materialize("att", compact_attendance(raw, inp))
@@ -481,7 +489,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.warning("%s", n.message())
 
     expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
-                            sb98_window=sb98, per=per)
+                            sb98_window=sb98, per=per, rules=rules)
     df = to_frame(expr)
     phase("rules")
     for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",
@@ -511,7 +519,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     log.info("engagement: waited %.1f s for the summary's suppression pattern",
              time.perf_counter() - t_wait)
     # the summary and the fairness table are published together: protected as a linked set
-    counts = O.summary_counts(dx, None)
+    counts = O.summary_counts(dx, None, rules)
     privacy_notes: list[str] = []
     result = EngagementResult(
         students=O.format_engagement(dx, missing_days, presorted=True),
@@ -554,7 +562,7 @@ def run_engagement(
         raise InputError(f"{out}: exists and is not a folder")
     result = compute_engagement(folder, **kwargs)
     spec = {k: (v if not isinstance(v, dt.date) else v.isoformat()) for k, v in kwargs.items()
-            if not hasattr(v, "con") and k != "spark"}
+            if not hasattr(v, "con") and k not in ("spark", "rules")}
     if kwargs.get("spark"):
         from equitable.engagement._backend import redact_conf, redact_url
 
@@ -565,6 +573,10 @@ def run_engagement(
             "conf": redact_conf(given.get("conf") or {}),
         }.items() if v}
     spec["as_of"] = result.as_of.isoformat()
+    rules = load_rules(kwargs.get("rules"))
+    if spec.get("missing_days") is None:
+        spec["missing_days"] = rules.missing.days  # the window applied
+    spec["rules"] = rules.record()  # the thresholds applied
     # Local files are hashed; a folder of Parquet files or a URI is named only (hashing a
     # statewide dataset would read it twice).
     inputs = {k: p for k, p in result.inputs.items() if isinstance(p, Path) and p.is_file()

@@ -33,6 +33,7 @@ from equitable.engagement._io import (
     STATUSES,
     Issue,
 )
+from equitable.engagement._rules_spec import EngagementRules, Sb98, load_rules, share
 
 __all__ = [
     "Inputs", "check_activity", "check_attendance", "compact_attendance", "engagement_table",
@@ -373,9 +374,13 @@ def _streaks(ok: ibis.Table, enrolled: ibis.Table) -> ibis.Table:
     )
 
 
-def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | None]) -> ibis.Table:
+def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | None],
+          rules: Sb98 | None = None) -> ibis.Table:
     """Per period: weeks in which the student was absent on more than three school days or on
-    60% or more of the week's instructional days (Education Code 43504(f), SB 98, 2020-21)."""
+    60% or more of the week's instructional days (Education Code 43504(f), SB 98, 2020-21; the
+    numbers are ``rules``', California's by default)."""
+    rules = rules if rules is not None else load_rules().sb98
+    num, den = share(rules.week_share_percent)
     start, end = window
     p = inp.periods
     c = inp.cal
@@ -412,7 +417,7 @@ def _sb98(ok: ibis.Table, inp: Inputs, window: tuple[dt.date | None, dt.date | N
               - ibis.greatest(jj.w_lo, jj.j_lo).cast("int64") + 1)
     wk = jj.select("w_enr", "n_absent", n_days=n_days)
     wk = wk.filter(wk.n_days > 0)
-    flagged = (wk.n_absent > 3) | (wk.n_absent * 5 >= wk.n_days * 3)
+    flagged = (wk.n_absent > rules.max_absent_days) | (wk.n_absent * den >= wk.n_days * num)
     return wk.group_by(wk.w_enr.name("enr")).agg(
         sb98_weeks_flagged=flagged.cast("int64").sum()
     )
@@ -427,6 +432,7 @@ def engagement_table(
     missing_days: int = 10,
     sb98_window: tuple[dt.date | None, dt.date | None] = (None, None),
     per: ibis.Table | None = None,
+    rules: EngagementRules | None = None,
 ) -> ibis.Table:
     """One row per student and school with every count and flag of the engagement rules.
 
@@ -439,6 +445,8 @@ def engagement_table(
     enrolled : the enrolled-days table (``enr, days_enrolled, first_idx, last_idx, ...``).
     missing_days : N, the window of the ``missing`` rule in instructional days.
     sb98_window : first and last date (inclusive) of the days the SB 98 weeks look at.
+    rules : the thresholds (:func:`~equitable.engagement.load_rules`); default California's,
+        whose numbers the rules below quote.
 
     Returns
     -------
@@ -455,12 +463,13 @@ def engagement_table(
     Works: satisfactory < 5%, at risk 5% to < 10%, moderate 10% to < 20%, severe >= 20%, computed
     in integers (``20 * absent < enrolled`` is "< 5%") so no boundary is lost to rounding.
     """
+    rules = load_rules(rules)
     p = inp.periods
     as_of = ibis.literal(inp.as_of)
     if per is None:
         per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
     st = _streaks(ok, enrolled)
-    sb = _sb98(ok, inp, sb98_window)
+    sb = _sb98(ok, inp, sb98_window, rules.sb98)
 
     e = enrolled
     t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i", "e_si"), "enr")
@@ -538,15 +547,21 @@ def engagement_table(
     cw = cw.filter(cw.idx == ibis.greatest(cw.max_idx - (missing_days - 1), 1))
     cw = cw.select(w_sch="c_sch", window_start="c_date")
     g = g.left_join(cw, g.school_id == cw.w_sch).drop("w_sch")
-    eligible = g.days_enrolled >= 31
-    absent5 = g.days_absent * 20 >= g.days_enrolled
-    absent10 = g.days_absent * 10 >= g.days_enrolled
-    absent20 = g.days_absent * 5 >= g.days_enrolled
+    def at_least(percent):  # days absent >= percent % of the days enrolled, in integers
+        num, den = share(percent)
+        return g.days_absent * den >= g.days_enrolled * num
+
+    tiers = rules.attendance_tiers
+    eligible = g.days_enrolled >= rules.chronic_absence.min_days_enrolled
+    chronic = at_least(rules.chronic_absence.rate_percent)
+    absent5 = at_least(tiers.at_risk_percent)
+    absent10 = at_least(tiers.moderate_percent)
+    absent20 = at_least(tiers.severe_percent)
     engaged_in_window = (g.last_present_date >= g.window_start).fill_null(False) | (
         g.last_activity_date >= g.window_start
     ).fill_null(False)
     g = g.mutate(
-        chronically_absent=eligible.ifelse(absent10, ibis.null("boolean")),
+        chronically_absent=eligible.ifelse(chronic, ibis.null("boolean")),
         attendance_tier=ibis.cases(
             (~eligible, "not_applicable"),
             (absent20, "severe"),

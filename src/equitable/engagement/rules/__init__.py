@@ -1,0 +1,1 @@
+"""Engagement rule presets (TOML), read by :func:`equitable.engagement.load_rules`."""
