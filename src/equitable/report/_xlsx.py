@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
-from equitable.report._model import TIER_COLOURS, TIER_TEXT, ReportData
+from equitable.report._model import TIER_COLOURS, TIER_TEXT, ReportData, tier_colour_at
 
 #: Columns of the "Schools" sheet: (column in ReportData.schools, header, kind, width).
 _SCHOOL_COLUMNS = [
@@ -74,8 +74,9 @@ def write_xlsx(data: ReportData, path: str | Path) -> Path:
         ws.write(hr, c, h, f_head)
     for i, row in enumerate(data.tiers.itertuples(index=False)):
         r = hr + 1 + i
-        colour = wb.add_format({"bg_color": TIER_COLOURS[i % len(TIER_COLOURS)], "bold": True,
-                                "font_color": TIER_TEXT[i % len(TIER_TEXT)]})
+        fill = tier_colour_at(i, len(data.tiers))  # the dashboard's and report.html's scale
+        colour = wb.add_format({"bg_color": fill, "bold": True,
+                                "font_color": TIER_TEXT[TIER_COLOURS.index(fill)]})
         ws.write(r, 0, row.tier, colour)
         ws.write_number(r, 1, int(row.schools), f_int)
         if isinstance(row.students, str):
