@@ -97,7 +97,7 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
         height=720, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white",
         # a horizontal legend above the map leaves the full width to the map on a phone
-        legend={"title": {"text": t(lang, "need_level")}, "itemsizing": "constant",
+        legend={"title": {"text": t(lang, "need_level"), "side": "top"}, "itemsizing": "constant",
                 "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         xaxis=xaxis, yaxis=yaxis,
     )
@@ -138,7 +138,7 @@ def distribution_figure(data: ReportData, lang: str) -> go.Figure:
         barmode="stack", height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40},
         xaxis={"title": {"text": t(lang, "per_pupil") + " ($)"}},
         yaxis={"title": {"text": t(lang, "count_of_schools")}}, plot_bgcolor="white",
-        legend={"title": {"text": t(lang, "need_level")}, "orientation": "h", "x": 0, "y": 1.0,
+        legend={"title": {"text": t(lang, "need_level"), "side": "top"}, "orientation": "h", "x": 0, "y": 1.0,
                 "yanchor": "bottom"},
     )
     return fig

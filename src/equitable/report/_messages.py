@@ -118,7 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Tied scores make the tiers unequal: {counts} schools (without ties: {untied}); "
             "tied schools share the higher-need tier."
         ),
-        "tier_empty": "Tier {tier} has no schools.",
+        "tier_empty": "No school is in the group “{tier}”.",
         "remainder_tie": (
             "Rounding to whole cents: {n} schools had exactly equal remainders; {k} of them got "
             "the extra cent by the tie-break rule '{rule}' (run.json lists them)."
@@ -253,7 +253,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Los empates en la puntuación hacen desiguales los niveles: {counts} escuelas (sin "
             "empates: {untied}); las escuelas empatadas comparten el nivel de más necesidad."
         ),
-        "tier_empty": "El nivel {tier} no tiene escuelas.",
+        "tier_empty": "Ninguna escuela está en el grupo «{tier}».",
         "remainder_tie": (
             "Redondeo a centavos: {n} escuelas tenían restos exactamente iguales; {k} de ellas "
             "recibieron el centavo extra según la regla de desempate '{rule}' (run.json las "

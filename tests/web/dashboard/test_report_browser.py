@@ -6,6 +6,7 @@ on a phone, need levels in words and the scenario sentence; screenshots in out/s
 from __future__ import annotations
 
 import re
+from html import unescape
 
 import pytest
 
@@ -37,7 +38,7 @@ LAYOUT_JS = """() => {
 @pytest.mark.parametrize("width,height", [(390, 844), (1366, 900)])
 def test_offline_report_in_chromium(chromium_browser, results, axe_source, lang, width, height):
     path = results["out"] / REPORTS[lang]
-    html = path.read_text(encoding="utf-8")
+    html = unescape(path.read_text(encoding="utf-8"))
     level, scenario = WORDS[lang]
     assert scenario in html and level in html
     # need levels in words: no bare tier label ("1 Highest" / "1 Más alta") in a table cell
