@@ -16,6 +16,13 @@ REPORTS = {"en": "report.html", "es": "report.es.html"}
 WORDS = {"en": ("Highest need", "This is a scenario, not the district's budget."),
          "es": ("Necesidad más alta", "Esto es un escenario, no el presupuesto del distrito.")}
 
+#: The overflow check of the dashboard, except inside plotly's data layer (the tract outlines reach
+#: past the axes' range and plotly clips them to the plot area); the legends are checked.
+REPORT_OVERFLOW_JS = OVERFLOW_JS.replace(
+    "    const st = getComputedStyle(el);",
+    "    if (el.closest('svg .cartesianlayer')) continue;\n    const st = getComputedStyle(el);")
+assert REPORT_OVERFLOW_JS != OVERFLOW_JS
+
 LAYOUT_JS = """() => {
   const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
   const shown = e => { const s = getComputedStyle(e); const r = e.getBoundingClientRect();
@@ -55,7 +62,7 @@ def test_offline_report_in_chromium(chromium_browser, results, axe_source, lang,
         p.wait_for_selector("#map .legend")
         p.click("#school-list summary")  # open the list of schools
         p.hover("#map .plotly")  # a toolbar would show on hover
-        got = p.evaluate(OVERFLOW_JS)
+        got = p.evaluate(REPORT_OVERFLOW_JS)
         assert got["bad"] == [] and got["scroll"] <= got["vw"], got
         layout = p.evaluate(LAYOUT_JS)
         assert layout["legends"] >= 3  # map, shares, distribution
