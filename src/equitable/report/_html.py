@@ -16,10 +16,10 @@ from equitable.report._messages import (
     caveat_text,
     label_of,
     money,
+    need_level,
     number,
     percent,
     t,
-    need_level,
 )
 from equitable.report._model import ReportData, tier_colour_at
 

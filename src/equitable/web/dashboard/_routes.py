@@ -493,8 +493,8 @@ def _map_page(request: Request, tier: str, span: str, district: str) -> Response
                "n": int(counts.get(t, 0))} for t in data.tiers]
     lang = request.state.lang
     placed = _map_points(data, rows, lang)
-    initial = state["initial_bounds"] if "initial_bounds" in state else None
-    if initial is None:
+    initial = state.get("initial_bounds")
+    if "initial_bounds" not in state:
         lat = data.schools["latitude"].dropna() if "latitude" in data.schools else []
         lon = data.schools["longitude"].dropna() if "longitude" in data.schools else []
         initial = state["initial_bounds"] = ((float(lon.min()), float(lat.min()),
