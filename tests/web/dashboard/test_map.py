@@ -271,3 +271,20 @@ def test_all_of_la_county_real_file(lausd_hoods, data_dir):
     # LA County: about -118.95..-117.65 W, 33.70..34.82 N (Catalina and San Clemente included)
     assert frame["w"].min() < -118.9 and frame["e"].max() > -117.7
     assert frame["n"].max() > 34.8
+
+
+def test_the_maps_script_gets_spanish_text_on_a_spanish_page(client, results):
+    """The popup, zoom buttons and need levels the script shows come from the catalog (the
+    Spanish walk of test_spanish.py leaves scripts out, so this checks the map's JSON block)."""
+    page = client.get("/map?lang=es").text
+    cfg = json.loads(re.search(r'id="map-config">(.*?)</script>', page, re.DOTALL).group(1))
+    assert cfg["text"] == {"need": "Nivel de necesidad", "per_pupil": "Dólares por alumno",
+                           "page": "Abrir la página de la escuela", "zoom_in": "Acercar",
+                           "zoom_out": "Alejar", "close": "Cerrar"}
+    levels = {p["level"] for p in cfg["points"]}
+    assert levels <= {"Necesidad más alta", "Necesidad alta", "Necesidad moderada",
+                      "Necesidad baja", "Necesidad más baja"} and len(levels) == 5
+    s = results["schools"]
+    first = s[s["latitude"].notna()].iloc[0]
+    # es_US: the same digits and separators as en_US ("$1,864.44")
+    assert cfg["points"][0]["per_pupil"] == _per_pupil(first)
