@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from equitable.web.dashboard import _map, load_results
+from equitable.web.dashboard._present import tier_colour
 
 from .test_browser import AXE_TAGS, OVERFLOW_JS, SCREENSHOTS
 
@@ -113,6 +114,11 @@ def test_the_map_page_carries_every_placed_school_with_its_dollars(client, resul
 
 # --- in chromium ------------------------------------------------------------------------------
 
+def tiers_of(results) -> list[str]:
+    """The tier labels, highest need first (schools.csv is in rank order)."""
+    return list(dict.fromkeys(results["schools"]["tier"]))
+
+
 def _wait_bounds_change(p, before: str) -> str:
     """The map's frame once it differs from ``before`` (polled: the CSP forbids eval)."""
     for _ in range(100):
@@ -146,6 +152,10 @@ def test_map_in_chromium(chromium_browser, live_url, results, axe_source, lang, 
         _open_map(p, f"{live_url}/map?lang={lang}")
         assert errors == []  # the app's CSP lets Leaflet and map.js run
         assert p.locator(".school-dot").count() == n_placed
+        # every dot is drawn, in its need level's colour
+        fills = p.eval_on_selector_all(".school-dot circle", "cs => cs.map(c => c.getAttribute('fill'))")
+        placed = s[s["latitude"].notna()]
+        assert fills == [tier_colour(tiers_of(results), t) for t in placed["tier"]]
         assert p.get_attribute("#school-map", "data-hoods") == "4"
         assert p.locator("path.leaflet-interactive, .leaflet-overlay-pane path").count() == 4
         # the list alternative lists every ranked school

@@ -69,6 +69,10 @@ def test_lausd_map(chromium_browser, lausd, axe_source, width, height):
         _open_map(p, f"{lausd['url']}/map?lang=en")
         assert p.get_attribute("#school-map", "data-hoods") == "272"  # all of LA County
         assert p.locator(".school-dot").count() == placed
+        assert p.locator(".school-dot svg circle").count() == placed  # every dot drawn
+        assert p.locator(".school-dot circle[fill='#440154']").count() == \
+            int((s["tier"] == "1 Highest").sum() - s.loc[s["latitude"].isna(), "tier"].eq(
+                "1 Highest").sum())
         assert p.locator("#map-list tbody tr").count() == 651
         got = p.evaluate(OVERFLOW_JS)
         assert got["bad"] == [] and got["scroll"] <= got["vw"], got

@@ -78,22 +78,13 @@
     return box;
   }
 
+  // One icon per colour; Leaflet copies a string "html" into each marker (an element given as
+  // "html" would be moved from marker to marker). The colour is a server hex value, checked.
   function dotIcon(colour) {
-    var ns = "http://www.w3.org/2000/svg";
-    var svg = document.createElementNS(ns, "svg");
-    svg.setAttribute("width", "16");
-    svg.setAttribute("height", "16");
-    svg.setAttribute("viewBox", "0 0 16 16");
-    svg.setAttribute("aria-hidden", "true");
-    svg.setAttribute("focusable", "false");
-    var c = document.createElementNS(ns, "circle");
-    c.setAttribute("cx", "8");
-    c.setAttribute("cy", "8");
-    c.setAttribute("r", "6");
-    c.setAttribute("fill", colour);
-    c.setAttribute("stroke", "#1b1b1b");
-    c.setAttribute("stroke-width", "1.5");
-    svg.appendChild(c);
+    var fill = /^#[0-9a-fA-F]{6}$/.test(colour) ? colour : "#777777";
+    var svg = '<svg width="16" height="16" viewBox="0 0 16 16" aria-hidden="true" ' +
+      'focusable="false"><circle cx="8" cy="8" r="6" fill="' + fill + '" stroke="#1b1b1b" ' +
+      'stroke-width="1.5"/></svg>';
     return L.divIcon({html: svg, className: "school-dot", iconSize: [16, 16],
                       iconAnchor: [8, 8], popupAnchor: [0, -6]});
   }
