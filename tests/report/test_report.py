@@ -81,13 +81,13 @@ def test_html_is_self_contained_and_translated():
         assert not re.search(r"<script[^>]+src=", doc)
         assert not re.search(r"<link[^>]+href=", doc)
         assert "School &lt;0&gt;" in doc  # names are escaped in the map's hover text
-    assert '<html lang="es">' in es and "Métodos" in es and "1 Más alta" in es
+    assert '<html lang="es">' in es and "Métodos" in es and "Necesidad más alta" in es
     assert '<html lang="en">' in en and "Methods" in en
     assert 'href="report.es.html"' in en and 'href="report.html"' in es
     # a tier of 8 students (10 or fewer) is suppressed through equitable.privacy: "*"
-    row5 = re.findall(r"<tr>\s*<td><span class=\"swatch\"[^>]*></span>5 Lowest</td>(.*?)</tr>",
-                      en, re.DOTALL)[0]
-    assert "<td class=\"num\">*</td>" in row5
+    row5 = re.findall(r"<tr>\s*<td class=\"lead\"><span class=\"swatch\"[^>]*></span>Lowest need"
+                      r"</td>(.*?)</tr>", en, re.DOTALL)[0]
+    assert "<td class=\"num\" data-label=\"Students\">*</td>" in row5
     assert "$1,500" in en
 
 
@@ -130,8 +130,9 @@ def test_spanish_report_uses_the_specs_spanish_labels():
     en = render_html(data, "en")
     assert "Grupos de estudiantes: % FRPM" in es and "Student groups" not in es
     assert "Índice: Índice de prueba." in es and "Test index" not in es
-    assert "1 Máxima necesidad" in es  # the spec's own Spanish label wins
-    assert "2 Alta" in es  # others fall back to the word-by-word translation
+    # tiers are shown as the dashboard's need levels in words, not the spec's tier labels
+    assert "Necesidad más alta" in es and "Necesidad alta" in es
+    assert "1 Máxima necesidad" not in es and "2 Alta" not in es
     assert "Student groups: % FRPM" in en and "Grupos" not in en
     assert "Index: Test index." in en
 
@@ -157,8 +158,9 @@ def test_report_lists_every_school_so_a_family_can_find_theirs():
     assert len(cells) == 5
     # rank 1: School <0>, tier 1 in Spanish, 500 students, $500.00, $1.00 per pupil
     first = re.findall(r"<td[^>]*>(.*?)</td>", cells[0])
-    assert first == ["1", "School &lt;0&gt;", "1 Más alta", "500", "$500.00", "$1.00",
-                     "Lincoln Heights"]
+    assert first == ["1", "School &lt;0&gt;",
+                     '<span class="swatch" style="background: #440154"></span>Necesidad más alta',
+                     "500", "$500.00", "$1.00", "Lincoln Heights"]
     assert 'id="school-filter"' in es and "Buscar una escuela" in es
 
 
@@ -177,8 +179,8 @@ def test_tier_table_shows_score_ranges_cut_scores_and_an_empty_tier_in_both_lang
     assert "88.5000 – 90.0000" in en and "87.0000</td>" in en
     assert "Cut scores (the lowest score in each tier but the last): 88.5000, –, 87.0000, 86.0000." in en
     assert "Tied scores make the tiers unequal: 2, 0, 1, 1, 1 schools (without ties: 1, 1, 1, 1, 1)" in en
-    assert "Tier 2 High has no schools." in en
-    assert "El nivel 2 Alta no tiene escuelas." in es and "Puntuaciones de corte" in es
+    assert "No school is in the group “High need”." in en
+    assert "Ninguna escuela está en el grupo «Necesidad alta»." in es and "Puntuaciones de corte" in es
 
 
 def test_remainder_tie_note_under_the_tier_table_in_both_languages():

@@ -16,12 +16,12 @@ from equitable.report._messages import (
     caveat_text,
     label_of,
     money,
+    need_level,
     number,
     percent,
     t,
-    tier_label,
 )
-from equitable.report._model import TIER_COLOURS, ReportData
+from equitable.report._model import ReportData, tier_colour_at
 
 _ENV = Environment(
     loader=PackageLoader("equitable.report", "templates"),
@@ -34,8 +34,19 @@ _ENV = Environment(
 _PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
 
 
-def _colour(i: int) -> str:
-    return TIER_COLOURS[i % len(TIER_COLOURS)]
+def _colour(i: int, n: int = 5) -> str:
+    """The ``i``-th of ``n`` tiers' colour: the dashboard's scale (:func:`tier_colour_at`)."""
+    return tier_colour_at(i, n)
+
+
+def _level(data: ReportData, lang: str, label: str) -> str:
+    """A tier as the dashboard names it: a need level in words ("Highest need")."""
+    return need_level(lang, list(data.tier_labels), label)
+
+
+def _tier_colour(data: ReportData, label: str) -> str:
+    labels = list(data.tier_labels)
+    return _colour(labels.index(label), len(labels)) if label in labels else "#777777"
 
 
 def map_figure(data: ReportData, lang: str) -> go.Figure:
@@ -58,16 +69,16 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
     placed = s[s["latitude"].notna() & s["longitude"].notna()]
     for i, label in enumerate(data.tier_labels):
         sub = placed[placed["tier"] == label]
-        name = tier_label(lang, label, data.tier_labels_es)
+        name = _level(data, lang, label)
         hover = [
-            f"{html.escape(str(n))}<br>{t(lang, 'tier')}: {name}"
+            f"{html.escape(str(n))}<br>{t(lang, 'need_level')}: {name}"
             f"<br>{t(lang, 'per_pupil')}: {money(lang, float(pp), 2)}"
             for n, pp in zip(sub["school_name"], sub["per_pupil_dollars"].fillna(0))
         ]
         fig.add_trace(go.Scatter(
             x=sub["longitude"].round(6).tolist(), y=sub["latitude"].round(6).tolist(),
             mode="markers", name=name,
-            marker={"color": _colour(i), "size": 7, "line": {"color": "#333", "width": 0.5}},
+            marker={"color": _tier_colour(data, label), "size": 7, "line": {"color": "#333", "width": 0.5}},
             text=hover, hovertemplate="%{text}<extra></extra>",
         ))
     lat0 = float(placed["latitude"].mean()) if len(placed) else 34.0
@@ -86,7 +97,7 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
         height=720, margin={"l": 10, "r": 10, "t": 40, "b": 10},
         plot_bgcolor="white", paper_bgcolor="white",
         # a horizontal legend above the map leaves the full width to the map on a phone
-        legend={"title": {"text": t(lang, "tier")}, "itemsizing": "constant",
+        legend={"title": {"text": t(lang, "need_level"), "side": "top"}, "itemsizing": "constant",
                 "orientation": "h", "x": 0, "y": 1.0, "yanchor": "bottom"},
         xaxis=xaxis, yaxis=yaxis,
     )
@@ -94,7 +105,7 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
 
 
 def shares_figure(data: ReportData, lang: str) -> go.Figure:
-    labels = [tier_label(lang, x, data.tier_labels_es) for x in data.tiers["tier"]]
+    labels = [_level(data, lang, x) for x in data.tiers["tier"]]
     fig = go.Figure([
         go.Bar(x=labels, y=(data.tiers["share_students"] * 100).round(2).tolist(),
                name=t(lang, "share_students"), marker_color="#9e9e9e"),
@@ -119,15 +130,15 @@ def distribution_figure(data: ReportData, lang: str) -> go.Figure:
         for i, label in enumerate(data.tier_labels):
             sub = s.loc[s["tier"] == label, "per_pupil_dollars"].dropna().round(2)
             fig.add_trace(go.Histogram(
-                x=sub.tolist(), name=tier_label(lang, label, data.tier_labels_es),
-                marker_color=_colour(i),
+                x=sub.tolist(), name=_level(data, lang, label),
+                marker_color=_tier_colour(data, label),
                 xbins={"start": math.floor(lo), "end": math.ceil(hi) + size, "size": size},
             ))
     fig.update_layout(
         barmode="stack", height=380, margin={"l": 50, "r": 10, "t": 40, "b": 40},
         xaxis={"title": {"text": t(lang, "per_pupil") + " ($)"}},
         yaxis={"title": {"text": t(lang, "count_of_schools")}}, plot_bgcolor="white",
-        legend={"title": {"text": t(lang, "tier")}, "orientation": "h", "x": 0, "y": 1.0,
+        legend={"title": {"text": t(lang, "need_level"), "side": "top"}, "orientation": "h", "x": 0, "y": 1.0,
                 "yanchor": "bottom"},
     )
     return fig
@@ -164,8 +175,8 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         lo, hi = ranges.get(row.tier, (None, None))
         tiers.append({
             "scores": "" if lo is None else (score(lo) if lo == hi else f"{score(lo)} – {score(hi)}"),
-            "label": tier_label(lang, row.tier, data.tier_labels_es),
-            "colour": _colour(i),
+            "label": _level(data, lang, row.tier),
+            "colour": _tier_colour(data, row.tier),
             "schools": number(lang, row.schools),
             "students": row.students if isinstance(row.students, str) else number(lang, row.students),
             "amount": money(lang, row.amount_cents / 100),
@@ -184,7 +195,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
                                 untied=", ".join(number(lang, c) for c in ts["untied_counts"])))
         for lab, c in zip(ts["labels"], ts["counts"]):
             if c == 0:
-                tier_notes.append(t(lang, "tier_empty", tier=tier_label(lang, lab, data.tier_labels_es)))
+                tier_notes.append(t(lang, "tier_empty", tier=_level(data, lang, lab)))
     for tie in data.remainder_ties:
         tier_notes.append(t(lang, "remainder_tie", n=number(lang, tie["schools"]),
                             k=number(lang, tie["moved"]), rule=tie["rule"]))
@@ -210,7 +221,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         for th in data.themes
     ]
     tier_weights = [
-        {"label": tier_label(lang, k, data.tier_labels_es), "weight": _fmt_weight(v)}
+        {"label": _level(data, lang, k), "weight": _fmt_weight(v)}
         for k, v in data.tier_weights.items()
     ]
     pc = data.placement_counts
@@ -231,7 +242,8 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         {
             "rank": "" if _nan_like(r.rank) else number(lang, int(r.rank)),
             "name": str(r.school_name),
-            "tier": tier_label(lang, str(r.tier), data.tier_labels_es),
+            "tier": _level(data, lang, str(r.tier)),
+            "colour": _tier_colour(data, str(r.tier)),
             "enrollment": "" if _nan_like(r.enrollment) else number(lang, int(r.enrollment)),
             "amount": money(lang, int(r.amount_cents) / 100, 2),
             "per_pupil": ("" if _nan_like(r.per_pupil_dollars)

@@ -32,6 +32,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "tier_table": "Tiers",
         "tier": "Tier",
+        "need_level": "Need level",
+        "scenario": "This is a scenario, not the district's budget.",
+        "scenario_text": (
+            "The dollars follow weights per student chosen as assumptions for this plan; they "
+            "are not what the school actually receives."
+        ),
         "schools": "Schools",
         "students": "Students",
         "amount": "Allocation",
@@ -112,7 +118,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Tied scores make the tiers unequal: {counts} schools (without ties: {untied}); "
             "tied schools share the higher-need tier."
         ),
-        "tier_empty": "Tier {tier} has no schools.",
+        "tier_empty": "No school is in the group “{tier}”.",
         "remainder_tie": (
             "Rounding to whole cents: {n} schools had exactly equal remainders; {k} of them got "
             "the extra cent by the tie-break rule '{rule}' (run.json lists them)."
@@ -160,6 +166,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "tier_table": "Niveles",
         "tier": "Nivel",
+        "need_level": "Nivel de necesidad",
+        "scenario": "Esto es un escenario, no el presupuesto del distrito.",
+        "scenario_text": (
+            "Los dólares siguen pesos por estudiante elegidos como supuestos de este plan; no "
+            "son lo que la escuela recibe en realidad."
+        ),
         "schools": "Escuelas",
         "students": "Estudiantes",
         "amount": "Asignación",
@@ -241,7 +253,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Los empates en la puntuación hacen desiguales los niveles: {counts} escuelas (sin "
             "empates: {untied}); las escuelas empatadas comparten el nivel de más necesidad."
         ),
-        "tier_empty": "El nivel {tier} no tiene escuelas.",
+        "tier_empty": "Ninguna escuela está en el grupo «{tier}».",
         "remainder_tie": (
             "Redondeo a centavos: {n} escuelas tenían restos exactamente iguales; {k} de ellas "
             "recibieron el centavo extra según la regla de desempate '{rule}' (run.json las "
@@ -369,6 +381,34 @@ def t(lang: str, key: str, **kwargs: object) -> str:
     table = MESSAGES.get(lang, MESSAGES["en"])
     text = table.get(key, MESSAGES["en"].get(key, key))
     return text.format(**kwargs) if kwargs else text
+
+
+#: Need levels of a five- or three-tier index, highest need first, in each language: the same
+#: words as the public dashboard (:func:`equitable.web.dashboard._present.level_name` and its
+#: catalog), after the CDE California School Dashboard's plain level names.
+NEED_LEVELS = {
+    "en": {5: ("Highest need", "High need", "Moderate need", "Low need", "Lowest need"),
+           3: ("Highest need", "Moderate need", "Lowest need")},
+    "es": {5: ("Necesidad más alta", "Necesidad alta", "Necesidad moderada", "Necesidad baja",
+               "Necesidad más baja"),
+           3: ("Necesidad más alta", "Necesidad moderada", "Necesidad más baja")},
+}
+_NEED_GROUP = {"en": "Need group {k} of {n} (1 = highest need)",
+               "es": "Grupo de necesidad {k} de {n} (1 = necesidad más alta)"}
+
+
+def need_level(lang: str, labels: list[str], label: str) -> str:
+    """A tier as a need level in words (``"1 Highest"`` of five tiers -> ``"Highest need"`` /
+    ``"Necesidad más alta"``), never a bare tier number; an index with other than 3 or 5 tiers
+    gets "Need group k of n (1 = highest need)". A label not among ``labels`` is returned as
+    :func:`tier_label` gives it."""
+    if label not in labels:
+        return tier_label(lang, label)
+    i, n = labels.index(label), len(labels)
+    words = NEED_LEVELS.get(lang, NEED_LEVELS["en"]).get(n)
+    if words:
+        return words[i]
+    return _NEED_GROUP.get(lang, _NEED_GROUP["en"]).format(k=i + 1, n=n)
 
 
 def tier_label(lang: str, label: str, spanish: dict[str, str] | None = None) -> str:

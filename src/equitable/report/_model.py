@@ -7,14 +7,23 @@ from typing import Any
 
 import pandas as pd
 
-#: Tier colours, tier 1 (highest need) first: a colour-blind-safe sequential scheme
-#: (ColorBrewer "RdYlBu", 5 classes, reversed so red = highest need).
 #: The one tier colour scale of the report, the spreadsheet and the public dashboard, highest
 #: need first: viridis (van der Walt & Smith, matplotlib 2.0), dark to light, readable in grey
 #: and with every common colour-vision deficiency.
 TIER_COLOURS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
 #: Text colour readable on each tier colour (WCAG 2.1 contrast >= 4.5:1).
 TIER_TEXT = ["#ffffff", "#ffffff", "#000000", "#000000", "#000000"]
+
+
+def tier_colour_at(i: int, n: int) -> str:
+    """The colour of the ``i``-th tier (0 = highest need) of ``n``: :data:`TIER_COLOURS` spread
+    over the whole scale whatever the number of tiers (3 tiers: dark, middle, light). The
+    dashboard (:func:`equitable.web.dashboard._present.tier_colour`), report.html and
+    allocation.xlsx all take their colours from here."""
+    if n <= 1:
+        return TIER_COLOURS[0]
+    i = max(0, min(i, n - 1))
+    return TIER_COLOURS[round(i * (len(TIER_COLOURS) - 1) / (n - 1))]
 
 
 @dataclass

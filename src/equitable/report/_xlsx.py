@@ -29,7 +29,7 @@ import pandas as pd
 
 from equitable._workbook import Book, Col, cell, is_blank
 from equitable.report._messages import MESSAGES, caveat_text, label_of, money, t, tier_label
-from equitable.report._model import TIER_COLOURS, TIER_TEXT, ReportData
+from equitable.report._model import TIER_COLOURS, TIER_TEXT, ReportData, tier_colour_at
 
 #: Columns of the Summary sheet's tier table (A-J).
 _TIER_KEYS = ("tier", "schools", "students", "min_score", "max_score", "rate_dollars",
@@ -113,9 +113,10 @@ def _summary(book: Book, data: ReportData, lang: str, title: str, schools_name: 
             Col("per_pupil", t(lang, "xl_per_pupil"), "money"),
             Col("share_students", t(lang, "xl_share_students"), "pct"),
             Col("share_dollars", t(lang, "xl_share_dollars"), "pct")]
-    colours = [book.add_format({"bg_color": TIER_COLOURS[i % len(TIER_COLOURS)], "bold": True,
-                                "font_color": TIER_TEXT[i % len(TIER_TEXT)]})
-               for i in range(len(tiers))]
+    fills = [tier_colour_at(i, len(tiers)) for i in range(len(tiers))]  # the dashboard's scale
+    colours = [book.add_format({"bg_color": f, "bold": True,
+                                "font_color": TIER_TEXT[TIER_COLOURS.index(f)]})
+               for f in fills]
     head_row = 4
     ws.set_row(head_row, 45)  # the headers wrap over up to three lines
     first, last = book.table(ws, tiers, cols, row=head_row, row_formats=colours)

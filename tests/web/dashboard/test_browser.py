@@ -113,6 +113,8 @@ OVERFLOW_JS = """() => {
   for (const el of document.querySelectorAll('body *')) {
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0 || r.right < 0) continue;  // hidden or off-screen left
+    // the map's panes: clipped by the map (overflow: hidden), which is itself checked
+    if (el.parentElement && el.parentElement.closest('.leaflet-container')) continue;
     const st = getComputedStyle(el);
     if (st.visibility === 'hidden' || st.display === 'none') continue;
     if (r.right > vw + 0.5) bad.push(el.tagName + (el.id ? '#' + el.id : '') + '.' +

@@ -74,6 +74,9 @@ class DashboardData:
     indicators : ``[{"code", "pctl", "label", "weight"}]`` in spec order.
     tiers : tier labels, highest need first.
     tracts : GeoDataFrame of tract polygons (``geoid``, ``geometry``) or None.
+    neighbourhoods : the run's ``inputs.neighbourhoods`` polygons (Mapping L.A.,
+        :func:`equitable.data.read_neighbourhoods`) for the map, or None when the run has none
+        or the file is not the one the run read (``neighbourhoods_problem`` says why).
     """
 
     folder: Path
@@ -83,6 +86,8 @@ class DashboardData:
     indicators: list[dict]
     tiers: list[str]
     tracts: Any = None
+    neighbourhoods: Any = None
+    neighbourhoods_problem: str | None = None
     by_cds: dict[str, dict] = field(default_factory=dict)
     search_keys: list[tuple[str, str]] = field(default_factory=list)
     community_sources: dict[str, str] = field(default_factory=dict)
@@ -319,8 +324,15 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
             tracts = read_tracts(tracts_path)
             sources["tracts"] = tracts_path.name
 
+    hoods, hoods_problem = None, None
+    if with_geometry:
+        hoods, hoods_problem = _neighbourhoods(data_folder, config, run)
+        if hoods is not None:
+            sources["neighbourhoods"] = hoods.attrs["file"]
+
     data = DashboardData(folder=folder, schools=schools, run=run, spec=spec,
                          indicators=indicators, tiers=tiers, tracts=tracts,
+                         neighbourhoods=hoods, neighbourhoods_problem=hoods_problem,
                          community_sources=sources)
     outputs = run.outputs
     if "health.csv" in outputs:
@@ -367,6 +379,38 @@ def _staffing_rows(path: Path, marker: str) -> dict[str, dict]:
                 except ValueError:
                     pass
     return rows
+
+
+def _neighbourhoods(data_folder: Path | None, config: RunConfig, run: RunJson):
+    """The run's neighbourhood polygons (``inputs.neighbourhoods``), read only when the file is
+    the one the run read: its SHA-256 must equal the one in ``run.json`` (otherwise the map is
+    drawn without outlines and the reason is logged and shown on the map page).
+
+    Returns (GeoDataFrame or None, problem or None)."""
+    name = config.inputs.neighbourhoods
+    if not name:
+        return None, None
+    path = _resolve(data_folder, name)
+    if path is None:
+        problem = f"{name}: neighbourhood file not found in the data folder"
+        log.warning("dashboard: %s; the map has no neighbourhood outlines", problem)
+        return None, problem
+    from equitable.provenance import sha256_file
+
+    entry = run.inputs.get("neighbourhoods")
+    recorded = entry.sha256 if entry is not None else None
+    digest = sha256_file(path)
+    if recorded != digest:
+        problem = (f"{path}: does not match run.json (SHA-256 differs); the neighbourhood "
+                   "outlines are left off the map")
+        log.warning("dashboard: %s", problem)
+        return None, problem
+    from equitable.data import read_neighbourhoods
+
+    hoods = read_neighbourhoods(path)
+    hoods.attrs["file"] = path.name
+    hoods.attrs["sha256"] = digest
+    return hoods, None
 
 
 def _clean(rec: dict) -> dict:

@@ -94,3 +94,77 @@ def school_points(rows: pd.DataFrame, proj: Projection, tiers: list[str],
         out.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour(tier)}">'
                    f"<title>{title}</title></circle>")
     return "".join(out)
+
+
+# --- the interactive map (Leaflet, served from the app) ------------------------------------
+
+#: Douglas-Peucker tolerance of the neighbourhood outlines, in degrees (about 30 m at 34 °N:
+#: below what a phone screen shows at street zoom, and it cuts the Mapping L.A. file from
+#: 1.1 MB to a few hundred kB).
+HOOD_TOLERANCE = 0.0003
+#: Decimal places kept of each coordinate (5 places = about 1 m).
+HOOD_DIGITS = 5
+
+
+def _round_coords(coords, digits: int):
+    if isinstance(coords[0], (int, float)):
+        return [round(float(coords[0]), digits), round(float(coords[1]), digits)]
+    return [_round_coords(c, digits) for c in coords]
+
+
+def neighbourhood_layer(hoods) -> tuple[str, list[dict]]:
+    """The neighbourhood outlines as a compact GeoJSON text and the list of neighbourhoods.
+
+    ``hoods`` is :func:`equitable.data.read_neighbourhoods`'s GeoDataFrame (EPSG:4326). Each
+    polygon is simplified with shapely's Douglas-Peucker ``simplify`` (:data:`HOOD_TOLERANCE`,
+    topology preserved), its coordinates rounded to :data:`HOOD_DIGITS` places; features keep
+    ``name`` and the label point (``lat``, ``lon``), sorted by name. Same input, same bytes.
+
+    Returns
+    -------
+    (geojson, options): ``options`` is ``[{"name", "bounds": (west, south, east, north)}]``
+    in name order, for the "zoom to a neighbourhood" list.
+    """
+    import json
+
+    from shapely.geometry import mapping
+
+    g = hoods.to_crs(4326) if hoods.crs is not None and hoods.crs.to_epsg() != 4326 else hoods
+    simple = g.geometry.simplify(HOOD_TOLERANCE, preserve_topology=True)
+    rows = sorted(zip(g["neighbourhood"].astype(str), simple, g["latitude"], g["longitude"],
+                      g.geometry), key=lambda r: r[0])
+    features, options = [], []
+    for name, geom, lat, lon, full in rows:
+        if geom is None or geom.is_empty:
+            continue
+        w, s, e, n = (round(float(v), HOOD_DIGITS) for v in full.bounds)
+        if pd.isna(lat) or pd.isna(lon):
+            pt = full.representative_point()
+            lat, lon = pt.y, pt.x
+        geo = mapping(geom)
+        features.append({"type": "Feature",
+                         "properties": {"name": name, "lat": round(float(lat), HOOD_DIGITS),
+                                        "lon": round(float(lon), HOOD_DIGITS)},
+                         "geometry": {"type": geo["type"],
+                                      "coordinates": _round_coords(geo["coordinates"],
+                                                                   HOOD_DIGITS)}})
+        options.append({"name": name, "bounds": (w, s, e, n)})
+    text = json.dumps({"type": "FeatureCollection", "features": features},
+                      separators=(",", ":"), ensure_ascii=False)
+    return text, options
+
+
+def zip_options(schools: pd.DataFrame) -> list[dict]:
+    """``[{"zip", "n", "bounds": (west, south, east, north)}]``: each ZIP code of the placed
+    schools (the CDE directory's ``Zip``) with the frame of its schools, in ZIP order."""
+    if "zip" not in schools or "latitude" not in schools:
+        return []
+    s = schools[schools["zip"].notna() & schools["latitude"].notna()
+                & schools["longitude"].notna()]
+    out = []
+    for z, grp in s.groupby("zip", sort=True):
+        w, e = float(grp["longitude"].min()), float(grp["longitude"].max())
+        so, n = float(grp["latitude"].min()), float(grp["latitude"].max())
+        out.append({"zip": str(z), "n": len(grp),
+                    "bounds": tuple(round(v, HOOD_DIGITS) for v in (w, so, e, n))})
+    return out

@@ -14,6 +14,7 @@ from html import escape
 
 from equitable.provenance import InputFile
 from equitable.report import TIER_COLOURS
+from equitable.report._model import tier_colour_at
 
 __all__ = ["TIER_COLOURS", "level_name", "missing_note", "school_sentence", "source_of",
            "standing_chart", "tier_colour", "vintage"]
@@ -52,11 +53,7 @@ def tier_colour(tiers: list[str], tier: str | None) -> str:
     i = tier_index(tiers, tier)
     if i is None:
         return "#777777"
-    if len(tiers) <= 1:
-        return TIER_COLOURS[0]
-    # spread the tiers over the whole scale whatever their number
-    j = round(i * (len(TIER_COLOURS) - 1) / (len(tiers) - 1))
-    return TIER_COLOURS[j]
+    return tier_colour_at(i, len(tiers))  # the report's own function: one scale for both
 
 
 _YEAR = re.compile(r"(20\d\d)[_-](\d\d)(?!\d)")

@@ -572,8 +572,32 @@ def _filtered(data: DashboardData, tier: str, span: str, district: str) -> pd.Da
 def _map_state(data: DashboardData) -> dict:
     if "map" not in data.cache:
         proj = _map.projection_for(data.schools, data.tracts)
-        data.cache["map"] = {"proj": proj, "tracts_svg": _map.tract_layer(data.tracts, proj)}
+        hoods, hood_options = (_map.neighbourhood_layer(data.neighbourhoods)
+                               if data.neighbourhoods is not None else (None, []))
+        data.cache["map"] = {"proj": proj, "tracts_svg": _map.tract_layer(data.tracts, proj),
+                             "hoods": hoods, "hood_options": hood_options,
+                             "zip_options": _map.zip_options(data.schools)}
     return data.cache["map"]
+
+
+def _map_points(data: DashboardData, rows: pd.DataFrame, lang: str) -> list[dict]:
+    """The placed schools of the map, in rank order, for the page's script: CDS code, name,
+    need level in words, tier position (colour), latitude, longitude, dollars per pupil in the
+    page's language."""
+    _ = _gettext(lang)
+    fmt = Fmt(lang)
+    out = []
+    for cds in rows.index:
+        rec = data.by_cds[cds]
+        if rec.get("latitude") is None or rec.get("longitude") is None:
+            continue
+        out.append({"cds": cds, "name": rec["school_name"],
+                    "level": _present.level_name(data.tiers, rec["tier"], _),
+                    "colour": _present.tier_colour(data.tiers, rec["tier"]),
+                    "lat": round(float(rec["latitude"]), 6),
+                    "lon": round(float(rec["longitude"]), 6),
+                    "per_pupil": fmt.money(rec.get("per_pupil_dollars"))})
+    return out
 
 
 def _map_filters(data: DashboardData, tier: str, span: str, district: str) -> tuple:
@@ -609,7 +633,25 @@ def _map_page(request: Request, tier: str, span: str, district: str) -> Response
     counts = rows["tier"].value_counts()
     legend = [{"tier": t, "colour": _present.tier_colour(data.tiers, t),
                "n": int(counts.get(t, 0))} for t in data.tiers]
+    lang = request.state.lang
+    placed = _map_points(data, rows, lang)
+    initial = state.get("initial_bounds")
+    if "initial_bounds" not in state:
+        lat = data.schools["latitude"].dropna() if "latitude" in data.schools else []
+        lon = data.schools["longitude"].dropna() if "longitude" in data.schools else []
+        initial = state["initial_bounds"] = ((float(lon.min()), float(lat.min()),
+                                              float(lon.max()), float(lat.max()))
+                                             if len(lat) else None)
+    map_config = {
+        "points": placed, "bounds": initial,
+        "hoods": "/map/neighbourhoods.geojson" if state["hoods"] else None,
+        "text": {"need": _("Need level"), "per_pupil": _("Dollars per pupil"),
+                 "page": _("Open the school's page"), "zoom_in": _("Zoom in"),
+                 "zoom_out": _("Zoom out"), "close": _("Close")}}
     return _page(request, "dashboard/map.html", {
+        "map_config": map_config, "hood_options": state["hood_options"],
+        "zip_options": state["zip_options"],
+        "hoods_problem": data.neighbourhoods_problem,
         "data": data, "tier": tier, "span": span, "district": district, "spans": spans,
         "districts": districts, "rows": [data.by_cds[c] for c in rows.index],
         "points": points, "width": _map.WIDTH, "height": proj.height if proj else _map.WIDTH,
@@ -626,6 +668,17 @@ def map_csv(request: Request, tier: str = "", span: str = "", district: str = ""
     cols = ["cds_code", "school_name", "span", "enrollment", "tier", "rank", "board_district",
             "neighbourhood", "geoid", "latitude", "longitude"]
     return _csv(rows[[c for c in cols if c in rows]], "map.csv", request.state.lang, data)
+
+
+@router.get("/map/neighbourhoods.geojson")
+def neighbourhoods_geojson(request: Request) -> Response:
+    """The run's neighbourhood outlines, simplified (:func:`_map.neighbourhood_layer`)."""
+    data = _data(request)
+    text = _map_state(data)["hoods"]
+    if text is None:
+        raise HTTPException(status_code=404, detail="no neighbourhood outlines")
+    return Response(text.encode("utf-8"), media_type="application/geo+json",
+                    headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/map/tracts.svg")
