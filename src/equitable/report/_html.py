@@ -67,7 +67,7 @@ def map_figure(data: ReportData, lang: str) -> go.Figure:
         ))
     s = data.schools
     placed = s[s["latitude"].notna() & s["longitude"].notna()]
-    for i, label in enumerate(data.tier_labels):
+    for _i, label in enumerate(data.tier_labels):
         sub = placed[placed["tier"] == label]
         name = _level(data, lang, label)
         hover = [
@@ -127,7 +127,7 @@ def distribution_figure(data: ReportData, lang: str) -> go.Figure:
     if len(values):
         lo, hi = float(values.min()), float(values.max())
         size = max((hi - lo) / 30.0, 1.0)
-        for i, label in enumerate(data.tier_labels):
+        for _i, label in enumerate(data.tier_labels):
             sub = s.loc[s["tier"] == label, "per_pupil_dollars"].dropna().round(2)
             fig.add_trace(go.Histogram(
                 x=sub.tolist(), name=_level(data, lang, label),
@@ -171,7 +171,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
         return "" if x is None else number(lang, x, 4)
 
     tiers = []
-    for i, row in enumerate(data.tiers.itertuples(index=False)):
+    for _i, row in enumerate(data.tiers.itertuples(index=False)):
         lo, hi = ranges.get(row.tier, (None, None))
         tiers.append({
             "scores": "" if lo is None else (score(lo) if lo == hi else f"{score(lo)} – {score(hi)}"),
