@@ -152,7 +152,7 @@ def _run(block: Block, root: Path, env: dict[str, str]) -> None:
     else:
         cmd = ["bash", "-euo", "pipefail", "-c", shell_script(block)]
     try:
-        proc = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True,
+        proc = subprocess.run(cmd, check=False, cwd=root, env=env, capture_output=True, text=True,
                               timeout=BLOCK_TIMEOUT, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{block.where()}: still running after {BLOCK_TIMEOUT} s")

@@ -15,6 +15,7 @@ from equitable.allocate._rules import (
     TierRatesRule,
 )
 from equitable.allocate._solve import Infeasible, apportion
+from equitable.checks import did_you_mean
 from equitable.errors import InputError, SpecError, location
 
 __all__ = ["AllocationResult", "allocate"]
@@ -94,7 +95,8 @@ def _need_column(df: pd.DataFrame, col: str, key: str, source: str | None) -> No
     if col not in df.columns:
         cols = ", ".join(map(str, df.columns[:15])) + (", ..." if len(df.columns) > 15 else "")
         where = source or "the schools table"
-        raise SpecError(f"rule key '{key}': column '{col}' not found in {where} (columns: {cols})")
+        raise SpecError(f"rule key '{key}': column '{col}' not found in {where}"
+                        f"{did_you_mean(col, df.columns)} (columns: {cols})")
 
 
 def _numeric(df: pd.DataFrame, col: str, source: str | None, ids: pd.Series,
@@ -274,8 +276,9 @@ def allocate(
             raise SpecError(
                 f"rule key '{'weights' if rule.weights is not None else 'rates'}': tier "
                 + ", ".join(f"'{t}'" for t in unused)
-                + f" has no schools in {source or 'the schools table'} (tiers present: "
-                + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
+                + f" has no schools in {source or 'the schools table'}"
+                + did_you_mean(unused[0], sorted(present - set(labels)))
+                + " (tiers present: " + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
             )
         miss = eligible & tiers.isna().to_numpy()
         if miss.any():
