@@ -489,13 +489,16 @@ def _tokens(name: str) -> list[str]:
 def closest(name: str, choices: Iterable[object]) -> str | None:
     """The choice ``name`` most likely meant (a misspelt or shortened column name), or None.
 
-    Tried in order: the same name ignoring case and surrounding spaces; the closest by
-    :func:`difflib.get_close_matches` (ratio 0.6 or more, Python's default); a choice whose words
-    (split on ``_``, spaces and punctuation) begin with all of ``name``'s words or the reverse
-    (``cds_code`` and ``cds``). Deterministic: ties go to the earlier choice.
+    Tried in order: the same name ignoring case and surrounding spaces; the same words (split on
+    ``_``, spaces and punctuation) in another order (``frpm_pct``, ``pct_frpm``); a choice whose
+    words begin with all of ``name``'s words or the reverse (``cds_code`` and ``cds``); the
+    closest by :func:`difflib.get_close_matches` (ratio 0.6 or more, Python's default).
+    Deterministic: ties go to the earlier choice.
 
-    >>> closest("cds_code", ["cds", "school_name"])
+    >>> closest("cds_code", ["score", "cds", "school_name"])
     'cds'
+    >>> closest("frpm_pct", ["cds", "pct_frpm"])
+    'pct_frpm'
     >>> closest("pct_swd", ["pct_sdw", "enrollment"])
     'pct_sdw'
     >>> closest("budget", ["school"]) is None
@@ -508,17 +511,17 @@ def closest(name: str, choices: Iterable[object]) -> str | None:
     for h in have:
         if h.strip().lower() == key:
             return h
-    close = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
-    if close:
-        return close[0]
     mine = _tokens(name)
-    if not mine:
-        return None
-    for h in have:
-        theirs = _tokens(h)
-        if theirs and (theirs[:len(mine)] == mine or mine[:len(theirs)] == theirs):
-            return h
-    return None
+    if mine:
+        for h in have:  # the same words in another order (frpm_pct, pct_frpm)
+            if sorted(_tokens(h)) == sorted(mine):
+                return h
+        for h in have:  # one name is the other's first words (cds, cds_code)
+            theirs = _tokens(h)
+            if theirs and (theirs[:len(mine)] == mine or mine[:len(theirs)] == theirs):
+                return h
+    close = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
+    return close[0] if close else None
 
 
 def did_you_mean(name: str, choices: Iterable[object]) -> str:
@@ -532,7 +535,8 @@ def did_you_mean(name: str, choices: Iterable[object]) -> str:
 
 
 def check_input_file(path: str | Path, *, columns: Iterable[str] = (), label: str | None = None,
-                     text: bool | None = None, sep: str | None = None) -> Path:
+                     text: bool | None = None, sep: str | None = None,
+                     require_utf8: bool = True) -> Path:
     """Check one input file before any heavy work; return its path.
 
     Raises :class:`InputError` (one line naming the file) when the file does not exist, is a
@@ -541,6 +545,8 @@ def check_input_file(path: str | Path, *, columns: Iterable[str] = (), label: st
     header (line 1) lacks one of ``columns`` (with :func:`did_you_mean`). Binary tables
     (``.xlsx``, ``.parquet``) are only checked for existence and readability here; their readers
     check the columns. ``label`` names the file in messages (default: the path as given).
+    ``require_utf8=False`` is for the readers that also accept Windows-1252 (CDE downloads): the
+    header is then decoded as UTF-8, else Windows-1252.
     """
     p = Path(path)
     name = label or str(path)
@@ -558,14 +564,19 @@ def check_input_file(path: str | Path, *, columns: Iterable[str] = (), label: st
         text = suffix in {".csv", ".txt", ".tsv", ".tab", ".toml", ".json"}
     if not text:
         return p
-    from equitable.index._io import check_utf8
+    if require_utf8:
+        from equitable.index._io import check_utf8
 
-    check_utf8(p)
+        check_utf8(p)
     wanted = list(columns)
     if wanted:
         if not head.strip():
             raise InputError(f"{name}: the file is empty")
-        first = head.decode("utf-8-sig", errors="replace").splitlines()[0]
+        raw = head.splitlines()[0]
+        try:
+            first = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            first = raw.decode("cp1252", errors="replace")
         delim = sep or ("\t" if suffix in {".txt", ".tsv", ".tab"} else ",")
         header = [h.strip() for h in next(csv.reader([first], delimiter=delim))]
         for c in wanted:

@@ -553,6 +553,7 @@ def compare_files(
     """
     if len(configs) < 2:
         raise SpecError("compare needs at least two scenarios (CONFIG_A CONFIG_B ...)")
+    check_scenarios(configs, schools=schools, context=context, data_dir=data_dir)
     table = None
     if schools is not None:
         first = load_rule_id(configs)
@@ -590,6 +591,42 @@ def compare_files(
                                 "notes": comp.notes},
                          filename="compare.run.json")
     return comp
+
+
+def check_scenarios(configs: list[str | Path], *, schools: str | Path | None = None,
+                    context: str | Path | None = None,
+                    data_dir: str | Path | None = None) -> None:
+    """Check every scenario and input of ``equitable compare`` before computing any of them.
+
+    Each scenario file exists, is a file, UTF-8 TOML, and is either a valid run config whose
+    input files are all found (:func:`equitable.pipeline.check_config`) or a valid allocation
+    rule with a ``--schools`` table; ``schools`` and ``context`` exist and are readable files.
+
+    Raises
+    ------
+    SpecError, InputError
+        The first problem, one line naming the file (and key).
+    """
+    from equitable.checks import check_input_file
+
+    for extra in (schools, context):
+        if extra is not None:
+            check_input_file(extra, require_utf8=False)  # read_table accepts Windows-1252
+    for path in configs:
+        p = check_input_file(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"{p}: not valid TOML ({exc})") from None
+        if _is_run_config(data):
+            from equitable.pipeline import check_config
+
+            check_config(p, data_dir=data_dir)
+        else:
+            load_rule(p)
+            if schools is None:
+                raise SpecError(f"{p}: an allocation rule needs a schools table: pass --schools "
+                                "SCHOOLS.csv (or give a full `equitable run` config)")
 
 
 def load_rule_id(configs: list[str | Path]) -> str:

@@ -112,6 +112,8 @@ def find_input(folder: Path, stem: str, required: bool = True) -> Path | None:
         p = folder / f"{stem}{ext}"
         if p.is_file():
             return p
+    if (folder / f"{stem}.csv").is_dir():
+        raise InputError(f"{folder / f'{stem}.csv'}: is a folder, not a file")
     if required:
         raise InputError(f"{folder}: {stem}.csv (or {stem}.parquet) not found")
     return None

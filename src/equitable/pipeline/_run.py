@@ -275,6 +275,34 @@ def select_schools(
     return ranked, excluded
 
 
+def _checked(cpath: Path, data_dir: str | Path | None):
+    config = load_config(cpath)
+    spec = _load_spec(config, cpath)
+    rule = _parse_rule(config, cpath)
+    _check_tiers(rule, spec, cpath)
+    check_chronic(config, spec, cpath)
+    inputs = _resolve_inputs(config, _data_dir(data_dir))
+    return config, spec, rule, inputs
+
+
+def check_config(config_path: str | Path, *, data_dir: str | Path | None = None) -> dict[str, Path]:
+    """Check a config as :func:`compute` does before reading any data; return its input files.
+
+    The config is read and validated, its index spec and allocation rule parsed and matched
+    (tier labels), and every input file it names found (a file, not a folder) in the data
+    folder. Nothing is computed, so ``equitable compare A.toml B.toml`` checks B before it
+    computes A (docs/allocate.md).
+
+    Raises
+    ------
+    SpecError
+        A bad config, index spec or allocation rule (one line naming the file and key).
+    InputError
+        An input file missing, or a folder (naming the config key ``inputs.<name>``).
+    """
+    return _checked(Path(config_path), data_dir)[3]
+
+
 def compute(
     config_path: str | Path,
     *,
@@ -304,13 +332,7 @@ def compute(
     """
     step = progress or _noop
     cpath = Path(config_path)
-    config = load_config(cpath)
-    spec = _load_spec(config, cpath)
-    rule = _parse_rule(config, cpath)
-    _check_tiers(rule, spec, cpath)
-    check_chronic(config, spec, cpath)
-    base = _data_dir(data_dir)
-    inputs = _resolve_inputs(config, base)
+    config, spec, rule, inputs = _checked(cpath, data_dir)
 
     step(STEPS[0])
     schools = read_lausd_schools(inputs["schools"])
