@@ -567,7 +567,8 @@ def run_engagement(
         ]
         write_run_record(
             stage, command="engagement", spec=spec, inputs=inputs, outputs=files,
-            extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
+            extra={"privacy_audit": O.PRIVACY_AUDIT,
+                   "counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
                    "notes": [i.as_dict() for i in result.notes],
                    **({"inputs_not_hashed": located} if located else {}),
                    **({"spark": result.engine} if result.engine else {})},
