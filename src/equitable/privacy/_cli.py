@@ -44,7 +44,8 @@ _PROTECTION = typer.Option(None, "--protection", help="Protection level: the att
                            "for a suppressed cell must reach +-PROTECTION (default 3).")
 _TOTAL = typer.Option("Total", "--total-label", help="Label of the margin rows and columns.")
 _COUNT = typer.Option(None, "--count-col", help="Long tables: the column of group sizes n "
-                      "(without it, files are crosstabs).")
+                      "(without it, files are crosstabs, unless the run.json beside a table "
+                      "records its audit options: then those are used).")
 _GROUPS = typer.Option(None, "--group-cols", help="Long tables: comma-separated group columns.")
 _COLNAME = typer.Option(None, "--columns-name", help="Crosstabs: the name of the column "
                         "dimension (default: each file's stem).")
