@@ -69,3 +69,23 @@ def test_recorded_audit_still_catches_a_published_small_group(engagement_out, tm
     assert code == 1
     assert err == "Error: audit failed: 1 problem(s)"
     assert any("a group of 5 (<= 10) is published; it must be suppressed" in ln for ln in out)
+
+
+def test_protect_records_its_options_so_audit_needs_none(tmp_path, capsys):
+    src = tmp_path / "by_school.csv"
+    src.write_text("school,grade,n\nAdams,3,40\nBaker,3,4\nCruz,3,25\nTotal,3,69\n",
+                   encoding="utf-8")
+    out = tmp_path / "pub"
+    with pytest.raises(SystemExit) as exc:
+        main(["privacy", "protect", str(src), "-o", str(out), "--count-col", "n",
+              "--group-cols", "school,grade"])
+    assert exc.value.code in (0, None)
+    capsys.readouterr()
+    published = (out / "by_school.csv").read_text(encoding="utf-8").splitlines()
+    # Baker (4) is suppressed, and Cruz with it (else 69 - 40 - 25 = 4)
+    assert published[2:4] == ["Baker,3,*", "Cruz,3,*"]
+    code, lines, err = _audit([out / "by_school.csv"], capsys)
+    assert code == 0, err
+    assert lines == ["by_school.csv: --count-col n --group-cols school,grade (as recorded in "
+                     "run.json)", "  2 suppressed cells audited (protection level 3, "
+                     "threshold 10): OK"]
