@@ -54,7 +54,7 @@ def test_strict_stops_with_every_problem(messy):
 def test_lenient_drops_the_rows_and_says_how_many(messy):
     res = compute_engagement(messy, lenient=True)
     assert [(i.what.split(" (")[0], i.count) for i in res.dropped] == [
-        ("with a date that is not a date", 1),
+        ("with a date that is not an ISO date YYYY-MM-DD", 1),
         ("with an unknown status", 1),
         ("on a date that is not an instructional day of the school in the calendar", 2),
         ("for a day on which the student was not enrolled at that school", 1),
