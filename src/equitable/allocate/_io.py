@@ -36,7 +36,7 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     """
     p = Path(path)
     if p.is_dir():
-        raise InputError(f"{p}: is a folder, not a table file")
+        raise InputError(f"{p}: is a folder, not a file")
     if not p.is_file():
         raise InputError(f"{p}: file not found")
     sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
