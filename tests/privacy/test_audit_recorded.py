@@ -86,6 +86,7 @@ def test_protect_records_its_options_so_audit_needs_none(tmp_path, capsys):
     assert published[2:4] == ["Baker,3,*", "Cruz,3,*"]
     code, lines, err = _audit([out / "by_school.csv"], capsys)
     assert code == 0, err
-    assert lines == ["by_school.csv: --count-col n --group-cols school,grade (as recorded in "
-                     "run.json)", "  2 suppressed cells audited (protection level 3, "
-                     "threshold 10): OK"]
+    assert lines == [
+        "by_school.csv: --count-col n --group-cols school,grade (as recorded in run.json)",
+        "  2 suppressed cells audited (protection level 3, threshold 10): OK",
+    ]
