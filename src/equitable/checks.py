@@ -18,6 +18,11 @@ without a word:
 * :func:`pad_note` -- codes that lost their leading zero are padded, with a note saying how many.
 * :func:`check_range`, :func:`check_not_above` -- impossible values (a percentile outside
   0-100, a negative count, a count larger than its total, a latitude off the globe).
+* :func:`closest`, :func:`did_you_mean` -- a missing column (or key) is named with the nearest
+  one the file has: ``missing column 'cds_code' (did you mean 'cds'?)``.
+* :func:`check_input_file` -- before any heavy work a command checks each input it was given:
+  it exists, is a file (not a folder), is readable, is UTF-8 text and its header has the columns
+  needed, so ``equitable compare A.toml B.toml`` fails on a missing B before computing A.
 * :func:`check_unit_count` -- a file that claims to be a published file (SVI 2022 counties,
   CalEnviroScreen 4.0 tracts, ...) but holds far fewer units is an error unless a subset is
   allowed on purpose, which is then noted.
@@ -29,6 +34,7 @@ never carries a cell of a student file other than numbers (counts and row number
 from __future__ import annotations
 
 import csv
+import difflib
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -39,8 +45,19 @@ import pandas as pd
 from equitable.errors import InputError, location
 
 __all__ = [
-    "ABSURD", "PUBLISHED_UNITS", "ReadNotes", "check_field_counts", "check_not_above",
-    "check_range", "check_scientific_ids", "check_unit_count", "pad_note", "parse_numbers",
+    "ABSURD",
+    "PUBLISHED_UNITS",
+    "ReadNotes",
+    "check_field_counts",
+    "check_input_file",
+    "check_not_above",
+    "check_range",
+    "check_scientific_ids",
+    "check_unit_count",
+    "closest",
+    "did_you_mean",
+    "pad_note",
+    "parse_numbers",
     "rows_text",
 ]
 
@@ -464,3 +481,106 @@ def number_or_none(text: str) -> float | None:
     if not np.isfinite(x) or abs(x) >= ABSURD:
         return None
     return x
+
+
+def _tokens(name: str) -> list[str]:
+    return [t for t in re.split(r"[^0-9a-z]+", name.lower()) if t]
+
+
+def closest(name: str, choices: Iterable[object]) -> str | None:
+    """The choice ``name`` most likely meant (a misspelt or shortened column name), or None.
+
+    Tried in order: the same name ignoring case and surrounding spaces; the same words (split on
+    ``_``, spaces and punctuation) in another order (``frpm_pct``, ``pct_frpm``); a choice whose
+    words begin with all of ``name``'s words or the reverse (``cds_code`` and ``cds``); the
+    closest by :func:`difflib.get_close_matches` (ratio 0.6 or more, Python's default).
+    Deterministic: ties go to the earlier choice.
+
+    >>> closest("cds_code", ["score", "cds", "school_name"])
+    'cds'
+    >>> closest("frpm_pct", ["cds", "pct_frpm"])
+    'pct_frpm'
+    >>> closest("pct_swd", ["pct_sdw", "enrollment"])
+    'pct_sdw'
+    >>> closest("budget", ["school"]) is None
+    True
+    """
+    have = [str(c) for c in choices]
+    if not have:
+        return None
+    key = name.strip().lower()
+    for h in have:
+        if h.strip().lower() == key:
+            return h
+    mine = _tokens(name)
+    if mine:
+        for h in have:  # the same words in another order (frpm_pct, pct_frpm)
+            if sorted(_tokens(h)) == sorted(mine):
+                return h
+        for h in have:  # one name is the other's first words (cds, cds_code)
+            theirs = _tokens(h)
+            if theirs and (theirs[:len(mine)] == mine or mine[:len(theirs)] == theirs):
+                return h
+    close = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+def did_you_mean(name: str, choices: Iterable[object]) -> str:
+    """``" (did you mean 'x'?)"`` for the :func:`closest` choice, or ``""`` when none is close.
+
+    >>> "missing column 'cds_code'" + did_you_mean("cds_code", ["cds", "name"])
+    "missing column 'cds_code' (did you mean 'cds'?)"
+    """
+    hit = closest(name, choices)
+    return f" (did you mean '{hit}'?)" if hit is not None and hit != name else ""
+
+
+def check_input_file(path: str | Path, *, columns: Iterable[str] = (), label: str | None = None,
+                     text: bool | None = None, sep: str | None = None,
+                     require_utf8: bool = True) -> Path:
+    """Check one input file before any heavy work; return its path.
+
+    Raises :class:`InputError` (one line naming the file) when the file does not exist, is a
+    folder, cannot be read, or, for a text table (``.csv``, ``.txt``, ``.tsv``, ``.toml``,
+    ``.json``; or ``text=True``), is not UTF-8 (the line of the first bad byte is named) or its
+    header (line 1) lacks one of ``columns`` (with :func:`did_you_mean`). Binary tables
+    (``.xlsx``, ``.parquet``) are only checked for existence and readability here; their readers
+    check the columns. ``label`` names the file in messages (default: the path as given).
+    ``require_utf8=False`` is for the readers that also accept Windows-1252 (CDE downloads): the
+    header is then decoded as UTF-8, else Windows-1252.
+    """
+    p = Path(path)
+    name = label or str(path)
+    if not p.exists():
+        raise InputError(f"{name}: file not found")
+    if p.is_dir():
+        raise InputError(f"{name}: is a folder, not a file")
+    try:
+        with open(p, "rb") as fh:
+            head = fh.read(1 << 16)
+    except OSError as exc:
+        raise InputError(f"{name}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+    suffix = p.suffix.lower()
+    if text is None:
+        text = suffix in {".csv", ".txt", ".tsv", ".tab", ".toml", ".json"}
+    if not text:
+        return p
+    if require_utf8:
+        from equitable.index._io import check_utf8
+
+        check_utf8(p)
+    wanted = list(columns)
+    if wanted:
+        if not head.strip():
+            raise InputError(f"{name}: the file is empty")
+        raw = head.splitlines()[0]
+        try:
+            first = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            first = raw.decode("cp1252", errors="replace")
+        delim = sep or ("\t" if suffix in {".txt", ".tsv", ".tab"} else ",")
+        header = [h.strip() for h in next(csv.reader([first], delimiter=delim))]
+        for c in wanted:
+            if c not in header:
+                raise InputError(f"{location(name, 1, c)}: missing column{did_you_mean(c, header)}")
+    return p

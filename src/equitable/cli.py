@@ -10,12 +10,14 @@ from __future__ import annotations
 import importlib
 import sys
 
+import click
 import typer
+import typer.main
 
 from equitable import __version__
 from equitable.errors import EquitableError
 
-__all__ = ["app", "main"]
+__all__ = ["app", "command", "main"]
 
 # The modules whose commands make up the CLI, in the order `equitable --help` lists them.
 # Each defines ``register(app: typer.Typer) -> None`` (or ``module:function`` names another).
@@ -75,6 +77,33 @@ def _register_parts() -> None:
 _register_parts()
 
 
+def _escape_markup(cmd: click.Command) -> None:
+    """Escape Rich markup in help texts, in place, so ``[allocation]`` shows as written.
+
+    Typer renders help with Rich markup, where ``[word]`` is a style tag and disappears; the
+    help texts are plain text (docs/cli.md prints them unchanged), so every tag-like bracket is
+    escaped with ``rich.markup.escape``.
+    """
+    from rich.markup import escape
+
+    for attr in ("help", "short_help", "epilog"):
+        text = getattr(cmd, attr, None)
+        if isinstance(text, str):
+            setattr(cmd, attr, escape(text))
+    for param in cmd.params:
+        if isinstance(getattr(param, "help", None), str):
+            param.help = escape(param.help)
+    for sub in getattr(cmd, "commands", {}).values():
+        _escape_markup(sub)
+
+
+def command() -> click.Command:
+    """The click command of ``equitable`` (all parts registered), help texts markup-escaped."""
+    cmd = typer.main.get_command(app)
+    _escape_markup(cmd)
+    return cmd
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``equitable`` console script.
 
@@ -82,7 +111,7 @@ def main(argv: list[str] | None = None) -> None:
     standard error and exit with code 1, without a traceback.
     """
     try:
-        app(args=argv, prog_name="equitable")
+        command()(args=argv, prog_name="equitable")
     except EquitableError as exc:
         typer.echo(f"Error: {exc}", err=True)
         sys.exit(1)

@@ -8,7 +8,6 @@ spreadsheet shows it (for Parquet, the same numbering of records).
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import numpy as np
@@ -125,13 +124,10 @@ def check_columns(df: pd.DataFrame, columns: list[str], source: str | None) -> N
     have = list(df.columns)
     for c in columns:
         if c not in df.columns:
-            close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
-            if not close:
-                low = {h.lower().strip(): h for h in have}
-                if c.lower().strip() in low:
-                    close = [low[c.lower().strip()]]
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise InputError(f"{location(source, None, c)}: not found in the file{hint}")
+            from equitable.checks import did_you_mean
+
+            raise InputError(f"{location(source, None, c)}: not found in the file"
+                             f"{did_you_mean(c, have)}")
 
 
 def numeric_column(

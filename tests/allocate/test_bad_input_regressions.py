@@ -70,7 +70,7 @@ def test_output_under_a_file(run_cli, files):
 
 def test_input_that_is_a_folder(run_cli, files):
     code, _, err = run_cli("allocate", files, "-r", files / "rule.toml", "-o", files / "o.csv")
-    assert (code, err) == (1, f"Error: {files}: is a folder, not a table file\n")
+    assert (code, err) == (1, f"Error: {files}: is a folder, not a file\n")
 
 
 def test_lcff_huge_ada_is_one_line_error(run_cli):

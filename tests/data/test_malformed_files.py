@@ -71,7 +71,7 @@ def test_empty_header_only_folder_and_misspelt_column(tmp_path):
         f"{tmp_path / 'd.csv'}: is a folder, not a file")
     bad = write(tmp_path / "m.csv", "\n".join([HEADER.replace("pct_swd", "pct_sdw"), *ROWS]))
     assert message(read_lausd_schools, bad) == (
-        f"{bad}: missing column 'pct_swd' (the file has 'pct_sdw': misspelt?)")
+        f"{bad}: missing column 'pct_swd' (did you mean 'pct_sdw'?)")
 
 
 def test_geojson_empty_and_not_json(tmp_path):

@@ -31,7 +31,8 @@ def messy(district):
 
 
 EXPECTED = (
-    "attendance.csv: 1 row with a date that is not a date (YYYY-MM-DD) (row 27); "
+    "attendance.csv: 1 row with a date that is not an ISO date YYYY-MM-DD (a spreadsheet's "
+    "M/D/YYYY, e.g. 8/19/2021, must be written 2021-08-19) (row 27); "
     f"attendance.csv: 1 row with an unknown status (allowed: {STATUS_LIST}) (row 22); "
     "attendance.csv: 2 rows on a date that is not an instructional day of the school in the "
     "calendar (rows 23, 24); "
@@ -53,7 +54,7 @@ def test_strict_stops_with_every_problem(messy):
 def test_lenient_drops_the_rows_and_says_how_many(messy):
     res = compute_engagement(messy, lenient=True)
     assert [(i.what.split(" (")[0], i.count) for i in res.dropped] == [
-        ("with a date that is not a date", 1),
+        ("with a date that is not an ISO date YYYY-MM-DD", 1),
         ("with an unknown status", 1),
         ("on a date that is not an instructional day of the school in the calendar", 2),
         ("for a day on which the student was not enrolled at that school", 1),
@@ -77,7 +78,9 @@ def test_cli_lenient_reports_drops(messy, tmp_path, capsys):
         main(["engagement", str(messy), "-o", str(tmp_path / "out"), "--lenient"])
     assert exc.value.code == 0
     err = capsys.readouterr().err.splitlines()
-    assert err[0] == "Dropped: attendance.csv: 1 row with a date that is not a date (YYYY-MM-DD) (row 27)"
+    assert err[0] == ("Dropped: attendance.csv: 1 row with a date that is not an ISO date "
+                      "YYYY-MM-DD (a spreadsheet's M/D/YYYY, e.g. 8/19/2021, must be written "
+                      "2021-08-19) (row 27)")
     assert len(err) == 5
     assert (tmp_path / "out" / "student_engagement.csv").exists()
 

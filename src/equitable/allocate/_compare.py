@@ -592,6 +592,7 @@ def compare_files(
     spending_column: str | None = None,
     data_dir: str | Path | None = None,
     run_config_loader: RunConfigLoader | None = None,
+    run_config_checker: Callable[..., Any] | None = None,
 ) -> Comparison:
     """Load the scenarios, compare, write the four outputs (``equitable compare`` calls it
     through :func:`equitable.pipeline.compare_files`, which reads full run configs too).
@@ -603,6 +604,8 @@ def compare_files(
     """
     if len(configs) < 2:
         raise SpecError("compare needs at least two scenarios (CONFIG_A CONFIG_B ...)")
+    check_scenarios(configs, schools=schools, context=context, data_dir=data_dir,
+                    run_config_checker=run_config_checker)
     table = None
     if schools is not None:
         first = load_rule_id(configs)
@@ -641,6 +644,43 @@ def compare_files(
                                 "notes": comp.notes},
                          filename="compare.run.json")
     return comp
+
+
+def check_scenarios(configs: Sequence[str | Path], *, schools: str | Path | None = None,
+                    context: str | Path | None = None,
+                    data_dir: str | Path | None = None,
+                    run_config_checker: Callable[..., Any] | None = None) -> None:
+    """Check every scenario and input of ``equitable compare`` before computing any of them.
+
+    Each scenario file exists, is a file, UTF-8 TOML, and is either a valid run config whose
+    input files are all found (``run_config_checker``: :func:`equitable.pipeline.check_config`,
+    handed down by the pipeline, which this layer does not import; without it a run config is
+    checked when loaded) or a valid allocation rule with a ``--schools`` table; ``schools`` and ``context`` exist and are readable files.
+
+    Raises
+    ------
+    SpecError, InputError
+        The first problem, one line naming the file (and key).
+    """
+    from equitable.checks import check_input_file
+
+    for extra in (schools, context):
+        if extra is not None:
+            check_input_file(extra, require_utf8=False)  # read_table accepts Windows-1252
+    for path in configs:
+        p = check_input_file(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise SpecError(f"{p}: not valid TOML ({exc})") from None
+        if _is_run_config(data):
+            if run_config_checker is not None:
+                run_config_checker(p, data_dir=data_dir)
+        else:
+            load_rule(p)
+            if schools is None:
+                raise SpecError(f"{p}: an allocation rule needs a schools table: pass --schools "
+                                "SCHOOLS.csv (or give a full `equitable run` config)")
 
 
 def load_rule_id(configs: Sequence[str | Path]) -> str:

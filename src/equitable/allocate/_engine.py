@@ -15,6 +15,7 @@ from equitable.allocate._rules import (
     TierRatesRule,
 )
 from equitable.allocate._solve import Infeasible, apportion
+from equitable.checks import did_you_mean
 from equitable.errors import InputError, SpecError, location
 
 __all__ = ["AllocationResult", "allocate"]
@@ -95,7 +96,8 @@ def _need_column(df: pd.DataFrame, col: str, key: str, source: str | None) -> No
     if col not in df.columns:
         cols = ", ".join(map(str, df.columns[:15])) + (", ..." if len(df.columns) > 15 else "")
         where = source or "the schools table"
-        raise SpecError(f"rule key '{key}': column '{col}' not found in {where} (columns: {cols})")
+        raise SpecError(f"rule key '{key}': column '{col}' not found in {where}"
+                        f"{did_you_mean(col, df.columns)} (columns: {cols})")
 
 
 def _numeric(df: pd.DataFrame, col: str, source: str | None, ids: pd.Series,

@@ -38,7 +38,7 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     """
     p = Path(path)
     if p.is_dir():
-        raise InputError(f"{p}: is a folder, not a table file")
+        raise InputError(f"{p}: is a folder, not a file")
     if not p.is_file():
         raise InputError(f"{p}: file not found")
     sep = "\t" if p.suffix.lower() in (".txt", ".tsv", ".tab") else ","
@@ -175,8 +175,15 @@ def allocate_files(
         ``amount_cents``, ``amount_dollars``, ``per_pupil_dollars``, bounds and ``bound``.
         ``<out stem>.run.json`` beside it records the rule, input hashes and version.
     """
+    from equitable.checks import check_input_file
+
     check_output(out_path)
+    # every input checked (found, a file, the id column in its header) before any is read
+    check_input_file(rule_path)
     rule = load_rule(rule_path)
+    for path in (schools_path, input_path):
+        if path is not None:
+            check_input_file(path, columns=[rule.id_column], require_utf8=False)
     schools = read_table(schools_path, rule.id_column)
     if input_path is not None:
         index = read_table(input_path, rule.id_column)

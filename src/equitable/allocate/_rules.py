@@ -30,6 +30,7 @@ from pydantic import (
     model_validator,
 )
 
+from equitable.checks import did_you_mean
 from equitable.errors import InputError, SpecError
 
 if TYPE_CHECKING:
@@ -368,8 +369,9 @@ class TierRatesRule(_RuleBase):
             raise SpecError(
                 f"rule key '{key}': tier "
                 + ", ".join(f"'{t}'" for t in unused)
-                + f" has no schools in {table.name} (tiers present: "
-                + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
+                + f" has no schools in {table.name}"
+                + did_you_mean(unused[0], sorted(present - set(labels)))
+                + " (tiers present: " + ", ".join(f"'{t}'" for t in sorted(present)) + ")"
             )
         miss = eligible & tiers.isna().to_numpy()
         if miss.any():

@@ -5,7 +5,6 @@ CDE's suppression marks, zero-padding identifiers and turning pandera failures i
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -15,7 +14,13 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaError, SchemaErrors
 
-from equitable.checks import check_field_counts, check_scientific_ids, pad_note, parse_numbers
+from equitable.checks import (
+    check_field_counts,
+    check_scientific_ids,
+    closest,
+    pad_note,
+    parse_numbers,
+)
 from equitable.errors import InputError, location
 from equitable.files import check_utf8
 
@@ -177,16 +182,15 @@ def require_columns(table: Table, columns: Iterable[str]) -> None:
     if missing:
         cols = ", ".join(f"'{c}'" for c in missing)
         # a misspelt header ("pct_sdw") is named, as the column the user must rename
-        have = [str(c) for c in table.frame.columns]
-        hints = []
-        for c in missing:
-            close = difflib.get_close_matches(c, have, n=1, cutoff=0.75)
-            if not close:
-                low = {h.lower().strip(): h for h in have}
-                close = [low[c.lower()]] if c.lower() in low else []
-            if close and close[0] not in columns:
-                hints.append(f"'{close[0]}'")
-        hint = f" (the file has {', '.join(hints)}: misspelt?)" if hints else ""
+        # (equitable.checks.closest: the one "did you mean" rule of every reader)
+        have = [str(c) for c in table.frame.columns if str(c) not in columns]
+        hints = [(c, hit) for c in missing if (hit := closest(c, have)) is not None]
+        if len(missing) == 1 and hints:
+            hint = f" (did you mean '{hints[0][1]}'?)"
+        elif hints:
+            hint = " (did you mean " + ", ".join(f"'{h}' for '{c}'" for c, h in hints) + "?)"
+        else:
+            hint = ""
         raise InputError(
             f"{table.label}: missing column{'s' if len(missing) > 1 else ''} {cols}{hint}")
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from equitable.checks import did_you_mean
 from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8
 
 __all__ = [
@@ -83,6 +84,12 @@ class Issue:
         return {"file": self.file, "what": self.what, "count": self.count, "rows": self.rows}
 
 
+#: What a row with an unreadable date is told: the expected format, and the usual culprit (a
+#: spreadsheet's M/D/YYYY); the cell itself is never quoted (student files, PRIVACY.md).
+NOT_ISO_DATE = ("that is not an ISO date YYYY-MM-DD (a spreadsheet's M/D/YYYY, e.g. 8/19/2021, "
+                "must be written 2021-08-19)")
+
+
 def local_path(location: str | Path) -> Path | None:
     """``location`` as a local path (a path, or a ``file://`` URI); None for any other URI
     (``s3a://``, ``hdfs://``, ``abfss://``, ``gs://``...), which only the engine reads."""
@@ -105,6 +112,8 @@ def find_input(folder: Path, stem: str, required: bool = True) -> Path | None:
         p = folder / f"{stem}{ext}"
         if p.is_file():
             return p
+    if (folder / f"{stem}.csv").is_dir():
+        raise InputError(f"{folder / f'{stem}.csv'}: is a folder, not a file")
     if required:
         raise InputError(f"{folder}: {stem}.csv (or {stem}.parquet) not found")
     return None
@@ -135,6 +144,7 @@ def _check_columns(name: str, columns: list[str], required: tuple[str, ...]) -> 
         raise InputError(
             f"{name}: missing column{'s' if len(missing) > 1 else ''} "
             + ", ".join(f"'{c}'" for c in missing)
+            + "".join(did_you_mean(c, [h for h in columns if h not in required]) for c in missing[:1])
             + " (found: " + ", ".join(f"'{c}'" for c in columns) + ")"
         )
     dupes = sorted({c for c in columns if columns.count(c) > 1})
@@ -276,8 +286,8 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     flag("with a grade other than TK, K, 1-12", ~df["grade"].isin(GRADES))
     enroll = _parse_dates(df["enroll_date"])
     exit_ = _parse_dates(df["exit_date"])
-    flag("with an enroll_date that is not a date (YYYY-MM-DD)", enroll.isna())
-    flag("with an exit_date that is not a date (YYYY-MM-DD)",
+    flag(f"with an enroll_date {NOT_ISO_DATE}", enroll.isna())
+    flag(f"with an exit_date {NOT_ISO_DATE}",
          (df["exit_date"] != "") & exit_.isna())
     flag("with an exit_date before the enroll_date", exit_.notna() & enroll.notna()
          & (exit_ < enroll))
@@ -322,7 +332,7 @@ def check_calendar(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
 
     flag("with a school_id that is not a 14-digit CDS code", pd.Series(~cds_ok, index=df.index))
     d = _parse_dates(df["date"])
-    flag("with a date that is not a date (YYYY-MM-DD)", d.isna())
+    flag(f"with a date {NOT_ISO_DATE}", d.isna())
     flag("with instructional other than Y or N", ~df["instructional"].isin(("Y", "N")))
     df["date"] = d
     dup = df.duplicated(["school_id", "date"], keep="first") & ~bad

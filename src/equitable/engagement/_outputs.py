@@ -55,6 +55,23 @@ FAIRNESS_COLUMNS = [
     "share_of_flagged_pct", "flagged_rate_pct", "representation_ratio",
 ]
 
+#: How ``equitable privacy audit`` audits each published table (recorded in run.json under
+#: ``extra.privacy_audit``, so ``equitable privacy audit OUT/school_summary.csv`` needs no
+#: option): the group sizes that decide suppression and the columns that name a group. The
+#: summary is audited on each of its two enrollment counts (CDE suppresses a row when either is
+#: 10 or fewer); the fairness table on the enrolled students of each group (its `flagged` count
+#: is a numerator, shown when the group is large enough, as in CDE's files).
+PRIVACY_AUDIT: dict[str, list[dict[str, object]]] = {
+    "school_summary.csv": [
+        {"count_col": col, "group_cols": ["AggregateLevel", "CountyCode", "DistrictCode",
+                                          "SchoolCode", "ReportingCategory"]}
+        for col in ("CumulativeEnrollment", "ChronicAbsenteeismEligibleCumulativeEnrollment")
+    ],
+    "outreach_fairness.csv": [
+        {"count_col": "enrolled", "group_cols": ["ReportingCategory", "description"]},
+    ],
+}
+
 #: CDE reporting categories this tool can form from the students file, in CDE's order.
 CATEGORIES = [
     ("TA", "Total (all students)"),

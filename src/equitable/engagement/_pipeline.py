@@ -594,7 +594,8 @@ def run_engagement(
         ]
         write_run_record(
             stage, command="engagement", spec=spec, inputs=inputs, outputs=files,
-            extra={"counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
+            extra={"privacy_audit": O.PRIVACY_AUDIT,
+                   "counts": result.counts, "dropped": [i.as_dict() for i in result.dropped],
                    "notes": [i.as_dict() for i in result.notes],
                    **({"privacy_notes": result.privacy_notes} if result.privacy_notes else {}),
                    **({"inputs_not_hashed": located} if located else {}),

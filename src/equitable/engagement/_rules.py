@@ -157,7 +157,8 @@ _WORD = 62  # days per word of the duplicate screen (distinct days sum to < 2**6
 
 _ROW_FLAGS = {
     1: "with a blank student_id or school_id",
-    2: "with a date that is not a date (YYYY-MM-DD)",
+    2: "with a date that is not an ISO date YYYY-MM-DD (a spreadsheet's M/D/YYYY, e.g. "
+       "8/19/2021, must be written 2021-08-19)",
     3: "with an unknown status (allowed: " + ", ".join(STATUSES) + ")",
     6: "with a school_id that has no instructional day in the calendar (a CDS code has 14 "
        "digits: check for a lost leading zero)",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from equitable.checks import did_you_mean
 from equitable.errors import InputError, location
 
 __all__ = ["read_candidate_sites", "read_site_schools", "read_travel_times",
@@ -24,8 +25,8 @@ def _first(df: pd.DataFrame, names: tuple[str, ...], source: str, what: str) -> 
     for n in names:
         if n in df.columns:
             return n
-    raise InputError(f"{source}: missing column '{names[0]}' ({what}; also accepted: "
-                     + ", ".join(f"'{n}'" for n in names[1:]) + ")")
+    raise InputError(f"{source}: missing column '{names[0]}'{did_you_mean(names[0], df.columns)} "
+                     f"({what}; also accepted: " + ", ".join(f"'{n}'" for n in names[1:]) + ")")
 
 
 def _numbers(df: pd.DataFrame, col: str, source: str, *, lo: float | None = None,
@@ -66,7 +67,7 @@ def _unique(df: pd.DataFrame, col: str, source: str, what: str) -> None:
 def _coordinates(df: pd.DataFrame, source: str, blank_ok: bool = False) -> tuple[np.ndarray, np.ndarray]:
     for c in ("latitude", "longitude"):
         if c not in df.columns:
-            raise InputError(f"{source}: missing column '{c}'")
+            raise InputError(f"{source}: missing column '{c}'{did_you_mean(c, df.columns)}")
     lat = _numbers(df, "latitude", source, lo=-90, hi=90, what="a latitude (-90 to 90 degrees)",
                    blank_ok=blank_ok)
     lon = _numbers(df, "longitude", source, lo=-180, hi=180,
@@ -102,7 +103,7 @@ def read_site_schools(path: str | Path) -> pd.DataFrame:
     _unique(df, idc, source, "school id")
     for c in ("latitude", "longitude"):
         if c not in df.columns:
-            raise InputError(f"{source}: missing column '{c}'")
+            raise InputError(f"{source}: missing column '{c}'{did_you_mean(c, df.columns)}")
     no_point = (df["latitude"].isna() & df["longitude"].isna()).to_numpy()
     notes = []
     if no_point.any():
@@ -147,7 +148,7 @@ def read_candidate_sites(path: str | Path) -> pd.DataFrame:
     source = str(path)
     df = read_table(path, id_column="site_id")
     if "site_id" not in df.columns:
-        raise InputError(f"{source}: missing column 'site_id'")
+        raise InputError(f"{source}: missing column 'site_id'{did_you_mean('site_id', df.columns)}")
     _unique(df, "site_id", source, "site id")
     lat, lon = _coordinates(df, source)
     out = pd.DataFrame({"site_id": df["site_id"].astype(str).str.strip().to_numpy(),
@@ -181,7 +182,7 @@ def read_travel_times(path: str | Path) -> pd.DataFrame:
     df = read_table(path, id_column="from_id")
     for c in ("from_id", "to_id", "minutes"):
         if c not in df.columns:
-            raise InputError(f"{source}: missing column '{c}'")
+            raise InputError(f"{source}: missing column '{c}'{did_you_mean(c, df.columns)}")
     df["from_id"] = df["from_id"].astype(str).str.strip()
     df["to_id"] = df["to_id"].astype(str).str.strip()
     mins = _numbers(df, "minutes", source, lo=0, what="a travel time in minutes >= 0")

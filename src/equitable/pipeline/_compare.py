@@ -63,4 +63,12 @@ def compare_files(
     read by :func:`scenario_from_run_config`. Same parameters, outputs and errors."""
     return _compare_files(configs, out_dir, schools=schools, context=context,
                           need_column=need_column, spending_column=spending_column,
-                          data_dir=data_dir, run_config_loader=scenario_from_run_config)
+                          data_dir=data_dir, run_config_loader=scenario_from_run_config,
+                          run_config_checker=_check_config)
+
+
+def _check_config(path: Path, *, data_dir: str | Path | None = None) -> None:
+    """Check a run config before any scenario is computed (:func:`equitable.pipeline.check_config`)."""
+    from equitable.pipeline._run import check_config
+
+    check_config(path, data_dir=data_dir)

@@ -318,6 +318,38 @@ def _directory_rows(directory: pd.DataFrame):
     return where
 
 
+def _checked(cpath: Path, data_dir: str | Path | None):
+    config = load_config(cpath)
+    spec = _load_spec(config, cpath)
+    rule = _parse_rule(config, cpath)
+    _check_tiers(rule, spec, cpath)
+    check_chronic(config, spec, cpath)
+    inputs = _resolve_inputs(config, _data_dir(data_dir))
+    if "prior_allocation" in inputs and config.prior is None:
+        raise SpecError(f"{cpath}: key 'prior.column': missing required key (inputs."
+                        "prior_allocation needs [prior] column = \"...\", the prior-year "
+                        "amount in dollars)")
+    return config, spec, rule, inputs
+
+
+def check_config(config_path: str | Path, *, data_dir: str | Path | None = None) -> dict[str, Path]:
+    """Check a config as :func:`compute` does before reading any data; return its input files.
+
+    The config is read and validated, its index spec and allocation rule parsed and matched
+    (tier labels), and every input file it names found (a file, not a folder) in the data
+    folder. Nothing is computed, so ``equitable compare A.toml B.toml`` checks B before it
+    computes A (docs/allocate.md).
+
+    Raises
+    ------
+    SpecError
+        A bad config, index spec or allocation rule (one line naming the file and key).
+    InputError
+        An input file missing, or a folder (naming the config key ``inputs.<name>``).
+    """
+    return _checked(Path(config_path), data_dir)[3]
+
+
 def compute(
     config_path: str | Path,
     *,
@@ -347,17 +379,8 @@ def compute(
     """
     step = progress or _noop
     cpath = Path(config_path)
-    config = load_config(cpath)
-    spec = _load_spec(config, cpath)
-    rule = _parse_rule(config, cpath)
-    _check_tiers(rule, spec, cpath)
-    check_chronic(config, spec, cpath)
+    config, spec, rule, inputs = _checked(cpath, data_dir)
     base = _data_dir(data_dir)
-    inputs = _resolve_inputs(config, base)
-    if "prior_allocation" in inputs and config.prior is None:
-        raise SpecError(f"{cpath}: key 'prior.column': missing required key (inputs."
-                        "prior_allocation needs [prior] column = \"...\", the prior-year "
-                        "amount in dollars)")
 
     step(STEPS[0])
     prior_table = None

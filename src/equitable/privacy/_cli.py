@@ -44,7 +44,8 @@ _PROTECTION = typer.Option(None, "--protection", help="Protection level: the att
                            "for a suppressed cell must reach +-PROTECTION (default 3).")
 _TOTAL = typer.Option("Total", "--total-label", help="Label of the margin rows and columns.")
 _COUNT = typer.Option(None, "--count-col", help="Long tables: the column of group sizes n "
-                      "(without it, files are crosstabs).")
+                      "(without it, files are crosstabs, unless the run.json beside a table "
+                      "records its audit options: then those are used).")
 _GROUPS = typer.Option(None, "--group-cols", help="Long tables: comma-separated group columns.")
 _COLNAME = typer.Option(None, "--columns-name", help="Crosstabs: the name of the column "
                         "dimension (default: each file's stem).")
@@ -80,6 +81,11 @@ def _audit(
     from equitable.privacy._audit import DisclosureError, audit_files
 
     cfg = _config(config, threshold, protection)
+    if count_col is None and group_cols is None and columns_name is None and not subset:
+        recorded = [_recorded_audits(t) for t in tables]
+        if recorded and all(r is not None for r in recorded):
+            _audit_recorded(tables, recorded, cfg, cells, sensitive)
+            return
     pairs = [_subset_pair(s, tables) for s in subset]
     report = audit_files(tables, count_col=count_col, group_cols=_split(group_cols),
                          columns_name=columns_name, total_label=total_label, config=cfg,
@@ -89,6 +95,57 @@ def _audit(
     typer.echo(report.summary())
     if not report.ok:
         raise DisclosureError(f"audit failed: {len(report.problems)} problem(s)")
+
+
+def _recorded_audits(table: Path) -> tuple[Path, list[dict]] | None:
+    """The audit options the command that wrote ``table`` recorded in its run record.
+
+    Looked up in ``run.json`` beside the table, then ``<stem>.run.json``, under
+    ``extra.privacy_audit[<file name>]``: a list of option sets (``count_col``, ``group_cols``,
+    optional ``total_label``), each audited in turn. None when no record names the table.
+    """
+    import json
+
+    from equitable.errors import InputError
+
+    for record in (table.parent / "run.json", table.parent / f"{table.stem}.run.json"):
+        if not record.is_file():
+            continue
+        try:
+            data = json.loads(record.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            raise InputError(f"{record}: not a valid run record (JSON)") from None
+        audits = ((data.get("extra") or {}).get("privacy_audit") or {}).get(table.name)
+        if audits:
+            return record, list(audits)
+    return None
+
+
+def _audit_recorded(tables: list[Path], recorded: list, cfg, cells: Path | None,
+                    sensitive: bool) -> None:
+    """Audit each table with each option set its run record names (no option given)."""
+    import pandas as pd
+
+    from equitable.privacy._audit import DisclosureError, audit_files
+
+    problems = 0
+    frames = []
+    for table, (record, audits) in zip(tables, recorded):
+        for opts in audits:
+            groups = list(opts.get("group_cols") or [])
+            label = opts.get("total_label", "Total")
+            typer.echo(f"{table.name}: --count-col {opts['count_col']} --group-cols "
+                       f"{','.join(groups)} (as recorded in {record.name})")
+            report = audit_files([table], count_col=opts["count_col"], group_cols=groups,
+                                 columns_name=None, total_label=label, config=cfg, subsets=[],
+                                 sensitive=sensitive)
+            typer.echo("  " + report.summary().replace("\n", "\n  "))
+            problems += len(report.problems)
+            frames.append(report.cells)
+    if cells is not None:
+        pd.concat(frames, ignore_index=True).to_csv(cells, index=False, lineterminator="\n")
+    if problems:
+        raise DisclosureError(f"audit failed: {problems} problem(s)")
 
 
 def _subset_pair(spec: str, tables: list[Path]) -> tuple[int, int]:

@@ -82,7 +82,13 @@ def protect_files(
             inputs={p.name: p for p in srcs},
             outputs=names,
             extra={"suppressed_cells": {p.name: int(r.suppressed.to_numpy().sum())
-                                        for p, r in zip(srcs, results)}},
+                                        for p, r in zip(srcs, results)},
+                   # how `equitable privacy audit OUT/<table>.csv` audits a long table with no
+                   # option (crosstabs need none)
+                   **({"privacy_audit": {p.name: [{"count_col": count_col,
+                                                   "group_cols": list(group_cols),
+                                                   "total_label": total_label}]
+                                         for p in srcs}} if count_col is not None else {})},
         )
     return results
 

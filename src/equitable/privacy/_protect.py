@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from equitable.checks import did_you_mean
 from equitable.errors import InputError
 from equitable.privacy._audit import AuditReport, DisclosureError, report_from
 from equitable.privacy._complementary import complementary_suppression
@@ -229,7 +230,8 @@ def protect_crosstab(
 def _validate_long(df: pd.DataFrame, count_col: str, group_cols: Sequence[str], name: str):
     missing = [c for c in [*group_cols, count_col] if c not in df.columns]
     if missing:
-        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing)
+                         + did_you_mean(missing[0], df.columns))
     n = pd.to_numeric(df[count_col], errors="coerce")
     bad = n.isna() | (n < 0) | (n != np.floor(n))
     if bad.any():
@@ -292,7 +294,8 @@ def protect_long(
     _validate_long(df, count_col, group_cols, name)
     missing = [c for c in [*(value_cols or []), *rate_cols] if c not in df.columns]
     if missing:
-        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing))
+        raise InputError(f"{name}: missing column(s) " + ", ".join(f"'{c}'" for c in missing)
+                         + did_you_mean(missing[0], df.columns))
     num = df.copy()
     num[count_col] = pd.to_numeric(num[count_col])
     part = long_part(num, name=name, count_col=count_col, group_cols=list(group_cols),
@@ -372,7 +375,8 @@ def protect_linked(
         missing = [c for c in [*(t.value_cols or []), *t.rate_cols] if c not in t.df.columns]
         if missing:
             raise InputError(f"{t.name}: missing column(s) "
-                             + ", ".join(f"'{c}'" for c in missing))
+                             + ", ".join(f"'{c}'" for c in missing)
+                             + did_you_mean(missing[0], t.df.columns))
         if t.also_suppress is not None and len(t.also_suppress) != len(t.df):
             raise InputError(f"{t.name}: also_suppress has {len(t.also_suppress)} values for "
                              f"{len(t.df)} rows")
