@@ -566,7 +566,7 @@ def check_input_file(path: str | Path, *, columns: Iterable[str] = (), label: st
     if not text:
         return p
     if require_utf8:
-        from equitable.index._io import check_utf8
+        from equitable.files import check_utf8
 
         check_utf8(p)
     wanted = list(columns)

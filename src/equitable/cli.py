@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
+from typing import Any
 
 import click
 import typer
@@ -91,15 +92,16 @@ def _escape_markup(cmd: click.Command) -> None:
         if isinstance(text, str):
             setattr(cmd, attr, escape(text))
     for param in cmd.params:
-        if isinstance(getattr(param, "help", None), str):
-            param.help = escape(param.help)
+        text = getattr(param, "help", None)
+        if isinstance(text, str):
+            param.help = escape(text)
     for sub in getattr(cmd, "commands", {}).values():
         _escape_markup(sub)
 
 
 def command() -> click.Command:
     """The click command of ``equitable`` (all parts registered), help texts markup-escaped."""
-    cmd = typer.main.get_command(app)
+    cmd: Any = typer.main.get_command(app)
     _escape_markup(cmd)
     return cmd
 
