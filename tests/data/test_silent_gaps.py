@@ -50,5 +50,5 @@ def test_frpm_misspelt_charter_funding_type_names_the_close_column(tmp_path):
     p = write(tmp_path / "f.csv", lines)
     with pytest.raises(InputError) as exc:
         read_frpm(p)
-    assert str(exc.value) == (f"{p}: missing column 'Charter Funding Type' (the file has "
-                              "'Charter Funding Typ': misspelt?)")
+    assert str(exc.value) == (f"{p}: missing column 'Charter Funding Type' (did you mean "
+                              "'Charter Funding Typ'?)")
