@@ -22,7 +22,8 @@ def public_pages(results) -> list[str]:
     return ["/", "/?q=school", "/?q=zzzz", f"/schools/{placed}", f"/schools/{unplaced}",
             f"/schools/{SCHOOL_A}",
             "/map", "/map?tier=1+Highest&span=middle", "/explorer",
-            "/explorer?rule=score&need_weight=0.05", "/explorer?budget=lots", "/methods"]
+            "/explorer?rule=score&need_weight=0.05", "/explorer?budget=lots", "/methods",
+            "/staffing", "/sites"]
 
 
 @pytest.fixture(scope="module")
