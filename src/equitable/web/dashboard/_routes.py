@@ -1108,7 +1108,8 @@ def _sites_page(request: Request) -> HTMLResponse:
                "per_pupil": _("%(n)s students served") % {"n": s["students"]},
                "colour": SITE_COLOUR, "lat": round(float(s["lat"]), 6),
                "lon": round(float(s["lon"]), 6)}
-              for s in sites if isinstance(s["lat"], float) and isinstance(s["lon"], float)]
+              for s in sites if isinstance(s["lat"], int | float)
+              and isinstance(s["lon"], int | float)]
     lat = [p["lat"] for p in points]
     lon = [p["lon"] for p in points]
     state = _map_state(data)
