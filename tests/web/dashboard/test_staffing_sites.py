@@ -186,3 +186,46 @@ def test_run_writes_the_tier_table_beside_the_workbook(results):
     wb = openpyxl.load_workbook(results["out"] / "staffing.xlsx", read_only=True)
     rows = list(wb["Tiers"].iter_rows(values_only=True))
     assert len([r for r in rows if r and r[0] in set(csv["tier"])]) == len(csv)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_sites_map_markers_are_keyboard_stops_in_chromium(chromium_browser, live_url, results,
+                                                         lang):
+    """Every site of the plan is a marker; Tab reaches one, Enter opens its name and the number
+    of schools it serves (from the plan's sites.csv), Escape returns to it."""
+    sites = pd.read_csv(results["plan"] / "sites.csv", dtype={"site_id": str}).set_index(
+        "site_id")
+    context = chromium_browser.new_context(viewport={"width": 390, "height": 844})
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        p.goto(f"{live_url}/sites?lang={lang}")
+        p.wait_for_selector("#school-map[data-ready='1']")
+        p.wait_for_selector("#school-map[data-hoods]")
+        assert errors == []
+        assert p.locator(".school-dot").count() == len(sites)
+        assert p.get_attribute("#school-map", "data-hoods") == "4"  # the /map outlines
+        p.locator("body").focus()
+        for _ in range(40):
+            p.keyboard.press("Tab")
+            if p.evaluate("document.activeElement.classList.contains('school-dot')"):
+                break
+        else:
+            pytest.fail("no site marker can be reached with Tab")
+        sid = p.evaluate("document.activeElement.getAttribute('data-cds')")
+        site = sites.loc[sid]
+        label = p.evaluate("document.activeElement.getAttribute('aria-label')")
+        served = {"en": f"{site['schools_served']} schools served",
+                  "es": f"{site['schools_served']} escuelas atendidas"}[lang]
+        assert label.startswith(f"{site['name']}, {served}, ")
+        p.keyboard.press("Enter")
+        popup = p.wait_for_selector(".leaflet-popup .school-popup")
+        assert popup.query_selector(".popup-name").inner_text() == site["name"]
+        assert [e.inner_text() for e in popup.query_selector_all("dd")][0] == served
+        p.keyboard.press("Escape")
+        p.wait_for_selector(".leaflet-popup", state="detached")
+        assert p.evaluate("document.activeElement.getAttribute('data-cds')") == sid
+    finally:
+        context.close()
