@@ -229,3 +229,20 @@ def test_sites_map_markers_are_keyboard_stops_in_chromium(chromium_browser, live
         assert p.evaluate("document.activeElement.getAttribute('data-cds')") == sid
     finally:
         context.close()
+
+
+def test_the_runs_tier_table_hides_ratios_of_a_tier_of_10_or_fewer_students():
+    """CDE's rule, as for a school: 10 students -> the marker; 11 -> 11 / 0.5 FTE = 22.0."""
+    from types import SimpleNamespace
+
+    from equitable.pipeline._staffing import public_tiers
+    from equitable.staffing._html import _num
+
+    t = pd.DataFrame({"tier": ["1 Highest", "2 High"], "enrollment": [10.0, 11.0],
+                      "vacancies": [1, 2], "students_per_counselor": [20.0, 22.0],
+                      "students_per_nurse": [float("nan"), 22.0]})
+    out = public_tiers(t, SimpleNamespace(threshold=10, marker="#"))
+    assert out["students_per_counselor"].tolist() == ["#", 22.0]
+    assert out["students_per_nurse"].tolist() == ["#", 22.0]
+    assert out["vacancies"].tolist() == [1, 2]  # counts of positions pass unchanged
+    assert _num("#") == "#"  # the bilingual staffing.html shows the marker as written
