@@ -80,6 +80,11 @@ def write_staffing(comp: Any, path: Path, out: Path) -> tuple[dict[str, Path], d
     notes += rep.notes
     sch, tiers, _ = public_report(rep, used, cfg)
     tiers = public_tiers(tiers, cfg)
+    n_small = int((tiers["students_per_counselor"] == cfg.marker).sum()) \
+        if "students_per_counselor" in tiers else 0
+    if n_small:
+        notes.append(f"{n_small} tier row(s) of {cfg.threshold} or fewer students: "
+                     f"students-per-professional ratios suppressed ({cfg.marker})")
     equity = None
     sheets = [("Tiers", tiers), ("Schools", sch)]
     if (used["job_class"].eq("teacher") & used["status"].eq("filled")).any():
