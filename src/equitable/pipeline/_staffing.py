@@ -2,7 +2,8 @@
 
 With a district staffing export in the config, ``run`` writes beside the allocation:
 ``staffing.xlsx`` (Educator Equity in CDE's layout, Tiers, Schools, Ratios),
-``staffing_schools.csv`` and the bilingual ``staffing.html`` / ``staffing.es.html``, with the
+``staffing_schools.csv``, ``staffing_tiers.csv`` (the Tiers sheet, read by the dashboard's
+district staffing page) and the bilingual ``staffing.html`` / ``staffing.es.html``, with the
 run's own need tiers. Positions at schools the run does not rank are left out and counted on the
 terminal and in run.json (never silently).
 """
@@ -14,7 +15,24 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["write_staffing"]
+__all__ = ["public_tiers", "write_staffing"]
+
+
+def public_tiers(tiers: pd.DataFrame, cfg: Any) -> pd.DataFrame:
+    """The tier table as published: the students-per-professional ratios of a tier of
+    ``cfg.threshold`` (10) or fewer students are the privacy marker, as for a school
+    (:func:`equitable.staffing._io.public_report`, CDE's rule; PRIVACY.md). Other figures are
+    about positions and pass unchanged."""
+    from equitable.staffing._report import SUPPORT_CLASSES
+
+    out = tiers.copy()
+    small = (pd.to_numeric(out["enrollment"], errors="coerce").fillna(0)
+             <= cfg.threshold).to_numpy()
+    for c in (f"students_per_{k}" for k in SUPPORT_CLASSES):
+        if c in out:
+            out[c] = out[c].astype(object)
+            out.loc[small, c] = cfg.marker
+    return out
 
 
 def _schools_of(comp: Any) -> pd.DataFrame:
@@ -61,6 +79,12 @@ def write_staffing(comp: Any, path: Path, out: Path) -> tuple[dict[str, Path], d
     rep = staffing_report(used, schools)
     notes += rep.notes
     sch, tiers, _ = public_report(rep, used, cfg)
+    tiers = public_tiers(tiers, cfg)
+    n_small = int((tiers["students_per_counselor"] == cfg.marker).sum()) \
+        if "students_per_counselor" in tiers else 0
+    if n_small:
+        notes.append(f"{n_small} tier row(s) of {cfg.threshold} or fewer students: "
+                     f"students-per-professional ratios suppressed ({cfg.marker})")
     equity = None
     sheets = [("Tiers", tiers), ("Schools", sch)]
     if (used["job_class"].eq("teacher") & used["status"].eq("filled")).any():
@@ -68,7 +92,8 @@ def write_staffing(comp: Any, path: Path, out: Path) -> tuple[dict[str, Path], d
         notes += g.notes
         equity = equity_table(public_gaps(g, cfg)[1])
         sheets.insert(0, ("Educator Equity", equity))
-    files = {"staffing_schools.csv": _csv(sch, out / "staffing_schools.csv")}
+    files = {"staffing_schools.csv": _csv(sch, out / "staffing_schools.csv"),
+             "staffing_tiers.csv": _csv(tiers, out / "staffing_tiers.csv")}
     _xlsx(out / "staffing.xlsx", sheets, "Staff and student supports by need")
     files["staffing.xlsx"] = out / "staffing.xlsx"
     langs = comp.config.report.languages

@@ -95,6 +95,8 @@ ES_EQUITY = {
 
 
 def _num(v) -> str:
+    if isinstance(v, str):  # the privacy marker, whatever equitable.privacy is set to write
+        return v
     if v is None or v == "*" or (isinstance(v, float) and math.isnan(v)):
         return "*" if v == "*" else "—"
     return f"{float(v):,.0f}"

@@ -76,7 +76,7 @@ class LanguageAndHeadersMiddleware:
             (b"x-frame-options", b"DENY"),
             (b"content-language", lang.encode()),
         ]
-        if path.startswith(("/staff", "/login", "/account")):
+        if path == "/staff" or path.startswith(("/staff/", "/login", "/account")):
             extra.append((b"cache-control", b"no-store"))
         if query and cookie != query:
             secure = "; Secure" if self.settings.cookie_secure else ""

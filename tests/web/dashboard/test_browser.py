@@ -22,7 +22,8 @@ def public_pages(results) -> list[str]:
     return ["/", "/?q=school", "/?q=zzzz", f"/schools/{placed}", f"/schools/{unplaced}",
             f"/schools/{SCHOOL_A}",
             "/map", "/map?tier=1+Highest&span=middle", "/explorer",
-            "/explorer?rule=score&need_weight=0.05", "/explorer?budget=lots", "/methods"]
+            "/explorer?rule=score&need_weight=0.05", "/explorer?budget=lots", "/methods",
+            "/staffing", "/sites"]
 
 
 @pytest.fixture(scope="module")
@@ -167,12 +168,14 @@ def test_public_menu_has_no_staff_link_and_the_staff_header_fits_a_phone(chromiu
         for lang in ("en", "es"):
             p.goto(f"{live_url}/?lang={lang}")
             hrefs = p.eval_on_selector_all("header a", "els => els.map(e => e.getAttribute('href'))")
-            assert not any(h.startswith("/staff") for h in hrefs), hrefs
-            assert "/map" in hrefs and "/methods" in hrefs
+            # the staff console is under /staff/; /staffing is the public district staffing page
+            assert not any(h == "/staff" or h.startswith("/staff/") for h in hrefs), hrefs
+            assert "/map" in hrefs and "/methods" in hrefs and "/staffing" in hrefs
             p.goto(f"{live_url}/login?lang={lang}")
             assert p.locator("header.staff-header").count() == 1
-            assert "/map" not in p.eval_on_selector_all(
+            staff_hrefs = p.eval_on_selector_all(
                 "header a", "els => els.map(e => e.getAttribute('href'))")
+            assert "/map" not in staff_hrefs and "/staffing" not in staff_hrefs
             got = p.evaluate(OVERFLOW_JS)
             assert got["bad"] == [] and got["scroll"] <= got["vw"]
             p.screenshot(path=str(SCREENSHOTS / f"390-{lang}-staff-login.png"))

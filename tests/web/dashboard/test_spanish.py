@@ -64,7 +64,7 @@ def spanish_pages(schools) -> list[str]:
                                               + [SCHOOL_A] + nearest[:1])),
             "/map", "/map?tier=1+Highest", "/explorer", "/explorer?rule=score&need_weight=0.05",
             "/explorer?budget=lots", "/explorer?w1=-1", "/explorer?need_weight=x&rule=score",
-            "/methods"]
+            "/methods", "/staffing", "/sites"]
 
 
 def test_the_fragment_list_catches_english(client):

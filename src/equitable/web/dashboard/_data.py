@@ -100,6 +100,14 @@ class DashboardData:
     staffing: dict[str, dict] = field(default_factory=dict)
     #: the privacy marker of suppressed staffing figures (``equitable.privacy`` config)
     marker: str = "*"
+    #: with a staffing run: ``staffing_tiers.csv`` as published (one row per need tier and
+    #: ``All``; numbers as floats, the privacy marker kept as a string), else None
+    staffing_tiers: pd.DataFrame | None = None
+    #: with ``[health] sites``: the site plan of ``equitable sites`` the run read
+    #: (:func:`read_site_plan_outputs`), else None; ``site_plan_problem`` says why it is left
+    #: out when the plan's files are not the ones the run read
+    site_plan: dict | None = None
+    site_plan_problem: str | None = None
 
     @property
     def title(self) -> str:
@@ -342,6 +350,12 @@ def load_results(folder: str | Path, *, data_folder: str | Path | None = None,
 
         data.marker = privacy_config().marker
         data.staffing = _staffing_rows(folder / "staffing_schools.csv", data.marker)
+    if "staffing_tiers.csv" in outputs:
+        data.staffing_tiers = _published_table(folder / "staffing_tiers.csv", data.marker,
+                                               {"tier": str})
+    if config.health is not None and config.health.sites:
+        data.site_plan, data.site_plan_problem = _site_plan(data_folder, config, run,
+                                                            data.marker)
     data.by_cds = {cds: _clean(rec) for cds, rec in
                    zip(schools["cds_code"], schools.to_dict(orient="records"))}
     data.search_keys = [(cds, fold(" ".join(str(x) for x in (
@@ -379,6 +393,74 @@ def _staffing_rows(path: Path, marker: str) -> dict[str, dict]:
                 except ValueError:
                     pass
     return rows
+
+
+def _published_table(path: Path, marker: str, text: dict[str, Any]) -> pd.DataFrame:
+    """A published table of the run (or of a site plan) as written: numbers as floats, the
+    privacy marker kept as the string it is (never turned into a number), blanks as None."""
+    if not path.is_file():
+        raise InputError(f"{path}: listed in run.json but missing; the outputs are incomplete "
+                         "(run the command again)")
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for c in df.columns:
+        if c in text:
+            df[c] = df[c].where(df[c] != "", None)
+            continue
+        col = df[c]
+        nums = pd.to_numeric(col.where(~col.isin(["", marker])), errors="coerce")
+        if (nums.notna() | col.isin(["", marker])).all():
+            # a whole number written without a decimal point stays an int, so a download
+            # repeats the published text ("12", "17098.0")
+            df[c] = pd.Series([marker if v == marker else None if v == "" else
+                               int(v) if v.lstrip("-").isdigit() else float(n)
+                               for v, n in zip(col, nums)], index=df.index, dtype=object)
+        else:
+            df[c] = col.where(col != "", None)
+    return df
+
+
+#: The files of a site plan (``equitable sites`` output, docs/health.md) the sites page reads.
+SITE_PLAN_FILES = ("sites.csv", "schools.csv", "coverage.csv", "deserts.csv")
+
+
+def _site_plan(data_folder: Path | None, config: RunConfig, run: RunJson,
+               marker: str) -> tuple[dict | None, str | None]:
+    """The site plan named by ``[health] sites``, read only when it is the plan the run read:
+    ``sites.csv`` and ``schools.csv`` must have the SHA-256 of run.json's inputs
+    ``health_sites`` and ``health_site_schools``, and every output of the plan must match the
+    plan's own ``run.json`` (:func:`equitable._atomic.verify_outputs`). Otherwise the sites page
+    is left out and the reason is logged.
+
+    Returns ({"sites", "schools", "coverage", "deserts": DataFrame, "folder": Path} or None,
+    problem or None)."""
+    from equitable._atomic import verify_outputs
+    from equitable.provenance import sha256_file
+
+    folder = _resolve(data_folder, config.health.sites)
+    if folder is None or not folder.is_dir():
+        problem = f"{config.health.sites}: site plan folder not found"
+        log.warning("dashboard: %s; the sites page is left out", problem)
+        return None, problem
+    for key, name in (("health_sites", "sites.csv"), ("health_site_schools", "schools.csv")):
+        entry = run.inputs.get(key)
+        path = folder / name
+        if entry is None or not path.is_file() or sha256_file(path) != entry.sha256:
+            problem = (f"{path}: does not match run.json (SHA-256 differs); the sites page is "
+                       "left out")
+            log.warning("dashboard: %s", problem)
+            return None, problem
+    try:
+        verify_outputs(folder)
+    except InputError as exc:
+        log.warning("dashboard: %s; the sites page is left out", exc)
+        return None, str(exc)
+    ids = {"site_id": str, "name": str, "school_id": str, "school_name": str, "group": str,
+           "group_type": str, "nearest_site_id": str, "reached": str, "existing": str,
+           "cds_code": str}
+    plan: dict[str, Any] = {"folder": folder}
+    for name in SITE_PLAN_FILES:
+        plan[name.removesuffix(".csv")] = _published_table(folder / name, marker, ids)
+    return plan, None
 
 
 def _neighbourhoods(data_folder: Path | None, config: RunConfig, run: RunJson):

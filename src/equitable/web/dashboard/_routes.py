@@ -167,6 +167,7 @@ def _page(request: Request, template: str, ctx: dict, status_code: int = 200) ->
             f'<rect x="0.5" y="0.5" width="13" height="13" rx="2" '
             f'fill="{_present.tier_colour(data.tiers, t)}" stroke="#1b1b1b"/></svg>'))
         ctx.setdefault("title", _run_title(data, lang))
+        ctx.setdefault("nav", _nav(request, data))
     key = _cache_key(request) if data is not None else None
     if key is None:
         return render(request, template, ctx, status_code=status_code, headers=_PAGE_HEADERS)
@@ -176,6 +177,22 @@ def _page(request: Request, template: str, ctx: dict, status_code: int = 200) ->
     _page_cache(data).put(key, (html, status_code))
     return HTMLResponse(html.replace(_CSRF_PLACEHOLDER, csrf_token(request)),
                         status_code=status_code, headers=_PAGE_HEADERS)
+
+
+def _nav(request: Request, data: DashboardData) -> list[tuple[str, str]]:
+    """The app's menu, with "District staffing" when the run published staffing tables and
+    "Health sites" when it read a site plan (after "Map")."""
+    nav = list(getattr(request.app.state, "nav", []))
+    extra = []
+    if data.staffing_tiers is not None:
+        extra.append(("District staffing", "/staffing"))
+    if data.site_plan is not None:
+        extra.append(("Health sites", "/sites"))
+    if not extra:
+        return nav
+    hrefs = [h for _l, h in nav]
+    at = hrefs.index("/map") + 1 if "/map" in hrefs else len(nav)
+    return nav[:at] + extra + nav[at:]
 
 
 #: Column headers of the CSV downloads (message ids, translated to the page's language).
@@ -195,6 +212,23 @@ CSV_HEADERS = {
     "min_score": "Lowest need score", "max_score": "Highest need score",
     "support": "Support", "students_per_professional": "Students per professional",
     "fte": "Staff (full-time equivalents)", "recommended_max": "Recommended at most",
+    "positions": "Positions", "vacancies": "Vacancies", "vacancy_rate_pct": "Vacancy rate (%)",
+    "median_days_open": "Median days open",
+    "students_per_counselor": "Students per counselor",
+    "students_per_social_worker": "Students per social worker",
+    "students_per_psychologist": "Students per psychologist",
+    "students_per_nurse": "Students per nurse",
+    "counselor_fte": "Counselors (full-time equivalents)",
+    "social_worker_fte": "Social workers (full-time equivalents)",
+    "psychologist_fte": "Psychologists (full-time equivalents)",
+    "nurse_fte": "Nurses (full-time equivalents)",
+    "vem_quartile": "Vaccine Equity Metric quartile", "quartile": "Group",
+    "students_served": "Students served", "served_pct": "Share of students served (%)",
+    "schools_unserved": "Schools out of reach", "site_id": "Site", "name": "Name",
+    "schools_served": "Schools served", "school_id": "CDS code",
+    "nearest_site_id": "Nearest site",
+    "nearest_travel_km": "Distance to the nearest site (km)",
+    "nearest_travel_min": "Travel time to the nearest site (minutes)",
 }
 
 
@@ -923,3 +957,205 @@ def _paragraphs(text: str) -> list[dict]:
         else:
             blocks.append({"kind": "p", "text": line})
     return blocks
+
+
+def _shown(v: Any, marker: str, hidden: str, fmt: Fmt, digits: int = 0,
+           suffix: str = "") -> str:
+    """A published figure in the page's language: the privacy marker as ``hidden`` ("not
+    shown"), a blank as "—"."""
+    if v == marker:
+        return hidden
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "—"
+    return fmt.num(v, digits) + suffix
+
+
+# --- district staffing ----------------------------------------------------------------------
+
+#: The columns of the district staffing page and its CSV, as ``staffing_tiers.csv`` names them
+#: (``equitable run`` with ``[inputs] staffing``; docs/staffing.md).
+STAFFING_COLUMNS = ["tier", "schools", "enrollment", "positions", "vacancies",
+                    "vacancy_rate_pct", "median_days_open",
+                    *(f"students_per_{cls}" for cls, _l, _s in SUPPORTS),
+                    *(f"{cls}_fte" for cls, _l, _s in SUPPORTS)]
+#: The run's label of the district-wide row of the tier table.
+ALL_TIERS = "All"
+
+
+def _staffing_rows(data: DashboardData) -> list[dict]:
+    """The rows of ``staffing_tiers.csv`` in the page's order (need tiers highest first, then
+    ``All``), exactly as published."""
+    t = data.staffing_tiers
+    if t is None:
+        raise HTTPException(status_code=404, detail="this run has no staffing figures")
+    by_tier = {r["tier"]: r for r in t.to_dict(orient="records")}
+    order = [x for x in data.tiers if x in by_tier] + [x for x in by_tier if x not in data.tiers]
+    return [by_tier[x] for x in order]
+
+
+def _staffing_table(data: DashboardData, lang: str) -> pd.DataFrame:
+    """The district staffing table of the page and its CSV: ``need_level`` beside the run's
+    ``tier``, then the published columns (:data:`STAFFING_COLUMNS`; a suppressed figure is the
+    privacy marker)."""
+    _ = _gettext(lang)
+    rows = _staffing_rows(data)
+    df = pd.DataFrame([{c: r.get(c) for c in STAFFING_COLUMNS} for r in rows],
+                      columns=STAFFING_COLUMNS)
+    df.insert(1, "need_level", [_("All schools") if t == ALL_TIERS else
+                                _present.level_name(data.tiers, t, _) for t in df["tier"]])
+    return df
+
+
+@router.get("/staffing", response_class=HTMLResponse)
+async def staffing(request: Request) -> Response:
+    return await _serve(request, _staffing_page)
+
+
+def _staffing_page(request: Request) -> HTMLResponse:
+    data = _data(request)
+    lang = request.state.lang
+    _ = _gettext(lang)
+    fmt = Fmt(lang)
+    hidden = _("not shown")
+
+    def show(v: Any, digits: int = 0, suffix: str = "") -> str:
+        return _shown(v, data.marker, hidden, fmt, digits, suffix)
+
+    tiers = []
+    for r in _staffing_rows(data):
+        ratios = []
+        for cls, _label, _src in SUPPORTS:
+            ratio, fte = r.get(f"students_per_{cls}"), r.get(f"{cls}_fte")
+            ratios.append(_("no one on staff") if ratio is None and fte in (None, 0, 0.0)
+                          else show(ratio, 0))
+        tiers.append({"tier": r["tier"], "all": r["tier"] == ALL_TIERS,
+                      "schools": show(r.get("schools")), "students": show(r.get("enrollment")),
+                      "positions": show(r.get("positions")),
+                      "vacancies": show(r.get("vacancies")),
+                      "vacancy_rate": show(r.get("vacancy_rate_pct"), 1, "%"),
+                      "median_days": show(r.get("median_days_open"), 0),
+                      "ratios": ratios})
+    from equitable.staffing._layout import RATIOS
+
+    supports = [{"label": _(label), "target": fmt.num(RATIOS[cls][0], 0), "source": _(src)}
+                for cls, label, src in SUPPORTS]
+    extra = (data.run.extra.model_extra or {}).get("staffing") or {}
+    return _page(request, "dashboard/staffing.html", {
+        "data": data, "tiers": tiers, "supports": supports,
+        "as_of_date": _iso_date(extra.get("as_of"))})
+
+
+@router.get("/staffing.csv")
+def staffing_csv(request: Request) -> Response:
+    data = _data(request)
+    lang = request.state.lang
+    return _csv(_staffing_table(data, lang), "staffing.csv", lang)
+
+
+# --- health and vaccine sites ---------------------------------------------------------------
+
+#: The colour of a site's marker on the sites map (contrast over 3:1 on the map's background).
+SITE_COLOUR = "#1f4e99"
+
+
+def _site_plan(data: DashboardData) -> dict:
+    if data.site_plan is None:
+        raise HTTPException(status_code=404, detail="this run has no published site plan")
+    return data.site_plan
+
+
+def _coverage_table(data: DashboardData, lang: str) -> pd.DataFrame:
+    """The plan's ``coverage.csv`` rows by VEM quartile (and ``all``), as published."""
+    _ = _gettext(lang)
+    cov = _site_plan(data)["coverage"]
+    cov = cov[cov["group_type"].isin(["all", "vem_quartile"])]
+    cols = ["group", "schools", "students", "students_served", "served_pct", "schools_unserved"]
+    out = cov[cols].reset_index(drop=True).copy()
+    out.insert(1, "quartile", [_("All schools") if g == "all" else
+                               _("No quartile") if g == "none" else
+                               _("Quartile %(q)s") % {"q": g} for g in out["group"]])
+    return out.rename(columns={"group": "vem_quartile"})
+
+
+@router.get("/sites", response_class=HTMLResponse)
+async def sites_page(request: Request) -> Response:
+    return await _serve(request, _sites_page)
+
+
+def _sites_page(request: Request) -> HTMLResponse:
+    data = _data(request)
+    plan = _site_plan(data)
+    lang = request.state.lang
+    _ = _gettext(lang)
+    fmt = Fmt(lang)
+    hidden = _("not shown")
+
+    def show(v: Any, digits: int = 0, suffix: str = "") -> str:
+        return _shown(v, data.marker, hidden, fmt, digits, suffix)
+
+    sites = []
+    for r in plan["sites"].to_dict(orient="records"):
+        sid = r["site_id"]
+        n_sch = _int(r.get("schools_served")) or 0
+        served = _("%(n)s schools served") % {"n": fmt.num(n_sch, 0)} if n_sch != 1 else \
+            _("1 school served")
+        sites.append({"id": sid, "name": r.get("name") or sid, "served": served,
+                      "schools": n_sch, "students": show(r.get("students_served")),
+                      "existing": str(r.get("existing")).lower() == "true",
+                      "cds": sid if sid in data.by_cds else None,
+                      "lat": r.get("latitude"), "lon": r.get("longitude")})
+    points = [{"cds": s["cds"], "name": s["name"], "level": s["served"],
+               "per_pupil": _("%(n)s students served") % {"n": s["students"]},
+               "colour": SITE_COLOUR, "lat": round(float(s["lat"]), 6),
+               "lon": round(float(s["lon"]), 6)}
+              for s in sites if isinstance(s["lat"], int | float)
+              and isinstance(s["lon"], int | float)]
+    lat = [p["lat"] for p in points]
+    lon = [p["lon"] for p in points]
+    state = _map_state(data)
+    deserts = []
+    for r in plan["deserts"].to_dict(orient="records"):
+        cds = r.get("school_id")
+        unit = "min" if "nearest_travel_min" in plan["deserts"].columns else "km"
+        deserts.append({"cds": cds if cds in data.by_cds else None,
+                        "name": r.get("school_name") or cds,
+                        "students": show(r.get("students")),
+                        "vem": _int(r.get("vem_quartile")),
+                        "nearest": show(r.get(f"nearest_travel_{unit}"), 1), "unit": unit})
+    coverage = [{**r, "schools": show(r["schools"]), "students": show(r["students"]),
+                 "students_served": show(r["students_served"]),
+                 "served_pct": show(r["served_pct"], 1, "%"),
+                 "schools_unserved": show(r["schools_unserved"])}
+                for r in _coverage_table(data, lang).to_dict(orient="records")]
+    map_config = {
+        "points": points,
+        "bounds": (min(lon), min(lat), max(lon), max(lat)) if points else None,
+        "hoods": "/map/neighbourhoods.geojson" if state["hoods"] else None,
+        "text": {"need": _("Schools served"), "per_pupil": _("Students served"),
+                 "page": _("Open the school's page"), "zoom_in": _("Zoom in"),
+                 "zoom_out": _("Zoom out"), "close": _("Close")}}
+    return _page(request, "dashboard/sites.html", {
+        "data": data, "sites": sites, "deserts": deserts, "coverage": coverage,
+        "map_config": map_config, "site_colour": SITE_COLOUR})
+
+
+#: The columns of the sites page's downloads (the plan's own files, docs/health.md).
+SITE_CSV_COLUMNS = {
+    "sites": ["site_id", "name", "latitude", "longitude", "schools_served", "students_served"],
+    "deserts": ["school_id", "school_name", "students", "vem_quartile", "nearest_site_id",
+                "nearest_travel_km", "nearest_travel_min"],
+}
+
+
+@router.get("/sites/{table}.csv")
+def sites_csv(request: Request, table: str) -> Response:
+    data = _data(request)
+    lang = request.state.lang
+    plan = _site_plan(data)
+    if table == "coverage":
+        return _csv(_coverage_table(data, lang), "sites-coverage.csv", lang)
+    if table in SITE_CSV_COLUMNS:
+        df = plan[table]
+        return _csv(df[[c for c in SITE_CSV_COLUMNS[table] if c in df]], f"sites-{table}.csv",
+                    lang)
+    raise HTTPException(status_code=404, detail="no such table")

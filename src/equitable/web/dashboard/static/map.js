@@ -71,10 +71,12 @@
       dl.appendChild(dd);
     });
     box.appendChild(dl);
-    var a = document.createElement("a");
-    a.href = "/schools/" + encodeURIComponent(s.cds);
-    a.textContent = text.page;
-    box.appendChild(a);
+    if (s.cds) {  // a point that is not a school (e.g. a clinic site on /sites) has no page
+      var a = document.createElement("a");
+      a.href = "/schools/" + encodeURIComponent(s.cds);
+      a.textContent = text.page;
+      box.appendChild(a);
+    }
     return box;
   }
 
@@ -96,7 +98,7 @@
       .addTo(map);
     var el = m.getElement();
     el.setAttribute("aria-label", s.name + ", " + s.level + ", " + s.per_pupil);
-    el.setAttribute("data-cds", s.cds);
+    if (s.cds) { el.setAttribute("data-cds", s.cds); }
     m.bindPopup(function () { return popupContent(s); },
                 {closeButton: true, autoPanPadding: [12, 12], maxWidth: 260});
     m.on("popupopen", function (e) {
