@@ -30,7 +30,8 @@ def _checker():
 def test_every_output_is_byte_identical_to_the_reference(data_dir):
     chk = _checker()
     want = json.loads(chk.REFERENCE.read_text(encoding="utf-8"))
-    assert len(want) == 98  # 9 presets (table, run.json, --explain), run, sensitivity, audit
+    assert len(want) == 100  # 9 presets (table, run.json, --explain), run (with health.csv and
+    # allocation.es.xlsx since the fourth session), sensitivity, audit
     got = chk.digests(data_dir)
     assert chk.compare(got, want) == []
 
