@@ -8,7 +8,9 @@ would on EMR or an on-premises cluster, and its outputs must be byte-identical t
 from __future__ import annotations
 
 import json
+import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pyarrow.csv as pacsv
@@ -145,9 +147,16 @@ def spark_connect(spark_cluster):
 def test_spark_connect_matches_duckdb(tmp_path, data_dir, spark_connect):
     syn = synth_district(tmp_path / "d", 1_500, 32, seed=23, data_dir=data_dir)
     _cli(["engagement", str(syn.folder), "-o", str(tmp_path / "duck")])
-    # The client holds no JVM: every expression runs on the Connect server's cluster.
-    _cli(["engagement", str(syn.folder), "-o", str(tmp_path / "connect"), "--backend", "spark",
-          "--spark-remote", spark_connect, "--spark-conf", "spark.sql.shuffle.partitions=4"])
+    # The client holds no JVM: every expression runs on the Connect server's cluster. It runs in
+    # a process of its own, as a user's would: PySpark refuses a remote session in a process
+    # where an earlier test left a regular (local) session running.
+    proc = subprocess.run(
+        [sys.executable, "-c", "import sys\nfrom equitable.cli import main\nmain(sys.argv[1:])",
+         "engagement", str(syn.folder), "-o", str(tmp_path / "connect"), "--backend", "spark",
+         "--spark-remote", spark_connect, "--spark-conf", "spark.sql.shuffle.partitions=4"],
+        capture_output=True, text=True, timeout=900,
+        env={k: v for k, v in os.environ.items() if k != "SPARK_REMOTE"})
+    assert proc.returncode == 0, proc.stderr[-2000:]
     for name in OUTPUTS:
         assert (tmp_path / "connect" / name).read_bytes() == \
             (tmp_path / "duck" / name).read_bytes(), name
