@@ -215,6 +215,10 @@ def test_map_in_chromium(chromium_browser, live_url, results, axe_source, lang, 
         _open_map(p, f"{live_url}/map?lang={lang}")
         p.locator(".school-dot").first.click()
         p.wait_for_selector(".leaflet-popup")
+        # Leaflet fades a popup in (opacity 0 -> 1): axe measures contrast on what is painted, so
+        # it runs once the popup is fully shown (a half-faded popup failed color-contrast once)
+        p.wait_for_function(
+            "getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'")
         p.add_script_tag(path=axe_source)
         result = p.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})",
                             AXE_TAGS)
