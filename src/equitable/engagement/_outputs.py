@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -208,14 +209,12 @@ _LOGIN_ONLY = ("logs in to the learning platform but has never submitted work or
                "instruction")
 
 
-def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
-    """Plain-words reasons a student is on the outreach list, separated by ``"; "``.
-
-    In this order: never engaged; missing (when not never engaged); the current streak when 3
-    days or more; chronic absence with its counts (percent rounded half up to one decimal,
-    exactly); SB 98 weeks; platform logins without participation. The flags are found
-    column-wise; only the rows with a reason are worded (one short loop over them).
-    """
+def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
+    """The reasons a student is on the outreach list, one string per row (``""`` when none),
+    each reason worded by ``word`` and joined by ``"; "``: ``never()``; ``missing()`` (when not
+    never engaged); ``streak(days)`` (3 days or more); ``chronic(absent, enrolled)``;
+    ``sb98(weeks)``; ``login()`` (platform logins without participation). The flags are found
+    column-wise; only the rows with a reason are worded (one short loop over them)."""
     if len(df) == 0:
         return []
     never_a = df["never_engaged"].to_numpy(dtype=bool)
@@ -230,8 +229,6 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
     if len(idx) == 0:
         return result.tolist()
     part_a = _has_text(df["last_participation_date"].iloc[idx])
-    missing_t = (f"missing: not present and no platform activity in the last {missing_days} "
-                 "instructional days")
     out = []
     for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
         never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
@@ -241,22 +238,40 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
     ):
         parts = []
         if never:
-            parts.append(_NEVER)
+            parts.append(word["never"]())
         elif missing:
-            parts.append(missing_t)
+            parts.append(word["missing"]())
         if streak >= 3:
-            parts.append(f"absent the last {streak} instructional days in a row")
+            parts.append(word["streak"](streak))
         if chronic:
-            parts.append(f"chronically absent: absent {absent} of {enrolled} days enrolled "
-                         f"({_pct_half_up(absent, enrolled, 1)}%)")
+            parts.append(word["chronic"](absent, enrolled))
         if sb98:
-            parts.append(f"{sb98} week{'' if sb98 == 1 else 's'} meeting the SB 98 "
-                         "re-engagement trigger")
+            parts.append(word["sb98"](sb98))
         if act and not part:
-            parts.append(_LOGIN_ONLY)
+            parts.append(word["login"]())
         out.append("; ".join(parts))
     result[idx] = out
     return result.tolist()
+
+
+def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
+    """Plain-words reasons a student is on the outreach list, separated by ``"; "``.
+
+    In this order: never engaged; missing (when not never engaged); the current streak when 3
+    days or more; chronic absence with its counts (percent rounded half up to one decimal,
+    exactly); SB 98 weeks; platform logins without participation (:func:`_reason_rows`).
+    """
+    missing_t = (f"missing: not present and no platform activity in the last {missing_days} "
+                 "instructional days")
+    return _reason_rows(df, {
+        "never": lambda: _NEVER,
+        "missing": lambda: missing_t,
+        "streak": lambda d: f"absent the last {d} instructional days in a row",
+        "chronic": lambda a, e: (f"chronically absent: absent {a} of {e} days enrolled "
+                                 f"({_pct_half_up(a, e, 1)}%)"),
+        "sb98": lambda w: f"{w} week{'' if w == 1 else 's'} meeting the SB 98 re-engagement trigger",
+        "login": lambda: _LOGIN_ONLY,
+    })
 
 
 def add_reason_codes(df: pd.DataFrame, missing_days: int) -> list[str]:
@@ -265,43 +280,14 @@ def add_reason_codes(df: pd.DataFrame, missing_days: int) -> list[str]:
     never engaged); ``absent_streak{days=N}`` (3 days or more); ``chronic{absent=A,
     enrolled=E}``; ``sb98_weeks{weeks=W}``; ``login_only``. Rendered per language by
     :func:`equitable.engagement._reason_codes.reason_label` (one message catalogue)."""
-    if len(df) == 0:
-        return []
-    never_a = df["never_engaged"].to_numpy(dtype=bool)
-    missing_a = df["missing"].to_numpy(dtype=bool)
-    streak_a = df["current_absence_streak"].to_numpy(dtype="int64")
-    chronic_a = (df["chronically_absent"] == True).to_numpy()  # null is not True
-    sb98_a = df["sb98_weeks_flagged"].to_numpy(dtype="int64")
-    act_a = _has_text(df["last_activity_date"])
-    result = np.full(len(df), "", dtype=object)
-    idx = np.flatnonzero(never_a | missing_a | (streak_a >= 3) | chronic_a | (sb98_a != 0)
-                         | act_a)
-    if len(idx) == 0:
-        return result.tolist()
-    part_a = _has_text(df["last_participation_date"].iloc[idx])
-    out = []
-    for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
-        never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
-        chronic_a[idx].tolist(), df["days_absent"].to_numpy(dtype="int64")[idx].tolist(),
-        df["days_enrolled"].to_numpy(dtype="int64")[idx].tolist(), sb98_a[idx].tolist(),
-        act_a[idx].tolist(), part_a.tolist(),
-    ):
-        parts = []
-        if never:
-            parts.append("never_engaged")
-        elif missing:
-            parts.append(f"missing{{days={missing_days}}}")
-        if streak >= 3:
-            parts.append(f"absent_streak{{days={streak}}}")
-        if chronic:
-            parts.append(f"chronic{{absent={absent}, enrolled={enrolled}}}")
-        if sb98:
-            parts.append(f"sb98_weeks{{weeks={sb98}}}")
-        if act and not part:
-            parts.append("login_only")
-        out.append("; ".join(parts))
-    result[idx] = out
-    return result.tolist()
+    return _reason_rows(df, {
+        "never": lambda: "never_engaged",
+        "missing": lambda: f"missing{{days={missing_days}}}",
+        "streak": lambda d: f"absent_streak{{days={d}}}",
+        "chronic": lambda a, e: f"chronic{{absent={a}, enrolled={e}}}",
+        "sb98": lambda w: f"sb98_weeks{{weeks={w}}}",
+        "login": lambda: "login_only",
+    })
 
 
 def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = False
