@@ -11,8 +11,11 @@ and the peak resident memory of each process (DuckDB: the child process; Spark: 
 JVM and Python, and each executor JVM, sampled from /proc every 0.2 s). Then, per engine, the
 log-log slope of time against rows (1.0 = linear), and, for each size, DuckDB's time next to the
 **floor**: the fastest plain DuckDB SQL for the same per-student core figures (days enrolled,
-days absent, longest absence streak: counts over all rows, the streak window over the absent
-rows only, each row placed on its calendar day number), measured in the same run.
+days absent, longest absence streak: counts over all rows with no join, and the join to the
+calendar's day numbers and the streak window over the absent rows only), measured in the same
+run. (Joining every row to the calendar first, as an earlier version of this floor did, took
+twice as long and 5x the memory: 11.4 s and 1.4 GB against 5.6 s and 0.3 GB at 150,000
+students, same figures.)
 
 Spark runs with ``spark-submit --master spark://127.0.0.1:PORT`` against a cluster started here
 from the PySpark installation (ports on 127.0.0.1, UIs off where Spark allows, stopped at the
@@ -55,16 +58,18 @@ row = con.execute(f'''
 WITH cal AS (
   SELECT school_id, date, row_number() OVER (PARTITION BY school_id ORDER BY date) AS d
   FROM read_parquet('{f}/calendar.parquet') WHERE instructional = 'Y'),
-a AS (
-  SELECT a.student_id, a.school_id, c.d,
-         a.status IN ('absent_excused','absent_unexcused','suspended_out','distance_absent') AS ab
+counts AS (
+  SELECT student_id, school_id, count(*) AS n,
+         count(*) FILTER (status IN ('absent_excused','absent_unexcused','suspended_out','distance_absent')) AS absent
+  FROM read_parquet('{f}/attendance.parquet') GROUP BY ALL),
+ab AS (
+  SELECT a.student_id, a.school_id, c.d
   FROM read_parquet('{f}/attendance.parquet') a
-  JOIN cal c ON a.school_id = c.school_id AND a.date = c.date),
-counts AS (SELECT student_id, school_id, count(*) AS n, sum(ab::INT) AS absent
-           FROM a GROUP BY ALL),
+  JOIN cal c ON a.school_id = c.school_id AND a.date = c.date
+  WHERE a.status IN ('absent_excused','absent_unexcused','suspended_out','distance_absent')),
 runs AS (SELECT student_id, school_id,
                 d - row_number() OVER (PARTITION BY student_id, school_id ORDER BY d) AS g
-         FROM a WHERE ab),
+         FROM ab),
 streak AS (SELECT student_id, school_id, max(n) AS s
            FROM (SELECT student_id, school_id, g, count(*) AS n FROM runs GROUP BY ALL)
            GROUP BY ALL)
