@@ -760,3 +760,214 @@ MESSAGES["es"].update({
     "cmp_cum_students_share": "Proporción acumulada de estudiantes, primero la mayor necesidad (%)",
     "cmp_cum_dollars_share": "Proporción acumulada de dólares (%)",
 })
+
+#: Every HTML page's frame (``report/templates/base.html.j2``), the scenario comparison
+#: (``compare.html`` / ``compare.es.html``) and the survey report (``equitable survey report``).
+MESSAGES["en"].update({
+    "page_skip": "Skip to the content",
+    "page_caveats": "Notes and caveats",
+    "page_sources": "Sources",
+    "page_made_with": "Made with equitable {version}. Same inputs, same result.",
+    "cmp_title": "Allocation scenarios compared",
+    "cmp_baseline_text": "Baseline: {baseline}. Scenarios: {scenarios}.",
+    "cmp_summary": "Summary",
+    "cmp_measure": "Measure",
+    "cmp_winners": "Winners and losers (vs the baseline)",
+    "cmp_by_tier": "By tier",
+    "cmp_by_quartile": "By need quartile",
+    "cmp_charts": "Charts",
+    "cmp_spending_text": (
+        "{scenario}: actual per-pupil spending ({column}) in the highest-need quartile minus the "
+        "lowest-need quartile goes from {before} to {after}: the gap {size} and spending "
+        "becomes {direction} (concentration index {ci_before} to {ci_after})."
+    ),
+    "cmp_size_narrows": "narrows",
+    "cmp_size_widens": "widens",
+    "cmp_size_unchanged": "is unchanged",
+    "cmp_direction_more_progressive": "more progressive",
+    "cmp_direction_less_progressive": "less progressive",
+    "cmp_direction_unchanged": "just as progressive",
+    "cmp_quartile_1": "Q1 lowest need",
+    "cmp_quartile_2": "Q2",
+    "cmp_quartile_3": "Q3",
+    "cmp_quartile_4": "Q4 highest need",
+    "cmp_fig_per_pupil": "Dollars per pupil by tier",
+    "cmp_axis_per_pupil": "dollars per pupil",
+    "cmp_axis_tier": "tier",
+    "cmp_fig_curves": "Concentration curves (students ranked by {column}, highest need first)",
+    "cmp_equal_line": "equal dollars per pupil",
+    "cmp_axis_cum_students": "cumulative share of students",
+    "cmp_axis_cum_dollars": "cumulative share of dollars",
+    "cmp_fig_change": "Change in dollars per pupil from the baseline, by need",
+    "cmp_axis_change": "change, dollars per pupil",
+    "cmp_method": "Method",
+    "cmp_method_per_pupil": "Per-pupil figures are enrollment-weighted (a group's dollars over "
+                            "its students).",
+    "cmp_method_quartiles": "Need quartiles hold about a quarter of the students each, by "
+                            "{column} (higher = more need).",
+    "cmp_method_ratio": "Progressivity ratio: dollars per pupil in the highest-need quartile "
+                        "over the lowest (The Education Trust, Funding Gaps 2018).",
+    "cmp_method_slope": "Slope: enrollment-weighted least squares of dollars per pupil on the "
+                        "need column (Baker, Farrie & Sciarra, Is School Funding Fair?, 2018).",
+    "cmp_method_ci": (
+        "Concentration index C = 2 cov(y, r) / mean(y) over students ranked from the highest to "
+        "the lowest need (O'Donnell et al., Analyzing Health Equity Using Household Survey "
+        "Data, World Bank 2008, ch. 7-8). C < 0: dollars concentrated on the highest-need "
+        "students; C > 0: on the lowest-need."
+    ),
+    "cmp_method_privacy": "Groups of 10 or fewer students are suppressed (*).",
+    "cmp_source_label": "Scenario {name}",
+    "cmp_context_label": "School table (need and spending)",
+    "voice_title": "Community voice survey",
+    "voice_who": "Who answered, and who is enrolled",
+    "voice_who_note": ("Share of respondents, of respondents after weighting, and of enrolled "
+                       "students in each group."),
+    "voice_population": "Enrolled",
+    "voice_respondents": "Respondents",
+    "voice_weighted": "Respondents, weighted",
+    "voice_results": "Results by group",
+    "voice_results_note": (
+        "Percent favorable (weighted when weights are given) with 95% Korn-Graubard confidence "
+        "intervals. Groups of 10 or fewer respondents are not shown."
+    ),
+    "voice_pct_fav": "% favorable",
+    "voice_questions": "Every question",
+    "voice_question": "Question",
+    "voice_unweighted": "Unweighted",
+    "voice_weighted_col": "Weighted",
+    "voice_n": "Respondents",
+    "voice_themes": "What people wrote: suggested themes",
+    "voice_themes_note": (
+        "Themes suggested by a computer (TF-IDF and NMF) for people to review; names, phone "
+        "numbers and e-mail addresses are removed from quotes."
+    ),
+    "voice_terms": "Key words",
+    "voice_answers": "Answers",
+    "voice_quotes": "Example quotes",
+    "voice_rates": "Response rates",
+    "voice_group": "Group",
+    "voice_enrolled": "Enrolled",
+    "voice_rate": "Response rate",
+    "voice_weighting_text": (
+        "Answers were weighted by raking to enrollment by {vars}. Design effect {deff}; "
+        "effective sample size {neff} of {n} respondents; {trimmed} weights trimmed."
+    ),
+    "voice_not_weighted": "Results are not weighted.",
+    "voice_suppressed": "Not shown (10 or fewer respondents): {groups}",
+    "voice_all": "All respondents",
+    "voice_footer": ("Made with equitable {version}. Privacy: every group of 10 or fewer "
+                     "respondents is suppressed (*)."),
+    "voice_bd_school": "School",
+    "voice_bd_language": "Language",
+    "voice_bd_student_group": "Student group",
+    "voice_bd_race_ethnicity": "Race/ethnicity",
+    "voice_bd_grade_span": "Grade span",
+    "voice_lang_en": "English",
+    "voice_lang_es": "Spanish",
+})
+MESSAGES["es"].update({
+    "page_skip": "Saltar al contenido",
+    "page_caveats": "Notas y advertencias",
+    "page_sources": "Fuentes",
+    "page_made_with": "Hecho con equitable {version}. Mismos datos, mismo resultado.",
+    "cmp_title": "Escenarios de asignación comparados",
+    "cmp_baseline_text": "Base: {baseline}. Escenarios: {scenarios}.",
+    "cmp_summary": "Resumen",
+    "cmp_measure": "Medida",
+    "cmp_winners": "Escuelas que ganan y que pierden (frente a la base)",
+    "cmp_by_tier": "Por nivel",
+    "cmp_by_quartile": "Por cuarto de necesidad",
+    "cmp_charts": "Gráficas",
+    "cmp_spending_text": (
+        "{scenario}: el gasto real por alumno ({column}) del cuarto de mayor necesidad menos el "
+        "del cuarto de menor necesidad pasa de {before} a {after}: la brecha {size} y el gasto "
+        "se vuelve {direction} (índice de concentración de {ci_before} a {ci_after})."
+    ),
+    "cmp_size_narrows": "se reduce",
+    "cmp_size_widens": "se amplía",
+    "cmp_size_unchanged": "no cambia",
+    "cmp_direction_more_progressive": "más progresivo",
+    "cmp_direction_less_progressive": "menos progresivo",
+    "cmp_direction_unchanged": "igual de progresivo",
+    "cmp_quartile_1": "C1 menor necesidad",
+    "cmp_quartile_2": "C2",
+    "cmp_quartile_3": "C3",
+    "cmp_quartile_4": "C4 mayor necesidad",
+    "cmp_fig_per_pupil": "Dólares por alumno por nivel",
+    "cmp_axis_per_pupil": "dólares por alumno",
+    "cmp_axis_tier": "nivel",
+    "cmp_fig_curves": ("Curvas de concentración (estudiantes ordenados por {column}, primero la "
+                       "mayor necesidad)"),
+    "cmp_equal_line": "mismos dólares por alumno",
+    "cmp_axis_cum_students": "proporción acumulada de estudiantes",
+    "cmp_axis_cum_dollars": "proporción acumulada de dólares",
+    "cmp_fig_change": "Cambio de dólares por alumno respecto de la base, según la necesidad",
+    "cmp_axis_change": "cambio, dólares por alumno",
+    "cmp_method": "Método",
+    "cmp_method_per_pupil": ("Las cifras por alumno se ponderan por la matrícula (los dólares "
+                             "de un grupo entre sus estudiantes)."),
+    "cmp_method_quartiles": ("Cada cuarto de necesidad reúne más o menos la cuarta parte de los "
+                             "estudiantes, según {column} (más alto = más necesidad)."),
+    "cmp_method_ratio": ("Razón de progresividad: dólares por alumno del cuarto de mayor "
+                         "necesidad entre los del de menor necesidad (The Education Trust, "
+                         "Funding Gaps 2018)."),
+    "cmp_method_slope": ("Pendiente: mínimos cuadrados ponderados por la matrícula de los "
+                         "dólares por alumno sobre la columna de necesidad (Baker, Farrie & "
+                         "Sciarra, Is School Funding Fair?, 2018)."),
+    "cmp_method_ci": (
+        "Índice de concentración C = 2 cov(y, r) / media(y) sobre los estudiantes ordenados de "
+        "la mayor a la menor necesidad (O'Donnell et al., Analyzing Health Equity Using "
+        "Household Survey Data, Banco Mundial 2008, caps. 7-8). C < 0: dólares concentrados en "
+        "los estudiantes de mayor necesidad; C > 0: en los de menor necesidad."
+    ),
+    "cmp_method_privacy": "Se suprimen (*) los grupos de 10 estudiantes o menos.",
+    "cmp_source_label": "Escenario {name}",
+    "cmp_context_label": "Tabla de escuelas (necesidad y gasto)",
+    "voice_title": "Encuesta de la voz de la comunidad",
+    "voice_who": "Quién respondió y quién está inscrito",
+    "voice_who_note": ("Porcentaje de las personas que respondieron, después de ponderar, y de "
+                       "los estudiantes inscritos en cada grupo."),
+    "voice_population": "Inscritos",
+    "voice_respondents": "Respondieron",
+    "voice_weighted": "Respondieron, ponderado",
+    "voice_results": "Resultados por grupo",
+    "voice_results_note": (
+        "Porcentaje favorable (ponderado si hay pesos) con intervalos de confianza de 95% de "
+        "Korn-Graubard. No se muestran los grupos de 10 personas o menos."
+    ),
+    "voice_pct_fav": "% favorable",
+    "voice_questions": "Todas las preguntas",
+    "voice_question": "Pregunta",
+    "voice_unweighted": "Sin ponderar",
+    "voice_weighted_col": "Ponderado",
+    "voice_n": "Personas",
+    "voice_themes": "Lo que escribieron: temas sugeridos",
+    "voice_themes_note": (
+        "Temas sugeridos por computadora (TF-IDF y NMF) para que personas los revisen; se "
+        "quitaron nombres, teléfonos y correos de las citas."
+    ),
+    "voice_terms": "Palabras clave",
+    "voice_answers": "Respuestas",
+    "voice_quotes": "Citas de ejemplo",
+    "voice_rates": "Tasas de respuesta",
+    "voice_group": "Grupo",
+    "voice_enrolled": "Inscritos",
+    "voice_rate": "Tasa de respuesta",
+    "voice_weighting_text": (
+        "Las respuestas se ponderaron por rastrillado (raking) según la inscripción por {vars}. "
+        "Efecto de diseño {deff}; tamaño de muestra efectivo {neff} de {n} personas; {trimmed} "
+        "pesos recortados."
+    ),
+    "voice_not_weighted": "Los resultados no están ponderados.",
+    "voice_suppressed": "No se muestran (10 personas o menos): {groups}",
+    "voice_all": "Todas las personas",
+    "voice_footer": ("Hecho con equitable {version}. Privacidad: se suprime (*) todo grupo de 10 "
+                     "personas o menos."),
+    "voice_bd_school": "Escuela",
+    "voice_bd_language": "Idioma",
+    "voice_bd_student_group": "Grupo estudiantil",
+    "voice_bd_race_ethnicity": "Raza/etnia",
+    "voice_bd_grade_span": "Nivel escolar",
+    "voice_lang_en": "Inglés",
+    "voice_lang_es": "Español",
+})
