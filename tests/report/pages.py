@@ -73,3 +73,51 @@ def check_page_frame(html: str, lang: str, other_href: str) -> None:
     outside = re.sub(r"<script[^>]*>.*?</script>", "", html, flags=re.DOTALL)
     assert "<link" not in outside
     assert not re.search(r"""\b(src|href)=["']?(https?:)?//""", outside)
+
+
+def axe_path() -> str:
+    """axe-core from npm (``npm ci`` at the repository root installs it); a missing copy fails
+    the test where the data and tools are required (CI, EQUITABLE_REQUIRE_DATA), else skips."""
+    import os
+    from pathlib import Path
+
+    import pytest
+
+    path = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.is_file():
+        if os.environ.get("CI") or os.environ.get("EQUITABLE_REQUIRE_DATA"):
+            pytest.fail(f"{path} is missing: run 'npm ci' at the repository root")
+        pytest.skip(f"{path} is missing (run 'npm ci' at the repository root)")
+    return str(path)
+
+
+def check_in_chromium(browser, path, width: int = 390, height: int = 844) -> dict:
+    """Open the page from disk at ``width`` x ``height``: it loads nothing but itself, the page
+    never scrolls sideways and no element reaches past the right edge (plotly's clipped data
+    layer aside, as for report.html), and axe-core finds no WCAG 2.1 A/AA violation. Returns
+    the overflow measurement (``vw``, ``scroll``, ``bad``)."""
+    from tests.web.dashboard.test_browser import AXE_TAGS
+    from tests.web.dashboard.test_report_browser import REPORT_OVERFLOW_JS
+
+    axe = axe_path()
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  device_scale_factor=1)
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    try:
+        page.goto(path.as_uri())
+        page.wait_for_selector(".js-plotly-plot .main-svg", timeout=30000)
+        got = page.evaluate(REPORT_OVERFLOW_JS)
+        assert got["scroll"] <= got["vw"] == width, got
+        assert got["bad"] == [], got
+        page.add_script_tag(path=axe)
+        result = page.evaluate(
+            "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        assert [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                for v in result["violations"]] == []
+        assert result["passes"]
+    finally:
+        context.close()
+    assert all(u.startswith("file://") for u in requests), requests
+    return got
