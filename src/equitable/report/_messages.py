@@ -1054,3 +1054,74 @@ MESSAGES["es"].update({
     "sites_largest": "las {k} escuelas más grandes",
     "sites_highest_need": "las {k} escuelas de mayor necesidad",
 })
+
+#: ``staffing.html`` / ``staffing.es.html`` (equitable.staffing._html).
+MESSAGES["en"].update({
+    "staff_title": "Staff and student supports where need is greatest",
+    "staff_as_of": "Vacancies counted on",
+    "staff_year_start": "Fill rate counted from",
+    "staff_supports": "Vacancies and student supports by need tier",
+    "staff_by_tier": "By need tier (highest need first)",
+    "staff_tier": "Tier",
+    "staff_schools": "Schools",
+    "staff_vacancies": "Vacancies",
+    "staff_teacher_vacancy_rate": "Teacher vacancy rate",
+    "staff_median_days": "Median days open",
+    "staff_long_open": "Open over 60 days",
+    "staff_fill_rate": "Filled this year",
+    "staff_per_counselor": "Students per counselor",
+    "staff_per_social_worker": "Students per social worker",
+    "staff_per_psychologist": "Students per psychologist",
+    "staff_per_nurse": "Students per nurse",
+    "staff_ratio_sources": (
+        "Recommended ratios: ASCA 250 students per school counselor; SSWAA 250 per school social "
+        "worker; NASP 500 per school psychologist; NASN one nurse per 750 students in general "
+        "populations."
+    ),
+    "staff_equity": "Educator equity gaps",
+    "staff_equity_caption": "Share of teacher FTE, highest minus lowest quartile of schools",
+    "staff_definitions": (
+        "Ineffective, out-of-field and inexperienced as defined by the California State Board of "
+        "Education on 6 November 2019; interns count as effective. Quartiles of schools by "
+        "percent of students eligible for free or reduced-price meals (poverty) and percent "
+        "minority students, within each school level."
+    ),
+    "staff_notes": "Notes",
+    "staff_privacy": "* = a figure about 10 or fewer teachers or students, not shown.",
+    "staff_all": "All schools",
+})
+MESSAGES["es"].update({
+    "staff_title": "Personal y apoyos estudiantiles donde la necesidad es mayor",
+    "staff_as_of": "Vacantes contadas el",
+    "staff_year_start": "Tasa de cobertura contada desde",
+    "staff_supports": "Vacantes y apoyos estudiantiles por nivel de necesidad",
+    "staff_by_tier": "Por nivel de necesidad (mayor necesidad primero)",
+    "staff_tier": "Nivel",
+    "staff_schools": "Escuelas",
+    "staff_vacancies": "Vacantes",
+    "staff_teacher_vacancy_rate": "Tasa de vacantes docentes",
+    "staff_median_days": "Mediana de días abierta",
+    "staff_long_open": "Abiertas más de 60 días",
+    "staff_fill_rate": "Cubiertas este año",
+    "staff_per_counselor": "Estudiantes por consejero",
+    "staff_per_social_worker": "Estudiantes por trabajador social",
+    "staff_per_psychologist": "Estudiantes por psicólogo",
+    "staff_per_nurse": "Estudiantes por enfermero",
+    "staff_ratio_sources": (
+        "Proporciones recomendadas: ASCA 250 estudiantes por consejero escolar; SSWAA 250 por "
+        "trabajador social escolar; NASP 500 por psicólogo escolar; NASN un enfermero por 750 "
+        "estudiantes en poblaciones generales."
+    ),
+    "staff_equity": "Brechas de equidad docente",
+    "staff_equity_caption": "Porcentaje del FTE docente, cuartil más alto menos el más bajo",
+    "staff_definitions": (
+        "Docentes ineficaces, fuera de su área y sin experiencia según las definiciones de la "
+        "Junta Estatal de Educación de California del 6 de noviembre de 2019; los docentes "
+        "internos cuentan como eficaces. Cuartiles de escuelas por porcentaje de estudiantes con "
+        "derecho a comidas gratuitas o a precio reducido (pobreza) y por porcentaje de "
+        "estudiantes de minorías, dentro de cada nivel escolar."
+    ),
+    "staff_notes": "Notas",
+    "staff_privacy": "* = una cifra sobre 10 o menos docentes o estudiantes, no se muestra.",
+    "staff_all": "Todas las escuelas",
+})
