@@ -55,7 +55,7 @@ def as_records(table: list[list[str]]) -> list[dict[str, str]]:
     return [dict(zip(head, r)) for r in rows]
 
 
-def check_page_frame(html: str, lang: str, other_href: str) -> None:
+def check_page_frame(html: str, lang: str, other_href: str | None) -> None:
     """What the base template gives every page: ``<html lang>``, the viewport, one stylesheet in
     the page, a skip link to ``<main id="main">``, the link to the other language, the footer,
     and no script or stylesheet from the network (plotly.js inlined)."""
@@ -65,7 +65,10 @@ def check_page_frame(html: str, lang: str, other_href: str) -> None:
     assert html.count("<style>") == 1
     assert '<a class="skip-link" href="#main">' in html and '<main id="main">' in html
     other = "es" if lang == "en" else "en"
-    assert f'<a href="{other_href}" hreflang="{other}">' in html
+    if other_href is None:  # a page in one language: no switch link
+        assert "hreflang=" not in html
+    else:
+        assert f'<a href="{other_href}" hreflang="{other}">' in html
     assert re.search(r'<footer><p class="muted">[^<]*equitable \d', html)
     # nothing from the network: no <script src>, no <link> (stylesheet, font), no http(s) url
     # in a src or href
