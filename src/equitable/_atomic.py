@@ -35,7 +35,7 @@ from pathlib import Path
 
 from equitable.errors import InputError
 
-__all__ = ["output_folder", "verify_outputs"]
+__all__ = ["output_folder", "verify_outputs", "write_file"]
 
 _PARTIAL = ".partial-"
 _OLD = ".old-"
@@ -287,3 +287,39 @@ def verify_outputs(folder: str | Path, record: str = "run.json") -> dict:
             raise InputError(f"{f}: does not match {record} (SHA-256 differs); the outputs are "
                              "incomplete or were changed after the run (run the command again)")
     return run
+
+
+def write_file(path: str | Path, data: str | bytes, *, encoding: str = "utf-8") -> Path:
+    """Write one file whole or not at all: into a temporary file beside it (``fsync``), then
+    ``os.replace`` onto ``path`` (atomic on one file system, POSIX ``rename(2)``).
+
+    For a single file outside :func:`output_folder` (inside one, a plain write is enough).
+    ``data`` as text is encoded with ``encoding``. Returns ``path``.
+    """
+    target = Path(path)
+    body = data.encode(encoding) if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}{_PARTIAL}", dir=target.parent)
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())  # as open() would make it, not mkstemp's 0600
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(body)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+    _fsync_path(target.parent)
+    return target
+
+
+def _umask() -> int:
+    """The process's umask (read from /proc when it can be, else set and restored)."""
+    with contextlib.suppress(OSError, ValueError):
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask

@@ -276,11 +276,18 @@ def test_cli_writes_the_map_page_in_english_and_spanish(tmp_path, capsys):
     en = (out / "sites.html").read_text(encoding="utf-8")
     es = (out / "sites.es.html").read_text(encoding="utf-8")
     assert '<html lang="en">' in en and '<html lang="es">' in es
-    assert "cdn" not in en.lower().split("<script>")[0]  # plotly inline, nothing fetched
-    assert "<caption>Students served by Vaccine Equity Metric quartile</caption>" in en
-    assert "<caption>Estudiantes atendidos por cuartil de la Métrica de Equidad de Vacunas" in es
+    assert "cdn" not in en.lower().split("<script")[0]  # plotly inline, nothing fetched
+    from tests.report.pages import check_page_frame, read_tables
+
+    check_page_frame(en, "en", "sites.es.html")
+    check_page_frame(es, "es", "sites.html")
+    assert "<h2>Students served by Vaccine Equity Metric quartile</h2>" in en
+    assert "<h2>Estudiantes atendidos por cuartil de la Métrica de Equidad de Vacunas" in es
     # the coverage table: quartile 3 is A, B, C, E (4 schools, 420 students), A-C served (300)
-    assert "<td>VEM quartile</td><td>3</td><td>4</td><td>420</td><td>300.0</td><td>71.43</td>" in en
+    assert ["VEM quartile", "3", "4", "420", "300", "71.43"] in [
+        r[:6] for r in read_tables(en)["coverage-table"]]
+    assert ["cuartil VEM", "3", "4", "420", "300", "71.43"] in [
+        r[:6] for r in read_tables(es)["coverage-table"]]
     assert "school out of reach" in en and "escuela fuera de alcance" in es
 
 
@@ -348,3 +355,16 @@ def test_median_model_minimises_truncated_travel():
         (2 * 100 * 2.2239 + 250 * 2.5 + 240 * 2.5) / 790, abs=1e-3)
     with pytest.raises(InputError, match="must be 'covering' or 'median'"):
         choose_sites(schools(), sites(), 1, max_km=2.5, model="center")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["sites.html", "sites.es.html"])
+def test_sites_page_on_a_phone_has_no_sideways_scroll_and_no_axe_violation(
+        tmp_path, capsys, chromium_browser, name):
+    from tests.report.pages import check_in_chromium
+
+    src = write_schools(tmp_path / "schools.csv")
+    out = tmp_path / "o"
+    assert run(capsys, "sites", str(src), "-k", "1", "--max-km", "2.5", "--detour", "1",
+               "-o", str(out))[0] == 0
+    check_in_chromium(chromium_browser, out / name, 390, 844)

@@ -60,3 +60,37 @@ def test_run_without_staffing_is_unchanged(setup, tmp_path):
     r = run(cfg, out_dir=tmp_path / "plain", data_dir=folder)
     assert not any(n.startswith("staffing") for n in r.files)
     assert "staffing" not in json.loads((tmp_path / "plain" / "run.json").read_text())["extra"]
+
+
+@pytest.fixture(scope="module")
+def staffing_pages(setup, tmp_path_factory):
+    folder, _, staff_cfg, pos = setup
+    out = tmp_path_factory.mktemp("staffpages") / "out"
+    run(staff_cfg, out_dir=out, data_dir=folder)
+    return out, pos
+
+
+def test_staffing_pages_share_the_report_frame_and_count_every_vacancy(staffing_pages):
+    """Both pages on the shared writer (lang, viewport, skip link, the link to the other page,
+    nothing from the network); the All row's vacancies are those counted by hand in
+    positions.csv (less the one at the unranked school), in both languages."""
+    from tests.report.pages import as_records, check_page_frame, read_tables
+
+    out, pos = staffing_pages
+    vacant = int((pos["status"] == "vacant").sum())
+    for lang, name, other, all_label, col in (
+            ("en", "staffing.html", "staffing.es.html", "All schools", "Vacancies"),
+            ("es", "staffing.es.html", "staffing.html", "Todas las escuelas", "Vacantes")):
+        html = (out / name).read_text(encoding="utf-8")
+        check_page_frame(html, lang, other)
+        rows = {r[next(iter(r))]: r for r in as_records(read_tables(html)["supports-table"])}
+        assert rows[all_label][col] == str(vacant)
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["staffing.html", "staffing.es.html"])
+def test_staffing_page_on_a_phone_has_no_sideways_scroll_and_no_axe_violation(
+        staffing_pages, chromium_browser, name):
+    from tests.report.pages import check_in_chromium
+
+    check_in_chromium(chromium_browser, staffing_pages[0] / name, 390, 844)

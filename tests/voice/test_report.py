@@ -51,30 +51,73 @@ def report(tmp_path_factory, instrument_path):
 
 def test_report_is_offline_bilingual_and_deterministic(report):
     out, again = report
-    html = out.read_text(encoding="utf-8")
+    es = out.with_name("report.es.html")
+    pages = {"en": out.read_text(encoding="utf-8"), "es": es.read_text(encoding="utf-8")}
     assert out.read_bytes() == again.read_bytes()
+    assert es.read_bytes() == again.with_name("report.es.html").read_bytes()
     from plotly.offline import get_plotlyjs
+    from tests.report.pages import check_page_frame
 
-    assert get_plotlyjs() in html  # plotly.js inlined once
-    ours = html.replace(get_plotlyjs(), "")
-    assert not re.search(r"<script[^>]+src=", ours)  # no CDN
-    assert not re.search(r"""(src|href)=["']https?://""", ours)  # no remote resource
-    assert html.count("Plotly.newPlot") >= 6  # charts in each language
-    for text in ("Who answered, and who is enrolled", "Quién respondió y quién está inscrito",
-                 "Results by group", "Resultados por grupo", "Response rates",
-                 "Tasas de respuesta", "I feel welcome at my child's school.",
-                 "Me siento bienvenido/a en la escuela de mi hijo/a."):
-        assert text in unescape(html), text
+    for lang, html in pages.items():
+        assert html.count(get_plotlyjs()) == 1  # plotly.js inlined once
+        ours = html.replace(get_plotlyjs(), "")
+        assert not re.search(r"<script[^>]+src=", ours)  # no CDN
+        assert not re.search(r"""(src|href)=["']https?://""", ours)  # no remote resource
+        assert html.count("Plotly.newPlot") >= 3  # who answered, and results by two breakdowns
+        check_page_frame(html, lang, "report.es.html" if lang == "en" else "report.html")
+    for lang, texts in {"en": ("Who answered, and who is enrolled", "Results by group",
+                               "Response rates", "I feel welcome at my child's school."),
+                        "es": ("Quién respondió y quién está inscrito", "Resultados por grupo",
+                               "Tasas de respuesta",
+                               "Me siento bienvenido/a en la escuela de mi hijo/a.")}.items():
+        for text in texts:
+            assert text in unescape(pages[lang]), (lang, text)
+    assert "Resultados por grupo" not in unescape(pages["en"])
+    assert "Results by group" not in unescape(pages["es"])
     # the 6-respondent group is named as hidden, in both languages (with the group hidden by
     # complementary suppression so that it cannot be recovered from the total)
-    text = unescape(html)
     assert re.search(r"Not shown \(10 or fewer respondents\): [^<]*Foster youth or "
-                     r"experiencing homelessness", text)
+                     r"experiencing homelessness", unescape(pages["en"]))
     assert re.search(r"No se muestran \(10 personas o menos\): [^<]*Jóvenes de crianza "
-                     r"temporal o sin hogar", text)
+                     r"temporal o sin hogar", unescape(pages["es"]))
     # quotes are scrubbed
-    assert "555-01" not in html and "@example.org" not in html and "Camila" not in html
-    assert (out.parent / "run_report.json").exists()
+    for html in pages.values():
+        assert "555-01" not in html and "@example.org" not in html and "Camila" not in html
+    import json
+
+    record = json.loads((out.parent / "run_report.json").read_text(encoding="utf-8"))
+    assert sorted(record["outputs"]) == ["report.es.html", "report.html"]
+
+
+def test_report_table_shows_the_percent_favorable_counted_from_the_answers(report,
+                                                                         instrument_path):
+    """The table of every question: each item's respondents and unweighted percent favorable
+    are those counted here from responses.csv (answers in the scale's favorable set over the
+    respondents who answered), in both pages."""
+    import pandas as pd
+    from tests.report.pages import as_records, read_tables
+
+    from equitable.voice import load_instrument
+
+    out, _ = report
+    inst = load_instrument(instrument_path)
+    resp = pd.read_csv(out.parent.parent / "s" / "responses.csv", dtype=str,
+                       keep_default_na=False)
+    checked = 0
+    for lang, name in (("en", "report.html"), ("es", "report.es.html")):
+        rows = as_records(read_tables((out.parent / name).read_text(encoding="utf-8"))
+                          ["questions-table"])
+        by_text = {r["Question" if lang == "en" else "Pregunta"]: r for r in rows}
+        for item in inst.scored_items():
+            answers = resp[(resp["item"] == item) & (resp["response"] != "")]
+            fav = set(inst.scales[inst.item_map[item].scale].favorable)
+            n, k = answers["respondent_id"].nunique(), int(answers["response"].isin(fav).sum())
+            row = by_text[inst.text(item, lang)]
+            assert row["Respondents" if lang == "en" else "Personas"] == f"{n:,}"
+            shown = row["Unweighted" if lang == "en" else "Sin ponderar"]
+            assert shown.startswith(f"{100 * k / n:.1f}% ("), (item, shown, k, n)
+            checked += 1
+    assert checked == 2 * len(inst.scored_items()) >= 8
 
 
 @pytest.mark.browser
@@ -84,13 +127,24 @@ def test_report_renders_charts_without_network(report, chromium_browser):
     requests: list[str] = []
     page.on("request", lambda r: requests.append(r.url))
     page.goto(out.as_uri())
-    page.wait_for_selector("div[lang=en] .main-svg")
-    n_en = page.locator("div[lang=en] .js-plotly-plot").count()
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    n_en = page.locator(".js-plotly-plot").count()
     assert n_en >= 3
-    assert page.locator("div[lang=es]").first.is_hidden()
-    page.click("#lang")
-    assert page.locator("div[lang=es]").first.is_visible()
-    assert page.locator("div[lang=es] .js-plotly-plot").count() == n_en
+    assert page.evaluate("document.documentElement.lang") == "en"
+    page.click("header a[hreflang=es]")  # the switch: the Spanish page beside it
+    page.wait_for_selector(".js-plotly-plot .main-svg")
+    assert page.url.endswith("/report.es.html")
+    assert page.evaluate("document.documentElement.lang") == "es"
+    assert page.locator(".js-plotly-plot").count() == n_en
     assert [u for u in requests if not u.startswith("file:")] == []
     page.close()
 
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", ["report.html", "report.es.html"])
+def test_report_on_a_phone_has_no_sideways_scroll_and_no_axe_violation(report, chromium_browser,
+                                                                       name):
+    from tests.report.pages import check_in_chromium
+
+    out, _ = report
+    check_in_chromium(chromium_browser, out.with_name(name), 390, 844)

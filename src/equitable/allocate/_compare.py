@@ -6,13 +6,12 @@ full ``equitable run`` config (its schools, tiers and allocation are computed by
 that step in as ``run_config_loader``: :func:`equitable.pipeline.compare_files`). The first scenario is the baseline: every
 other is compared with it school by school (winners, losers, change in dollars per pupil) and
 tier by tier; equity metrics are computed for each. Results go to ``compare.xlsx``,
-``compare.html`` (self-contained, offline: plotly's JavaScript is inlined), ``schools.csv`` and
-``compare.run.json``.
+``compare.html`` and ``compare.es.html`` (English and Spanish, self-contained, offline: plotly's
+JavaScript is inlined), ``schools.csv`` and ``compare.run.json``.
 """
 
 from __future__ import annotations
 
-import html
 import re
 import tomllib
 from collections.abc import Callable, Sequence
@@ -25,16 +24,15 @@ import pandas as pd
 
 from equitable.allocate._engine import AllocationResult, allocate
 from equitable.allocate._io import read_table, write_csv
-from equitable.allocate._metrics import EquityMetrics, equity_metrics
+from equitable.allocate._metrics import QUARTILE_LABELS, EquityMetrics, equity_metrics
 from equitable.allocate._rules import load_rule
 from equitable.errors import InputError, SpecError
-from equitable.money import format_money
 from equitable.privacy import suppress_table
 from equitable.provenance import write_run_record
 from equitable.specfile import load_toml
 
 __all__ = ["Comparison", "RunConfigLoader", "Scenario", "compare", "compare_files",
-           "load_scenario", "write_html", "write_xlsx"]
+           "html_name", "load_scenario", "write_html", "write_xlsx"]
 
 NEED_CANDIDATES = ("pct_frpm", "frpm_pct", "low_income_pct", "unduplicated_pupil_pct",
                    "pct_low_income")
@@ -431,8 +429,53 @@ def write_xlsx(c: Comparison, path: str | Path) -> Path:
     return path
 
 
-def _fmt_money(x: Any) -> str:
-    return format_money(x)
+def _html_table(df: pd.DataFrame, names: list[str], lang: str) -> tuple[list[dict], list[list]]:
+    """A comparison table for the page's ``table`` macro: headers in words with their units
+    (:func:`_header`, as in the workbook) and raw values, formatted by the page (money through
+    :mod:`equitable.money`, counts as counts, suppressed cells as the privacy mark)."""
+    from equitable.report._messages import MESSAGES, t, tier_label
+    from equitable.report._page import column
+
+    cols = []
+    for col in df.columns:
+        head, kind = _header(str(col), names, lang)
+        if kind == "text" and pd.api.types.is_numeric_dtype(df[col]):
+            kind = "int" if pd.api.types.is_integer_dtype(df[col]) else "num"
+        if kind == "text" and (_is_count(str(col)) or str(col) == "enrollment"):
+            kind = "int"
+        cols.append(column(head, kind))
+    rows = []
+    for rec in df.itertuples(index=False):
+        row = []
+        for col, v in zip(df.columns, rec):
+            if v is pd.NA:
+                v = None
+            if col == "kind" and isinstance(v, str) and f"kind_{v}" in MESSAGES["en"]:
+                v = t(lang, f"kind_{v}")
+            elif col == "tier" and isinstance(v, str):
+                v = tier_label(lang, v)
+            elif col == "group" and v in QUARTILE_LABELS:
+                v = t(lang, f"cmp_quartile_{QUARTILE_LABELS.index(v) + 1}")
+            row.append(v)
+        rows.append(row)
+    return cols, rows
+
+
+def _summary_table(c: Comparison, names: list[str], lang: str) -> dict[str, list]:
+    """The summary on the page: one row per measure, one column per scenario (a table one
+    scenario a row would be many screens wide)."""
+    from equitable.report._messages import t
+    from equitable.report._page import column, format_cell
+
+    summary = _summary_frame(c)
+    cols, rows = _html_table(summary, names, lang)
+    measures = [column(t(lang, "cmp_measure"))] + [column(n, num=True) for n in names]
+    out = []
+    for j, col in enumerate(cols):
+        if summary.columns[j] == "scenario":
+            continue
+        out.append([col["label"]] + [format_cell(lang, r[j], str(col["kind"])) for r in rows])
+    return {"columns": measures, "rows": out}
 
 
 def _is_count(col: str) -> bool:
@@ -441,145 +484,107 @@ def _is_count(col: str) -> bool:
         ("_schools", "_ratio"))
 
 
-def _table_html(df: pd.DataFrame, money_cols: tuple[str, ...] = (),
-                pct_cols: tuple[str, ...] = ()) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in df.columns)
-    cells = [f'<div class="table-wrap"><table><thead><tr>{head}</tr></thead><tbody>']
-    for row in df.itertuples(index=False):
-        tds = []
-        for col, v in zip(df.columns, row):
-            if isinstance(v, str):
-                txt = html.escape(v)
-            elif v is None or v is pd.NA or (isinstance(v, float) and not np.isfinite(v)):
-                txt = ""
-            elif any(col.endswith(k) or k in col for k in pct_cols):
-                txt = f"{float(v):.1%}"
-            elif _is_count(col) or isinstance(v, (int, np.integer)) or (
-                    not any(k in col for k in money_cols) and float(v).is_integer()):
-                txt = f"{float(v):,.0f}" if float(v).is_integer() else f"{float(v):,.4g}"
-            elif any(col.endswith(k) or k in col for k in money_cols):
-                txt = _fmt_money(float(v))
-            else:
-                txt = f"{float(v):,.4g}"
-            tds.append(f"<td>{txt}</td>")
-        cells.append("<tr>" + "".join(tds) + "</tr>")
-    cells.append("</tbody></table></div>")
-    return "".join(cells)
+def html_name(lang: str) -> str:
+    """The comparison page's file name in ``lang``: ``compare.html``, ``compare.es.html``."""
+    return "compare.html" if lang == "en" else f"compare.{lang}.html"
 
 
-def write_html(c: Comparison, path: str | Path) -> Path:
-    """Write a self-contained HTML report (plotly's JavaScript inlined once; no CDN, no fonts
-    or images from the network)."""
+def write_html(c: Comparison, path: str | Path, lang: str = "en") -> Path:
+    """Write the comparison page in ``lang`` (``"en"`` or ``"es"``): the summary, winners and
+    losers, by-tier and by-quartile tables, each scenario's change in actual spending, three
+    charts and the method, on the shared page of :mod:`equitable.report._page`
+    (``compare.html.j2``), with a link to the page in the other language
+    (:func:`html_name`, in the same folder).
+
+    Self-contained: plotly's JavaScript inlined once, nothing loaded from the network. Groups of
+    10 or fewer students show as ``*`` (:func:`equitable.privacy.suppress_table`).
+    """
     import plotly.graph_objects as go
 
-    figs: list[str] = []
-    first = True
+    from equitable.report._messages import money, number, t, tier_label
+    from equitable.report._page import figure_html, write_page
 
-    def add(fig: Any, div_id: str) -> None:
-        nonlocal first
-        fig.update_layout(template="plotly_white", height=420, margin=dict(l=60, r=20, t=50,
-                                                                            b=50))
-        figs.append(fig.to_html(full_html=False, include_plotlyjs=True if first else False,
-                                div_id=div_id, config={"displaylogo": False,
-                                                       "responsive": True}))
-        first = False
+    names = [s.name for s in c.scenarios]
+    base = c.scenarios[0].name
+    need = str(c.need_column)
+    figures: list[dict[str, str]] = []
+
+    def add(fig: Any, div_id: str, title: str) -> None:
+        # the title is the figure's caption (it wraps on a phone; a plotly title would not)
+        fig.update_layout(template="plotly_white", height=420, margin=dict(l=60, r=20, t=20, b=50),
+                          legend=dict(orientation="h", x=0, y=-0.2, yanchor="top"))
+        figures.append({"html": figure_html(fig, div_id), "label": title})
 
     if len(c.tiers):
         fig = go.Figure()
         for s in c.scenarios:
-            fig.add_bar(name=s.name, x=c.tiers["tier"], y=c.tiers[f"{s.name}_per_pupil"])
-        fig.update_layout(title="Dollars per pupil by tier", barmode="group",
-                          yaxis_title="dollars per pupil", xaxis_title="tier")
-        add(fig, "per-pupil-by-tier")
+            fig.add_bar(name=s.name, x=[tier_label(lang, str(x)) for x in c.tiers["tier"]],
+                        y=c.tiers[f"{s.name}_per_pupil"])
+        fig.update_layout(barmode="group", yaxis_title=t(lang, "cmp_axis_per_pupil"),
+                          xaxis_title=t(lang, "cmp_axis_tier"))
+        add(fig, "per-pupil-by-tier", t(lang, "cmp_fig_per_pupil"))
     curves = [(s.name, curve) for s in c.scenarios
               if (curve := c.metrics[s.name].curve) is not None]
     if curves:
         fig = go.Figure()
-        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name="equal dollars per pupil",
+        fig.add_scatter(x=[0, 1], y=[0, 1], mode="lines", name=t(lang, "cmp_equal_line"),
                         line=dict(dash="dash", color="#888"))
         for name, cv in curves:
             fig.add_scatter(x=cv["cum_students_share"], y=cv["cum_dollars_share"],
                             mode="lines", name=name)
-        fig.update_layout(title=f"Concentration curves (students ranked by {c.need_column}, "
-                                "highest need first)",
-                          xaxis_title="cumulative share of students",
-                          yaxis_title="cumulative share of dollars")
-        add(fig, "concentration-curves")
+        fig.update_layout(xaxis_title=t(lang, "cmp_axis_cum_students"),
+                          yaxis_title=t(lang, "cmp_axis_cum_dollars"))
+        add(fig, "concentration-curves", t(lang, "cmp_fig_curves", column=need))
     if c.need_column and len(c.scenarios) > 1:
         fig = go.Figure()
         for s in c.scenarios[1:]:
             fig.add_scatter(x=c.schools[c.need_column],
                             y=c.schools[f"{s.name}_change_per_pupil"], mode="markers",
-                            name=f"{s.name} - {c.scenarios[0].name}", marker=dict(size=5))
-        fig.update_layout(title="Change in dollars per pupil from the baseline, by need",
-                          xaxis_title=c.need_column, yaxis_title="change, dollars per pupil")
-        add(fig, "change-by-need")
+                            name=f"{s.name} - {base}", marker=dict(size=5))
+        fig.update_layout(xaxis_title=need, yaxis_title=t(lang, "cmp_axis_change"))
+        add(fig, "change-by-need", t(lang, "cmp_fig_change"))
 
-    summary = _summary_frame(c)
-    parts = [
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">",
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
-        "<title>equitable compare</title><style>",
-        "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem auto;"
-        "max-width:1100px;padding:0 1rem;color:#1b1b1b;line-height:1.45}",
-        "table{border-collapse:collapse;margin:1rem 0;font-size:.9rem}",
-        ".table-wrap{overflow-x:auto;max-width:100%}",
-        "th,td{border:1px solid #ccc;padding:.3rem .5rem;text-align:right}",
-        "th{background:#eef3f8}td:first-child,th:first-child{text-align:left}",
-        "</style></head><body>",
-        "<h1>Allocation scenarios compared</h1>",
-        "<p>Baseline: <strong>" + html.escape(c.scenarios[0].name) + "</strong>. Scenarios: "
-        + ", ".join(html.escape(f"{s.name} ({Path(s.source).name})") for s in c.scenarios)
-        + ".</p>",
-        "<h2>Summary</h2>",
-        _table_html(summary, money_cols=("dollars", "slope", "spending_q", "spending_gap"),
-                    pct_cols=("share",)),
-    ]
+    tables = []
+
+    def table(key: str, title: str, df: pd.DataFrame, suppressed: bool = False) -> None:
+        cols, rows = _html_table(df, names, lang)
+        tables.append({"id": key, "title": title, "columns": cols, "rows": rows,
+                       "suppressed": suppressed})
+
+    tables.append({"id": "summary", "title": t(lang, "cmp_summary"), "suppressed": False,
+                   **_summary_table(c, names, lang)})
     if len(c.winners):
-        parts += ["<h2>Winners and losers (vs the baseline)</h2>",
-                  _table_html(c.winners, money_cols=("dollars", "gain", "loss"))]
+        table("winners", t(lang, "cmp_winners"), c.winners)
     if len(c.tiers):
-        parts += ["<h2>By tier</h2>",
-                  _table_html(suppress_table(c.tiers, "students", ["students", "share_students"]),
-                              money_cols=("dollars", "per_pupil"), pct_cols=("share",))]
+        table("tiers", t(lang, "cmp_by_tier"),
+              suppress_table(c.tiers, "students", ["students", "share_students"]), True)
     q = _quartile_frame(c)
     if len(q):
-        parts += ["<h2>By need quartile</h2>",
-                  _table_html(q, money_cols=("dollars",), pct_cols=("share",))]
+        table("quartiles", t(lang, "cmp_by_quartile"), q, True)
+    spending = []
     for s in c.scenarios:
         sp = c.metrics[s.name].spending
         if sp:
-            parts.append(
-                f"<p><strong>{html.escape(s.name)}</strong>: actual per-pupil spending "
-                f"({html.escape(str(c.spending_column))}) in the highest-need quartile minus "
-                f"the lowest-need quartile goes from {_fmt_money(sp['gap_before'])} to "
-                f"{_fmt_money(sp['gap_after'])}: the gap <strong>{sp['size']}</strong> and "
-                f"spending becomes <strong>{sp['direction']}</strong> (concentration index "
-                f"{sp['concentration_index_before']:.4f} to "
-                f"{sp['concentration_index_after']:.4f}).</p>")
-    parts += figs
-    parts += [
-        "<h2>Method</h2><ul>",
-        "<li>Per-pupil figures are enrollment-weighted (a group's dollars over its students).</li>",
-        "<li>Need quartiles hold about a quarter of the students each, by "
-        + html.escape(str(c.need_column)) + " (higher = more need).</li>",
-        "<li>Progressivity ratio: dollars per pupil in the highest-need quartile over the "
-        "lowest (The Education Trust, <em>Funding Gaps 2018</em>).</li>",
-        "<li>Slope: enrollment-weighted least squares of dollars per pupil on the need column "
-        "(Baker, Farrie &amp; Sciarra, <em>Is School Funding Fair?</em>, 2018).</li>",
-        "<li>Concentration index C = 2 cov(y, r) / mean(y) over students ranked from the "
-        "highest to the lowest need (O'Donnell et al., <em>Analyzing Health Equity Using "
-        "Household Survey Data</em>, World Bank 2008, ch. 7-8). <strong>C &lt; 0: dollars "
-        "concentrated on the highest-need students</strong>; C &gt; 0: on the lowest-need.</li>",
-        "<li>Groups of 10 or fewer students are suppressed (*).</li></ul>",
-    ]
-    if c.notes:
-        parts.append("<h2>Notes</h2><ul>" + "".join(f"<li>{html.escape(n)}</li>"
-                                                    for n in c.notes) + "</ul>")
-    parts.append("</body></html>\n")
+            spending.append(t(
+                lang, "cmp_spending_text", scenario=s.name, column=str(c.spending_column),
+                before=money(lang, sp["gap_before"], 2), after=money(lang, sp["gap_after"], 2),
+                size=t(lang, f"cmp_size_{sp['size']}"),
+                direction=t(lang, "cmp_direction_" + str(sp["direction"]).replace(" ", "_")),
+                ci_before=number(lang, sp["concentration_index_before"], 4),
+                ci_after=number(lang, sp["concentration_index_after"], 4)))
+    method = [t(lang, "cmp_method_per_pupil"), t(lang, "cmp_method_quartiles", column=need),
+              t(lang, "cmp_method_ratio"), t(lang, "cmp_method_slope"), t(lang, "cmp_method_ci"),
+              t(lang, "cmp_method_privacy")]
+    sources = [{"label": t(lang, "cmp_source_label", name=s.name), "file": Path(s.source).name}
+               for s in c.scenarios]
     path = Path(path)
-    path.write_text("\n".join(parts), encoding="utf-8")
-    return path
+    other = "es" if lang == "en" else "en"
+    return write_page(
+        path, "compare.html.j2", lang, title=t(lang, "cmp_title"), other_href=html_name(other),
+        plotly_js=True, baseline=base,
+        scenarios=", ".join(f"{s.name} ({Path(s.source).name})" for s in c.scenarios),
+        tables=tables, spending=spending, figures=figures, method=method, caveats=c.notes,
+        sources=sources)
 
 
 def compare_files(
@@ -597,7 +602,8 @@ def compare_files(
     """Load the scenarios, compare, write the four outputs (``equitable compare`` calls it
     through :func:`equitable.pipeline.compare_files`, which reads full run configs too).
 
-    Writes ``compare.xlsx``, ``compare.html``, ``schools.csv`` and ``compare.run.json`` in
+    Writes ``compare.xlsx``, ``compare.html``, ``compare.es.html``, ``schools.csv`` and
+    ``compare.run.json`` in
     ``out_dir``. ``context`` defaults to a run config's ``[inputs].schools`` file (e.g.
     ``lausd/schools_2024_25.csv`` with ``pct_frpm`` and ``total_ppe``). ``run_config_loader``:
     see :func:`load_scenario`.
@@ -630,7 +636,8 @@ def compare_files(
         inputs["context"] = ctx_path
     with output_folder(out_dir) as out:  # whole or absent, even when killed
         write_xlsx(comp, out / "compare.xlsx")
-        write_html(comp, out / "compare.html")
+        for lang in ("en", "es"):
+            write_html(comp, out / html_name(lang), lang)
         write_csv(comp.schools, out / "schools.csv")
         write_run_record(out, command="compare",
                          spec={"scenarios": [s.name for s in scen],
@@ -639,7 +646,8 @@ def compare_files(
                                "need_column": comp.need_column,
                                "spending_column": comp.spending_column},
                          inputs=inputs,
-                         outputs=["compare.xlsx", "compare.html", "schools.csv"],
+                         outputs=["compare.xlsx", "compare.html", "compare.es.html",
+                                  "schools.csv"],
                          extra={"summary": _summary_frame(comp).to_dict(orient="records"),
                                 "notes": comp.notes},
                          filename="compare.run.json")

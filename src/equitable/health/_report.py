@@ -1,5 +1,8 @@
 """``sites.html`` / ``sites.es.html``: a self-contained page (no CDN, no tile server) with the map
-of the chosen sites, their catchments and the schools out of reach, and the coverage tables."""
+of the chosen sites, their catchments and the schools out of reach, and the coverage tables.
+
+Written by the reports' shared page writer (:mod:`equitable.report._page`, template
+``sites.html.j2``), its words in :mod:`equitable.report._messages` (keys ``sites_*``)."""
 
 from __future__ import annotations
 
@@ -12,49 +15,25 @@ import pandas as pd
 
 __all__ = ["write_sites_html"]
 
-_T = {
-    "en": {
-        "title": "Clinic and information sites", "map": "Map of the chosen sites",
-        "site": "chosen site", "existing": "existing site", "reached": "school within reach",
-        "desert": "school out of reach", "catchment": "catchment",
-        "vem": "VEM quartile", "coverage": "Students served by Vaccine Equity Metric quartile",
-        "comparison": "The chosen sites against naive choices", "group": "group",
-        "schools": "schools", "students": "students", "served": "students served",
-        "served_pct": "% served", "unserved": "schools not served", "choice": "choice",
-        "weighted": "need-weighted students served", "q1": "% of served in VEM quartile 1",
-        "sites": "sites", "all": "all", "none": "none", "tier": "tier",
-        "note": ("VEM quartile 1 = the least healthy community conditions (Healthy Places Index "
-                 "2.0). Reach: {reach}. Groups of 10 or fewer students are shown as *."),
-        "sites_table": "Sites in the order of their marginal gain", "order": "order",
-        "gain": "added need-weighted students", "name": "name", "by": "by",
-    },
-    "es": {
-        "title": "Sitios de clínicas e información", "map": "Mapa de los sitios elegidos",
-        "site": "sitio elegido", "existing": "sitio existente", "reached": "escuela al alcance",
-        "desert": "escuela fuera de alcance", "catchment": "área de servicio",
-        "vem": "cuartil VEM", "coverage": "Estudiantes atendidos por cuartil de la Métrica de "
-        "Equidad de Vacunas", "comparison": "Los sitios elegidos frente a elecciones simples",
-        "group": "grupo", "schools": "escuelas", "students": "estudiantes",
-        "served": "estudiantes atendidos", "served_pct": "% atendido",
-        "unserved": "escuelas no atendidas", "choice": "elección",
-        "weighted": "estudiantes atendidos ponderados por necesidad",
-        "q1": "% de atendidos en el cuartil VEM 1", "sites": "sitios", "all": "todos",
-        "none": "ninguno", "tier": "nivel",
-        "note": ("Cuartil VEM 1 = las condiciones comunitarias menos saludables (Índice de "
-                 "Lugares Saludables 2.0). Alcance: {reach}. Los grupos de 10 estudiantes o "
-                 "menos se muestran como *."),
-        "sites_table": "Sitios en el orden de su ganancia marginal", "order": "orden",
-        "gain": "estudiantes ponderados añadidos", "name": "nombre", "by": "por",
-    },
-}
-
 _VEM_COLOURS = {1: "#b2182b", 2: "#ef8a62", 3: "#67a9cf", 4: "#2166ac"}
 
 
-def _map(result: Any, schools: pd.DataFrame, lang: str):
+class _Words:
+    """``T["key"]`` -> the message ``sites_<key>`` in one language."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def __getitem__(self, key: str) -> str:
+        from equitable.report._messages import t
+
+        return t(self.lang, f"sites_{key}")
+
+
+def _map(result: Any, schools: pd.DataFrame, lang: str) -> Any:
     import plotly.graph_objects as go
 
-    T = _T[lang]
+    T = _Words(lang)
     s = result.schools.merge(schools[["school_id", "latitude", "longitude"]], on="school_id")
     sites = result.sites
     fig = go.Figure()
@@ -104,58 +83,71 @@ def _map(result: Any, schools: pd.DataFrame, lang: str):
     return fig
 
 
-def _table(df: pd.DataFrame, headers: list[str], caption: str) -> str:
-    head = "".join(f"<th scope=\"col\">{html.escape(h)}</th>" for h in headers)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r) + "</tr>"
-        for r in df.itertuples(index=False))
-    return (f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead>"
-            f"<tbody>{rows}</tbody></table>")
+def _choice(lang: str, choice: str) -> str:
+    """A row of the comparison (``optimal``, ``3 largest schools``, ...) in ``lang``."""
+    from equitable.report._messages import t
+
+    fixed = {"optimal": "sites_optimal", "optimal without the minimum share": "sites_optimal_free"}
+    if choice in fixed:
+        return t(lang, fixed[choice])
+    k, _, rest = choice.partition(" ")
+    if k.isdigit() and rest in ("largest schools", "highest-need schools"):
+        key = "sites_largest" if rest == "largest schools" else "sites_highest_need"
+        return t(lang, key, k=k)
+    return choice
+
+
+def _rows(df: pd.DataFrame) -> list[list[object]]:
+    return [[None if v is pd.NA else v for v in r] for r in df.itertuples(index=False)]
 
 
 def write_sites_html(result: Any, schools: pd.DataFrame, coverage: pd.DataFrame, out_dir: Path,
                      reach: str) -> list[Path]:
-    """Write ``sites.html`` (English) and ``sites.es.html`` (Spanish) into ``out_dir``.
+    """Write ``sites.html`` (English) and ``sites.es.html`` (Spanish) into ``out_dir``, each
+    linking to the other.
 
-    ``coverage`` is the suppressed table of :func:`equitable.health._io.coverage_tables`.
+    ``coverage`` is the suppressed table of :func:`equitable.health._io.coverage_tables` (its
+    suppressed cells shown as ``*``). The map is a plotly figure on plain longitude/latitude
+    axes (no tiles); plotly.js is inlined once per page.
     """
-    from plotly.offline import get_plotlyjs
+    from equitable.report._page import column, figure_html, write_page
 
-    js = get_plotlyjs()
     paths = []
-    for lang, name in (("en", "sites.html"), ("es", "sites.es.html")):
-        T = _T[lang]
+    names = {"en": "sites.html", "es": "sites.es.html"}
+    unit = str(getattr(result, "unit", "km"))
+    for lang, name in names.items():
+        T = _Words(lang)
         fig = _map(result, schools, lang)
         cov = coverage.copy()
         cov["group_type"] = cov["group_type"].map(
             {"all": T["all"], "vem_quartile": T["vem"], "tier": T["tier"]})
         cov["group"] = cov["group"].replace({"all": T["all"], "none": T["none"]})
-        comp = result.comparisons.round({"weighted_served": 1, "students_served": 0,
-                                          "served_pct": 2, "q1_share_pct": 2})
+        comp = result.comparisons.copy()
+        comp["choice"] = [_choice(lang, str(c)) for c in comp["choice"]]
         st = result.sites[["order", "site_id", "name", "schools_served", "students_served",
-                           "marginal_weighted_gain"]].round({"students_served": 0,
-                                                             "marginal_weighted_gain": 1})
-        body = "".join([
-            f"<h1>{html.escape(T['title'])}</h1>",
-            f"<p>{html.escape(T['note'].format(reach=reach))}</p>",
-            f"<h2>{html.escape(T['map'])}</h2>",
-            fig.to_html(full_html=False, include_plotlyjs=False, div_id="sites-map",
-                        config={"displaylogo": False, "responsive": True}),
-            _table(cov, [T["by"], T["group"], T["schools"], T["students"], T["served"],
-                         T["served_pct"], T["unserved"]], T["coverage"]),
-            _table(comp, [T["choice"], T["sites"], T["weighted"], T["served"], T["served_pct"],
-                          T["q1"]], T["comparison"]),
-            _table(st, [T["order"], "id", T["name"], T["schools"], T["served"], T["gain"]],
-                   T["sites_table"]),
-        ])
-        page = (f"<!DOCTYPE html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">"
-                f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-                f"<title>{html.escape(T['title'])}</title>"
-                "<style>body{font-family:sans-serif;max-width:1100px;margin:auto;padding:1em}"
-                "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #999;"
-                "padding:2px 6px;text-align:right}caption{font-weight:bold;text-align:left}"
-                f"</style><script>{js}</script></head><body><main>{body}</main></body></html>\n")
-        p = out_dir / name
-        p.write_text(page, encoding="utf-8")
-        paths.append(p)
+                           "marginal_weighted_gain"]]
+        comp_cols = [column(T["choice"]), column(T["sites"], "int"), column(T["weighted"], "num"),
+                     column(T["served"], "num"), column(T["served_pct"], "num"),
+                     column(T["q1"], "num")]
+        if "weighted_mean_travel" in comp.columns:
+            from equitable.report._messages import t
+
+            comp_cols.append(column(t(lang, "sites_travel", unit=unit), "num"))
+        tables = [
+            {"id": "coverage", "title": T["coverage"], "rows": _rows(cov), "columns": [
+                column(T["by"]), column(T["group"]), column(T["schools"], "int"),
+                column(T["students"], "int"), column(T["served"], "num"),
+                column(T["served_pct"], "num"), column(T["unserved"], "int")]},
+            {"id": "comparison", "title": T["comparison"], "columns": comp_cols,
+             "rows": _rows(comp[comp.columns[:len(comp_cols)]])},
+            {"id": "sites", "title": T["table"], "rows": _rows(st), "columns": [
+                column(T["order"], "int"), column(T["id"]), column(T["name"]),
+                column(T["schools"], "int"), column(T["served"], "num"),
+                column(T["gain"], "num")]},
+        ]
+        other = names["es" if lang == "en" else "en"]
+        paths.append(write_page(
+            out_dir / name, "sites.html.j2", lang, title=T["title"], other_href=other,
+            plotly_js=True, note=T["note"].format(reach=reach),
+            map_html=figure_html(fig, "sites-map"), tables=tables))
     return paths

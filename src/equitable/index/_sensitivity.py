@@ -837,103 +837,11 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
 
 def render_report(res: SensitivityResult) -> str:
     """A self-contained HTML page: settings, tier stability, the rank-interval plot (units sorted
-    by median rank, bars from the 5th to the 95th percentile rank) and the Sobol indices."""
-    import html as _html
+    by median rank, bars from the 5th to the 95th percentile rank) and the Sobol indices; written
+    by the reports' shared page writer (:mod:`equitable.index._sensitivity_page`)."""
+    from equitable.index._sensitivity_page import render_sensitivity_page
 
-    import plotly.graph_objects as go
-    import plotly.io as pio
-
-    spec = res.spec
-    u = res.units
-    ok = u["median_rank"].notna()
-    v = u[ok].sort_values(["median_rank", "nominal_rank"], kind="mergesort")
-    idc = spec.id_column
-    label = v[idc].astype(str)
-    if "school_name" in v:
-        label = v["school_name"].astype(str) + " (" + label + ")"
-    x = np.arange(1, len(v) + 1)
-    fig = go.Figure()
-    fig.add_trace(go.Scattergl(
-        x=x, y=v["median_rank"], mode="markers", marker={"size": 4, "color": "#1f4e79"},
-        error_y={"type": "data", "symmetric": False,
-                 "array": (v["rank_p95"] - v["median_rank"]).to_numpy(),
-                 "arrayminus": (v["median_rank"] - v["rank_p05"]).to_numpy(),
-                 "thickness": 1, "width": 0, "color": "#7f9fbf"},
-        text=label, name="median rank (5th-95th percentile)",
-        hovertemplate="%{text}<br>median rank %{y}<extra></extra>"))
-    fig.add_trace(go.Scattergl(x=x, y=v["nominal_rank"].astype(float), mode="markers",
-                               marker={"size": 3, "color": "#c0504d", "symbol": "x"},
-                               name="nominal rank", text=label,
-                               hovertemplate="%{text}<br>nominal rank %{y}<extra></extra>"))
-    fig.update_layout(title="Rank intervals (1 = highest need)", xaxis_title="units, by median rank",
-                      yaxis_title="rank", yaxis_autorange="reversed", template="plotly_white",
-                      height=520, legend={"orientation": "h"})
-    parts = [pio.to_html(fig, include_plotlyjs=True, full_html=False, div_id="rank-intervals",
-                         config={"displaylogo": False})]
-    if len(res.sobol):
-        s = res.sobol
-        f2 = go.Figure()
-        f2.add_trace(go.Bar(x=s["factor"], y=s["S1"], name="first order (S1)", marker_color="#1f4e79"))
-        f2.add_trace(go.Bar(x=s["factor"], y=s["ST"], name="total (ST)", marker_color="#7f9fbf"))
-        f2.update_layout(title="Sobol indices of rank variance", barmode="group", template="plotly_white",
-                         height=420, yaxis_range=[0, 1])
-        parts.append(pio.to_html(f2, include_plotlyjs=False, full_html=False, div_id="sobol",
-                                 config={"displaylogo": False}))
-
-    def table(df: pd.DataFrame) -> str:
-        head = "".join(f"<th>{_html.escape(str(c))}</th>" for c in df.columns)
-        body = []
-        for _, row in df.iterrows():
-            cells = []
-            for val in row:
-                if isinstance(val, float):
-                    txt = "" if not math.isfinite(val) else f"{val:.3f}"
-                else:
-                    txt = "" if val is None or (isinstance(val, float) and math.isnan(val)) else str(val)
-                cells.append(f"<td>{_html.escape(txt)}</td>")
-            body.append("<tr>" + "".join(cells) + "</tr>")
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-
-    st = res.settings
-    wdesc = {"dirichlet": f"Dirichlet around the declared weights (concentration {st['concentration']:g} per member)",
-             "uniform": f"each weight uniform within +-{st['spread'] * 100:g}% of its declared value",
-             "none": "fixed at the declared values"}[st["weights"]]
-    items = [f"<li>Draws: {res.draws:,}; units: {res.summary['units']:,}</li>",
-             f"<li>Weights: {_html.escape(wdesc)}</li>"]
-    for k in ("normalisations", "ties", "missing"):
-        if st[k]:
-            items.append(f"<li>{k}: {_html.escape(', '.join(st[k]))}</li>")
-    items.append(f"<li>Seed: {st['seed']}</li>")
-    unstable = u.sort_values(["rank_interval", "nominal_rank"], ascending=[False, True], kind="mergesort").head(20)
-    cols = [c for c in [idc, "school_name", "nominal_rank", "nominal_tier", "median_rank", "rank_p05",
-                        "rank_p95", "p_nominal_tier", "modal_tier"] if c in u.columns]
-    title = _html.escape(spec.title or spec.name)
-    summ = res.summary
-    lead = (f"<p>Median width of the 90% rank interval: {summ['median_rank_interval']:.1f} ranks; "
-            f"mean absolute rank shift from the declared index: {summ['mean_abs_rank_shift']:.2f}.")
-    if "units_same_tier_p_ge_0.9" in summ:
-        lead += (f" {summ['units_same_tier_p_ge_0.9']:,} units keep their declared tier in at least 90% "
-                 f"of draws; {summ['units_same_tier_p_lt_0.5']:,} keep it in fewer than half.")
-    lead += "</p>"
-    body = [f"<h1>How much do the choices decide? {title}</h1>",
-            ("<p>Monte Carlo uncertainty analysis (OECD/JRC Handbook on Constructing Composite "
-             "Indicators, 2008, Step 7; COINr get_sensitivity). Each draw rebuilds the ranking with "
-             "perturbed choices.</p>"), "<ul>" + "".join(items) + "</ul>", lead]
-    if len(res.tier_stability):
-        body += ["<h2>Tier stability</h2>", table(res.tier_stability)]
-    body += ["<h2>Rank intervals</h2>", parts[0]]
-    if len(res.sobol):
-        body += ["<h2>Which choice matters? Sobol indices</h2>",
-                 ("<p>S1: share of the rank variance (summed over units) due to the choice alone; "
-                  "ST: including its interactions. *_mars: SALib's indices of the mean absolute rank "
-                  "shift, with 95% confidence half-widths.</p>"), parts[1], table(res.sobol)]
-    body += ["<h2>The 20 units with the widest rank intervals</h2>", table(unstable[cols])]
-    css = ("body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}"
-           "table{border-collapse:collapse;font-size:13px;margin:1em 0}"
-           "td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}th{background:#eef2f7}")
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Sensitivity: {title}</title><style>{css}</style></head><body>\n"
-            + "\n".join(body) + "\n</body></html>\n")
+    return render_sensitivity_page(res)
 
 
 def draw_ranks(spec: IndexSpec, df: pd.DataFrame, draws: int, *, weights: WeightMode = "dirichlet",

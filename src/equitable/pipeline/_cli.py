@@ -156,7 +156,8 @@ def _compare(
                    f"{row['schools_losing']} lose, ${row['dollars_moved']:,.2f} moved")
     for n in comp.notes:
         typer.echo(f"  note: {n}")
-    typer.echo(f"-> {out}/compare.xlsx, compare.html, schools.csv, compare.run.json")
+    typer.echo(f"-> {out}/compare.xlsx, compare.html, compare.es.html, schools.csv, "
+               "compare.run.json")
 
 
 def register_compare(app: typer.Typer) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from equitable.report._messages import (
@@ -22,16 +21,8 @@ from equitable.report._messages import (
     t,
 )
 from equitable.report._model import ReportData, tier_colour_at
-
-_ENV = Environment(
-    loader=PackageLoader("equitable.report", "templates"),
-    autoescape=select_autoescape(["html", "j2"]),
-    trim_blocks=True,
-    lstrip_blocks=True,
-    keep_trailing_newline=True,
-)
-
-_PLOTLY_CONFIG = {"displaylogo": False, "responsive": True, "displayModeBar": False}
+from equitable.report._page import ENV as _ENV
+from equitable.report._page import PLOTLY_CONFIG as _PLOTLY_CONFIG
 
 
 def _colour(i: int, n: int = 5) -> str:
@@ -288,10 +279,10 @@ def render_html(data: ReportData, lang: str = "en") -> str:
 
 
 def write_html(data: ReportData, path: str | Path, lang: str = "en") -> Path:
-    """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
-    p = Path(path)
-    p.write_text(render_html(data, lang), encoding="utf-8")
-    return p
+    """Write :func:`render_html` to ``path`` (UTF-8, whole or not at all) and return the path."""
+    from equitable._atomic import write_file
+
+    return write_file(path, render_html(data, lang))
 
 
 def _nan_like(x: object) -> bool:

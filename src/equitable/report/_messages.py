@@ -760,3 +760,368 @@ MESSAGES["es"].update({
     "cmp_cum_students_share": "Proporción acumulada de estudiantes, primero la mayor necesidad (%)",
     "cmp_cum_dollars_share": "Proporción acumulada de dólares (%)",
 })
+
+#: Every HTML page's frame (``report/templates/base.html.j2``), the scenario comparison
+#: (``compare.html`` / ``compare.es.html``) and the survey report (``equitable survey report``).
+MESSAGES["en"].update({
+    "page_skip": "Skip to the content",
+    "page_caveats": "Notes and caveats",
+    "page_sources": "Sources",
+    "page_made_with": "Made with equitable {version}. Same inputs, same result.",
+    "cmp_title": "Allocation scenarios compared",
+    "cmp_baseline_text": "Baseline: {baseline}. Scenarios: {scenarios}.",
+    "cmp_summary": "Summary",
+    "cmp_measure": "Measure",
+    "cmp_winners": "Winners and losers (vs the baseline)",
+    "cmp_by_tier": "By tier",
+    "cmp_by_quartile": "By need quartile",
+    "cmp_charts": "Charts",
+    "cmp_spending_text": (
+        "{scenario}: actual per-pupil spending ({column}) in the highest-need quartile minus the "
+        "lowest-need quartile goes from {before} to {after}: the gap {size} and spending "
+        "becomes {direction} (concentration index {ci_before} to {ci_after})."
+    ),
+    "cmp_size_narrows": "narrows",
+    "cmp_size_widens": "widens",
+    "cmp_size_unchanged": "is unchanged",
+    "cmp_direction_more_progressive": "more progressive",
+    "cmp_direction_less_progressive": "less progressive",
+    "cmp_direction_unchanged": "just as progressive",
+    "cmp_quartile_1": "Q1 lowest need",
+    "cmp_quartile_2": "Q2",
+    "cmp_quartile_3": "Q3",
+    "cmp_quartile_4": "Q4 highest need",
+    "cmp_fig_per_pupil": "Dollars per pupil by tier",
+    "cmp_axis_per_pupil": "dollars per pupil",
+    "cmp_axis_tier": "tier",
+    "cmp_fig_curves": "Concentration curves (students ranked by {column}, highest need first)",
+    "cmp_equal_line": "equal dollars per pupil",
+    "cmp_axis_cum_students": "cumulative share of students",
+    "cmp_axis_cum_dollars": "cumulative share of dollars",
+    "cmp_fig_change": "Change in dollars per pupil from the baseline, by need",
+    "cmp_axis_change": "change, dollars per pupil",
+    "cmp_method": "Method",
+    "cmp_method_per_pupil": "Per-pupil figures are enrollment-weighted (a group's dollars over "
+                            "its students).",
+    "cmp_method_quartiles": "Need quartiles hold about a quarter of the students each, by "
+                            "{column} (higher = more need).",
+    "cmp_method_ratio": "Progressivity ratio: dollars per pupil in the highest-need quartile "
+                        "over the lowest (The Education Trust, Funding Gaps 2018).",
+    "cmp_method_slope": "Slope: enrollment-weighted least squares of dollars per pupil on the "
+                        "need column (Baker, Farrie & Sciarra, Is School Funding Fair?, 2018).",
+    "cmp_method_ci": (
+        "Concentration index C = 2 cov(y, r) / mean(y) over students ranked from the highest to "
+        "the lowest need (O'Donnell et al., Analyzing Health Equity Using Household Survey "
+        "Data, World Bank 2008, ch. 7-8). C < 0: dollars concentrated on the highest-need "
+        "students; C > 0: on the lowest-need."
+    ),
+    "cmp_method_privacy": "Groups of 10 or fewer students are suppressed (*).",
+    "cmp_source_label": "Scenario {name}",
+    "cmp_context_label": "School table (need and spending)",
+    "voice_title": "Community voice survey",
+    "voice_who": "Who answered, and who is enrolled",
+    "voice_who_note": ("Share of respondents, of respondents after weighting, and of enrolled "
+                       "students in each group."),
+    "voice_population": "Enrolled",
+    "voice_respondents": "Respondents",
+    "voice_weighted": "Respondents, weighted",
+    "voice_results": "Results by group",
+    "voice_results_note": (
+        "Percent favorable (weighted when weights are given) with 95% Korn-Graubard confidence "
+        "intervals. Groups of 10 or fewer respondents are not shown."
+    ),
+    "voice_pct_fav": "% favorable",
+    "voice_questions": "Every question",
+    "voice_question": "Question",
+    "voice_unweighted": "Unweighted",
+    "voice_weighted_col": "Weighted",
+    "voice_n": "Respondents",
+    "voice_themes": "What people wrote: suggested themes",
+    "voice_themes_note": (
+        "Themes suggested by a computer (TF-IDF and NMF) for people to review; names, phone "
+        "numbers and e-mail addresses are removed from quotes."
+    ),
+    "voice_terms": "Key words",
+    "voice_answers": "Answers",
+    "voice_quotes": "Example quotes",
+    "voice_rates": "Response rates",
+    "voice_group": "Group",
+    "voice_enrolled": "Enrolled",
+    "voice_rate": "Response rate",
+    "voice_weighting_text": (
+        "Answers were weighted by raking to enrollment by {vars}. Design effect {deff}; "
+        "effective sample size {neff} of {n} respondents; {trimmed} weights trimmed."
+    ),
+    "voice_not_weighted": "Results are not weighted.",
+    "voice_suppressed": "Not shown (10 or fewer respondents): {groups}",
+    "voice_all": "All respondents",
+    "voice_footer": ("Made with equitable {version}. Privacy: every group of 10 or fewer "
+                     "respondents is suppressed (*)."),
+    "voice_bd_school": "School",
+    "voice_bd_language": "Language",
+    "voice_bd_student_group": "Student group",
+    "voice_bd_race_ethnicity": "Race/ethnicity",
+    "voice_bd_grade_span": "Grade span",
+    "voice_lang_en": "English",
+    "voice_lang_es": "Spanish",
+})
+MESSAGES["es"].update({
+    "page_skip": "Saltar al contenido",
+    "page_caveats": "Notas y advertencias",
+    "page_sources": "Fuentes",
+    "page_made_with": "Hecho con equitable {version}. Mismos datos, mismo resultado.",
+    "cmp_title": "Escenarios de asignación comparados",
+    "cmp_baseline_text": "Base: {baseline}. Escenarios: {scenarios}.",
+    "cmp_summary": "Resumen",
+    "cmp_measure": "Medida",
+    "cmp_winners": "Escuelas que ganan y que pierden (frente a la base)",
+    "cmp_by_tier": "Por nivel",
+    "cmp_by_quartile": "Por cuarto de necesidad",
+    "cmp_charts": "Gráficas",
+    "cmp_spending_text": (
+        "{scenario}: el gasto real por alumno ({column}) del cuarto de mayor necesidad menos el "
+        "del cuarto de menor necesidad pasa de {before} a {after}: la brecha {size} y el gasto "
+        "se vuelve {direction} (índice de concentración de {ci_before} a {ci_after})."
+    ),
+    "cmp_size_narrows": "se reduce",
+    "cmp_size_widens": "se amplía",
+    "cmp_size_unchanged": "no cambia",
+    "cmp_direction_more_progressive": "más progresivo",
+    "cmp_direction_less_progressive": "menos progresivo",
+    "cmp_direction_unchanged": "igual de progresivo",
+    "cmp_quartile_1": "C1 menor necesidad",
+    "cmp_quartile_2": "C2",
+    "cmp_quartile_3": "C3",
+    "cmp_quartile_4": "C4 mayor necesidad",
+    "cmp_fig_per_pupil": "Dólares por alumno por nivel",
+    "cmp_axis_per_pupil": "dólares por alumno",
+    "cmp_axis_tier": "nivel",
+    "cmp_fig_curves": ("Curvas de concentración (estudiantes ordenados por {column}, primero la "
+                       "mayor necesidad)"),
+    "cmp_equal_line": "mismos dólares por alumno",
+    "cmp_axis_cum_students": "proporción acumulada de estudiantes",
+    "cmp_axis_cum_dollars": "proporción acumulada de dólares",
+    "cmp_fig_change": "Cambio de dólares por alumno respecto de la base, según la necesidad",
+    "cmp_axis_change": "cambio, dólares por alumno",
+    "cmp_method": "Método",
+    "cmp_method_per_pupil": ("Las cifras por alumno se ponderan por la matrícula (los dólares "
+                             "de un grupo entre sus estudiantes)."),
+    "cmp_method_quartiles": ("Cada cuarto de necesidad reúne más o menos la cuarta parte de los "
+                             "estudiantes, según {column} (más alto = más necesidad)."),
+    "cmp_method_ratio": ("Razón de progresividad: dólares por alumno del cuarto de mayor "
+                         "necesidad entre los del de menor necesidad (The Education Trust, "
+                         "Funding Gaps 2018)."),
+    "cmp_method_slope": ("Pendiente: mínimos cuadrados ponderados por la matrícula de los "
+                         "dólares por alumno sobre la columna de necesidad (Baker, Farrie & "
+                         "Sciarra, Is School Funding Fair?, 2018)."),
+    "cmp_method_ci": (
+        "Índice de concentración C = 2 cov(y, r) / media(y) sobre los estudiantes ordenados de "
+        "la mayor a la menor necesidad (O'Donnell et al., Analyzing Health Equity Using "
+        "Household Survey Data, Banco Mundial 2008, caps. 7-8). C < 0: dólares concentrados en "
+        "los estudiantes de mayor necesidad; C > 0: en los de menor necesidad."
+    ),
+    "cmp_method_privacy": "Se suprimen (*) los grupos de 10 estudiantes o menos.",
+    "cmp_source_label": "Escenario {name}",
+    "cmp_context_label": "Tabla de escuelas (necesidad y gasto)",
+    "voice_title": "Encuesta de la voz de la comunidad",
+    "voice_who": "Quién respondió y quién está inscrito",
+    "voice_who_note": ("Porcentaje de las personas que respondieron, después de ponderar, y de "
+                       "los estudiantes inscritos en cada grupo."),
+    "voice_population": "Inscritos",
+    "voice_respondents": "Respondieron",
+    "voice_weighted": "Respondieron, ponderado",
+    "voice_results": "Resultados por grupo",
+    "voice_results_note": (
+        "Porcentaje favorable (ponderado si hay pesos) con intervalos de confianza de 95% de "
+        "Korn-Graubard. No se muestran los grupos de 10 personas o menos."
+    ),
+    "voice_pct_fav": "% favorable",
+    "voice_questions": "Todas las preguntas",
+    "voice_question": "Pregunta",
+    "voice_unweighted": "Sin ponderar",
+    "voice_weighted_col": "Ponderado",
+    "voice_n": "Personas",
+    "voice_themes": "Lo que escribieron: temas sugeridos",
+    "voice_themes_note": (
+        "Temas sugeridos por computadora (TF-IDF y NMF) para que personas los revisen; se "
+        "quitaron nombres, teléfonos y correos de las citas."
+    ),
+    "voice_terms": "Palabras clave",
+    "voice_answers": "Respuestas",
+    "voice_quotes": "Citas de ejemplo",
+    "voice_rates": "Tasas de respuesta",
+    "voice_group": "Grupo",
+    "voice_enrolled": "Inscritos",
+    "voice_rate": "Tasa de respuesta",
+    "voice_weighting_text": (
+        "Las respuestas se ponderaron por rastrillado (raking) según la inscripción por {vars}. "
+        "Efecto de diseño {deff}; tamaño de muestra efectivo {neff} de {n} personas; {trimmed} "
+        "pesos recortados."
+    ),
+    "voice_not_weighted": "Los resultados no están ponderados.",
+    "voice_suppressed": "No se muestran (10 personas o menos): {groups}",
+    "voice_all": "Todas las personas",
+    "voice_footer": ("Hecho con equitable {version}. Privacidad: se suprime (*) todo grupo de 10 "
+                     "personas o menos."),
+    "voice_bd_school": "Escuela",
+    "voice_bd_language": "Idioma",
+    "voice_bd_student_group": "Grupo estudiantil",
+    "voice_bd_race_ethnicity": "Raza/etnia",
+    "voice_bd_grade_span": "Nivel escolar",
+    "voice_lang_en": "Inglés",
+    "voice_lang_es": "Español",
+})
+
+#: ``equitable sites``: sites.html / sites.es.html (equitable.health._report).
+MESSAGES["en"].update({
+    "sites_title": "Clinic and information sites",
+    "sites_map": "Map of the chosen sites",
+    "sites_site": "chosen site",
+    "sites_existing": "existing site",
+    "sites_reached": "school within reach",
+    "sites_desert": "school out of reach",
+    "sites_catchment": "catchment",
+    "sites_vem": "VEM quartile",
+    "sites_coverage": "Students served by Vaccine Equity Metric quartile",
+    "sites_comparison": "The chosen sites against naive choices",
+    "sites_group": "Group",
+    "sites_by": "By",
+    "sites_schools": "Schools",
+    "sites_students": "Students",
+    "sites_served": "Students served",
+    "sites_served_pct": "Students served (%)",
+    "sites_unserved": "Schools not served",
+    "sites_choice": "Choice",
+    "sites_sites": "Sites",
+    "sites_weighted": "Need-weighted students served",
+    "sites_q1": "Served students in VEM quartile 1 (%)",
+    "sites_travel": "Need-weighted mean travel to the nearest site ({unit})",
+    "sites_all": "all",
+    "sites_none": "none",
+    "sites_tier": "tier",
+    "sites_note": (
+        "VEM quartile 1 = the least healthy community conditions (Healthy Places Index 2.0). "
+        "Reach: {reach}. Groups of 10 or fewer students are shown as *."
+    ),
+    "sites_table": "Sites in the order of their marginal gain",
+    "sites_order": "Order",
+    "sites_id": "Site id",
+    "sites_name": "Name",
+    "sites_gain": "Added need-weighted students",
+    "sites_optimal": "optimal",
+    "sites_optimal_free": "optimal without the minimum share",
+    "sites_largest": "{k} largest schools",
+    "sites_highest_need": "{k} highest-need schools",
+})
+MESSAGES["es"].update({
+    "sites_title": "Sitios de clínicas e información",
+    "sites_map": "Mapa de los sitios elegidos",
+    "sites_site": "sitio elegido",
+    "sites_existing": "sitio existente",
+    "sites_reached": "escuela al alcance",
+    "sites_desert": "escuela fuera de alcance",
+    "sites_catchment": "área de servicio",
+    "sites_vem": "cuartil VEM",
+    "sites_coverage": "Estudiantes atendidos por cuartil de la Métrica de Equidad de Vacunas",
+    "sites_comparison": "Los sitios elegidos frente a elecciones simples",
+    "sites_group": "Grupo",
+    "sites_by": "Por",
+    "sites_schools": "Escuelas",
+    "sites_students": "Estudiantes",
+    "sites_served": "Estudiantes atendidos",
+    "sites_served_pct": "Estudiantes atendidos (%)",
+    "sites_unserved": "Escuelas no atendidas",
+    "sites_choice": "Elección",
+    "sites_sites": "Sitios",
+    "sites_weighted": "Estudiantes atendidos ponderados por necesidad",
+    "sites_q1": "Atendidos en el cuartil VEM 1 (%)",
+    "sites_travel": "Recorrido medio ponderado por necesidad al sitio más cercano ({unit})",
+    "sites_all": "todos",
+    "sites_none": "ninguno",
+    "sites_tier": "nivel",
+    "sites_note": (
+        "Cuartil VEM 1 = las condiciones comunitarias menos saludables (Índice de Lugares "
+        "Saludables 2.0). Alcance: {reach}. Los grupos de 10 estudiantes o menos se muestran "
+        "como *."
+    ),
+    "sites_table": "Sitios en el orden de su ganancia marginal",
+    "sites_order": "Orden",
+    "sites_id": "Identificador del sitio",
+    "sites_name": "Nombre",
+    "sites_gain": "Estudiantes ponderados añadidos",
+    "sites_optimal": "óptima",
+    "sites_optimal_free": "óptima sin la proporción mínima",
+    "sites_largest": "las {k} escuelas más grandes",
+    "sites_highest_need": "las {k} escuelas de mayor necesidad",
+})
+
+#: ``staffing.html`` / ``staffing.es.html`` (equitable.staffing._html).
+MESSAGES["en"].update({
+    "staff_title": "Staff and student supports where need is greatest",
+    "staff_as_of": "Vacancies counted on",
+    "staff_year_start": "Fill rate counted from",
+    "staff_supports": "Vacancies and student supports by need tier",
+    "staff_by_tier": "By need tier (highest need first)",
+    "staff_tier": "Tier",
+    "staff_schools": "Schools",
+    "staff_vacancies": "Vacancies",
+    "staff_teacher_vacancy_rate": "Teacher vacancy rate",
+    "staff_median_days": "Median days open",
+    "staff_long_open": "Open over 60 days",
+    "staff_fill_rate": "Filled this year",
+    "staff_per_counselor": "Students per counselor",
+    "staff_per_social_worker": "Students per social worker",
+    "staff_per_psychologist": "Students per psychologist",
+    "staff_per_nurse": "Students per nurse",
+    "staff_ratio_sources": (
+        "Recommended ratios: ASCA 250 students per school counselor; SSWAA 250 per school social "
+        "worker; NASP 500 per school psychologist; NASN one nurse per 750 students in general "
+        "populations."
+    ),
+    "staff_equity": "Educator equity gaps",
+    "staff_equity_caption": "Share of teacher FTE, highest minus lowest quartile of schools",
+    "staff_definitions": (
+        "Ineffective, out-of-field and inexperienced as defined by the California State Board of "
+        "Education on 6 November 2019; interns count as effective. Quartiles of schools by "
+        "percent of students eligible for free or reduced-price meals (poverty) and percent "
+        "minority students, within each school level."
+    ),
+    "staff_notes": "Notes",
+    "staff_privacy": "* = a figure about 10 or fewer teachers or students, not shown.",
+    "staff_all": "All schools",
+})
+MESSAGES["es"].update({
+    "staff_title": "Personal y apoyos estudiantiles donde la necesidad es mayor",
+    "staff_as_of": "Vacantes contadas el",
+    "staff_year_start": "Tasa de cobertura contada desde",
+    "staff_supports": "Vacantes y apoyos estudiantiles por nivel de necesidad",
+    "staff_by_tier": "Por nivel de necesidad (mayor necesidad primero)",
+    "staff_tier": "Nivel",
+    "staff_schools": "Escuelas",
+    "staff_vacancies": "Vacantes",
+    "staff_teacher_vacancy_rate": "Tasa de vacantes docentes",
+    "staff_median_days": "Mediana de días abierta",
+    "staff_long_open": "Abiertas más de 60 días",
+    "staff_fill_rate": "Cubiertas este año",
+    "staff_per_counselor": "Estudiantes por consejero",
+    "staff_per_social_worker": "Estudiantes por trabajador social",
+    "staff_per_psychologist": "Estudiantes por psicólogo",
+    "staff_per_nurse": "Estudiantes por enfermero",
+    "staff_ratio_sources": (
+        "Proporciones recomendadas: ASCA 250 estudiantes por consejero escolar; SSWAA 250 por "
+        "trabajador social escolar; NASP 500 por psicólogo escolar; NASN un enfermero por 750 "
+        "estudiantes en poblaciones generales."
+    ),
+    "staff_equity": "Brechas de equidad docente",
+    "staff_equity_caption": "Porcentaje del FTE docente, cuartil más alto menos el más bajo",
+    "staff_definitions": (
+        "Docentes ineficaces, fuera de su área y sin experiencia según las definiciones de la "
+        "Junta Estatal de Educación de California del 6 de noviembre de 2019; los docentes "
+        "internos cuentan como eficaces. Cuartiles de escuelas por porcentaje de estudiantes con "
+        "derecho a comidas gratuitas o a precio reducido (pobreza) y por porcentaje de "
+        "estudiantes de minorías, dentro de cada nivel escolar."
+    ),
+    "staff_notes": "Notas",
+    "staff_privacy": "* = una cifra sobre 10 o menos docentes o estudiantes, no se muestra.",
+    "staff_all": "Todas las escuelas",
+})

@@ -223,7 +223,7 @@ def report_cmd(
         False, "--allow-unconverged", help="Use weights whose raking did not converge "
         "(refused otherwise)."),
 ) -> None:
-    """Write the bilingual (English/Spanish) offline HTML report."""
+    """Write the offline HTML report in English (--out) and Spanish (beside it, .es.html)."""
     from equitable.voice._pipeline import report_file
 
     p = report_file(instrument, folder, out, by=by, margins_path=margins,
@@ -231,7 +231,9 @@ def report_cmd(
                     allow_unconverged=allow_unconverged)
     if allow_unconverged:
         _warn_unconverged(folder)
-    typer.echo(f"wrote {p}")
+    from equitable.voice._report import spanish_path
+
+    typer.echo(f"wrote {p} and {spanish_path(p)}")
 
 
 @code_app.command("import")

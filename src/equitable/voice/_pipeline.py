@@ -278,12 +278,14 @@ def report_file(
     n_themes: int = 4,
     allow_unconverged: bool = False,
 ) -> Path:
-    """Write the bilingual HTML report of a survey folder (see :func:`build_report`).
+    """Write the HTML report of a survey folder in English at ``out_path`` and in Spanish
+    beside it (``report.html`` -> ``report.es.html``, :func:`~equitable.voice._report.spanish_path`),
+    each page linking to the other (see :func:`build_report`). Returns ``out_path``.
 
     Weights recorded as not converged are refused as by :func:`estimate_dir`.
     """
     from equitable.voice._qual import suggest_themes
-    from equitable.voice._report import build_report
+    from equitable.voice._report import build_report, spanish_path
 
     inst = load_instrument(instrument_path)
     data = load_survey_dir(folder, inst)
@@ -320,18 +322,25 @@ def report_file(
     wj = Path(folder) / "weighting.json"
     if w is not None and wj.exists():
         weighting = json.loads(wj.read_text(encoding="utf-8"))
-    html = build_report(inst, est, representation=rep, rates=rates, themes=themes,
-                        weighting=weighting, breakdowns=by)
     out = Path(out_path)
     if out.is_dir():
         raise InputError(f"{out}: is a folder; give the report's file name, e.g. "
                          f"{out / 'report.html'}")
+    es = spanish_path(out)
+    sources = [{"label": k, "file": Path(v).name} for k, v in inputs.items()]
+    pages = {
+        name: build_report(inst, est, representation=rep, rates=rates, themes=themes,
+                           weighting=weighting, breakdowns=by, lang=lang, other_href=other,
+                           sources=sources)
+        for name, lang, other in ((out.name, "en", es.name), (es.name, "es", out.name))
+    }
     with output_folder(out.parent, whole=False) as stage:  # together or not at all
-        (stage / out.name).write_text(html, encoding="utf-8")
+        for name, html in pages.items():
+            (stage / name).write_text(html, encoding="utf-8")
         write_run_record(stage, command="survey report",
                          spec={"by": list(by), "represent": list(represent),
                                "n_themes": n_themes, "allow_unconverged": allow_unconverged},
-                         inputs=inputs, outputs=[out.name], extra={"weights": wstate},
+                         inputs=inputs, outputs=list(pages), extra={"weights": wstate},
                          filename="run_report.json")
     return out
 
