@@ -121,7 +121,7 @@ def scales_cmd(
         t = read_delimited(tiers)
         cds = "cds_code" if "cds_code" in t.frame.columns else "cds"
         require_columns(t, [cds, "tier"])
-        tier_table = pd.DataFrame({"cds_code": pad_code(t, cds, 14, what="CDS code"),
+        tier_table = pd.DataFrame({"cds_code": pad_code(t, cds, "cds_code"),
                                    "tier": parse_text(t, "tier")}).dropna()
     df = scale_table(data, inst, by=by, tiers=tier_table, school_attribute=school_attribute)
     df.to_csv(out, index=False, lineterminator="\n")

@@ -1,0 +1,157 @@
+"""One id type, one rule (issue 19 item 4): equitable.ids on hand-made values, and the readers
+that now share it."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from equitable import ids
+from equitable.errors import InputError
+
+
+def _norm(values, kind, **kw):
+    kw.setdefault("label", "f.csv")
+    kw.setdefault("column", "cds")
+    return ids.normalize(pd.Series(values, dtype=object), kind, **kw)
+
+
+def test_fourteen_digit_cds_code_is_kept_and_spaces_stripped():
+    out, restored = _norm(["19647331935121", " 01611190130229 "], ids.CDS_CODE)
+    assert out.tolist() == ["19647331935121", "01611190130229"]
+    assert str(out.dtype) == "string" and restored == 0
+
+
+def test_thirteen_digit_cds_code_is_restored_and_counted_where_the_reader_restores():
+    out, restored = _norm(["1611190130229", "19647331935121", "1611190130237"], ids.CDS_CODE,
+                          restore=True)
+    assert out.tolist() == ["01611190130229", "19647331935121", "01611190130237"]
+    assert restored == 2
+    assert ids.restore_note("f.csv", "cds", restored, ids.CDS_CODE) == (
+        "f.csv, column 'cds': 2 CDS codes had lost their leading zeros (fewer than 14 digits) "
+        "and were padded with zeros")
+
+
+def test_thirteen_digit_cds_code_is_an_error_where_nothing_is_restored():
+    with pytest.raises(InputError) as e:
+        _norm(["19647331935121", "1611190130229"], ids.CDS_CODE)
+    assert str(e.value) == ("f.csv, row 3, column 'cds': '1611190130229' is not a CDS code "
+                            "(14 digits: county 2 + district 5 + school 7)")
+
+
+def test_a_cds_code_cannot_have_lost_two_zeros():
+    # county codes run 01-58: a 12-digit value is not a CDS code that lost its zeros
+    with pytest.raises(InputError, match=r"row 2, column 'cds': '161119013022' is not a CDS code"):
+        _norm(["161119013022"], ids.CDS_CODE, restore=True)
+
+
+def test_scientific_notation_is_an_error_naming_row_and_column():
+    with pytest.raises(InputError) as e:
+        _norm(["19647331935121", "1.96467E+13", "1.96467E+13"], ids.CDS_CODE, restore=True)
+    msg = str(e.value)
+    assert msg.startswith("f.csv, column 'cds': 2 CDS codes are in scientific notation (rows 3, 4, "
+                          "e.g. '1.96467E+13'): a spreadsheet saved the CDS code as a number")
+    assert "formatted as Text" in msg
+
+
+def test_scientific_notation_of_a_student_file_shows_no_value():
+    with pytest.raises(InputError) as e:
+        _norm(["6.03701E+09"], ids.CDS_CODE, show_values=False)
+    assert "6.03701E+09" not in str(e.value) and "(row 2)" in str(e.value)
+
+
+@pytest.mark.parametrize("bad", ["19-64733", "1964733.0", "'01611190130229", "196473319351210",
+                                 "１９６４７３３１９３５１２１", "١٩٦٤٧٣٣١٩٣٥١٢١"])
+def test_dashes_decimals_apostrophes_extra_or_non_ascii_digits_are_errors(bad):
+    with pytest.raises(InputError) as e:
+        _norm(["19647331935121", bad], ids.CDS_CODE, restore=True)
+    assert str(e.value) == (f"f.csv, row 3, column 'cds': '{bad}' is not a CDS code (14 digits: "
+                            "county 2 + district 5 + school 7)")
+
+
+def test_geoid_restored_to_eleven_digits_where_allowed():
+    out, restored = _norm(["6037101110", "06037101110"], ids.TRACT_GEOID, column="GEOID",
+                          restore=True)
+    assert out.tolist() == ["06037101110", "06037101110"] and restored == 1
+
+
+def test_block_group_geoid_with_letters_is_rejected():
+    with pytest.raises(InputError) as e:
+        _norm(["060371011101", "06037101110A"], ids.BLOCK_GROUP_GEOID, column="GEOID",
+              first_line=5)
+    assert str(e.value) == ("f.csv, row 6, column 'GEOID': '06037101110A' is not a block group "
+                            "GEOID (12 digits: state 2 + county 3 + tract 6 + block group 1)")
+
+
+def test_blank_is_missing_only_where_allowed():
+    out, _ = _norm(["06037", "", None], ids.COUNTY_FIPS, allow_missing=True)
+    assert out.isna().tolist() == [False, True, True]
+    with pytest.raises(InputError, match=r"row 3, column 'cds': '\(blank\)' is not a county FIPS"):
+        _norm(["06037", ""], ids.COUNTY_FIPS)
+
+
+def test_many_bad_values_are_counted_in_one_message():
+    with pytest.raises(InputError, match=r"row 2, .*'1X' is not a state FIPS code .*\(2 more in "
+                                         r"this column\)"):
+        _norm(["1X", "abc", "123"], ids.STATE_FIPS)
+
+
+def test_student_files_name_rows_not_values():
+    with pytest.raises(InputError) as e:
+        _norm(["19647331935121", "S-77", "S-78"], ids.CDS_CODE, show_values=False)
+    assert str(e.value) == ("f.csv, row 3, column 'cds': 2 values are not a CDS code (14 digits: "
+                            "county 2 + district 5 + school 7) (rows 3, 4)")
+
+
+def test_one_value_by_the_same_rule():
+    assert ids.check(" 1611190130229 ", ids.CDS_CODE, restore=True) == "01611190130229"
+    assert ids.check("19647331935121", ids.CDS_CODE) == "19647331935121"
+    with pytest.raises(InputError, match=r"^--school: '1964733' is not a CDS code \(14 digits"):
+        ids.check("1964733", ids.CDS_CODE, where="--school", restore=True)
+    with pytest.raises(InputError, match="scientific notation"):
+        ids.check("1.96467E+13", ids.CDS_CODE)
+    assert ids.is_valid("19647331935121", ids.CDS_CODE)
+    assert not ids.is_valid("１９６４７３３１９３５１２１", ids.CDS_CODE)
+    assert ids.valid_mask(pd.Series(["06037101110", "6037101110", None]),
+                          ids.TRACT_GEOID).tolist() == [True, False, False]
+
+
+def test_pydantic_type():
+    from pydantic import BaseModel, ValidationError
+
+    class M(BaseModel):
+        school: ids.CdsCode
+        district: ids.DistrictCode | None = None
+
+    assert M(school="19647331935121", district="64733").school == "19647331935121"
+    with pytest.raises(ValidationError, match="a CDS code is a string of 14 digits. Got '1964733'"):
+        M(school="1964733")
+    with pytest.raises(ValidationError, match='write the district code as text in quotes, e.g. '
+                                              '"01611"'):
+        M(school="19647331935121", district=1611)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(sorted(ids.KINDS)), st.data())
+def test_a_digit_string_of_the_right_width_is_unchanged(key, data):
+    kind = ids.KINDS[key]
+    value = data.draw(st.text(alphabet="0123456789", min_size=kind.width, max_size=kind.width))
+    out, restored = _norm([value], kind, restore=True)
+    assert out.tolist() == [value] and restored == 0
+    assert ids.check(value, kind) == value
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(sorted(ids.KINDS)), st.data())
+def test_a_value_that_lost_its_zeros_comes_back_whole(key, data):
+    kind = ids.KINDS[key]
+    lost = data.draw(st.integers(1, kind.max_lost))
+    first = data.draw(st.sampled_from("123456789"))
+    tail = data.draw(st.text(alphabet="0123456789", min_size=kind.width - lost - 1,
+                             max_size=kind.width - lost - 1))
+    whole = "0" * lost + first + tail
+    assert str(int(whole)) == first + tail  # what a spreadsheet keeps of it
+    out, restored = _norm([str(int(whole))], kind, restore=True)
+    assert out.tolist() == [whole] and restored == 1
