@@ -155,3 +155,39 @@ def test_a_value_that_lost_its_zeros_comes_back_whole(key, data):
     assert str(int(whole)) == first + tail  # what a spreadsheet keeps of it
     out, restored = _norm([str(int(whole))], kind, restore=True)
     assert out.tolist() == [whole] and restored == 1
+
+
+# ---- the readers and models that share the rule --------------------------------------------
+
+
+def test_run_config_selection_uses_the_one_rule():
+    from pydantic import ValidationError
+
+    from equitable.pipeline._config import Selection
+
+    # full-width digits passed str.isdigit() and were kept as a CDS code that matches no school
+    with pytest.raises(ValidationError, match="a CDS code is a string of 14 digits"):
+        Selection(only=["１９６４７３３１９３５１２１"])
+    with pytest.raises(ValidationError, match="a district code is a string of 5 digits. Got '1611'"):
+        Selection(district_code="1611")
+    assert Selection(exclude=[" 19647331935121"], district_code="64733").exclude == [
+        "19647331935121"]
+
+
+def test_prior_year_file_ids_follow_the_one_rule(tmp_path):
+    from equitable.pipeline._prior import read_prior
+
+    p = tmp_path / "prior.csv"
+    p.write_text("cds_code,amount\n19647331935121,10\n1.96473E+13,20\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_prior(p, "amount")
+    # was "'1.96473E+13' is not a 14-digit CDS code": now says what happened and how to fix it
+    assert str(e.value).startswith(f"{p}, column 'cds_code': 1 CDS code is in scientific "
+                                   "notation (row 3, e.g. '1.96473E+13')")
+    p.write_text("cds_code,amount\n19647331935121,10\n１９６４７３３１９３５１２２,20\n",
+                 encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 3, column 'cds_code': '１９６４７３３１９３５１２２' is "
+                                         r"not a CDS code \(14 digits"):
+        read_prior(p, "amount")
+    p.write_text("cds_code,amount\n 19647331935121 ,10\n", encoding="utf-8")
+    assert read_prior(p, "amount")["cds_code"].tolist() == ["19647331935121"]

@@ -51,8 +51,11 @@ A blank cell is missing where the caller allows it (``allow_missing``), an error
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
+
+from pydantic import BeforeValidator
 
 from equitable.errors import InputError, location
 
@@ -72,6 +75,8 @@ __all__ = [
     "SCIENTIFIC",
     "STATE_FIPS",
     "TRACT_GEOID",
+    "CdsCode",
+    "DistrictCode",
     "IdKind",
     "check",
     "is_scientific",
@@ -314,34 +319,20 @@ def restore_note(label: str, column: str, restored: int, kind: IdKind,
 # --------------------------------------------------------------------------------------------
 
 
-def _pydantic_check(kind: IdKind):
+def _pydantic_check(kind: IdKind) -> Callable[[object], str]:
     def validate(v: object) -> str:
         if isinstance(v, int | float) and not isinstance(v, bool):
             shown = f"{int(v):0{kind.width}d}" if float(v).is_integer() else "..."
             raise ValueError(f'write the {kind.name} as text in quotes, e.g. "{shown}" (a '  # noqa: TRY004 - pydantic reports ValueError
                              "number loses leading zeros)")
-        if not is_valid(v, kind) or str(v) != str(v).strip():
+        if not is_valid(v, kind):
             raise ValueError(f"a {kind.name} is a string of {kind.width} digits. Got {v!r}")
-        return str(v)
+        return str(v).strip()
     return validate
 
 
-def _annotated(kind: IdKind) -> Any:
-    from pydantic import BeforeValidator
-
-    return Annotated[str, BeforeValidator(_pydantic_check(kind))]
-
-
-_PYDANTIC_TYPES = {"CdsCode": CDS_CODE, "DistrictCode": DISTRICT_CODE}
-
-
-def __getattr__(name: str) -> Any:
-    """``CdsCode`` (a CDS code: 14 ASCII digits, as text) and ``DistrictCode`` (CDE's 5-digit
-    district code): pydantic field types, built on first use so that importing this module does
-    not load pydantic. A TOML number is refused with the advice to quote it.
-    """
-    if name in _PYDANTIC_TYPES:
-        t = _annotated(_PYDANTIC_TYPES[name])
-        globals()[name] = t
-        return t
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+#: A pydantic field holding a CDS code: 14 ASCII digits as text, surrounding spaces stripped; a
+#: TOML number is refused with the advice to quote it (it would lose its leading zero).
+CdsCode = Annotated[str, BeforeValidator(_pydantic_check(CDS_CODE))]
+#: A pydantic field holding CDE's 5-digit district code (as :data:`CdsCode`).
+DistrictCode = Annotated[str, BeforeValidator(_pydantic_check(DISTRICT_CODE))]
