@@ -191,3 +191,53 @@ def test_prior_year_file_ids_follow_the_one_rule(tmp_path):
         read_prior(p, "amount")
     p.write_text("cds_code,amount\n 19647331935121 ,10\n", encoding="utf-8")
     assert read_prior(p, "amount")["cds_code"].tolist() == ["19647331935121"]
+
+
+def test_dashboard_crosswalk_code_that_is_not_a_cds_code_is_an_error_not_skipped(tmp_path):
+    from equitable.web.dashboard._data import CROSSWALK_FILE, _board_districts
+
+    p = tmp_path / CROSSWALK_FILE
+    p.parent.mkdir(parents=True)
+    p.write_text("ApplyCDSCode,ApplyBoardDistrict\n19647336018535,7\n,5\n1964733-6018543,7\n",
+                 encoding="utf-8")
+    # the school on row 4 was left out silently, so the dashboard showed it without a district
+    with pytest.raises(InputError) as e:
+        _board_districts(tmp_path)
+    assert str(e.value) == (f"{p}, row 4, column 'ApplyCDSCode': '1964733-6018543' is not a CDS "
+                            "code (14 digits: county 2 + district 5 + school 7)")
+    p.write_text("ApplyCDSCode,ApplyBoardDistrict\n 19647336018535,7\n,5\n", encoding="utf-8")
+    assert _board_districts(tmp_path) == ({"19647336018535": "7"}, p.name)
+
+
+_LAUSD_HEADER = ("cds,school_name,span,enrollment,pct_frpm,pct_el,pct_swd,fed_ppe,sl_ppe,total_ppe,"
+                 "ela_prior_pct_met,ela_pct_met\n")
+
+
+@pytest.mark.parametrize("code, why", [
+    ("１９６４７３３１９３５１２１", "full-width digits matched \\d and were kept"),
+    ("161119013022", "two lost zeros: was zero-filled to 00161119013022, county 00"),
+    ("19647331935121.0", "a decimal was cut off silently"),
+    ("'19647331935121", "a leading apostrophe was dropped silently"),
+])
+def test_data_readers_refuse_what_they_used_to_repair_silently(tmp_path, code, why):
+    from equitable.data import read_lausd_schools
+
+    p = tmp_path / "schools.csv"
+    p.write_text(_LAUSD_HEADER + "19647331935122,Lincoln,high,913,89.3,6.7,14.0,1,2,3,65.3,64.1\n"
+                 f"{code},Other,high,913,89.3,6.7,14.0,1,2,3,65.3,64.1\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        read_lausd_schools(p)
+    assert str(e.value) == (f"{p}, row 3, column 'cds': '{code}' is not a CDS code (14 digits: "
+                            "county 2 + district 5 + school 7)"), why
+
+
+def test_svi_county_file_read_as_numbers_is_restored_with_a_note(tmp_path):
+    from equitable.checks import ReadNotes
+    from equitable.data import read_svi_tracts
+
+    p = tmp_path / "svi.csv"
+    p.write_text("FIPS,RPL_THEMES\n1001,0.5\n06037,0.9\n", encoding="utf-8")
+    df = read_svi_tracts(p)
+    assert df["geoid"].tolist() == ["01001", "06037"]
+    assert ReadNotes.of(df) == ["svi.csv, column 'FIPS': 1 county FIPS code had lost its leading "
+                                "zero (fewer than 5 digits) and was padded with zeros"]

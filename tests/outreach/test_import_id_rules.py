@@ -85,3 +85,21 @@ def test_roster_school_id_in_non_ascii_digits_is_refused(engine, tmp_path):
         import_roster(engine, p)
     assert str(err.value) == (f"{p}: rejected, nothing was imported: 1 school_id value that is "
                               "not a 14-digit CDS code (row 3)")
+
+
+def test_user_school_codes_follow_the_one_rule(engine):
+    from equitable.errors import EquitableError
+    from equitable.outreach import create_user
+
+    # full-width digits matched \d{14}: a school staff member whose school matched no case
+    with pytest.raises(EquitableError, match="school staff need --school, the school's "
+                                             "14-digit CDS code"):
+        create_user(engine, "sam", "correct horse battery", "school_staff",
+                    school_id="１９６４７３３１９３５１２１")
+    # a worker's base school was stored whatever it was
+    with pytest.raises(EquitableError, match="--base-school is the base school's 14-digit CDS "
+                                             "code"):
+        create_user(engine, "ana", "correct horse battery", "outreach_worker",
+                    base_school_id="1964733-1935121")
+    assert create_user(engine, "sal", "correct horse battery", "school_staff",
+                       school_id=" 19647331935121 ") > 0
