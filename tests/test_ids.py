@@ -241,3 +241,25 @@ def test_svi_county_file_read_as_numbers_is_restored_with_a_note(tmp_path):
     assert df["geoid"].tolist() == ["01001", "06037"]
     assert ReadNotes.of(df) == ["svi.csv, column 'FIPS': 1 county FIPS code had lost its leading "
                                 "zero (fewer than 5 digits) and was padded with zeros"]
+
+
+def test_seni_school_codes_that_lost_their_zeros_are_noted_and_decimals_refused(tmp_path):
+    from equitable.index import read_lausd_seni
+
+    p = tmp_path / "seni.csv"
+    p.write_text("CDS Code,SENI Score 2020-21\n100037,1.5\n0100074,2.5\n19647330100111,3.5\n",
+                 encoding="utf-8")
+    f = read_lausd_seni(p)
+    assert f.table["cds_code"].tolist() == ["19647330100037", "19647330100074", "19647330100111"]
+    # the zero was put back silently before
+    assert f.notes == ["seni.csv, column 'CDS Code': 1 school code had lost its leading zero "
+                       "(fewer than 7 digits) and was padded with zeros"]
+    p.write_text("CDS Code,SENI Score 2020-21\n0100037,1.5\n0100074.0,2.5\n", encoding="utf-8")
+    with pytest.raises(InputError) as e:  # the .0 was cut off silently before
+        read_lausd_seni(p)
+    assert str(e.value) == (f"{p}, row 3, column 'CDS Code': '0100074.0' is not a 7-digit LAUSD "
+                            "school code (or a 14-digit CDS code starting 1964733)")
+    p.write_text("CDS Code,SENI Score 2020-21\n0100037,1.5\n1.00074E+05,2.5\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"column 'CDS Code': 1 school code is in scientific "
+                                         r"notation \(row 3"):
+        read_lausd_seni(p)

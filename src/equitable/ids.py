@@ -81,6 +81,7 @@ __all__ = [
     "check",
     "is_scientific",
     "is_valid",
+    "lost_zeros_mask",
     "normalize",
     "restore_note",
     "scientific_mask",
@@ -222,6 +223,16 @@ def scientific_mask(values: Any) -> np.ndarray:
 def valid_mask(values: Any, kind: IdKind) -> np.ndarray:
     """Boolean array: which cells (stripped) are exactly ``kind.width`` ASCII digits."""
     return _text(values).str.fullmatch(kind.pattern[1:-1], na=False).to_numpy(dtype=bool)
+
+
+def lost_zeros_mask(values: Any, kind: IdKind) -> np.ndarray:
+    """Boolean array: which cells (stripped) are ASCII digits shorter than ``kind.width`` by at
+    most ``kind.max_lost``: values that lost their leading zeros and may be restored."""
+    txt = _text(values)
+    n = txt.str.len()
+    ok = (txt.str.fullmatch(r"[0-9]+", na=False) & (n < kind.width)
+          & (n >= kind.width - kind.max_lost))
+    return ok.fillna(False).to_numpy(dtype=bool)
 
 
 def normalize(
