@@ -263,3 +263,26 @@ def test_seni_school_codes_that_lost_their_zeros_are_noted_and_decimals_refused(
     with pytest.raises(InputError, match=r"column 'CDS Code': 1 school code is in scientific "
                                          r"notation \(row 3"):
         read_lausd_seni(p)
+
+
+def test_staffing_commands_report_the_codes_they_padded(tmp_path):
+    """read_positions / read_staff_schools padded a 13-digit CDS code with a note that no
+    staffing command printed or wrote (the padding was silent)."""
+    import json
+
+    from equitable.staffing._io import gaps_files
+
+    pos = tmp_path / "positions.csv"
+    pos.write_text("position_id,cds_code,job_class,subject,fte,status,date_opened,date_filled,"
+                   "credential,in_field,years_experience\n"
+                   "P1,1611190130229,teacher,mathematics,1,filled,,,clear,yes,5\n"
+                   "P2,19647330000001,teacher,english,1,filled,,,clear,yes,2\n", encoding="utf-8")
+    sch = tmp_path / "schools.csv"
+    sch.write_text("cds_code,school_name,enrollment,pct_frpm\n1611190130229,A,500,80\n"
+                   "19647330000001,B,400,20\n", encoding="utf-8")
+    out = gaps_files(pos, sch, tmp_path / "out")
+    padded = ("positions.csv, column 'cds_code': 1 CDS code had lost its leading zero (fewer "
+              "than 14 digits) and was padded with zeros")
+    assert out.notes[:2] == [padded, padded.replace("positions.csv", "schools.csv")]
+    run = json.loads((tmp_path / "out" / "gaps.run.json").read_text(encoding="utf-8"))
+    assert json.dumps(run).count("had lost its leading zero") == 2

@@ -185,7 +185,8 @@ def read_chronic_absenteeism(
     sub["reporting_category"] = sub["reporting_category"].str.upper()
     sub["cds_code"] = _cds_codes(table, sub, code)
     lowest = {"S": "school_code", "D": "district_code", "C": "county_code"}.get(code)
-    table.source_names["cds_code"] = table.source_names.get(lowest, "Aggregate Level")
+    table.source_names["cds_code"] = (table.source_names.get(lowest, "Aggregate Level")
+                                      if lowest else "Aggregate Level")
     out = validate(sub, _SCHEMA, table)
     cols = ["cds_code", "academic_year", "aggregate_level", "county_code", "district_code",
             "school_code", "county_name", "district_name", "school_name", "charter_school", "dass",

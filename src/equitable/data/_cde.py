@@ -255,9 +255,12 @@ def _check_counts_within_totals(df: pd.DataFrame, table: Table) -> None:
     positions = df.index.to_numpy()
     for part, total in _WITHIN:
         src = table.source_names.get(part, part)
+
+        def where(i: int, src: str = src) -> str:
+            return location(table.label, table.line(int(positions[i])), src)
+
         check_not_above(
-            df[part].astype("float64"), df[total].astype("float64"),
-            lambda i, src=src: location(table.label, table.line(int(positions[i])), src),
+            df[part].astype("float64"), df[total].astype("float64"), where,
             f"'{src}'", f"'{table.source_names.get(total, total)}'",
         )
 

@@ -56,6 +56,7 @@ def read_prior(path: str | Path, column: str, id_column: str | None = None) -> p
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise InputError(f"{p}: no {role} column '{want or 'cds_code'}'{hint} "
                              f"(columns: {', '.join(have[:12])})")
+    assert idc is not None  # the loop above raised otherwise
     # one rule for every id (equitable.ids): 14 ASCII digits; blank, scientific notation or
     # anything else is an error naming the row
     ids = normalize(probe[idc], CDS_CODE, label=str(p), column=idc)[0]

@@ -331,4 +331,5 @@ def read_cde_staff_fte(path: str | Path) -> pd.DataFrame:
     out = (df.groupby(["cds_code", "academic_year", "staff_type"], sort=True)
            .agg(fte=("fte", "sum"), staff=("fte", "size")).reset_index())
     out["fte"] = out["fte"].round(4)
+    out.attrs["notes"] = [n for n in table.notes if n]  # codes padded by equitable.ids
     return out
