@@ -286,3 +286,28 @@ def test_staffing_commands_report_the_codes_they_padded(tmp_path):
     assert out.notes[:2] == [padded, padded.replace("positions.csv", "schools.csv")]
     run = json.loads((tmp_path / "out" / "gaps.run.json").read_text(encoding="utf-8"))
     assert json.dumps(run).count("had lost its leading zero") == 2
+
+
+def test_survey_margins_check_the_school_table_codes(tmp_path):
+    from typer.testing import CliRunner
+
+    from equitable.cli import app
+    from equitable.voice import margins_from_lausd_schools
+
+    p = tmp_path / "schools.csv"
+    p.write_text("cds,span,enrollment\n1611190130229,high,900\n19647331935121,elementary,400\n",
+                 encoding="utf-8")
+    m = margins_from_lausd_schools(p)
+    assert m.loc[m["variable"] == "school", "category"].tolist() == ["01611190130229",
+                                                                     "19647331935121"]
+    note = ("schools.csv, column 'cds': 1 CDS code had lost its leading zero (fewer than 14 "
+            "digits) and was padded with zeros")
+    assert m.attrs["notes"] == [note]
+    r = CliRunner().invoke(app, ["survey", "margins", "--lausd-schools", str(p), "--out",
+                                 str(tmp_path / "m.csv")])
+    assert r.exit_code == 0 and f"Note: {note}" in r.output
+    # a code that is not a CDS code became a margin category of its own
+    p.write_text("cds,span,enrollment\n1964733-1935121,high,900\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"row 2, column 'cds': '1964733-1935121' is not a CDS "
+                                         r"code"):
+        margins_from_lausd_schools(p)

@@ -153,6 +153,9 @@ def margins_cmd(
     if not parts:
         raise InputError("give --frpm or --lausd-schools (or write a margins CSV by hand)")
     df = pd.concat(parts, ignore_index=True)
+    for part in parts:  # what the readers changed (codes that lost their leading zero)
+        for note in part.attrs.get("notes", []):
+            typer.echo(f"Note: {note}")
     from equitable._atomic import output_folder
 
     _not_a_folder(out)
