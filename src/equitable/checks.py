@@ -43,6 +43,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError, location
+from equitable.ids import SCIENTIFIC
 
 __all__ = [
     "ABSURD",
@@ -78,7 +79,7 @@ PUBLISHED_UNITS: dict[str, tuple[int, str]] = {
 }
 
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
-_SCI_ID = re.compile(r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$")
+_SCI_ID = SCIENTIFIC  # the one id rule (equitable.ids)
 _MAX_ROWS = 5
 
 

@@ -161,7 +161,8 @@ def _with(rows, i, **change):
     ({"count": "n/a"}, 7, "column 'ChronicAbsenteeismCount': 'n/a' is not a number"),
     ({"level": "X"}, 7, "column 'Aggregate Level': 'X' is not an aggregate level (T, C, D or S)"),
     ({"school": "01000160"}, 7,
-     "column 'School Code': '01000160' is not a school code of up to 7 digits"),
+     "column 'School Code': '01000160' is not a school code (7 digits: the school part of the "
+     "CDS code)"),
     ({"school": ""}, 7, ("column 'School Code': '(blank)' is not a school code (aggregate level S "
                          "rows need one)")),
 ])

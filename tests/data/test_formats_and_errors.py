@@ -160,7 +160,8 @@ def test_lausd_table_bad_cds_code(tmp_path):
     with pytest.raises(InputError) as exc:
         read_lausd_schools(p)
     assert str(exc.value) == (
-        f"{p}, row 3, column 'cds': '1964733-1935' is not a CDS code of up to 14 digits"
+        f"{p}, row 3, column 'cds': '1964733-1935' is not a CDS code (14 digits: county 2 + "
+        "district 5 + school 7)"
     )
 
 

@@ -99,7 +99,7 @@ def test_unknown_school(synth, _cli):
 
 def test_cds_code_not_14_digits(synth, _cli):
     r = _cli(synth, _base(synth).replace("[selection]\n", '[selection]\nonly = ["1964733"]\n'))
-    _fails_with(r, "bad.toml: key 'selection.only': a CDS code is a string of 14 digits. "
+    _fails_with(r, "bad.toml: key 'selection.only[0]': a CDS code is a string of 14 digits. "
                    "Got '1964733'")
 
 

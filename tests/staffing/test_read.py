@@ -66,7 +66,8 @@ def test_good_file_reads_with_types(tmp_path):
         ("P9,19647330000001,teacher,arts,1,filled,2024-13-01,,clear,yes,4",
          "row 5, column 'date_opened': '2024-13-01' is not a date (YYYY-MM-DD or M/D/YYYY)"),
         ("P9,1964733000000X,teacher,arts,1,filled,,,clear,yes,4",
-         "row 5, column 'cds_code': '1964733000000X' is not a CDS code of up to 14 digits"),
+         "row 5, column 'cds_code': '1964733000000X' is not a CDS code (14 digits: county 2 + "
+         "district 5 + school 7)"),
         ("P9,19647330000001,teacher,arts,1,filled,,,clear,yes,-1",
          "row 5, column 'years_experience': -1 years of experience is out of range (0 to 60)"),
         # a career of 150 years (issue 14: accepted before)

@@ -35,6 +35,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, func, select, text, update
 
 from equitable.errors import EquitableError
+from equitable.ids import CDS_CODE, is_valid
 from equitable.outreach._db import read_session, write_session
 from equitable.outreach._import import check_fits
 from equitable.outreach._models import (
@@ -110,8 +111,13 @@ def create_user(
         raise EquitableError(f"unknown role '{role}' (one of: {', '.join(ROLES)})")
     if ui_language not in UI_LANGUAGES:
         raise EquitableError(f"unknown UI language '{ui_language}' (en or es)")
-    if role == "school_staff" and not (school_id and re.fullmatch(r"\d{14}", school_id)):
+    # CDS codes by the one rule of equitable.ids (14 ASCII digits; spaces around are dropped)
+    school_id = school_id.strip() if school_id else school_id
+    if role == "school_staff" and not (school_id and is_valid(school_id, CDS_CODE)):
         raise EquitableError("school staff need --school, the school's 14-digit CDS code")
+    base_school_id = base_school_id.strip() if base_school_id else base_school_id
+    if base_school_id and not is_valid(base_school_id, CDS_CODE):
+        raise EquitableError("--base-school is the base school's 14-digit CDS code")
     if role == "partner" and not organization:
         raise EquitableError("a community partner needs --organization")
     if capacity < 0:

@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from equitable.data._common import Table, parse_number, read_delimited, validate
 from equitable.data._fields import Field, parse_fields
 from equitable.errors import InputError, location
+from equitable.ids import CDS_CODE
 
 __all__ = ["AGGREGATE_LEVELS", "REPORTING_CATEGORIES", "read_chronic_absenteeism"]
 
@@ -37,11 +38,11 @@ REPORTING_CATEGORIES = frozenset({
 _FIELDS = [
     Field("Academic Year", "academic_year", aliases=("AcademicYear",)),
     Field("Aggregate Level", "aggregate_level", aliases=("AggregateLevel",)),
-    Field("County Code", "county_code", "code:2:county code", required=False,
+    Field("County Code", "county_code", "id:county_code", required=False,
           aliases=("CountyCode",)),
-    Field("District Code", "district_code", "code:5:district code", required=False,
+    Field("District Code", "district_code", "id:district_code", required=False,
           aliases=("DistrictCode",)),
-    Field("School Code", "school_code", "code:7:school code", required=False,
+    Field("School Code", "school_code", "id:school_code", required=False,
           aliases=("SchoolCode",)),
     Field("County Name", "county_name", required=False, aliases=("CountyName",)),
     Field("District Name", "district_name", required=False, aliases=("DistrictName",)),
@@ -58,7 +59,7 @@ _CUMULATIVE = ("CumulativeEnrollment", "Cumulative Enrollment")
 
 _SCHEMA = pa.DataFrameSchema(
     {
-        "cds_code": pa.Column("string", pa.Check.str_matches(r"^\d{14}$")),
+        "cds_code": pa.Column("string", pa.Check.str_matches(CDS_CODE.pattern)),
         "academic_year": pa.Column("string", pa.Check.str_matches(r"^\d{4}-\d{2}(\d{2})?$")),
         "eligible_enrollment": pa.Column("Int64", pa.Check.ge(0), nullable=True),
         "chronic_absent_count": pa.Column("Int64", pa.Check.ge(0), nullable=True),
@@ -184,7 +185,8 @@ def read_chronic_absenteeism(
     sub["reporting_category"] = sub["reporting_category"].str.upper()
     sub["cds_code"] = _cds_codes(table, sub, code)
     lowest = {"S": "school_code", "D": "district_code", "C": "county_code"}.get(code)
-    table.source_names["cds_code"] = table.source_names.get(lowest, "Aggregate Level")
+    table.source_names["cds_code"] = (table.source_names.get(lowest, "Aggregate Level")
+                                      if lowest else "Aggregate Level")
     out = validate(sub, _SCHEMA, table)
     cols = ["cds_code", "academic_year", "aggregate_level", "county_code", "district_code",
             "school_code", "county_name", "district_name", "school_name", "charter_school", "dass",

@@ -16,15 +16,16 @@ from equitable.data._common import (
 )
 from equitable.data._fields import Field, parse_fields
 from equitable.errors import InputError
+from equitable.ids import CDS_CODE
 
-CDS = r"^\d{14}$"
+CDS = CDS_CODE.pattern
 
 # --------------------------------------------------------------------------------------------
 # Public Schools and Districts directory (pubschls.txt / .xlsx / CSV)
 # --------------------------------------------------------------------------------------------
 
 DIRECTORY_FIELDS = [
-    Field("CDSCode", "cds_code", "code:14:CDS code"),
+    Field("CDSCode", "cds_code", "id:cds_code"),
     Field("StatusType", "status_type"),
     Field("County", "county"),
     Field("District", "district"),
@@ -112,11 +113,11 @@ def read_school_directory(path: str | Path) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 FRPM_FIELDS = [
-    Field("CDSCode", "cds_code", "code:14:CDS code", required=False),
+    Field("CDSCode", "cds_code", "id:cds_code", required=False),
     Field("Academic Year", "academic_year"),
-    Field("County Code", "county_code", "code:2:county code"),
-    Field("District Code", "district_code", "code:5:district code"),
-    Field("School Code", "school_code", "code:7:school code"),
+    Field("County Code", "county_code", "id:county_code"),
+    Field("District Code", "district_code", "id:district_code"),
+    Field("School Code", "school_code", "id:school_code"),
     Field("County Name", "county_name"),
     Field("District Name", "district_name"),
     Field("School Name", "school_name"),
@@ -254,9 +255,12 @@ def _check_counts_within_totals(df: pd.DataFrame, table: Table) -> None:
     positions = df.index.to_numpy()
     for part, total in _WITHIN:
         src = table.source_names.get(part, part)
+
+        def where(i: int, src: str = src) -> str:
+            return location(table.label, table.line(int(positions[i])), src)
+
         check_not_above(
-            df[part].astype("float64"), df[total].astype("float64"),
-            lambda i, src=src: location(table.label, table.line(int(positions[i])), src),
+            df[part].astype("float64"), df[total].astype("float64"), where,
             f"'{src}'", f"'{table.source_names.get(total, total)}'",
         )
 

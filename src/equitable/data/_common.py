@@ -1,5 +1,5 @@
 """Shared machinery of the readers: reading text/Excel tables as strings, parsing numbers with
-CDE's suppression marks, zero-padding identifiers and turning pandera failures into one-line
+CDE's suppression marks, checking identifiers (:mod:`equitable.ids`) and turning pandera failures into one-line
 :class:`~equitable.errors.InputError` messages that name the file, row and column.
 """
 
@@ -16,13 +16,12 @@ from pandera.errors import SchemaError, SchemaErrors
 
 from equitable.checks import (
     check_field_counts,
-    check_scientific_ids,
     closest,
-    pad_note,
     parse_numbers,
 )
 from equitable.errors import InputError, location
 from equitable.files import check_utf8
+from equitable.ids import KINDS, IdKind, normalize, restore_note
 
 #: Cell values read as missing. ``*`` is CDE's small-cell suppression mark (a group of 10 or
 #: fewer students): it is missing, never 0. ``No Data`` is the CDE directory's blank, ``NA`` is
@@ -236,33 +235,23 @@ def parse_text(table: Table, column: str) -> pd.Series:
 
 
 def pad_code(
-    table: Table, column: str, width: int, *, what: str, allow_missing: bool = False
+    table: Table, column: str, kind: IdKind | str, *, allow_missing: bool = False
 ) -> pd.Series:
-    """Zero-pad a numeric identifier (CDS code, GEOID) to ``width`` digits, as a string.
+    """A column of identifiers (CDS code, GEOID, FIPS code) by the one rule of
+    :mod:`equitable.ids`, as a ``string`` Series (``<NA>`` for a blank cell when
+    ``allow_missing``).
 
-    Spreadsheet programs drop leading zeros (``6037101110`` for GEOID ``06037101110``) and may
-    write ``1964733.0``-style floats; both are repaired. Anything else that is not all digits, or
-    longer than ``width`` digits, is an error naming the file, row and column.
+    Spreadsheet programs drop leading zeros (``6037101110`` for GEOID ``06037101110``): a value
+    that lost them is restored with zeros and the reader's notes say how many
+    (:func:`equitable.ids.restore_note`). Scientific notation, other characters and the wrong
+    number of digits are errors naming the file, row and column.
     """
-    raw = table.frame[column].astype(str).str.strip()
-    check_scientific_ids(raw, table.label, column, first_line=table.first_line, what=what)
-    s = raw.str.replace(r"\.0+$", "", regex=True).str.lstrip("'")
-    blank = s.isin(MISSING_MARKS)
-    ok = s.str.fullmatch(r"\d+") & (s.str.len() <= width)
-    bad = ~ok & ~(blank & allow_missing)
-    if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
-        more = int(bad.sum()) - 1
-        extra = f" ({more} more in this column)" if more else ""
-        shown = raw.iloc[pos] or "(blank)"
-        raise InputError(
-            f"{location(table.label, table.line(pos), column)}: '{shown}' is not a {what} "
-            f"of up to {width} digits{extra}"
-        )
-    short = ~blank & (s.str.len() < width)
-    table.notes.append(pad_note(table.path.name, column, int(short.sum()), width, what))
-    out = s.str.zfill(width).where(~blank, None)
-    return out.astype("string")
+    k = KINDS[kind] if isinstance(kind, str) else kind
+    out, restored = normalize(table.frame[column], k, label=table.label, column=column,
+                              first_line=table.first_line, restore=True,
+                              allow_missing=allow_missing, missing=MISSING_MARKS)
+    table.notes.append(restore_note(table.path.name, column, restored, k))
+    return out
 
 
 def fraction_to_pct(table: Table, column: str) -> pd.Series:

@@ -10,13 +10,14 @@ import pandera.pandas as pa
 
 from equitable.data._common import pct_check, read_delimited, require_columns, validate
 from equitable.data._fields import Field, parse_fields
+from equitable.ids import COUNTY_FIPS, TRACT_GEOID
 
-_GEOID = r"^\d{11}$"
+_GEOID = TRACT_GEOID.pattern
 _PCTL = pa.Column("float64", pa.Check.in_range(0, 100), nullable=True)
 
 #: CalEnviroScreen 4.0 results: (column in OEHHA's file, name in the table, kind).
 CES_FIELDS = [
-    Field("tract", "geoid", "code:11:census tract GEOID", aliases=("Census Tract",)),
+    Field("tract", "geoid", "id:tract_geoid", aliases=("Census Tract",)),
     Field("Total Population", "total_population", "int"),
     Field("county", "county", aliases=("California County",)),
     Field("ZIP", "zip", required=False),
@@ -131,14 +132,17 @@ def read_svi_tracts(path: str | Path) -> pd.DataFrame:
     table = read_delimited(path)
     cols = table.frame.columns
     require_columns(table, ["FIPS"])
-    width = 11 if table.frame["FIPS"].astype(str).str.strip().str.len().max() > 5 else 5
-    fields = [Field("FIPS", "geoid", f"code:{width}:FIPS code")]
+    # a tract file (11-digit FIPS) or a county file (5 digits); a county file read as numbers
+    # has 4- and 5-digit codes, a tract file 10 and 11
+    kind = (TRACT_GEOID if table.frame["FIPS"].astype(str).str.strip().str.len().max() > 5
+            else COUNTY_FIPS)
+    fields = [Field("FIPS", "geoid", f"id:{kind.key}")]
     fields += [Field(c, c, "text") for c in cols if c in _SVI_ID_COLUMNS - {"FIPS"}]
     fields += [Field(c, c, "float", missing=("-999", "-999.0")) for c in cols
                if _SVI_NUMERIC.match(c)]
     df = parse_fields(table, fields)
     schema = pa.DataFrameSchema(
-        {"geoid": pa.Column("string", pa.Check.str_matches(rf"^\d{{{width}}}$"), unique=True)}
+        {"geoid": pa.Column("string", pa.Check.str_matches(kind.pattern), unique=True)}
         | {c: pa.Column("float64", pa.Check.in_range(0, 1), nullable=True)
            for c in df.columns if c.startswith(("EPL_", "RPL_"))}
         | {c: pa.Column("float64", pct_check(), nullable=True)

@@ -24,7 +24,7 @@ class Field:
 
     source: str
     name: str
-    kind: str = "text"  # text | int | float | fraction_pct | yn | date | code:<width>:<what>
+    kind: str = "text"  # text | int | float | fraction_pct | yn | date | id:<equitable.ids kind key>
     required: bool = True
     aliases: tuple[str, ...] = ()
     missing: tuple[str, ...] = ()
@@ -61,9 +61,8 @@ def parse_fields(table: Table, fields: list[Field]) -> pd.DataFrame:
             out[f.name] = _parse_yn(table, col)
         elif f.kind == "date":
             out[f.name] = _parse_date(table, col)
-        elif f.kind.startswith("code:"):
-            _, width, what = f.kind.split(":", 2)
-            out[f.name] = pad_code(table, col, int(width), what=what, allow_missing=not f.required)
+        elif f.kind.startswith("id:"):
+            out[f.name] = pad_code(table, col, f.kind[3:], allow_missing=not f.required)
         else:  # pragma: no cover - programming error
             raise ValueError(f"unknown field kind {f.kind!r}")
     return pd.DataFrame(out, index=table.frame.index)

@@ -12,6 +12,7 @@ import pandera.pandas as pa
 
 from equitable.data._common import Table, pad_code, parse_text, validate
 from equitable.errors import InputError
+from equitable.ids import TRACT_GEOID
 
 
 def _read_geojson(path: str | Path) -> gpd.GeoDataFrame:
@@ -47,7 +48,7 @@ def _as_table(gdf: gpd.GeoDataFrame, path: Path) -> Table:
 
 
 _TRACT_SCHEMA = pa.DataFrameSchema(
-    {"geoid": pa.Column("string", pa.Check.str_matches(r"^\d{11}$"), unique=True)}, strict=False
+    {"geoid": pa.Column("string", pa.Check.str_matches(TRACT_GEOID.pattern), unique=True)}, strict=False
 )
 
 
@@ -76,7 +77,7 @@ def read_tracts(path: str | Path) -> gpd.GeoDataFrame:
     column = next((c for c in ("GEOID", "GEOID10", "GEOID20") if c in table.frame.columns), None)
     if column is None:
         raise InputError(f"{p}: missing property 'GEOID' (also looked for GEOID10, GEOID20)")
-    geoid = pad_code(table, column, 11, what="census tract GEOID")
+    geoid = pad_code(table, column, TRACT_GEOID)
     name_col = next((c for c in ("NAME", "NAME10", "NAME20") if c in table.frame.columns), None)
     df = pd.DataFrame({"geoid": geoid})
     df["name"] = parse_text(table, name_col) if name_col else pd.Series(pd.NA, dtype="string")

@@ -9,11 +9,12 @@ import pandera.pandas as pa
 
 from equitable.data._common import pct_check, read_delimited, validate
 from equitable.data._fields import Field, parse_fields
+from equitable.ids import CDS_CODE
 
-_CDS = r"^\d{14}$"
+_CDS = CDS_CODE.pattern
 
 LAUSD_SCHOOL_FIELDS = [
-    Field("cds", "cds_code", "code:14:CDS code"),
+    Field("cds", "cds_code", "id:cds_code"),
     Field("school_name", "school_name"),
     Field("span", "span"),
     Field("enrollment", "enrollment", "int"),
@@ -48,7 +49,7 @@ LAUSD_SCHOOL_SCHEMA = pa.DataFrameSchema(
 )
 
 LAUSD_MATH_FIELDS = [
-    Field("cds", "cds_code", "code:14:CDS code"),
+    Field("cds", "cds_code", "id:cds_code"),
     Field("math_prior_pct_met", "math_prior_met_pct", "float", required=False),
     Field("math_pct_met", "math_met_pct", "float"),
 ]

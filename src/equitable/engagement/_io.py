@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 
 from equitable.checks import did_you_mean
 from equitable.errors import UTF8_ADVICE, InputError, first_non_utf8
+from equitable.ids import CDS_CODE, SCIENTIFIC
 
 __all__ = [
     "ABSENT_STATUSES",
@@ -254,7 +255,9 @@ SCIENTIFIC_ID_PROBLEM = (
     "with a student_id or school_id in scientific notation (e.g. 1.23457E+09: a spreadsheet "
     "saved the id as a number and lost its last digits; re-export the column formatted as Text)"
 )
-_SCI_ID = r"^[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d+$"
+#: The one rule of equitable.ids: scientific notation, and a CDS code of 14 ASCII digits (the
+#: ids are keys here and are matched as written, surrounding spaces included).
+_SCI_ID = SCIENTIFIC.pattern
 
 
 def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
@@ -265,7 +268,7 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     periods of one student at one school that overlap.
     """
     table = _as_text(table, STUDENT_COLUMNS)
-    cds_ok = pc.match_substring_regex(table["school_id"], r"^[0-9]{14}$").to_numpy(
+    cds_ok = pc.match_substring_regex(table["school_id"], CDS_CODE.pattern).to_numpy(
         zero_copy_only=False)
     df = table.to_pandas()
     issues: list[Issue] = []
@@ -318,7 +321,7 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
 def check_calendar(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
     """Check ``calendar``: dates, Y/N flag, one row per school and date."""
     table = _as_text(table, CALENDAR_COLUMNS)
-    cds_ok = pc.match_substring_regex(table["school_id"], r"^[0-9]{14}$").to_numpy(
+    cds_ok = pc.match_substring_regex(table["school_id"], CDS_CODE.pattern).to_numpy(
         zero_copy_only=False)
     df = table.to_pandas()
     issues: list[Issue] = []

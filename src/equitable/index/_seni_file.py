@@ -55,6 +55,8 @@ class SeniFile:
         ``allocation``, ``enrollment``).
     ignored : headers that are neither a role nor an indicator (names, local district...).
     source : the file; ``first_line`` the line of the first school (header = line 1).
+    notes : what the reader changed (school codes that lost their leading zeros and were
+        padded), printed and kept in run.json.
     """
 
     table: pd.DataFrame
@@ -63,6 +65,7 @@ class SeniFile:
     ignored: list[str]
     source: str
     first_line: int = 2
+    notes: list[str] = field(default_factory=list)
 
 
 def is_lausd_seni_file(path: str | Path) -> bool:
@@ -133,6 +136,7 @@ def read_lausd_seni(path: str | Path) -> SeniFile:
     ignored = [c for c in table.frame.columns if c not in used and c not in indicators]
     n = len(table.frame)
     out: dict[str, Any] = {"cds_code": _cds(table, roles["cds"])}
+    notes = [n for n in table.notes if n]
     out["score"] = parse_number(table, roles["score"])
     if "rank" in roles:
         out["rank"] = parse_number(table, roles["rank"], integer=True)
@@ -163,24 +167,41 @@ def read_lausd_seni(path: str | Path) -> SeniFile:
         first = int(np.flatnonzero((df["cds_code"] == df["cds_code"].iloc[pos]).to_numpy())[0])
         raise InputError(f"{location(table.label, table.line(pos), roles['cds'])}: duplicate "
                          f"school '{df['cds_code'].iloc[pos]}' (same as row {table.line(first)})")
-    return SeniFile(df, indicators, roles, ignored, table.label, table.first_line)
+    return SeniFile(df, indicators, roles, ignored, table.label, table.first_line, notes)
 
 
 def _cds(table, column: str) -> pd.Series:
+    """The 14-digit CDS code of each school, by the one id rule of :mod:`equitable.ids`: a
+    7-digit school code (LAUSD's prefix ``1964733`` added) or a 14-digit CDS code starting with
+    it. A school code that lost its leading zeros is padded, noted in ``table.notes``; scientific
+    notation and anything else are errors naming the row."""
+    from equitable.ids import (
+        CDS_CODE,
+        SCHOOL_CODE,
+        lost_zeros_mask,
+        normalize,
+        restore_note,
+        scientific_mask,
+        valid_mask,
+    )
+
     raw = table.frame[column].astype(str).str.strip()
-    s = raw.str.replace(r"\.0+$", "", regex=True).str.lstrip("'")
-    full = s.str.fullmatch(r"\d{14}") & s.str.startswith(LAUSD_PREFIX)
-    short = s.str.fullmatch(r"\d{1,7}")
-    bad = ~(full | short)
+    if scientific_mask(raw).any():  # the one message for ids a spreadsheet saved as numbers
+        normalize(raw, SCHOOL_CODE, label=table.label, column=column,
+                  first_line=table.first_line)
+    full = valid_mask(raw, CDS_CODE) & raw.str.startswith(LAUSD_PREFIX).to_numpy(dtype=bool)
+    lost = lost_zeros_mask(raw, SCHOOL_CODE)
+    bad = ~(full | valid_mask(raw, SCHOOL_CODE) | lost)
     if bad.any():
-        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        pos = int(np.flatnonzero(bad)[0])
         more = int(bad.sum()) - 1
         extra = f" ({more} more in this column)" if more else ""
         raise InputError(
             f"{location(table.label, table.line(pos), column)}: '{raw.iloc[pos] or '(blank)'}' is "
             f"not a 7-digit LAUSD school code (or a 14-digit CDS code starting {LAUSD_PREFIX})"
             f"{extra}")
-    return s.where(full, LAUSD_PREFIX + s.str.zfill(7)).astype("string")
+    table.notes.append(restore_note(table.path.name, column, int(lost.sum()), SCHOOL_CODE))
+    return raw.where(full, LAUSD_PREFIX + raw.str.zfill(SCHOOL_CODE.width)).astype("string")
 
 
 def _at_least(table, column: str, values: pd.Series, low: float, why: str) -> None:
@@ -300,6 +321,7 @@ class SeniAudit:
         else:
             lines.append("Recovered weights: none (the file has no indicator columns with a "
                          "year in the header).")
+        lines += [f"Note: {n}" for n in s.get("input_notes", [])]
         return "\n".join(lines) + "\n"
 
     def write(self, out_dir: str | Path) -> list[Path]:
@@ -495,4 +517,6 @@ def audit_seni_file(path: str | Path, *, follow_r2: float = 0.99) -> SeniAudit:
                "not_in_per_pupil_check": no_money if money_ok else None,
                "paid_without_students": paid_no_students,
                "best_fit": str(fits.iloc[0]["candidate"]) if len(fits) else None}
+    if f.notes:  # school codes that lost their leading zeros (equitable.ids)
+        summary["input_notes"] = list(f.notes)
     return SeniAudit(f.source, quint, money, weights, fits, summary)

@@ -69,7 +69,9 @@ def schools_cmd(
     """Load school names and coordinates (used to keep workers near their schools)."""
     from equitable.outreach import import_schools
 
-    typer.echo(f"schools: {import_schools(_engine(db), pubschls_csv)} written")
+    notes: list[str] = []
+    n = import_schools(_engine(db), pubschls_csv, notes=notes)
+    typer.echo(f"schools: {n} written" + "".join(f"\nNote: {x}" for x in notes))
 
 
 @outreach_app.command("import")

@@ -29,9 +29,10 @@ from pathlib import Path
 from sqlalchemy import Engine, Integer, String, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from equitable.checks import is_scientific_id, scientific_id_message
+from equitable.checks import scientific_id_message
 from equitable.engagement._reason_codes import format_codes, parse_codes
 from equitable.errors import EquitableError, InputError, location
+from equitable.ids import CDS_CODE, check, is_scientific, is_valid, restore_note
 from equitable.outreach._db import database_error, write_session
 from equitable.outreach._models import Case, ImportBatch, School, Student, language_name, utcnow
 from equitable.provenance import sha256_file
@@ -55,7 +56,6 @@ QUEUE_REQUIRED = ("student_id", "school_id", "priority_rank", "reasons")
 QUEUE_ALIASES = {"rank": "priority_rank", "priority": "priority_rank", "queue_rank": "priority_rank"}
 QUEUE_FLAG_COLUMNS = ("foster", "homeless", "foster_or_homeless", "english_learner",
                       "disability", "never_engaged", "chronically_absent", "missing")
-_CDS = re.compile(r"^\d{14}$")
 _CHUNK = 2000
 _MAX_ROWS_LISTED = 5
 #: The grade codes of the engagement input's students.csv (docs/engagement.md), the same list
@@ -259,17 +259,20 @@ def _write_error(path: Path, exc: Exception, lines: list[int]) -> InputError:
 
 
 def _pad_school_ids(path: Path, rows: list, column: str = "school_id") -> tuple[str, ...]:
-    """A 13-digit CDS code that lost its leading zero (a spreadsheet read it as a number) is
-    padded to 14 digits in place; the note says how many (equitable.checks.pad_note)."""
-    from equitable.checks import pad_note
-
+    """A CDS code that lost its leading zero (a spreadsheet read it as a number: 13 digits) is
+    padded to 14 digits in place, by the one rule of :mod:`equitable.ids`; the note says how
+    many. Other values are left for the caller's check (:func:`equitable.ids.is_valid`)."""
     n = 0
     for _, r in rows:
         v = r.get(column, "")
-        if len(v) == 13 and v.isdigit():
-            r[column] = "0" + v
+        if v and not is_valid(v, CDS_CODE):
+            try:
+                fixed = check(v, CDS_CODE, restore=True)
+            except InputError:
+                continue  # reported by the caller, with the other problems of the file
+            r[column] = fixed
             n += 1
-    note = pad_note(path.name, column, n, 14, "CDS code")
+    note = restore_note(path.name, column, n, CDS_CODE)
     return (note,) if note else ()
 
 
@@ -278,7 +281,7 @@ def _check_scientific_ids(path: Path, rows: list, columns: tuple[str, ...]) -> N
     naming the rows (never "duplicate student rows"); the values are not shown (student ids)."""
     problems = []
     for c in columns:
-        lines = [ln for ln, r in rows if is_scientific_id(r.get(c, ""))]
+        lines = [ln for ln, r in rows if is_scientific(r.get(c, ""))]
         if lines:
             # no file name: _reject puts it in front of the problems once
             problems.append(scientific_id_message(None, c, lines, what="id"))
@@ -366,7 +369,7 @@ def import_roster(engine: Engine, path: str | Path) -> ImportResult:
             dups.append(lineno)
             continue
         seen[sid] = lineno
-        if not _CDS.match(r["school_id"]):
+        if not is_valid(r["school_id"], CDS_CODE):
             bad_cds.append(lineno)
         records[sid] = {
             "student_id": sid,
@@ -498,7 +501,7 @@ def import_queue(engine: Engine, path: str | Path) -> ImportResult:
         if rank < 1:
             bad_rank.append(lineno)
             rank = 1  # reported above; keeps the range check from reporting the row again
-        if not _CDS.match(r["school_id"]):
+        if not is_valid(r["school_id"], CDS_CODE):
             bad_cds.append(lineno)
         codes = (r.get("reason_codes") or "").strip()
         try:
@@ -616,7 +619,7 @@ def _write_queue(engine: Engine, path: Path, sha: str, records: dict[str, tuple[
     return ImportResult("queue", len(records), len(new), len(changed), same, notes=notes)
 
 
-def import_schools(engine: Engine, path: str | Path) -> int:
+def import_schools(engine: Engine, path: str | Path, notes: list[str] | None = None) -> int:
     """Load school names and coordinates from CDE's "Public Schools and Districts" file.
 
     Parameters
@@ -627,16 +630,18 @@ def import_schools(engine: Engine, path: str | Path) -> int:
         address and telephone number are kept too (printed on notices to families).
 
     Returns the number of schools written (new or updated). Used by ``outreach assign`` to keep
-    workers near their schools.
+    workers near their schools. A CDS code that lost its leading zero (13 digits) is padded, by
+    the one rule of :mod:`equitable.ids`; the note saying how many is appended to ``notes``.
     """
     path = Path(path)
     header, rows = _read_csv(path, ("cdscode", "school", "latitude", "longitude"))
     has_address = {"street", "city", "zip"} <= set(header)
     _check_scientific_ids(path, rows, ("cdscode",))
+    padded = _pad_school_ids(path, rows, "cdscode")
     records, problems = {}, []
     for lineno, r in rows:
-        cds = r["cdscode"].zfill(14)
-        if not _CDS.match(cds):
+        cds = r["cdscode"]
+        if not is_valid(cds, CDS_CODE):
             problems.append(f"{location(None, lineno, 'CDSCode')}: not a 14-digit CDS code")
             continue
         lat = lon = None
@@ -670,6 +675,8 @@ def import_schools(engine: Engine, path: str | Path) -> int:
         _write_schools(engine, {k: v for k, (_, v) in records.items()})
     except (SQLAlchemyError, OverflowError) as exc:
         raise _write_error(path, exc, [ln for ln, _ in records.values()]) from None
+    if notes is not None:
+        notes.extend(padded)
     return len(records)
 
 

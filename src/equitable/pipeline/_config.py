@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from equitable.errors import SpecError
+from equitable.ids import CdsCode, DistrictCode
 from equitable.specfile import load_toml, spec_error
-
-_CDS_RE = r"^\d{14}$"
 
 
 class _Model(BaseModel):
@@ -46,30 +45,12 @@ class Inputs(_Model):
 class Selection(_Model):
     """Which schools are ranked: active, district-run schools of one district (docs/run.md)."""
 
-    district_code: str | None = Field(default=None, pattern=r"^\d{5}$")
-
-    @field_validator("district_code", mode="before")
-    @classmethod
-    def _district_text(cls, v: Any) -> Any:
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            raise ValueError(  # noqa: TRY004 - pydantic reports ValueError
-                f'write the district code as text in quotes, e.g. "{int(v):05d}" (a number '
-                "loses leading zeros)"
-            )
-        return v
+    # CDE's 5-digit district code and 14-digit CDS codes, as text (equitable.ids: a TOML number
+    # is refused, it would lose its leading zero)
+    district_code: DistrictCode | None = None
     include_affiliated_charters: bool = True
-    exclude: list[str] = []
-    only: list[str] | None = None
-
-    @field_validator("exclude", "only")
-    @classmethod
-    def _cds(cls, v: list[str] | None) -> list[str] | None:
-        if v is None:
-            return v
-        for c in v:
-            if not isinstance(c, str) or not c.isdigit() or len(c) != 14:
-                raise ValueError(f"a CDS code is a string of 14 digits. Got {c!r}")
-        return v
+    exclude: list[CdsCode] = []
+    only: list[CdsCode] | None = None
 
 
 class IndexChoice(_Model):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError
+from equitable.ids import CDS_CODE, normalize
 
 __all__ = ["join_prior", "read_prior", "winners_by_tier"]
 
@@ -55,18 +56,16 @@ def read_prior(path: str | Path, column: str, id_column: str | None = None) -> p
             hint = f"; did you mean '{close[0]}'?" if close else ""
             raise InputError(f"{p}: no {role} column '{want or 'cds_code'}'{hint} "
                              f"(columns: {', '.join(have[:12])})")
-    ids = probe[idc].astype("string").str.strip()
+    assert idc is not None  # the loop above raised otherwise
+    # one rule for every id (equitable.ids): 14 ASCII digits; blank, scientific notation or
+    # anything else is an error naming the row
+    ids = normalize(probe[idc], CDS_CODE, label=str(p), column=idc)[0]
     raw = probe[column].astype("string").str.strip()
     out_ids: list[str] = []
     cents: list[int] = []
     seen: dict[str, int] = {}
     for i, (cid, txt) in enumerate(zip(ids.tolist(), raw.tolist(), strict=True)):
         line = i + 2
-        if cid is pd.NA or cid is None or cid == "":
-            raise InputError(f"{p}: line {line}, column '{idc}': empty CDS code")
-        if not (cid.isdigit() and len(cid) == 14):
-            raise InputError(f"{p}: line {line}, column '{idc}': '{cid}' is not a 14-digit "
-                             "CDS code")
         if cid in seen:
             raise InputError(f"{p}: line {line}, column '{idc}': school {cid} is listed twice "
                              f"(first on line {seen[cid]})")

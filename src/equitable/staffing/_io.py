@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from equitable.checks import ReadNotes
 from equitable.staffing._gaps import MEASURE_LABELS, MEASURES, EquityGaps, classify_teachers
 from equitable.staffing._html import write_staffing_html
 from equitable.staffing._layout import RATIOS
@@ -227,7 +228,8 @@ def gaps_files(positions_path: str | Path, schools_path: str | Path, out_dir: st
     _xlsx(x, [("Educator Equity", equity_table(gaps)), ("Groups", groups), ("Gaps", gaps),
               ("Definitions", _definitions())], "Educator equity data tables")
     files["educator_equity.xlsx"] = x
-    notes = list(g.notes)
+    # what the readers changed (CDS codes that lost their leading zero: equitable.ids) first
+    notes = [*ReadNotes.of(positions), *ReadNotes.of(schools), *g.notes]
     if n_sup:
         notes.append(f"{n_sup} group(s) of {cfg.threshold} or fewer teachers suppressed (*)")
     files["gaps.run.json"] = write_run_record(
@@ -305,12 +307,13 @@ def report_files(positions_path: str | Path, schools_path: str | Path, out_dir: 
     schools = read_staff_schools(schools_path)
     rep = staffing_report(positions, schools, as_of=as_of, year_start=year_start)
     sch, tiers, n_sup = public_report(rep, positions, cfg)
-    notes = list(rep.notes)
+    notes = [*ReadNotes.of(positions), *ReadNotes.of(schools), *rep.notes]
     inputs = {"positions": positions_path, "schools": schools_path}
     if cde_fte is not None:
         from equitable.staffing._read import read_cde_staff_fte
 
         cde = read_cde_staff_fte(cde_fte)
+        notes += ReadNotes.of(cde)
         extra_cols = cde_fte_columns(rep.schools, cde)
         small = (rep.schools["enrollment"] <= cfg.threshold).to_numpy()
         extra_cols["students_per_pupil_services_cde"] = extra_cols[
@@ -378,14 +381,17 @@ def plan_files(positions_path: str | Path, schools_path: str | Path, out_dir: st
     schools = read_staff_schools(schools_path)
     rep = staffing_report(positions, schools, as_of=as_of)
     if fte is not None:
+        assert job_class is not None  # refused above
         plan: StaffingPlan = plan_positions(rep.schools, job_class, fte, unit=unit,
                                             target=target, tier_order=tier_order)
         spec = {"kind": "positions", "job_class": job_class, "fte": fte, "unit": unit,
                 "target": plan.target, "tier_order": tier_order}
     else:
+        assert budget is not None  # either --fte or --budget (checked above)
         plan = plan_incentives(rep.schools, budget, vacancies=vacancies, tier_order=tier_order)
         spec = {"kind": "incentives", "budget": str(budget), "vacancies": vacancies,
                 "tier_order": tier_order}
+    notes = [*ReadNotes.of(positions), *ReadNotes.of(schools), *plan.notes]
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sch = plan.schools.copy()
@@ -404,5 +410,5 @@ def plan_files(positions_path: str | Path, schools_path: str | Path, out_dir: st
         inputs={"positions": positions_path, "schools": schools_path},
         outputs=list(files.values()),
         extra={"placed_fte": plan.placed_fte, "budget_cents": plan.budget_cents,
-               "notes": plan.notes}, filename="plan.run.json")
-    return StaffingOutputs(out, files, plan, list(plan.notes))
+               "notes": notes}, filename="plan.run.json")
+    return StaffingOutputs(out, files, plan, notes)

@@ -29,6 +29,7 @@ from equitable.data._common import (
     validate,
 )
 from equitable.errors import InputError, location
+from equitable.ids import CDS_CODE, COUNTY_DISTRICT, SCHOOL_CODE
 from equitable.staffing._layout import (
     CREDENTIALS,
     IN_FIELD_ALIASES,
@@ -52,7 +53,7 @@ MAX_YEARS_EXPERIENCE = 60
 POSITIONS_SCHEMA = pa.DataFrameSchema(
     {
         "position_id": pa.Column(str, unique=True),
-        "cds_code": pa.Column(str, pa.Check.str_matches(r"^\d{14}$")),
+        "cds_code": pa.Column(str, pa.Check.str_matches(CDS_CODE.pattern)),
         "job_class": pa.Column(str, pa.Check.isin(list(JOB_CLASSES))),
         "subject": pa.Column(str, nullable=True),
         "fte": pa.Column(float, pa.Check.in_range(0, 1, include_min=False)),
@@ -71,7 +72,7 @@ POSITIONS_SCHEMA = pa.DataFrameSchema(
 #: The validated schools table (see :func:`read_staff_schools`).
 SCHOOLS_SCHEMA = pa.DataFrameSchema(
     {
-        "cds_code": pa.Column(str, pa.Check.str_matches(r"^\d{14}$"), unique=True),
+        "cds_code": pa.Column(str, pa.Check.str_matches(CDS_CODE.pattern), unique=True),
         "school_name": pa.Column(str, nullable=True),
         "level": pa.Column(str, pa.Check.isin(["elementary", "middle", "high", "other"]),
                            nullable=True),
@@ -163,7 +164,7 @@ def read_positions(path: str | Path) -> pd.DataFrame:
                          + " (docs/staffing.md lists the positions layout)")
     pid = _text(table, "position_id")
     _raise_at(table, pid.isna().to_numpy(), "position_id", lambda p: "a value is required here")
-    cds = pad_code(table, "cds_code", 14, what="CDS code")
+    cds = pad_code(table, "cds_code", CDS_CODE)
     job = _vocab(table, "job_class", JOB_CLASSES, "job class")
     _raise_at(table, job.isna().to_numpy(), "job_class", lambda p: "a value is required here")
     fte = parse_number(table, "fte")
@@ -260,7 +261,7 @@ def read_staff_schools(path: str | Path) -> pd.DataFrame:
     register_source_names(table, {k: v for k, v in cols.items()})
     n = len(table.frame)
     df = pd.DataFrame(index=table.frame.index)
-    df["cds_code"] = pad_code(table, cols["cds_code"], 14, what="CDS code").astype(object)
+    df["cds_code"] = pad_code(table, cols["cds_code"], CDS_CODE).astype(object)
     df["school_name"] = _text(table, cols["school_name"]) if "school_name" in cols else None
     if "level" in cols:
         raw = _text(table, cols["level"])
@@ -311,8 +312,8 @@ def read_cde_staff_fte(path: str | Path) -> pd.DataFrame:
     """
     table = read_delimited(path)
     require_columns(table, CDE_FTE_COLUMNS)
-    dist = pad_code(table, "DistrictCode", 7, what="district code")
-    school = pad_code(table, "SchoolCode", 7, what="school code")
+    dist = pad_code(table, "DistrictCode", COUNTY_DISTRICT)
+    school = pad_code(table, "SchoolCode", SCHOOL_CODE)
     jc = _text(table, "JobClassification")
     _raise_at(table, ~jc.isin(list(CDE_JOB_CLASSIFICATIONS)).to_numpy(), "JobClassification",
               lambda p: f"'{jc.iloc[p]}' is not a CDE job classification (10, 11, 12, 25, 26, "
@@ -330,4 +331,5 @@ def read_cde_staff_fte(path: str | Path) -> pd.DataFrame:
     out = (df.groupby(["cds_code", "academic_year", "staff_type"], sort=True)
            .agg(fte=("fte", "sum"), staff=("fte", "size")).reset_index())
     out["fte"] = out["fte"].round(4)
+    out.attrs["notes"] = [n for n in table.notes if n]  # codes padded by equitable.ids
     return out

@@ -121,7 +121,7 @@ def scales_cmd(
         t = read_delimited(tiers)
         cds = "cds_code" if "cds_code" in t.frame.columns else "cds"
         require_columns(t, [cds, "tier"])
-        tier_table = pd.DataFrame({"cds_code": pad_code(t, cds, 14, what="CDS code"),
+        tier_table = pd.DataFrame({"cds_code": pad_code(t, cds, "cds_code"),
                                    "tier": parse_text(t, "tier")}).dropna()
     df = scale_table(data, inst, by=by, tiers=tier_table, school_attribute=school_attribute)
     df.to_csv(out, index=False, lineterminator="\n")
@@ -153,6 +153,9 @@ def margins_cmd(
     if not parts:
         raise InputError("give --frpm or --lausd-schools (or write a margins CSV by hand)")
     df = pd.concat(parts, ignore_index=True)
+    for part in parts:  # what the readers changed (codes that lost their leading zero)
+        for note in part.attrs.get("notes", []):
+            typer.echo(f"Note: {note}")
     from equitable._atomic import output_folder
 
     _not_a_folder(out)

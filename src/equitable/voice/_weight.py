@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError, location
+from equitable.ids import CDS_CODE, normalize, restore_note
 from equitable.privacy import suppress_table
 from equitable.voice._readers import read_csv_strings
 
@@ -398,20 +399,26 @@ def margins_from_frpm(
     frpm = pd.DataFrame({"variable": "frpm", "category": ["eligible", "not_eligible"],
                          "population": [float(fr.sum()), float(enr.sum() - fr.sum())]})
     out = pd.concat([school.sort_values("category"), frpm], ignore_index=True)
-    return out[out["population"] > 0].reset_index(drop=True)
+    out = out[out["population"] > 0].reset_index(drop=True)
+    out.attrs["notes"] = list(full.attrs.get("notes", []))  # codes the reader padded
+    return out
 
 
 def margins_from_lausd_schools(path: str | Path, *, schools: Sequence[str] = ()) -> pd.DataFrame:
     """Margins from the LAUSD school table (``lausd/schools_2024_25.csv``).
 
     Gives ``grade_span`` (the table's ``span``: elementary, middle, high, k12) and ``school``
-    (CDS code), both from ``enrollment``.
+    (CDS code), both from ``enrollment``. CDS codes follow the one rule of :mod:`equitable.ids`
+    (a code that lost its leading zero is padded, noted in ``attrs["notes"]``).
     """
     p = Path(path)
     df = read_csv_strings(p)
     for c in ("cds", "span", "enrollment"):
         if c not in df.columns:
             raise InputError(f"{location(p, 1, c)}: missing column (not the LAUSD school table?)")
+    cds, restored = normalize(df["cds"], CDS_CODE, label=str(p), column="cds", restore=True)
+    df = df.assign(cds=cds.astype(object))
+    note = restore_note(p.name, "cds", restored, CDS_CODE)
     if schools:
         df = df[df["cds"].isin({str(s) for s in schools})]
     enr = pd.to_numeric(df["enrollment"], errors="coerce").fillna(0)
@@ -423,4 +430,6 @@ def margins_from_lausd_schools(path: str | Path, *, schools: Sequence[str] = ())
         pd.DataFrame({"variable": "school", "category": df["cds"].to_numpy(),
                       "population": df["enrollment"].to_numpy(float)}).sort_values("category"),
     ], ignore_index=True)
-    return out[out["population"] > 0].reset_index(drop=True)
+    out = out[out["population"] > 0].reset_index(drop=True)
+    out.attrs["notes"] = [note] if note else []
+    return out

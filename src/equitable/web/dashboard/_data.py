@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError, location
+from equitable.ids import CDS_CODE, normalize, valid_mask
 from equitable.index import parse_spec
 from equitable.pipeline import RunConfig, RunJson
 from equitable.provenance import read_run_record
@@ -192,10 +193,11 @@ def _read_schools(path: Path) -> pd.DataFrame:
     if missing:
         raise InputError(f"{location(path, 1, missing[0])}: missing column (a schools.csv "
                          "written by 'equitable run' has it)")
-    bad = ~df["cds_code"].fillna("").str.fullmatch(r"\d{14}")
+    bad = pd.Series(~valid_mask(df["cds_code"], CDS_CODE), index=df.index)  # equitable.ids
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0]) + 2
         raise InputError(f"{location(path, row, 'cds_code')}: a CDS code is 14 digits")
+    df["cds_code"] = df["cds_code"].str.strip()
     if df["cds_code"].duplicated().any():
         row = int(np.flatnonzero(df["cds_code"].duplicated().to_numpy())[0]) + 2
         raise InputError(f"{location(path, row, 'cds_code')}: duplicate CDS code")
@@ -253,10 +255,14 @@ def _board_districts(data_folder: Path | None) -> tuple[dict[str, str], str | No
     for col in ("ApplyCDSCode", "ApplyBoardDistrict"):
         if col not in cw:
             raise InputError(f"{location(path, 1, col)}: missing column")
+    # a code that is not a CDS code is an error naming its row (equitable.ids), never a school
+    # silently left without its Board District; rows without a code or district are skipped
+    codes, _ = normalize(cw["ApplyCDSCode"], CDS_CODE, label=str(path), column="ApplyCDSCode",
+                         allow_missing=True)
+    cw = cw.assign(ApplyCDSCode=codes.astype(object).where(codes.notna(), None))
     cw = cw.dropna(subset=["ApplyCDSCode", "ApplyBoardDistrict"])
-    cw = cw[cw["ApplyCDSCode"].str.strip().str.fullmatch(r"\d{14}")]
     out: dict[str, str] = {}
-    for cds, bd in zip(cw["ApplyCDSCode"].str.strip(), cw["ApplyBoardDistrict"].str.strip()):
+    for cds, bd in zip(cw["ApplyCDSCode"], cw["ApplyBoardDistrict"].str.strip()):
         out.setdefault(cds, bd)
     return out, path.name
 
