@@ -38,6 +38,7 @@ __all__ = [
     "catalogue_file",
     "extract_catalogue",
     "extract_message_tables",
+    "extract_toml_labels",
     "extract_web_extras",
     "language_name",
     "locale_dir",
@@ -171,10 +172,12 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
 
     - ``MESSAGES = {"en": {key: text, ...}}`` and ``MESSAGES["en"].update({key: text, ...})``
       (the reports' tables): each text with its key as context (``pgettext(key, text)``);
-    - the dicts named in the option ``tables`` (comma-separated module-level names, e.g.
-      ``LABELS``): each value as a plain message.
+    - the tables named in the option ``tables`` (comma-separated module-level names, e.g.
+      ``LABELS,LEVELS_5,SUPPORTS[1,2]``): each string of a dict's values or of a tuple or list,
+      as a plain message; ``NAME[i,j]`` takes positions i and j of each row of a table of rows.
     """
     import ast
+    import re
 
     from babel.messages.extract import extract_python
 
@@ -182,7 +185,27 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
     fileobj.seek(0)
     yield from extract_python(fileobj, keywords, comment_tags, options)
     tree = ast.parse(source)
-    tables = {n.strip() for n in str(options.get("tables", "")).split(",") if n.strip()}
+    tables: dict[str, tuple[int, ...] | None] = {}
+    for spec in re.findall(r"(\w+)(?:\[([\d,\s]+)\])?", str(options.get("tables", ""))):
+        name, index = spec
+        tables[name] = tuple(int(i) for i in index.split(",")) if index else None
+
+    def strings(node: ast.AST, index: tuple[int, ...] | None) -> Iterator[tuple[int, str]]:
+        """The string literals of a table: a string, a dict's values, a sequence's items (or,
+        with ``index``, those positions of each of its rows)."""
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+        elif isinstance(node, ast.Dict):
+            for v in node.values:
+                yield from strings(v, index)
+        elif isinstance(node, (ast.Tuple, ast.List)):
+            for item in node.elts:
+                if index is not None and isinstance(item, (ast.Tuple, ast.List)):
+                    for i in index:
+                        if i < len(item.elts):
+                            yield from strings(item.elts[i], None)
+                else:
+                    yield from strings(item, index)
 
     def entries(node: ast.AST) -> Iterator[tuple[int, str, str]]:
         if isinstance(node, ast.Dict):
@@ -203,14 +226,14 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
             target, value = node.targets[0], node.value
         elif isinstance(node, ast.AnnAssign):
             target, value = node.target, node.value
-        if isinstance(target, ast.Name) and isinstance(value, ast.Dict):
-            if target.id == "MESSAGES":
+        if isinstance(target, ast.Name) and value is not None:
+            if target.id == "MESSAGES" and isinstance(value, ast.Dict):
                 for k, v in zip(value.keys, value.values):
                     if isinstance(k, ast.Constant) and k.value == "en":
                         for lineno, key, text in entries(v):
                             yield lineno, "pgettext", (key, text), []
             elif target.id in tables:
-                for lineno, _key, text in entries(value):
+                for lineno, text in strings(value, tables[target.id]):
                     yield lineno, None, text, []
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and node.func.attr == "update" and is_messages_en(node.func.value)):
@@ -219,12 +242,52 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
                     yield lineno, "pgettext", (key, text), []
 
 
+def extract_toml_labels(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Any,
+                        options: Mapping[str, Any]
+                        ) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+    """Babel extractor for a TOML spec shipped with the package (the index preset the dashboard
+    shows): the value of every key whose dotted path (tables of arrays count as their name) is
+    in the option ``keys``, e.g. ``indicator.label,overall.tiers.labels``; a list value gives
+    each of its strings."""
+    import tomllib
+
+    source = fileobj.read().decode("utf-8")
+    wanted = {k.strip() for k in str(options.get("keys", "")).split(",") if k.strip()}
+    lines = source.splitlines()
+
+    def lineno_of(text: str) -> int:
+        return next((i + 1 for i, line in enumerate(lines) if text in line), 1)
+
+    def walk(node: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                here = ".".join((*path, k))
+                if here in wanted and isinstance(v, str):
+                    yield v
+                elif here in wanted and isinstance(v, list):
+                    yield from (item for item in v if isinstance(item, str))
+                else:
+                    yield from walk(v, (*path, k))
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, path)
+
+    for text in walk(tomllib.loads(source)):
+        yield lineno_of(text), None, text, []
+
+
 #: The messages of the web that are written as plain strings where they are raised or listed
 #: (the outreach services' form errors, the "... saved." notes, the error pages' statuses and
 #: the navigation), found by pattern in their files.
 _WEB_PATTERNS = {
     "_cases.py": (r'errors\[("\w+"|\w+)\] = "([^"]+)"', r'FormError\(\{"\w+": "([^"]+)"\}\)'),
-    "_routes.py": (r'"([A-Z][^"]+ saved\.)"',),
+    "_routes.py": (r'"([A-Z][^"]+ saved\.)"', r'error = "([^"]+)"'),
+    "_auth.py": (r'error = "([^"]+)"',),
+    "dashboard/_routes.py": (r'extra\.append\(\("([^"]+)"', r'field="([^"]+)"',
+                             r'_gettext\([^()]*\)\(\s*((?:"[^"]*"\s*)+)\)'),
+    "dashboard/_present.py": (r'\.get\(\w+, "([^"]+)"\)\)',),
+    # a school's level (the ``span`` column) is shown translated: the keys of LEVEL_WORDS
+    "dashboard/_data.py": (r'"(\w+)": "\1 ',),
     "_app.py": (r'\d{3}: ((?:"[^"]*"\s*)+)', r'titles\.get\(exc\.status_code, "([^"]+)"\)',
                 r'nav = \[\("([^"]+)"'),
 }
@@ -234,15 +297,14 @@ def extract_web_extras(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_
                        options: Mapping[str, Any]
                        ) -> Iterator[tuple[int, str | None, Any, list[str]]]:
     """Babel extractor for the web messages that are not gettext calls (see
-    :data:`_WEB_PATTERNS`), besides what Babel's Python extractor finds in the same file. The
-    option ``file`` names which patterns apply (``_cases.py``, ``_routes.py``, ``_app.py``)."""
+    :data:`_WEB_PATTERNS`), besides what :func:`extract_message_tables` finds in the same file
+    (with its option ``tables``). The option ``file`` names which patterns apply (a key of
+    :data:`_WEB_PATTERNS`)."""
     import re
-
-    from babel.messages.extract import extract_python
 
     source = fileobj.read().decode("utf-8")
     fileobj.seek(0)
-    yield from extract_python(fileobj, keywords, comment_tags, options)
+    yield from extract_message_tables(fileobj, keywords, comment_tags, options)
     for pattern in _WEB_PATTERNS.get(str(options.get("file", "")), ()):
         for m in re.finditer(pattern, source):
             lineno = source.count("\n", 0, m.start()) + 1
