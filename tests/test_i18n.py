@@ -17,12 +17,14 @@ from equitable import i18n
 ROOT = Path(__file__).resolve().parents[1]
 POT = ROOT / "src" / "equitable" / "locale" / "messages.pot"
 
-#: ``{name}`` (str.format, the reports) and ``%(name)s`` / ``%d`` (gettext's python-format).
-_PLACEHOLDER = re.compile(r"\{(\w*)\}|%\((\w+)\)[sdifr]|%[sdifr]")
+#: ``$name`` / ``${name}`` (string.Template, the notices), ``{name}`` (str.format, the reports)
+#: and ``%(name)s`` / ``%d`` (gettext's python-format).
+_PLACEHOLDER = re.compile(r"\$\{?[A-Za-z_]\w*\}?|\{(\w*)\}|%\((\w+)\)[sdifr]|%[sdifr]")
 
 
 def placeholders(text: str) -> list[str]:
-    """The placeholders of ``text``, sorted: ``"{n} of %(num)d%%"`` -> ``["%(num)d", "{n}"]``."""
+    """The placeholders of ``text``, sorted: ``"{n} of %(num)d%% $x"`` ->
+    ``["$x", "%(num)d", "{n}"]``."""
     return sorted(m.group(0) for m in _PLACEHOLDER.finditer(text.replace("%%", "")))
 
 
@@ -74,6 +76,7 @@ def test_every_message_in_code_and_templates_is_translated_in_every_language():
     assert (None, "Choose why the case is closed.") in ids
     assert (None, ("Absent %(num)d day in a row", "Absent %(num)d days in a row")) in ids
     assert ("title", "School need tiers and allocation") in ids
+    assert ("event_kind", "vaccination clinic") in ids  # the notices of `equitable sites`
     assert len(ids) > 700
     for lang in _shipped():
         with open(i18n.catalogue_file(lang), "rb") as fh:
@@ -86,16 +89,19 @@ def test_the_check_finds_a_missing_a_fuzzy_and_a_wrong_placeholder_translation()
     extracted.add("Sign in")
     extracted.add("Missing %(num)d day", context=None)
     extracted.add("{n} schools", context="subtitle")
+    extracted.add("Phone: $phone.", context="notice_phone")
     extracted.add("Outreach queue")
     extracted.add(("%(num)d site", "%(num)d sites"))
     po = Catalog(locale="es")
     po.add("Sign in", "Iniciar sesión", flags=["fuzzy"])
     po.add("Missing %(num)d day", "Sin asistencia %(días)d día")
     po.add("{n} schools", "{n} escuelas", context="subtitle")
+    po.add("Phone: $phone.", "Teléfono: $telefono.", context="notice_phone")
     po.add(("%(num)d site", "%(num)d sites"), ("%(num)d sitio", "%(num)d sitios"))
     assert problems(extracted, po) == [
         "fuzzy 'Sign in'",
         "placeholders ['%(días)d'] != ['%(num)d']: 'Missing %(num)d day'",
+        "placeholders ['$telefono'] != ['$phone']: notice_phone: 'Phone: $phone.'",
         "missing 'Outreach queue'",
         "2 plural forms, not 3: ('%(num)d site', '%(num)d sites')",
     ]
