@@ -171,7 +171,9 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
     ...), every entry of the module's message tables:
 
     - ``MESSAGES = {"en": {key: text, ...}}`` and ``MESSAGES["en"].update({key: text, ...})``
-      (the reports' tables): each text with its key as context (``pgettext(key, text)``);
+      (the reports' tables): each text with its key as context (``pgettext(key, text)``); the
+      options ``messages`` (another name than ``MESSAGES``) and ``context_prefix`` (put before
+      the key) serve other such tables;
     - the tables named in the option ``tables`` (comma-separated module-level names, e.g.
       ``LABELS,LEVELS_5,SUPPORTS[1,2]``): each string of a dict's values or of a tuple or list,
       as a plain message; ``NAME[i,j]`` takes positions i and j of each row of a table of rows.
@@ -214,9 +216,12 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
                         and isinstance(v, ast.Constant) and isinstance(v.value, str)):
                     yield v.lineno, k.value, v.value
 
+    table = str(options.get("messages", "MESSAGES"))
+    prefix = str(options.get("context_prefix", ""))
+
     def is_messages_en(node: ast.AST) -> bool:
         return (isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
-                and node.value.id == "MESSAGES" and isinstance(node.slice, ast.Constant)
+                and node.value.id == table and isinstance(node.slice, ast.Constant)
                 and node.slice.value == "en")
 
     for node in ast.walk(tree):
@@ -227,11 +232,11 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
         elif isinstance(node, ast.AnnAssign):
             target, value = node.target, node.value
         if isinstance(target, ast.Name) and value is not None:
-            if target.id == "MESSAGES" and isinstance(value, ast.Dict):
+            if target.id == table and isinstance(value, ast.Dict):
                 for k, v in zip(value.keys, value.values):
                     if isinstance(k, ast.Constant) and k.value == "en":
                         for lineno, key, text in entries(v):
-                            yield lineno, "pgettext", (key, text), []
+                            yield lineno, "pgettext", (prefix + key, text), []
             elif target.id in tables:
                 for lineno, text in strings(value, tables[target.id]):
                     yield lineno, None, text, []
@@ -239,7 +244,7 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
                 and node.func.attr == "update" and is_messages_en(node.func.value)):
             for arg in node.args:
                 for lineno, key, text in entries(arg):
-                    yield lineno, "pgettext", (key, text), []
+                    yield lineno, "pgettext", (prefix + key, text), []
 
 
 def extract_toml_labels(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Any,
