@@ -23,7 +23,7 @@ import functools
 import io
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -41,6 +41,7 @@ __all__ = [
     "extract_toml_labels",
     "extract_web_extras",
     "language_name",
+    "pgettext",
     "locale_dir",
     "translations",
 ]
@@ -112,16 +113,28 @@ def translations(lang: str) -> NullTranslations:
     """The compiled catalogue of ``lang`` (a region is ignored: ``es-MX`` is ``es``); English and a
     language without a catalogue get the identity (the English message id). Messages a catalogue
     lacks, or has only as fuzzy, also come out in English."""
-    code = _language(lang)
-    po = catalogue_file(code)
+    return _translations(locale_dir(), _language(lang))
+
+
+@functools.cache
+def _translations(folder: Path, code: str) -> NullTranslations:
+    po = folder / code / "LC_MESSAGES" / f"{DOMAIN}.po"
     if code == SOURCE_LANGUAGE or not code or not po.is_file():
         return NullTranslations()
     return _compiled(po, code)
 
 
+def pgettext(lang: str, context: str, message: str) -> str:
+    """``message`` (English) with ``context`` (``msgctxt``) in ``lang``; English when the
+    language's catalogue does not translate it."""
+    text = translations(lang).pgettext(context, message)
+    return text if isinstance(text, str) else message
+
+
 def clear_cache() -> None:
     """Forget the compiled catalogues (after a catalogue file changed, e.g. in a test)."""
     _compiled.cache_clear()
+    _translations.cache_clear()
 
 
 # --- extraction (used by `pybabel extract` through [tool.babel] and by tests/test_i18n.py) -----
@@ -157,14 +170,14 @@ def extract_catalogue(root: Path) -> Any:
         for filename, _lineno, message, comments, context in extract_from_dir(
                 base, method_map, options_map, keywords):
             where = (base / filename).relative_to(root).as_posix()
-            catalog.add(message, None, [(where, None)], auto_comments=comments,
-                        context=context)
+            locations: Any = [(where, None)]  # a file without a line number, as in the .pot
+            catalog.add(message, None, locations, auto_comments=comments, context=context)
     return catalog
 
 
 def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
                            comment_tags: Any, options: Mapping[str, Any]
-                           ) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+                           ) -> Iterator[tuple[int, Any, Any, Any]]:
     """Babel extractor for a Python module that keeps its English messages in tables.
 
     Yields, besides what Babel's Python extractor finds (``_``, ``gettext``, ``N_``, ``NP_``
@@ -185,7 +198,7 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
 
     source = fileobj.read()
     fileobj.seek(0)
-    yield from extract_python(fileobj, keywords, comment_tags, options)
+    yield from extract_python(fileobj, keywords, comment_tags, cast(Any, options))
     tree = ast.parse(source)
     tables: dict[str, tuple[int, ...] | None] = {}
     for spec in re.findall(r"(\w+)(?:\[([\d,\s]+)\])?", str(options.get("tables", ""))):
@@ -249,7 +262,7 @@ def extract_message_tables(fileobj: IO[bytes], keywords: Mapping[str, Any],
 
 def extract_toml_labels(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Any,
                         options: Mapping[str, Any]
-                        ) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+                        ) -> Iterator[tuple[int, Any, Any, Any]]:
     """Babel extractor for a TOML spec shipped with the package (the index preset the dashboard
     shows): the value of every key whose dotted path (tables of arrays count as their name) is
     in the option ``keys``, e.g. ``indicator.label,overall.tiers.labels``; a list value gives
@@ -300,7 +313,7 @@ _WEB_PATTERNS = {
 
 def extract_web_extras(fileobj: IO[bytes], keywords: Mapping[str, Any], comment_tags: Any,
                        options: Mapping[str, Any]
-                       ) -> Iterator[tuple[int, str | None, Any, list[str]]]:
+                       ) -> Iterator[tuple[int, Any, Any, Any]]:
     """Babel extractor for the web messages that are not gettext calls (see
     :data:`_WEB_PATTERNS`), besides what :func:`extract_message_tables` finds in the same file
     (with its option ``tables``). The option ``file`` names which patterns apply (a key of
