@@ -37,7 +37,7 @@ def missing(lang: str) -> list[str]:
     for po in catalog_files(lang):
         with open(po, "rb") as fh:
             for m in read_po(fh):
-                strings = [m.string] if isinstance(m.string, str) else list(m.string)
+                strings = [m.string] if isinstance(m.string, str) else list(m.string or ())
                 if m.id and not m.context and not m.fuzzy and all(strings):
                     done.add(m.id if isinstance(m.id, str) else m.id[0])
     return [m for m in message_ids() if m not in done]
