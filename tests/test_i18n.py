@@ -31,7 +31,8 @@ def placeholders(text: str) -> list[str]:
 def problems(extracted: Catalog, catalogue: Catalog) -> list[str]:
     """What is wrong with ``catalogue`` against the ``extracted`` messages: a message missing or
     untranslated, fuzzy, with another number of plural forms than the language has, or whose
-    translation has other placeholders than its message id."""
+    translation has other placeholders than its message id (of a plural message: no form has a
+    placeholder the ids lack, and the forms together have them all)."""
     out = []
     for m in extracted:
         if not m.id:
@@ -51,9 +52,13 @@ def problems(extracted: Catalog, catalogue: Catalog) -> list[str]:
             out.append(f"{len(strings)} plural forms, not {catalogue.num_plurals}: {name}")
         ids = [m.id] if isinstance(m.id, str) else list(m.id)
         want = sorted(set().union(*(placeholders(i) for i in ids)))
-        for s in strings:
-            if sorted(set(placeholders(s))) != want:
-                out.append(f"placeholders {placeholders(s)} != {want}: {name}")
+        if isinstance(m.id, str):
+            if sorted(set(placeholders(strings[0]))) != want:
+                out.append(f"placeholders {placeholders(strings[0])} != {want}: {name}")
+        else:  # a plural form may leave out the number ("el último día"), but none adds one
+            got = [set(placeholders(s)) for s in strings]
+            if any(g - set(want) for g in got) or sorted(set().union(*got)) != want:
+                out.append(f"placeholders {sorted(set().union(*got))} != {want}: {name}")
     return out
 
 
@@ -92,18 +97,24 @@ def test_the_check_finds_a_missing_a_fuzzy_and_a_wrong_placeholder_translation()
     extracted.add("Phone: $phone.", context="notice_phone")
     extracted.add("Outreach queue")
     extracted.add(("%(num)d site", "%(num)d sites"))
+    extracted.add(("the last day", "the last %(num)s days"))
+    extracted.add(("%(num)s week", "%(num)s weeks"))
     po = Catalog(locale="es")
     po.add("Sign in", "Iniciar sesión", flags=["fuzzy"])
     po.add("Missing %(num)d day", "Sin asistencia %(días)d día")
     po.add("{n} schools", "{n} escuelas", context="subtitle")
     po.add("Phone: $phone.", "Teléfono: $telefono.", context="notice_phone")
     po.add(("%(num)d site", "%(num)d sites"), ("%(num)d sitio", "%(num)d sitios"))
+    po.add(("the last day", "the last %(num)s days"),  # right: the singular needs no number
+           ("el último día", "los últimos %(num)s días", "los últimos %(num)s días"))
+    po.add(("%(num)s week", "%(num)s weeks"), ("una semana", "semanas", "semanas"))
     assert problems(extracted, po) == [
         "fuzzy 'Sign in'",
         "placeholders ['%(días)d'] != ['%(num)d']: 'Missing %(num)d day'",
         "placeholders ['$telefono'] != ['$phone']: notice_phone: 'Phone: $phone.'",
         "missing 'Outreach queue'",
         "2 plural forms, not 3: ('%(num)d site', '%(num)d sites')",
+        "placeholders [] != ['%(num)s']: ('%(num)s week', '%(num)s weeks')",
     ]
 
 
