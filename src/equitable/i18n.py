@@ -40,9 +40,10 @@ __all__ = [
     "extract_message_tables",
     "extract_toml_labels",
     "extract_web_extras",
+    "clear_cache",
     "language_name",
-    "pgettext",
     "locale_dir",
+    "translate_in",
     "translations",
 ]
 
@@ -124,7 +125,7 @@ def _translations(folder: Path, code: str) -> NullTranslations:
     return _compiled(po, code)
 
 
-def pgettext(lang: str, context: str, message: str) -> str:
+def translate_in(lang: str, context: str, message: str) -> str:
     """``message`` (English) with ``context`` (``msgctxt``) in ``lang``; English when the
     language's catalogue does not translate it."""
     text = translations(lang).pgettext(context, message)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from equitable.i18n import pgettext
+from equitable.i18n import translate_in
 from equitable.index._spec import IndexSpec, Indicator, Normalise
 
 __all__ = ["PHRASES", "explain"]
@@ -89,7 +89,7 @@ PHRASES: dict[str, dict[str, str]] = {
 def phrases(lang: str) -> dict[str, str]:
     """:data:`PHRASES` in ``lang``: each English phrase translated by the language's catalogue
     (context ``explain_<key>``); English where it has none."""
-    return {key: pgettext(lang, f"explain_{key}", text) for key, text in PHRASES["en"].items()}
+    return {key: translate_in(lang, f"explain_{key}", text) for key, text in PHRASES["en"].items()}
 
 
 def _join(items: list[str], and_: str) -> str:

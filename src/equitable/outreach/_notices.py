@@ -22,7 +22,7 @@ from string import Template
 
 from sqlalchemy import Engine, func, select
 
-from equitable.i18n import NP_, SOURCE_LANGUAGE, available_languages, pgettext
+from equitable.i18n import NP_, SOURCE_LANGUAGE, available_languages, translate_in
 from equitable.outreach._access import scope_cases
 from equitable.outreach._cases import CaseNotFound, record_disclosure
 from equitable.outreach._db import read_session
@@ -82,7 +82,7 @@ def _translated(context: str, english: str) -> dict[str, str]:
     """``english`` in each language whose catalogue translates it, by language name."""
     out = {}
     for name, code in LANGUAGE_CODES.items():
-        text = pgettext(code, context, english)
+        text = translate_in(code, context, english)
         if code == SOURCE_LANGUAGE or text != english:
             out[name] = text
     return out
@@ -93,7 +93,7 @@ TEMPLATES: dict[str, str] = _translated("notice_letter", _LETTER)
 
 #: The lines of a notice that depend on what is on file, per template language.
 LINES: dict[str, dict[str, str]] = {
-    name: {key: pgettext(code, f"notice_{key}", text) for key, text in _LINES.items()}
+    name: {key: translate_in(code, f"notice_{key}", text) for key, text in _LINES.items()}
     for name, code in LANGUAGE_CODES.items() if name in TEMPLATES
 }
 

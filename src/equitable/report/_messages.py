@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from babel.numbers import format_decimal, format_percent
 
-from equitable.i18n import pgettext
+from equitable.i18n import translate_in
 from equitable.money import LOCALES, format_money
 
 #: The English text of every message by key (``MESSAGES["en"]``); other languages are in the
@@ -235,14 +235,14 @@ def t(lang: str, key: str, **kwargs: object) -> str:
 
     The English text is ``MESSAGES["en"][key]``; another language's is the translation of that
     text with ``key`` as its context (``msgctxt``) in the language's catalogue
-    (:func:`equitable.i18n.pgettext`). A language without a catalogue, or a message it does
+    (:func:`equitable.i18n.translate_in`). A language without a catalogue, or a message it does
     not translate, gets English; an unknown key is returned as it is.
     """
     english = MESSAGES["en"].get(key)
     if english is None:
         text = key
     else:
-        text = pgettext(lang, key, english)
+        text = translate_in(lang, key, english)
     return text.format(**kwargs) if kwargs else text
 
 
