@@ -118,8 +118,8 @@ def _pct(absent: int, enrolled: int) -> str:
 
 
 def reason_label(reason: Reason, lang: str) -> str:
-    """The short label of one reason in ``lang`` (``en``, ``es``; a region is ignored; other
-    languages get English).
+    """The short label of one reason in ``lang`` (``en``, ``es``, any language with a catalogue;
+    a region is ignored; a language without a catalogue gets English).
 
     Numbers are written with ASCII digits and a decimal point (CLDR ``es_US``, as on the
     dashboard's Spanish pages); singular or plural follows the number.
