@@ -7,8 +7,8 @@ of the old files), a ``reason_codes`` column: the same reasons as codes with the
     sb98_weeks{weeks=3}; login_only
 
 joined by ``"; "`` in the order of :data:`CODES`. Every reader (the staff console, the family
-notices, the CSV exports) renders them with :func:`reason_label` from ONE gettext message
-catalogue (``engagement/locale/<lang>/LC_MESSAGES/reasons.po``, compiled in memory with Babel),
+notices, the CSV exports) renders them with :func:`reason_label` from the language's one gettext
+message catalogue (``equitable/locale/<lang>/LC_MESSAGES/messages.po``, :mod:`equitable.i18n`),
 so no sentence is ever parsed back out of English. The labels are short, to be scanned as badges
 ("Absent 24 days in a row"); Spanish plurals follow the catalogue's ``Plural-Forms``.
 
@@ -17,15 +17,10 @@ This module imports nothing heavy (no pandas): the web app uses it on every page
 
 from __future__ import annotations
 
-import functools
-import io
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+from equitable.i18n import translations
 
 __all__ = [
     "CODES",
@@ -52,7 +47,6 @@ CODES: dict[str, tuple[str, ...]] = {
 
 _ONE = re.compile(r"([a-z0-9_]+)(?:\{([^{}]*)\})?")
 _PARAM = re.compile(r"\s*([a-z_]+)=([0-9]{1,9})\s*")
-_LOCALE = Path(__file__).parent / "locale"
 
 
 @dataclass(frozen=True)
@@ -110,19 +104,6 @@ def parse_codes(text: str | None) -> list[Reason]:
     return out
 
 
-@functools.cache
-def _catalogue(lang: str) -> NullTranslations:
-    po = _LOCALE / lang / "LC_MESSAGES" / "reasons.po"
-    if not po.is_file():
-        return NullTranslations()
-    with open(po, "rb") as fh:
-        catalog = read_po(fh, locale=lang)
-    buf = io.BytesIO()
-    write_mo(buf, catalog, use_fuzzy=False)
-    buf.seek(0)
-    return Translations(fp=buf)
-
-
 def _language(lang: str) -> str:
     """``"es-MX"``, ``"ES"``, ``"es_US"`` -> ``"es"``."""
     return (lang or "").strip().lower().replace("_", "-").split("-")[0]
@@ -137,8 +118,8 @@ def _pct(absent: int, enrolled: int) -> str:
 
 
 def reason_label(reason: Reason, lang: str) -> str:
-    """The short label of one reason in ``lang`` (``en``, ``es``; a region is ignored; other
-    languages get English).
+    """The short label of one reason in ``lang`` (``en``, ``es``, any language with a catalogue;
+    a region is ignored; a language without a catalogue gets English).
 
     Numbers are written with ASCII digits and a decimal point (CLDR ``es_US``, as on the
     dashboard's Spanish pages); singular or plural follows the number.
@@ -148,7 +129,7 @@ def reason_label(reason: Reason, lang: str) -> str:
     >>> reason_label(Reason("chronic", (("absent", 15), ("enrolled", 60))), "en")
     'Chronically absent: 15 of 60 days (25.0%)'
     """
-    t = _catalogue(_language(lang))
+    t = translations(_language(lang))
     c, p = reason.code, dict(reason.params)
     if c == "never_engaged":
         return t.gettext("Never engaged")

@@ -1,4 +1,4 @@
-"""The outreach queue's ``reasons`` in the reader's language (English or Spanish).
+"""The outreach queue's ``reasons`` in the reader's language (English, Spanish: the catalogue).
 
 The engagement pipeline writes ``reasons`` in English (:func:`equitable.engagement._outputs.
 add_reasons`) and the CSV keeps it so; the staff console shows it through :func:`reasons_text`.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import Any
 
 __all__ = ["SEPARATOR", "reasons_text"]
 
@@ -29,32 +30,36 @@ _LOGIN_ONLY = re.compile(r"logs in to the learning platform but has never submit
                          r"joined live instruction")
 
 
-def _one(n: str, singular: str, plural: str) -> str:
-    """``singular`` when the number written ``n`` is 1, else ``plural`` (Spanish: 0 is plural)."""
-    return singular if int(n) == 1 else plural
+def _n(m: re.Match[str], i: int = 1) -> dict[str, str]:
+    return {"num": m[i]}
 
 
-# Spanish (United States). Numbers keep the digits of the English text: the dashboard's Spanish
-# pages use CLDR ``es_US`` (decimal point, ``%`` written right after the number, as in
-# ``12.5%``); counts of days never reach the thousands that would need a separator.
-_ES: list[tuple[re.Pattern[str], Callable[[re.Match[str]], str]]] = [
-    (_NEVER, lambda m: "nunca se conectó: ningún día presente y ninguna actividad en la "
-                       "plataforma desde la inscripción"),
-    (_MISSING, lambda m: "sin contacto: sin asistencia ni actividad en la plataforma "
-                         + _one(m[1], "en el último día de instrucción",
-                                f"en los últimos {m[1]} días de instrucción")),
-    (_STREAK, lambda m: "ausente " + _one(m[1], "el último día de instrucción",
-                                          f"los últimos {m[1]} días de instrucción seguidos")),
-    (_CHRONIC, lambda m: f"ausentismo crónico: ausente {m[1]} de {m[2]} "
-                         + _one(m[2], "día", "días") + f" de inscripción ({m[3]}%)"),
-    (_SB98, lambda m: _one(m[1], f"{m[1]} semana que cumple",
-                           f"{m[1]} semanas que cumplen")
-                      + " el criterio de reintegración de la ley SB 98"),
-    (_LOGIN_ONLY, lambda m: "inicia sesión en la plataforma de aprendizaje pero nunca ha "
-                            "entregado tareas ni ha participado en clases en vivo"),
+# The sentences in other languages: the translations of these messages in the language's one
+# catalogue (equitable.i18n), singular or plural by the number (Spanish: 0 is plural). Numbers
+# keep the digits of the English text: the dashboard's Spanish pages use CLDR ``es_US`` (decimal
+# point, ``%`` written right after the number, as in ``12.5%``); counts of days never reach the
+# thousands that would need a separator.
+_RULES: list[tuple[re.Pattern[str], Callable[[re.Match[str], Any], str]]] = [
+    (_NEVER, lambda m, t: t.gettext(
+        "never engaged: no day present and no platform activity since enrolling")),
+    (_MISSING, lambda m, t: t.ngettext(
+        "missing: not present and no platform activity in the last instructional day",
+        "missing: not present and no platform activity in the last %(num)s instructional days",
+        int(m[1])) % _n(m)),
+    (_STREAK, lambda m, t: t.ngettext(
+        "absent the last instructional day",
+        "absent the last %(num)s instructional days in a row", int(m[1])) % _n(m)),
+    (_CHRONIC, lambda m, t: t.ngettext(
+        "chronically absent: absent %(absent)s of %(num)s day enrolled (%(pct)s%%)",
+        "chronically absent: absent %(absent)s of %(num)s days enrolled (%(pct)s%%)",
+        int(m[2])) % {"absent": m[1], "num": m[2], "pct": m[3]}),
+    (_SB98, lambda m, t: t.ngettext(
+        "%(num)s week meeting the SB 98 re-engagement trigger",
+        "%(num)s weeks meeting the SB 98 re-engagement trigger", int(m[1])) % _n(m)),
+    (_LOGIN_ONLY, lambda m, t: t.gettext(
+        "logs in to the learning platform but has never submitted work or joined live "
+        "instruction")),
 ]
-
-_RENDERERS = {"es": _ES}
 
 
 def _language(lang: str) -> str:
@@ -73,8 +78,10 @@ def reasons_text(text: str, lang: str) -> str:
     any other part, and the separators, are kept as they are, so free text comes back unchanged.
 
     ``lang`` is a language code: ``"en"`` returns ``text`` unchanged; ``"es"`` gives Spanish
-    (United States: decimal point, ``12.5%``; singular or plural by the number). A region or
-    case (``"es-MX"``, ``"ES"``) is ignored; any other language returns ``text`` unchanged.
+    (United States: decimal point, ``12.5%``; singular or plural by the number), and so does
+    any language with a catalogue (:mod:`equitable.i18n`) its own words. A region or case
+    (``"es-MX"``, ``"ES"``) is ignored; a language without a catalogue returns ``text``
+    unchanged.
 
     Returns a new string (``""`` for ``""``). Raises :class:`TypeError` when ``text`` or ``lang``
     is not a string (a missing value is the caller's to handle).
@@ -92,15 +99,18 @@ def reasons_text(text: str, lang: str) -> str:
         raise TypeError(f"reasons must be a string, not {type(text).__name__}")
     if not isinstance(lang, str):
         raise TypeError(f"lang must be a string, not {type(lang).__name__}")
-    rules = _RENDERERS.get(_language(lang))
-    if rules is None or not text:
+    from equitable.i18n import SOURCE_LANGUAGE, catalogue_file, translations
+
+    code = _language(lang)
+    if code == SOURCE_LANGUAGE or not code or not catalogue_file(code).is_file() or not text:
         return text
+    t = translations(code)
     out = []
     for part in text.split(SEPARATOR):
-        for pattern, word in rules:
+        for pattern, word in _RULES:
             m = pattern.fullmatch(part)
             if m is not None:
-                part = word(m)
+                part = word(m, t)
                 break
         out.append(part)
     return SEPARATOR.join(out)

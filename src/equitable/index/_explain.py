@@ -1,7 +1,9 @@
 """The method of an index spec in plain words (for ``--explain`` and a report's methods section).
 
-All the wording lives in :data:`PHRASES`, one table per language, and one function,
-:func:`explain`, assembles it; a translation adds a table (same keys) and nothing else.
+All the wording lives in :data:`PHRASES` (English, by key) and one function, :func:`explain`,
+assembles it; the other languages are the translations of these phrases in the one message
+catalogue per language (:mod:`equitable.i18n`, msgctxt ``explain_<key>``), so a translation
+adds catalogue entries and nothing else.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from equitable.i18n import translate_in
 from equitable.index._spec import IndexSpec, Indicator, Normalise
 
 __all__ = ["PHRASES", "explain"]
@@ -80,75 +83,13 @@ PHRASES: dict[str, dict[str, str]] = {
         "nth_2": "half", "nth_3": "third", "nth_4": "quarter", "nth_5": "fifth", "nth_10": "tenth",
         "nth_other": "1/{n}",
     },
-    "es": {
-        "title": "{title}",
-        "source": "Método publicado: {source}.",
-        "units": "Cada fila de los datos es una unidad, identificada por la columna '{id}'.",
-        "missing_codes": "Los valores {codes} significan 'sin dato'.",
-        "missing_text": "Las celdas con {texts} significan 'sin dato'; también las celdas vacías.",
-        "ind_head": "Indicadores. El índice combina {n} indicadores. {common}",
-        "ind_common": "Salvo que se indique abajo, cada uno se {norm}{decimals}{missing}{flag}.",
-        "ind_line": "- {label} ({code}): {source}{notes}.",
-        "from_column": "columna '{column}'",
-        "from_expression": "calculado como {expression}",
-        "ranked_by": ", ordenado por la columna '{column}'",
-        "lower": "; un valor más bajo significa más necesidad, así que se ordena al revés",
-        "lower_complement": "; un valor más bajo significa más necesidad, así que su puntuación es "
-                            "uno menos el percentil del valor (los empates lo comparten)",
-        "weight": "; peso {w}",
-        "pct_svi": "convierte en un rango percentil, (rango - 1) / (N - 1), entre las {ref} con "
-                   "valor; los valores empatados reciben el rango {ties}",
-        "pct_ces": "convierte en un percentil, rango / N x 100, entre las {ref} cuyo valor no es "
-                   "cero (un cero recibe 0); los valores empatados reciben el rango {ties}",
-        "zscore": "convierte en una puntuación z (el valor menos la media, dividido por la "
-                  "desviación estándar de las {ref}){cap}",
-        "zcap": ", limitada a +-{cap}",
-        "minmax": "reescala a 0-1 entre el valor más pequeño y el más grande de las {ref}",
-        "identity": "usa tal cual",
-        "ties_min": "más bajo", "ties_max": "más alto", "ties_average": "promedio",
-        "decimals": ", redondeado a {d} decimales",
-        "scale": " (x {scale})",
-        "range": ", y luego se lleva a {lo}-{hi}",
-        "transform_log": "; se usa su logaritmo natural",
-        "transform_log1p": "; se usa log(1 + valor)",
-        "winsorise": "; los valores más allá de los cuantiles {lo} y {hi} se acercan a ellos",
-        "miss_exclude": "; una unidad sin este dato no recibe puntuación en los grupos superiores",
-        "miss_reweight": "; cuando falta, los demás indicadores de su grupo se reparten su peso",
-        "miss_impute_mean": "; cuando falta, se usa el valor normalizado promedio y se anota la unidad",
-        "miss_impute_median": "; cuando falta, se usa la mediana del valor normalizado y se anota la "
-                              "unidad",
-        "miss_impute_zero": "; cuando falta, se usa 0 y se anota la unidad",
-        "flag": "; se marca cuando ese valor es {op} {threshold}",
-        "ref_all": "unidades de los datos",
-        "ref_pop": "unidades de la población de referencia",
-        "groups_head": "Grupos. Las puntuaciones se construyen desde los indicadores hacia arriba:",
-        "node": "- {label} ({code}) es {agg} de {members}{weights}{decimals}{minp}.",
-        "agg_sum": "la suma", "agg_mean": "el promedio", "agg_geometric_mean": "la media geométrica",
-        "agg_product": "el producto",
-        "weights": ", con pesos {weights}",
-        "weights_above": ", con los pesos indicados arriba",
-        "node_pct_same": " Se ordena de la misma manera.",
-        "node_pass": " El grupo superior usa este rango, no la puntuación.",
-        "minp": "; una unidad necesita al menos {k} de sus {n} indicadores para recibir puntuación",
-        "rescale": " Luego se escala para que el valor más grande sea {to} (valor / máximo x {to}).",
-        "node_pct": " Luego se convierte en {how}.",
-        "flags_count": " Su conteo de marcas es el número de marcas entre sus miembros.",
-        "overall": "El índice general",
-        "rank": "Las unidades se ordenan desde 1 (mayor necesidad) hacia abajo; las unidades "
-                "empatadas comparten rango.",
-        "tiers_q": "Las unidades se dividen en {n} niveles por cantidad ({labels}): el k-ésimo "
-                   "{nth} de la clasificación, empezando por la mayor necesidad, es el nivel k.",
-        "tiers_c": "Las unidades se asignan a {n} niveles ({labels}) según su {basis} con puntos "
-                   "de corte {cuts}; los valores más altos forman el primer nivel.",
-        "missing_out": "La columna '{col}' indica, para cada unidad, los indicadores que le "
-                       "faltaban y cómo se trató cada uno.",
-        "output_missing": "Los valores que no se pueden calcular se escriben como {code}.",
-        "and": "y",
-        "turned_into": "convierte en ",
-        "nth_2": "mitad", "nth_3": "tercio", "nth_4": "cuarto", "nth_5": "quinto",
-        "nth_10": "décimo", "nth_other": "1/{n}",
-    },
 }
+
+
+def phrases(lang: str) -> dict[str, str]:
+    """:data:`PHRASES` in ``lang``: each English phrase translated by the language's catalogue
+    (context ``explain_<key>``); English where it has none."""
+    return {key: translate_in(lang, f"explain_{key}", text) for key, text in PHRASES["en"].items()}
 
 
 def _join(items: list[str], and_: str) -> str:
@@ -167,14 +108,14 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
     Parameters
     ----------
     spec : a validated spec.
-    lang : language of :data:`PHRASES` to use (``"en"`` or ``"es"``).
+    lang : language to write in (``"en"``, ``"es"``: any language with a catalogue).
     reference : say "units of the reference population" instead of "units in the input".
 
     Returns
     -------
     str : several lines of prose ending in a newline.
     """
-    P = PHRASES.get(lang, PHRASES["en"])
+    P = phrases(lang)
     ref = P["ref_pop"] if reference else P["ref_all"]
     lines: list[str] = []
     es = lang == "es"

@@ -22,6 +22,7 @@ from string import Template
 
 from sqlalchemy import Engine, func, select
 
+from equitable.i18n import NP_, SOURCE_LANGUAGE, available_languages, translate_in
 from equitable.outreach._access import scope_cases
 from equitable.outreach._cases import CaseNotFound, record_disclosure
 from equitable.outreach._db import read_session
@@ -33,49 +34,72 @@ __all__ = ["EC48985_THRESHOLD", "EVENT_KINDS", "EVENT_TEMPLATES", "TEMPLATES", "
 EC48985_THRESHOLD = 0.15
 ENGLISH = "english"
 
-# Notice templates by language (lower-case English name of the language, as in the roster).
-# No names: the notice names the school and the student's grade only. ``$school_line`` (the
-# school's address and telephone from CDE's directory) and ``$worker_line`` (how to reach the
-# worker) are written per language from LINES, leaving out what is not on file.
-TEMPLATES: dict[str, str] = {
-    "english": (
-        "Dear family,\n\n"
-        "We have missed your child in grade $grade at $school. We want to help them come back "
-        "to class and to find out what would make it easier: a computer or internet access, "
-        "food, health care, counseling or transportation.\n\n"
-        "${reasons_line}${worker_line}${school_line}"
-        "This letter is dated $date.\n"
-    ),
-    "spanish": (
-        "Estimada familia:\n\n"
-        "Hemos extrañado a su hijo o hija de grado $grade en $school. Queremos ayudarle a "
-        "regresar a clase y saber qué le facilitaría hacerlo: una computadora o acceso a "
-        "internet, alimentos, atención médica, consejería o transporte.\n\n"
-        "${reasons_line}${worker_line}${school_line}"
-        "Esta carta tiene fecha del $date.\n"
-    ),
+# The notice, in English: its other languages are the translations of these messages in the
+# one catalogue per language (equitable.i18n; msgctxt ``notice_...``), so a language has a
+# notice template when its catalogue translates the letter. No names: the notice names the
+# school and the student's grade only. ``$school_line`` (the school's address and telephone
+# from CDE's directory) and ``$worker_line`` (how to reach the worker) are written per language
+# from LINES, leaving out what is not on file.
+_LETTER = NP_(
+    "notice_letter",
+    "Dear family,\n\n"
+    "We have missed your child in grade $grade at $school. We want to help them come back "
+    "to class and to find out what would make it easier: a computer or internet access, "
+    "food, health care, counseling or transportation.\n\n"
+    "${reasons_line}${worker_line}${school_line}"
+    "This letter is dated $date.\n"
+)
+_LINES = {
+    "worker": NP_("notice_worker", "Please call or write to $worker at the school.\n"),
+    "worker_contact": NP_("notice_worker_contact",
+                          "Please call or write to $worker at the school: $contact.\n"),
+    "address": NP_("notice_address", "$school: $address.\n"),
+    "phone": NP_("notice_phone", "School telephone: $phone.\n"),
+    "reasons": NP_("notice_reasons", "What our attendance records show: $reasons.\n"),
 }
+
+
+def _notice_languages() -> dict[str, str]:
+    """Lower-case English name of each language with a catalogue (as the roster writes home
+    languages) -> its code: ``{"english": "en", "spanish": "es"}``."""
+    from babel import Locale, UnknownLocaleError
+
+    out = {}
+    for code in available_languages():
+        try:
+            name = (Locale.parse(code).get_display_name("en") or code).lower()
+        except (ValueError, UnknownLocaleError):
+            name = code
+        out[name] = code
+    return out
+
+
+#: Language name -> language code, for the notices (``"spanish"`` -> ``"es"``).
+LANGUAGE_CODES = _notice_languages()
+
+
+def _translated(context: str, english: str) -> dict[str, str]:
+    """``english`` in each language whose catalogue translates it, by language name."""
+    out = {}
+    for name, code in LANGUAGE_CODES.items():
+        text = translate_in(code, context, english)
+        if code == SOURCE_LANGUAGE or text != english:
+            out[name] = text
+    return out
+
+
+#: Notice templates by language (lower-case English name of the language, as in the roster).
+TEMPLATES: dict[str, str] = _translated("notice_letter", _LETTER)
 
 #: The lines of a notice that depend on what is on file, per template language.
 LINES: dict[str, dict[str, str]] = {
-    "english": {
-        "worker": "Please call or write to $worker at the school.\n",
-        "worker_contact": "Please call or write to $worker at the school: $contact.\n",
-        "address": "$school: $address.\n",
-        "phone": "School telephone: $phone.\n",
-        "reasons": "What our attendance records show: $reasons.\n",
-    },
-    "spanish": {
-        "worker": "Por favor, llame o escriba a $worker en la escuela.\n",
-        "worker_contact": "Por favor, llame o escriba a $worker en la escuela: $contact.\n",
-        "address": "$school: $address.\n",
-        "phone": "Teléfono de la escuela: $phone.\n",
-        "reasons": "Lo que muestran nuestros registros de asistencia: $reasons.\n",
-    },
+    name: {key: translate_in(code, f"notice_{key}", text) for key, text in _LINES.items()}
+    for name, code in LANGUAGE_CODES.items() if name in TEMPLATES
 }
 
 #: The CLDR locale a notice's date is written out in (``1 de febrero de 2021``).
-DATE_LOCALES = {"english": "en_US", "spanish": "es_US"}
+DATE_LOCALES = {name: {"en": "en_US", "es": "es_US"}.get(code, code)
+                for name, code in LANGUAGE_CODES.items()}
 
 
 def _text(language: str, values: dict[str, str], day: dt.date) -> str:
@@ -95,7 +119,7 @@ def _text(language: str, values: dict[str, str], day: dt.date) -> str:
     if v.get("reason_codes"):  # the reason codes in this notice's language (one catalogue)
         from equitable.engagement._reason_codes import reason_labels
 
-        code = {"english": "en", "spanish": "es"}.get(language, "en")
+        code = LANGUAGE_CODES.get(language, "en")
         try:
             labels = [t for _, t in reason_labels(v["reason_codes"], code)]
         except ValueError:
@@ -107,29 +131,22 @@ def _text(language: str, values: dict[str, str], day: dt.date) -> str:
 
 
 # Notices of a school-located health event (vaccine clinic or information night), by language:
-# used by ``equitable sites`` (equitable.health). $kind is the event in that language.
-EVENT_TEMPLATES: dict[str, str] = {
-    "english": (
-        "Dear family,\n\n"
-        "A free $kind for the students and families of $school will be held on $date, $time, "
-        "at $place. It is free of charge.\n\n"
-        "Please bring: $bring.\n\n"
-        "Questions? Please call or write to $contact.\n"
-    ),
-    "spanish": (
-        "Estimada familia:\n\n"
-        "Se realizará una $kind gratuita para los estudiantes y las familias de $school el "
-        "$date, $time, en $place. Es gratis.\n\n"
-        "Por favor, traiga: $bring.\n\n"
-        "¿Preguntas? Llame o escriba a $contact.\n"
-    ),
-}
+# used by ``equitable sites`` (equitable.health). $kind is the event in that language. Other
+# languages than English: the catalogue's translations (msgctxt ``event_...``), as above.
+EVENT_TEMPLATES: dict[str, str] = _translated("event_notice", NP_(
+    "event_notice",
+    "Dear family,\n\n"
+    "A free $kind for the students and families of $school will be held on $date, $time, "
+    "at $place. It is free of charge.\n\n"
+    "Please bring: $bring.\n\n"
+    "Questions? Please call or write to $contact.\n"
+))
 
 #: The event kinds of :data:`EVENT_TEMPLATES`, by language.
 EVENT_KINDS: dict[str, dict[str, str]] = {
-    "clinic": {"english": "vaccination clinic", "spanish": "clínica de vacunación"},
-    "information": {"english": "information night on vaccines and health services",
-                    "spanish": "noche informativa sobre vacunas y servicios de salud"},
+    "clinic": _translated("event_kind", NP_("event_kind", "vaccination clinic")),
+    "information": _translated("event_kind", NP_(
+        "event_kind", "information night on vaccines and health services")),
 }
 
 

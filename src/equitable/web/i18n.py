@@ -1,10 +1,11 @@
-"""Interface languages: Babel message catalogs, compiled at run time, and language negotiation.
+"""Interface languages of the web: language negotiation, and the catalogues of
+:mod:`equitable.i18n` (re-exported here).
 
-Catalogs are gettext ``.po`` files under any ``locale/<lang>/LC_MESSAGES/messages.po`` of the
-``equitable.web`` package tree (``web/locale`` for the shared layout and the staff console, and a
-domain package such as ``web/dashboard/locale`` for its own pages); they are compiled to ``.mo``
-in memory with Babel when first needed, so no build step is required. English is the source
-language (``gettext`` returns the message id).
+Every page's messages come from the one catalogue per language of the project,
+``equitable/locale/<lang>/LC_MESSAGES/messages.po`` (the same catalogue as the CLI's outputs and
+the reports), compiled in memory with Babel when first needed, so no build step is required.
+English is the source language (``gettext`` returns the message id). The languages offered are
+English and every language with a catalogue.
 
 The language of a request is, in order: ``?lang=xx`` in the URL (remembered in the ``lang``
 cookie), the ``lang`` cookie, the signed-in user's preference (set at login and on the account
@@ -13,14 +14,11 @@ page), the browser's ``Accept-Language``, the default.
 
 from __future__ import annotations
 
-import functools
-import io
 from pathlib import Path
 
 from babel import Locale
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.support import NullTranslations, Translations
+
+from equitable.i18n import available_languages, catalogue_file, language_name, translations
 
 __all__ = [
     "LANGUAGES",
@@ -31,36 +29,16 @@ __all__ = [
     "translations",
 ]
 
-LANGUAGES = ("en", "es")
-LANGUAGE_NAMES = {"en": "English", "es": "Español"}
+LANGUAGES = available_languages()
+LANGUAGE_NAMES = {lang: language_name(lang) for lang in LANGUAGES}
 LANG_COOKIE = "lang"
-_WEB = Path(__file__).parent
 
 
 def catalog_files(lang: str) -> list[Path]:
-    """The ``messages.po`` files of ``lang`` in the web package tree (shared first)."""
-    files = sorted(_WEB.glob(f"**/locale/{lang}/LC_MESSAGES/messages.po"))
-    return sorted(files, key=lambda p: (len(p.relative_to(_WEB).parts), str(p)))
-
-
-@functools.cache
-def translations(lang: str) -> NullTranslations:
-    """Compiled translations for ``lang`` (``en`` and unknown languages: identity)."""
-    if lang not in LANGUAGES or lang == "en":
-        return NullTranslations()
-    merged: Translations | None = None
-    for po in catalog_files(lang):
-        with open(po, "rb") as fh:
-            catalog = read_po(fh, locale=lang)
-        buf = io.BytesIO()
-        write_mo(buf, catalog, use_fuzzy=False)
-        buf.seek(0)
-        t = Translations(fp=buf)
-        if merged is None:
-            merged = t
-        else:
-            merged.merge(t)
-    return merged or NullTranslations()
+    """The message catalogue of ``lang`` as a list (empty for English and for a language without
+    one): ``[equitable/locale/<lang>/LC_MESSAGES/messages.po]``."""
+    po = catalogue_file(lang)
+    return [po] if lang != "en" and po.is_file() else []
 
 
 def _accept_language(header: str | None) -> str | None:

@@ -15,14 +15,15 @@ _FIELD = re.compile(r"%\(\w+\)[sd]|%[sd]")
 
 
 def english_fragments() -> set[str]:
-    """Pieces of English that must not appear on a Spanish page: each translated message id
-    split at its placeholders, keeping pieces of at least two words or 5 letters."""
+    """Pieces of English that must not appear on a Spanish page: each translated message id of
+    the web (the catalogue's messages without a context) split at its placeholders, keeping
+    pieces of at least two words or 5 letters."""
     out: set[str] = set()
     for po in catalog_files("es"):
         with open(po, "rb") as fh:
             for m in read_po(fh):
-                if not m.id or not m.string or isinstance(m.id, tuple):
-                    continue
+                if not m.id or not m.string or isinstance(m.id, tuple) or m.context:
+                    continue  # (a message with a context is the reports' and workbooks')
                 if m.string == m.id:
                     continue  # a proper noun or an acronym: the same in both languages
                 for piece in _FIELD.split(m.id):

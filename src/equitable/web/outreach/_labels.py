@@ -1,5 +1,9 @@
 """English labels (message ids) of the stored codes; templates show ``_(labels[code])``."""
 
+from __future__ import annotations
+
+import datetime as dt
+
 LABELS = {
     # contact modes
     "phone": "Phone", "text": "Text message", "email": "E-mail", "letter": "Letter",
@@ -101,7 +105,7 @@ def reason_badges(record: object, lang: str) -> list[tuple[str, str]]:
     return [("", reasons_text(text, lang))] if text else []
 
 
-def long_date(day: object, lang: str) -> str:
+def long_date(day: dt.date | None, lang: str) -> str:
     """A date written out in ``lang`` (CLDR long format: ``March 1, 2021``,
     ``1 de marzo de 2021``); ``""`` for None."""
     if day is None:
