@@ -404,20 +404,24 @@ def test_survey_estimate_with_enrollment_lists_a_school_without_respondents(forc
                          count_col="respondents", group_cols=["school"])
 
 
+def _table_rows(html: str, heading: str) -> list[list[str]]:
+    """The body rows of the first table after ``<h2>heading</h2>`` (cells as text)."""
+    block = html.split(f"<h2>{heading}</h2>")[1].split("</table>")[0]
+    body = block.split("</thead>")[-1]
+    return [[unescape(re.sub(r"<[^>]+>", "", c)).strip()
+             for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, flags=re.S)]
+
+
 def _report_rates(html: str) -> pd.DataFrame:
-    """The response-rate table of the English half of a report."""
-    en = html.split('<div lang="es">')[0]
-    block = en.split("<h2>Response rates</h2>")[1].split("</table>")[0]
-    rows = re.findall(r'<tr><td>(.*?)</td><td class="num">(.*?)</td><td class="num">(.*?)</td>'
-                      r'<td class="num">(.*?)</td></tr>', block)
-    return pd.DataFrame([[unescape(c) for c in r] for r in rows],
+    """The response-rate table of the (English) report."""
+    return pd.DataFrame(_table_rows(html, "Response rates"),
                         columns=["school", "enrolled", "respondents", "response_rate_pct"])
 
 
 def _report_items(html: str) -> list[str]:
-    en = html.split('<div lang="es">')[0]
-    block = en.split("<h2>Every question</h2>")[1].split("</table>")[0]
-    return re.findall(r'<tr><td>[^<]*</td><td class="num">([^<]*)</td>', block)
+    """The respondents (n) column of the every-question table."""
+    return [row[1] for row in _table_rows(html, "Every question")]
 
 
 def test_the_html_report_publishes_only_audited_figures(forced, inst, instrument_path,
