@@ -7,7 +7,9 @@ attempt on two cases in three (some reached, with follow-up dates before and aft
 Then starts ``equitable serve`` (uvicorn, ``--workers`` processes) on 127.0.0.1, signs the 50
 workers in and has each load their day (first page, sometimes a filter or the next page) with a
 think time of about ``--think`` seconds, for ``--seconds`` seconds. Prints p50/p95/p99 latency
-and throughput; the target is p95 < 150 ms.
+and throughput; the target is p95 < 150 ms. Also prints the CPU time the server processes spent
+per request (from /proc, Linux): unlike the latency, it hardly depends on what else the machine
+is running, so runs on a busy machine can still be compared.
 
     .venv/bin/python benchmarks/bench_my_day.py [--cases 100000] [--users 50] [--per-worker 300]
         [--seconds 30] [--workers 2] [--think 1] [--reuse DIR]
@@ -119,15 +121,42 @@ async def user_loop(client, clock, latencies, errors, rng, think) -> None:
         await client.aclose()
 
 
-async def load(base, users, seconds, think):
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and all its descendants (Linux /proc; None
+    elsewhere)."""
+    try:
+        stats = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    text = (d / "stat").read_text()
+                except OSError:
+                    continue
+                f = text[text.rindex(")") + 2:].split()  # fields from the 3rd on (state, ppid...)
+                stats[int(d.name)] = (int(f[1]), int(f[11]) + int(f[12]))  # ppid, utime + stime
+    except OSError:
+        return None
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, (pp, _) in stats.items() if pp == p and c not in tree]
+    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(base, users, seconds, think, server_pid):
     latencies: list[float] = []
     errors: list[int] = []
     clients = [await sign_in(base, f"worker{i:02d}") for i in range(users)]
+    cpu0, own0 = cpu_seconds(server_pid), time.process_time()
     start = time.perf_counter()
     clock = {"stop": start + seconds}
     await asyncio.gather(*(user_loop(c, clock, latencies, errors, random.Random(i), think)
                            for i, c in enumerate(clients)))
-    return latencies, errors, time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    cpu1 = cpu_seconds(server_pid)
+    cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    return latencies, errors, elapsed, cpu, time.process_time() - own0
 
 
 def main() -> None:
@@ -166,7 +195,8 @@ def main() -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
-        latencies, errors, elapsed = asyncio.run(load(base, args.users, args.seconds, args.think))
+        latencies, errors, elapsed, cpu, own = asyncio.run(
+            load(base, args.users, args.seconds, args.think, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -177,6 +207,10 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"requests: {len(latencies):,} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s); "
           f"errors: {len(errors)}")
+    if cpu is not None and latencies:
+        print(f"server CPU: {cpu * 1000 / len(latencies):.1f} ms per request "
+              f"({cpu / elapsed:.2f} CPUs busy); load generator: "
+              f"{own * 1000 / len(latencies):.1f} ms per request")
     print(f"My day latency: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms "
           f"(target p95 < 150 ms: {'met' if p95 < 150 else 'NOT met'})")
 
