@@ -11,8 +11,11 @@
 ties broken by ``priority_rank`` and case id, so the order is total and repeatable. Each row
 carries the school's name, the reason codes, the last contact attempt (date, method, outcome,
 by whom), the next follow-up and, for a referred case, the partner holding it. One SQL query
-(the latest attempt per case found with a grouped ``max(id)``), served by the index
-``(assigned_worker_id, status, priority_rank, id)`` for a worker.
+per page (the latest attempt per case found with a grouped ``max(id)``; the number of cases
+matching the filters counted in the same query by a window ``count(*) OVER ()``), served by
+the index ``(assigned_worker_id, status, priority_rank, id)`` for a worker, plus one for the
+filters' choices. The order is computed in SQL and only one page (``DAY_PAGE_SIZE`` rows) is
+read, whatever the caseload.
 """
 
 from __future__ import annotations
@@ -86,6 +89,17 @@ class DayPage:
     today: dt.date
     schools: list[tuple[str, str]] = field(default_factory=list)  # (CDS code, name) to filter by
     languages: list[str] = field(default_factory=list)
+    total: int = 0  # cases matching the filters, on all pages
+
+    @property
+    def first(self) -> int:
+        """1-based position of the page's first row (0 when the page is empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """1-based position of the page's last row (0 when the page is empty)."""
+        return (self.page - 1) * self.per_page + len(self.rows) if self.rows else 0
 
 
 def clean_filters(school: str | None, reason: str | None, language: str | None,
@@ -144,7 +158,7 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
         Case.home_language, Case.grade, Case.flags, Case.status, Case.follow_up_date,
         Case.assigned_worker_id, School.name, Case.reason_codes, Organization.name,
         ContactAttempt.contacted_on, ContactAttempt.mode, ContactAttempt.outcome,
-        User.display_name,
+        User.display_name, func.count().over().label("total"),
     )
     base = (select(*cols)
             .outerjoin(last, last.c.case_id == Case.id)
@@ -160,10 +174,17 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     choices = choices.where(Case.status.in_(ACTIVE_STATUSES)).distinct()
     with engine.connect() as conn:
         raw = conn.execute(stmt).all()
+        if raw:
+            total = raw[0].total  # the window counts the rows before LIMIT/OFFSET
+        elif page == 1:
+            total = 0
+        else:  # past the last page: count them on their own
+            total = conn.execute(_filtered(scope_cases(select(func.count(Case.id)), user,
+                                                       today), f)).scalar_one()
         opts = conn.execute(choices).all()
     rows = []
     for r in raw[:per_page]:
-        *q, school_name, codes, partner, on, mode, outcome, by = r
+        *q, school_name, codes, partner, on, mode, outcome, by, _total = r
         if q[9] is not None and q[9] <= today:
             due = DUE_FOLLOW_UP
         elif on is None:
@@ -178,7 +199,8 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
                            days_since=(today - on).days if on is not None else None))
     schools = sorted({(sid, name or sid) for sid, name, _ in opts}, key=lambda t: (t[1], t[0]))
     languages = sorted({language_name(x) for _, _, x in opts if x})
-    return DayPage(rows, page, per_page, len(raw) > per_page, f, today, schools, languages)
+    return DayPage(rows, page, per_page, len(raw) > per_page, f, today, schools, languages,
+                   total)
 
 
 def _filtered(stmt, f: DayFilters):

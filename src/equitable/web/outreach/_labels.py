@@ -145,3 +145,10 @@ def _long_date(day: object, lang: str) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="long", locale="es_US" if lang == "es" else "en_US")
+
+
+def number(n: int, lang: str) -> str:
+    """A whole number written for ``lang`` (CLDR ``en_US``/``es_US``: ``100,000``)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale="es_US" if lang == "es" else "en_US")

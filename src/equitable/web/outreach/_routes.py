@@ -56,6 +56,7 @@ from equitable.web.outreach._labels import (
     flag_labels,
     language_label,
     long_date,
+    number,
     reason_badges,
 )
 
@@ -83,6 +84,7 @@ VOCAB = {
     "close_reasons": CLOSE_REASONS,
     "reason_badges": reason_badges,
     "long_date": long_date,
+    "number": number,
     "reason_codes": tuple(REASON_CODES),
     "reason_names": REASON_NAMES,
     "due_labels": DUE_LABELS,
