@@ -136,7 +136,7 @@ def test_pages(world):
 
 def test_pages_count_the_cases(world):
     # issue 21.8: the page says how many cases match (7 of ana's, 3 with "chronic"), counted
-    # in the page's own query (a window over the rows before LIMIT/OFFSET)
+    # in the page's own query (a scalar subquery, computed once)
     engine, ana, _ = world
 
     def page(n, **kw):

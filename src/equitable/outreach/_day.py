@@ -12,7 +12,7 @@ ties broken by ``priority_rank`` and case id, so the order is total and repeatab
 carries the school's name, the reason codes, the last contact attempt (date, method, outcome,
 by whom), the next follow-up and, for a referred case, the partner holding it. One SQL query
 per page (the latest attempt per case found with a grouped ``max(id)``; the number of cases
-matching the filters counted in the same query by a window ``count(*) OVER ()``), served by
+matching the filters counted in the same query by an uncorrelated scalar subquery), served by
 the index ``(assigned_worker_id, status, priority_rank, id)`` for a worker, plus one for the
 filters' choices. The order is computed in SQL and only one page (``DAY_PAGE_SIZE`` rows) is
 read, whatever the caseload.
@@ -153,12 +153,16 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
         (Case.follow_up_date.is_(None), ContactAttempt.contacted_on),
         else_=Case.follow_up_date,
     )
+    # the number of cases matching, on all pages: an uncorrelated scalar subquery (computed once,
+    # from the index; cheaper than a window over the joined rows)
+    total = (_filtered(scope_cases(select(func.count(Case.id)), user, today), f)
+             .correlate(None).scalar_subquery())
     cols = (
         Case.id, Case.student_id, Case.school_id, Case.priority_rank, Case.reasons,
         Case.home_language, Case.grade, Case.flags, Case.status, Case.follow_up_date,
         Case.assigned_worker_id, School.name, Case.reason_codes, Organization.name,
         ContactAttempt.contacted_on, ContactAttempt.mode, ContactAttempt.outcome,
-        User.display_name, func.count().over().label("total"),
+        User.display_name, total.label("total"),
     )
     base = (select(*cols)
             .outerjoin(last, last.c.case_id == Case.id)
@@ -175,7 +179,7 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     with engine.connect() as conn:
         raw = conn.execute(stmt).all()
         if raw:
-            total = raw[0].total  # the window counts the rows before LIMIT/OFFSET
+            total = raw[0].total  # the subquery counts all pages' rows
         elif page == 1:
             total = 0
         else:  # past the last page: count them on their own
@@ -183,17 +187,20 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
                                                        today), f)).scalar_one()
         opts = conn.execute(choices).all()
     rows = []
-    for r in raw[:per_page]:
-        *q, school_name, codes, partner, on, mode, outcome, by, _total = r
-        if q[9] is not None and q[9] <= today:
+    for (cid, student_id, school_id, rank, reasons, home_language, grade, flags, status,
+         follow_up, worker_id, school_name, codes, partner, on, mode, outcome, by,
+         _total) in raw[:per_page]:
+        if follow_up is not None and follow_up <= today:
             due = DUE_FOLLOW_UP
         elif on is None:
             due = DUE_NEVER
-        elif q[9] is None:
+        elif follow_up is None:
             due = DUE_SINCE
         else:
             due = DUE_LATER
-        rows.append(DayRow(*q, school_name=school_name, reason_codes=codes or "",
+        rows.append(DayRow(cid, student_id, school_id, rank, reasons, home_language, grade,
+                           flags, status, follow_up, worker_id,
+                           school_name=school_name, reason_codes=codes or "",
                            partner_name=partner, last_contact_on=on, last_contact_mode=mode,
                            last_contact_outcome=outcome, last_contact_by=by, due=due,
                            days_since=(today - on).days if on is not None else None))

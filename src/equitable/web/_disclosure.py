@@ -105,5 +105,5 @@ def record_shown(engine, user: User | None, context: dict[str, Any], *, path: st
         rows += _disclosure_rows(user, action, purpose, pairs, f"{detail}: {path}"[:300], now)
     # Core, not the ORM: no unit of work, no session (the row layout is _disclosure_rows')
     with _writer(engine).begin() as conn:
-        conn.execute(insert(DisclosureLog.__table__), rows)
+        conn.execute(insert(DisclosureLog), rows)
     return len(shown)
