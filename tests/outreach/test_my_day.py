@@ -174,6 +174,18 @@ def test_a_page_costs_two_statements_whatever_the_caseload(world):
             assert len(seen) == 2, seen
     finally:
         event.remove(engine, "before_cursor_execute", count)
+    # the statements are built once per user scope, filters, page and day, then reused: never
+    # another user's (bo holds X only; ana's day, built first, is not his)
+    with read_session(engine) as s:
+        bo = s.scalar(select(User).where(User.username == "bo"))
+    assert [r.student_id for r in my_day(engine, bo, today=TODAY).rows] == ["X"]
+    assert [r.student_id for r in my_day(engine, ana, today=TODAY).rows] == [
+        "A", "B", "C", "D", "E", "G", "F"]
+    # five days on, F's follow-up date is reached too: it joins A and B at the top
+    later = my_day(engine, ana, today=TODAY + dt.timedelta(days=5)).rows
+    assert [(r.student_id, r.due) for r in later][:4] == [
+        ("A", "follow_up_due"), ("B", "follow_up_due"), ("F", "follow_up_due"),
+        ("C", "never_contacted")]
 
 
 def test_a_contact_sets_the_next_follow_up(world):

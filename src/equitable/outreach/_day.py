@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, case, func, literal, or_, select
+from sqlalchemy import Engine, Select, case, func, literal, or_, select
 
 from equitable.engagement._reason_codes import CODES
 from equitable.outreach._access import scope_cases
@@ -133,49 +133,7 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     if f.status not in CASE_STATUSES and f.status not in ("active", "all"):
         raise FormError({"status": "Choose a status from the list."})
     page = max(1, page)
-    # the latest attempt of each case the user may see (only theirs: a worker's 300 cases, not
-    # the district's contacts)
-    last = (select(ContactAttempt.case_id, func.max(ContactAttempt.id).label("last_id"))
-            .where(ContactAttempt.case_id.in_(scope_cases(select(Case.id), user, today)))
-            .group_by(ContactAttempt.case_id).subquery())
-    never = last.c.last_id.is_(None)
-    due_rank = case(
-        (Case.follow_up_date <= today, 0),
-        (never, 1),
-        (Case.follow_up_date.is_(None), 2),
-        else_=3,
-    )
-    # within a group: overdue follow-ups oldest first; never contacted by priority; contacted
-    # ones by the oldest last attempt; later follow-ups soonest first
-    within = case(
-        (Case.follow_up_date <= today, Case.follow_up_date),
-        (never, literal(None)),
-        (Case.follow_up_date.is_(None), ContactAttempt.contacted_on),
-        else_=Case.follow_up_date,
-    )
-    # the number of cases matching, on all pages: an uncorrelated scalar subquery (computed once,
-    # from the index; cheaper than a window over the joined rows)
-    total = (_filtered(scope_cases(select(func.count(Case.id)), user, today), f)
-             .correlate(None).scalar_subquery())
-    cols = (
-        Case.id, Case.student_id, Case.school_id, Case.priority_rank, Case.reasons,
-        Case.home_language, Case.grade, Case.flags, Case.status, Case.follow_up_date,
-        Case.assigned_worker_id, School.name, Case.reason_codes, Organization.name,
-        ContactAttempt.contacted_on, ContactAttempt.mode, ContactAttempt.outcome,
-        User.display_name, total.label("total"),
-    )
-    base = (select(*cols)
-            .outerjoin(last, last.c.case_id == Case.id)
-            .outerjoin(ContactAttempt, ContactAttempt.id == last.c.last_id)
-            .outerjoin(User, User.id == ContactAttempt.user_id)
-            .outerjoin(School, School.school_id == Case.school_id)
-            .outerjoin(Organization, Organization.id == Case.partner_organization_id))
-    stmt = _filtered(scope_cases(base, user, today), f)
-    stmt = (stmt.order_by(due_rank, within.asc().nulls_first(), Case.priority_rank, Case.id)
-            .limit(per_page + 1).offset((page - 1) * per_page))
-    choices = scope_cases(select(Case.school_id, School.name, Case.home_language)
-                          .outerjoin(School, School.school_id == Case.school_id), user, today)
-    choices = choices.where(Case.status.in_(ACTIVE_STATUSES)).distinct()
+    stmt, count, choices = _statements(user, f, page, per_page, today)
     with engine.connect() as conn:
         raw = conn.execute(stmt).all()
         if raw:
@@ -183,8 +141,7 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
         elif page == 1:
             total = 0
         else:  # past the last page: count them on their own
-            total = conn.execute(_filtered(scope_cases(select(func.count(Case.id)), user,
-                                                       today), f)).scalar_one()
+            total = conn.execute(count).scalar_one()
         opts = conn.execute(choices).all()
     rows = []
     for (cid, student_id, school_id, rank, reasons, home_language, grade, flags, status,
@@ -208,6 +165,75 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     languages = sorted({language_name(x) for _, _, x in opts if x})
     return DayPage(rows, page, per_page, len(raw) > per_page, f, today, schools, languages,
                    total)
+
+
+#: Built statements by user scope, filters, page and day (see :func:`_statements`).
+_STATEMENTS: dict[tuple, tuple[Select, Select, Select]] = {}
+_STATEMENTS_MAX = 2048
+
+
+def _statements(user: User, f: DayFilters, page: int, per_page: int,
+                today: dt.date) -> tuple[Select, Select, Select]:
+    """The page's query, the count on its own and the filter choices, built once per user scope
+    (the attributes :func:`scope_cases` reads), filters, page and day, then reused: building
+    them and computing their SQLAlchemy cache keys took about a third of the time of
+    :func:`my_day`'s database work. A statement holds no result and is never changed after it
+    is built, so threads share them; the cache is emptied when it holds ``_STATEMENTS_MAX``."""
+    key = (user.id, user.role, user.active, user.school_id, user.organization_id, f, page,
+           per_page, today)
+    hit = _STATEMENTS.get(key)
+    if hit is None:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        hit = _STATEMENTS[key] = _build_statements(user, f, page, per_page, today)
+    return hit
+
+
+def _build_statements(user: User, f: DayFilters, page: int, per_page: int,
+                      today: dt.date) -> tuple[Select, Select, Select]:
+    # the latest attempt of each case the user may see (only theirs: a worker's 300 cases, not
+    # the district's contacts)
+    last = (select(ContactAttempt.case_id, func.max(ContactAttempt.id).label("last_id"))
+            .where(ContactAttempt.case_id.in_(scope_cases(select(Case.id), user, today)))
+            .group_by(ContactAttempt.case_id).subquery())
+    never = last.c.last_id.is_(None)
+    due_rank = case(
+        (Case.follow_up_date <= today, 0),
+        (never, 1),
+        (Case.follow_up_date.is_(None), 2),
+        else_=3,
+    )
+    # within a group: overdue follow-ups oldest first; never contacted by priority; contacted
+    # ones by the oldest last attempt; later follow-ups soonest first
+    within = case(
+        (Case.follow_up_date <= today, Case.follow_up_date),
+        (never, literal(None)),
+        (Case.follow_up_date.is_(None), ContactAttempt.contacted_on),
+        else_=Case.follow_up_date,
+    )
+    # the number of cases matching, on all pages: an uncorrelated scalar subquery (computed
+    # once, from the index; cheaper than a window over the joined rows)
+    count = _filtered(scope_cases(select(func.count(Case.id)), user, today), f)
+    cols = (
+        Case.id, Case.student_id, Case.school_id, Case.priority_rank, Case.reasons,
+        Case.home_language, Case.grade, Case.flags, Case.status, Case.follow_up_date,
+        Case.assigned_worker_id, School.name, Case.reason_codes, Organization.name,
+        ContactAttempt.contacted_on, ContactAttempt.mode, ContactAttempt.outcome,
+        User.display_name, count.correlate(None).scalar_subquery().label("total"),
+    )
+    base = (select(*cols)
+            .outerjoin(last, last.c.case_id == Case.id)
+            .outerjoin(ContactAttempt, ContactAttempt.id == last.c.last_id)
+            .outerjoin(User, User.id == ContactAttempt.user_id)
+            .outerjoin(School, School.school_id == Case.school_id)
+            .outerjoin(Organization, Organization.id == Case.partner_organization_id))
+    stmt = _filtered(scope_cases(base, user, today), f)
+    stmt = (stmt.order_by(due_rank, within.asc().nulls_first(), Case.priority_rank, Case.id)
+            .limit(per_page + 1).offset((page - 1) * per_page))
+    choices = scope_cases(select(Case.school_id, School.name, Case.home_language)
+                          .outerjoin(School, School.school_id == Case.school_id), user, today)
+    choices = choices.where(Case.status.in_(ACTIVE_STATUSES)).distinct()
+    return stmt, count, choices
 
 
 def _filtered(stmt, f: DayFilters):
