@@ -6,11 +6,16 @@ Builds a SQLite database through the Alembic migrations: a 100,000-student roste
 attempt on two cases in three (some reached, with follow-up dates before and after today).
 Then starts ``equitable serve`` (uvicorn, ``--workers`` processes) on 127.0.0.1, signs the 50
 workers in and has each load their day (first page, sometimes a filter or the next page) with a
-think time of about ``--think`` seconds, for ``--seconds`` seconds. Prints p50/p95/p99 latency
-and throughput; the target is p95 < 150 ms.
+think time of about ``--think`` seconds, for ``--seconds`` seconds. By default all users click
+first in the same millisecond (a burst of ``--users`` requests, which alone queues about
+``--users`` x the CPU time of a request on the server, as in the runs so far); ``--ramp S``
+spreads their first clicks over S seconds instead, as people's are. Prints p50/p95/p99 latency and throughput; the target is
+p95 < 150 ms. Also prints the CPU time the server processes spent per request (from /proc,
+Linux): it depends less than the latency on what else the machine runs, though it too grows with
+the load, so compare runs made together.
 
     .venv/bin/python benchmarks/bench_my_day.py [--cases 100000] [--users 50] [--per-worker 300]
-        [--seconds 30] [--workers 2] [--think 1] [--reuse DIR]
+        [--seconds 30] [--workers 2] [--think 1] [--ramp SECONDS] [--reuse DIR]
 """
 
 from __future__ import annotations
@@ -103,8 +108,10 @@ async def sign_in(base: str, username: str) -> httpx.AsyncClient:
     return client
 
 
-async def user_loop(client, clock, latencies, errors, rng, think) -> None:
+async def user_loop(client, clock, latencies, errors, rng, think, ramp) -> None:
     try:
+        if ramp:  # users start one by one over the ramp, not all in the same millisecond
+            await asyncio.sleep(rng.uniform(0, ramp))
         while time.perf_counter() < clock["stop"]:
             path = rng.choice(["/staff/day", "/staff/day", "/staff/day", "/staff/day?page=2",
                                "/staff/day?reason=chronic", "/staff/day?language=spanish"])
@@ -119,15 +126,42 @@ async def user_loop(client, clock, latencies, errors, rng, think) -> None:
         await client.aclose()
 
 
-async def load(base, users, seconds, think):
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of process ``pid`` and all its descendants (Linux /proc; None
+    elsewhere)."""
+    try:
+        stats = {}
+        for d in Path("/proc").iterdir():
+            if d.name.isdigit():
+                try:
+                    text = (d / "stat").read_text()
+                except OSError:
+                    continue
+                f = text[text.rindex(")") + 2:].split()  # fields from the 3rd on (state, ppid...)
+                stats[int(d.name)] = (int(f[1]), int(f[11]) + int(f[12]))  # ppid, utime + stime
+    except OSError:
+        return None
+    tree, todo = set(), [pid]
+    while todo:
+        p = todo.pop()
+        tree.add(p)
+        todo += [c for c, (pp, _) in stats.items() if pp == p and c not in tree]
+    return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
+
+
+async def load(base, users, seconds, think, ramp, server_pid):
     latencies: list[float] = []
     errors: list[int] = []
     clients = [await sign_in(base, f"worker{i:02d}") for i in range(users)]
+    cpu0, own0 = cpu_seconds(server_pid), time.process_time()
     start = time.perf_counter()
     clock = {"stop": start + seconds}
-    await asyncio.gather(*(user_loop(c, clock, latencies, errors, random.Random(i), think)
+    await asyncio.gather(*(user_loop(c, clock, latencies, errors, random.Random(i), think, ramp)
                            for i, c in enumerate(clients)))
-    return latencies, errors, time.perf_counter() - start
+    elapsed = time.perf_counter() - start
+    cpu1 = cpu_seconds(server_pid)
+    cpu = None if cpu0 is None or cpu1 is None else cpu1 - cpu0
+    return latencies, errors, elapsed, cpu, time.process_time() - own0
 
 
 def main() -> None:
@@ -138,6 +172,9 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=30.0)
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     ap.add_argument("--think", type=float, default=1.0, help="mean pause between clicks (s)")
+    ap.add_argument("--ramp", type=float, default=0.0,
+                    help="spread the users' first clicks over this many seconds (default 0: "
+                         "all at once, a burst of --users requests)")
     ap.add_argument("--reuse", default=None, help="a folder of an earlier run: reuse its bench.db")
     args = ap.parse_args()
     if args.reuse:
@@ -147,6 +184,7 @@ def main() -> None:
         db_url = f"sqlite:///{tmp / 'bench.db'}"
         build(db_url, args.cases, args.users, args.per_worker, tmp)
         print(f"database: {db_url} (rerun with --reuse {tmp})")
+    ramp = args.ramp
     port = free_port()
     env = os.environ.copy()
     env["EQUITABLE_SESSION_SECRET"] = secrets.token_urlsafe(48)
@@ -166,17 +204,23 @@ def main() -> None:
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
-        latencies, errors, elapsed = asyncio.run(load(base, args.users, args.seconds, args.think))
+        latencies, errors, elapsed, cpu, own = asyncio.run(
+            load(base, args.users, args.seconds, args.think, ramp, server.pid))
     finally:
         server.terminate()
         server.wait(timeout=30)
     q = statistics.quantiles(sorted(latencies), n=100, method="inclusive")
     p50, p95, p99 = q[49] * 1000, q[94] * 1000, q[98] * 1000
     print(f"cases: {args.cases:,}; workers using it: {args.users} x {args.per_worker} cases; "
-          f"think: {args.think:g} s; server workers: {args.workers}; load average: "
+          f"think: {args.think:g} s; start spread over {ramp:g} s; server workers: "
+          f"{args.workers}; load average: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"requests: {len(latencies):,} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s); "
           f"errors: {len(errors)}")
+    if cpu is not None and latencies:
+        print(f"server CPU: {cpu * 1000 / len(latencies):.1f} ms per request "
+              f"({cpu / elapsed:.2f} CPUs busy); load generator: "
+              f"{own * 1000 / len(latencies):.1f} ms per request")
     print(f"My day latency: p50 {p50:.0f} ms, p95 {p95:.0f} ms, p99 {p99:.0f} ms "
           f"(target p95 < 150 ms: {'met' if p95 < 150 else 'NOT met'})")
 

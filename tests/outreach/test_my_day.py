@@ -134,6 +134,60 @@ def test_pages(world):
     assert [r.student_id for r in p1.rows + p2.rows] == ["A", "B", "C", "D", "E", "G", "F"]
 
 
+def test_pages_count_the_cases(world):
+    # issue 21.8: the page says how many cases match (7 of ana's, 3 with "chronic"), counted
+    # in the page's own query (a scalar subquery, computed once)
+    engine, ana, _ = world
+
+    def page(n, **kw):
+        d = my_day(engine, ana, per_page=3, page=n, filters=DayFilters(**kw), today=TODAY)
+        return d.total, d.first, d.last, [r.student_id for r in d.rows]
+
+    assert page(1) == (7, 1, 3, ["A", "B", "C"])
+    assert page(2) == (7, 4, 6, ["D", "E", "G"])
+    assert page(3) == (7, 7, 7, ["F"])
+    assert page(4) == (7, 0, 0, [])  # past the last page: still counted, nothing shown
+    assert page(1, reason="chronic") == (3, 1, 3, ["B", "D", "G"])
+    assert page(2, reason="chronic") == (3, 0, 0, [])
+    assert page(1, reason="login_only", language="spanish") == (0, 0, 0, [])
+    assert page(1, status="all") == (7, 1, 3, ["A", "B", "C"])
+
+
+def test_a_page_costs_two_statements_whatever_the_caseload(world):
+    # issue 21.8 (guard): no query per row; the order, the last attempt, the count and the
+    # school and partner names come with the page's one query, plus one for the filter choices
+    from sqlalchemy import event
+
+    engine, ana, _ = world
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith("SELECT"):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for per_page in (1, 3, 50):
+            seen.clear()
+            d = my_day(engine, ana, per_page=per_page, today=TODAY)
+            assert len(d.rows) == min(per_page, 7) and d.total == 7
+            assert len(seen) == 2, seen
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # the statements are built once per user scope, filters, page and day, then reused: never
+    # another user's (bo holds X only; ana's day, built first, is not his)
+    with read_session(engine) as s:
+        bo = s.scalar(select(User).where(User.username == "bo"))
+    assert [r.student_id for r in my_day(engine, bo, today=TODAY).rows] == ["X"]
+    assert [r.student_id for r in my_day(engine, ana, today=TODAY).rows] == [
+        "A", "B", "C", "D", "E", "G", "F"]
+    # five days on, F's follow-up date is reached too: it joins A and B at the top
+    later = my_day(engine, ana, today=TODAY + dt.timedelta(days=5)).rows
+    assert [(r.student_id, r.due) for r in later][:4] == [
+        ("A", "follow_up_due"), ("B", "follow_up_due"), ("F", "follow_up_due"),
+        ("C", "never_contacted")]
+
+
 def test_a_contact_sets_the_next_follow_up(world):
     engine, ana, ids = world
     add_contact(engine, ana, ids["C"], contacted_on=TODAY, mode="phone", language="es",

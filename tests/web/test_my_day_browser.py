@@ -20,10 +20,11 @@ BADGES = {
     "es": ["Ausente 24 días seguidos", "Ausentismo crónico: 15 de 60 días (25.0%)"],
 }
 TEXT = {"en": {"h1": "My day", "log": "Log a contact", "save": "Save contact attempt",
-               "saved": "Contact attempt saved.", "reached": "Reached"},
+               "saved": "Contact attempt saved.", "reached": "Reached",
+               "count": "Showing 1–1 of 1 case"},
         "es": {"h1": "Mi día", "log": "Registrar un contacto",
                "save": "Guardar el intento de contacto", "saved": "Intento de contacto guardado.",
-               "reached": "Se le localizó"}}
+               "reached": "Se le localizó", "count": "Se muestran 1–1 de 1 caso"}}
 
 
 def _axe(page, axe_source) -> list:
@@ -75,6 +76,7 @@ def test_a_workers_day(chromium_browser, server, axe_source, width, lang):  # no
         assert page.get_by_role("heading", level=1).inner_text() == t["h1"]
         cards = page.locator("#day > li.card")
         assert cards.count() == 1  # the worker's caseload: one case
+        assert page.locator("#day-count").inner_text() == t["count"]
         assert cards.first.locator(".badge").all_inner_texts() == BADGES[lang]
         assert _no_page_scroll(page)
         assert _axe(page, axe_source) == []
@@ -82,6 +84,7 @@ def test_a_workers_day(chromium_browser, server, axe_source, width, lang):  # no
         # filters live in the URL: a reason the case does not have empties the list
         page.goto(f"{base}/staff/day?reason=never_engaged")
         assert page.locator("#day > li.card").count() == 0
+        assert page.locator("#day-count").count() == 0  # no count over an empty list
         assert page.locator("#f-reason").input_value() == "never_engaged"
 
         # tap 1: "Log a contact"; an empty outcome is refused and the focus is on the error

@@ -178,8 +178,9 @@ def assign_caseloads(engine: Engine, *, apply: bool = True) -> AssignmentResult:
                 continue
             if cap[w.id] == 0:
                 continue
-            km = min(_km(coords.get(w.base_school_id), coords.get(c.school_id),
-                         same=w.base_school_id == c.school_id), MAX_KM)
+            base = coords.get(w.base_school_id) if w.base_school_id is not None else None
+            km = min(_km(base, coords.get(c.school_id), same=w.base_school_id == c.school_id),
+                     MAX_KM)
             kept = c.assigned_worker_id == w.id or w.id in contacted.get(c.id, ())
             cost = BASE_COST + round(km * KM_COST) - (CONTINUITY_BONUS if kept else 0)
             a = smcf.add_arc_with_capacity_and_unit_cost(case_node[c.id], worker_node[w.id], 1,

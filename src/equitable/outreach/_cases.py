@@ -409,12 +409,18 @@ def record_disclosure(engine: Engine, user: User, action: str, *, purpose: str,
         s.execute(insert(DisclosureLog), rows)
 
 
-def _record_many(s, user: User, action: str, purpose: str, pairs, detail: str) -> None:
-    now = utcnow()
-    rows = [{"at": now, "user_id": user.id, "username": user.username, "role": user.role,
+def _disclosure_rows(user: User, action: str, purpose: str, pairs, detail: str,
+                     now: dt.datetime | None = None) -> list[dict]:
+    """The disclosure-log rows of ``pairs`` (``(case_id, student_id)``), one per student."""
+    now = now or utcnow()
+    return [{"at": now, "user_id": user.id, "username": user.username, "role": user.role,
              "organization_id": user.organization_id, "action": action, "student_id": sid,
              "case_id": cid, "purpose": purpose[:300], "detail": detail[:300]}
             for cid, sid in pairs]
+
+
+def _record_many(s, user: User, action: str, purpose: str, pairs, detail: str) -> None:
+    rows = _disclosure_rows(user, action, purpose, pairs, detail)
     for i in range(0, len(rows), 2000):
         s.execute(insert(DisclosureLog), rows[i : i + 2000])
 

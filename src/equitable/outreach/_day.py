@@ -11,8 +11,11 @@
 ties broken by ``priority_rank`` and case id, so the order is total and repeatable. Each row
 carries the school's name, the reason codes, the last contact attempt (date, method, outcome,
 by whom), the next follow-up and, for a referred case, the partner holding it. One SQL query
-(the latest attempt per case found with a grouped ``max(id)``), served by the index
-``(assigned_worker_id, status, priority_rank, id)`` for a worker.
+per page (the latest attempt per case found with a grouped ``max(id)``; the number of cases
+matching the filters counted in the same query by an uncorrelated scalar subquery), served by
+the index ``(assigned_worker_id, status, priority_rank, id)`` for a worker, plus one for the
+filters' choices. The order is computed in SQL and only one page (``DAY_PAGE_SIZE`` rows) is
+read, whatever the caseload.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import Engine, case, func, literal, or_, select
+from sqlalchemy import Engine, Select, case, func, literal, or_, select
 
 from equitable.engagement._reason_codes import CODES
 from equitable.outreach._access import scope_cases
@@ -86,6 +89,17 @@ class DayPage:
     today: dt.date
     schools: list[tuple[str, str]] = field(default_factory=list)  # (CDS code, name) to filter by
     languages: list[str] = field(default_factory=list)
+    total: int = 0  # cases matching the filters, on all pages
+
+    @property
+    def first(self) -> int:
+        """1-based position of the page's first row (0 when the page is empty)."""
+        return (self.page - 1) * self.per_page + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        """1-based position of the page's last row (0 when the page is empty)."""
+        return (self.page - 1) * self.per_page + len(self.rows) if self.rows else 0
 
 
 def clean_filters(school: str | None, reason: str | None, language: str | None,
@@ -119,6 +133,64 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     if f.status not in CASE_STATUSES and f.status not in ("active", "all"):
         raise FormError({"status": "Choose a status from the list."})
     page = max(1, page)
+    stmt, count, choices = _statements(user, f, page, per_page, today)
+    with engine.connect() as conn:
+        raw = conn.execute(stmt).all()
+        if raw:
+            total = raw[0].total  # the subquery counts all pages' rows
+        elif page == 1:
+            total = 0
+        else:  # past the last page: count them on their own
+            total = conn.execute(count).scalar_one()
+        opts = conn.execute(choices).all()
+    rows = []
+    for (cid, student_id, school_id, rank, reasons, home_language, grade, flags, status,
+         follow_up, worker_id, school_name, codes, partner, on, mode, outcome, by,
+         _total) in raw[:per_page]:
+        if follow_up is not None and follow_up <= today:
+            due = DUE_FOLLOW_UP
+        elif on is None:
+            due = DUE_NEVER
+        elif follow_up is None:
+            due = DUE_SINCE
+        else:
+            due = DUE_LATER
+        rows.append(DayRow(cid, student_id, school_id, rank, reasons, home_language, grade,
+                           flags, status, follow_up, worker_id,
+                           school_name=school_name, reason_codes=codes or "",
+                           partner_name=partner, last_contact_on=on, last_contact_mode=mode,
+                           last_contact_outcome=outcome, last_contact_by=by, due=due,
+                           days_since=(today - on).days if on is not None else None))
+    schools = sorted({(sid, name or sid) for sid, name, _ in opts}, key=lambda t: (t[1], t[0]))
+    languages = sorted({language_name(x) for _, _, x in opts if x})
+    return DayPage(rows, page, per_page, len(raw) > per_page, f, today, schools, languages,
+                   total)
+
+
+#: Built statements by user scope, filters, page and day (see :func:`_statements`).
+_STATEMENTS: dict[tuple, tuple[Select, Select, Select]] = {}
+_STATEMENTS_MAX = 2048
+
+
+def _statements(user: User, f: DayFilters, page: int, per_page: int,
+                today: dt.date) -> tuple[Select, Select, Select]:
+    """The page's query, the count on its own and the filter choices, built once per user scope
+    (the attributes :func:`scope_cases` reads), filters, page and day, then reused: building
+    them and computing their SQLAlchemy cache keys took about a third of the time of
+    :func:`my_day`'s database work. A statement holds no result and is never changed after it
+    is built, so threads share them; the cache is emptied when it holds ``_STATEMENTS_MAX``."""
+    key = (user.id, user.role, user.active, user.school_id, user.organization_id, f, page,
+           per_page, today)
+    hit = _STATEMENTS.get(key)
+    if hit is None:
+        if len(_STATEMENTS) >= _STATEMENTS_MAX:
+            _STATEMENTS.clear()
+        hit = _STATEMENTS[key] = _build_statements(user, f, page, per_page, today)
+    return hit
+
+
+def _build_statements(user: User, f: DayFilters, page: int, per_page: int,
+                      today: dt.date) -> tuple[Select, Select, Select]:
     # the latest attempt of each case the user may see (only theirs: a worker's 300 cases, not
     # the district's contacts)
     last = (select(ContactAttempt.case_id, func.max(ContactAttempt.id).label("last_id"))
@@ -139,12 +211,15 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
         (Case.follow_up_date.is_(None), ContactAttempt.contacted_on),
         else_=Case.follow_up_date,
     )
+    # the number of cases matching, on all pages: an uncorrelated scalar subquery (computed
+    # once, from the index; cheaper than a window over the joined rows)
+    count = _filtered(scope_cases(select(func.count(Case.id)), user, today), f)
     cols = (
         Case.id, Case.student_id, Case.school_id, Case.priority_rank, Case.reasons,
         Case.home_language, Case.grade, Case.flags, Case.status, Case.follow_up_date,
         Case.assigned_worker_id, School.name, Case.reason_codes, Organization.name,
         ContactAttempt.contacted_on, ContactAttempt.mode, ContactAttempt.outcome,
-        User.display_name,
+        User.display_name, count.correlate(None).scalar_subquery().label("total"),
     )
     base = (select(*cols)
             .outerjoin(last, last.c.case_id == Case.id)
@@ -158,27 +233,7 @@ def my_day(engine: Engine, user: User, *, filters: DayFilters | None = None, pag
     choices = scope_cases(select(Case.school_id, School.name, Case.home_language)
                           .outerjoin(School, School.school_id == Case.school_id), user, today)
     choices = choices.where(Case.status.in_(ACTIVE_STATUSES)).distinct()
-    with engine.connect() as conn:
-        raw = conn.execute(stmt).all()
-        opts = conn.execute(choices).all()
-    rows = []
-    for r in raw[:per_page]:
-        *q, school_name, codes, partner, on, mode, outcome, by = r
-        if q[9] is not None and q[9] <= today:
-            due = DUE_FOLLOW_UP
-        elif on is None:
-            due = DUE_NEVER
-        elif q[9] is None:
-            due = DUE_SINCE
-        else:
-            due = DUE_LATER
-        rows.append(DayRow(*q, school_name=school_name, reason_codes=codes or "",
-                           partner_name=partner, last_contact_on=on, last_contact_mode=mode,
-                           last_contact_outcome=outcome, last_contact_by=by, due=due,
-                           days_since=(today - on).days if on is not None else None))
-    schools = sorted({(sid, name or sid) for sid, name, _ in opts}, key=lambda t: (t[1], t[0]))
-    languages = sorted({language_name(x) for _, _, x in opts if x})
-    return DayPage(rows, page, per_page, len(raw) > per_page, f, today, schools, languages)
+    return stmt, count, choices
 
 
 def _filtered(stmt, f: DayFilters):

@@ -1,4 +1,12 @@
-"""English labels (message ids) of the stored codes; templates show ``_(labels[code])``."""
+"""English labels (message ids) of the stored codes; templates show ``_(labels[code])``.
+
+The helpers the templates call once per row (:func:`language_label`, :func:`reason_badges`,
+:func:`long_date`) keep their results in a bounded cache (the same date, language or reason
+codes in the same page language give the same words): a page of "My day" calls them about 150
+times, mostly with values it has seen before.
+"""
+
+import functools
 
 from __future__ import annotations
 
@@ -46,13 +54,31 @@ def language_label(value: str | None, locale: object) -> str:
     ``locale`` is the page's :class:`babel.Locale`; the names are CLDR's. An unknown value is
     shown as it is stored.
     """
-    from equitable.outreach._models import _iso_language_names, language_name
+    return _language_label(value, str(locale))
+
+
+@functools.cache
+def _iso_codes_by_name() -> dict[str, str]:
+    # the first ISO code of each English name (the order of CLDR's list, as before)
+    from equitable.outreach._models import _iso_language_names
+
+    out: dict[str, str] = {}
+    for code, name in _iso_language_names().items():
+        out.setdefault(name, code)
+    return out
+
+
+@functools.lru_cache(maxsize=1024)
+def _language_label(value: str | None, locale_id: str) -> str:
+    from babel import Locale
+
+    from equitable.outreach._models import language_name
 
     name = language_name(value)
     if not name:
         return ""
-    code = next((k for k, v in _iso_language_names().items() if v == name), None)
-    local = locale.languages.get(code, "") if code else ""  # type: ignore[attr-defined]
+    code = _iso_codes_by_name().get(name)
+    local = Locale.parse(locale_id).languages.get(code, "") if code else ""
     if not local:
         return value or ""
     return local[:1].upper() + local[1:]
@@ -89,20 +115,25 @@ def reason_badges(record: object, lang: str) -> list[tuple[str, str]]:
     without codes shows its ``reasons`` text as one badge (code ``""``): free text as imported,
     the sentences of engagement runs from before the codes worded by
     :func:`equitable.engagement.reasons_text` (kept for those queues only)."""
+    codes = getattr(record, "reason_codes", "") or ""
+    text = "" if codes else (getattr(record, "reasons", "") or "")
+    return list(_reason_badges(codes, text, lang))
+
+
+@functools.lru_cache(maxsize=4096)
+def _reason_badges(codes: str, text: str, lang: str) -> tuple[tuple[str, str], ...]:
     from equitable.engagement._reason_codes import reason_labels
 
-    codes = getattr(record, "reason_codes", "") or ""
     if codes:
         try:
-            return reason_labels(codes, lang)
+            return tuple(reason_labels(codes, lang))
         except ValueError:  # checked at import; a value written otherwise is shown as it is
-            return [("", codes)]
+            return (("", codes),)
     # a queue without codes (another tool, a run from before the codes): its text, with the
     # sentences of older engagement runs still worded in the reader's language (reasons_text)
     from equitable.engagement._reasons import reasons_text
 
-    text = getattr(record, "reasons", "") or ""
-    return [("", reasons_text(text, lang))] if text else []
+    return (("", reasons_text(text, lang)),) if text else ()
 
 
 def long_date(day: dt.date | None, lang: str) -> str:
@@ -110,6 +141,18 @@ def long_date(day: dt.date | None, lang: str) -> str:
     ``1 de marzo de 2021``); ``""`` for None."""
     if day is None:
         return ""
+    return _long_date(day, lang)
+
+
+@functools.lru_cache(maxsize=4096)
+def _long_date(day: object, lang: str) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="long", locale="es_US" if lang == "es" else "en_US")
+
+
+def number(n: int, lang: str) -> str:
+    """A whole number written for ``lang`` (CLDR ``en_US``/``es_US``: ``100,000``)."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(n, locale="es_US" if lang == "es" else "en_US")

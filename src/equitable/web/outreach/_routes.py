@@ -56,6 +56,7 @@ from equitable.web.outreach._labels import (
     flag_labels,
     language_label,
     long_date,
+    number,
     reason_badges,
 )
 
@@ -83,6 +84,7 @@ VOCAB = {
     "close_reasons": CLOSE_REASONS,
     "reason_badges": reason_badges,
     "long_date": long_date,
+    "number": number,
     "reason_codes": tuple(REASON_CODES),
     "reason_names": REASON_NAMES,
     "due_labels": DUE_LABELS,
@@ -383,9 +385,12 @@ def _solve(request: Request, *, apply: bool):
         before = dict(s.execute(select(Case.id, Case.assigned_worker_id).where(
             Case.id.in_(list(res.assignments) + list(res.unassigned)))).all()) if not apply else {}
         names = dict(s.execute(select(User.id, User.display_name)).all())
-    moves = sorted((cid, names.get(before.get(cid)), names.get(wid))
+    def name(worker_id: int | None) -> str | None:
+        return names.get(worker_id) if worker_id is not None else None
+
+    moves = sorted((cid, name(before.get(cid)), name(wid))
                    for cid, wid in res.assignments.items() if before.get(cid) != wid)
-    moves += sorted((cid, names.get(before.get(cid)), None) for cid in res.unassigned
+    moves += sorted((cid, name(before.get(cid)), None) for cid in res.unassigned
                     if before.get(cid) is not None)
     digest = hashlib.sha256(repr(sorted(res.assignments.items())).encode()).hexdigest()
     return {"result": res, "moves": moves}, digest, None
