@@ -6,11 +6,10 @@ codes in the same page language give the same words): a page of "My day" calls t
 times, mostly with values it has seen before.
 """
 
-import functools
-
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 LABELS = {
     # contact modes
@@ -145,7 +144,7 @@ def long_date(day: dt.date | None, lang: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _long_date(day: object, lang: str) -> str:
+def _long_date(day: dt.date, lang: str) -> str:
     from babel.dates import format_date
 
     return format_date(day, format="long", locale="es_US" if lang == "es" else "en_US")
