@@ -150,6 +150,28 @@ def test_import_qdpx_written_by_another_tool(tmp_path):
     assert str(e.value) == f"{bad}: not a REFI-QDA project (.qdpx is a zip file)"
 
 
+@pytest.mark.parametrize("code, source, message", [
+    ('<Code name="Safety" isCodable="true"/>', '<TextSource guid="S1" name="notes"/>',
+     "a code of the codebook has no guid (REFI-QDA requires one)"),
+    ('<Code guid="C1" name="Safety" isCodable="true"/>', "<TextSource/>",
+     "a text source has no guid (REFI-QDA requires one)"),
+])
+def test_import_qdpx_element_without_guid_is_an_error(tmp_path, code, source, message):
+    # REFI-QDA 1.0 requires a guid on every Code and TextSource: one missing was read as a code
+    # or document named None
+    qde = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="fg">
+ <CodeBook><Codes>{code}</Codes></CodeBook>
+ <Sources>{source}</Sources>
+</Project>"""
+    p = tmp_path / "x.qdpx"
+    with zipfile.ZipFile(p, "w") as z:
+        z.writestr("project.qde", qde)
+    with pytest.raises(InputError) as e:
+        import_qdpx(p)
+    assert str(e.value) == f"{p}: {message}"
+
+
 def test_krippendorff_worked_example():
     # Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability", section C: four
     # observers, twelve units, missing values; published alpha nominal .743, ordinal .815,

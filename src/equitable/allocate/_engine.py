@@ -392,7 +392,8 @@ def allocate(
     # (tie_break_column, else need_column) first, then ascending id
     tiebreak = np.empty(n, dtype=np.int64)
     if rule.tie_break == "need":
-        col = rule.tie_break_column or rule.need_column
+        col = rule.tie_break_column or (rule.need_column if isinstance(rule, ProportionalRule) else None)
+        assert col is not None, "tie_break = 'need' has a column (_RuleBase._tie_break_ok)"
         _need_column(df, col, "tie_break_column" if rule.tie_break_column else "need_column", source)
         score = _numeric(df, col, source, ids, allow_missing=True)
         score = np.where(np.isnan(score), -np.inf, score)  # no score: after every scored school

@@ -74,8 +74,10 @@ def _check_numbers(df: pd.DataFrame, p: Path) -> None:
     """Numbers pandas parsed itself ("inf", "1e300") are held to the one number rule."""
     for c in df.columns:
         if pd.api.types.is_float_dtype(df[c]) or pd.api.types.is_integer_dtype(df[c]):
-            check_magnitude(df[c].to_numpy(dtype=np.float64, na_value=np.nan),
-                            lambda i, c=c: location(p, i + 2, c))
+            def where(i: int, c: str = c) -> str:
+                return location(p, i + 2, c)
+
+            check_magnitude(df[c].to_numpy(dtype=np.float64, na_value=np.nan), where)
 
 
 def join_input(schools: pd.DataFrame, index: pd.DataFrame, id_column: str,

@@ -217,10 +217,16 @@ class RuleKind(Protocol):
     def rates_per_pupil(self, scale: float) -> dict[str, float]: ...
 
 
+if TYPE_CHECKING:
+    FteUnit = float  # 1 or 0.5: PEP 586 allows no float in a Literal, so mypy sees a float
+else:
+    FteUnit = Literal[1, 0.5]  # pydantic checks the value ("Input should be 1 or 0.5")
+
+
 class _RuleBase(_Model):
     budget: Any = None
     positions: float | None = Field(default=None, gt=0)
-    fte_unit: Literal[1, 0.5] = 1
+    fte_unit: FteUnit = 1
     id_column: str = "cds_code"
     enrollment_column: str = "enrollment"
     eligibility: Eligibility | None = None

@@ -36,7 +36,7 @@ class Infeasible(Exception):
         return f"{self.kind}: total {self.total}, reachable {self.reachable}"
 
 
-def _solve_scale(total: int, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
+def _solve_scale(total: float, w: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> float:
     """Return ``lambda`` with ``sum clip(lambda w, lo, hi) = total`` (``w > 0`` entries only)."""
     a = lo / w
     b = hi / w  # may be inf

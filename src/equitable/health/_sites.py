@@ -157,9 +157,9 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         # at most k: with a minimum share, a site that only reaches other quartiles can make the
         # share impossible; without one, every site that adds coverage is opened
         solver.Add(solver.Sum(new) <= k)
-    pairs = [np.flatnonzero(reach[i]) for i in range(n)]
+    pairs = [np.flatnonzero(reach[i]).tolist() for i in range(n)]  # site indices, as ints
     y: list = []
-    z: dict[tuple[int, int], object] = {}
+    z: dict[tuple[int, int], pywraplp.Variable] = {}
     median = model == "median"
     for i in range(n):
         if capacity is None and not median:
@@ -195,6 +195,7 @@ def _solve(reach: np.ndarray, students: np.ndarray, weight: np.ndarray, q1: np.n
         solver.Add(solver.Sum([float(students[i]) * y[i] for i in range(n) if q1[i]])
                    >= min_q1_share * solver.Sum([float(students[i]) * y[i] for i in range(n)]))
     if median:
+        assert cost is not None, "choose_sites passes the cost matrix to the median model"
         solver.Maximize(solver.Sum([float(weight[i] * students[i] * (threshold - cost[i, j])) * v
                                     for (i, j), v in z.items()]))
     else:
@@ -328,7 +329,9 @@ def choose_sites(
         notes.append(f"{int(unreachable.sum())} school(s) ({int(students[unreachable].sum())} "
                      "students) are out of reach of every candidate site")
 
-    threshold = float(max_minutes if unit == "min" else max_km)
+    limit = max_minutes if unit == "min" else max_km
+    assert limit is not None, "reach_matrix raises without the limit of its unit"
+    threshold = float(limit)
     args = {"reach": reach, "students": students, "weight": weight, "q1": q1, "k": k,
             "existing": existing, "capacity": cap, "time_limit_s": time_limit_s,
             "model": model, "cost": cost, "threshold": threshold}
@@ -420,7 +423,7 @@ def _tables(schools: pd.DataFrame, sites: pd.DataFrame, reach: np.ndarray, cost:
     # marginal gain, greedy over the chosen new sites (existing ones first), reach only
     covered = reach[:, existing & opened].any(axis=1) if existing.any() else np.zeros(n, bool)
     order: list[tuple[int, float, float]] = []
-    remaining = [j for j in open_idx if not existing[j]]
+    remaining = [j for j in open_idx.tolist() if not existing[j]]
     while remaining:
         gains = [(float((weight * students)[reach[:, j] & ~covered].sum()), -j) for j in remaining]
         g, negj = max(gains)
@@ -428,8 +431,8 @@ def _tables(schools: pd.DataFrame, sites: pd.DataFrame, reach: np.ndarray, cost:
         order.append((j, g, float(students[reach[:, j] & ~covered].sum())))
         covered |= reach[:, j]
         remaining.remove(j)
-    rows = []
-    for j in np.flatnonzero(existing & opened):
+    rows: list[tuple[int, float | None, float | None]] = []
+    for j in np.flatnonzero(existing & opened).tolist():
         rows.append((j, None, None))
     rows += [(j, g, s) for j, g, s in order]
     sid = school_tab["site_id"].fillna("").to_numpy(object)

@@ -328,7 +328,8 @@ def audit_published(
             w, _r = nnls(X[keep], y[keep], maxiter=50 * X.shape[1])
         pred = X @ w
         summary_score = {"score_weights": [float(v) for v in w], "score_schools_kept": int(keep.sum())}
-        for i in np.flatnonzero(np.isfinite(pred) & np.isfinite(y) & (np.abs(pred - y) > score_tolerance)):
+        off = np.isfinite(pred) & np.isfinite(y) & (np.abs(pred - y) > score_tolerance)
+        for i in np.flatnonzero(off).tolist():
             brk(int(i), "score", float(y[i]), round(float(pred[i]), 9),
                 f"published score {y[i]:.6g} but the fitted weights give {pred[i]:.6g}")
     else:
@@ -353,7 +354,7 @@ def audit_published(
         inside = both & (r >= exp_rank) & (r <= last_rank)
         bad = (np.isfinite(r) != np.isfinite(exp_rank)) | (both & ~inside)
         rank_used = np.where(inside, r, exp_rank)
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad).tolist():
             if np.isfinite(exp_rank[i]) and last_rank[i] > exp_rank[i]:
                 allowed = f"{_num(exp_rank[i])}-{_num(last_rank[i])} (tied scores)"
             else:
@@ -381,13 +382,13 @@ def audit_published(
                 except ValueError:
                     raise InputError(f"{location(src, i + _ROW_OFFSET, tier_col)}: unknown tier '{sv}' "
                                      f"(the spec's tiers are {', '.join(labels)})") from None
-                if f.is_integer() and 1 <= f <= t.n:
+                if f.is_integer() and 1 <= f <= t.count:
                     tier_pub[i] = f
                 else:
                     raise InputError(f"{location(src, i + _ROW_OFFSET, tier_col)}: unknown tier '{sv}' "
                                      f"(the spec's tiers are {', '.join(labels)})")
         if t.method == "quantile":
-            exp_tier = P.QuantileTiers(t.n).fit(N).transform(rank_used)
+            exp_tier = P.QuantileTiers(t.count).fit(N).transform(rank_used)
             rule_text = f"quantiles by count: rank {{r}} of {N} is tier {{t}}"
         else:
             if t.basis == "percentile":
@@ -401,7 +402,7 @@ def audit_published(
                     basis = P.make_normaliser(p).fit_transform(y)
             else:
                 basis = y
-            exp_tier = P.CutTiers(t.cuts).transform(basis)
+            exp_tier = P.CutTiers(t.cut_points).transform(basis)
             rule_text = f"cut points {t.cuts} on the {t.basis}: {{b}} is tier {{t}}"
         for i in range(n):
             a, e = tier_pub[i], exp_tier[i]
@@ -418,7 +419,7 @@ def audit_published(
     alloc_col = allocation_column or next((c for c in ALLOCATION_COLUMNS if c in published.columns), None)
     enr_col = enrollment_column or next((c for c in ENROLLMENT_COLUMNS if c in published.columns), None)
     rates = []
-    if alloc_col and tier_pub is not None:
+    if alloc_col and t is not None and tier_pub is not None:  # tier_pub is read only with t
         if enr_col is None:
             raise InputError(f"{location(src, None, 'enrollment')}: column not found "
                              "(give --enrollment-column to check allocations)")
@@ -431,7 +432,7 @@ def audit_published(
         a = numeric_column(published, alloc_col, src, missing_text=spec.missing_text)
         e = numeric_column(published, enr_col, src, missing_text=spec.missing_text)
         tol = cent * (1 + 1e-9)
-        for k in range(1, t.n + 1):
+        for k in range(1, t.count + 1):
             sel = np.flatnonzero((tier_pub == k) & np.isfinite(a))
             if not sel.size:
                 continue
@@ -440,7 +441,7 @@ def audit_published(
             rates.append({"tier": t.tier_labels[k - 1], "schools": int(sel.size),
                           "rate_per_pupil": round(rate, 6) if math.isfinite(rate) else np.nan,
                           "schools_at_rate": cover})
-            for i in sel:
+            for i in sel.tolist():
                 if not (np.isfinite(e[i]) and e[i] > 0):
                     if a[i] != 0:
                         brk(int(i), "allocation", _num(a[i]), 0,

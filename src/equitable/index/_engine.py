@@ -333,8 +333,11 @@ def _check_known_columns(spec: IndexSpec, df: pd.DataFrame, source: str) -> None
         pattern, lo, hi = rule
         codes = allowed + (annotations if pattern in ("M_*", "MP_*") else [])
         v = numeric_column(df, name, source, missing_text=spec.missing_text)
-        check_range(v, lambda i, name=name: location(source, i + _ROW_OFFSET, name), lo=lo,
-                    hi=hi, what=f"value of '{pattern}'", allowed=codes)
+
+        def where(i: int, name: str = name) -> str:
+            return location(source, i + _ROW_OFFSET, name)
+
+        check_range(v, where, lo=lo, hi=hi, what=f"value of '{pattern}'", allowed=codes)
 
 
 def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -355,6 +358,7 @@ def _read_indicators(spec: IndexSpec, df: pd.DataFrame, source: str) -> tuple[di
             v = _expression_values(spec, ind, df, source)
             raw[ind.code] = v
         else:
+            assert ind.column is not None, "an indicator without an expression has a column"
             v = numeric_column(df, ind.column, source, missing_text=spec.missing_text)
             raw[ind.code] = v
         if ind.rank_by:
@@ -530,9 +534,12 @@ def compute_index(
         res = state.nodes[node.code]
         agg[spec.score_column_of(node)] = res.score
         if res.rescaled is not None:
+            assert node.rescale is not None, "only a node with 'rescale' is rescaled"
             agg[node.rescale.column or f"{node.code}_rescaled"] = res.rescaled
         if res.percentile is not None:
-            agg[spec.percentile_column_of(node)] = res.percentile
+            pc = spec.percentile_column_of(node)
+            assert pc is not None, "only a node with 'percentile' has percentiles"
+            agg[pc] = res.percentile
         if res.flag_count is not None:
             agg[node.flag_count_column or f"{node.code}_flag_count"] = res.flag_count
     ov = state.nodes[spec.overall.code]
@@ -570,16 +577,21 @@ def _output_table(spec: IndexSpec, df: pd.DataFrame, ids: np.ndarray, state: Bui
         res = state.nodes[node.code]
         floats[spec.score_column_of(node)] = num(res.score, node.output_decimals)
         if res.rescaled is not None:
+            assert node.rescale is not None, "only a node with 'rescale' is rescaled"
             floats[node.rescale.column or f"{node.code}_rescaled"] = num(
                 res.rescaled, node.rescale.output_decimals)
         if res.percentile is not None:
-            floats[spec.percentile_column_of(node)] = num(res.percentile)
+            pc = spec.percentile_column_of(node)
+            assert pc is not None, "only a node with 'percentile' has percentiles"
+            floats[pc] = num(res.percentile)
 
     def emit_flags(node: Node) -> None:
         for m in spec.members_of(node):
             if spec.is_indicator(m):
                 if m in state.flag:
-                    ints[spec.flag_column_of(spec.indicator(m))] = state.flag[m]
+                    fcol = spec.flag_column_of(spec.indicator(m))
+                    assert fcol is not None, "only an indicator with a flag rule is flagged"
+                    ints[fcol] = state.flag[m]
             else:
                 emit_flags(spec.node(m))
         res = state.nodes[node.code]
@@ -593,6 +605,7 @@ def _output_table(spec: IndexSpec, df: pd.DataFrame, ids: np.ndarray, state: Bui
         ints[spec.overall.rank_column] = ov.rank
     if ov.tier is not None:
         t = spec.overall.tiers
+        assert t is not None, "only an overall node with 'tiers' is tiered"
         labels = np.asarray(t.tier_labels, dtype=object)
         tier = ov.tier
         lab = np.empty(n, dtype=object)

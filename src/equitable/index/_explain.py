@@ -260,7 +260,7 @@ def explain(spec: IndexSpec, *, lang: str = "en", reference: bool = False) -> st
             lines.append(P["tiers_q"].format(n=t.n, labels=labels, nth=nth))
         else:
             lines.append(P["tiers_c"].format(n=t.n, labels=labels, basis=t.basis,
-                                             cuts=", ".join(_fmt(c) for c in t.cuts)))
+                                             cuts=", ".join(_fmt(c) for c in t.cut_points)))
     lines.append(P["missing_out"].format(col=spec.missing_column))
     if spec.output_missing is not None:
         lines.append(P["output_missing"].format(code=_fmt(spec.output_missing)))

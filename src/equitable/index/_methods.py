@@ -178,19 +178,23 @@ def percentile_rank(
     less, le, n = count_below(v, r, need_le=need_le)
     sc = (100.0 if form == "ces" else 1.0) if scale is None else float(scale)
     if r is not None:
+        assert le is not None, "need_le is True with a reference"
         le = np.maximum(le, less + 1)  # a value absent from the reference: inserted once
     if form == "svi":
         if n < 2:
             return out, n
         if ties == "min":
             p = less / (n - 1)
-        elif ties == "max":
-            p = (le - 1) / (n - 1)
         else:
-            p = (less + le - 1) / 2 / (n - 1)
+            assert le is not None, "need_le is True unless svi ties='min' without a reference"
+            if ties == "max":
+                p = (le - 1) / (n - 1)
+            else:
+                p = (less + le - 1) / 2 / (n - 1)
     else:
         if n < 1:
             return out, n
+        assert le is not None, "need_le is True for the ces form"
         if ties == "min":
             p = (less + 1) / n
         elif ties == "max":

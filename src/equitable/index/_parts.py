@@ -128,6 +128,8 @@ class Normaliser(_Part):
     min_reference: ClassVar[int] = 2
     #: the part sorts (releasing the GIL): the engine fits such columns together on threads
     threaded: ClassVar[bool] = False
+    #: learned by ``fit``: the reference units with a value (declared only: unset until fitted)
+    n_: int
 
     def __init__(self, *, scale: float = 1.0, decimals: int | None = None, reverse: bool = False) -> None:
         self.scale = float(scale)

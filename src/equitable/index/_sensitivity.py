@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -275,9 +275,9 @@ def _tiers(spec: IndexSpec, score: np.ndarray, ranks: np.ndarray, n_ranked: np.n
         r = np.where(ranks > 0, ranks, np.nan).astype(np.float64)
         out = np.empty(r.shape)
         for d in range(c):
-            out[d] = P.QuantileTiers(t.n).fit(int(n_ranked[d])).transform(r[d])
+            out[d] = P.QuantileTiers(t.count).fit(int(n_ranked[d])).transform(r[d])
         return out
-    cuts = P.CutTiers(t.cuts)
+    cuts = P.CutTiers(t.cut_points)
     if t.basis == "score":
         return cuts.transform(score.T.copy())
     pct = spec.overall.percentile
@@ -375,7 +375,7 @@ class _Runner:
         self.workers = workers
         self.variants: dict[tuple, _Variant] = {}
         self.n = len(df)
-        self.n_tiers = spec.overall.tiers.n if spec.overall.tiers is not None else 0
+        self.n_tiers = spec.overall.tiers.count if spec.overall.tiers is not None else 0
 
     def variant(self, key: tuple) -> _Variant:
         if key not in self.variants:
@@ -413,6 +413,7 @@ class _Runner:
             if self.n_tiers:
                 n_ranked = (rk > 0).sum(axis=1)
                 tiers = _tiers(self.spec, score, rk, n_ranked)
+                assert tiers is not None, "n_tiers > 0: the spec has tiers"
                 for t in range(1, self.n_tiers + 1):
                     counts[:, t - 1] = (tiers == t).sum(axis=0)
             shift = np.zeros(self.n)
@@ -422,6 +423,7 @@ class _Runner:
 
         total = np.zeros((self.n, max(self.n_tiers, 1)), dtype=np.int64)
         shift = np.zeros(self.n)
+        results: Iterator[tuple[np.ndarray, np.ndarray]]
         if self.workers <= 1 or len(jobs) <= 1:
             results = map(one, jobs)
         else:
@@ -774,6 +776,7 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
     t = spec.overall.tiers
     labels = t.tier_labels if t is not None else []
     if t is not None:
+        assert nominal_tier is not None, "compute_index writes tier_number when the spec has tiers"
         units["nominal_tier"] = [labels[int(x) - 1] if np.isfinite(x) else None for x in nominal_tier]
     units["median_rank"] = stats["median_rank"]
     units["rank_p05"] = stats["rank_p05"]
@@ -784,7 +787,8 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
     if t is not None:
         with np.errstate(all="ignore"):
             probs = tier_counts / np.where(ranked_draws > 0, ranked_draws, np.nan)[:, None]
-        for k in range(t.n):
+        assert nominal_tier is not None, "compute_index writes tier_number when the spec has tiers"
+        for k in range(t.count):
             units[f"p_tier_{k + 1}"] = np.round(probs[:, k], 6)
         modal = np.argmax(np.nan_to_num(probs, nan=-1), axis=1)
         units["modal_tier"] = [labels[m] if np.isfinite(probs[i, m]) else None for i, m in enumerate(modal)]
@@ -797,13 +801,13 @@ def _sensitivity(spec: IndexSpec, df: pd.DataFrame, *, draws: int, weights: Weig
 
     stab_rows = []
     if t is not None:
-        for k in range(1, t.n + 1):
+        for k in range(1, t.count + 1):
             sel = units["nominal_tier"] == labels[k - 1]
             p = units.loc[sel, "p_nominal_tier"]
             row = {"tier": labels[k - 1], "units": int(sel.sum()),
                    "mean_p_same_tier": round(float(p.mean()), 6) if sel.any() else np.nan,
                    "units_p_ge_0.9": int((p >= 0.9).sum()), "units_p_lt_0.5": int((p < 0.5).sum())}
-            for j in range(1, t.n + 1):
+            for j in range(1, t.count + 1):
                 row[f"mean_p_tier_{j}"] = round(float(units.loc[sel, f"p_tier_{j}"].mean()), 6) if sel.any() else np.nan
             stab_rows.append(row)
     stability = pd.DataFrame(stab_rows)

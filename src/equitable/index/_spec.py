@@ -233,8 +233,20 @@ class Tiers(_Model):
         return self
 
     @property
+    def count(self) -> int:
+        """The number of tiers: ``n``, which validation fills from ``labels`` or ``cuts``."""
+        assert self.n is not None, "Tiers._ok sets n"
+        return self.n
+
+    @property
+    def cut_points(self) -> list[float]:
+        """``cuts`` of ``method="cuts"`` tiers (validation requires them there)."""
+        assert self.cuts is not None, "method = \"cuts\" tiers have cuts (Tiers._ok)"
+        return self.cuts
+
+    @property
     def tier_labels(self) -> list[str]:
-        return list(self.labels) if self.labels else [str(i) for i in range(1, self.n + 1)]
+        return list(self.labels) if self.labels else [str(i) for i in range(1, self.count + 1)]
 
 
 class Node(_Model):

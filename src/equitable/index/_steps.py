@@ -21,7 +21,7 @@ import numpy as np
 from equitable.errors import InputError, SpecError, location
 from equitable.index import _methods as M
 from equitable.index import _parts as P
-from equitable.index._spec import IndexSpec, Node
+from equitable.index._spec import IndexSpec, Node, Tiers
 
 __all__ = ["BuildState", "NodeResult", "Step", "plan", "run_steps"]
 
@@ -222,7 +222,9 @@ class Aggregate(Step):
                 if spec.missing_of(spec.indicator(m)) == "exclude":
                     excluded |= ~np.isfinite(col)
             else:
-                col = state.nodes[m].passed
+                member_passed = state.nodes[m].passed
+                assert member_passed is not None, "set by the member's Aggregate, earlier in build order"
+                col = member_passed
                 mat[j] = col
                 hard |= ~np.isfinite(col)
         hard |= excluded
@@ -277,8 +279,8 @@ class Aggregate(Step):
                 if m in state.flag:
                     fc = fc + state.flag[m]
                     has_flags = True
-            elif state.nodes[m].flag_count is not None:
-                fc = fc + state.nodes[m].flag_count
+            elif (member_fc := state.nodes[m].flag_count) is not None:
+                fc = fc + member_fc
                 has_flags = True
         if has_flags:
             res.flag_count = fc
@@ -357,6 +359,7 @@ class Tier(Step):
                 raise InputError(f"{location(state.source, None, spec.score_column_of(spec.overall))}: "
                                  f"fewer than two units have a score to rank ({N} of {state.n})")
             self.part.fit(N)
+            assert ov.rank is not None, "the Rank step runs before Tier (plan)"
             tier = self.part.transform(ov.rank)
         else:
             basis = ov.percentile if t.basis == "percentile" else ov.score
@@ -367,6 +370,7 @@ class Tier(Step):
         if log is not None:
             basis_vals = ov.score
             if t.method == "cuts" and t.basis == "percentile":
+                assert ov.percentile is not None, "cut tiers on the percentile raised above without it"
                 basis_vals = ov.percentile
             log.append(tier_entry(t, tier, basis_vals, N, learning))
 
@@ -405,7 +409,8 @@ def plan(spec: IndexSpec) -> list[Step]:
         steps.append(Rank(rank))
         if ov.tiers is not None:
             t = ov.tiers
-            steps.append(Tier(P.QuantileTiers(t.n) if t.method == "quantile" else P.CutTiers(t.cuts), rank))
+            part = P.QuantileTiers(t.count) if t.method == "quantile" else P.CutTiers(t.cut_points)
+            steps.append(Tier(part, rank))
     return steps
 
 
@@ -427,7 +432,7 @@ def run_steps(spec: IndexSpec, steps: list[Step], X: dict[str, np.ndarray], n: i
 # ------------------------------------------------------------------------------------------------
 
 
-def tier_entry(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_reference: bool) -> dict[str, Any]:
+def tier_entry(t: Tiers, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_reference: bool) -> dict[str, Any]:
     """The log entry of the tier step: units and score range per tier, cut scores, warnings.
 
     ``cut_scores``: for quantile tiers the lowest score in each tier but the last (a unit scoring
@@ -437,7 +442,7 @@ def tier_entry(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_r
     units share a tier (only when the units are their own reference).
     """
     labels = t.tier_labels
-    counts = [int((tier == k).sum()) for k in range(1, t.n + 1)]
+    counts = [int((tier == k).sum()) for k in range(1, t.count + 1)]
     rows = []
     for k, lab in enumerate(labels, start=1):
         v = basis[tier == k]
@@ -448,12 +453,13 @@ def tier_entry(t: Any, tier: np.ndarray, basis: np.ndarray, n_ranked: int, own_r
     if t.method == "quantile":
         cuts = [r["min_score"] for r in rows[:-1]]
     else:
-        cuts = [float(c) for c in t.cuts]
+        cuts = [float(c) for c in t.cut_points]
     warnings: list[str] = []
     untied_counts = None
     if t.method == "quantile" and own_reference and n_ranked > 0:
         r = np.arange(1, n_ranked + 1)
-        untied = np.bincount(np.floor((r - 1) * t.n / n_ranked).astype(np.int64), minlength=t.n)[: t.n]
+        untied = np.bincount(np.floor((r - 1) * t.count / n_ranked).astype(np.int64),
+                             minlength=t.count)[: t.count]
         untied_counts = [int(c) for c in untied]
         if counts != untied_counts:
             warnings.append(

@@ -24,7 +24,7 @@ def _config(config: Path | None, threshold: int | None, protection: float | None
     from equitable.privacy._config import load_config
 
     cfg = load_config(config)
-    changes = {}
+    changes: dict[str, float] = {}  # threshold (int) and protection
     if threshold is not None:
         changes["threshold"] = threshold
     if protection is not None:

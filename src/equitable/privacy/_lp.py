@@ -247,7 +247,7 @@ def _solve_component(
     h.changeColsCost(k, everyone, np.zeros(k))
     lo = np.zeros(k)
     hi = np.where(capped, bound, np.inf)
-    for j in np.flatnonzero(wanted):
+    for j in np.flatnonzero(wanted).tolist():  # ints, as highspy takes column indices
         if seen_lo[j] > _TOL:
             h.changeColCost(j, 1.0)
             h.changeObjectiveSense(highspy.ObjSense.kMinimize)

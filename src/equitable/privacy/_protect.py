@@ -58,6 +58,7 @@ def _primary(values: np.ndarray, cfg: PrivacyConfig, unpublished: np.ndarray | N
     if not cfg.suppress_zeros:
         small &= values > 0
     if unpublished is not None:  # a difference of linked cells: a group of 1 to threshold
+        assert sensitive is not None, "given with unpublished (CellSystem.sensitive_differences)"
         small &= ~unpublished | ((values >= 1) & sensitive)
     return small
 
@@ -254,7 +255,7 @@ def protect_long(
     total_label: str = "Total",
     config: PrivacyConfig | None = None,
     name: str = "table",
-    also_suppress: Sequence[bool] | None = None,
+    also_suppress: Sequence[bool] | np.ndarray | None = None,
 ) -> Protected:
     """Protect a long table of groups (one row per group): caps, primary and complementary
     suppression.

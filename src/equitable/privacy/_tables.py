@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -148,8 +149,9 @@ def _key(coord: dict[str, str], total_label: str) -> Key:
     return tuple(sorted((d, str(v)) for d, v in coord.items() if not _is_total(v, total_label)))
 
 
-def _parse_cell(value: object, marker: str) -> tuple[float, bool] | None:
-    """(value, suppressed) of a published cell; None when it is not a count."""
+def _parse_cell(value: Any, marker: str) -> tuple[float, bool] | None:
+    """(value, suppressed) of a published cell; None when it is not a count. ``value`` is the
+    cell as pandas holds it: a text, a number, or any object ``float`` may or may not take."""
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return None
     if isinstance(value, str):

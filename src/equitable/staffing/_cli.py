@@ -49,10 +49,12 @@ def gaps_cmd(
 ) -> None:
     """Ineffective, out-of-field and inexperienced teachers by poverty and minority quartile,
     school level and need tier; gaps in the layout of CDE's Educator Equity Data Tables."""
+    from equitable.staffing._gaps import EquityGaps
     from equitable.staffing._io import gaps_files
 
     r = gaps_files(positions, schools, out, privacy_config=privacy_config)
     g = r.result
+    assert isinstance(g, EquityGaps)  # StaffingOutputs.result is typed object
     typer.echo(f"{len(g.teachers)} filled teaching positions at "
                f"{g.teachers['cds_code'].nunique()} schools")
     total = g.groups[(g.groups["basis"] == "all") & (g.groups["level"] == "all")].iloc[0]
@@ -81,11 +83,13 @@ def report_cmd(
     """Vacancies (count, rate, days open, open past 60 days), fill rate, and students per
     counselor, social worker, psychologist and nurse against ASCA/SSWAA/NASP/NASN ratios."""
     from equitable.staffing._io import report_files
+    from equitable.staffing._report import StaffingReport
 
     r = report_files(positions, schools, out, as_of=_date(as_of, "--as-of"),
                      year_start=_date(year_start, "--year-start"),
                      privacy_config=privacy_config, cde_fte=cde_fte)
     rep = r.result
+    assert isinstance(rep, StaffingReport)  # StaffingOutputs.result is typed object
     for row in rep.tiers.to_dict(orient="records"):
         rate = row.get("teacher_vacancy_rate_pct")
         spc = row.get("students_per_counselor")
@@ -119,12 +123,14 @@ def plan_cmd(
     """Place N FTE of a support job class tier by tier to the professional ratio, or share a
     budget of incentives by need x vacancies; before and after, by tier."""
     from equitable.staffing._io import plan_files
+    from equitable.staffing._plan import StaffingPlan
 
     order = [t.strip() for t in tier_order.split(",")] if tier_order else None
     r = plan_files(positions, schools, out, job_class=job_class, fte=fte, unit=unit,
                    target=target, budget=budget, vacancies=vacancies, tier_order=order,
                    as_of=_date(as_of, "--as-of"))
     p = r.result
+    assert isinstance(p, StaffingPlan)  # StaffingOutputs.result is typed object
     if p.kind == "positions":
         typer.echo(f"Placed {p.placed_fte:g} of {p.total_fte:g} FTE of {p.job_class} "
                    f"(target {p.target:g}:1)")
@@ -135,6 +141,7 @@ def plan_cmd(
                        f"{row['schools_meeting_after']} of {row['schools']}")
     else:
         c = p.budget_cents
+        assert c is not None, "an incentives plan has its budget (plan_incentives)"
         typer.echo(f"Shared ${c // 100:,}.{c % 100:02d} of incentives by need x vacancies")
         for row in p.tiers.to_dict(orient="records"):
             a = row["amount_cents"]

@@ -108,7 +108,7 @@ def favorable_matrix(data: SurveyData, instrument: Instrument) -> pd.DataFrame:
     keep = (r >= 0) & (c >= 0)
     mat = np.full((len(rid), len(items)), np.nan)
     if keep.any():
-        fav_sets = {i: set(instrument.scales[instrument.item_map[i].scale].favorable)
+        fav_sets = {i: set(instrument.scale_of(instrument.item_map[i]).favorable)
                     for i in items}
         # favorable flag per (item, answer code): a small item x distinct-answer table
         rc, ur = pd.factorize(resp["response"].to_numpy()[keep])
@@ -506,14 +506,15 @@ def published_tables(
 
 
 def _who_tables(rr: pd.DataFrame | None, rates_by: str, rep: pd.DataFrame | None
-                ) -> list[tuple[str, str, np.ndarray]]:
-    """(variable, source name, rows) of each who-answered table: one per variable."""
-    who = []
+                ) -> list[tuple[str, str, pd.DataFrame, np.ndarray]]:
+    """(variable, source name, its frame, rows) of each who-answered table: one per variable."""
+    who: list[tuple[str, str, pd.DataFrame, np.ndarray]] = []
     if rr is not None:
-        who.append((rates_by, "rates", np.arange(len(rr))))
+        who.append((rates_by, "rates", rr, np.arange(len(rr))))
     if rep is not None:
         for v in dict.fromkeys(rep["variable"]):
-            who.append((v, "representation", np.flatnonzero((rep["variable"] == v).to_numpy())))
+            who.append((v, "representation", rep,
+                        np.flatnonzero((rep["variable"] == v).to_numpy())))
     return who
 
 
@@ -523,7 +524,7 @@ def _harmonized(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
     cfg = PrivacyConfig(threshold=threshold)
     frames = {"rates": rr, "representation": rep}
     who = _who_tables(rr, rates_by, rep)
-    linked_vars = {v for v, _, _ in who}
+    linked_vars = {v for v, _, _, _ in who}
     want: dict[str, set[str]] = {v: set() for v in linked_vars}
     while True:
         hide = {k: np.zeros(len(f), bool) for k, f in frames.items() if f is not None}
@@ -546,8 +547,7 @@ def _harmonized(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
                                  also_suppress=more)
             hide[src] = p.suppressed.to_numpy()
         new = {v: set(g) for v, g in want.items()}
-        for v, src, rows in who:
-            f = frames[src]
+        for v, src, f, rows in who:
             cats = f["group" if src == "rates" else "category"].astype(str).to_numpy()[rows]
             new[v] |= {c for c, h in zip(cats, hide[src][rows]) if h and c != _OVERALL}
         est_hide = _hidden_rows(est, threshold, new)
@@ -568,14 +568,12 @@ def _linked_ok(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
     counts (the overall rows link to every respondent)."""
     from equitable.privacy import LongTable, audit_linked
 
-    frames = {"rates": rr, "representation": rep}
     unw = ~est["weighted"].to_numpy(bool)
     key = (est["measure_type"] + ":" + est["measure"]).to_numpy()
     b_of = est["breakdown"].to_numpy()
     grp = est["group"].astype(str).to_numpy()
     counts = est["respondents"].to_numpy()
-    for v, src, rows in _who_tables(rr, rates_by, rep):
-        f = frames[src]
+    for v, src, f, rows in _who_tables(rr, rates_by, rep):
         cats = f["group" if src == "rates" else "category"].astype(str).to_numpy()[rows]
         w_true = pd.DataFrame({"g": np.where(cats == _OVERALL, "Total", cats),
                                "n": f["respondents"].to_numpy()[rows]})
@@ -611,7 +609,7 @@ def _linked_hide(est: pd.DataFrame, rr: pd.DataFrame | None, rates_by: str,
     e = est[unw]
     e_rows = np.flatnonzero(unw)
     key = (e["measure_type"] + ":" + e["measure"]).to_numpy()
-    tables = []
+    tables: list[LongTable] = []
     parts_rows: list[np.ndarray] = []  # per table: rows of its source frame
     sources: list[str] = []
     # one table per breakdown of the estimate: (measure, <breakdown>), the overall rows as

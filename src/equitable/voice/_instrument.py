@@ -93,7 +93,9 @@ with warnings.catch_warnings():  # the field "construct" shadows BaseModel.const
     warnings.simplefilter("ignore", UserWarning)
 
     class _ItemBase(_Model):
-        construct: str | None = None
+        # pydantic's BaseModel declares the deprecated classmethod construct(); the field
+        # replaces it (a gap of pydantic's typing, not an error)
+        construct: str | None = None  # type: ignore[assignment]
 
 
 class Item(_ItemBase):
@@ -152,7 +154,7 @@ class Instrument(_Model):
         dup = sorted({i for i in ids if ids.count(i) > 1})
         if dup:
             raise ValueError(f"duplicate item or attribute ids: {dup}")
-        for it in [*self.items, *self.attributes]:
+        for it in self.questions():
             if it.scale is not None and it.scale not in self.scales:
                 raise ValueError(f"'{it.id}' uses unknown scale '{it.scale}'")
         kinds = {i.id: i.type for i in self.items}
@@ -172,6 +174,19 @@ class Instrument(_Model):
     def id(self) -> str:
         return self.instrument.id
 
+    def scale_of(self, q: Item | Attribute) -> Scale:
+        """The scale of a single or multiple item (each has one) or of an attribute with one.
+
+        Raises ValueError for an open-ended item or an attribute without a scale.
+        """
+        if q.scale is None:
+            raise ValueError(f"'{q.id}' has no scale")
+        return self.scales[q.scale]
+
+    def questions(self) -> list[Item | Attribute]:
+        """The items, then the attributes, in instrument order."""
+        return [*self.items, *self.attributes]
+
     @cached_property
     def item_map(self) -> dict[str, Item]:
         return {i.id: i for i in self.items}
@@ -184,7 +199,8 @@ class Instrument(_Model):
         """Construct id -> ids of its items with a favorable set (in instrument order)."""
         out: dict[str, list[str]] = {c: [] for c in self.constructs}
         for it in self.items:
-            if it.construct and it.type == "single" and self.scales[it.scale].favorable:
+            if (it.construct and it.type == "single" and it.scale is not None
+                    and self.scales[it.scale].favorable):
                 out[it.construct].append(it.id)
         return out
 
@@ -208,7 +224,7 @@ class Instrument(_Model):
     def column_lookup(self) -> dict[str, str]:
         """Normalized column name, alias or question text (any language) -> item/attribute id."""
         out: dict[str, str] = {}
-        for it in [*self.items, *self.attributes]:
+        for it in self.questions():
             keys = [it.id, *it.aliases, *it.text.values()]
             for k in keys:
                 out.setdefault(normalize_label(k), it.id)

@@ -20,7 +20,7 @@ from equitable.provenance import write_run_record
 from equitable.voice._estimate import favorable_matrix, published_tables
 from equitable.voice._instrument import Instrument, load_instrument
 from equitable.voice._readers import SurveyData, read_csv_strings, read_export, validate
-from equitable.voice._weight import rake, read_margins
+from equitable.voice._weight import WeightingSummary, rake, read_margins
 
 __all__ = [
     "FLOAT_FORMAT",
@@ -119,6 +119,13 @@ def load_survey_dir(folder: str | Path, instrument: Instrument) -> SurveyData:
     return data
 
 
+class WeightDirSummary(WeightingSummary):
+    """``weighting.json``: the raking summary, the margin variables and the trimming bounds."""
+
+    variables: list[str]
+    trim: list[float] | None
+
+
 def weight_dir(
     folder: str | Path,
     margins_path: str | Path,
@@ -128,7 +135,7 @@ def weight_dir(
     trim: tuple[float, float] | None = None,
     out_dir: str | Path | None = None,
     allow_unconverged: bool = False,
-) -> dict[str, object]:
+) -> WeightDirSummary:
     """Rake the respondents of a survey folder; write ``respondents.csv`` with ``weight``,
     ``weighting.json`` (summary, with ``converged`` and ``unmet_margin``) and
     ``weighting_margins.csv`` (privacy-checked).
@@ -147,8 +154,8 @@ def weight_dir(
     dest = Path(out_dir or folder)
     resp = data.respondents.drop(columns=["weight"], errors="ignore").copy()
     resp["weight"] = np.round(res.weights, 10)
-    summary = {**res.summary(), "variables": list(variables),
-               "trim": list(trim) if trim else None}
+    summary: WeightDirSummary = {**res.summary(), "variables": list(variables),
+                                 "trim": list(trim) if trim else None}
     with output_folder(dest, whole=False) as out:  # the files appear together or not at all
         _write_csv(resp, out / "respondents.csv")
         if dest != Path(folder):
@@ -254,6 +261,7 @@ def estimate_dir(
         if enr is not None:
             _write_csv(tables["rates"], out / "response_rates.csv")
             outputs.append("response_rates.csv")
+            assert enrollment_path is not None, "enr is read from it"
             inputs["enrollment"] = enrollment_path
         if wstate is not None and (Path(folder) / "weighting.json").exists():
             inputs["weighting"] = Path(folder) / "weighting.json"
@@ -301,6 +309,7 @@ def report_file(
         variables = list(represent) or [v for v in margins["variable"].unique()
                                         if v in data.respondents.columns and v != "school"]
     if enr is not None:
+        assert enrollment_path is not None, "enr is read from it"
         inputs["enrollment"] = enrollment_path
     # the report's tables are protected together (one linked set)
     tables = published_tables(data, inst, by=by, weights=w, matrix=favorable_matrix(data, inst),

@@ -152,6 +152,7 @@ def read_excerpts(path: str | Path, codebook: Codebook | None = None,
         if not row.coder.strip():
             raise InputError(f"{location(p, line, 'coder')}: empty coder")
         if known is not None and row.code not in known:
+            assert codebook is not None, "known holds the codebook's ids"
             raise InputError(f"{location(p, line, 'code')}: '{row.code}' is not a code of "
                              f"codebook '{codebook.codebook.id}'")
         try:
@@ -241,11 +242,11 @@ def export_qdpx(
                      "isCodable": "true"}
             if c.color:
                 attrs["color"] = c.color
-            e = ET.SubElement(parent, q("Code"), attrs)
+            code_el = ET.SubElement(parent, q("Code"), attrs)
             desc = c.description.get(lang) or ""
             if desc:
-                ET.SubElement(e, q("Description")).text = desc
-            elems[c.id] = e
+                ET.SubElement(code_el, q("Description")).text = desc
+            elems[c.id] = code_el
         if len(rest) == len(pending):
             raise SpecError("codebook parents form a cycle")
         pending = rest
@@ -341,8 +342,12 @@ def import_qdpx(path: str | Path) -> tuple[list[dict[str, str]], dict[str, str],
 
         def walk(el: ET.Element, parent: str) -> None:
             for c in el.findall(q("Code")):
-                name = c.get("name") or c.get("guid")
-                code_names[c.get("guid")] = name
+                guid = c.get("guid")
+                if guid is None:
+                    raise InputError(f"{p}: a code of the codebook has no guid (REFI-QDA "
+                                     "requires one)")
+                name = c.get("name") or guid
+                code_names[guid] = name
                 d = c.find(q("Description"))
                 codes.append({"id": name, "name": name, "parent": parent,
                               "description": (d.text or "") if d is not None else ""})
@@ -355,6 +360,8 @@ def import_qdpx(path: str | Path) -> tuple[list[dict[str, str]], dict[str, str],
         rows = []
         for src in root.iter(q("TextSource")):
             name = src.get("name") or src.get("guid")
+            if name is None:
+                raise InputError(f"{p}: a text source has no guid (REFI-QDA requires one)")
             ptp = src.get("plainTextPath") or ""
             text = ""
             if ptp.startswith("internal://"):
@@ -374,7 +381,7 @@ def import_qdpx(path: str | Path) -> tuple[list[dict[str, str]], dict[str, str],
                 for cd in sel.findall(q("Coding")):
                     ref = cd.find(q("CodeRef"))
                     target = ref.get("targetGUID") if ref is not None else None
-                    if target not in code_names:
+                    if target is None or target not in code_names:
                         raise InputError(f"{p}: a coding in source '{name}' refers to a code "
                                          "that is not in the codebook")
                     coder = users.get(cd.get("creatingUser") or sel.get("creatingUser"), "")

@@ -44,7 +44,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from equitable.errors import InputError, location
-from equitable.voice._instrument import Instrument, normalize_label
+from equitable.voice._instrument import Attribute, Instrument, normalize_label
 from equitable.voice._scrub import scrub_text
 
 __all__ = ["PLATFORMS", "SurveyData", "detect_platform", "read_export"]
@@ -405,14 +405,14 @@ def _check_columns(col: _Collector, inst: Instrument, cols: list[_Col],
     if other_in_cell:  # Google Forms: the "Other:" text is in the question's own cell
         present |= {it.other for it in inst.items if it.other and it.id in present}
     unasked = set(not_asked)
-    missing = [q.id for q in [*inst.items, *inst.attributes]
+    missing = [q.id for q in inst.questions()
                if q.id not in present and q.id not in unasked]
     for q in missing:
         kind = "item" if q in inst.item_map else "attribute"
         col.add(1, None, f"no column for {kind} '{q}' of instrument '{inst.id}' (its answers "
                 "would be lost: export the question, add its column name to the "
                 f"{kind}'s aliases, or pass --not-asked {q} if this export does not ask it)")
-    gone = [q.id for q in [*inst.items, *inst.attributes]
+    gone = [q.id for q in inst.questions()
             if q.id not in present and q.id in unasked]
     if gone:
         return [f"{col.path.name}: no column for {', '.join(gone)} (not asked: --not-asked)"]
@@ -461,7 +461,6 @@ def _build(
     by_target: dict[str, list[_Col]] = {}
     for c in cols:
         by_target.setdefault(c.target, []).append(c)
-    attr_ids = set(inst.attribute_map)
     unfinished = 0
     for line, rec in rows:
         if width is not None and len(rec) != width:
@@ -505,7 +504,7 @@ def _build(
         row_items: dict[str, list[str]] = {}
         for target, tcols in by_target.items():
             spec = inst.item_map.get(target) or inst.attribute_map[target]
-            kind = "attribute" if target in attr_ids else spec.type
+            kind = "attribute" if isinstance(spec, Attribute) else spec.type  # ids are unique
             lookup = lookups.get(spec.scale) if spec.scale else None
             other_item = getattr(spec, "other", None) if other_in_cell else None
             other_text: str | None = None
@@ -520,6 +519,7 @@ def _build(
                 if kind == "text" or (kind == "attribute" and lookup is None):
                     values.append(scrub_text(cell, names) if (scrub and kind == "text") else cell)
                 elif kind == "multiple":
+                    assert lookup is not None, "a multiple item has a scale (Item._check)"
                     if multi_sep == "space":
                         parts = cell.split()
                         got = [lookup.get(normalize_label(p)) for p in parts]
@@ -536,6 +536,8 @@ def _build(
                                 f"'{spec.scale}' {allowed}")
                     values.extend(found)
                 else:
+                    # a single item has a scale; an attribute without one was kept as text above
+                    assert lookup is not None
                     code = lookup.get(normalize_label(cell))
                     if code is None and other_item is not None:
                         other_text = cell
@@ -544,7 +546,7 @@ def _build(
                                 f"'{spec.scale}' {allowed}")
                     else:
                         values.append(code)
-            if other_text is not None:
+            if other_text is not None and other_item is not None:  # other_text needs other_item
                 row_items.setdefault(other_item, []).append(
                     scrub_text(other_text, names) if scrub else other_text)
             for c in tcols:
@@ -557,16 +559,19 @@ def _build(
                     continue
                 if not cell:
                     continue
+                assert lookup is not None, "option columns are only made for items with a scale"
                 if lookup.get(normalize_label(cell)) != c.option and cell not in ("1", "x", "X"):
                     col.add(line, c.header, f"'{cell}' does not match the column's option")
                     continue
                 values.append(c.option)
             if not main and not any(c.option and not c.indicator for c in tcols):
                 # only Kobo indicators: take the chosen options from them
-                values = [c.option for c in tcols if rec[c.index].strip() in ("1", "1.0", "True")]
+                values = [c.option for c in tcols  # indicator columns: each has its option
+                          if c.option is not None and rec[c.index].strip() in ("1", "1.0", "True")]
             if main and any(c.indicator for c in tcols):
                 ind = sorted(c.option for c in tcols
-                             if c.indicator and rec[c.index].strip() in ("1", "1.0", "True"))
+                             if c.indicator and c.option is not None
+                             and rec[c.index].strip() in ("1", "1.0", "True"))
                 if rec[main[0].index].strip() and sorted(values) != ind:
                     col.add(line, main[0].header,
                             "the chosen options disagree with the 0/1 option columns")
@@ -577,9 +582,10 @@ def _build(
             else:
                 row_items.setdefault(target, []).extend(values)
         for target, values in row_items.items():
-            other = getattr(inst.item_map[target], "other", None)
-            if (other and row_items.get(other) and "other" not in values
-                    and "other" in inst.scales[inst.item_map[target].scale].options):
+            item = inst.item_map[target]
+            other = item.other
+            if (other and row_items.get(other) and "other" not in values and item.scale is not None
+                    and "other" in inst.scales[item.scale].options):
                 values.append("other")  # "Other" text given: the Other choice was chosen
             for v in dict.fromkeys(values):
                 resp_rows.append((rid, target, v))
@@ -806,7 +812,7 @@ def _read_surveymonkey(inst, path, recs, language, scrub, names=(), not_asked=()
             if code is None:
                 col.add(2, name, f"'{s}' is not an option of scale '{spec.scale}'")
             else:
-                cols.append(_Col(i, name, parent, option=code))
+                cols.append(_Col(i, name, spec.id, option=code))
                 col.column(i, name, "option", parent, option=code, question=current)
             continue
         stmt = _resolve(inst, f"{current} - {s}", s)
@@ -878,7 +884,7 @@ def _read_kobo(inst, path, recs, language, scrub, names=(), not_asked=()):
             if spec is not None and spec.type == "multiple":
                 code = inst.answer_lookup(spec.scale).get(normalize_label(parts[-1]))
                 if code is not None:
-                    found = _Col(i, h, parent, option=code, indicator=True)
+                    found = _Col(i, h, spec.id, option=code, indicator=True)
         if found is not None:
             key = (found.target, found.option)
             if key in by_name:

@@ -20,6 +20,7 @@ with Cronbach's alpha and intervals, by group and need tier.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,7 +100,7 @@ def scale_scores(data, instrument, construct: str) -> pd.DataFrame:
     return out.reset_index().rename(columns={"index": "respondent_id"})
 
 
-def scale_table(data, instrument, *, by: list[str] = (), tiers: pd.DataFrame | None = None,
+def scale_table(data, instrument, *, by: Sequence[str] = (), tiers: pd.DataFrame | None = None,
                 school_attribute: str = "school", threshold: int = 10) -> pd.DataFrame:
     """Scale means with intervals and Cronbach's alpha per construct, overall and by group.
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from equitable.errors import InputError
-from equitable.voice._instrument import Instrument
+from equitable.voice._instrument import Attribute, Instrument, Item
 from equitable.voice._readers import PLATFORMS, SurveyData
 
 __all__ = ["synth_survey", "write_export"]
@@ -88,7 +88,7 @@ def synth_survey(
         answered = rng.random(n) >= item_nonresponse
         idx = np.flatnonzero(answered)
         if it.type == "single":
-            sc = instrument.scales[it.scale]
+            sc = instrument.scale_of(it)
             m = len(sc.options)
             # ordinal latent: favorable codes are the upper part of the scale
             latent = rng.normal(0.4 + shift[idx] + 0.1 * (k % 3), 1.0)
@@ -97,12 +97,12 @@ def synth_survey(
             order = [o for o in sc.options if o not in sc.favorable] + list(sc.favorable)
             vals = np.array(order, dtype=object)[np.clip(pos, 0, m - 1)]
         elif it.type == "multiple":
-            opts = instrument.scales[it.scale].options
-            chosen = rng.random((len(idx), len(opts))) < 0.35
+            choices = instrument.scale_of(it).options
+            chosen = rng.random((len(idx), len(choices))) < 0.35
             r_rep, o_rep = np.nonzero(chosen)
             rows_r.append(rid[idx][r_rep])
             rows_i.append(np.full(len(r_rep), it.id, dtype=object))
-            rows_v.append(np.array(opts, dtype=object)[o_rep])
+            rows_v.append(np.array(choices, dtype=object)[o_rep])
             continue
         else:
             texts = {lg: np.array(_TEXTS.get(lg, _TEXTS["en"]), dtype=object)
@@ -150,12 +150,12 @@ def write_export(
         resp = resp[resp["language"] == language]
     got = _cells(instrument, data, resp["language"].to_numpy(), platform == "kobo")
     inst = instrument
-    targets = [*inst.attributes, *inst.items]
+    targets: list[Attribute | Item] = [*inst.attributes, *inst.items]
 
-    def label(scale, code, lg):
+    def label(scale: str | None, code: str, lg: str) -> str:
         return inst.label(scale, code, lg) if scale else code
 
-    def text_of(spec, lg):
+    def text_of(spec: Attribute | Item, lg: str) -> str:
         return spec.text.get(lg) or spec.text.get("en") or spec.id
 
     buf = io.StringIO()
@@ -184,13 +184,13 @@ def write_export(
                 "Email Address", "First Name", "Last Name", "Custom Data 1"]
         row2 = [""] * len(row1)
         for t in targets:
-            if getattr(t, "type", None) == "multiple":
-                opts = inst.scales[t.scale].options
+            if isinstance(t, Item) and t.type == "multiple":
+                opts = inst.scale_of(t).options
                 row1 += [text_of(t, qlang)] + [""] * (len(opts) - 1)
                 row2 += [label(t.scale, o, qlang) for o in opts]
             else:
                 row1.append(text_of(t, qlang))
-                row2.append("Open-Ended Response" if getattr(t, "type", None) == "text"
+                row2.append("Open-Ended Response" if (isinstance(t, Item) and t.type == "text")
                             or t.scale is None else "Response")
         w.writerow(row1)
         w.writerow(row2)
@@ -199,8 +199,8 @@ def write_export(
         for t in targets:
             grp = "group_about" if t in inst.attributes else "group_voice"
             head.append(f"{grp}/{t.id}")
-            if getattr(t, "type", None) == "multiple":
-                head += [f"{grp}/{t.id}/{o}" for o in inst.scales[t.scale].options]
+            if isinstance(t, Item) and t.type == "multiple":
+                head += [f"{grp}/{t.id}/{o}" for o in inst.scale_of(t).options]
         head += ["_id", "_uuid", "_submission_time", "_validation_status", "_index"]
         w.writerow(head)
     for k, row in enumerate(resp.itertuples(index=False)):
@@ -211,15 +211,15 @@ def write_export(
         date = f"2026-03-02 {stamp_m // 60:02d}:{stamp_m % 60:02d}:00"
         cells: list[str] = []
         for t in targets:
-            is_attr = t in inst.attributes
+            is_attr = isinstance(t, Attribute)  # == t in inst.attributes: ids are unique
             vals = [getattr(row, t.id)] if is_attr else answers.get(t.id, [])
             vals = [v for v in vals if v != ""]
-            kind = "attribute" if is_attr else t.type
+            kind = t.type if isinstance(t, Item) else "attribute"
             if platform == "kobo":
                 if kind == "multiple":
                     cells.append(" ".join(vals))
                     cells += ["1" if o in vals else "0" if vals else ""
-                              for o in inst.scales[t.scale].options]
+                              for o in inst.scale_of(t).options]
                 else:
                     cells.append(vals[0] if vals else "")
                 continue
@@ -227,7 +227,7 @@ def write_export(
                 labs = [label(t.scale, v, lg_label) for v in vals]
                 if platform == "surveymonkey":
                     cells += [label(t.scale, o, lg_label) if o in vals else ""
-                              for o in inst.scales[t.scale].options]
+                              for o in inst.scale_of(t).options]
                 else:
                     cells.append(", ".join(labs) if platform == "google" else ",".join(labs))
             else:

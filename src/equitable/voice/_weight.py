@@ -36,6 +36,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -44,6 +45,37 @@ from equitable.errors import InputError, location
 from equitable.ids import CDS_CODE, normalize, restore_note
 from equitable.privacy import suppress_table
 from equitable.voice._readers import read_csv_strings
+
+
+class UnmetMargin(TypedDict):
+    """The margin raking could not meet: its variable and category, the population count, the
+    weighted count reached, ``shortfall = population - weighted`` and the gap in percent of
+    the population."""
+
+    variable: str
+    category: str
+    population: float
+    weighted: float
+    shortfall: float
+    gap_pct: float
+
+
+class WeightingSummary(TypedDict):
+    """:meth:`RakeResult.summary`: counts, the weights' range, the design effect (Kish), the
+    notes and, when raking did not converge, the unmet margin."""
+
+    respondents: int
+    population: float
+    iterations: int
+    converged: bool
+    trimmed: int
+    weight_min: float
+    weight_max: float
+    weight_mean: float
+    design_effect: float
+    effective_n: float
+    notes: list[str]
+    unmet_margin: UnmetMargin | None
 
 __all__ = [
     "NotConvergedError",
@@ -87,7 +119,7 @@ class RakeResult:
     n_eff: float
     margins: pd.DataFrame
     notes: list[str] = field(default_factory=list)
-    unmet: dict[str, object] | None = None
+    unmet: UnmetMargin | None = None
 
     def unmet_message(self) -> str:
         """One line naming the margin and category raking could not meet and by how much."""
@@ -100,7 +132,7 @@ class RakeResult:
                 f"category '{u['category']}' reaches {float(u['weighted']):,.1f} weighted of its "
                 f"population {float(u['population']):,.1f} ({how}, {float(u['gap_pct']):.3f}%)")
 
-    def summary(self) -> dict[str, object]:
+    def summary(self) -> WeightingSummary:
         w = self.weights
         return {
             "respondents": len(w),
@@ -114,7 +146,7 @@ class RakeResult:
             "design_effect": round(self.deff, 6),
             "effective_n": round(self.n_eff, 3),
             "notes": list(self.notes),
-            "unmet_margin": None if self.unmet is None else dict(self.unmet),
+            "unmet_margin": None if self.unmet is None else self.unmet.copy(),
         }
 
     def margin_table(self, threshold: int = 10) -> pd.DataFrame:
@@ -325,7 +357,7 @@ def rake(
         cnt = np.bincount(codes[v], minlength=len(cats))
         for c, pop, k, g in zip(cats, tvec[v], cnt, got):
             rows.append((v, c, float(pop), int(k), float(g)))
-    unmet = None
+    unmet: UnmetMargin | None = None
     if not ok:
         # the (variable, category) furthest from its population count, relative to it
         rel = [abs(g - pop) / max(pop, 1e-300) for _, _, pop, _, g in rows]

@@ -52,15 +52,14 @@ def _ring(coords, proj: Projection) -> str:
     return "M" + "L".join(f"{x:.1f} {y:.1f}" for x, y in pts) + "Z"
 
 
-def tract_layer(tracts, proj: Projection) -> str:
-    """A standalone SVG document of the tract outlines (built once at startup)."""
-    if tracts is None or proj is None:
-        parts = []
-    else:
+def tract_layer(tracts, proj: Projection | None) -> str:
+    """A standalone SVG document of the tract outlines (built once at startup; no outlines
+    without tracts or a projection)."""
+    parts: list[str] = []
+    if tracts is not None and proj is not None:
         g = tracts.to_crs(4326) if tracts.crs else tracts
         g = g.cx[proj.west:proj.east, proj.south:proj.north]
         g = g.geometry.simplify(0.0004, preserve_topology=True)
-        parts = []
         for geom in g:
             if geom is None or geom.is_empty:
                 continue

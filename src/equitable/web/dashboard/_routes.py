@@ -138,7 +138,7 @@ async def _serve(request: Request, build, *args, params=()) -> Response:
     ``params``: the query parameters the page reads (a tuple, or a function of the data giving
     one); every other parameter is ignored (:func:`_canonical`).
     """
-    data = getattr(request.app.state, "dashboard_data", None)
+    data: DashboardData | None = getattr(request.app.state, "dashboard_data", None)
     if data is None or "warm" not in data.cache:
         data = await run_in_threadpool(_data, request)
     request = _canonical(request, params(data) if callable(params) else params)
@@ -169,11 +169,11 @@ def _page(request: Request, template: str, ctx: dict, status_code: int = 200) ->
         ctx.setdefault("title", _run_title(data, lang))
         ctx.setdefault("nav", _nav(request, data))
     key = _cache_key(request) if data is not None else None
-    if key is None:
+    if data is None or key is None:
         return render(request, template, ctx, status_code=status_code, headers=_PAGE_HEADERS)
     response = render(request, template, {**ctx, "csrf_token": _CSRF_PLACEHOLDER},
                       status_code=status_code)
-    html = response.body.decode("utf-8")
+    html = bytes(response.body).decode("utf-8")  # Response.body may be a memoryview
     _page_cache(data).put(key, (html, status_code))
     return HTMLResponse(html.replace(_CSRF_PLACEHOLDER, csrf_token(request)),
                         status_code=status_code, headers=_PAGE_HEADERS)
@@ -671,8 +671,9 @@ def _map_page(request: Request, tier: str, span: str, district: str) -> Response
     placed = _map_points(data, rows, lang)
     initial = state.get("initial_bounds")
     if "initial_bounds" not in state:
-        lat = data.schools["latitude"].dropna() if "latitude" in data.schools else []
-        lon = data.schools["longitude"].dropna() if "longitude" in data.schools else []
+        none = pd.Series(dtype=float)
+        lat = data.schools["latitude"].dropna() if "latitude" in data.schools else none
+        lon = data.schools["longitude"].dropna() if "longitude" in data.schools else none
         initial = state["initial_bounds"] = ((float(lon.min()), float(lat.min()),
                                               float(lon.max()), float(lat.max()))
                                              if len(lat) else None)
