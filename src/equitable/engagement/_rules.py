@@ -56,7 +56,11 @@ class Inputs:
     absences_only: bool
     attendance_file: str
     activity_file: str | None = None
-    sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
+    sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked;
+    #   u_enr, u_sch_i, u_lo, u_hi: the student's only enrollment period (null with 2 or more)
+    multi_periods: ibis.Table | None = None  # the periods of students with 2 or more (enr,
+    #   e_lo, e_hi, e_si, e_sch_i); None when every student has one period
+    dates_all_match: bool = False  # every attendance date is a calendar day as YYYY-MM-DD text
     row_type: str = "int64"  # type of ``_row`` in the compact attendance table
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
     wide_int_sums: bool = False  # the backend sums 64-bit integers without overflow (DuckDB)
@@ -95,9 +99,12 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
 
     The text is touched once, by joins on small tables: the student id against the dense-ranked
     ids (``inp.sids``), the school and date text against the calendar (a row whose date is
-    written otherwise, e.g. with blanks, is parsed and matched by date instead); the enrollment
-    period is then found with integer keys (student, school) and the day's index within the
-    period's first and last instructional day.
+    written otherwise, e.g. with blanks, is parsed and matched by date instead; that second
+    join is left out when ``inp.dates_all_match`` says no such row exists); the enrollment
+    period of a student with one period comes with the id (the row is in it when the school
+    and the day's index fall within it), that of a student with several is found with integer
+    keys (student, school) and the day's index within the period's first and last
+    instructional day.
     """
     sid, sch, dtext = _text(raw.student_id), _text(raw.school_id), _date_text(raw.date)
     st = _text(raw.status)
@@ -116,13 +123,16 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch", "sch")
     days = inp.cal.select(k_dtext="c_dtext", day1="c_day", after1="c_after").distinct()
     a = a.left_join(days, a.dtext == days.k_dtext).drop("k_dtext")
-    # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
-    d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
-    a = a.mutate(d2=d2).drop("dtext")
-    days2 = inp.cal.select(k_date="c_date", day2="c_day", after2="c_after").distinct()
-    a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
-    a = a.mutate(day=a.day1.coalesce(a.day2), after_day=a.after1.coalesce(a.after2),
-                 bad_date=a.day1.isnull() & a.d2.isnull())
+    if inp.dates_all_match:  # known from the scan that found the as-of day
+        a = a.mutate(day=a.day1, after_day=a.after1, bad_date=a.day1.isnull()).drop("dtext")
+    else:
+        # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
+        d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
+        a = a.mutate(d2=d2).drop("dtext")
+        days2 = inp.cal.select(k_date="c_date", day2="c_day", after2="c_after").distinct()
+        a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
+        a = a.mutate(day=a.day1.coalesce(a.day2), after_day=a.after1.coalesce(a.after2),
+                     bad_date=a.day1.isnull() & a.d2.isnull())
     # The day's index in the school's calendar. A school whose instructional days are all the
     # calendar's days (``c_full``, the usual case: one district calendar) has index = day number
     # + 1; only the other schools' rows are joined with their own calendar, on one 64-bit key
@@ -137,12 +147,22 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
         idx=(a.full & a.day.notnull()).ifelse(a.day.cast("int64") + 1, a.c_idx.cast("int64")),
         after=a.full.ifelse(a.after_day, a.c_after),
     )
-    # The period: one 64-bit key, student * 2**20 + school (fewer than 2**20 schools).
-    p = inp.periods
-    p = p.select("enr", "e_lo", "e_hi",
-                 p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
-    a = a.mutate(sk=a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i)
-    a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.e_lo, a.idx <= p.e_hi]).drop("p_key", "sk")
+    # The period. A student with one period (the usual case) brought it with the id: the row
+    # is in it when the school and the day's index fall within it (no join). For a student
+    # with several, a join on one 64-bit key, student * 2**20 + school (fewer than 2**20
+    # schools), and the day's index within the period.
+    in_only = (a.sch_i == a.u_sch_i) & (a.idx >= a.u_lo) & (a.idx <= a.u_hi)
+    enr_only = ibis.cases((in_only, a.u_enr), else_=ibis.null("int64"))
+    if inp.multi_periods is None:
+        a = a.mutate(enr=enr_only)
+    else:
+        p = inp.multi_periods
+        p = p.select(m_enr="enr", m_lo="e_lo", m_hi="e_hi",
+                     p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
+        a = a.mutate(sk=a.u_enr.isnull().ifelse(
+            a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i, ibis.null("int64")))
+        a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.m_lo, a.idx <= p.m_hi])
+        a = a.mutate(enr=a.u_enr.isnull().ifelse(a.m_enr.cast("int64"), enr_only))
     problem = ibis.cases(
         (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.sch_i.isnull(), 6),
         (a.idx.isnull(), 4), (a.enr.isnull(), 5), else_=0,
