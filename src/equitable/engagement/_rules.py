@@ -63,7 +63,8 @@ class Inputs:
     dates_all_match: bool = False  # every attendance date is a calendar day as YYYY-MM-DD text
     row_type: str = "int64"  # type of ``_row`` in the compact attendance table
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
-    wide_int_sums: bool = False  # the backend sums 64-bit integers without overflow (DuckDB)
+    wide_int_sums: bool = False  # DuckDB: 64-bit integer sums do not overflow, and the
+    #                              duplicate screen's words are bitwise ORs
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -234,7 +235,9 @@ def check_attendance(
     distinct days and a repeated day always loses at least one bit to a carry; the period has a
     repeated row exactly when its row count exceeds the one-bits of its words (or a word reaches
     ``2**62``).
-    Only the periods with a repeat are examined row by row.
+    Only the periods with a repeat are examined row by row. On DuckDB each word is the bitwise
+    OR of the same powers of two instead (its one-bits are exactly the distinct days; Ibis
+    compiles no bitwise OR for Spark).
     """
     counts = a.group_by("problem").agg(n=a.count()).execute()
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
@@ -246,17 +249,26 @@ def check_attendance(
     ok = a.filter((a.problem == 0) & ~a.after)
     day = ok.idx.cast("int64") - 1  # 0-based day index in the school's calendar
     # 2**(day mod 62) (a power of two: exact as a double and as an integer) and the day's word.
-    # The sums must not overflow: DuckDB sums 64-bit integers into 128 bits; elsewhere (Spark
-    # wraps 64-bit sums) the terms are decimals.
-    term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
+    # Spark's sums must not overflow (it wraps 64-bit sums): there the terms are decimals.
     present = ok.st < len(PRESENT_STATUSES)
-    t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
-                  b_=term.cast("int64" if inp.wide_int_sums else "decimal(38, 0)"))
-    aggs = _period_counts(t, t.present_)
     words = [f"w{w}" for w in range(max(1, -(-inp.n_days // _WORD)))]
-    for w, name in enumerate(words):
-        word = t.b_.sum(where=t.w_ == w).fill_null(0)
-        aggs[name] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
+    if inp.wide_int_sums:
+        # DuckDB: each word is the bitwise OR of 1 << (day mod 62), whose one-bits are the
+        # distinct days (no sum, no carry, no overflow); the period has a repeated row exactly
+        # when its row count exceeds them, as with the sums below.
+        t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
+                      b_=ibis.literal(1, "int64") << (day % _WORD))
+        aggs = _period_counts(t, t.present_)
+        for w, name in enumerate(words):
+            aggs[name] = t.b_.bit_or(where=t.w_ == w).fill_null(0)
+    else:
+        term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
+        t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
+                      b_=term.cast("decimal(38, 0)"))
+        aggs = _period_counts(t, t.present_)
+        for w, name in enumerate(words):
+            word = t.b_.sum(where=t.w_ == w).fill_null(0)
+            aggs[name] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
     per_all = t.group_by("enr").agg(**aggs)
     if materialize is not None:
         per_all = materialize("per", per_all)
