@@ -37,6 +37,7 @@ from equitable.engagement._rules import (
     check_attendance,
     compact_attendance,
     engagement_table,
+    fetch,
     to_frame,
 )
 from equitable.engagement._rules_spec import EngagementRules, load_rules
@@ -133,8 +134,10 @@ def _find_remote(be: Backend, folder: str, stem: str, tmp: Path, required: bool 
 
 def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
     """Periods that overlap a period of the same student at another school."""
-    p = periods.sort_values(["e_sid", "e_start", "enr"])
-    multi = p[p.duplicated("e_sid", keep=False)]
+    several = periods.duplicated("e_sid", keep=False)
+    if not several.any():  # every student has one period (no sort needed)
+        return []
+    multi = periods[several].sort_values(["e_sid", "e_start", "enr"])
     out: set[int] = set()
     for _, g in multi.groupby("e_sid", sort=False):
         rows = list(g.itertuples(index=False))
@@ -436,8 +439,8 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
         dtext = _date_text(raw.date)
         r = raw.select(k=dtext)
         r = r.left_join(days_t, r.k == days_t.k_dtext)
-        got = r.aggregate(m=r.k_dtext.max(), miss=r.k_dtext.isnull().cast("int64").sum()
-                          ).execute()
+        got = fetch(r.aggregate(m=r.k_dtext.max(),
+                                miss=r.k_dtext.isnull().cast("int64").sum()))
         mx = got["m"].iloc[0]
         all_match = int(got["miss"].fillna(0).iloc[0]) == 0
         if mx is None or pd.isna(mx):

@@ -189,8 +189,14 @@ _ROW_FLAGS = {
 }
 
 
+def fetch(expr: ibis.Table) -> pd.DataFrame:
+    """Execute ``expr`` into a pandas frame through Arrow. (Ibis' own ``execute`` imports
+    geopandas, about a second, whenever it is installed, to look for geometry columns.)"""
+    return expr.to_pyarrow().to_pandas()
+
+
 def _examples(expr: ibis.Table) -> list[int]:
-    rows = expr.order_by("_row").limit(MAX_EXAMPLES).select("_row").execute()["_row"]
+    rows = fetch(expr.order_by("_row").limit(MAX_EXAMPLES).select("_row"))["_row"]
     return [int(r) for r in rows]
 
 
@@ -239,7 +245,7 @@ def check_attendance(
     OR of the same powers of two instead (its one-bits are exactly the distinct days; Ibis
     compiles no bitwise OR for Spark).
     """
-    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = fetch(a.group_by("problem").agg(n=a.count()))
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
     issues: list[Issue] = []
     for k, what in _ROW_FLAGS.items():
@@ -272,7 +278,7 @@ def check_attendance(
     per_all = t.group_by("enr").agg(**aggs)
     if materialize is not None:
         per_all = materialize("per", per_all)
-    got = per_all.select("enr", *words, n=per_all.n_rows).execute()
+    got = fetch(per_all.select("enr", *words, n=per_all.n_rows))
     bits = np.zeros(len(got), dtype="int64")
     overflow = np.zeros(len(got), dtype=bool)
     for c in words:
@@ -295,7 +301,7 @@ def check_attendance(
         ranked = sus.mutate(rn=ibis.row_number().over(w))
         dups_enr = ranked.filter(ranked.rn > 0).select("_row", "enr")
         dups = dups_enr.select("_row")
-        dup_per_enr = dups_enr.group_by("enr").agg(n_dup=dups_enr.count()).execute()
+        dup_per_enr = fetch(dups_enr.group_by("enr").agg(n_dup=dups_enr.count()))
         n_dup = int(dup_per_enr["n_dup"].sum()) if len(dup_per_enr) else 0
         if n_dup:
             issues.append(Issue(
@@ -312,7 +318,7 @@ def check_attendance(
         g = two.group_by(["t_sid", "t_date"]).agg(nsch=two.t_sch.nunique())
         g = g.filter(g.nsch > 1).select(g2_sid="t_sid", g2_d="t_date")
         rows2 = two.join(g, [two.t_sid == g.g2_sid, two.t_date == g.g2_d]).select("_row")
-        n_two = int(rows2.count().execute())
+        n_two = int(rows2.count().to_pyarrow().as_py())
         if n_two:
             issues.append(Issue(
                 inp.attendance_file, "placing a student at two schools on the same day", n_two,
@@ -325,7 +331,7 @@ def check_attendance(
     if not inp.absences_only:
         # Enrolled days without a row.
         if drop_rows is not None and lenient:
-            kept = ok.group_by("enr").agg(n=ok.count()).execute()
+            kept = fetch(ok.group_by("enr").agg(n=ok.count()))
         else:  # count the distinct days of the file as it is
             kept = got[["enr", "n"]].copy()
             if n_dup:
@@ -380,7 +386,7 @@ def check_activity(
         2: "with a timestamp that is not ISO 8601 with a UTC offset",
         3: "with a kind other than login or participation",
     }
-    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = fetch(a.group_by("problem").agg(n=a.count()))
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
     issues = []
     for k, what in flags.items():
