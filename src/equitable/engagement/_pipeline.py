@@ -219,8 +219,10 @@ def _student_keys(periods: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
     have more than one.
 
     The first table has ``s_sid, s_si`` (the id and its dense rank) and, for a student with
-    exactly one enrollment period, that period: ``u_enr, u_sch_i, u_lo, u_hi`` (null for a
-    student with several), so that an attendance row finds its period with the id alone. The
+    exactly one enrollment period, that period: ``u_enr, u_sch_i, u_lo, u_hi``, so that an
+    attendance row finds its period with the id alone. A student with several has
+    ``u_enr = 0`` (no row number: data start on line 2), ``u_sch_i = -1`` and the empty range
+    ``u_lo = 1 > u_hi = 0`` (no nulls: a backend fed through pandas, Spark, would see NaN). The
     second has ``enr, e_lo, e_hi, e_si, e_sch_i`` of the periods of students with several
     (empty when there are none).
     """
@@ -229,14 +231,14 @@ def _student_keys(periods: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
     one = periods[first]
     alone = ~several[first]
 
-    def ints(col: str, dtype: pa.DataType) -> pa.Array:
-        return pa.array(one[col].to_numpy(), type=dtype, mask=~alone)
+    def ints(col: str, dtype: pa.DataType, none: int) -> pa.Array:
+        return pa.array(np.where(alone, one[col].to_numpy(), none), type=dtype)
 
     sids = pa.table({
         "s_sid": pa.array(one["e_sid"].to_numpy(dtype=object), pa.string()),
         "s_si": pa.array(one["e_si"].to_numpy(), pa.int32()),
-        "u_enr": ints("enr", pa.int64()), "u_sch_i": ints("e_sch_i", pa.int32()),
-        "u_lo": ints("e_lo", pa.int32()), "u_hi": ints("e_hi", pa.int32()),
+        "u_enr": ints("enr", pa.int64(), 0), "u_sch_i": ints("e_sch_i", pa.int32(), -1),
+        "u_lo": ints("e_lo", pa.int32(), 1), "u_hi": ints("e_hi", pa.int32(), 0),
     })
     m = periods[several]
     multi = pa.table({

@@ -57,7 +57,8 @@ class Inputs:
     attendance_file: str
     activity_file: str | None = None
     sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked;
-    #   u_enr, u_sch_i, u_lo, u_hi: the student's only enrollment period (null with 2 or more)
+    #   u_enr, u_sch_i, u_lo, u_hi: the student's only enrollment period (with 2 or more:
+    #   u_enr 0 and the empty range u_lo 1 > u_hi 0)
     multi_periods: ibis.Table | None = None  # the periods of students with 2 or more (enr,
     #   e_lo, e_hi, e_si, e_sch_i); None when every student has one period
     dates_all_match: bool = False  # every attendance date is a calendar day as YYYY-MM-DD text
@@ -153,17 +154,18 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     # with several, a join on one 64-bit key, student * 2**20 + school (fewer than 2**20
     # schools), and the day's index within the period.
     in_only = (a.sch_i == a.u_sch_i) & (a.idx >= a.u_lo) & (a.idx <= a.u_hi)
-    enr_only = ibis.cases((in_only, a.u_enr), else_=ibis.null("int64"))
+    enr_only = ibis.cases((in_only, a.u_enr.cast("int64")), else_=ibis.null("int64"))
     if inp.multi_periods is None:
         a = a.mutate(enr=enr_only)
     else:
+        several = a.u_enr == 0
         p = inp.multi_periods
         p = p.select(m_enr="enr", m_lo="e_lo", m_hi="e_hi",
                      p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
-        a = a.mutate(sk=a.u_enr.isnull().ifelse(
+        a = a.mutate(sk=several.ifelse(
             a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i, ibis.null("int64")))
         a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.m_lo, a.idx <= p.m_hi])
-        a = a.mutate(enr=a.u_enr.isnull().ifelse(a.m_enr.cast("int64"), enr_only))
+        a = a.mutate(enr=several.ifelse(a.m_enr.cast("int64"), enr_only))
     problem = ibis.cases(
         (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.sch_i.isnull(), 6),
         (a.idx.isnull(), 4), (a.enr.isnull(), 5), else_=0,
