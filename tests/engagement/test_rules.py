@@ -186,3 +186,27 @@ def test_student_in_two_schools_over_the_year(district):
     s = res.summary
     d_row = s[(s.AggregateLevel == "D") & (s.ReportingCategory == "TA")].iloc[0]
     assert d_row.ChronicAbsenteeismRate == "*"
+
+
+def test_one_period_and_two_period_students_in_one_file(district):
+    """A student with one enrollment period finds it with the id, a student with two through
+    the period join: both in one file, with rows outside the one-period student's period and a
+    repeated row (the duplicate screen's words), counted by hand."""
+    school, other = "19647330000001", "19647330000002"
+    d = district(n_days=30)
+    d.add("tr", "UUUPPPPPPPPPPPP", exit=True)  # school 1, days 0-14 (lines 2-16)
+    d.add("tr", "PPPPPPPPPPPPUUU", first=15, school=other)  # school 2, days 15-29 (17-31)
+    d.add("one", "PPUUPPPPPP", first=5, exit=True)  # school 1, days 5-14 (lines 32-41)
+    d.attendance += [
+        f"one,{other},{d.days[6].isoformat()},present",  # line 42: not enrolled there
+        f"one,{school},{d.days[20].isoformat()},absent_excused",  # line 43: after the exit
+        f"one,{school},{d.days[7].isoformat()},absent_unexcused",  # line 44: day 7 again
+    ]
+    res = compute_engagement(d.write(), lenient=True)
+    got = {(r.student_id, r.school_id, r.days_enrolled, r.days_absent, r.days_present,
+            r.longest_absence_streak) for r in res.raw.itertuples()}
+    assert got == {("tr", school, 15, 3, 12, 3), ("tr", other, 15, 3, 12, 3),
+                   ("one", school, 10, 2, 8, 2)}
+    dropped = {(i.what.split(" (")[0][:30], i.count, tuple(i.rows)) for i in res.dropped}
+    assert dropped == {("for a day on which the student", 2, (42, 43)),
+                       ("repeating a student, school an", 1, (44,))}

@@ -48,3 +48,26 @@ def test_spark_reports_the_same_bad_rows(district, spark_session):
         msgs.append(str(exc.value))
     assert msgs[0] == msgs[1]
     assert "(row 13)" in msgs[0] and "(row 12)" in msgs[0]
+
+
+def test_spark_matches_duckdb_with_one_and_two_period_students(district, spark_session):
+    """The id table's one-period shortcut and the join for students with several periods give
+    the same rows, counts and set-aside rows on Spark as on DuckDB (counts by hand)."""
+    school, other = "19647330000001", "19647330000002"
+    d = district(n_days=30)
+    d.add("tr", "UUUPPPPPPPPPPPP", exit=True)  # school 1, days 0-14
+    d.add("tr", "PPPPPPPPPPPPUUU", first=15, school=other)  # school 2, days 15-29
+    d.add("one", "PPUUPPPPPP", first=5, exit=True)  # school 1, days 5-14 (lines 32-41)
+    d.attendance += [
+        f"one,{other},{d.days[6].isoformat()},present",  # line 42: not enrolled there
+        f"one,{school},{d.days[20].isoformat()},absent_excused",  # line 43: after the exit
+        f"one,{school},{d.days[7].isoformat()},absent_unexcused",  # line 44: day 7 again
+    ]
+    folder = d.write()
+    duck = compute_engagement(folder, lenient=True)
+    spark = compute_engagement(folder, backend=SparkBackend(spark_session), lenient=True)
+    assert spark.students.equals(duck.students)
+    assert [i.as_dict() for i in spark.dropped] == [i.as_dict() for i in duck.dropped]
+    got = {(r.student_id, r.school_id, r.days_enrolled, r.days_absent, r.longest_absence_streak)
+           for r in spark.raw.itertuples()}
+    assert got == {("tr", school, 15, 3, 3), ("tr", other, 15, 3, 3), ("one", school, 10, 2, 2)}

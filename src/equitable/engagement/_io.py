@@ -260,6 +260,17 @@ SCIENTIFIC_ID_PROBLEM = (
 _SCI_ID = SCIENTIFIC.pattern
 
 
+def _scientific(table: pa.Table, df: pd.DataFrame, column: str) -> pd.Series:
+    """Cells of ``column`` in scientific notation (:data:`_SCI_ID`). Only the cells holding an
+    ``e`` or ``E`` (found by Arrow, in C++) are matched in Python: the others cannot be."""
+    maybe = pc.match_substring(table[column], "e", ignore_case=True).to_numpy(
+        zero_copy_only=False)
+    out = pd.Series(False, index=df.index)
+    if maybe.any():
+        out[maybe] = df.loc[maybe, column].str.fullmatch(_SCI_ID).to_numpy(dtype=bool)
+    return out
+
+
 def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:
     """Check ``students`` and return (clean rows, issues, mask of the rows with an issue).
 
@@ -283,8 +294,8 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     flag("with a blank student_id", df["student_id"] == "")
     # ids a spreadsheet saved in scientific notation lost digits (equitable.checks): their own
     # problem, before they could be read as a repeated enrollment of one student
-    flag(SCIENTIFIC_ID_PROBLEM,
-         df["student_id"].str.fullmatch(_SCI_ID) | df["school_id"].str.fullmatch(_SCI_ID))
+    flag(SCIENTIFIC_ID_PROBLEM, _scientific(table, df, "student_id")
+         | _scientific(table, df, "school_id"))
     flag("with a school_id that is not a 14-digit CDS code", pd.Series(~cds_ok, index=df.index))
     flag("with a grade other than TK, K, 1-12", ~df["grade"].isin(GRADES))
     enroll = _parse_dates(df["enroll_date"])

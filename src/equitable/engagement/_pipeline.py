@@ -37,6 +37,7 @@ from equitable.engagement._rules import (
     check_attendance,
     compact_attendance,
     engagement_table,
+    fetch,
     to_frame,
 )
 from equitable.engagement._rules_spec import EngagementRules, load_rules
@@ -133,8 +134,10 @@ def _find_remote(be: Backend, folder: str, stem: str, tmp: Path, required: bool 
 
 def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
     """Periods that overlap a period of the same student at another school."""
-    p = periods.sort_values(["e_sid", "e_start", "enr"])
-    multi = p[p.duplicated("e_sid", keep=False)]
+    several = periods.duplicated("e_sid", keep=False)
+    if not several.any():  # every student has one period (no sort needed)
+        return []
+    multi = periods[several].sort_values(["e_sid", "e_start", "enr"])
     out: set[int] = set()
     for _, g in multi.groupby("e_sid", sort=False):
         rows = list(g.itertuples(index=False))
@@ -209,6 +212,43 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
         "last_date": cdate[last_row[has]],
     })
     return periods, enrolled
+
+
+def _student_keys(periods: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
+    """The distinct student ids with their integer keys, and the periods of the students who
+    have more than one.
+
+    The first table has ``s_sid, s_si`` (the id and its dense rank) and, for a student with
+    exactly one enrollment period, that period: ``u_enr, u_sch_i, u_lo, u_hi``, so that an
+    attendance row finds its period with the id alone. A student with several has
+    ``u_enr = 0`` (no row number: data start on line 2), ``u_sch_i = -1`` and the empty range
+    ``u_lo = 1 > u_hi = 0`` (no nulls: a backend fed through pandas, Spark, would see NaN). The
+    second has ``enr, e_lo, e_hi, e_si, e_sch_i`` of the periods of students with several
+    (empty when there are none).
+    """
+    first = ~periods.duplicated("e_sid", keep="first").to_numpy()
+    several = periods.duplicated("e_sid", keep=False).to_numpy()
+    one = periods[first]
+    alone = ~several[first]
+
+    def ints(col: str, dtype: pa.DataType, none: int) -> pa.Array:
+        return pa.array(np.where(alone, one[col].to_numpy(), none), type=dtype)
+
+    sids = pa.table({
+        "s_sid": pa.array(one["e_sid"].to_numpy(dtype=object), pa.string()),
+        "s_si": pa.array(one["e_si"].to_numpy(), pa.int32()),
+        "u_enr": ints("enr", pa.int64(), 0), "u_sch_i": ints("e_sch_i", pa.int32(), -1),
+        "u_lo": ints("e_lo", pa.int32(), 1), "u_hi": ints("e_hi", pa.int32(), 0),
+    })
+    m = periods[several]
+    multi = pa.table({
+        "enr": pa.array(m["enr"].to_numpy(), pa.int64()),
+        "e_lo": pa.array(m["e_lo"].to_numpy(), pa.int32()),
+        "e_hi": pa.array(m["e_hi"].to_numpy(), pa.int32()),
+        "e_si": pa.array(m["e_si"].to_numpy(), pa.int32()),
+        "e_sch_i": pa.array(m["e_sch_i"].to_numpy(), pa.int32()),
+    })
+    return sids, multi
 
 
 def _open(backend: str, spark: dict[str, Any] | None) -> Backend:
@@ -373,7 +413,9 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
 
 def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
     """The attendance file as a backend table, its number of records, the instructional days
-    (one row per school and day, with integer keys) and the as-of day."""
+    (one row per school and day, with integer keys), the as-of day, and whether every
+    attendance date is known to be a calendar day written ``YYYY-MM-DD`` (found by the scan
+    for the as-of day; False when ``as_of`` is given)."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
@@ -388,22 +430,28 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
     # Schools whose instructional days are every day of the calendar (one district calendar).
     n_dates = int(cal["c_day"].max()) + 1 if len(cal) else 0
     cal["c_full"] = cal.groupby("c_sch_i")["c_day"].transform("size").to_numpy() == n_dates
+    all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
-        # (matched as YYYY-MM-DD text against the calendar's days: no date parsing of the file).
+        # (matched as YYYY-MM-DD text against the calendar's days: no date parsing of the file),
+        # and the number of rows whose date text is not such a day (none: the reduction to
+        # integers need not parse any date).
         days = pd.DataFrame({"k_dtext": sorted(set(cal["c_dtext"]))})
         days_t = be.register("days", pa.Table.from_pandas(days, preserve_index=False))
         dtext = _date_text(raw.date)
         r = raw.select(k=dtext)
-        r = r.semi_join(days_t, r.k == days_t.k_dtext)
-        mx = r.aggregate(m=r.k.max()).execute()["m"].iloc[0]
+        r = r.left_join(days_t, r.k == days_t.k_dtext)
+        got = fetch(r.aggregate(m=r.k_dtext.max(),
+                                miss=r.k_dtext.isnull().cast("int64").sum()))
+        mx = got["m"].iloc[0]
+        all_match = int(got["miss"].fillna(0).iloc[0]) == 0
         if mx is None or pd.isna(mx):
             raise InputError(
                 f"{_name(paths['attendance'])}: no row has a date that is an instructional day "
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
-    return raw, n_raw, cal, as_of
+    return raw, n_raw, cal, as_of, all_match
 
 
 def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
@@ -416,7 +464,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
         t0, c0 = t, c
 
-    raw, n_raw, cal, as_of = early.result()
+    raw, n_raw, cal, as_of, dates_all_match = early.result()
     cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
@@ -437,15 +485,16 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
             + (f" (the calendar's first instructional day is {first.isoformat()})" if first
                else "")
         )
-    sids = periods[["e_sid", "e_si"]].drop_duplicates("e_sid").rename(
-        columns={"e_sid": "s_sid", "e_si": "s_si"})
+    sids, multi = _student_keys(periods)
     cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
     per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
-    sids_t = be.register("sids", pa.Table.from_pandas(sids, preserve_index=False))
+    sids_t = be.register("sids", sids)
+    multi_t = be.register("multi_periods", multi) if multi.num_rows else None
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=_name(paths["attendance"]),
                  activity_file=_name(paths["activity"]) if "activity" in paths else None,
-                 sids=sids_t, wide_int_sums=be.name == "duckdb",
+                 sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
+                 wide_int_sums=be.name == "duckdb",
                  n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")

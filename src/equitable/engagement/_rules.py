@@ -56,10 +56,16 @@ class Inputs:
     absences_only: bool
     attendance_file: str
     activity_file: str | None = None
-    sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked
+    sids: ibis.Table | None = None  # s_sid, s_si: the distinct student ids, dense-ranked;
+    #   u_enr, u_sch_i, u_lo, u_hi: the student's only enrollment period (with 2 or more:
+    #   u_enr 0 and the empty range u_lo 1 > u_hi 0)
+    multi_periods: ibis.Table | None = None  # the periods of students with 2 or more (enr,
+    #   e_lo, e_hi, e_si, e_sch_i); None when every student has one period
+    dates_all_match: bool = False  # every attendance date is a calendar day as YYYY-MM-DD text
     row_type: str = "int64"  # type of ``_row`` in the compact attendance table
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
-    wide_int_sums: bool = False  # the backend sums 64-bit integers without overflow (DuckDB)
+    wide_int_sums: bool = False  # DuckDB: 64-bit integer sums do not overflow, and the
+    #                              duplicate screen's words are bitwise ORs
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -95,9 +101,12 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
 
     The text is touched once, by joins on small tables: the student id against the dense-ranked
     ids (``inp.sids``), the school and date text against the calendar (a row whose date is
-    written otherwise, e.g. with blanks, is parsed and matched by date instead); the enrollment
-    period is then found with integer keys (student, school) and the day's index within the
-    period's first and last instructional day.
+    written otherwise, e.g. with blanks, is parsed and matched by date instead; that second
+    join is left out when ``inp.dates_all_match`` says no such row exists); the enrollment
+    period of a student with one period comes with the id (the row is in it when the school
+    and the day's index fall within it), that of a student with several is found with integer
+    keys (student, school) and the day's index within the period's first and last
+    instructional day.
     """
     sid, sch, dtext = _text(raw.student_id), _text(raw.school_id), _date_text(raw.date)
     st = _text(raw.status)
@@ -116,13 +125,16 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch", "sch")
     days = inp.cal.select(k_dtext="c_dtext", day1="c_day", after1="c_after").distinct()
     a = a.left_join(days, a.dtext == days.k_dtext).drop("k_dtext")
-    # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
-    d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
-    a = a.mutate(d2=d2).drop("dtext")
-    days2 = inp.cal.select(k_date="c_date", day2="c_day", after2="c_after").distinct()
-    a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
-    a = a.mutate(day=a.day1.coalesce(a.day2), after_day=a.after1.coalesce(a.after2),
-                 bad_date=a.day1.isnull() & a.d2.isnull())
+    if inp.dates_all_match:  # known from the scan that found the as-of day
+        a = a.mutate(day=a.day1, after_day=a.after1, bad_date=a.day1.isnull()).drop("dtext")
+    else:
+        # Only rows whose text is not a calendar day as YYYY-MM-DD are parsed as dates.
+        d2 = a.day1.isnull().ifelse(a.dtext.strip().try_cast("date"), ibis.null("date"))
+        a = a.mutate(d2=d2).drop("dtext")
+        days2 = inp.cal.select(k_date="c_date", day2="c_day", after2="c_after").distinct()
+        a = a.left_join(days2, a.d2 == days2.k_date).drop("k_date")
+        a = a.mutate(day=a.day1.coalesce(a.day2), after_day=a.after1.coalesce(a.after2),
+                     bad_date=a.day1.isnull() & a.d2.isnull())
     # The day's index in the school's calendar. A school whose instructional days are all the
     # calendar's days (``c_full``, the usual case: one district calendar) has index = day number
     # + 1; only the other schools' rows are joined with their own calendar, on one 64-bit key
@@ -137,12 +149,23 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
         idx=(a.full & a.day.notnull()).ifelse(a.day.cast("int64") + 1, a.c_idx.cast("int64")),
         after=a.full.ifelse(a.after_day, a.c_after),
     )
-    # The period: one 64-bit key, student * 2**20 + school (fewer than 2**20 schools).
-    p = inp.periods
-    p = p.select("enr", "e_lo", "e_hi",
-                 p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
-    a = a.mutate(sk=a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i)
-    a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.e_lo, a.idx <= p.e_hi]).drop("p_key", "sk")
+    # The period. A student with one period (the usual case) brought it with the id: the row
+    # is in it when the school and the day's index fall within it (no join). For a student
+    # with several, a join on one 64-bit key, student * 2**20 + school (fewer than 2**20
+    # schools), and the day's index within the period.
+    in_only = (a.sch_i == a.u_sch_i) & (a.idx >= a.u_lo) & (a.idx <= a.u_hi)
+    enr_only = ibis.cases((in_only, a.u_enr.cast("int64")), else_=ibis.null("int64"))
+    if inp.multi_periods is None:
+        a = a.mutate(enr=enr_only)
+    else:
+        several = a.u_enr == 0
+        p = inp.multi_periods
+        p = p.select(m_enr="enr", m_lo="e_lo", m_hi="e_hi",
+                     p_key=p.e_si.cast("int64") * SCHOOL_SPAN + p.e_sch_i)
+        a = a.mutate(sk=several.ifelse(
+            a.s_si.cast("int64") * SCHOOL_SPAN + a.sch_i, ibis.null("int64")))
+        a = a.left_join(p, [a.sk == p.p_key, a.idx >= p.m_lo, a.idx <= p.m_hi])
+        a = a.mutate(enr=several.ifelse(a.m_enr.cast("int64"), enr_only))
     problem = ibis.cases(
         (a.blank, 1), (a.bad_date, 2), (a.code < 0, 3), (a.sch_i.isnull(), 6),
         (a.idx.isnull(), 4), (a.enr.isnull(), 5), else_=0,
@@ -168,8 +191,14 @@ _ROW_FLAGS = {
 }
 
 
+def fetch(expr: ibis.Table) -> pd.DataFrame:
+    """Execute ``expr`` into a pandas frame through Arrow. (Ibis' own ``execute`` imports
+    geopandas, about a second, whenever it is installed, to look for geometry columns.)"""
+    return expr.to_pyarrow().to_pandas()
+
+
 def _examples(expr: ibis.Table) -> list[int]:
-    rows = expr.order_by("_row").limit(MAX_EXAMPLES).select("_row").execute()["_row"]
+    rows = fetch(expr.order_by("_row").limit(MAX_EXAMPLES).select("_row"))["_row"]
     return [int(r) for r in rows]
 
 
@@ -214,9 +243,11 @@ def check_attendance(
     distinct days and a repeated day always loses at least one bit to a carry; the period has a
     repeated row exactly when its row count exceeds the one-bits of its words (or a word reaches
     ``2**62``).
-    Only the periods with a repeat are examined row by row.
+    Only the periods with a repeat are examined row by row. On DuckDB each word is the bitwise
+    OR of the same powers of two instead (its one-bits are exactly the distinct days; Ibis
+    compiles no bitwise OR for Spark).
     """
-    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = fetch(a.group_by("problem").agg(n=a.count()))
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
     issues: list[Issue] = []
     for k, what in _ROW_FLAGS.items():
@@ -226,21 +257,30 @@ def check_attendance(
     ok = a.filter((a.problem == 0) & ~a.after)
     day = ok.idx.cast("int64") - 1  # 0-based day index in the school's calendar
     # 2**(day mod 62) (a power of two: exact as a double and as an integer) and the day's word.
-    # The sums must not overflow: DuckDB sums 64-bit integers into 128 bits; elsewhere (Spark
-    # wraps 64-bit sums) the terms are decimals.
-    term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
+    # Spark's sums must not overflow (it wraps 64-bit sums): there the terms are decimals.
     present = ok.st < len(PRESENT_STATUSES)
-    t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
-                  b_=term.cast("int64" if inp.wide_int_sums else "decimal(38, 0)"))
-    aggs = _period_counts(t, t.present_)
     words = [f"w{w}" for w in range(max(1, -(-inp.n_days // _WORD)))]
-    for w, name in enumerate(words):
-        word = t.b_.sum(where=t.w_ == w).fill_null(0)
-        aggs[name] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
+    if inp.wide_int_sums:
+        # DuckDB: each word is the bitwise OR of 1 << (day mod 62), whose one-bits are the
+        # distinct days (no sum, no carry, no overflow); the period has a repeated row exactly
+        # when its row count exceeds them, as with the sums below.
+        t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
+                      b_=ibis.literal(1, "int64") << (day % _WORD))
+        aggs = _period_counts(t, t.present_)
+        for w, name in enumerate(words):
+            aggs[name] = t.b_.bit_or(where=t.w_ == w).fill_null(0)
+    else:
+        term = ibis.literal(2.0) ** (day % _WORD).cast("float64")
+        t = ok.select("enr", "idx", present_=present, w_=day // _WORD,
+                      b_=term.cast("decimal(38, 0)"))
+        aggs = _period_counts(t, t.present_)
+        for w, name in enumerate(words):
+            word = t.b_.sum(where=t.w_ == w).fill_null(0)
+            aggs[name] = (word < 2**_WORD).ifelse(word.cast("int64"), -1)
     per_all = t.group_by("enr").agg(**aggs)
     if materialize is not None:
         per_all = materialize("per", per_all)
-    got = per_all.select("enr", *words, n=per_all.n_rows).execute()
+    got = fetch(per_all.select("enr", *words, n=per_all.n_rows))
     bits = np.zeros(len(got), dtype="int64")
     overflow = np.zeros(len(got), dtype=bool)
     for c in words:
@@ -263,7 +303,7 @@ def check_attendance(
         ranked = sus.mutate(rn=ibis.row_number().over(w))
         dups_enr = ranked.filter(ranked.rn > 0).select("_row", "enr")
         dups = dups_enr.select("_row")
-        dup_per_enr = dups_enr.group_by("enr").agg(n_dup=dups_enr.count()).execute()
+        dup_per_enr = fetch(dups_enr.group_by("enr").agg(n_dup=dups_enr.count()))
         n_dup = int(dup_per_enr["n_dup"].sum()) if len(dup_per_enr) else 0
         if n_dup:
             issues.append(Issue(
@@ -280,7 +320,7 @@ def check_attendance(
         g = two.group_by(["t_sid", "t_date"]).agg(nsch=two.t_sch.nunique())
         g = g.filter(g.nsch > 1).select(g2_sid="t_sid", g2_d="t_date")
         rows2 = two.join(g, [two.t_sid == g.g2_sid, two.t_date == g.g2_d]).select("_row")
-        n_two = int(rows2.count().execute())
+        n_two = int(rows2.count().to_pyarrow().as_py())
         if n_two:
             issues.append(Issue(
                 inp.attendance_file, "placing a student at two schools on the same day", n_two,
@@ -293,7 +333,7 @@ def check_attendance(
     if not inp.absences_only:
         # Enrolled days without a row.
         if drop_rows is not None and lenient:
-            kept = ok.group_by("enr").agg(n=ok.count()).execute()
+            kept = fetch(ok.group_by("enr").agg(n=ok.count()))
         else:  # count the distinct days of the file as it is
             kept = got[["enr", "n"]].copy()
             if n_dup:
@@ -348,7 +388,7 @@ def check_activity(
         2: "with a timestamp that is not ISO 8601 with a UTC offset",
         3: "with a kind other than login or participation",
     }
-    counts = a.group_by("problem").agg(n=a.count()).execute()
+    counts = fetch(a.group_by("problem").agg(n=a.count()))
     counts = dict(zip(counts["problem"].astype(int), counts["n"].astype(int)))
     issues = []
     for k, what in flags.items():
