@@ -343,8 +343,9 @@ def spark_session(master: str | None = None, remote: str | None = None,
                 f"'pyspark[connect]=={_pyspark_version()}' ({exc})") from None
         mode, shown = "connect", redact_url(remote)
     else:
-        session = SparkSession.getActiveSession()
-        if session is not None:
+        active = SparkSession.getActiveSession()
+        if active is not None:
+            session = active
             if master and session.sparkContext.master != master:
                 raise EquitableError(
                     f"--spark-master {master} was given but a Spark session on "

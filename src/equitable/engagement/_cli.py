@@ -113,6 +113,7 @@ def engagement(
             "to count the present days after it.", err=True,
         )
     raw = r.raw
+    assert raw is not None, "compute_engagement always returns the per-student frame"
     chronic = int((raw["chronically_absent"] == True).sum())
     eligible = int(raw["chronically_absent"].notna().sum())
     typer.echo(

@@ -335,6 +335,7 @@ def compute_engagement(
     fetched = tempfile.TemporaryDirectory(prefix="equitable-inputs-")
     try:
         if local is None:
+            assert isinstance(folder, str), "a folder that is not local is a URI string"
             tmp = Path(fetched.name)
             paths = {"students": _find_remote(be, folder, "students", tmp),
                      "calendar": _find_remote(be, folder, "calendar", tmp),
@@ -351,8 +352,11 @@ def compute_engagement(
 
 
 def _find_local(folder: Path) -> dict[str, Path]:
-    paths = {"students": find_input(folder, "students"),
-             "calendar": find_input(folder, "calendar")}
+    paths: dict[str, Path] = {}
+    for stem in ("students", "calendar"):
+        found = find_input(folder, stem)  # required: raises when absent
+        assert found is not None
+        paths[stem] = found
     # Attendance: a file, or a folder of Parquet files (attendance.parquet/ or attendance/).
     att = find_input(folder, "attendance", required=False)
     if att is None:
@@ -361,7 +365,8 @@ def _find_local(folder: Path) -> dict[str, Path]:
                 att = cand
                 break
     if att is None:
-        find_input(folder, "attendance")  # raises the usual message
+        att = find_input(folder, "attendance")  # raises the usual message
+    assert att is not None
     paths["attendance"] = att
     act_path = find_input(folder, "activity", required=False)
     if act_path is None and (folder / "activity.parquet").is_dir():

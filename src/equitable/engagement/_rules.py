@@ -120,6 +120,7 @@ def compact_attendance(raw: ibis.Table, inp: Inputs) -> ibis.Table:
     # Each text column is joined alone against a small table of its values (one string key
     # per join is much faster than a composite one); the rest joins on integers.
     ids = inp.sids
+    assert ids is not None, "the student ids are set by the checks that run before this"
     a = a.left_join(ids, a.sid == ids.s_sid).drop("s_sid", "sid")
     sc = inp.cal.select(k_sch="c_sch", sch_i="c_sch_i", full="c_full").distinct()
     a = a.left_join(sc, a.sch == sc.k_sch).drop("k_sch", "sch")

@@ -160,7 +160,8 @@ def _calibrate(rng, st: pd.DataFrame, eligible: np.ndarray, targets: pd.DataFram
 
 def _calendar_days(start: dt.date, n_days: int) -> tuple[list[dt.date], list[tuple[dt.date, bool]]]:
     """Instructional days: weekdays from ``start``, skipping the usual holiday weeks."""
-    days, rows = [], []
+    days: list[dt.date] = []
+    rows: list[tuple[dt.date, bool]] = []
     d = start
     while len(days) < n_days:
         holiday = (d.month == 11 and 22 <= d.day <= 26) or (d.month == 12 and d.day >= 20) or (
@@ -261,11 +262,11 @@ def _synth_district_files(
     code = 1
     for s in (0, 1, 2):
         idx = np.flatnonzero(span == s)
-        k = max(1, round(len(idx) / sizes[s])) if len(idx) else 0
-        if k:
-            school[idx] = np.array([f"9999999{code + j:07d}" for j in range(k)])[
-                rng.integers(0, k, len(idx))]
-            code += k
+        n_schools = max(1, round(len(idx) / sizes[s])) if len(idx) else 0
+        if n_schools:
+            school[idx] = np.array([f"9999999{code + j:07d}" for j in range(n_schools)])[
+                rng.integers(0, n_schools, len(idx))]
+            code += n_schools
     st.insert(0, "school_id", school)
     st.insert(0, "student_id", [f"{i + 1:010d}" for i in range(n)])
 
