@@ -6,16 +6,18 @@ Builds a SQLite database through the Alembic migrations: a 100,000-student roste
 attempt on two cases in three (some reached, with follow-up dates before and after today).
 Then starts ``equitable serve`` (uvicorn, ``--workers`` processes) on 127.0.0.1, signs the 50
 workers in and has each load their day (first page, sometimes a filter or the next page) with a
-think time of about ``--think`` seconds, for ``--seconds`` seconds. By default all users click
-first in the same millisecond (a burst of ``--users`` requests, which alone queues about
-``--users`` x the CPU time of a request on the server, as in the runs so far); ``--ramp S``
-spreads their first clicks over S seconds instead, as people's are. Prints p50/p95/p99 latency and throughput; the target is
-p95 < 150 ms. Also prints the CPU time the server processes spent per request (from /proc,
-Linux): it depends less than the latency on what else the machine runs, though it too grows with
-the load, so compare runs made together.
+think time of about ``--think`` seconds, for ``--seconds`` seconds. Before the clock starts,
+each user opens each view once, one after another (``--no-warmup`` to measure from cold
+servers: the first requests of each process compile templates and load the catalogue). By
+default all users then click first in the same millisecond (a burst of ``--users`` requests,
+which alone queues about ``--users`` x the CPU time of a request); ``--ramp S`` spreads their
+first clicks over S seconds instead, as people's are. Prints p50/p95/p99 latency and throughput;
+the target is p95 < 150 ms. Also prints the CPU time the server processes spent per request
+(from /proc, Linux): it depends less than the latency on what else the machine runs, though it
+too grows with the load, so compare runs made together.
 
     .venv/bin/python benchmarks/bench_my_day.py [--cases 100000] [--users 50] [--per-worker 300]
-        [--seconds 30] [--workers 2] [--think 1] [--ramp SECONDS] [--reuse DIR]
+        [--seconds 30] [--workers 2] [--think 1] [--ramp SECONDS] [--no-warmup] [--reuse DIR]
 """
 
 from __future__ import annotations
@@ -97,6 +99,12 @@ def build(db_url: str, n_cases: int, n_users: int, per_worker: int, tmp: Path) -
     engine.dispose()
 
 
+#: What a worker clicks (the day three times in six, its second page, two filters).
+CLICKS = ["/staff/day", "/staff/day", "/staff/day", "/staff/day?page=2",
+          "/staff/day?reason=chronic", "/staff/day?language=spanish"]
+PATHS = sorted(set(CLICKS))
+
+
 async def sign_in(base: str, username: str) -> httpx.AsyncClient:
     client = httpx.AsyncClient(base_url=base, timeout=60, follow_redirects=True)
     page = await client.get("/login")
@@ -113,8 +121,7 @@ async def user_loop(client, clock, latencies, errors, rng, think, ramp) -> None:
         if ramp:  # users start one by one over the ramp, not all in the same millisecond
             await asyncio.sleep(rng.uniform(0, ramp))
         while time.perf_counter() < clock["stop"]:
-            path = rng.choice(["/staff/day", "/staff/day", "/staff/day", "/staff/day?page=2",
-                               "/staff/day?reason=chronic", "/staff/day?language=spanish"])
+            path = rng.choice(CLICKS)
             t = time.perf_counter()
             r = await client.get(path)
             latencies.append(time.perf_counter() - t)
@@ -149,10 +156,16 @@ def cpu_seconds(pid: int) -> float | None:
     return sum(stats[p][1] for p in tree if p in stats) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(base, users, seconds, think, ramp, server_pid):
+async def load(base, users, seconds, think, ramp, server_pid, warmup=True):
     latencies: list[float] = []
     errors: list[int] = []
     clients = [await sign_in(base, f"worker{i:02d}") for i in range(users)]
+    if warmup:  # each user opens each view once, one after another, before the clock starts:
+        # the server processes compile templates, load the catalogue and fill their statement
+        # caches on first use (cold, several hundred ms), which is not the steady state measured
+        for c in clients:
+            for path in PATHS:
+                await c.get(path)
     cpu0, own0 = cpu_seconds(server_pid), time.process_time()
     start = time.perf_counter()
     clock = {"stop": start + seconds}
@@ -175,6 +188,9 @@ def main() -> None:
     ap.add_argument("--ramp", type=float, default=0.0,
                     help="spread the users' first clicks over this many seconds (default 0: "
                          "all at once, a burst of --users requests)")
+    ap.add_argument("--no-warmup", action="store_true",
+                    help="measure from the servers' first requests (cold templates, catalogue "
+                         "and statement caches) instead of after each user opened each view once")
     ap.add_argument("--reuse", default=None, help="a folder of an earlier run: reuse its bench.db")
     args = ap.parse_args()
     if args.reuse:
@@ -205,14 +221,16 @@ def main() -> None:
                     raise SystemExit("the server did not start") from None
                 time.sleep(0.2)
         latencies, errors, elapsed, cpu, own = asyncio.run(
-            load(base, args.users, args.seconds, args.think, ramp, server.pid))
+            load(base, args.users, args.seconds, args.think, ramp, server.pid,
+                 warmup=not args.no_warmup))
     finally:
         server.terminate()
         server.wait(timeout=30)
     q = statistics.quantiles(sorted(latencies), n=100, method="inclusive")
     p50, p95, p99 = q[49] * 1000, q[94] * 1000, q[98] * 1000
     print(f"cases: {args.cases:,}; workers using it: {args.users} x {args.per_worker} cases; "
-          f"think: {args.think:g} s; start spread over {ramp:g} s; server workers: "
+          f"think: {args.think:g} s; start spread over {ramp:g} s; warm-up: "
+          f"{'none' if args.no_warmup else 'each user opened each view once'}; server workers: "
           f"{args.workers}; load average: "
           f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     print(f"requests: {len(latencies):,} in {elapsed:.1f} s ({len(latencies) / elapsed:.0f}/s); "

@@ -79,6 +79,7 @@ __all__ = [
     "DistrictCode",
     "IdKind",
     "check",
+    "check_like_others",
     "is_scientific",
     "is_valid",
     "lost_zeros_mask",
@@ -313,6 +314,37 @@ def normalize(
     out = txt.where(~padded, txt.str.zfill(kind.width)) if padded.any() else txt
     out = out.where(~blank, None)
     return out.astype("string"), int(padded.sum())
+
+
+#: The kinds a column of codes is recognised as by its width alone (:func:`check_like_others`).
+_BY_WIDTH = {14: CDS_CODE, 11: TRACT_GEOID, 12: BLOCK_GROUP_GEOID}
+
+
+def check_like_others(values: Any, *, label: str, column: str, first_line: int = 2) -> None:
+    """Refuse an id that is not like the others of a column of codes whose kind is not declared.
+
+    For a generic id column (``equitable allocate``'s ``id_column``: CDS codes, GEOIDs or a
+    district's own ids). When at least half of the non-blank values are exactly 14, 11 or 12
+    ASCII digits, the column is a column of CDS codes, tract GEOIDs or block-group GEOIDs and
+    every value is held to the rule of :data:`CDS_CODE`, :data:`TRACT_GEOID` or
+    :data:`BLOCK_GROUP_GEOID` (no zero restored: a code is refused, not changed). Other columns
+    (a district's own ids, numbers of varying width, names) are left as they are. Blank cells
+    are left to the caller.
+
+    Raises
+    ------
+    InputError
+        One line naming the file, row and column of the first value that is not a code of the
+        column's kind (a trailing ``.0``, an apostrophe, a full-width digit, a digit too many or
+        too few).
+    """
+    txt = _text(values)
+    n = int((~(txt.isna() | (txt == ""))).sum())
+    exact = {w: int(txt.str.fullmatch(f"[0-9]{{{w}}}", na=False).sum()) for w in _BY_WIDTH}
+    width = max(exact, key=lambda w: exact[w])
+    if n >= 2 and 2 * exact[width] >= n:
+        normalize(txt, _BY_WIDTH[width], label=label, column=column, first_line=first_line,
+                  allow_missing=True)
 
 
 def restore_note(label: str, column: str, restored: int, kind: IdKind,

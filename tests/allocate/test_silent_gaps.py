@@ -88,3 +88,25 @@ def test_percent_need_above_100_is_refused(run_cli, tmp_path):
     lines = (tmp_path / "out.csv").read_text().splitlines()
     col = lines[0].split(",").index("amount_cents")
     assert [line.split(",")[col] for line in lines[1:]] == ["40000", "60000"]
+
+
+@pytest.mark.parametrize("bad", ["01000000000002.0", "0100000000000２", "'01000000000002",
+                                 "0100000000002", "010000000000021"])
+def test_a_cds_code_unlike_the_others_is_refused(run_cli, tmp_path, bad):
+    """A column of 14-digit codes is held to the CDS code rule (equitable.ids): a trailing .0,
+    a full-width digit, an apostrophe, a digit too few or too many was written back as it came."""
+    code, _, err = _allocate(run_cli, tmp_path,
+                             SCHOOLS.replace("01000000000002", bad).encode(), TIERS)
+    assert (code, err) == (1, (f"Error: {tmp_path / 'schools.csv'}, row 3, column 'cds_code': "
+                              f"'{bad}' is not a CDS code (14 digits: county 2 + district 5 + "
+                              "school 7)\n"))
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_ids_that_are_not_codes_are_left_as_they_are(run_cli, tmp_path):
+    """A district's own ids (numbers of varying width, or names) are not held to a code rule."""
+    own = SCHOOLS.replace("01000000000001", "7").replace("01000000000002", "12")
+    code, _, err = _allocate(run_cli, tmp_path, own.encode(), TIERS)
+    assert (code, err) == (0, "")
+    lines = (tmp_path / "out.csv").read_text().splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == ["7", "12"]

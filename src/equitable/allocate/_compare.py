@@ -464,8 +464,12 @@ def _html_table(df: pd.DataFrame, names: list[str], lang: str) -> tuple[list[dic
 def _summary_table(c: Comparison, names: list[str], lang: str) -> dict[str, list]:
     """The summary on the page: one row per measure, one column per scenario (a table one
     scenario a row would be many screens wide)."""
-    from equitable.report._messages import t
+    from equitable.report._messages import MESSAGES, t
     from equitable.report._page import column, format_cell
+
+    def word(value: Any) -> Any:  # spending_direction / spending_size: a word per language
+        key = f"cmp_v_{str(value).replace(' ', '_')}"
+        return t(lang, key) if isinstance(value, str) and key in MESSAGES["en"] else value
 
     summary = _summary_frame(c)
     cols, rows = _html_table(summary, names, lang)
@@ -474,7 +478,8 @@ def _summary_table(c: Comparison, names: list[str], lang: str) -> dict[str, list
     for j, col in enumerate(cols):
         if summary.columns[j] == "scenario":
             continue
-        out.append([col["label"]] + [format_cell(lang, r[j], str(col["kind"])) for r in rows])
+        out.append([col["label"]] + [format_cell(lang, word(r[j]), str(col["kind"]))
+                                     for r in rows])
     return {"columns": measures, "rows": out}
 
 

@@ -17,6 +17,7 @@ from equitable.checks import (
     text_columns,
 )
 from equitable.errors import EquitableError, InputError, location
+from equitable.ids import check_like_others
 from equitable.index._io import check_utf8
 from equitable.provenance import write_run_record
 
@@ -66,6 +67,8 @@ def read_table(path: str | Path, id_column: str | None = None, *,
     if id_column and id_column in df.columns:
         df[id_column] = df[id_column].str.strip()
         check_scientific_ids(df[id_column], str(p), id_column, what="id")
+        # a column of codes (CDS codes, GEOIDs): each id like the others (equitable.ids)
+        check_like_others(df[id_column], label=str(p), column=id_column)
     _check_numbers(df, p)
     return df
 

@@ -389,20 +389,26 @@ def compute(
 
         prior_path = inputs.get("prior_allocation", inputs["schools"])
         prior_table = read_prior(prior_path, config.prior.column, config.prior.id_column)
+    from equitable.checks import ReadNotes, check_unit_count
+
+    # each reader's notes (a padded code, a value read as missing) are taken as it returns:
+    # a merge does not keep a frame's attrs
     schools = read_lausd_schools(inputs["schools"])
+    read_notes = ReadNotes.of(schools)
     if "math" in inputs:
         math_df = read_lausd_math(inputs["math"])
+        read_notes += ReadNotes.of(math_df)
         schools = schools.merge(math_df, on="cds_code", how="left", validate="one_to_one")
     frpm = read_frpm(inputs["frpm"])
     directory = read_school_directory(inputs["directory"])
     ces = read_calenviroscreen(inputs["calenviroscreen"])
-    from equitable.checks import ReadNotes, check_unit_count
 
     # the statewide file ranks every tract: a file missing tracts changes the percentiles
     # joined to the schools, so it must be whole unless a subset is allowed on purpose
     notes = [check_unit_count(len(ces), "calenviroscreen-4.0", str(inputs["calenviroscreen"]),
                               allow_subset=config.inputs.allow_subset)]
-    for df in (schools, frpm, directory, ces):
+    notes += read_notes
+    for df in (frpm, directory, ces):
         notes += ReadNotes.of(df)
     tracts = read_tracts(inputs["tracts"])
     hoods = read_neighbourhoods(inputs["neighbourhoods"]) if "neighbourhoods" in inputs else None

@@ -457,6 +457,29 @@ MESSAGES["en"].update({
     "cmp_dollars_to_students_ratio": "Share of dollars over share of students",
     "cmp_cum_students_share": "Cumulative share of students, highest need first (%)",
     "cmp_cum_dollars_share": "Cumulative share of dollars (%)",
+    "cmp_spending_schools": "Schools with actual spending per pupil",
+    "cmp_spending_q1_before": "Actual spending per pupil, lowest-need quarter, before ($)",
+    "cmp_spending_q4_before": "Actual spending per pupil, highest-need quarter, before ($)",
+    "cmp_spending_q1_after": "Actual spending per pupil, lowest-need quarter, with the new "
+                             "money ($)",
+    "cmp_spending_q4_after": "Actual spending per pupil, highest-need quarter, with the new "
+                             "money ($)",
+    "cmp_spending_gap_before": "Spending gap, highest- minus lowest-need quarter, before ($)",
+    "cmp_spending_gap_after": "Spending gap, highest- minus lowest-need quarter, with the new "
+                              "money ($)",
+    "cmp_spending_ratio_before": "Spending ratio, highest- over lowest-need quarter, before",
+    "cmp_spending_ratio_after": "Spending ratio, highest- over lowest-need quarter, with the "
+                                "new money",
+    "cmp_spending_concentration_index_before": "Concentration index of spending by need, before",
+    "cmp_spending_concentration_index_after": "Concentration index of spending by need, with "
+                                              "the new money",
+    "cmp_spending_direction": "Direction of the change",
+    "cmp_spending_size": "Size of the spending gap",
+    "cmp_v_more_progressive": "more progressive",
+    "cmp_v_less_progressive": "less progressive",
+    "cmp_v_unchanged": "unchanged",
+    "cmp_v_narrows": "narrows",
+    "cmp_v_widens": "widens",
 })
 MESSAGES["en"].update({
     "page_skip": "Skip to the content",
