@@ -17,7 +17,8 @@ the target is p95 < 150 ms. Also prints the CPU time the server processes spent 
 too grows with the load, so compare runs made together.
 
     .venv/bin/python benchmarks/bench_my_day.py [--cases 100000] [--users 50] [--per-worker 300]
-        [--seconds 30] [--workers 2] [--think 1] [--ramp SECONDS] [--no-warmup] [--reuse DIR]
+        [--seconds 30] [--workers 2] [--think 1] [--ramp SECONDS] [--no-warmup]
+        [--database-url URL] [--reuse DIR]
 """
 
 from __future__ import annotations
@@ -191,9 +192,18 @@ def main() -> None:
     ap.add_argument("--no-warmup", action="store_true",
                     help="measure from the servers' first requests (cold templates, catalogue "
                          "and statement caches) instead of after each user opened each view once")
+    ap.add_argument("--database-url", default=None,
+                    help="an empty PostgreSQL database to build and serve from (e.g. "
+                         "postgresql+psycopg://postgres@127.0.0.1:54329/bench), as a district "
+                         "of this size runs (docs/deploy.md); default a new SQLite file")
     ap.add_argument("--reuse", default=None, help="a folder of an earlier run: reuse its bench.db")
     args = ap.parse_args()
-    if args.reuse:
+    if args.database_url:
+        db_url = args.database_url
+        if not args.reuse:
+            tmp = Path(tempfile.mkdtemp(prefix="bench_my_day_"))
+            build(db_url, args.cases, args.users, args.per_worker, tmp)
+    elif args.reuse:
         db_url = f"sqlite:///{Path(args.reuse) / 'bench.db'}"
     else:
         tmp = Path(tempfile.mkdtemp(prefix="bench_my_day_"))

@@ -95,6 +95,7 @@ def language_name(lang: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@functools.lru_cache(maxsize=256)
 def _language(lang: str) -> str:
     """``"es-MX"``, ``"ES"``, ``"es_US"`` -> ``"es"``: catalogues are per language, not region."""
     return (lang or "").strip().lower().replace("_", "-").split("-")[0]

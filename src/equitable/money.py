@@ -9,6 +9,7 @@ Spanish (CLDR "Currency Formats", Unicode Technical Standard #35, part 3, sectio
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -16,6 +17,20 @@ __all__ = ["LOCALES", "format_money"]
 
 #: Language -> the CLDR locale its numbers and money are formatted in.
 LOCALES = {"en": "en_US", "es": "es_US"}
+
+
+@functools.cache
+def _pattern(decimals: int) -> Any:
+    from babel.numbers import parse_pattern
+
+    return parse_pattern("¤#,##0" + ("." + "0" * decimals if decimals else ""))
+
+
+@functools.cache
+def _locale(lang: str) -> Any:
+    from babel import Locale
+
+    return Locale.parse(LOCALES[lang])
 
 
 def _missing(amount: Any) -> bool:
@@ -45,12 +60,13 @@ def format_money(amount: Any, *, cents: bool = False, lang: str | None = None,
     if _missing(amount):
         return missing
     if lang is not None:
-        from babel.numbers import format_currency
-
         dollars = int(amount) / 100 if cents else float(amount)
-        fmt = "¤#,##0" + ("." + "0" * decimals if decimals else "")
-        return format_currency(dollars, "USD", format=fmt, locale=LOCALES[lang],
-                               currency_digits=False)
+        # what babel.numbers.format_currency(dollars, "USD", format=..., locale=...,
+        # currency_digits=False) does, with the pattern and the locale parsed once (a report of
+        # 10,000 schools formats about 60,000 amounts)
+        return _pattern(decimals).apply(dollars, _locale(lang), currency="USD",
+                                        currency_digits=False, decimal_quantization=True,
+                                        group_separator=True, numbering_system="latn")
     if cents and decimals == 2:
         whole, part = divmod(abs(int(amount)), 100)
         return f"{'-' if int(amount) < 0 else ''}${whole:,}.{part:02d}"
