@@ -13,7 +13,7 @@ import functools
 import math
 from typing import Any
 
-__all__ = ["LOCALES", "format_money"]
+__all__ = ["LOCALES", "format_money", "locale_of"]
 
 #: Language -> the CLDR locale its numbers and money are formatted in.
 LOCALES = {"en": "en_US", "es": "es_US"}
@@ -26,11 +26,37 @@ def _pattern(decimals: int) -> Any:
     return parse_pattern("¤#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
+def locale_of(lang: str) -> str:
+    """The CLDR locale ``lang``'s numbers and money are written in: :data:`LOCALES` for English
+    and Spanish (the United States' forms), else the language's own CLDR locale (``fr``: French
+    as CLDR writes it), for a language added by its message catalogue (docs/translating.md).
+
+    Raises
+    ------
+    KeyError
+        ``lang`` is not a language CLDR knows.
+    """
+    if lang in LOCALES:
+        return LOCALES[lang]
+    return _cldr(lang)
+
+
+@functools.cache
+def _cldr(lang: str) -> str:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        Locale.parse(lang)
+    except (ValueError, UnknownLocaleError):
+        raise KeyError(lang) from None
+    return lang
+
+
 @functools.cache
 def _locale(lang: str) -> Any:
     from babel import Locale
 
-    return Locale.parse(LOCALES[lang])
+    return Locale.parse(locale_of(lang))
 
 
 def _missing(amount: Any) -> bool:
@@ -47,7 +73,7 @@ def format_money(amount: Any, *, cents: bool = False, lang: str | None = None,
         ``missing``.
     cents : ``amount`` is in integer cents (formatted exactly, without floating point).
     lang : ``None`` for plain ASCII (``$1,234.56``; a negative amount ``-$1,234.56``), or a
-        language of :data:`LOCALES` for Babel's locale-aware text (``es``: ``$1,234.56`` as
+        language (:func:`locale_of`) for Babel's locale-aware text (``es``: ``$1,234.56`` as
         CLDR's es_US writes it).
     decimals : digits after the decimal point (0 or 2 in practice).
     missing : the text for a missing amount (``""``, ``"—"``).
@@ -55,7 +81,7 @@ def format_money(amount: Any, *, cents: bool = False, lang: str | None = None,
     Raises
     ------
     KeyError
-        ``lang`` is not in :data:`LOCALES`.
+        ``lang`` is not a language CLDR knows (:func:`locale_of`).
     """
     if _missing(amount):
         return missing

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from equitable.errors import SpecError
 from equitable.ids import CdsCode, DistrictCode
@@ -64,8 +64,21 @@ class Report(_Model):
 
     title: str | None = None
     title_es: str | None = None
-    languages: list[Literal["en", "es"]] = ["en", "es"]
+    languages: list[str] = ["en", "es"]
     map: bool = True
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, v: list[str]) -> list[str]:
+        # English, or a language with a message catalogue (docs/translating.md)
+        from equitable.i18n import available_languages
+
+        known = available_languages()
+        for lang in v:
+            if lang not in known:
+                raise ValueError(f"'{lang}' has no message catalogue (languages: "
+                                 f"{', '.join(known)}; see docs/translating.md)")
+        return v
 
 
 class Prior(_Model):

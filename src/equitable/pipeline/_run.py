@@ -959,14 +959,17 @@ def _run_into(out: Path, config_path: str | Path, data_dir: str | Path | None,
     step(WRITE_STEPS[1])
     files["allocation.xlsx"] = write_xlsx(data, out / "allocation.xlsx", "en")
     langs = comp.config.report.languages
-    if "es" in langs:  # the same workbook in Spanish, as report.es.html
-        files["allocation.es.xlsx"] = write_xlsx(data, out / "allocation.es.xlsx", "es")
+    # the workbook and the report in each other language (Spanish first, then as listed):
+    # allocation.<lang>.xlsx and report.<lang>.html, worded from the language's catalogue
+    others = sorted({lang for lang in langs if lang != "en"}, key=lambda x: (x != "es", x))
+    for lang in others:
+        files[f"allocation.{lang}.xlsx"] = write_xlsx(data, out / f"allocation.{lang}.xlsx", lang)
     step(WRITE_STEPS[2])
     if "en" in langs:
         files["report.html"] = write_html(data, out / "report.html", "en")
     step(WRITE_STEPS[3])
-    if "es" in langs:
-        files["report.es.html"] = write_html(data, out / "report.es.html", "es")
+    for lang in others:
+        files[f"report.{lang}.html"] = write_html(data, out / f"report.{lang}.html", lang)
     staffing: dict[str, Any] = {}
     if "staffing" in comp.inputs:  # optional staffing section (docs/staffing.md)
         from equitable.pipeline._staffing import write_staffing

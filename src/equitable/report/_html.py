@@ -253,7 +253,7 @@ def render_html(data: ReportData, lang: str = "en") -> str:
                    n_students=number(lang, n_students), budget=budget),
         summary=t(lang, "summary_text", n_schools=number(lang, len(data.schools)),
                   n_tiers=len(data.tier_labels), budget=budget),
-        other_href="report.html" if lang == "es" else "report.es.html",
+        other_href="report.es.html" if lang == "en" else "report.html",
         plotly_js=get_plotlyjs(),
         map_html=_fig_html(map_figure(data, lang), "map"),
         shares_html=_fig_html(shares_figure(data, lang), "shares"),

@@ -16,7 +16,7 @@ from __future__ import annotations
 from babel.numbers import format_decimal, format_percent
 
 from equitable.i18n import translate_in
-from equitable.money import LOCALES, format_money
+from equitable.money import format_money, locale_of
 
 #: The English text of every message by key (``MESSAGES["en"]``); other languages are in the
 #: catalogues.
@@ -292,12 +292,12 @@ def money(lang: str, dollars: float, decimals: int = 0) -> str:
 
 def number(lang: str, value: float, decimals: int = 0) -> str:
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(value, format=fmt, locale=LOCALES[lang])
+    return format_decimal(value, format=fmt, locale=locale_of(lang))
 
 
 def percent(lang: str, fraction: float, decimals: int = 1) -> str:
     fmt = "#,##0" + ("." + "0" * decimals if decimals else "") + "%"
-    return format_percent(fraction, format=fmt, locale=LOCALES[lang])
+    return format_percent(fraction, format=fmt, locale=locale_of(lang))
 
 
 #: The budget workbooks (``allocation.xlsx``, ``allocation.es.xlsx``, ``compare.xlsx``): sheet

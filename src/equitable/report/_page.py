@@ -25,7 +25,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from equitable import __version__
 from equitable._atomic import write_file
-from equitable.money import LOCALES
+from equitable.money import locale_of
 from equitable.privacy import MARKER
 from equitable.report._messages import money, number, percent, t
 
@@ -91,7 +91,7 @@ def format_cell(lang: str, value: object, kind: str = "text") -> str:
         return percent(lang, x / 100.0, 1)
     from babel.numbers import format_decimal
 
-    return format_decimal(x, format="#,##0.####", locale=LOCALES[lang])
+    return format_decimal(x, format="#,##0.####", locale=locale_of(lang))
 
 
 def column(label: str, kind: str = "text", *, num: bool | None = None) -> dict[str, object]:
@@ -133,8 +133,10 @@ def render_page(template: str, lang: str, **context: Any) -> str:
     str : the whole document. Every value is escaped (autoescape); ``t``, ``cell`` (a bound
     :func:`format_cell`) and ``MARKER`` are given to the template.
     """
-    if lang not in LOCALES:
-        raise ValueError(f"language {lang!r}: expected one of {', '.join(sorted(LOCALES))}")
+    try:
+        locale_of(lang)
+    except KeyError:
+        raise ValueError(f"language {lang!r}: not a language CLDR knows") from None
     ctx: dict[str, Any] = {"version": __version__, "other_href": None, "caveats": [],
                            "sources": [], "footer_text": None}
     ctx.update(context)
