@@ -142,3 +142,36 @@ def libreoffice(tmp_path) -> LibreOffice:
         pytest.skip("LibreOffice is not installed (scripts/setup --test installs "
                     "libreoffice-calc)")
     return LibreOffice(exe, tmp_path)
+
+
+@pytest.fixture
+def new_language(tmp_path, monkeypatch):
+    """Add a language the way a translator does, as one catalogue file: ``new_language("fr",
+    "FR ")`` copies the Spanish catalogue as ``fr`` (every translation prefixed with the mark)
+    into a temporary locale folder that :mod:`equitable.i18n` then reads."""
+    import shutil
+
+    from babel.messages.pofile import read_po, write_po
+
+    from equitable import i18n
+
+    locale = tmp_path / "locale"
+    shutil.copytree(i18n.LOCALE_DIR, locale)
+    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
+
+    def add(code: str, mark: str) -> Path:
+        po = locale / code / "LC_MESSAGES" / "messages.po"
+        po.parent.mkdir(parents=True)
+        with open(locale / "es" / "LC_MESSAGES" / "messages.po", "rb") as fh:
+            catalogue = read_po(fh, locale="es")
+        for m in catalogue:
+            if m.id:
+                m.string = (f"{mark}{m.string}" if isinstance(m.string, str)
+                            else tuple(f"{mark}{s}" for s in m.string))
+        with open(po, "wb") as fh:
+            write_po(fh, catalogue)
+        i18n.clear_cache()
+        return po
+
+    yield add
+    i18n.clear_cache()

@@ -5,12 +5,11 @@ catalogue file."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.pofile import read_po, write_po
+from babel.messages.pofile import read_po
 
 from equitable import i18n
 
@@ -132,25 +131,10 @@ def test_messages_pot_is_up_to_date():
 
 
 @pytest.fixture
-def xx_language(tmp_path, monkeypatch):
+def xx_language(new_language):
     """A copy of the Spanish catalogue as a new language ``xx`` (each translation marked
-    ``[xx]``) in a temporary locale folder: adding a language is adding this one file."""
-    locale = tmp_path / "locale"
-    shutil.copytree(i18n.LOCALE_DIR, locale)
-    po = locale / "xx" / "LC_MESSAGES" / "messages.po"
-    po.parent.mkdir(parents=True)
-    with open(locale / "es" / "LC_MESSAGES" / "messages.po", "rb") as fh:
-        catalogue = read_po(fh, locale="es")
-    for m in catalogue:
-        if m.id:
-            m.string = (f"[xx] {m.string}" if isinstance(m.string, str)
-                        else tuple(f"[xx] {s}" for s in m.string))
-    with open(po, "wb") as fh:
-        write_po(fh, catalogue)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
-    i18n.clear_cache()
-    yield
-    i18n.clear_cache()
+    ``[xx]``): adding a language is adding this one file."""
+    new_language("xx", "[xx] ")
 
 
 def test_a_new_language_is_one_catalogue(xx_language):

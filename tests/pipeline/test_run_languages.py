@@ -4,37 +4,19 @@ has a message catalogue: a new language is one catalogue file (docs/translating.
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
-from babel.messages.pofile import read_po, write_po
 from babel.numbers import format_currency
 
-from equitable import i18n
 from equitable.errors import SpecError
 from equitable.pipeline import run
 from equitable.pipeline._synthetic import write_synthetic_inputs
 
 
 @pytest.fixture
-def french(tmp_path, monkeypatch):
+def french(new_language):
     """The Spanish catalogue copied as French (``fr``), each translation marked ``FR``."""
-    locale = tmp_path / "locale"
-    shutil.copytree(i18n.LOCALE_DIR, locale)
-    po = locale / "fr" / "LC_MESSAGES" / "messages.po"
-    po.parent.mkdir(parents=True)
-    with open(locale / "es" / "LC_MESSAGES" / "messages.po", "rb") as fh:
-        catalogue = read_po(fh, locale="es")
-    for m in catalogue:
-        if m.id:
-            m.string = (f"FR {m.string}" if isinstance(m.string, str)
-                        else tuple(f"FR {s}" for s in m.string))
-    with open(po, "wb") as fh:
-        write_po(fh, catalogue)
-    monkeypatch.setattr(i18n, "LOCALE_DIR", locale)
-    i18n.clear_cache()
-    yield
-    i18n.clear_cache()
+    new_language("fr", "FR ")
 
 
 def _config(folder, languages):

@@ -7,7 +7,6 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from pathlib import Path
 
 import httpx
 import pandas as pd
@@ -135,11 +134,6 @@ def live_url(dash_app):
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     """axe-core from npm (package.json at the repo root; ``npm ci`` installs it)."""
-    path = Path(__file__).resolve().parents[3] / "node_modules" / "axe-core" / "axe.min.js"
-    if not path.is_file():
-        import os
+    from tests.report.pages import axe_path
 
-        if os.environ.get("CI") or os.environ.get("EQUITABLE_REQUIRE_DATA"):
-            pytest.fail(f"{path} is missing: run 'npm ci' at the repository root")
-        pytest.skip(f"{path} is missing (run 'npm ci' at the repository root)")
-    return str(path)
+    return axe_path()
