@@ -2,8 +2,12 @@
 
 SQLite is the default (no server). SQLite connections run in WAL mode with a busy timeout, foreign
 keys on, and write transactions start with ``BEGIN IMMEDIATE`` (so that concurrent writers wait
-for one another instead of failing when a read transaction upgrades to a write). PostgreSQL is
-used through psycopg 3 (``postgresql+psycopg://...``).
+for one another instead of failing when a read transaction upgrades to a write). The threads of
+one process also take a lock per database file before ``BEGIN IMMEDIATE``: a writer waiting on
+SQLite's busy handler sleeps 1, 2, 5, 10 ... 100 ms between tries (``sqliteDefaultBusyCallback``)
+however soon the lock is free, while a thread waiting on a Python lock runs the moment it is
+released; only writers of different processes meet the busy handler. PostgreSQL is used through
+psycopg 3 (``postgresql+psycopg://...``).
 
 Engines are made with ``hide_parameters=True``: SQLAlchemy's error messages (and so any traceback
 or log line) never show the bound values of a statement, which are student ids, flags and notes
@@ -15,11 +19,12 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -40,6 +45,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "read_session",
+    "write_connection",
     "write_session",
 ]
 
@@ -187,16 +193,39 @@ def _writer(engine: Engine) -> Engine:
     return engine
 
 
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
+_WRITE_LOCKS_GUARD = threading.Lock()
+
+
+def _write_lock(engine: Engine) -> AbstractContextManager:
+    """The process's lock for writing to ``engine``'s SQLite file (re-entrant; see the module
+    docstring); no lock for PostgreSQL or an in-memory database."""
+    path = engine.url.database
+    if engine.dialect.name != "sqlite" or path in (None, "", ":memory:"):
+        return nullcontext()
+    key = os.path.abspath(path)
+    with _WRITE_LOCKS_GUARD:
+        return _WRITE_LOCKS.setdefault(key, threading.RLock())
+
+
+@contextmanager
+def write_connection(engine: Engine) -> Iterator[Connection]:
+    """A Core connection in a transaction that commits on success and rolls back on any error,
+    started like :func:`write_session`'s (the write lock first on SQLite)."""
+    with _write_lock(engine), _writer(engine).begin() as conn:
+        yield conn
+
+
 @contextmanager
 def write_session(engine: Engine) -> Iterator[Session]:
     """A session whose transaction commits on success and rolls back on any error.
 
     On SQLite the transaction starts with ``BEGIN IMMEDIATE`` (it takes the write lock at once,
-    waiting up to the busy timeout for other writers).
+    waiting up to the busy timeout for other writers), after the process's lock for the file.
     """
     session = sessionmaker(bind=_writer(engine), expire_on_commit=False)()
     try:
-        with session.begin():
+        with _write_lock(engine), session.begin():
             yield session
     finally:
         session.close()

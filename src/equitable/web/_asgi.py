@@ -4,5 +4,7 @@ Reads the settings from the environment (``EQUITABLE_SESSION_SECRET`` is require
 """
 
 from equitable.web import create_app, load_settings
+from equitable.web._app import prepare_to_serve
 
 app = create_app(load_settings(migrate_on_start=False))
+prepare_to_serve()

@@ -55,6 +55,9 @@ def serve(
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig else type(exc).__name__
         url = make_url(settings.database_url).render_as_string(hide_password=True)
         raise EquitableError(f"cannot open the database {url}: {reason}") from None
+    from equitable.web._app import prepare_to_serve
+
+    prepare_to_serve()
     typer.echo(f"equitable: serving on http://{host}:{port}/  (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 

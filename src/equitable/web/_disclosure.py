@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from equitable.outreach._cases import QueuePage, QueueRow, _disclosure_rows
-from equitable.outreach._db import _writer
+from equitable.outreach._db import write_connection
 from equitable.outreach._models import Case, DisclosureLog, User, utcnow
 from equitable.outreach._notices import Notice
 
@@ -104,6 +104,6 @@ def record_shown(engine, user: User | None, context: dict[str, Any], *, path: st
         pairs: Iterable = [(cid, sid) for a, cid, sid, d in shown if (a, d) == (action, detail)]
         rows += _disclosure_rows(user, action, purpose, pairs, f"{detail}: {path}"[:300], now)
     # Core, not the ORM: no unit of work, no session (the row layout is _disclosure_rows')
-    with _writer(engine).begin() as conn:
+    with write_connection(engine) as conn:
         conn.execute(insert(DisclosureLog), rows)
     return len(shown)

@@ -43,6 +43,13 @@ class WebSettings(BaseSettings):
         default): the header is ignored.
     default_language : UI language when nothing else chooses one (``en`` or ``es``).
     migrate_on_start : run the Alembic migrations when the app starts (default True).
+    request_threads : threads per worker process that run the page handlers
+        (``EQUITABLE_REQUEST_THREADS``, default 2). The handlers are Python code holding the
+        interpreter lock most of their time, so more threads than cores do not serve more
+        pages: they share the lock and every page in flight finishes late (at 50 staff on a
+        2-core machine, p95 of "My day" 61-66 ms with 2 threads against 195-301 ms with
+        AnyIO's default of 40; docs/performance.md). Raise it when pages wait on a remote
+        database more than they compute.
     """
 
     model_config = SettingsConfigDict(env_prefix="EQUITABLE_", extra="forbid")
@@ -55,6 +62,7 @@ class WebSettings(BaseSettings):
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
     default_language: str = Field(default="en", pattern="^(en|es)$")
     migrate_on_start: bool = True
+    request_threads: int = Field(default=2, ge=1, le=200)
     dev: bool = False
 
 
