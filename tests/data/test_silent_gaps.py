@@ -52,3 +52,18 @@ def test_frpm_misspelt_charter_funding_type_names_the_close_column(tmp_path):
         read_frpm(p)
     assert str(exc.value) == (f"{p}: missing column 'Charter Funding Type' (did you mean "
                               "'Charter Funding Typ'?)")
+
+
+def test_frpm_blank_cds_code_filled_from_its_parts_is_noted(tmp_path):
+    # a file with a CDSCode column where one cell is blank: the code is built from County +
+    # District + School Code (as when the column is absent), and the reader's notes say so
+    header = "CDSCode," + FRPM
+    rows = ["19647331935121," + ROWS[0], "," + ROWS[1]]
+    df = read_frpm(write(tmp_path / "f.csv", [header, *rows]))
+    assert list(df["cds_code"]) == ["19647331935121", "19647330126615"]
+    assert df.attrs["notes"] == [
+        "f.csv, column 'CDSCode': 1 blank cell(s) (first on row 3) filled from County Code + "
+        "District Code + School Code"]
+    full = read_frpm(write(tmp_path / "g.csv", [header, "19647331935121," + ROWS[0],
+                                                "19647330126615," + ROWS[1]]))
+    assert full.attrs["notes"] == []

@@ -228,6 +228,12 @@ def read_frpm(path: str | Path, *, schools_only: bool = True) -> pd.DataFrame:
                 f"'{df['cds_code'].iloc[pos]}' differs from County Code + District Code + "
                 f"School Code ('{built.iloc[pos]}')"
             )
+        blank = df["cds_code"].isna()
+        if blank.any():
+            first = table.line(int(blank.to_numpy().nonzero()[0][0]))
+            table.notes.append(
+                f"{table.path.name}, column 'CDSCode': {int(blank.sum())} blank cell(s) (first on "
+                f"row {first}) filled from County Code + District Code + School Code")
         df["cds_code"] = df["cds_code"].fillna(built)
     if schools_only:
         df = df[~df["school_code"].isin(NON_SCHOOL_CODES)]
