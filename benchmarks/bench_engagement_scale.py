@@ -2,7 +2,7 @@
 cluster (master + 2 workers on this machine), next to the plain-SQL floor (prints its figures).
 
     .venv/bin/python benchmarks/bench_engagement_scale.py [--sizes 150000,600000,2400000]
-        [--days 180] [--root /tmp/eq-bench-scale] [--threads 2] [--no-spark]
+        [--days 180] [--root /tmp/eq-bench-scale] [--threads 2] [--no-spark | --no-duckdb]
         [--worker-memory 4g] [--executor-memory 3g]
 
 For each size it writes (once; reused when present) a synthetic district in Parquet with
@@ -269,6 +269,8 @@ def main() -> None:
     ap.add_argument("--root", type=Path, default=Path("/tmp/eq-bench-scale"))
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--no-spark", action="store_true")
+    ap.add_argument("--no-duckdb", action="store_true",
+                    help="only the Spark cluster (the districts are still written when absent)")
     ap.add_argument("--worker-memory", default="4g")
     ap.add_argument("--executor-memory", default="3g")
     a = ap.parse_args()
@@ -280,6 +282,8 @@ def main() -> None:
     for n in sizes:
         folder, rows = _district(a.root, n, a.days)
         rows_of[n] = rows
+        if a.no_duckdb:
+            continue
         d = _child(DUCK_CHILD, str(folder), str(a.threads))
         f = _child(FLOOR_CHILD, str(folder), str(a.threads))
         duck.append((rows, d["seconds"]))
