@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from equitable.engagement import _outputs as O
 from equitable.engagement._backend import Backend, open_backend
+from equitable.engagement._fast import day_sets, period_figures
 from equitable.engagement._io import (
     ACTIVITY_COLUMNS,
     ATTENDANCE_COLUMNS,
@@ -38,6 +39,7 @@ from equitable.engagement._rules import (
     compact_attendance,
     engagement_table,
     fetch,
+    missing_rows_notes,
     to_frame,
 )
 from equitable.engagement._rules_spec import EngagementRules, load_rules
@@ -67,6 +69,7 @@ class EngagementResult:
     raw: pd.DataFrame | None = None  # the per-student frame before formatting
     inputs: dict[str, Any] = field(default_factory=dict)  # stem -> local Path or URI read
     engine: dict[str, Any] = field(default_factory=dict)  # the Spark session used (run.json)
+    short_path: bool = False  # the figures came from day sets (_fast), not row by row
 
 
 def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
@@ -382,9 +385,11 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
     calendar, c_issues, _ = check_calendar(
         read_table(paths["calendar"], CALENDAR_COLUMNS), _name(paths["calendar"])
     )
-    # The backend finds the as-of day in the attendance file while the students are checked.
+    # The backend reads the attendance file while the students are checked: on DuckDB into
+    # per-student day sets (the short path, _fast), else only to find the as-of day.
     pool = ThreadPoolExecutor(max_workers=1)
-    early = pool.submit(_attendance_and_as_of, be, paths, calendar, as_of)
+    early = pool.submit(_attendance_sets if be.name == "duckdb" else _attendance_and_as_of,
+                        be, paths, calendar, as_of)
     pool.shutdown(wait=False)
     try:
         students, s_issues, _ = check_students(students_table, _name(paths["students"]))
@@ -410,18 +415,40 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
     dropped = list(s_issues + c_issues)
     log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
              time.perf_counter() - t_start, time.process_time() - c_start)
-    return _compute(
-        be, paths, students, dropped, early, absences_only=absences_only,
-        lenient=lenient, missing_days=missing_days, sb98=sb98, rules=rules,
-    )
+    kw = dict(absences_only=absences_only, lenient=lenient, missing_days=missing_days,
+              sb98=sb98, rules=rules)
+    result = _compute(be, paths, students, list(dropped), early, **kw)
+    if result is not None:
+        return result
+    # Some attendance row has a problem: the general path checks row by row and names them.
+    log.info("engagement: the attendance has rows to check one by one (general path)")
+    again: Future = Future()
+    again.set_result(_attendance_and_as_of(be, paths, calendar, as_of))
+    result = _compute(be, paths, students, dropped, again, **kw)
+    assert result is not None, "the general path always gives a result or raises"
+    return result
 
 
-def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
-    """The attendance file as a backend table, its number of records, the instructional days
-    (one row per school and day, with integer keys), the as-of day, and whether every
-    attendance date is known to be a calendar day written ``YYYY-MM-DD`` (found by the scan
-    for the as-of day; False when ``as_of`` is given)."""
+def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
+    """:func:`_attendance_and_as_of` for the short path (DuckDB): the attendance grouped into
+    per-student day sets in one pass (:func:`~equitable.engagement._fast.day_sets`), the as-of
+    day the latest day with a row when not given. Without day sets (a calendar spanning more
+    than four years, an unusual date column), the general path's scan."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    cal = _instructional_days(calendar)
+    sets = None
+    if len(cal):
+        base, top = min(cal["c_date"]), max(cal["c_date"])
+        sets = day_sets(be, raw, base, (top - base).days + 1)
+    if sets is None or (as_of is None and sets.latest is None):
+        return _attendance_and_as_of(be, paths, calendar, as_of)
+    return raw, n_raw, cal, as_of or sets.latest, False, sets
+
+
+def _instructional_days(calendar: pd.DataFrame) -> pd.DataFrame:
+    """The instructional days, one row per school and day, sorted by school and date, with
+    integer keys (``idx`` the day's index in the school's calendar, ``c_sch_i`` the school's
+    rank, ``c_day`` the date's rank, ``c_full``: the school has every date of the calendar)."""
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
         "c_sch": cal["school_id"].astype(str),
@@ -435,6 +462,16 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
     # Schools whose instructional days are every day of the calendar (one district calendar).
     n_dates = int(cal["c_day"].max()) + 1 if len(cal) else 0
     cal["c_full"] = cal.groupby("c_sch_i")["c_day"].transform("size").to_numpy() == n_dates
+    return cal
+
+
+def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
+    """The attendance file as a backend table, its number of records, the instructional days
+    (:func:`_instructional_days`), the as-of day, whether every attendance date is known to be
+    a calendar day written ``YYYY-MM-DD`` (found by the scan for the as-of day; False when
+    ``as_of`` is given), and None (no day sets: the general path)."""
+    raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    cal = _instructional_days(calendar)
     all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
@@ -456,11 +493,14 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
-    return raw, n_raw, cal, as_of, all_match
+    return raw, n_raw, cal, as_of, all_match, None
 
 
 def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
-             missing_days, sb98, rules) -> EngagementResult:
+             missing_days, sb98, rules) -> EngagementResult | None:
+    """The run after the students are checked. With day sets (``early``'s last item) the
+    short path: None when an attendance row has a problem (the caller then runs the general
+    path, which names it)."""
     t0, c0 = time.perf_counter(), time.process_time()
 
     def phase(name: str) -> None:
@@ -469,7 +509,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
         t0, c0 = t, c
 
-    raw, n_raw, cal, as_of, dates_all_match = early.result()
+    raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
     cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
@@ -504,6 +544,13 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
+    figures = None
+    if sets is not None:
+        # The short path: every figure from the day sets, or None when a row has a problem.
+        figures = period_figures(be, sets, sids_t, multi.to_pandas(), cal, enrolled, as_of,
+                                 sb98, rules.sb98)
+        if figures is None:
+            return None
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
@@ -523,12 +570,19 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
     phase("inputs and enrolled days")
-    compact = be.materialize("att", compact_attendance(raw, inp))
-    phase("attendance reduced to integers")
-    ok, a_issues, a_notes, per = check_attendance(
-        compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient,
-        materialize=be.materialize,
-    )
+    if figures is not None:
+        ok, a_issues, per = None, [], None
+        a_notes = [] if absences_only else missing_rows_notes(
+            inp, enrolled, figures[["enr", "n_rows"]].rename(columns={"n_rows": "n"}))
+        figures_t = be.register("figures", pa.Table.from_pandas(figures, preserve_index=False))
+    else:
+        figures_t = None
+        compact = be.materialize("att", compact_attendance(raw, inp))
+        phase("attendance reduced to integers")
+        ok, a_issues, a_notes, per = check_attendance(
+            compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient,
+            materialize=be.materialize,
+        )
     activity = None
     if "activity" in paths:
         araw, _ = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
@@ -543,7 +597,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.warning("%s", n.message())
 
     expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
-                            sb98_window=sb98, per=per, rules=rules)
+                            sb98_window=sb98, per=per, rules=rules, figures=figures_t)
     df = to_frame(expr)
     phase("rules")
     for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",
@@ -595,6 +649,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         raw=df,
         inputs=dict(paths),
         engine=dict(getattr(be, "settings", {}) or {}),
+        short_path=figures is not None,
     )
     phase("output tables")
     return result

@@ -37,7 +37,7 @@ from equitable.engagement._rules_spec import EngagementRules, Sb98, load_rules, 
 
 __all__ = [
     "Inputs", "check_activity", "check_attendance", "compact_attendance", "engagement_table",
-    "to_frame",
+    "missing_rows_notes", "to_frame",
 ]
 
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -340,25 +340,34 @@ def check_attendance(
             if n_dup:
                 kept = kept.merge(dup_per_enr, on="enr", how="left").fillna({"n_dup": 0})
                 kept["n"] = kept["n"] - kept["n_dup"]
-        mm = exp.merge(kept[["enr", "n"]], on="enr", how="left").fillna({"n": 0})
-        gap = mm["days_enrolled"] - mm["n"]
-        n_gap = int(gap[gap > 0].sum())
-        if n_gap:
-            rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
-            n_enr = int((gap > 0).sum())
-            notes.append(Issue(
-                inp.attendance_file,
-                f"of {n_enr:,} enrollment{'' if n_enr == 1 else 's'} (students file "
-                f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
-                f"{'' if n_enr <= len(rows) else ', ...'}) have no attendance row; without "
-                "--absences-only every enrolled instructional day needs one",
-                n_gap, [], unit="instructional days",
-            ))
+        notes += missing_rows_notes(inp, exp, kept)
     ok = ok.mutate(absent=ok.st >= len(PRESENT_STATUSES), present=ok.st < len(PRESENT_STATUSES))
     per = None
     if drop_rows is None:
         per = per_all.select("enr", *_period_counts(t, t.present_))
     return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes, per
+
+
+def missing_rows_notes(inp: Inputs, enrolled: pd.DataFrame, kept: pd.DataFrame) -> list[Issue]:
+    """Full mode (not ``--absences-only``): the enrolled instructional days without an
+    attendance row, as one note (none when every day has one). ``enrolled`` has ``enr,
+    days_enrolled``; ``kept`` the rows kept per period, ``enr, n``."""
+    mm = enrolled[["enr", "days_enrolled"]].merge(kept[["enr", "n"]], on="enr", how="left")
+    mm = mm.fillna({"n": 0})
+    gap = mm["days_enrolled"] - mm["n"]
+    n_gap = int(gap[gap > 0].sum())
+    if not n_gap:
+        return []
+    rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
+    n_enr = int((gap > 0).sum())
+    return [Issue(
+        inp.attendance_file,
+        f"of {n_enr:,} enrollment{'' if n_enr == 1 else 's'} (students file "
+        f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
+        f"{'' if n_enr <= len(rows) else ', ...'}) have no attendance row; without "
+        "--absences-only every enrolled instructional day needs one",
+        n_gap, [], unit="instructional days",
+    )]
 
 
 def check_activity(
@@ -475,6 +484,7 @@ def engagement_table(
     sb98_window: tuple[dt.date | None, dt.date | None] = (None, None),
     per: ibis.Table | None = None,
     rules: EngagementRules | None = None,
+    figures: ibis.Table | None = None,
 ) -> ibis.Table:
     """One row per student and school with every count and flag of the engagement rules.
 
@@ -482,6 +492,9 @@ def engagement_table(
     ----------
     per : the per-period counts from :func:`check_attendance`, when it made them (else they
         are counted from ``ok``).
+    figures : every per-period figure taken from the rows at once (the counts of ``per``, the
+        streaks and the SB 98 weeks), as the short path makes them
+        (:func:`equitable.engagement._fast.period_figures`); ``ok`` and ``per`` are then unused.
     ok : usable attendance rows from :func:`check_attendance`.
     activity : usable activity rows from :func:`check_activity`, or None.
     enrolled : the enrolled-days table (``enr, days_enrolled, first_idx, last_idx, ...``).
@@ -508,16 +521,18 @@ def engagement_table(
     rules = load_rules(rules)
     p = inp.periods
     as_of = ibis.literal(inp.as_of)
-    if per is None:
-        per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
-    st = _streaks(ok, enrolled)
-    sb = _sb98(ok, inp, sb98_window, rules.sb98)
-
     e = enrolled
     t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i", "e_si"), "enr")
-    t = t.left_join(per, t.enr == per.enr).drop("enr_right")
-    t = t.left_join(st, t.enr == st.enr).drop("enr_right")
-    t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
+    if figures is not None:
+        t = t.left_join(figures, t.enr == figures.enr).drop("enr_right")
+    else:
+        if per is None:
+            per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
+        st = _streaks(ok, enrolled)
+        sb = _sb98(ok, inp, sb98_window, rules.sb98)
+        t = t.left_join(per, t.enr == per.enr).drop("enr_right")
+        t = t.left_join(st, t.enr == st.enr).drop("enr_right")
+        t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
     t = t.mutate(
         days_absent=t.days_absent.fill_null(0),
         longest_absence_streak=t.longest_absence_streak.fill_null(0),
