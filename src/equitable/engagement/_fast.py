@@ -22,6 +22,8 @@ names the rows. Both give the same figures on clean data (tests/engagement/test_
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import os
 import sys
 from dataclasses import dataclass
 
@@ -42,6 +44,7 @@ _W = 64  # days per word
 MAX_SPAN = 16 * _W
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _CHUNK = 65536  # groups unpacked to one byte a day at a time (bounded memory)
+_names = itertools.count()
 
 
 @dataclass
@@ -70,7 +73,8 @@ def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
     ``uint64`` word holding 64 days. Returns None when the engine is not DuckDB, the date column
     is not text or a date, or the calendar spans more than :data:`MAX_SPAN` days.
     """
-    if be.name != "duckdb" or sys.byteorder != "little" or span > MAX_SPAN or span < 1:
+    if (be.name != "duckdb" or not hasattr(be.con, "raw_sql") or sys.byteorder != "little"
+            or span > MAX_SPAN or span < 1):
         return None
     dtype = raw.date.type()
     if dtype.is_string():
@@ -89,7 +93,7 @@ def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
     words = ", ".join(
         f"bit_or(b) FILTER (WHERE w = {k}) AS a{k}, "
         f"bit_or(b) FILTER (WHERE w = {k} AND ab) AS b{k}" for k in range(n_words))
-    name = be._fresh("daysets")
+    name = f"eq_daysets_{os.getpid()}_{next(_names)}"
     be.con.raw_sql(f"""
         CREATE TEMP TABLE {name} AS
         SELECT sid, sch, count(*) AS n, count(*) FILTER (WHERE bad) AS n_bad, max(o) AS mx,
