@@ -49,11 +49,10 @@ def test_highest_bit_and_ranges():
 def test_days_to_instructional_index():
     # instructional days 0-4 and 7-11 (a weekend between): day 7 is index 6, day 11 index 10
     offsets = np.array([0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
-    days = np.zeros((2, 1), dtype="uint64")
-    for row, ds in enumerate(([0, 7, 11], [4])):
-        for d in ds:
-            days[row, 0] |= np.uint64(1) << np.uint64(d)
-    got = _fast._to_index(days, offsets, 1)
+    span = 12
+    days = np.stack([_fast._day_mask([0, 7, 11], span), _fast._day_mask([4], span)])
+    assert days.shape == (2, 2) and days[0].tolist() == [0b1000, 0b00010001]  # 4 pad bits
+    got = _fast._to_index(days, span, offsets, 1)
     assert got.tolist() == [[1 | 1 << 5 | 1 << 9], [1 << 4]]
 
 

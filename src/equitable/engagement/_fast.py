@@ -49,12 +49,12 @@ _names = itertools.count()
 
 @dataclass
 class DaySets:
-    """The grouped attendance: a DuckDB table name, its calendar origin and width, and the
+    """The grouped attendance: a DuckDB table name, its calendar origin and span, and the
     latest day with a row (the as-of day when none is given)."""
 
     table: str
     base: dt.date
-    n_words: int
+    span: int  # days from base to the calendar's last instructional day, inclusive
     latest: dt.date | None
 
 
@@ -68,10 +68,12 @@ def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
     ``raw`` is the attendance table (``student_id, school_id, date, status``); ``base`` the
     calendar's first instructional day and ``span`` the days from it to its last, inclusive.
     The table made has, per group: ``sid``, ``sch`` (the text as written), ``n`` (rows),
-    ``n_bad`` (rows whose date is not a date in the calendar's span or whose status is not one
-    of :data:`STATUSES`), ``a0..`` (days with a row) and ``b0..`` (days with an absence), each
-    ``uint64`` word holding 64 days. Returns None when the engine is not DuckDB, the date column
-    is not text or a date, or the calendar spans more than :data:`MAX_SPAN` days.
+    ``n_ok`` (rows whose date is a date in the calendar's span and whose status is one of
+    :data:`STATUSES`), ``mx`` (the latest such day), ``a`` (the days with such a row) and ``b``
+    (the days with an absence), each a DuckDB ``bitstring_agg`` of the days since ``base`` as
+    bytes (``ceil(span / 8)``, the bits right-aligned, day 0 first). Returns None when the
+    engine is not DuckDB, the date column is not text or a date, or the calendar spans more
+    than :data:`MAX_SPAN` days.
     """
     if (be.name != "duckdb" or not hasattr(be.con, "raw_sql") or sys.byteorder != "little"
             or span > MAX_SPAN or span < 1):
@@ -88,27 +90,44 @@ def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
     sel = raw.select(sid=_text(raw.student_id), sch=_text(raw.school_id),
                      st=_text(raw.status), d=d)
     inner = be.con.compile(sel)
-    n_words = -(-span // _W)
     known, absent = _sql_list(STATUSES), _sql_list(ABSENT_STATUSES)
-    words = ", ".join(
-        f"bit_or(b) FILTER (WHERE w = {k}) AS a{k}, "
-        f"bit_or(b) FILTER (WHERE w = {k} AND ab) AS b{k}" for k in range(n_words))
     name = f"eq_daysets_{os.getpid()}_{next(_names)}"
+    days = f"bitstring_agg(o, 0, {span - 1})"
     be.con.raw_sql(f"""
         CREATE TEMP TABLE {name} AS
-        SELECT sid, sch, count(*) AS n, count(*) FILTER (WHERE bad) AS n_bad, max(o) AS mx,
-               {words}
+        SELECT sid, sch, count(*) AS n, count(o) AS n_ok, max(o) AS mx,
+               {days}::BLOB AS a, ({days} FILTER (WHERE ab))::BLOB AS b
         FROM (
-          SELECT sid, sch, o, o // {_W} AS w, 1::UBIGINT << (o % {_W}) AS b,
-                 st IN {absent} AS ab, o IS NULL OR NOT coalesce(st IN {known}, false) AS bad
-          FROM (
-            SELECT sid, sch, st,
-                   CASE WHEN off >= 0 AND off < {span} THEN off END AS o
-            FROM (SELECT sid, sch, st, d - DATE '{base.isoformat()}' AS off FROM ({inner}))))
+          SELECT sid, sch, st IN {absent} AS ab,
+                 CASE WHEN off >= 0 AND off < {span} AND st IN {known} THEN off END::INTEGER AS o
+          FROM (SELECT sid, sch, st, d - DATE '{base.isoformat()}' AS off FROM ({inner})))
         GROUP BY sid, sch""")
     mx = be.con.raw_sql(f"SELECT max(mx) FROM {name}").fetchone()[0]
     latest = None if mx is None else base + dt.timedelta(days=int(mx))
-    return DaySets(name, base, n_words, latest)
+    return DaySets(name, base, span, latest)
+
+
+def _day_bytes(col: pa.ChunkedArray | pa.Array, span: int) -> np.ndarray:
+    """A ``bitstring_agg`` column as a (rows, ceil(span / 8)) uint8 matrix (null: no day)."""
+    width = -(-span // 8)
+    arr = pc.fill_null(col, pa.scalar(bytes(width), pa.binary()))
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if len(arr) == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
+    if not (np.diff(offs) == width).all():
+        raise AssertionError("day sets of unequal width")  # not reached: one span per run
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
+    return data.reshape(len(arr), width)
+
+
+def _day_mask(days: np.ndarray, span: int) -> np.ndarray:
+    """The days given, in the layout of :func:`_day_bytes`."""
+    width = -(-span // 8)
+    bits = np.zeros(width * 8, dtype=np.uint8)
+    bits[width * 8 - span + np.asarray(days, dtype="int64")] = 1
+    return np.packbits(bits, bitorder="big")
 
 
 # --- bit sets in numpy: (rows, words) uint64 arrays, day k of a row is bit k % 64 of word k // 64
@@ -184,14 +203,15 @@ def _run_ending_at(x: np.ndarray, last: np.ndarray) -> np.ndarray:
     return np.where(on, bb - _highest(below), 0)
 
 
-def _to_index(a: np.ndarray, offsets: np.ndarray, n_words: int) -> np.ndarray:
-    """Day bit sets (calendar days from the origin) -> bit sets of the instructional day index
-    of a school whose instructional days are the days ``offsets`` (sorted): index k is the day
-    ``offsets[k - 1]``."""
+def _to_index(a: np.ndarray, span: int, offsets: np.ndarray, n_words: int) -> np.ndarray:
+    """Day sets (:func:`_day_bytes`) -> bit sets of the instructional day index of a school
+    whose instructional days are the days ``offsets`` (sorted): index k is the day
+    ``offsets[k - 1]``, bit ``(k - 1) % 64`` of word ``(k - 1) // 64``."""
+    cols = a.shape[1] * 8 - span + np.asarray(offsets, dtype="int64")
     out = np.zeros((len(a), n_words), dtype="uint64")
     for s in range(0, len(a), _CHUNK):
-        part = np.ascontiguousarray(a[s:s + _CHUNK])
-        bits = np.unpackbits(part.view(np.uint8), axis=1, bitorder="little")[:, offsets]
+        part = a[s:s + _CHUNK]
+        bits = np.unpackbits(part, axis=1, bitorder="big")[:, cols]
         packed = np.packbits(bits, axis=1, bitorder="little")
         buf = np.zeros((len(part), n_words * 8), dtype=np.uint8)
         buf[:, :packed.shape[1]] = packed
@@ -204,9 +224,8 @@ def _fetch(be, sets: DaySets, sids: ibis.Table, schools: ibis.Table) -> pa.Table
     g = be.con.table(sets.table)
     g = g.left_join(sids, g.sid == sids.s_sid)
     g = g.left_join(schools, g.sch == schools.k_sch)
-    words = [f"{c}{k}" for c in "ab" for k in range(sets.n_words)]
-    return g.select("s_si", "u_enr", "u_sch_i", "u_lo", "u_hi", "sch_i", "n", "n_bad",
-                    *words).to_pyarrow()
+    return g.select("s_si", "u_enr", "u_sch_i", "u_lo", "u_hi", "sch_i", "n", "n_ok", "a",
+                    "b").to_pyarrow()
 
 
 def _col(t: pa.Table, name: str, fill: int, dtype: str) -> np.ndarray:
@@ -247,13 +266,13 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
     si = _col(t, "s_si", -1, "int64")
     sch = _col(t, "sch_i", -1, "int64")
     n = _col(t, "n", 0, "int64")
-    if (_col(t, "n_bad", 0, "int64") > 0).any() or (si < 0).any() or (sch < 0).any():
+    if (_col(t, "n_ok", 0, "int64") != n).any() or (si < 0).any() or (sch < 0).any():
         return None  # unknown ids or schools, bad dates or statuses
-    nw = sets.n_words
-    a = np.stack([_col(t, f"a{k}", 0, "uint64") for k in range(nw)], axis=1)
+    span = sets.span
+    a = _day_bytes(t["a"], span)
     if (_popcount(a) != n).any():
         return None  # a student, school and date listed twice
-    b = np.stack([_col(t, f"b{k}", 0, "uint64") for k in range(nw)], axis=1)
+    b = _day_bytes(t["b"], span)
     u_enr, u_sch = _col(t, "u_enr", 0, "int64"), _col(t, "u_sch_i", -1, "int64")
     u_lo, u_hi = _col(t, "u_lo", 1, "int64"), _col(t, "u_hi", 0, "int64")
     del t
@@ -293,13 +312,10 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
         if not len(rows):
             continue
         offs = np.frombuffer(key, dtype="int64")
-        instr = np.zeros(nw * _W, dtype=np.uint8)
-        instr[offs] = 1
-        mask = np.packbits(instr, bitorder="little").view(np.uint64)
-        if ((a[rows] & ~mask) != 0).any():
+        if ((a[rows] & ~_day_mask(offs, span)) != 0).any():
             return None  # a row on a day that is not an instructional day of the school
-        x[rows] = _to_index(a[rows], offs, wi)
-        y[rows] = _to_index(b[rows], offs, wi)
+        x[rows] = _to_index(a[rows], span, offs, wi)
+        y[rows] = _to_index(b[rows], span, offs, wi)
     del a, b
 
     # Periods: a student with one period brought it with the id; the others' periods at the

@@ -510,6 +510,8 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         t0, c0 = t, c
 
     raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
+    if sets is not None:
+        phase("attendance grouped into day sets")
     cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
@@ -551,6 +553,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                                  sb98, rules.sb98)
         if figures is None:
             return None
+        phase("rules on the day sets")
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
