@@ -46,13 +46,19 @@ def test_highest_bit_and_ranges():
     assert ((r[:1] & _bits([60, 70])) == _bits([60, 70])).all()
 
 
-def test_days_to_instructional_index():
-    # instructional days 0-4 and 7-11 (a weekend between): day 7 is index 6, day 11 index 10
-    offsets = np.array([0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
-    span = 12
-    days = np.stack([_fast._day_mask([0, 7, 11], span), _fast._day_mask([4], span)])
-    assert days.shape == (2, 2) and days[0].tolist() == [0b1000, 0b00010001]  # 4 pad bits
-    got = _fast._to_index(days, span, offsets, 1)
+def test_day_sets_as_bits_and_a_schools_own_days():
+    import pyarrow as pa
+
+    # DuckDB's bitstring_agg of 11 - day over 12 day numbers, as bytes: 4 pad bits, then the
+    # values 0..11 first to last. Days 0, 5 and 11 are the values 11, 6 and 0: bits 15, 10
+    # and 4 of the 16, i.e. 0b00001000 0b00100001.
+    col = pa.array([bytes([0b00001000, 0b00100001]), None], pa.binary())
+    words = _fast._day_words(col, 12, 1)
+    assert words.tolist() == [[1 | 1 << 5 | 1 << 11], [0]]
+    # a school whose days are the day numbers 0-4 and 7-11 (closed on 5 and 6): day 7 is its
+    # index 6 (bit 5), day 11 its index 10 (bit 9)
+    days = np.array([0, 1, 2, 3, 4, 7, 8, 9, 10, 11])
+    got = _fast._gather(np.array([[1 | 1 << 7 | 1 << 11], [1 << 4]], dtype="uint64"), days, 1)
     assert got.tolist() == [[1 | 1 << 5 | 1 << 9], [1 << 4]]
 
 

@@ -40,8 +40,8 @@ from equitable.engagement._rules_spec import Sb98, share
 __all__ = ["DaySets", "day_sets", "period_figures"]
 
 _W = 64  # days per word
-#: Calendars spanning more days than this (16 words) take the general path.
-MAX_SPAN = 16 * _W
+#: Calendars spanning more days than this (ten years) take the general path.
+MAX_SPAN = 3660
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
 _CHUNK = 65536  # groups unpacked to one byte a day at a time (bounded memory)
 _names = itertools.count()
@@ -49,12 +49,11 @@ _names = itertools.count()
 
 @dataclass
 class DaySets:
-    """The grouped attendance: a DuckDB table name, its calendar origin and span, and the
-    latest day with a row (the as-of day when none is given)."""
+    """The grouped attendance: a DuckDB table name, the number of day numbers, and the latest
+    day with a row (the as-of day when none is given)."""
 
     table: str
-    base: dt.date
-    span: int  # days from base to the calendar's last instructional day, inclusive
+    n_days: int  # the calendar's distinct instructional dates
     latest: dt.date | None
 
 
@@ -62,21 +61,28 @@ def _sql_list(values) -> str:
     return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
 
 
-def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
+def day_sets(be, raw: ibis.Table, dates: list[dt.date]) -> DaySets | None:
     """Group the attendance rows by ``(student_id, school_id)`` into day bit sets (one pass).
 
-    ``raw`` is the attendance table (``student_id, school_id, date, status``); ``base`` the
-    calendar's first instructional day and ``span`` the days from it to its last, inclusive.
-    The table made has, per group: ``sid``, ``sch`` (the text as written), ``n`` (rows),
-    ``n_ok`` (rows whose date is a date in the calendar's span and whose status is one of
-    :data:`STATUSES`), ``mx`` (the latest such day), ``a`` (the days with such a row) and ``b``
-    (the days with an absence), each a DuckDB ``bitstring_agg`` of the days since ``base`` as
-    bytes (``ceil(span / 8)``, the bits right-aligned, day 0 first). Returns None when the
-    engine is not DuckDB, the date column is not text or a date, or the calendar spans more
-    than :data:`MAX_SPAN` days.
+    ``raw`` is the attendance table (``student_id, school_id, date, status``); ``dates`` the
+    calendar's distinct instructional dates, sorted (a date's position is its day number, the
+    ``c_day`` of the calendar table). Each row's date becomes its day number through a list
+    indexed by the days since the first date (no join); a date that is no instructional day of
+    any school, or not a date, becomes null. The table made has, per group: ``sid``, ``sch``
+    (the text as written), ``n`` (rows), ``n_ok`` (rows with a day number and a status of
+    :data:`STATUSES`), ``a`` (their days) and ``b`` (the days with an absence): DuckDB
+    ``bitstring_agg`` of ``n_days - 1 - day`` as bytes, so that the bytes read backwards are
+    the little-endian bit set of the days (:func:`_day_words`). Returns None when the engine is
+    not DuckDB or the date column is not text or a date, or the calendar spans more than
+    :data:`MAX_SPAN` days.
     """
+    n_days = len(dates)
     if (be.name != "duckdb" or not hasattr(be.con, "raw_sql") or sys.byteorder != "little"
-            or span > MAX_SPAN or span < 1):
+            or n_days == 0):
+        return None
+    base = dates[0]
+    span = (dates[-1] - base).days + 1
+    if span > MAX_SPAN:
         return None
     dtype = raw.date.type()
     if dtype.is_string():
@@ -91,43 +97,44 @@ def day_sets(be, raw: ibis.Table, base: dt.date, span: int) -> DaySets | None:
                      st=_text(raw.status), d=d)
     inner = be.con.compile(sel)
     known, absent = _sql_list(STATUSES), _sql_list(ABSENT_STATUSES)
+    lut = ["NULL"] * span
+    for i, day in enumerate(dates):
+        lut[(day - base).days] = str(n_days - 1 - i)
     name = f"eq_daysets_{os.getpid()}_{next(_names)}"
-    days = f"bitstring_agg(o, 0, {span - 1})"
+    agg = f"bitstring_agg(o, 0, {n_days - 1})"
     be.con.raw_sql(f"""
         CREATE TEMP TABLE {name} AS
-        SELECT sid, sch, count(*) AS n, count(o) AS n_ok, max(o) AS mx,
-               {days}::BLOB AS a, ({days} FILTER (WHERE ab))::BLOB AS b
+        SELECT sid, sch, count(*) AS n, count(o) AS n_ok, min(o) AS mn,
+               {agg}::BLOB AS a, ({agg} FILTER (WHERE ab))::BLOB AS b
         FROM (
           SELECT sid, sch, st IN {absent} AS ab,
-                 CASE WHEN off >= 0 AND off < {span} AND st IN {known} THEN off END::INTEGER AS o
+                 CASE WHEN off >= 0 AND off < {span} AND st IN {known}
+                      THEN list_extract([{", ".join(lut)}]::SMALLINT[], (off + 1)::INTEGER)
+                 END AS o
           FROM (SELECT sid, sch, st, d - DATE '{base.isoformat()}' AS off FROM ({inner})))
         GROUP BY sid, sch""")
-    mx = be.con.raw_sql(f"SELECT max(mx) FROM {name}").fetchone()[0]
-    latest = None if mx is None else base + dt.timedelta(days=int(mx))
-    return DaySets(name, base, span, latest)
+    mn = be.con.raw_sql(f"SELECT min(mn) FROM {name}").fetchone()[0]
+    latest = None if mn is None else dates[n_days - 1 - int(mn)]
+    return DaySets(name, n_days, latest)
 
 
-def _day_bytes(col: pa.ChunkedArray | pa.Array, span: int) -> np.ndarray:
-    """A ``bitstring_agg`` column as a (rows, ceil(span / 8)) uint8 matrix (null: no day)."""
-    width = -(-span // 8)
+def _day_words(col: pa.ChunkedArray | pa.Array, n_days: int, n_words: int) -> np.ndarray:
+    """A column of :func:`day_sets` as bit sets: (rows, n_words) uint64, day ``c`` in bit
+    ``c % 64`` of word ``c // 64`` (null: no day). The bytes hold ``n_days - 1 - c``
+    right-aligned, first bit first, so backwards they are the little-endian bit set of ``c``."""
+    width = -(-n_days // 8)
     arr = pc.fill_null(col, pa.scalar(bytes(width), pa.binary()))
     if isinstance(arr, pa.ChunkedArray):
         arr = arr.combine_chunks()
-    if len(arr) == 0:
-        return np.zeros((0, width), dtype=np.uint8)
-    offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[arr.offset:arr.offset + len(arr) + 1]
-    if not (np.diff(offs) == width).all():
-        raise AssertionError("day sets of unequal width")  # not reached: one span per run
-    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
-    return data.reshape(len(arr), width)
-
-
-def _day_mask(days: np.ndarray, span: int) -> np.ndarray:
-    """The days given, in the layout of :func:`_day_bytes`."""
-    width = -(-span // 8)
-    bits = np.zeros(width * 8, dtype=np.uint8)
-    bits[width * 8 - span + np.asarray(days, dtype="int64")] = 1
-    return np.packbits(bits, bitorder="big")
+    out = np.zeros((len(arr), n_words * 8), dtype=np.uint8)
+    if len(arr):
+        offs = np.frombuffer(arr.buffers()[1], dtype=np.int32)[
+            arr.offset:arr.offset + len(arr) + 1]
+        if not (np.diff(offs) == width).all():
+            raise AssertionError("day sets of unequal width")  # not reached: one calendar
+        data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
+        out[:, :width] = data.reshape(len(arr), width)[:, ::-1]
+    return out.view(np.uint64)
 
 
 # --- bit sets in numpy: (rows, words) uint64 arrays, day k of a row is bit k % 64 of word k // 64
@@ -198,20 +205,21 @@ def _run_ending_at(x: np.ndarray, last: np.ndarray) -> np.ndarray:
     ok = b >= 0
     bb = np.maximum(b, 0)
     word = x[np.arange(len(x)), bb // _W]
-    on = ok & (((word >> (bb % _W).astype("uint64")) & np.uint64(1)) == 1)
-    below = ~x & _range(np.ones(len(x), dtype="int64"), bb, x.shape[1])  # zeros before it
-    return np.where(on, bb - _highest(below), 0)
+    on = np.flatnonzero(ok & (((word >> (bb % _W).astype("uint64")) & np.uint64(1)) == 1))
+    out = np.zeros(len(x), dtype="int64")
+    if len(on):  # only the rows absent on that day: the highest zero before it ends the run
+        below = ~x[on] & _range(np.ones(len(on), dtype="int64"), bb[on], x.shape[1])
+        out[on] = bb[on] - _highest(below)
+    return out
 
 
-def _to_index(a: np.ndarray, span: int, offsets: np.ndarray, n_words: int) -> np.ndarray:
-    """Day sets (:func:`_day_bytes`) -> bit sets of the instructional day index of a school
-    whose instructional days are the days ``offsets`` (sorted): index k is the day
-    ``offsets[k - 1]``, bit ``(k - 1) % 64`` of word ``(k - 1) // 64``."""
-    cols = a.shape[1] * 8 - span + np.asarray(offsets, dtype="int64")
-    out = np.zeros((len(a), n_words), dtype="uint64")
-    for s in range(0, len(a), _CHUNK):
-        part = a[s:s + _CHUNK]
-        bits = np.unpackbits(part, axis=1, bitorder="big")[:, cols]
+def _gather(x: np.ndarray, days: np.ndarray, n_words: int) -> np.ndarray:
+    """Bit sets of day numbers -> bit sets of the instructional day index of a school whose
+    days are ``days`` (sorted day numbers): index k is day ``days[k - 1]``."""
+    out = np.zeros((len(x), n_words), dtype="uint64")
+    for s in range(0, len(x), _CHUNK):
+        part = np.ascontiguousarray(x[s:s + _CHUNK]).view(np.uint8)
+        bits = np.unpackbits(part, axis=1, bitorder="little")[:, days]
         packed = np.packbits(bits, axis=1, bitorder="little")
         buf = np.zeros((len(part), n_words * 8), dtype=np.uint8)
         buf[:, :packed.shape[1]] = packed
@@ -235,7 +243,7 @@ def _col(t: pa.Table, name: str, fill: int, dtype: str) -> np.ndarray:
 def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
                    cal: pd.DataFrame, enrolled: pd.DataFrame, as_of: dt.date,
                    window: tuple[dt.date | None, dt.date | None], sb98: Sb98
-                   ) -> pd.DataFrame | None:
+                   ) -> pa.Table | None:
     """Per enrollment period with an attendance row on or before ``as_of``, every figure the
     rules take from the rows; None when a row has any problem (the general path then names it).
 
@@ -251,7 +259,7 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
 
     Returns
     -------
-    DataFrame ``enr, n_rows, days_absent, n_present_rows, last_present_idx`` (null when no day
+    Arrow table ``enr, n_rows, days_absent, n_present_rows, last_present_idx`` (null when no day
     present), ``longest_absence_streak, current_absence_streak, sb98_weeks_flagged``, as the
     general path's per-period counts, :func:`~._rules._streaks` and :func:`~._rules._sb98`
     give them (Education Code 43504(f) for the weeks; see those functions).
@@ -268,11 +276,11 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
     n = _col(t, "n", 0, "int64")
     if (_col(t, "n_ok", 0, "int64") != n).any() or (si < 0).any() or (sch < 0).any():
         return None  # unknown ids or schools, bad dates or statuses
-    span = sets.span
-    a = _day_bytes(t["a"], span)
+    wi = max(1, -(-sets.n_days // _W))
+    a = _day_words(t["a"], sets.n_days, wi)
     if (_popcount(a) != n).any():
         return None  # a student, school and date listed twice
-    b = _day_bytes(t["b"], span)
+    b = _day_words(t["b"], sets.n_days, wi)
     u_enr, u_sch = _col(t, "u_enr", 0, "int64"), _col(t, "u_sch_i", -1, "int64")
     u_lo, u_hi = _col(t, "u_lo", 1, "int64"), _col(t, "u_hi", 0, "int64")
     del t
@@ -285,9 +293,9 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
         if (_popcount(union) != np.add.reduceat(n[order], starts)).any():
             return None
 
-    # Each school's instructional days as days from the origin; schools with the same days
-    # (one district calendar: all of them) share one layout.
-    c_off = np.array([(d - sets.base).days for d in cal["c_date"]], dtype="int64")
+    # Each school's instructional days as day numbers; schools with the same days (one
+    # district calendar: all of them) share one layout.
+    c_day = cal["c_day"].to_numpy("int64")
     c_sch = cal["c_sch_i"].to_numpy("int64")
     n_sch = int(c_sch.max()) + 1
     bounds = np.flatnonzero(np.r_[True, c_sch[1:] != c_sch[:-1], True])
@@ -295,27 +303,32 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
     layout_of = np.full(n_sch, -1, dtype="int64")
     first_row = []
     for i in range(len(bounds) - 1):
-        key = c_off[bounds[i]:bounds[i + 1]].tobytes()
+        key = c_day[bounds[i]:bounds[i + 1]].tobytes()
         if key not in layouts:
             layouts[key] = len(layouts)
             first_row.append(bounds[i])
         layout_of[c_sch[bounds[i]]] = layouts[key]
-    n_idx = int(cal.groupby("c_sch_i").size().max())
-    wi = max(1, -(-n_idx // _W))
-    # Day bit sets -> instructional-index bit sets, layout by layout; a day that is not an
-    # instructional day of the school is a problem row.
-    x = np.zeros((len(a), wi), dtype="uint64")
-    y = np.zeros((len(a), wi), dtype="uint64")
+    # Day numbers -> each school's instructional-day index: the same bits for a school that
+    # has every day of the calendar; gathered for the others, where a day that is not one of
+    # the school's is a problem row.
+    x, y = a, b
     g_layout = layout_of[sch]
+    all_days = np.arange(sets.n_days, dtype="int64")
     for key, lay in layouts.items():
+        days = np.frombuffer(key, dtype="int64")
+        if len(days) == sets.n_days and (days == all_days).all():
+            continue
         rows = np.flatnonzero(g_layout == lay)
         if not len(rows):
             continue
-        offs = np.frombuffer(key, dtype="int64")
-        if ((a[rows] & ~_day_mask(offs, span)) != 0).any():
+        mask = np.zeros(wi * _W, dtype=np.uint8)
+        mask[days] = 1
+        if ((a[rows] & ~np.packbits(mask, bitorder="little").view(np.uint64)) != 0).any():
             return None  # a row on a day that is not an instructional day of the school
-        x[rows] = _to_index(a[rows], span, offs, wi)
-        y[rows] = _to_index(b[rows], span, offs, wi)
+        if x is a:
+            x, y = a.copy(), b.copy()
+        x[rows] = _gather(a[rows], days, wi)
+        y[rows] = _gather(b[rows], days, wi)
     del a, b
 
     # Periods: a student with one period brought it with the id; the others' periods at the
@@ -350,8 +363,9 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
     xo, yo = x[g] & in_days, y[g] & in_days
     n_rows = _popcount(xo)
     has_rows = n_rows > 0
-    g, enr, lo, hi, last, xo, yo, n_rows = (v[has_rows] for v in (g, enr, lo, hi, last, xo, yo,
-                                                                   n_rows))
+    if not has_rows.all():
+        g, enr, lo, hi, last, xo, yo, n_rows = (v[has_rows] for v in (g, enr, lo, hi, last, xo,
+                                                                       yo, n_rows))
     absent = _popcount(yo)
     present_top = _highest(xo & ~yo)
     # SB 98 weeks: per layout, the weeks' instructional days up to the as-of day and within
@@ -384,16 +398,13 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
             count += ((n_abs > 0) & (n_days > 0)
                       & ((n_abs > sb98.max_absent_days) | (n_abs * den >= n_days * num)))
         flagged[rows] = count
-    out = pd.DataFrame({
-        "enr": enr,
-        "n_rows": n_rows,
-        "days_absent": absent,
-        "n_present_rows": n_rows - absent,
-        "last_present_idx": pd.array(np.where(present_top >= 0, present_top + 1, 0),
-                                     dtype="Int64"),
-        "longest_absence_streak": _longest_run(yo),
-        "current_absence_streak": _run_ending_at(yo, last),
-        "sb98_weeks_flagged": flagged,
+    return pa.table({
+        "enr": pa.array(enr, pa.int64()),
+        "n_rows": pa.array(n_rows, pa.int64()),
+        "days_absent": pa.array(absent, pa.int64()),
+        "n_present_rows": pa.array(n_rows - absent, pa.int64()),
+        "last_present_idx": pa.array(present_top + 1, pa.int64(), mask=present_top < 0),
+        "longest_absence_streak": pa.array(_longest_run(yo), pa.int64()),
+        "current_absence_streak": pa.array(_run_ending_at(yo, last), pa.int64()),
+        "sb98_weeks_flagged": pa.array(flagged, pa.int64()),
     })
-    out.loc[present_top < 0, "last_present_idx"] = pd.NA
-    return out.sort_values("enr", kind="stable").reset_index(drop=True)

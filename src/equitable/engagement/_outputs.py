@@ -93,12 +93,20 @@ ATTR_COLUMNS = ("grade", "english_learner", "low_income", "foster", "homeless", 
 _KEYS = ["student_id", "school_id"]
 
 
-def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
+            rows: np.ndarray | None = None) -> pd.DataFrame:
     """``d[columns]`` with the student attributes: merged from ``attrs`` (one row per student
     and school), or, when ``attrs`` is None, already in ``d`` (as :func:`with_attributes` made
-    it). Rows keep the order of ``d``; the index is reset."""
+    it). Rows keep the order of ``d`` (only those of the boolean mask ``rows`` when given); the
+    index is reset."""
+    if rows is not None:
+        rows = np.asarray(rows, dtype=bool)
     if attrs is None:
-        return d[columns + [c for c in d.columns if c in ATTR_COLUMNS]].reset_index(drop=True)
+        cols = columns + [c for c in d.columns if c in ATTR_COLUMNS]
+        sub = d[cols] if rows is None else d.loc[rows, cols]
+        return sub.reset_index(drop=True)
+    if rows is not None:
+        d = d.loc[rows, columns]
     return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
 
 
@@ -335,7 +343,8 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     student_id, so the order is total and repeatable. ``attrs`` None: ``d`` comes from
     :func:`with_attributes`.
     """
-    x = _joined(d[on_list(d)], attrs, list(d.columns.difference(ATTR_COLUMNS, sort=False)))
+    x = _joined(d, attrs, list(d.columns.difference(ATTR_COLUMNS, sort=False)),
+                rows=on_list(d).to_numpy())
     x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
     x["_chronic"] = x["chronically_absent"] == True
     den = x["days_enrolled"].to_numpy(dtype="int64")
@@ -591,7 +600,7 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
     run.json carry it): the table is then published with its categories only.
     """
     now = d["enrolled_now"].astype(bool).to_numpy()
-    pop = _joined(d[now], attrs, _KEYS)
+    pop = _joined(d, attrs, _KEYS, rows=now)
     if attrs is None:
         pop["flagged"] = on_list(d).to_numpy()[now]
     else:

@@ -438,8 +438,7 @@ def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date 
     cal = _instructional_days(calendar)
     sets = None
     if len(cal):
-        base, top = min(cal["c_date"]), max(cal["c_date"])
-        sets = day_sets(be, raw, base, (top - base).days + 1)
+        sets = day_sets(be, raw, sorted(set(cal["c_date"])))
     if sets is None or (as_of is None and sets.latest is None):
         return _attendance_and_as_of(be, paths, calendar, as_of)
     return raw, n_raw, cal, as_of or sets.latest, False, sets
@@ -546,14 +545,6 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
     enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
-    figures = None
-    if sets is not None:
-        # The short path: every figure from the day sets, or None when a row has a problem.
-        figures = period_figures(be, sets, sids_t, multi.to_pandas(), cal, enrolled, as_of,
-                                 sb98, rules.sb98)
-        if figures is None:
-            return None
-        phase("rules on the day sets")
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
@@ -567,17 +558,26 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                                  "race_ethnicity"]].reset_index(drop=True)
     attrs["_pair"] = pair_key[pick]
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
-    # suppression, an integer program) in a thread while the backend reads the attendance.
+    # suppression, an integer program) in a thread while the attendance is worked through.
     pre = _enrolled_by_student_school(periods, enrolled)
     pool = ThreadPoolExecutor(max_workers=1)
     protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
     phase("inputs and enrolled days")
+    figures = None
+    if sets is not None:
+        # The short path: every figure from the day sets, or None when a row has a problem
+        # (the suppression pattern then goes unused: the general path finds the as-of day anew).
+        figures = period_figures(be, sets, sids_t, multi.to_pandas(), cal, enrolled, as_of,
+                                 sb98, rules.sb98)
+        if figures is None:
+            return None
+        phase("rules on the day sets")
     if figures is not None:
         ok, a_issues, per = None, [], None
-        a_notes = [] if absences_only else missing_rows_notes(
-            inp, enrolled, figures[["enr", "n_rows"]].rename(columns={"n_rows": "n"}))
-        figures_t = be.register("figures", pa.Table.from_pandas(figures, preserve_index=False))
+        a_notes = [] if absences_only else missing_rows_notes(inp, enrolled, pd.DataFrame({
+            "enr": figures["enr"].to_numpy(), "n": figures["n_rows"].to_numpy()}))
+        figures_t = be.register("figures", figures)
     else:
         figures_t = None
         compact = be.materialize("att", compact_attendance(raw, inp))
@@ -644,7 +644,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         notes=a_notes,
         privacy_notes=privacy_notes,
         counts={
-            "students": len(np.unique(s_rank)),
+            "students": len(pd.unique(s_rank)),
             "student_school_rows": len(df),
             "enrollments_without_instructional_days": int(len(students) - len(enrolled)),
             "on_outreach_list": len(queue),

@@ -648,8 +648,17 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
         if name.endswith("_date"):
             if not pa.types.is_date(col.type):
                 col = pc.cast(col, pa.date32())
-            text = pc.fill_null(pc.cast(col, pa.string()), "")
-            cols[name] = text.to_numpy(zero_copy_only=False).astype(object)
+            # Few distinct dates: each one's text is made once and shared by its rows.
+            text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
+            coded = text.dictionary_encode()
+            words = np.array(coded.dictionary.to_pylist(), dtype=object)
+            cols[name] = words[coded.indices.to_numpy(zero_copy_only=False)]
+        elif col.null_count and (pa.types.is_boolean(col.type) or pa.types.is_integer(col.type)):
+            # Python values (bool, int) with None for null, as to_pylist gives them.
+            values = pc.fill_null(col, False if pa.types.is_boolean(col.type) else 0)
+            obj = values.to_numpy(zero_copy_only=False).astype(object)
+            obj[col.is_null().to_numpy(zero_copy_only=False)] = None
+            cols[name] = obj
         elif col.null_count:
             cols[name] = np.array(col.to_pylist(), dtype=object)
         else:
