@@ -237,12 +237,35 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
     if len(idx) == 0:
         return result.tolist()
     part_a = _has_text(df["last_participation_date"].iloc[idx])
+    # The wording depends only on these values (streaks under 3, counts of a student who is
+    # not chronically absent and a missing flag under never engaged are not worded): each
+    # distinct combination is worded once and shared by its rows.
+    never = never_a[idx]
+    fields = [
+        never, missing_a[idx] & ~never, np.where(streak_a[idx] >= 3, streak_a[idx], 0),
+        chronic_a[idx],
+        np.where(chronic_a[idx], df["days_absent"].to_numpy(dtype="int64")[idx], 0),
+        np.where(chronic_a[idx], df["days_enrolled"].to_numpy(dtype="int64")[idx], 0),
+        sb98_a[idx], act_a[idx] & ~part_a,
+    ]
+    fields = [np.asarray(f, dtype="int64") for f in fields]
+    key = np.zeros(len(idx), dtype="int64")
+    room = 1
+    for f in fields:
+        lo, hi = int(f.min()), int(f.max())
+        if lo < 0 or room * (hi + 1) >= 2**62:
+            key = None  # not packable into one integer: word row by row
+            break
+        key = key * (hi + 1) + f
+        room *= hi + 1
+    if key is not None:
+        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        rows = first
+    else:
+        rows, inverse = np.arange(len(idx)), None
     out = []
-    for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
-        never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
-        chronic_a[idx].tolist(), df["days_absent"].to_numpy(dtype="int64")[idx].tolist(),
-        df["days_enrolled"].to_numpy(dtype="int64")[idx].tolist(), sb98_a[idx].tolist(),
-        act_a[idx].tolist(), part_a.tolist(),
+    for never, missing, streak, chronic, absent, enrolled, sb98, login in zip(
+        *[f[rows].tolist() for f in fields]
     ):
         parts = []
         if never:
@@ -255,10 +278,11 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
             parts.append(word["chronic"](absent, enrolled))
         if sb98:
             parts.append(word["sb98"](sb98))
-        if act and not part:
+        if login:
             parts.append(word["login"]())
         out.append("; ".join(parts))
-    result[idx] = out
+    texts = np.array(out, dtype=object)
+    result[idx] = texts if inverse is None else texts[inverse.ravel()]
     return result.tolist()
 
 
