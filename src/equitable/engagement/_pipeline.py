@@ -541,6 +541,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                  activity_file=_name(paths["activity"]) if "activity" in paths else None,
                  sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
                  wide_int_sums=be.name == "duckdb",
+                 one_period_per_school=not periods.duplicated(["e_si", "e_sch_i"]).any(),
                  n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")

@@ -66,6 +66,7 @@ class Inputs:
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
     wide_int_sums: bool = False  # DuckDB: 64-bit integer sums do not overflow, and the
     #                              duplicate screen's words are bitwise ORs
+    one_period_per_school: bool = False  # no student has two periods at one school
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -576,24 +577,31 @@ def engagement_table(
             last_activity_date=ibis.null("date"), last_participation_date=ibis.null("date")
         )
     # Combine the periods of a student at a school: grouped by the integer ranks of the ids
-    # (one rank per id, so the same groups as by the ids' text, and cheaper).
-    g = t.group_by([t.e_si.name("student_rank"), t.e_sch_i.name("school_rank")]).agg(
-        student_id=t.e_sid.arbitrary(),
-        school_id=t.e_sch.arbitrary(),
-        days_enrolled=t.days_enrolled.sum(),
-        days_absent=t.days_absent.sum(),
-        days_present=t.days_present.sum(),
-        days_unrecorded=t.days_unrecorded.sum(),
-        longest_absence_streak=t.longest_absence_streak.max(),
-        current_absence_streak=t.current_absence_streak.argmax(t.last_idx),
-        last_present_date=t.last_present_date.max(),
-        last_activity_date=t.last_activity_date.max(),
-        last_participation_date=t.last_participation_date.max(),
-        sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
-    )
-    # The student's and the school's integer ranks last (sorting by them sorts by the ids).
-    g = g.select(*[c for c in g.columns if not c.endswith("_rank")], "student_rank",
-                 "school_rank")
+    # (one rank per id, so the same groups as by the ids' text, and cheaper); when no student
+    # has two periods at one school, each period is its own group (no grouping needed).
+    same = ["days_enrolled", "days_absent", "days_present", "days_unrecorded",
+            "longest_absence_streak", "current_absence_streak", "last_present_date",
+            "last_activity_date", "last_participation_date", "sb98_weeks_flagged"]
+    if inp.one_period_per_school:
+        g = t.select(student_id=t.e_sid, school_id=t.e_sch, **{c: t[c] for c in same},
+                     student_rank=t.e_si, school_rank=t.e_sch_i)
+    else:
+        g = t.group_by([t.e_si.name("student_rank"), t.e_sch_i.name("school_rank")]).agg(
+            student_id=t.e_sid.arbitrary(),
+            school_id=t.e_sch.arbitrary(),
+            days_enrolled=t.days_enrolled.sum(),
+            days_absent=t.days_absent.sum(),
+            days_present=t.days_present.sum(),
+            days_unrecorded=t.days_unrecorded.sum(),
+            longest_absence_streak=t.longest_absence_streak.max(),
+            current_absence_streak=t.current_absence_streak.argmax(t.last_idx),
+            last_present_date=t.last_present_date.max(),
+            last_activity_date=t.last_activity_date.max(),
+            last_participation_date=t.last_participation_date.max(),
+            sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
+        )
+        # The student's and the school's integer ranks last (sorting by them sorts by the ids).
+        g = g.select("student_id", "school_id", *same, "student_rank", "school_rank")
     # Enrolled now: some enrollment period at the school covers the as-of date (also one that
     # began after the school's last instructional day before it, e.g. a re-enrollment that day).
     now = p.filter((p.e_start <= as_of) & (p.e_end >= as_of))
