@@ -176,8 +176,11 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     epoch = dt.date(1970, 1, 1)
     K = 10**7  # > days from 1970 to 9999-12-31
 
-    def day(values) -> np.ndarray:
-        return np.fromiter(((v - epoch).days for v in values), dtype="int64", count=len(values))
+    def day(values) -> np.ndarray:  # each distinct date converted once
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        days = np.fromiter(((v - epoch).days for v in uniques), dtype="int64",
+                           count=len(uniques))
+        return days[codes]
 
     ckey = cal["c_sch_i"].to_numpy("int64") * K + day(cal["c_date"])  # sorted: school, date
     cidx = cal["idx"].to_numpy("int64")
@@ -511,7 +514,9 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
     if sets is not None:
         phase("attendance grouped into day sets")
-    cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
+    codes, uniques = pd.factorize(cal["c_date"])  # each distinct date's Monday found once
+    cal["week"] = np.array([d - dt.timedelta(days=d.weekday()) for d in uniques],
+                           dtype=object)[codes]
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
     e_end = exit_date.where(exit_date.notna(), _FAR).to_numpy(dtype=object)

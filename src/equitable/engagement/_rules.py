@@ -672,6 +672,11 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
             cols[name] = obj
         elif col.null_count:
             cols[name] = np.array(col.to_pylist(), dtype=object)
+        elif name == "school_id" and pa.types.is_string(col.type):
+            # Few schools: each id's text is made once and shared by its rows.
+            coded = col.combine_chunks().dictionary_encode()
+            cols[name] = np.array(coded.dictionary.to_pylist(), dtype=object)[
+                coded.indices.to_numpy(zero_copy_only=False)]
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)
