@@ -155,9 +155,21 @@ def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
 
 def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -> pd.DataFrame:
     """``student_id, school_id, days_enrolled`` (summed over a student's periods at a school)."""
-    e = enrolled[["enr", "days_enrolled"]].merge(periods[["enr", "e_sid", "e_sch"]], on="enr")
-    g = e.groupby(["e_sid", "e_sch"], sort=True, as_index=False)["days_enrolled"].sum()
-    return g.rename(columns={"e_sid": "student_id", "e_sch": "school_id"})
+    # On the integer ranks (sorted as the ids are): the groups and order of the ids' text.
+    # (``enrolled`` holds periods of ``periods`` only: every one is found.)
+    pos = pd.Index(periods["enr"].to_numpy()).get_indexer(enrolled["enr"].to_numpy())
+    days = enrolled["days_enrolled"].to_numpy("int64")
+    key = O.pair_key(periods["e_si"].to_numpy()[pos], periods["e_sch_i"].to_numpy()[pos])
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], int)
+    first = pos[order[starts]]
+    return pd.DataFrame({
+        "student_id": periods["e_sid"].to_numpy()[first],
+        "school_id": periods["e_sch"].to_numpy()[first],
+        "days_enrolled": np.add.reduceat(days[order], starts) if len(k) else
+        np.array([], dtype="int64"),
+    })
 
 
 def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.date):

@@ -353,13 +353,15 @@ def missing_rows_notes(inp: Inputs, enrolled: pd.DataFrame, kept: pd.DataFrame) 
     """Full mode (not ``--absences-only``): the enrolled instructional days without an
     attendance row, as one note (none when every day has one). ``enrolled`` has ``enr,
     days_enrolled``; ``kept`` the rows kept per period, ``enr, n``."""
-    mm = enrolled[["enr", "days_enrolled"]].merge(kept[["enr", "n"]], on="enr", how="left")
-    mm = mm.fillna({"n": 0})
-    gap = mm["days_enrolled"] - mm["n"]
+    enr = enrolled["enr"].to_numpy("int64")
+    pos = pd.Index(kept["enr"].to_numpy("int64")).get_indexer(enr)  # one row per period
+    n = np.zeros(len(enr), dtype="int64")
+    n[pos >= 0] = kept["n"].to_numpy("int64")[pos[pos >= 0]]
+    gap = enrolled["days_enrolled"].to_numpy("int64") - n
     n_gap = int(gap[gap > 0].sum())
     if not n_gap:
         return []
-    rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
+    rows = sorted(int(e) for e in enr[gap > 0])[:MAX_EXAMPLES]
     n_enr = int((gap > 0).sum())
     return [Issue(
         inp.attendance_file,
