@@ -254,15 +254,15 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
     for f in fields:
         lo, hi = int(f.min()), int(f.max())
         if lo < 0 or room * (hi + 1) >= 2**62:
-            key = None  # not packable into one integer: word row by row
+            room = 0  # not packable into one integer: word row by row
             break
         key = key * (hi + 1) + f
         room *= hi + 1
-    if key is not None:
-        uniq, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-        rows = first
+    inverse = None
+    if room:
+        _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
     else:
-        rows, inverse = np.arange(len(idx)), None
+        rows = np.arange(len(idx))
     out = []
     for never, missing, streak, chronic, absent, enrolled, sb98, login in zip(
         *[f[rows].tolist() for f in fields]

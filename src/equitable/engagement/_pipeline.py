@@ -591,6 +591,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         if figures is None:
             return None
         phase("rules on the day sets")
+    a_issues: list[Issue]
     if figures is not None:
         ok, a_issues, per = None, [], None
         a_notes = [] if absences_only else missing_rows_notes(inp, enrolled, pd.DataFrame({
