@@ -186,3 +186,37 @@ def test_rows_with_problems_take_the_general_path(district):
         res = compute_engagement(d.folder, lenient=True)
         assert not res.short_path, name
         assert any(words in i.message() for i in res.dropped), name
+
+
+def test_reasons_worded_once_per_combination_and_row_by_row_when_too_large():
+    """The reasons are worded once per distinct combination of their figures; figures too
+    large to pack into one integer key are worded row by row, with the same words."""
+    from equitable.engagement._outputs import add_reason_codes, add_reasons
+
+    big = 2**40
+    frame = pd.DataFrame({
+        "never_engaged": [False, False, False, True],
+        "missing": [True, True, False, True],
+        "current_absence_streak": [4, 4, 2, 0],
+        "chronically_absent": [True, True, None, False],
+        "sb98_weeks_flagged": [1, 1, 0, 2],
+        "last_activity_date": ["", "", "2021-01-05", ""],
+        "last_participation_date": ["", "", "", ""],
+        "days_absent": [3, 3, 1, 0],
+        "days_enrolled": [20, 20, 40, 0],
+    })
+    missing = "missing: not present and no platform activity in the last 10 instructional days"
+    first = (f"{missing}; absent the last 4 instructional days in a row; chronically absent: "
+             "absent 3 of 20 days enrolled (15.0%); 1 week meeting the SB 98 re-engagement trigger")
+    assert add_reasons(frame, 10) == [
+        first, first,
+        "logs in to the learning platform but has never submitted work or joined live "
+        "instruction",
+        "never engaged: no day present and no platform activity since enrolling; 2 weeks "
+        "meeting the SB 98 re-engagement trigger",
+    ]
+    huge = frame.assign(days_absent=[big, 3, 1, 0], days_enrolled=[big, 20, 40, 0])
+    got = add_reason_codes(huge, 10)
+    assert got[0] == (f"missing{{days=10}}; absent_streak{{days=4}}; chronic{{absent={big}, "
+                      f"enrolled={big}}}; sb98_weeks{{weeks=1}}")
+    assert got[1:] == add_reason_codes(frame, 10)[1:]
