@@ -431,7 +431,12 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
     x = _joined(d, attrs, cols + (["days_absent"] if "days_absent" in d.columns else []))
     if "days_absent" not in x.columns:
         x["days_absent"] = 0
-    x["district"] = x["school_id"].str[:7]
+    # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
+    codes, schools = pd.factorize(x["school_id"])
+    if (codes >= 0).all() and all(isinstance(c, str) for c in schools):
+        x["district"] = np.array([c[:7] for c in schools], dtype=object)[codes]
+    else:
+        x["district"] = x["school_id"].str[:7]
     if x.duplicated(["student_id", "district"]).any():
         x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
         dist = x.groupby(["student_id", "district"], sort=False).agg(
