@@ -3,13 +3,16 @@
 On DuckDB, when the attendance rows are clean (the usual case), the rules need not look at a row
 twice. One pass groups the rows by ``(student_id, school_id)`` as they are written (text, as
 the plain-SQL floor of ``benchmarks/bench_engagement_scale.py`` does) and keeps, per group, the
-set of calendar days with a row and the set of days with an absence, as bit sets: day ``o``
-(days since the calendar's first instructional day) is bit ``o mod 64`` of word ``o // 64``,
-and a word is the bitwise OR of its rows' bits (:func:`day_sets`). The small table of groups is
-then joined to the students, and every figure of the rules is found on the bit sets in numpy
-(:func:`period_figures`): the days are moved to each school's instructional day index (``idx``,
-1, 2, ... in date order), split by enrollment period, and counted (population counts), the
-streaks measured (runs of one-bits) and the SB 98 weeks counted (a week is a run of indices).
+set of days with a row and the set of days with an absence, as bit sets (DuckDB's
+``bitstring_agg``) of the day number ``c`` (the date's position among the calendar's distinct
+instructional dates, found through a list indexed by the days since the first: no join); in
+numpy day ``c`` is bit ``c mod 64`` of word ``c // 64`` (:func:`day_sets`,
+:func:`_day_words`). The small table of groups is then joined to the students, and every
+figure of the rules is found on the bit sets in numpy (:func:`period_figures`): the day numbers
+become each school's instructional day index (``idx``, 1, 2, ... in date order: the same bits
+for a school that has every date of the calendar), split by enrollment period, and counted
+(population counts), the streaks measured (runs of one-bits) and the SB 98 weeks counted (a
+week is a run of indices).
 
 Anything the general path would report sends the run back to it (:func:`period_figures`
 returns None): a row with a blank or unknown id or school, a date that is not a date or not an
@@ -39,7 +42,7 @@ from equitable.engagement._rules_spec import Sb98, share
 
 __all__ = ["DaySets", "day_sets", "period_figures"]
 
-_W = 64  # days per word
+_W = 64  # days per word of a bit set
 #: Calendars spanning more days than this (ten years) take the general path.
 MAX_SPAN = 3660
 _ALL = np.uint64(0xFFFFFFFFFFFFFFFF)
