@@ -313,8 +313,10 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     df["exit_date"] = exit_
     # Overlapping periods of one student at one school (a duplicated enrollment): only rows
     # whose student and school appear more than once can overlap, so only those are sorted.
-    ok = df[~bad]
-    ok = ok[ok.duplicated(["student_id", "school_id"], keep=False)]
+    good = ~bad.to_numpy()
+    rep = df[["student_id", "school_id"]][good].duplicated(keep=False).to_numpy()
+    ok = df.loc[df.index[good][rep], ["student_id", "school_id", "enroll_date", "exit_date",
+                                      "_row"]]
     ok = ok.sort_values(["student_id", "school_id", "enroll_date", "_row"])
     same = (ok["student_id"] == ok["student_id"].shift()) & (
         ok["school_id"] == ok["school_id"].shift()
@@ -326,7 +328,7 @@ def check_students(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue
     overlap_mask.loc[overlap[overlap].index] = True
     flag("repeating or overlapping an earlier enrollment of the same student at the same school",
          overlap_mask)
-    return df[~bad].copy(), issues, bad
+    return (df[~bad].copy() if bad.any() else df), issues, bad
 
 
 def check_calendar(table: pa.Table, file: str) -> tuple[pd.DataFrame, list[Issue], pd.Series]:

@@ -93,12 +93,20 @@ ATTR_COLUMNS = ("grade", "english_learner", "low_income", "foster", "homeless", 
 _KEYS = ["student_id", "school_id"]
 
 
-def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str]) -> pd.DataFrame:
+def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
+            rows: np.ndarray | None = None) -> pd.DataFrame:
     """``d[columns]`` with the student attributes: merged from ``attrs`` (one row per student
     and school), or, when ``attrs`` is None, already in ``d`` (as :func:`with_attributes` made
-    it). Rows keep the order of ``d``; the index is reset."""
+    it). Rows keep the order of ``d`` (only those of the boolean mask ``rows`` when given); the
+    index is reset."""
+    if rows is not None:
+        rows = np.asarray(rows, dtype=bool)
     if attrs is None:
-        return d[columns + [c for c in d.columns if c in ATTR_COLUMNS]].reset_index(drop=True)
+        cols = columns + [c for c in d.columns if c in ATTR_COLUMNS]
+        sub = d[cols] if rows is None else d.loc[rows, cols]
+        return sub.reset_index(drop=True)
+    if rows is not None:
+        d = d.loc[rows, columns]
     return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
 
 
@@ -229,12 +237,35 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
     if len(idx) == 0:
         return result.tolist()
     part_a = _has_text(df["last_participation_date"].iloc[idx])
+    # The wording depends only on these values (streaks under 3, counts of a student who is
+    # not chronically absent and a missing flag under never engaged are not worded): each
+    # distinct combination is worded once and shared by its rows.
+    never = never_a[idx]
+    fields = [
+        never, missing_a[idx] & ~never, np.where(streak_a[idx] >= 3, streak_a[idx], 0),
+        chronic_a[idx],
+        np.where(chronic_a[idx], df["days_absent"].to_numpy(dtype="int64")[idx], 0),
+        np.where(chronic_a[idx], df["days_enrolled"].to_numpy(dtype="int64")[idx], 0),
+        sb98_a[idx], act_a[idx] & ~part_a,
+    ]
+    fields = [np.asarray(f, dtype="int64") for f in fields]
+    key = np.zeros(len(idx), dtype="int64")
+    room = 1
+    for f in fields:
+        lo, hi = int(f.min()), int(f.max())
+        if lo < 0 or room * (hi + 1) >= 2**62:
+            room = 0  # not packable into one integer: word row by row
+            break
+        key = key * (hi + 1) + f
+        room *= hi + 1
+    inverse = None
+    if room:
+        _, rows, inverse = np.unique(key, return_index=True, return_inverse=True)
+    else:
+        rows = np.arange(len(idx))
     out = []
-    for never, missing, streak, chronic, absent, enrolled, sb98, act, part in zip(
-        never_a[idx].tolist(), missing_a[idx].tolist(), streak_a[idx].tolist(),
-        chronic_a[idx].tolist(), df["days_absent"].to_numpy(dtype="int64")[idx].tolist(),
-        df["days_enrolled"].to_numpy(dtype="int64")[idx].tolist(), sb98_a[idx].tolist(),
-        act_a[idx].tolist(), part_a.tolist(),
+    for never, missing, streak, chronic, absent, enrolled, sb98, login in zip(
+        *[f[rows].tolist() for f in fields]
     ):
         parts = []
         if never:
@@ -247,10 +278,11 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
             parts.append(word["chronic"](absent, enrolled))
         if sb98:
             parts.append(word["sb98"](sb98))
-        if act and not part:
+        if login:
             parts.append(word["login"]())
         out.append("; ".join(parts))
-    result[idx] = out
+    texts = np.array(out, dtype=object)
+    result[idx] = texts if inverse is None else texts[inverse.ravel()]
     return result.tolist()
 
 
@@ -335,7 +367,8 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     student_id, so the order is total and repeatable. ``attrs`` None: ``d`` comes from
     :func:`with_attributes`.
     """
-    x = _joined(d[on_list(d)], attrs, list(d.columns.difference(ATTR_COLUMNS, sort=False)))
+    x = _joined(d, attrs, list(d.columns.difference(ATTR_COLUMNS, sort=False)),
+                rows=on_list(d).to_numpy())
     x["foster_or_homeless"] = (x["foster"] == "Y") | (x["homeless"] == "Y")
     x["_chronic"] = x["chronically_absent"] == True
     den = x["days_enrolled"].to_numpy(dtype="int64")
@@ -398,7 +431,12 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
     x = _joined(d, attrs, cols + (["days_absent"] if "days_absent" in d.columns else []))
     if "days_absent" not in x.columns:
         x["days_absent"] = 0
-    x["district"] = x["school_id"].str[:7]
+    # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
+    codes, schools = pd.factorize(x["school_id"])
+    if (codes >= 0).all() and all(isinstance(c, str) for c in schools):
+        x["district"] = np.array([c[:7] for c in schools], dtype=object)[codes]
+    else:
+        x["district"] = x["school_id"].str[:7]
     if x.duplicated(["student_id", "district"]).any():
         x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
         dist = x.groupby(["student_id", "district"], sort=False).agg(
@@ -591,7 +629,7 @@ def fairness_table(d: pd.DataFrame, queue: pd.DataFrame, attrs: pd.DataFrame | N
     run.json carry it): the table is then published with its categories only.
     """
     now = d["enrolled_now"].astype(bool).to_numpy()
-    pop = _joined(d[now], attrs, _KEYS)
+    pop = _joined(d, attrs, _KEYS, rows=now)
     if attrs is None:
         pop["flagged"] = on_list(d).to_numpy()[now]
     else:

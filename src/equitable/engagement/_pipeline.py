@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from equitable.engagement import _outputs as O
 from equitable.engagement._backend import Backend, open_backend
+from equitable.engagement._fast import day_sets, period_figures
 from equitable.engagement._io import (
     ACTIVITY_COLUMNS,
     ATTENDANCE_COLUMNS,
@@ -38,6 +39,7 @@ from equitable.engagement._rules import (
     compact_attendance,
     engagement_table,
     fetch,
+    missing_rows_notes,
     to_frame,
 )
 from equitable.engagement._rules_spec import EngagementRules, load_rules
@@ -67,6 +69,7 @@ class EngagementResult:
     raw: pd.DataFrame | None = None  # the per-student frame before formatting
     inputs: dict[str, Any] = field(default_factory=dict)  # stem -> local Path or URI read
     engine: dict[str, Any] = field(default_factory=dict)  # the Spark session used (run.json)
+    short_path: bool = False  # the figures came from day sets (_fast), not row by row
 
 
 def _raise_or_drop(issues: list[Issue], lenient: bool) -> None:
@@ -152,9 +155,21 @@ def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
 
 def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -> pd.DataFrame:
     """``student_id, school_id, days_enrolled`` (summed over a student's periods at a school)."""
-    e = enrolled[["enr", "days_enrolled"]].merge(periods[["enr", "e_sid", "e_sch"]], on="enr")
-    g = e.groupby(["e_sid", "e_sch"], sort=True, as_index=False)["days_enrolled"].sum()
-    return g.rename(columns={"e_sid": "student_id", "e_sch": "school_id"})
+    # On the integer ranks (sorted as the ids are): the groups and order of the ids' text.
+    # (``enrolled`` holds periods of ``periods`` only: every one is found.)
+    pos = pd.Index(periods["enr"].to_numpy()).get_indexer(enrolled["enr"].to_numpy())
+    days = enrolled["days_enrolled"].to_numpy("int64")
+    key = O.pair_key(periods["e_si"].to_numpy()[pos], periods["e_sch_i"].to_numpy()[pos])
+    order = np.argsort(key, kind="stable")
+    k = key[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], int)
+    first = pos[order[starts]]
+    return pd.DataFrame({
+        "student_id": periods["e_sid"].to_numpy()[first],
+        "school_id": periods["e_sch"].to_numpy()[first],
+        "days_enrolled": np.add.reduceat(days[order], starts) if len(k) else
+        np.array([], dtype="int64"),
+    })
 
 
 def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.date):
@@ -173,8 +188,11 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     epoch = dt.date(1970, 1, 1)
     K = 10**7  # > days from 1970 to 9999-12-31
 
-    def day(values) -> np.ndarray:
-        return np.fromiter(((v - epoch).days for v in values), dtype="int64", count=len(values))
+    def day(values) -> np.ndarray:  # each distinct date converted once
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+        days = np.fromiter(((v - epoch).days for v in uniques), dtype="int64",
+                           count=len(uniques))
+        return days[codes]
 
     ckey = cal["c_sch_i"].to_numpy("int64") * K + day(cal["c_date"])  # sorted: school, date
     cidx = cal["idx"].to_numpy("int64")
@@ -382,9 +400,11 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
     calendar, c_issues, _ = check_calendar(
         read_table(paths["calendar"], CALENDAR_COLUMNS), _name(paths["calendar"])
     )
-    # The backend finds the as-of day in the attendance file while the students are checked.
+    # The backend reads the attendance file while the students are checked: on DuckDB into
+    # per-student day sets (the short path, _fast), else only to find the as-of day.
     pool = ThreadPoolExecutor(max_workers=1)
-    early = pool.submit(_attendance_and_as_of, be, paths, calendar, as_of)
+    early = pool.submit(_attendance_sets if be.name == "duckdb" else _attendance_and_as_of,
+                        be, paths, calendar, as_of)
     pool.shutdown(wait=False)
     try:
         students, s_issues, _ = check_students(students_table, _name(paths["students"]))
@@ -410,18 +430,39 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
     dropped = list(s_issues + c_issues)
     log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
              time.perf_counter() - t_start, time.process_time() - c_start)
-    return _compute(
-        be, paths, students, dropped, early, absences_only=absences_only,
-        lenient=lenient, missing_days=missing_days, sb98=sb98, rules=rules,
-    )
+    kw = dict(absences_only=absences_only, lenient=lenient, missing_days=missing_days,
+              sb98=sb98, rules=rules)
+    result = _compute(be, paths, students, list(dropped), early, **kw)
+    if result is not None:
+        return result
+    # Some attendance row has a problem: the general path checks row by row and names them.
+    log.info("engagement: the attendance has rows to check one by one (general path)")
+    again: Future = Future()
+    again.set_result(_attendance_and_as_of(be, paths, calendar, as_of))
+    result = _compute(be, paths, students, dropped, again, **kw)
+    assert result is not None, "the general path always gives a result or raises"
+    return result
 
 
-def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
-    """The attendance file as a backend table, its number of records, the instructional days
-    (one row per school and day, with integer keys), the as-of day, and whether every
-    attendance date is known to be a calendar day written ``YYYY-MM-DD`` (found by the scan
-    for the as-of day; False when ``as_of`` is given)."""
+def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
+    """:func:`_attendance_and_as_of` for the short path (DuckDB): the attendance grouped into
+    per-student day sets in one pass (:func:`~equitable.engagement._fast.day_sets`), the as-of
+    day the latest day with a row when not given. Without day sets (a calendar spanning more
+    than four years, an unusual date column), the general path's scan."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    cal = _instructional_days(calendar)
+    sets = None
+    if len(cal):
+        sets = day_sets(be, raw, sorted(set(cal["c_date"])))
+    if sets is None or (as_of is None and sets.latest is None):
+        return _attendance_and_as_of(be, paths, calendar, as_of)
+    return raw, n_raw, cal, as_of or sets.latest, False, sets
+
+
+def _instructional_days(calendar: pd.DataFrame) -> pd.DataFrame:
+    """The instructional days, one row per school and day, sorted by school and date, with
+    integer keys (``idx`` the day's index in the school's calendar, ``c_sch_i`` the school's
+    rank, ``c_day`` the date's rank, ``c_full``: the school has every date of the calendar)."""
     cal = calendar[calendar["instructional"] == "Y"].sort_values(["school_id", "date"])
     cal = pd.DataFrame({
         "c_sch": cal["school_id"].astype(str),
@@ -435,6 +476,16 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
     # Schools whose instructional days are every day of the calendar (one district calendar).
     n_dates = int(cal["c_day"].max()) + 1 if len(cal) else 0
     cal["c_full"] = cal.groupby("c_sch_i")["c_day"].transform("size").to_numpy() == n_dates
+    return cal
+
+
+def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
+    """The attendance file as a backend table, its number of records, the instructional days
+    (:func:`_instructional_days`), the as-of day, whether every attendance date is known to be
+    a calendar day written ``YYYY-MM-DD`` (found by the scan for the as-of day; False when
+    ``as_of`` is given), and None (no day sets: the general path)."""
+    raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    cal = _instructional_days(calendar)
     all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
@@ -456,11 +507,14 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
-    return raw, n_raw, cal, as_of, all_match
+    return raw, n_raw, cal, as_of, all_match, None
 
 
 def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
-             missing_days, sb98, rules) -> EngagementResult:
+             missing_days, sb98, rules) -> EngagementResult | None:
+    """The run after the students are checked. With day sets (``early``'s last item) the
+    short path: None when an attendance row has a problem (the caller then runs the general
+    path, which names it)."""
     t0, c0 = time.perf_counter(), time.process_time()
 
     def phase(name: str) -> None:
@@ -469,8 +523,12 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
         t0, c0 = t, c
 
-    raw, n_raw, cal, as_of, dates_all_match = early.result()
-    cal["week"] = [d - dt.timedelta(days=d.weekday()) for d in cal["c_date"]]
+    raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
+    if sets is not None:
+        phase("attendance grouped into day sets")
+    codes, uniques = pd.factorize(cal["c_date"])  # each distinct date's Monday found once
+    cal["week"] = np.array([d - dt.timedelta(days=d.weekday()) for d in uniques],
+                           dtype=object)[codes]
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
     e_end = exit_date.where(exit_date.notna(), _FAR).to_numpy(dtype=object)
@@ -500,6 +558,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                  activity_file=_name(paths["activity"]) if "activity" in paths else None,
                  sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
                  wide_int_sums=be.name == "duckdb",
+                 one_period_per_school=not periods.duplicated(["e_si", "e_sch_i"]).any(),
                  n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
@@ -517,18 +576,35 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                                  "race_ethnicity"]].reset_index(drop=True)
     attrs["_pair"] = pair_key[pick]
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
-    # suppression, an integer program) in a thread while the backend reads the attendance.
+    # suppression, an integer program) in a thread while the attendance is worked through.
     pre = _enrolled_by_student_school(periods, enrolled)
     pool = ThreadPoolExecutor(max_workers=1)
     protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
     phase("inputs and enrolled days")
-    compact = be.materialize("att", compact_attendance(raw, inp))
-    phase("attendance reduced to integers")
-    ok, a_issues, a_notes, per = check_attendance(
-        compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient,
-        materialize=be.materialize,
-    )
+    figures = None
+    if sets is not None:
+        # The short path: every figure from the day sets, or None when a row has a problem
+        # (the suppression pattern then goes unused: the general path finds the as-of day anew).
+        figures = period_figures(be, sets, sids_t, multi.to_pandas(), cal, enrolled, as_of,
+                                 sb98, rules.sb98)
+        if figures is None:
+            return None
+        phase("rules on the day sets")
+    a_issues: list[Issue]
+    if figures is not None:
+        ok, a_issues, per = None, [], None
+        a_notes = [] if absences_only else missing_rows_notes(inp, enrolled, pd.DataFrame({
+            "enr": figures["enr"].to_numpy(), "n": figures["n_rows"].to_numpy()}))
+        figures_t = be.register("figures", figures)
+    else:
+        figures_t = None
+        compact = be.materialize("att", compact_attendance(raw, inp))
+        phase("attendance reduced to integers")
+        ok, a_issues, a_notes, per = check_attendance(
+            compact, inp, enrolled, _cross_school_overlaps(periods), lenient=lenient,
+            materialize=be.materialize,
+        )
     activity = None
     if "activity" in paths:
         araw, _ = _load_big(be, paths["activity"], ACTIVITY_COLUMNS, "activity")
@@ -543,7 +619,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         log.warning("%s", n.message())
 
     expr = engagement_table(ok, activity, inp, enrolled_t, missing_days=missing_days,
-                            sb98_window=sb98, per=per, rules=rules)
+                            sb98_window=sb98, per=per, rules=rules, figures=figures_t)
     df = to_frame(expr)
     phase("rules")
     for c in ("days_enrolled", "days_absent", "days_present", "days_unrecorded",
@@ -587,7 +663,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         notes=a_notes,
         privacy_notes=privacy_notes,
         counts={
-            "students": len(np.unique(s_rank)),
+            "students": len(pd.unique(s_rank)),
             "student_school_rows": len(df),
             "enrollments_without_instructional_days": int(len(students) - len(enrolled)),
             "on_outreach_list": len(queue),
@@ -595,6 +671,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
         raw=df,
         inputs=dict(paths),
         engine=dict(getattr(be, "settings", {}) or {}),
+        short_path=figures is not None,
     )
     phase("output tables")
     return result

@@ -37,7 +37,7 @@ from equitable.engagement._rules_spec import EngagementRules, Sb98, load_rules, 
 
 __all__ = [
     "Inputs", "check_activity", "check_attendance", "compact_attendance", "engagement_table",
-    "to_frame",
+    "missing_rows_notes", "to_frame",
 ]
 
 _FAR_FUTURE = dt.date(9999, 12, 31)
@@ -66,6 +66,7 @@ class Inputs:
     n_days: int = 1  # distinct instructional dates in the calendar (``c_day`` is 0..n_days-1)
     wide_int_sums: bool = False  # DuckDB: 64-bit integer sums do not overflow, and the
     #                              duplicate screen's words are bitwise ORs
+    one_period_per_school: bool = False  # no student has two periods at one school
 
 
 def _text(col: ibis.Value) -> ibis.Value:
@@ -340,25 +341,36 @@ def check_attendance(
             if n_dup:
                 kept = kept.merge(dup_per_enr, on="enr", how="left").fillna({"n_dup": 0})
                 kept["n"] = kept["n"] - kept["n_dup"]
-        mm = exp.merge(kept[["enr", "n"]], on="enr", how="left").fillna({"n": 0})
-        gap = mm["days_enrolled"] - mm["n"]
-        n_gap = int(gap[gap > 0].sum())
-        if n_gap:
-            rows = sorted(int(e) for e in mm.loc[gap > 0, "enr"])[:MAX_EXAMPLES]
-            n_enr = int((gap > 0).sum())
-            notes.append(Issue(
-                inp.attendance_file,
-                f"of {n_enr:,} enrollment{'' if n_enr == 1 else 's'} (students file "
-                f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
-                f"{'' if n_enr <= len(rows) else ', ...'}) have no attendance row; without "
-                "--absences-only every enrolled instructional day needs one",
-                n_gap, [], unit="instructional days",
-            ))
+        notes += missing_rows_notes(inp, exp, kept)
     ok = ok.mutate(absent=ok.st >= len(PRESENT_STATUSES), present=ok.st < len(PRESENT_STATUSES))
     per = None
     if drop_rows is None:
         per = per_all.select("enr", *_period_counts(t, t.present_))
     return ok.select("enr", "idx", "absent", "present", "_row"), issues, notes, per
+
+
+def missing_rows_notes(inp: Inputs, enrolled: pd.DataFrame, kept: pd.DataFrame) -> list[Issue]:
+    """Full mode (not ``--absences-only``): the enrolled instructional days without an
+    attendance row, as one note (none when every day has one). ``enrolled`` has ``enr,
+    days_enrolled``; ``kept`` the rows kept per period, ``enr, n``."""
+    enr = enrolled["enr"].to_numpy("int64")
+    pos = pd.Index(kept["enr"].to_numpy("int64")).get_indexer(enr)  # one row per period
+    n = np.zeros(len(enr), dtype="int64")
+    n[pos >= 0] = kept["n"].to_numpy("int64")[pos[pos >= 0]]
+    gap = enrolled["days_enrolled"].to_numpy("int64") - n
+    n_gap = int(gap[gap > 0].sum())
+    if not n_gap:
+        return []
+    rows = sorted(int(e) for e in enr[gap > 0])[:MAX_EXAMPLES]
+    n_enr = int((gap > 0).sum())
+    return [Issue(
+        inp.attendance_file,
+        f"of {n_enr:,} enrollment{'' if n_enr == 1 else 's'} (students file "
+        f"row{'' if len(rows) == 1 else 's'} {', '.join(map(str, rows))}"
+        f"{'' if n_enr <= len(rows) else ', ...'}) have no attendance row; without "
+        "--absences-only every enrolled instructional day needs one",
+        n_gap, [], unit="instructional days",
+    )]
 
 
 def check_activity(
@@ -475,6 +487,7 @@ def engagement_table(
     sb98_window: tuple[dt.date | None, dt.date | None] = (None, None),
     per: ibis.Table | None = None,
     rules: EngagementRules | None = None,
+    figures: ibis.Table | None = None,
 ) -> ibis.Table:
     """One row per student and school with every count and flag of the engagement rules.
 
@@ -482,6 +495,9 @@ def engagement_table(
     ----------
     per : the per-period counts from :func:`check_attendance`, when it made them (else they
         are counted from ``ok``).
+    figures : every per-period figure taken from the rows at once (the counts of ``per``, the
+        streaks and the SB 98 weeks), as the short path makes them
+        (:func:`equitable.engagement._fast.period_figures`); ``ok`` and ``per`` are then unused.
     ok : usable attendance rows from :func:`check_attendance`.
     activity : usable activity rows from :func:`check_activity`, or None.
     enrolled : the enrolled-days table (``enr, days_enrolled, first_idx, last_idx, ...``).
@@ -508,16 +524,18 @@ def engagement_table(
     rules = load_rules(rules)
     p = inp.periods
     as_of = ibis.literal(inp.as_of)
-    if per is None:
-        per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
-    st = _streaks(ok, enrolled)
-    sb = _sb98(ok, inp, sb98_window, rules.sb98)
-
     e = enrolled
     t = e.join(p.select("enr", "e_sid", "e_sch", "e_end", "e_sch_i", "e_si"), "enr")
-    t = t.left_join(per, t.enr == per.enr).drop("enr_right")
-    t = t.left_join(st, t.enr == st.enr).drop("enr_right")
-    t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
+    if figures is not None:
+        t = t.left_join(figures, t.enr == figures.enr).drop("enr_right")
+    else:
+        if per is None:
+            per = ok.group_by("enr").agg(**_period_counts(ok, ok.present))
+        st = _streaks(ok, enrolled)
+        sb = _sb98(ok, inp, sb98_window, rules.sb98)
+        t = t.left_join(per, t.enr == per.enr).drop("enr_right")
+        t = t.left_join(st, t.enr == st.enr).drop("enr_right")
+        t = t.left_join(sb, t.enr == sb.enr).drop("enr_right")
     t = t.mutate(
         days_absent=t.days_absent.fill_null(0),
         longest_absence_streak=t.longest_absence_streak.fill_null(0),
@@ -560,22 +578,32 @@ def engagement_table(
         t = t.mutate(
             last_activity_date=ibis.null("date"), last_participation_date=ibis.null("date")
         )
-    # Combine the periods of a student at a school.
-    g = t.group_by([t.e_sid.name("student_id"), t.e_sch.name("school_id")]).agg(
-        days_enrolled=t.days_enrolled.sum(),
-        days_absent=t.days_absent.sum(),
-        days_present=t.days_present.sum(),
-        days_unrecorded=t.days_unrecorded.sum(),
-        longest_absence_streak=t.longest_absence_streak.max(),
-        current_absence_streak=t.current_absence_streak.argmax(t.last_idx),
-        last_present_date=t.last_present_date.max(),
-        last_activity_date=t.last_activity_date.max(),
-        last_participation_date=t.last_participation_date.max(),
-        sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
-        # The student's and the school's integer ranks (sorting by them sorts by the ids).
-        student_rank=t.e_si.min(),
-        school_rank=t.e_sch_i.min(),
-    )
+    # Combine the periods of a student at a school: grouped by the integer ranks of the ids
+    # (one rank per id, so the same groups as by the ids' text, and cheaper); when no student
+    # has two periods at one school, each period is its own group (no grouping needed).
+    same = ["days_enrolled", "days_absent", "days_present", "days_unrecorded",
+            "longest_absence_streak", "current_absence_streak", "last_present_date",
+            "last_activity_date", "last_participation_date", "sb98_weeks_flagged"]
+    if inp.one_period_per_school:
+        g = t.select(student_id=t.e_sid, school_id=t.e_sch, **{c: t[c] for c in same},
+                     student_rank=t.e_si, school_rank=t.e_sch_i)
+    else:
+        g = t.group_by([t.e_si.name("student_rank"), t.e_sch_i.name("school_rank")]).agg(
+            student_id=t.e_sid.arbitrary(),
+            school_id=t.e_sch.arbitrary(),
+            days_enrolled=t.days_enrolled.sum(),
+            days_absent=t.days_absent.sum(),
+            days_present=t.days_present.sum(),
+            days_unrecorded=t.days_unrecorded.sum(),
+            longest_absence_streak=t.longest_absence_streak.max(),
+            current_absence_streak=t.current_absence_streak.argmax(t.last_idx),
+            last_present_date=t.last_present_date.max(),
+            last_activity_date=t.last_activity_date.max(),
+            last_participation_date=t.last_participation_date.max(),
+            sb98_weeks_flagged=t.sb98_weeks_flagged.sum(),
+        )
+        # The student's and the school's integer ranks last (sorting by them sorts by the ids).
+        g = g.select("student_id", "school_id", *same, "student_rank", "school_rank")
     # Enrolled now: some enrollment period at the school covers the as-of date (also one that
     # began after the school's last instructional day before it, e.g. a re-enrollment that day).
     now = p.filter((p.e_start <= as_of) & (p.e_end >= as_of))
@@ -633,10 +661,24 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
         if name.endswith("_date"):
             if not pa.types.is_date(col.type):
                 col = pc.cast(col, pa.date32())
-            text = pc.fill_null(pc.cast(col, pa.string()), "")
-            cols[name] = text.to_numpy(zero_copy_only=False).astype(object)
+            # Few distinct dates: each one's text is made once and shared by its rows.
+            text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
+            coded = text.dictionary_encode()
+            words = np.array(coded.dictionary.to_pylist(), dtype=object)
+            cols[name] = words[coded.indices.to_numpy(zero_copy_only=False)]
+        elif col.null_count and (pa.types.is_boolean(col.type) or pa.types.is_integer(col.type)):
+            # Python values (bool, int) with None for null, as to_pylist gives them.
+            values = pc.fill_null(col, False if pa.types.is_boolean(col.type) else 0)
+            obj = values.to_numpy(zero_copy_only=False).astype(object)
+            obj[col.is_null().to_numpy(zero_copy_only=False)] = None
+            cols[name] = obj
         elif col.null_count:
             cols[name] = np.array(col.to_pylist(), dtype=object)
+        elif name == "school_id" and pa.types.is_string(col.type):
+            # Few schools: each id's text is made once and shared by its rows.
+            coded = col.combine_chunks().dictionary_encode()
+            cols[name] = np.array(coded.dictionary.to_pylist(), dtype=object)[
+                coded.indices.to_numpy(zero_copy_only=False)]
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)
