@@ -81,3 +81,13 @@ def test_cli_synth_district(tmp_path, data_dir, capsys, monkeypatch):
     header = (out / "students.csv").read_text().splitlines()[0]
     assert header == ("student_id,school_id,grade,enroll_date,exit_date,english_learner,"
                       "low_income,foster,homeless,disability,race_ethnicity,home_language")
+
+
+def test_a_one_day_year(tmp_path, data_dir):
+    # --days 1 stopped with an IndexError (a late enrollment drawn on a day after the only one)
+    r = synth_district(tmp_path / "d", 200, 1, seed=0, data_dir=data_dir, activity=False)
+    students = pd.read_csv(r.folder / "students.csv", dtype=str)
+    att = pd.read_csv(r.folder / "attendance.csv", dtype=str)
+    assert set(students["enroll_date"]) == {"2021-08-16"}
+    assert len(att) == r.attendance_rows == 200  # one row per student on the one day
+    assert set(att["date"]) == {"2021-08-16"}

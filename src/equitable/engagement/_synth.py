@@ -273,7 +273,7 @@ def _synth_district_files(
     cal_days, cal_rows = _calendar_days(start, days)
     D = len(cal_days)
     first = np.zeros(n, dtype=np.int64)
-    late = rng.random(n) < 0.05
+    late = (rng.random(n) < 0.05) & (D > 1)  # a one-day year has no later day to enroll on
     first[late] = rng.integers(1, max(2, int(0.7 * D)), late.sum())
     last = np.full(n, D - 1, dtype=np.int64)
     early = rng.random(n) < 0.04
