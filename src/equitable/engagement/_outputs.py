@@ -93,6 +93,14 @@ ATTR_COLUMNS = ("grade", "english_learner", "low_income", "foster", "homeless", 
 _KEYS = ["student_id", "school_id"]
 
 
+def per_distinct(values, fn, dtype=object, missing=None) -> np.ndarray:
+    """``[fn(v) for v in values]`` with ``fn`` called once per distinct value (dates, school
+    ids: few distinct values over many rows); a missing value (None, NaN) gives ``missing``."""
+    codes, uniques = pd.factorize(np.asarray(values, dtype=object))
+    out = [fn(v) for v in uniques] + ([missing] if (codes < 0).any() else [])
+    return np.array(out, dtype=dtype)[codes]  # code -1 (missing): the last item
+
+
 def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
             rows: np.ndarray | None = None) -> pd.DataFrame:
     """``d[columns]`` with the student attributes: merged from ``attrs`` (one row per student
@@ -432,11 +440,8 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
     if "days_absent" not in x.columns:
         x["days_absent"] = 0
     # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
-    codes, schools = pd.factorize(x["school_id"])
-    if (codes >= 0).all() and all(isinstance(c, str) for c in schools):
-        x["district"] = np.array([c[:7] for c in schools], dtype=object)[codes]
-    else:
-        x["district"] = x["school_id"].str[:7]
+    x["district"] = per_distinct(x["school_id"], lambda c: c[:7] if isinstance(c, str) else np.nan,
+                                 missing=np.nan)
     if x.duplicated(["student_id", "district"]).any():
         x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
         dist = x.groupby(["student_id", "district"], sort=False).agg(

@@ -189,10 +189,7 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     K = 10**7  # > days from 1970 to 9999-12-31
 
     def day(values) -> np.ndarray:  # each distinct date converted once
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object))
-        days = np.fromiter(((v - epoch).days for v in uniques), dtype="int64",
-                           count=len(uniques))
-        return days[codes]
+        return O.per_distinct(values, lambda v: (v - epoch).days, dtype="int64")
 
     ckey = cal["c_sch_i"].to_numpy("int64") * K + day(cal["c_date"])  # sorted: school, date
     cidx = cal["idx"].to_numpy("int64")
@@ -526,9 +523,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
     if sets is not None:
         phase("attendance grouped into day sets")
-    codes, uniques = pd.factorize(cal["c_date"])  # each distinct date's Monday found once
-    cal["week"] = np.array([d - dt.timedelta(days=d.weekday()) for d in uniques],
-                           dtype=object)[codes]
+    cal["week"] = O.per_distinct(cal["c_date"], lambda d: d - dt.timedelta(days=d.weekday()))
     cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
     e_end = exit_date.where(exit_date.notna(), _FAR).to_numpy(dtype=object)

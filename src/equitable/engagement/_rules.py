@@ -645,6 +645,14 @@ def engagement_table(
     return g.drop("window_start").order_by(["school_rank", "student_rank"])
 
 
+def _shared_text(col) -> np.ndarray:
+    """A text column (no nulls) as an object array whose rows share one ``str`` per distinct
+    value (Arrow's dictionary encoding)."""
+    coded = col.combine_chunks().dictionary_encode()
+    return np.array(coded.dictionary.to_pylist(), dtype=object)[
+        coded.indices.to_numpy(zero_copy_only=False)]
+
+
 def to_frame(expr: ibis.Table) -> pd.DataFrame:
     """Execute and normalise types so both backends give the same pandas frame.
 
@@ -662,10 +670,7 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
             if not pa.types.is_date(col.type):
                 col = pc.cast(col, pa.date32())
             # Few distinct dates: each one's text is made once and shared by its rows.
-            text = pc.fill_null(pc.cast(col, pa.string()), "").combine_chunks()
-            coded = text.dictionary_encode()
-            words = np.array(coded.dictionary.to_pylist(), dtype=object)
-            cols[name] = words[coded.indices.to_numpy(zero_copy_only=False)]
+            cols[name] = _shared_text(pc.fill_null(pc.cast(col, pa.string()), ""))
         elif col.null_count and (pa.types.is_boolean(col.type) or pa.types.is_integer(col.type)):
             # Python values (bool, int) with None for null, as to_pylist gives them.
             values = pc.fill_null(col, False if pa.types.is_boolean(col.type) else 0)
@@ -676,9 +681,7 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
             cols[name] = np.array(col.to_pylist(), dtype=object)
         elif name == "school_id" and pa.types.is_string(col.type):
             # Few schools: each id's text is made once and shared by its rows.
-            coded = col.combine_chunks().dictionary_encode()
-            cols[name] = np.array(coded.dictionary.to_pylist(), dtype=object)[
-                coded.indices.to_numpy(zero_copy_only=False)]
+            cols[name] = _shared_text(col)
         else:
             cols[name] = col.to_pandas()
     return pd.DataFrame(cols, columns=table.column_names)
