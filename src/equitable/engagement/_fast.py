@@ -3,8 +3,8 @@
 On DuckDB, when the attendance rows are clean (the usual case), the rules need not look at a row
 twice. One pass groups the rows by ``(student_id, school_id)`` as they are written (text, as
 the plain-SQL floor of ``benchmarks/bench_engagement_scale.py`` does) and keeps, per group, the
-set of days with a row and the set of days with an absence, as bit sets (DuckDB's
-``bitstring_agg``) of the day number ``c`` (the date's position among the calendar's distinct
+days of rows without an absence and the days of rows with one, as the two halves of one bit set
+(one DuckDB ``bitstring_agg``) of the day number ``c`` (the date's position among the calendar's distinct
 instructional dates, found through a list indexed by the days since the first: no join); in
 numpy day ``c`` is bit ``c mod 64`` of word ``c // 64`` (:func:`day_sets`,
 :func:`_day_words`). The small table of groups is then joined to the students, and every
@@ -60,8 +60,8 @@ class DaySets:
     latest: dt.date | None
 
 
-def _sql_list(values) -> str:
-    return "(" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + ")"
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
 
 
 def day_sets(be, raw: ibis.Table, dates: list[dt.date]) -> DaySets | None:
@@ -73,11 +73,15 @@ def day_sets(be, raw: ibis.Table, dates: list[dt.date]) -> DaySets | None:
     indexed by the days since the first date (no join); a date that is no instructional day of
     any school, or not a date, becomes null. The table made has, per group: ``sid``, ``sch``
     (the text as written), ``n`` (rows), ``n_ok`` (rows with a day number and a status of
-    :data:`STATUSES`), ``a`` (their days) and ``b`` (the days with an absence): DuckDB
-    ``bitstring_agg`` of ``n_days - 1 - day`` as bytes, so that the bytes read backwards are
-    the little-endian bit set of the days (:func:`_day_words`). Returns None when the engine is
-    not DuckDB or the date column is not text or a date, or the calendar spans more than
-    :data:`MAX_SPAN` days.
+    :data:`STATUSES`) and ``ab``: their days as one bit set of ``2 * N`` bits (``N`` the days
+    rounded up to whole 64-bit words), the days of rows with an absence in the upper half, the
+    others in the lower half: DuckDB ``bitstring_agg`` of ``2 * N - 1 - day`` (no absence) or
+    ``N - 1 - day`` (an absence) as bytes, so that the bytes read backwards are the
+    little-endian bit set (:func:`_day_words`, :func:`_split_halves`). One aggregate, and the
+    status looked at once per row (a ``CASE`` giving the half; an unknown status gives null),
+    take about 25% less time than two aggregates and two ``IN`` lists (4.2 -> 3.1 s at 600,000
+    students; docs/performance.md). Returns None when the engine is not DuckDB or the date
+    column is not text or a date, or the calendar spans more than :data:`MAX_SPAN` days.
     """
     n_days = len(dates)
     if (be.name != "duckdb" or not hasattr(be.con, "raw_sql") or sys.byteorder != "little"
@@ -99,26 +103,43 @@ def day_sets(be, raw: ibis.Table, dates: list[dt.date]) -> DaySets | None:
     sel = raw.select(sid=_text(raw.student_id), sch=_text(raw.school_id),
                      st=_text(raw.status), d=d)
     inner = be.con.compile(sel)
-    known, absent = _sql_list(STATUSES), _sql_list(ABSENT_STATUSES)
+    half = _words(n_days) * _W  # N
+    # The status's half: N for a status without an absence, 0 for one with (null: unknown).
+    upper = " ".join(f"WHEN {_sql_text(st)} THEN {0 if st in ABSENT_STATUSES else half}"
+                     for st in STATUSES)
     lut = ["NULL"] * span
     for i, day in enumerate(dates):
-        lut[(day - base).days] = str(n_days - 1 - i)
+        lut[(day - base).days] = str(half - 1 - i)
     name = f"eq_daysets_{os.getpid()}_{next(_names)}"
-    agg = f"bitstring_agg(o, 0, {n_days - 1})"
     be.con.raw_sql(f"""
         CREATE TEMP TABLE {name} AS
-        SELECT sid, sch, count(*) AS n, count(o) AS n_ok, min(o) AS mn,
-               {agg}::BLOB AS a, ({agg} FILTER (WHERE ab))::BLOB AS b
+        SELECT sid, sch, count(*) AS n, count(o) AS n_ok, min(o % {half}) AS mn,
+               bitstring_agg(o, 0, {2 * half - 1})::BLOB AS ab
         FROM (
-          SELECT sid, sch, st IN {absent} AS ab,
-                 CASE WHEN off >= 0 AND off < {span} AND st IN {known}
+          SELECT sid, sch,
+                 CASE WHEN off >= 0 AND off < {span}
                       THEN list_extract([{", ".join(lut)}]::SMALLINT[], (off + 1)::INTEGER)
+                           + (CASE st {upper} END)
                  END AS o
           FROM (SELECT sid, sch, st, d - DATE '{base.isoformat()}' AS off FROM ({inner})))
         GROUP BY sid, sch""")
     mn = be.con.raw_sql(f"SELECT min(mn) FROM {name}").fetchone()[0]
-    latest = None if mn is None else dates[n_days - 1 - int(mn)]
+    latest = None if mn is None else dates[half - 1 - int(mn)]
     return DaySets(name, n_days, latest)
+
+
+def _words(n_days: int) -> int:
+    """64-bit words of a bit set of ``n_days`` days (at least one)."""
+    return max(1, -(-n_days // _W))
+
+
+def _split_halves(col: pa.ChunkedArray | pa.Array, n_days: int) -> tuple[np.ndarray, np.ndarray]:
+    """The ``ab`` column of :func:`day_sets` as two bit sets ``(a, b)``, (rows, words) uint64:
+    ``a`` the days with a row, ``b`` the days with an absence (the upper half)."""
+    wi = _words(n_days)
+    both = _day_words(col, 2 * wi * _W, 2 * wi)
+    b = np.ascontiguousarray(both[:, wi:])
+    return both[:, :wi] | b, b
 
 
 def _day_words(col: pa.ChunkedArray | pa.Array, n_days: int, n_words: int) -> np.ndarray:
@@ -235,8 +256,8 @@ def _fetch(be, sets: DaySets, sids: ibis.Table, schools: ibis.Table) -> pa.Table
     g = be.con.table(sets.table)
     g = g.left_join(sids, g.sid == sids.s_sid)
     g = g.left_join(schools, g.sch == schools.k_sch)
-    return g.select("s_si", "u_enr", "u_sch_i", "u_lo", "u_hi", "sch_i", "n", "n_ok", "a",
-                    "b").to_pyarrow()
+    return g.select("s_si", "u_enr", "u_sch_i", "u_lo", "u_hi", "sch_i", "n", "n_ok",
+                    "ab").to_pyarrow()
 
 
 def _col(t: pa.Table, name: str, fill: int, dtype: str) -> np.ndarray:
@@ -279,11 +300,10 @@ def period_figures(be, sets: DaySets, sids: ibis.Table, multi: pd.DataFrame,
     n = _col(t, "n", 0, "int64")
     if (_col(t, "n_ok", 0, "int64") != n).any() or (si < 0).any() or (sch < 0).any():
         return None  # unknown ids or schools, bad dates or statuses
-    wi = max(1, -(-sets.n_days // _W))
-    a = _day_words(t["a"], sets.n_days, wi)
+    wi = _words(sets.n_days)
+    a, b = _split_halves(t["ab"], sets.n_days)
     if (_popcount(a) != n).any():
-        return None  # a student, school and date listed twice
-    b = _day_words(t["b"], sets.n_days, wi)
+        return None  # a student, school and date listed twice (or present and absent)
     u_enr, u_sch = _col(t, "u_enr", 0, "int64"), _col(t, "u_sch_i", -1, "int64")
     u_lo, u_hi = _col(t, "u_lo", 1, "int64"), _col(t, "u_hi", 0, "int64")
     del t

@@ -106,16 +106,34 @@ def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
     """``d[columns]`` with the student attributes: merged from ``attrs`` (one row per student
     and school), or, when ``attrs`` is None, already in ``d`` (as :func:`with_attributes` made
     it). Rows keep the order of ``d`` (only those of the boolean mask ``rows`` when given); the
-    index is reset."""
+    index is reset. When both frames carry ``_pair`` (:func:`pair_key`) the attributes are
+    looked up on it (integers) instead of merged on the two ids; the result is the same."""
     if rows is not None:
         rows = np.asarray(rows, dtype=bool)
     if attrs is None:
-        cols = columns + [c for c in d.columns if c in ATTR_COLUMNS]
+        cols = columns + [c for c in d.columns if c in ATTR_COLUMNS or c == CATS]
         sub = d[cols] if rows is None else d.loc[rows, cols]
         return sub.reset_index(drop=True)
     if rows is not None:
-        d = d.loc[rows, columns]
+        d = d.loc[rows]
+    hit = _pair_rows(d, attrs)
+    if hit is not None:
+        extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
+        return pd.concat([d[columns].reset_index(drop=True), extra], axis=1)
     return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
+
+
+def _pair_rows(d: pd.DataFrame, attrs: pd.DataFrame) -> np.ndarray | None:
+    """The row of ``attrs`` of each row of ``d``, found on ``_pair``; None when a frame has no
+    ``_pair`` or a row of ``d`` has no row in ``attrs`` (then the frames are merged)."""
+    if "_pair" not in d.columns or "_pair" not in attrs.columns or len(attrs) == 0:
+        return None
+    keys = attrs["_pair"].to_numpy()
+    order = np.argsort(keys, kind="stable")
+    want = d["_pair"].to_numpy()
+    pos = np.minimum(np.searchsorted(keys[order], want), len(keys) - 1)
+    hit = order[pos]
+    return hit if (keys[hit] == want).all() else None
 
 
 def pair_key(student_rank, school_rank) -> np.ndarray:
@@ -133,20 +151,14 @@ def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> 
     and school) the attributes are looked up on it; otherwise merged on the two ids. The result
     is the same: ``d``'s rows in order, with the attribute columns after its own.
     """
-    if "_pair" in d.columns and "_pair" in attrs.columns:
-        keys = attrs["_pair"].to_numpy()
-        order = np.argsort(keys, kind="stable")
-        want = d["_pair"].to_numpy()
-        pos = np.searchsorted(keys[order], want)
-        pos = np.minimum(pos, len(keys) - 1)
-        hit = order[pos]
-        if len(keys) and (keys[hit] == want).all():
-            extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
-            # ``_pair`` stays (the output tables select their columns); dropping it would copy.
-            x = pd.concat([d.reset_index(drop=True), extra], axis=1)
-            x["reasons"] = add_reasons(x, missing_days)
-            x["reason_codes"] = add_reason_codes(x, missing_days)
-            return x
+    hit = _pair_rows(d, attrs)
+    if hit is not None:
+        extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
+        # ``_pair`` stays (the output tables select their columns); dropping it would copy.
+        x = pd.concat([d.reset_index(drop=True), extra], axis=1)
+        x["reasons"] = add_reasons(x, missing_days)
+        x["reason_codes"] = add_reason_codes(x, missing_days)
+        return x
     x = d.drop(columns="_pair", errors="ignore").merge(
         attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
     x["reasons"] = add_reasons(x, missing_days)
@@ -405,8 +417,27 @@ def academic_year(day: dt.date) -> str:
     return f"{start}-{(start + 1) % 100:02d}"
 
 
+#: A column of ``attrs`` the pipeline adds (:func:`category_bits`): each row's reporting
+#: categories as the bits of one integer, bit k for ``CATEGORIES[k]``.
+CATS = "_cats"
+
+
+def category_bits(frame: pd.DataFrame) -> np.ndarray:
+    """Each row's CDE reporting categories (:data:`CATEGORIES`) as one int64, bit ``k`` set
+    when the row is in category ``k``: found once from the attribute columns, so that the
+    tables made from the same students (summary, fairness) need not compare text again."""
+    out = np.zeros(len(frame), dtype="int64")
+    for k, m in enumerate(_member_masks(frame).values()):
+        out |= m.astype("int64") << k
+    return out
+
+
 def _member_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """Boolean membership of every row in each CDE reporting category (computed once)."""
+    """Boolean membership of every row in each CDE reporting category (computed once), in the
+    order of :data:`CATEGORIES`; from :data:`CATS` when the frame has it."""
+    if CATS in frame.columns:
+        bits = frame[CATS].to_numpy("int64")
+        return {code: (bits >> k) & 1 == 1 for k, (code, _) in enumerate(CATEGORIES)}
     n = len(frame)
     race_codes, race_uniques = pd.factorize(frame["race_ethnicity"])
     span = frame["grade"].map(_SPAN).fillna("")

@@ -154,7 +154,8 @@ def _cross_school_overlaps(periods: pd.DataFrame) -> list[int]:
 
 
 def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -> pd.DataFrame:
-    """``student_id, school_id, days_enrolled`` (summed over a student's periods at a school)."""
+    """``student_id, school_id, days_enrolled`` (summed over a student's periods at a school)
+    and ``_pair`` (:func:`~equitable.engagement._outputs.pair_key` of the two ranks)."""
     # On the integer ranks (sorted as the ids are): the groups and order of the ids' text.
     # (``enrolled`` holds periods of ``periods`` only: every one is found.)
     pos = pd.Index(periods["enr"].to_numpy()).get_indexer(enrolled["enr"].to_numpy())
@@ -169,6 +170,7 @@ def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -
         "school_id": periods["e_sch"].to_numpy()[first],
         "days_enrolled": np.add.reduceat(days[order], starts) if len(k) else
         np.array([], dtype="int64"),
+        "_pair": k[starts],
     })
 
 
@@ -570,6 +572,7 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     attrs = students.iloc[pick][["student_id", "school_id", "grade", *FLAG_COLUMNS,
                                  "race_ethnicity"]].reset_index(drop=True)
     attrs["_pair"] = pair_key[pick]
+    attrs[O.CATS] = O.category_bits(attrs)  # the reporting categories, found once
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
     # suppression, an integer program) in a thread while the attendance is worked through.
     pre = _enrolled_by_student_school(periods, enrolled)

@@ -197,46 +197,51 @@ def _build_model(
     col_upper[:n] = 1.0
     col_lower[:n][fixed_on] = 1.0
     col_upper[:n][frozen & ~fixed_on] = 0.0
-    rows_i: list[np.ndarray] = []
-    rows_j: list[np.ndarray] = []
-    rows_v: list[np.ndarray] = []
+    # The matrix as coordinate lists of Python numbers (one list append per row would cost
+    # an array per row: 68,000 rows for a district of 1,000 schools).
+    rows_i: list[int] = []
+    rows_j: list[int] = []
+    rows_v: list[float] = []
     rlo: list[float] = []
     r = 0
 
-    def add(cols: np.ndarray, vals: np.ndarray, lower: float) -> None:
+    def add(cols: list[int], vals: list[float], lower: float) -> None:
         nonlocal r
-        rows_i.append(np.full(len(cols), r))
-        rows_j.append(np.asarray(cols))
-        rows_v.append(np.asarray(vals, float))
+        rows_i.extend([r] * len(cols))
+        rows_j.extend(cols)
+        rows_v.extend(vals)
         rlo.append(lower)
         r += 1
 
     room = np.minimum(v, p)
+    room_l, v_l = room.tolist(), v.tolist()
+    unpub_l, primary_l = unpub.tolist(), primary.tolist()
     eq_rows: list[int] = []
     for e, (members, total) in enumerate(eqs):
         s_col, w_col = n + e, n + m + e
-        allc = np.append(members, total)
+        members_l = np.asarray(members).tolist()
+        allc = [*members_l, total]
         # S_e = sum x ; W_e = sum room_j x_j (members)
-        add(np.append(allc, s_col), np.append(np.ones(len(allc)), -1.0), 0.0)
+        add([*allc, s_col], [1.0] * len(allc) + [-1.0], 0.0)
         eq_rows.append(r - 1)
-        add(np.append(members, w_col), np.append(room[members], -1.0), 0.0)
+        add([*members_l, w_col], [room_l[c] for c in members_l] + [-1.0], 0.0)
         eq_rows.append(r - 1)
         for c in allc:  # line: S_e - 2 x_c >= 0
-            if unpub[c] and not primary[c]:
+            if unpub_l[c] and not primary_l[c]:
                 continue  # never shown and not a small group: may be alone
-            add(np.array([s_col, c]), np.array([1.0, -2.0]), 0.0)
+            add([s_col, c], [1.0, -2.0], 0.0)
         if p > 0:  # capacity: a primary cell's interval must reach v + p and max(v - p, 0)
-            for c in members[primary[members]]:  # upper protection of a primary member
-                add(np.array([w_col, total]), np.array([1.0, p]), p + room[c])
-            if primary[total] and v[total] > 0:  # lower protection of a primary total
-                add(np.array([w_col]), np.array([1.0]), min(p, v[total]))
+            for c in members_l:  # upper protection of a primary member
+                if primary_l[c]:
+                    add([w_col, total], [1.0, p], p + room_l[c])
+            if primary_l[total] and v_l[total] > 0:  # lower protection of a primary total
+                add([w_col], [1.0], min(p, v_l[total]))
     rlo_arr = np.asarray(rlo)
     rup = np.full(r, highspy.kHighsInf)
     rup[eq_rows] = 0.0  # definitions are equalities
     mat = sparse.csc_matrix(
-        (np.concatenate(rows_v) if rows_v else np.zeros(0),
-         (np.concatenate(rows_i) if rows_i else np.zeros(0, int),
-          np.concatenate(rows_j) if rows_j else np.zeros(0, int))),
+        (np.asarray(rows_v, dtype=float),
+         (np.asarray(rows_i, dtype=int), np.asarray(rows_j, dtype=int))),
         shape=(r, ncol),
     )
     lp = highspy.HighsLp()

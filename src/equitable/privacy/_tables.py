@@ -298,8 +298,13 @@ def build_system(
     for part in parts:
         idx = np.empty(len(part.coords), dtype=int)
         seen: dict[Key, int] = {}
+        # Each cell's key (:func:`_key`) and its labels that are totals, found once per cell
+        # (the equations below look at every cell once per additive dimension).
+        tl = part.total_label
+        labelled = [sorted((d, str(v)) for d, v in coord.items()) for coord in part.coords]
+        cell_keys = [tuple(it for it in items if it[1].strip() != tl) for items in labelled]
         for i, coord in enumerate(part.coords):
-            k = _key(coord, part.total_label)
+            k = cell_keys[i]
             if k in seen:
                 raise InputError(
                     f"{part.name}: rows '{part.places[seen[k]].row}' and '{part.places[i].row}' "
@@ -339,8 +344,9 @@ def build_system(
             members: dict[Key, list[int]] = {}
             totals: dict[Key, int] = {}
             for i, coord in enumerate(part.coords):
-                rest = _key({d: v for d, v in coord.items() if d != g}, part.total_label)
-                if _is_total(coord[g], part.total_label):
+                # the key without dimension g (a total label is in no key)
+                rest = tuple(it for it in cell_keys[i] if it[0] != g)
+                if _is_total(coord[g], tl):
                     totals[rest] = idx[i]
                 else:
                     members.setdefault(rest, []).append(idx[i])
