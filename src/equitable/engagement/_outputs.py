@@ -113,14 +113,22 @@ def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
     if attrs is None:
         cols = columns + [c for c in d.columns if c in ATTR_COLUMNS or c == CATS]
         sub = d[cols] if rows is None else d.loc[rows, cols]
-        return sub.reset_index(drop=True)
+        return _renumbered(sub)
     if rows is not None:
         d = d.loc[rows]
     hit = _pair_rows(d, attrs)
     if hit is not None:
-        extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
-        return pd.concat([d[columns].reset_index(drop=True), extra], axis=1)
+        extra = _renumbered(attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit])
+        return pd.concat([_renumbered(d[columns]), extra], axis=1, copy=False)
     return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
+
+
+def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with the index 0, 1, ..., n - 1, sharing its columns: ``reset_index(drop=True)``
+    would copy (and first consolidate) every column, 0.2-0.3 s for 600,000 students."""
+    out = frame.copy(deep=False)  # a frame of its own (columns may be added to it)
+    out.index = pd.RangeIndex(len(out))
+    return out
 
 
 def _pair_rows(d: pd.DataFrame, attrs: pd.DataFrame) -> np.ndarray | None:
@@ -153,9 +161,9 @@ def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> 
     """
     hit = _pair_rows(d, attrs)
     if hit is not None:
-        extra = attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit].reset_index(drop=True)
+        extra = _renumbered(attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit])
         # ``_pair`` stays (the output tables select their columns); dropping it would copy.
-        x = pd.concat([d.reset_index(drop=True), extra], axis=1)
+        x = pd.concat([_renumbered(d), extra], axis=1, copy=False)
         x["reasons"] = add_reasons(x, missing_days)
         x["reason_codes"] = add_reason_codes(x, missing_days)
         return x
@@ -357,7 +365,7 @@ def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = Fal
     d = pd.DataFrame(cols, columns=ENGAGEMENT_COLUMNS)
     if not presorted:
         d = d.sort_values(["school_id", "student_id"], kind="mergesort")
-    return d.reset_index(drop=True)
+    return _renumbered(d)
 
 
 def _yn_vec(s: pd.Series) -> np.ndarray:
@@ -408,7 +416,7 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     x["absence_rate"] = _rate_vec(x["days_absent"], x["days_enrolled"]).to_numpy()
     for c in ("never_engaged", "missing", "foster_or_homeless", "chronically_absent"):
         x[c] = _yn_vec(x[c])
-    return x[QUEUE_COLUMNS].reset_index(drop=True)
+    return _renumbered(x[QUEUE_COLUMNS])
 
 
 def academic_year(day: dt.date) -> str:
@@ -467,42 +475,54 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
     chronic_rule = load_rules(rules).chronic_absence
     num, den = share(chronic_rule.rate_percent)
     cols = ["student_id", "school_id", "days_enrolled"]
-    x = _joined(d, attrs, cols + (["days_absent"] if "days_absent" in d.columns else []))
-    if "days_absent" not in x.columns:
-        x["days_absent"] = 0
-    # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
-    x["district"] = per_distinct(x["school_id"], lambda c: c[:7] if isinstance(c, str) else np.nan,
-                                 missing=np.nan)
-    if x.duplicated(["student_id", "district"]).any():
-        x = x.sort_values(["student_id", "district", "school_id"], kind="mergesort")
-        dist = x.groupby(["student_id", "district"], sort=False).agg(
-            days_enrolled=("days_enrolled", "sum"), days_absent=("days_absent", "sum"),
-        ).reset_index()
-        # The student's attributes at the district: those of their last school row.
-        last_attrs = x.drop_duplicates(["student_id", "district"], keep="last").drop(
-            columns=["days_enrolled", "days_absent", "school_id"]
-        )
-        dist = dist.merge(last_attrs, on=["student_id", "district"], how="left")
+    x = _joined(d, attrs, cols + [c for c in ("days_absent", "_pair") if c in d.columns])
+    days = x["days_enrolled"].to_numpy("int64")
+    absent = x["days_absent"].to_numpy("int64") if "days_absent" in x.columns else \
+        np.zeros(len(x), dtype="int64")
+    cats = x[CATS].to_numpy("int64") if CATS in x.columns else category_bits(x)
+    # Integer ranks that sort as the ids do: from the pipeline's pair key, else from the ids.
+    if "_pair" in x.columns:
+        pair_ = x["_pair"].to_numpy("int64")
+        student = pair_ // SCHOOL_SPAN
+        _, first, school_codes = np.unique(pair_ % SCHOOL_SPAN, return_index=True,
+                                           return_inverse=True)
+        schools = x["school_id"].to_numpy(dtype=object)[first]
     else:
-        dist = x
+        school_codes, schools = pd.factorize(x["school_id"], sort=True)
+        student = pd.factorize(x["student_id"], sort=True)[0].astype("int64")
+    # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
+    district_of, districts = pd.factorize(
+        np.array([c[:7] for c in np.asarray(schools, dtype=object)], dtype=object), sort=True)
+    district = district_of[school_codes]
+    levels = [("S", school_codes, schools, days, absent, cats)]
+    # A student at two schools of a district counts once there, with the days of both and the
+    # attributes of the last school (by school id).
+    pair = student * (len(districts) + 1) + district
+    order = np.lexsort((school_codes, district, student))
+    k = pair[order]
+    starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], int)
+    if len(starts) < len(k):
+        last = np.r_[starts[1:], len(k)] - 1
+        levels.insert(0, ("D", district[order[starts]], districts,
+                          np.add.reduceat(days[order], starts),
+                          np.add.reduceat(absent[order], starts), cats[order[last]]))
+    else:
+        levels.insert(0, ("D", district, districts, days, absent, cats))
     parts = []
-    for level, frame, key in (("D", dist, "district"), ("S", x, "school_id")):
-        codes, uniques = pd.factorize(frame[key], sort=True)
+    for level, codes, uniques, dd, aa, cc in levels:
         k = len(uniques)
-        days = frame["days_enrolled"].to_numpy()
-        eligible = days >= chronic_rule.min_days_enrolled
-        chronic = eligible & (frame["days_absent"].to_numpy() * den >= days * num)
-        masks = _member_masks(frame)
-        for order, (code, _) in enumerate(CATEGORIES):
-            m = masks[code]
+        eligible = dd >= chronic_rule.min_days_enrolled
+        chronic = eligible & (aa * den >= dd * num)
+        for order_, (code, _) in enumerate(CATEGORIES):
+            m = (cc >> order_) & 1 == 1
             n = np.bincount(codes[m], minlength=k)
             el = np.bincount(codes[m & eligible], minlength=k)
             ch = np.bincount(codes[m & chronic], minlength=k)
             keep = n > 0
-            ent = np.asarray(uniques)[keep]
-            cds = ent if level == "S" else np.char.add(ent.astype(str), "0000000")
+            ent = np.asarray(uniques, dtype=object)[keep]
+            cds = ent if level == "S" else np.array([e + "0000000" for e in ent], dtype=object)
             parts.append(pd.DataFrame({
-                "level": level, "cds": cds, "code": code, "order": order, "n": n[keep],
+                "level": level, "cds": cds, "code": code, "order": order_, "n": n[keep],
                 "el": el[keep], "ch": ch[keep],
             }))
     a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])

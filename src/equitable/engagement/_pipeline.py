@@ -21,7 +21,6 @@ from equitable.engagement._io import (
     ACTIVITY_COLUMNS,
     ATTENDANCE_COLUMNS,
     CALENDAR_COLUMNS,
-    FLAG_COLUMNS,
     STUDENT_COLUMNS,
     Issue,
     check_calendar,
@@ -395,17 +394,17 @@ def _find_local(folder: Path) -> dict[str, Path]:
 
 def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days, sb98, rules):
     t_start, c_start = time.perf_counter(), time.process_time()
-    students_table = read_table(paths["students"], STUDENT_COLUMNS)
     calendar, c_issues, _ = check_calendar(
         read_table(paths["calendar"], CALENDAR_COLUMNS), _name(paths["calendar"])
     )
-    # The backend reads the attendance file while the students are checked: on DuckDB into
-    # per-student day sets (the short path, _fast), else only to find the as-of day.
+    # The backend reads the attendance file while the students are read and checked: on
+    # DuckDB into per-student day sets (the short path, _fast), else only to find the as-of day.
     pool = ThreadPoolExecutor(max_workers=1)
     early = pool.submit(_attendance_sets if be.name == "duckdb" else _attendance_and_as_of,
                         be, paths, calendar, as_of)
     pool.shutdown(wait=False)
     try:
+        students_table = read_table(paths["students"], STUDENT_COLUMNS)
         students, s_issues, _ = check_students(students_table, _name(paths["students"]))
         del students_table
         schools = set(calendar["school_id"])
@@ -563,16 +562,17 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
-    enroll_day = np.fromiter((d.toordinal() for d in students["enroll_date"]), dtype="int64",
-                             count=len(students))
+    enroll_day = O.per_distinct(students["enroll_date"], lambda d: d.toordinal(), dtype="int64")
     order = np.lexsort((students["_row"].to_numpy("int64"), enroll_day, pair_key))
     last = np.ones(len(order), dtype=bool)
     last[:-1] = pair_key[order][1:] != pair_key[order][:-1]
     pick = order[last]
-    attrs = students.iloc[pick][["student_id", "school_id", "grade", *FLAG_COLUMNS,
-                                 "race_ethnicity"]].reset_index(drop=True)
+    # The reporting categories (race, grade span, programs) enter the outputs as bits found
+    # once; the queue also shows the grade and the foster and homeless flags.
+    attrs = students.iloc[pick][["student_id", "school_id", "grade", "foster", "homeless"]
+                                ].reset_index(drop=True)
     attrs["_pair"] = pair_key[pick]
-    attrs[O.CATS] = O.category_bits(attrs)  # the reporting categories, found once
+    attrs[O.CATS] = O.category_bits(students)[pick]
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
     # suppression, an integer program) in a thread while the attendance is worked through.
     pre = _enrolled_by_student_school(periods, enrolled)

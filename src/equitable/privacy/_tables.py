@@ -303,8 +303,7 @@ def build_system(
         tl = part.total_label
         labelled = [sorted((d, str(v)) for d, v in coord.items()) for coord in part.coords]
         cell_keys = [tuple(it for it in items if it[1].strip() != tl) for items in labelled]
-        for i, coord in enumerate(part.coords):
-            k = cell_keys[i]
+        for i, k in enumerate(cell_keys):
             if k in seen:
                 raise InputError(
                     f"{part.name}: rows '{part.places[seen[k]].row}' and '{part.places[i].row}' "
