@@ -161,16 +161,17 @@ def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> 
     """
     hit = _pair_rows(d, attrs)
     if hit is not None:
-        extra = _renumbered(attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit])
-        # ``_pair`` stays (the output tables select their columns); dropping it would copy.
-        x = pd.concat([_renumbered(d), extra], axis=1, copy=False)
-        x["reasons"] = add_reasons(x, missing_days)
-        x["reason_codes"] = add_reason_codes(x, missing_days)
-        return x
-    x = d.drop(columns="_pair", errors="ignore").merge(
-        attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
-    x["reasons"] = add_reasons(x, missing_days)
-    x["reason_codes"] = add_reason_codes(x, missing_days)
+        # One frame of the columns as they are (no consolidating copy); ``_pair`` stays (the
+        # output tables select their columns).
+        cols = {c: d[c].to_numpy() for c in d.columns}
+        cols.update({c: attrs[c].to_numpy()[hit] for c in attrs.columns
+                     if c not in (*_KEYS, "_pair")})
+        x = pd.DataFrame(cols, copy=False)
+    else:
+        x = d.drop(columns="_pair", errors="ignore").merge(
+            attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
+    x["reasons"] = add_reasons(x, missing_days, array=True)
+    x["reason_codes"] = add_reason_codes(x, missing_days, array=True)
     return x
 
 
@@ -245,14 +246,15 @@ _LOGIN_ONLY = ("logs in to the learning platform but has never submitted work or
                "instruction")
 
 
-def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
-    """The reasons a student is on the outreach list, one string per row (``""`` when none),
+def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> np.ndarray:
+    """The reasons a student is on the outreach list, one string per row (``""`` when none; an
+    object array),
     each reason worded by ``word`` and joined by ``"; "``: ``never()``; ``missing()`` (when not
     never engaged); ``streak(days)`` (3 days or more); ``chronic(absent, enrolled)``;
     ``sb98(weeks)``; ``login()`` (platform logins without participation). The flags are found
     column-wise; only the rows with a reason are worded (one short loop over them)."""
     if len(df) == 0:
-        return []
+        return np.array([], dtype=object)
     never_a = df["never_engaged"].to_numpy(dtype=bool)
     missing_a = df["missing"].to_numpy(dtype=bool)
     streak_a = df["current_absence_streak"].to_numpy(dtype="int64")
@@ -263,7 +265,7 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
     result = np.full(len(df), "", dtype=object)
     idx = np.flatnonzero(any_reason)
     if len(idx) == 0:
-        return result.tolist()
+        return result
     part_a = _has_text(df["last_participation_date"].iloc[idx])
     # The wording depends only on these values (streaks under 3, counts of a student who is
     # not chronically absent and a missing flag under never engaged are not worded): each
@@ -311,19 +313,20 @@ def _reason_rows(df: pd.DataFrame, word: dict[str, Any]) -> list[str]:
         out.append("; ".join(parts))
     texts = np.array(out, dtype=object)
     result[idx] = texts if inverse is None else texts[inverse.ravel()]
-    return result.tolist()
+    return result
 
 
-def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
+def add_reasons(df: pd.DataFrame, missing_days: int, *, array: bool = False):
     """Plain-words reasons a student is on the outreach list, separated by ``"; "``.
 
     In this order: never engaged; missing (when not never engaged); the current streak when 3
     days or more; chronic absence with its counts (percent rounded half up to one decimal,
     exactly); SB 98 weeks; platform logins without participation (:func:`_reason_rows`).
+    Returns a list of strings, one per row (``array=True``: an object array, no list made).
     """
     missing_t = (f"missing: not present and no platform activity in the last {missing_days} "
                  "instructional days")
-    return _reason_rows(df, {
+    out = _reason_rows(df, {
         "never": lambda: _NEVER,
         "missing": lambda: missing_t,
         "streak": lambda d: f"absent the last {d} instructional days in a row",
@@ -332,15 +335,17 @@ def add_reasons(df: pd.DataFrame, missing_days: int) -> list[str]:
         "sb98": lambda w: f"{w} week{'' if w == 1 else 's'} meeting the SB 98 re-engagement trigger",
         "login": lambda: _LOGIN_ONLY,
     })
+    return out if array else out.tolist()
 
 
-def add_reason_codes(df: pd.DataFrame, missing_days: int) -> list[str]:
+def add_reason_codes(df: pd.DataFrame, missing_days: int, *, array: bool = False):
     """The reasons of :func:`add_reasons` as codes with their parameters, one string per row
     (``""`` when none), in the same order: ``never_engaged``; ``missing{days=N}`` (when not
     never engaged); ``absent_streak{days=N}`` (3 days or more); ``chronic{absent=A,
     enrolled=E}``; ``sb98_weeks{weeks=W}``; ``login_only``. Rendered per language by
-    :func:`equitable.engagement._reason_codes.reason_label` (one message catalogue)."""
-    return _reason_rows(df, {
+    :func:`equitable.engagement._reason_codes.reason_label` (one message catalogue). A list,
+    or with ``array=True`` an object array."""
+    out = _reason_rows(df, {
         "never": lambda: "never_engaged",
         "missing": lambda: f"missing{{days={missing_days}}}",
         "streak": lambda d: f"absent_streak{{days={d}}}",
@@ -348,6 +353,7 @@ def add_reason_codes(df: pd.DataFrame, missing_days: int) -> list[str]:
         "sb98": lambda w: f"sb98_weeks{{weeks={w}}}",
         "login": lambda: "login_only",
     })
+    return out if array else out.tolist()
 
 
 def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = False
@@ -356,13 +362,13 @@ def format_engagement(df: pd.DataFrame, missing_days: int, presorted: bool = Fal
     already is)."""
     cols = {c: df[c].to_numpy() for c in ENGAGEMENT_COLUMNS if c in df.columns}
     if "reasons" not in df.columns:
-        cols["reasons"] = np.asarray(add_reasons(df, missing_days), dtype=object)
+        cols["reasons"] = add_reasons(df, missing_days, array=True)
     if "reason_codes" not in df.columns:
-        cols["reason_codes"] = np.asarray(add_reason_codes(df, missing_days), dtype=object)
+        cols["reason_codes"] = add_reason_codes(df, missing_days, array=True)
     cols["absence_rate"] = _rate_vec(df["days_absent"], df["days_enrolled"]).to_numpy()
     for c in ("chronically_absent", "never_engaged", "missing"):
         cols[c] = _yn_vec(df[c])
-    d = pd.DataFrame(cols, columns=ENGAGEMENT_COLUMNS)
+    d = pd.DataFrame(cols, columns=ENGAGEMENT_COLUMNS, copy=False)  # no consolidating copy
     if not presorted:
         d = d.sort_values(["school_id", "student_id"], kind="mergesort")
     return _renumbered(d)
@@ -402,17 +408,30 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     den = x["days_enrolled"].to_numpy(dtype="int64")
     x["_rate"] = np.where(den > 0, x["days_absent"].to_numpy(dtype="int64") / np.maximum(den, 1),
                           0.0)
-    x = x.sort_values(
-        ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic", "_rate",
-         "school_id", "student_id"],
-        ascending=[False, False, False, False, False, True, True],
-        kind="mergesort",
-    )
+    if "_pair" in x.columns:
+        # The ids' order from the pipeline's pair key (its ranks sort as the ids do): one
+        # numpy sort on numbers, not seven pandas keys of which two are text.
+        pair = x["_pair"].to_numpy("int64")
+        order = np.lexsort((
+            pair // SCHOOL_SPAN, pair % SCHOOL_SPAN, -x["_rate"].to_numpy(),
+            -x["_chronic"].to_numpy(dtype="int64"),
+            -x["current_absence_streak"].to_numpy(dtype="int64"),
+            -x["foster_or_homeless"].to_numpy(dtype="int64"),
+            -x["never_engaged"].to_numpy(dtype="int64"),
+        ))
+        x = x.iloc[order]
+    else:
+        x = x.sort_values(
+            ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic",
+             "_rate", "school_id", "student_id"],
+            ascending=[False, False, False, False, False, True, True],
+            kind="mergesort",
+        )
     x["priority"] = range(1, len(x) + 1)
     if "reasons" not in x.columns:
-        x["reasons"] = add_reasons(x, missing_days)
+        x["reasons"] = add_reasons(x, missing_days, array=True)
     if "reason_codes" not in x.columns:
-        x["reason_codes"] = add_reason_codes(x, missing_days)
+        x["reason_codes"] = add_reason_codes(x, missing_days, array=True)
     x["absence_rate"] = _rate_vec(x["days_absent"], x["days_enrolled"]).to_numpy()
     for c in ("never_engaged", "missing", "foster_or_homeless", "chronically_absent"):
         x[c] = _yn_vec(x[c])

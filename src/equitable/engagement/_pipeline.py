@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from equitable.engagement import _outputs as O
 from equitable.engagement._backend import Backend, open_backend
@@ -205,7 +206,7 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     none = ~(lo_ok & hi_ok) | (e_lo > e_hi)
     e_lo, e_hi = np.where(none, 1, e_lo), np.where(none, 0, e_hi)
     periods = periods.assign(
-        e_si=pd.factorize(periods["e_sid"], sort=True)[0].astype("int32"),
+        e_si=_dense_rank(periods["e_sid"]),
         e_sch_i=sch_i.astype("int32"), e_lo=e_lo.astype("int32"), e_hi=e_hi.astype("int32"),
     )
     # The last instructional day index of each school on or before as_of (0: none).
@@ -230,6 +231,18 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     return periods, enrolled
 
 
+def _dense_rank(ids: pd.Series) -> np.ndarray:
+    """Each id's rank among the distinct ids in sorted order (0, 1, ...; int32): the codes of
+    ``pd.factorize(ids, sort=True)``, found by Arrow's sort (UTF-8 byte order, the order of
+    Python's ``str``), 5-10x faster on 600,000 ids."""
+    try:
+        arr = pa.array(ids.to_numpy(dtype=object), pa.string())
+    except (pa.ArrowException, UnicodeEncodeError):  # not text Arrow can hold: pandas sorts
+        return pd.factorize(ids, sort=True)[0].astype("int32")
+    rank = pc.rank(arr, sort_keys="ascending", tiebreaker="dense")
+    return (rank.to_numpy() - 1).astype("int32")
+
+
 def _student_keys(periods: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
     """The distinct student ids with their integer keys, and the periods of the students who
     have more than one.
@@ -242,8 +255,10 @@ def _student_keys(periods: pd.DataFrame) -> tuple[pa.Table, pa.Table]:
     second has ``enr, e_lo, e_hi, e_si, e_sch_i`` of the periods of students with several
     (empty when there are none).
     """
-    first = ~periods.duplicated("e_sid", keep="first").to_numpy()
-    several = periods.duplicated("e_sid", keep=False).to_numpy()
+    e_si = periods["e_si"].to_numpy()  # the id's rank: equal ranks, equal ids
+    first = np.zeros(len(e_si), dtype=bool)
+    first[np.unique(e_si, return_index=True)[1]] = True
+    several = np.bincount(e_si)[e_si] > 1 if len(e_si) else np.zeros(0, dtype=bool)
     one = periods[first]
     alone = ~several[first]
 
@@ -544,21 +559,6 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
             + (f" (the calendar's first instructional day is {first.isoformat()})" if first
                else "")
         )
-    sids, multi = _student_keys(periods)
-    cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
-    per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
-    sids_t = be.register("sids", sids)
-    multi_t = be.register("multi_periods", multi) if multi.num_rows else None
-    inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
-                 attendance_file=_name(paths["attendance"]),
-                 activity_file=_name(paths["activity"]) if "activity" in paths else None,
-                 sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
-                 wide_int_sums=be.name == "duckdb",
-                 one_period_per_school=not periods.duplicated(["e_si", "e_sch_i"]).any(),
-                 n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
-                 # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
-                 row_type="int32" if n_raw + 2 < 2**31 else "int64")
-    enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
@@ -579,6 +579,21 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
     pool = ThreadPoolExecutor(max_workers=1)
     protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
+    sids, multi = _student_keys(periods)
+    cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
+    per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
+    sids_t = be.register("sids", sids)
+    multi_t = be.register("multi_periods", multi) if multi.num_rows else None
+    inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
+                 attendance_file=_name(paths["attendance"]),
+                 activity_file=_name(paths["activity"]) if "activity" in paths else None,
+                 sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
+                 wide_int_sums=be.name == "duckdb",
+                 one_period_per_school=len(pick) == len(periods),
+                 n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
+                 # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
+                 row_type="int32" if n_raw + 2 < 2**31 else "int64")
+    enrolled_t = be.register("enrolled", pa.Table.from_pandas(enrolled, preserve_index=False))
     phase("inputs and enrolled days")
     figures = None
     if sets is not None:

@@ -684,5 +684,5 @@ def to_frame(expr: ibis.Table) -> pd.DataFrame:
             cols[name] = _shared_text(col)
         else:
             cols[name] = col.to_pandas()
-    return pd.DataFrame(cols, columns=table.column_names)
+    return pd.DataFrame(cols, columns=table.column_names, copy=False)
 
