@@ -174,15 +174,12 @@ def _enrolled_by_student_school(periods: pd.DataFrame, enrolled: pd.DataFrame) -
     })
 
 
-def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.date):
-    """Integer keys of the enrollment periods, and their instructional days up to ``as_of``.
+def _period_keys(periods: pd.DataFrame, cal: pd.DataFrame) -> pd.DataFrame:
+    """Integer keys of the enrollment periods (no as-of day is needed).
 
     Adds to ``periods``: ``e_si`` (the student id dense-ranked), ``e_sch_i`` (the school's
     index in the calendar), ``e_lo``/``e_hi`` (the indices of the period's first and last
-    instructional day over the whole calendar; ``e_lo > e_hi`` when it has none). Returns it
-    with the enrolled-days table ``enr, days_enrolled, first_idx, last_idx, first_date,
-    last_date`` of the periods with at least one instructional day on or before ``as_of``
-    (instructional days of a school are consecutive indices, so this is arithmetic).
+    instructional day over the whole calendar; ``e_lo > e_hi`` when it has none).
     """
     schools = cal.drop_duplicates("c_sch")[["c_sch", "c_sch_i"]]
     sch_i = periods["e_sch"].map(dict(zip(schools["c_sch"], schools["c_sch_i"])))
@@ -197,18 +194,32 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     cidx = cal["idx"].to_numpy("int64")
     csch = cal["c_sch_i"].to_numpy("int64")
     n = len(ckey)
-    lo_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_start"]), side="left")
-    hi_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_end"]), side="right") - 1
-    lo_ok = (lo_pos < n) & (csch[np.minimum(lo_pos, n - 1)] == sch_i)
-    hi_ok = (hi_pos >= 0) & (csch[np.maximum(hi_pos, 0)] == sch_i)
-    e_lo = np.where(lo_ok, cidx[np.minimum(lo_pos, n - 1)], 1)
-    e_hi = np.where(hi_ok, cidx[np.maximum(hi_pos, 0)], 0)
-    none = ~(lo_ok & hi_ok) | (e_lo > e_hi)
-    e_lo, e_hi = np.where(none, 1, e_lo), np.where(none, 0, e_hi)
-    periods = periods.assign(
+    if n:
+        lo_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_start"]), side="left")
+        hi_pos = np.searchsorted(ckey, sch_i * K + day(periods["e_end"]), side="right") - 1
+        lo_ok = (lo_pos < n) & (csch[np.minimum(lo_pos, n - 1)] == sch_i)
+        hi_ok = (hi_pos >= 0) & (csch[np.maximum(hi_pos, 0)] == sch_i)
+        e_lo = np.where(lo_ok, cidx[np.minimum(lo_pos, n - 1)], 1)
+        e_hi = np.where(hi_ok, cidx[np.maximum(hi_pos, 0)], 0)
+        none = ~(lo_ok & hi_ok) | (e_lo > e_hi)
+        e_lo, e_hi = np.where(none, 1, e_lo), np.where(none, 0, e_hi)
+    else:  # no instructional day at all (the backend reports it): no period has a day
+        e_lo, e_hi = np.ones(len(periods), dtype="int64"), np.zeros(len(periods), dtype="int64")
+    return periods.assign(
         e_si=_dense_rank(periods["e_sid"]),
         e_sch_i=sch_i.astype("int32"), e_lo=e_lo.astype("int32"), e_hi=e_hi.astype("int32"),
     )
+
+
+def _enrolled_upto(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
+    """The enrolled-days table ``enr, days_enrolled, first_idx, last_idx, first_date,
+    last_date`` of the periods (:func:`_period_keys`) with at least one instructional day on
+    or before ``as_of`` (instructional days of a school are consecutive indices, so this is
+    arithmetic)."""
+    csch = cal["c_sch_i"].to_numpy("int64")
+    n = len(csch)
+    sch_i = periods["e_sch_i"].to_numpy("int64")
+    e_lo, e_hi = periods["e_lo"].to_numpy("int64"), periods["e_hi"].to_numpy("int64")
     # The last instructional day index of each school on or before as_of (0: none).
     upto = cal[cal["c_date"] <= as_of].groupby("c_sch_i")["idx"].max()
     cap = np.zeros(int(csch.max()) + 2 if n else 1, dtype="int64")
@@ -220,7 +231,7 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
     first_row = start[np.maximum(sch_i, 0)] + e_lo - 1
     last_row = start[np.maximum(sch_i, 0)] + last - 1
     cdate = cal["c_date"].to_numpy()
-    enrolled = pd.DataFrame({
+    return pd.DataFrame({
         "enr": periods["enr"].to_numpy()[has].astype("int64"),
         "days_enrolled": (last - e_lo + 1)[has].astype("int64"),
         "first_idx": e_lo[has].astype("int64"),
@@ -228,7 +239,6 @@ def _periods_and_enrolled(periods: pd.DataFrame, cal: pd.DataFrame, as_of: dt.da
         "first_date": cdate[first_row[has]],
         "last_date": cdate[last_row[has]],
     })
-    return periods, enrolled
 
 
 def _dense_rank(ids: pd.Series) -> np.ndarray:
@@ -437,22 +447,26 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
                 + (": " + "; ".join(i.message() for i in s_issues + c_issues)
                    if s_issues or c_issues else " (the file has a header only)")
             )
+        log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
+                 time.perf_counter() - t_start, time.process_time() - c_start)
+        t_start, c_start = time.perf_counter(), time.process_time()
+        prep = _prepare(students, calendar)  # while the backend still reads the attendance
+        log.info("engagement: enrollment keys and attributes prepared %.1f s (CPU %.1f s)",
+                 time.perf_counter() - t_start, time.process_time() - c_start)
     except BaseException:
         early.exception()  # let the backend finish before it is closed
         raise
     dropped = list(s_issues + c_issues)
-    log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
-             time.perf_counter() - t_start, time.process_time() - c_start)
     kw = dict(absences_only=absences_only, lenient=lenient, missing_days=missing_days,
               sb98=sb98, rules=rules)
-    result = _compute(be, paths, students, list(dropped), early, **kw)
+    result = _compute(be, paths, prep, list(dropped), early, **kw)
     if result is not None:
         return result
     # Some attendance row has a problem: the general path checks row by row and names them.
     log.info("engagement: the attendance has rows to check one by one (general path)")
     again: Future = Future()
     again.set_result(_attendance_and_as_of(be, paths, calendar, as_of))
-    result = _compute(be, paths, students, dropped, again, **kw)
+    result = _compute(be, paths, prep, dropped, again, **kw)
     assert result is not None, "the general path always gives a result or raises"
     return result
 
@@ -463,13 +477,17 @@ def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date 
     day the latest day with a row when not given. Without day sets (a calendar spanning more
     than four years, an unusual date column), the general path's scan."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
-    cal = _instructional_days(calendar)
-    sets = None
-    if len(cal):
-        sets = day_sets(be, raw, sorted(set(cal["c_date"])))
+    dates = _instructional_dates(calendar)
+    sets = day_sets(be, raw, dates) if dates else None
     if sets is None or (as_of is None and sets.latest is None):
         return _attendance_and_as_of(be, paths, calendar, as_of)
-    return raw, n_raw, cal, as_of or sets.latest, False, sets
+    return raw, n_raw, as_of or sets.latest, False, sets
+
+
+def _instructional_dates(calendar: pd.DataFrame) -> list[dt.date]:
+    """The calendar's distinct instructional dates, sorted (a date's position is its day
+    number, ``c_day`` of :func:`_instructional_days`)."""
+    return sorted(set(calendar.loc[calendar["instructional"] == "Y", "date"]))
 
 
 def _instructional_days(calendar: pd.DataFrame) -> pd.DataFrame:
@@ -493,19 +511,18 @@ def _instructional_days(calendar: pd.DataFrame) -> pd.DataFrame:
 
 
 def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date | None):
-    """The attendance file as a backend table, its number of records, the instructional days
-    (:func:`_instructional_days`), the as-of day, whether every attendance date is known to be
-    a calendar day written ``YYYY-MM-DD`` (found by the scan for the as-of day; False when
-    ``as_of`` is given), and None (no day sets: the general path)."""
+    """The attendance file as a backend table, its number of records, the as-of day, whether
+    every attendance date is known to be a calendar day written ``YYYY-MM-DD`` (found by the
+    scan for the as-of day; False when ``as_of`` is given), and None (no day sets: the general
+    path)."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
-    cal = _instructional_days(calendar)
     all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
         # (matched as YYYY-MM-DD text against the calendar's days: no date parsing of the file),
         # and the number of rows whose date text is not such a day (none: the reduction to
         # integers need not parse any date).
-        days = pd.DataFrame({"k_dtext": sorted(set(cal["c_dtext"]))})
+        days = pd.DataFrame({"k_dtext": [d.isoformat() for d in _instructional_dates(calendar)]})
         days_t = be.register("days", pa.Table.from_pandas(days, preserve_index=False))
         dtext = _date_text(raw.date)
         r = raw.select(k=dtext)
@@ -520,45 +537,42 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
                 "in the calendar"
             )
         as_of = dt.date.fromisoformat(str(mx))
-    return raw, n_raw, cal, as_of, all_match, None
+    return raw, n_raw, as_of, all_match, None
 
 
-def _compute(be: Backend, paths, students, dropped, early, *, absences_only, lenient,
-             missing_days, sb98, rules) -> EngagementResult | None:
-    """The run after the students are checked. With day sets (``early``'s last item) the
-    short path: None when an attendance row has a problem (the caller then runs the general
-    path, which names it)."""
-    t0, c0 = time.perf_counter(), time.process_time()
+@dataclass
+class _Prepared:
+    """What the run takes from the students and the calendar alone (no as-of day), made while
+    the backend still reads the attendance: the checked students, the instructional days
+    (:func:`_instructional_days`, with each day's Monday as ``week``), the enrollment periods
+    with their integer keys (:func:`_period_keys`; also as Arrow, for the backend), the student
+    keys (:func:`_student_keys`), each student's attributes at a school (the latest enrollment
+    there: ``student_id, school_id, grade, foster, homeless``, ``_pair`` and the reporting
+    category bits), and whether no student has two periods at one school."""
 
-    def phase(name: str) -> None:
-        nonlocal t0, c0
-        t, c = time.perf_counter(), time.process_time()
-        log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
-        t0, c0 = t, c
+    students: pd.DataFrame
+    cal: pd.DataFrame
+    periods: pd.DataFrame
+    periods_arrow: pa.Table
+    sids: pa.Table
+    multi: pa.Table
+    attrs: pd.DataFrame
+    one_period_per_school: bool
 
-    raw, n_raw, cal, as_of, dates_all_match, sets = early.result()
-    if sets is not None:
-        phase("attendance grouped into day sets")
+
+def _prepare(students: pd.DataFrame, calendar: pd.DataFrame) -> _Prepared:
+    """:class:`_Prepared` for the checked ``students`` and ``calendar``."""
+    cal = _instructional_days(calendar)
     cal["week"] = O.per_distinct(cal["c_date"], lambda d: d - dt.timedelta(days=d.weekday()))
-    cal["c_after"] = cal["c_date"] > as_of
     exit_date = students["exit_date"]
     e_end = exit_date.where(exit_date.notna(), _FAR).to_numpy(dtype=object)
-    periods = pd.DataFrame({
+    periods = _period_keys(pd.DataFrame({
         "enr": students["_row"].astype("int64"),
         "e_sid": students["student_id"].astype(str),
         "e_sch": students["school_id"].astype(str),
         "e_start": students["enroll_date"],
         "e_end": e_end,
-    })
-    periods, enrolled = _periods_and_enrolled(periods, cal, as_of)
-    if len(enrolled) == 0:
-        first = min(cal["c_date"]) if len(cal) else None
-        raise InputError(
-            f"no enrollment has an instructional day on or before the as-of day "
-            f"{as_of.isoformat()}"
-            + (f" (the calendar's first instructional day is {first.isoformat()})" if first
-               else "")
-        )
+    }), cal)
     # A student's attributes at a school: those of the latest enrollment there (latest
     # enroll_date, then the later row of the file), found by sorting integer keys.
     pair_key = O.pair_key(periods["e_si"].to_numpy(), periods["e_sch_i"].to_numpy())
@@ -573,23 +587,55 @@ def _compute(be: Backend, paths, students, dropped, early, *, absences_only, len
                                 ].reset_index(drop=True)
     attrs["_pair"] = pair_key[pick]
     attrs[O.CATS] = O.category_bits(students)[pick]
+    sids, multi = _student_keys(periods)
+    return _Prepared(students, cal, periods, pa.Table.from_pandas(periods, preserve_index=False),
+                     sids, multi, attrs, one_period_per_school=len(pick) == len(periods))
+
+
+def _compute(be: Backend, paths, prep: _Prepared, dropped, early, *, absences_only, lenient,
+             missing_days, sb98, rules) -> EngagementResult | None:
+    """The run after the students are checked (``prep``). With day sets (``early``'s last
+    item) the short path: None when an attendance row has a problem (the caller then runs the
+    general path, which names it)."""
+    t0, c0 = time.perf_counter(), time.process_time()
+
+    def phase(name: str) -> None:
+        nonlocal t0, c0
+        t, c = time.perf_counter(), time.process_time()
+        log.info("engagement: %s %.1f s (CPU %.1f s)", name, t - t0, c - c0)
+        t0, c0 = t, c
+
+    raw, n_raw, as_of, dates_all_match, sets = early.result()
+    if sets is not None:
+        phase("attendance grouped into day sets")
+    students, cal, periods, attrs = prep.students, prep.cal, prep.periods, prep.attrs
+    cal["c_after"] = cal["c_date"] > as_of
+    enrolled = _enrolled_upto(periods, cal, as_of)
+    if len(enrolled) == 0:
+        first = min(cal["c_date"]) if len(cal) else None
+        raise InputError(
+            f"no enrollment has an instructional day on or before the as-of day "
+            f"{as_of.isoformat()}"
+            + (f" (the calendar's first instructional day is {first.isoformat()})" if first
+               else "")
+        )
     # The summary's suppression pattern depends on enrollment only: compute it (complementary
     # suppression, an integer program) in a thread while the attendance is worked through.
     pre = _enrolled_by_student_school(periods, enrolled)
     pool = ThreadPoolExecutor(max_workers=1)
     protection = pool.submit(lambda: O.summary_protection(O.summary_counts(pre, attrs, rules)))
     pool.shutdown(wait=False)
-    sids, multi = _student_keys(periods)
+    multi = prep.multi
     cal_t = be.register("calendar", pa.Table.from_pandas(cal, preserve_index=False))
-    per_t = be.register("periods", pa.Table.from_pandas(periods, preserve_index=False))
-    sids_t = be.register("sids", sids)
+    per_t = be.register("periods", prep.periods_arrow)
+    sids_t = be.register("sids", prep.sids)
     multi_t = be.register("multi_periods", multi) if multi.num_rows else None
     inp = Inputs(periods=per_t, cal=cal_t, as_of=as_of, absences_only=absences_only,
                  attendance_file=_name(paths["attendance"]),
                  activity_file=_name(paths["activity"]) if "activity" in paths else None,
                  sids=sids_t, multi_periods=multi_t, dates_all_match=dates_all_match,
                  wide_int_sums=be.name == "duckdb",
-                 one_period_per_school=len(pick) == len(periods),
+                 one_period_per_school=prep.one_period_per_school,
                  n_days=int(cal["c_day"].max()) + 1 if len(cal) else 1,
                  # Row numbers (at most n + 1: CSV data start on line 2) in 4 bytes when they fit.
                  row_type="int32" if n_raw + 2 < 2**31 else "int64")
