@@ -157,7 +157,11 @@ def _day_words(col: pa.ChunkedArray | pa.Array, n_days: int, n_words: int) -> np
         if not (np.diff(offs) == width).all():
             raise AssertionError("day sets of unequal width")  # not reached: one calendar
         data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offs[0]:offs[-1]]
-        out[:, :width] = data.reshape(len(arr), width)[:, ::-1]
+        rows = data.reshape(len(arr), width)
+        if width == n_words * 8:  # whole words (day_sets' halves): backwards word by word,
+            # each word's bytes read big-endian (8x fewer moves than byte by byte)
+            return rows.view(">u8")[:, ::-1].astype(np.uint64, order="C")
+        out[:, :width] = rows[:, ::-1]
     return out.view(np.uint64)
 
 

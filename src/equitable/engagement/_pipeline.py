@@ -500,7 +500,7 @@ def _instructional_days(calendar: pd.DataFrame) -> pd.DataFrame:
         "c_date": cal["date"],
         "idx": cal.groupby("school_id").cumcount().astype("int32") + 1,
         "c_sch_i": pd.factorize(cal["school_id"], sort=True)[0].astype("int32"),
-        "c_dtext": [d.isoformat() for d in cal["date"]],
+        "c_dtext": O.per_distinct(cal["date"], lambda d: d.isoformat()),
         # The day's number among the calendar's distinct instructional dates (0-based).
         "c_day": pd.factorize(cal["date"], sort=True)[0].astype("int32"),
     }).reset_index(drop=True)
@@ -583,8 +583,8 @@ def _prepare(students: pd.DataFrame, calendar: pd.DataFrame) -> _Prepared:
     pick = order[last]
     # The reporting categories (race, grade span, programs) enter the outputs as bits found
     # once; the queue also shows the grade and the foster and homeless flags.
-    attrs = students.iloc[pick][["student_id", "school_id", "grade", "foster", "homeless"]
-                                ].reset_index(drop=True)
+    attrs = pd.DataFrame({c: students[c].to_numpy()[pick]
+                          for c in ("student_id", "school_id", "grade", "foster", "homeless")})
     attrs["_pair"] = pair_key[pick]
     attrs[O.CATS] = O.category_bits(students)[pick]
     sids, multi = _student_keys(periods)
