@@ -441,6 +441,8 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
             ))
             students = students[~no_cal]
         _raise_or_drop(s_issues + c_issues, lenient)
+        if not _instructional_dates(calendar):
+            raise _no_instructional_day(paths)
         if len(students) == 0:
             raise InputError(
                 f"{_name(paths['students'])}: no usable student rows"
@@ -484,6 +486,11 @@ def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date 
     return raw, n_raw, as_of or sets.latest, False, sets
 
 
+def _no_instructional_day(paths) -> InputError:
+    return InputError(f"{_name(paths['calendar'])}: no day is an instructional day (no row has "
+                      "instructional = Y)")
+
+
 def _instructional_dates(calendar: pd.DataFrame) -> list[dt.date]:
     """The calendar's distinct instructional dates, sorted (a date's position is its day
     number, ``c_day`` of :func:`_instructional_days`)."""
@@ -516,6 +523,8 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
     scan for the as-of day; False when ``as_of`` is given), and None (no day sets: the general
     path)."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
+    if not _instructional_dates(calendar):
+        raise _no_instructional_day(paths)
     all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
