@@ -118,8 +118,7 @@ def _joined(d: pd.DataFrame, attrs: pd.DataFrame | None, columns: list[str],
         d = d.loc[rows]
     hit = _pair_rows(d, attrs)
     if hit is not None:
-        extra = _renumbered(attrs.drop(columns=[*_KEYS, "_pair"]).iloc[hit])
-        return pd.concat([_renumbered(d[columns]), extra], axis=1, copy=False)
+        return _attached(d, attrs, hit, columns)
     return d[columns].merge(attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
 
 
@@ -129,6 +128,17 @@ def _renumbered(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy(deep=False)  # a frame of its own (columns may be added to it)
     out.index = pd.RangeIndex(len(out))
     return out
+
+
+def _attached(d: pd.DataFrame, attrs: pd.DataFrame, hit: np.ndarray,
+              columns: list[str] | None = None) -> pd.DataFrame:
+    """``d``'s columns (``columns``: those only) and the attributes of ``attrs``' row ``hit``
+    of each row (its columns but the keys), as one frame of the arrays as they are (no
+    consolidating copy), indexed 0, 1, ..."""
+    cols = {c: d[c].to_numpy() for c in (d.columns if columns is None else columns)}
+    cols.update({c: attrs[c].to_numpy()[hit] for c in attrs.columns
+                 if c not in (*_KEYS, "_pair")})
+    return pd.DataFrame(cols, copy=False)
 
 
 def _pair_rows(d: pd.DataFrame, attrs: pd.DataFrame) -> np.ndarray | None:
@@ -161,12 +171,7 @@ def with_attributes(d: pd.DataFrame, attrs: pd.DataFrame, missing_days: int) -> 
     """
     hit = _pair_rows(d, attrs)
     if hit is not None:
-        # One frame of the columns as they are (no consolidating copy); ``_pair`` stays (the
-        # output tables select their columns).
-        cols = {c: d[c].to_numpy() for c in d.columns}
-        cols.update({c: attrs[c].to_numpy()[hit] for c in attrs.columns
-                     if c not in (*_KEYS, "_pair")})
-        x = pd.DataFrame(cols, copy=False)
+        x = _attached(d, attrs, hit)  # ``_pair`` stays (the output tables select columns)
     else:
         x = d.drop(columns="_pair", errors="ignore").merge(
             attrs.drop(columns="_pair", errors="ignore"), on=_KEYS, how="left")
@@ -459,12 +464,17 @@ def category_bits(frame: pd.DataFrame) -> np.ndarray:
     return out
 
 
+def _bit_masks(bits: np.ndarray) -> dict[str, np.ndarray]:
+    """:func:`category_bits` back to one boolean mask per category, in the order of
+    :data:`CATEGORIES`."""
+    return {code: (bits >> k) & 1 == 1 for k, (code, _) in enumerate(CATEGORIES)}
+
+
 def _member_masks(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """Boolean membership of every row in each CDE reporting category (computed once), in the
     order of :data:`CATEGORIES`; from :data:`CATS` when the frame has it."""
     if CATS in frame.columns:
-        bits = frame[CATS].to_numpy("int64")
-        return {code: (bits >> k) & 1 == 1 for k, (code, _) in enumerate(CATEGORIES)}
+        return _bit_masks(frame[CATS].to_numpy("int64"))
     n = len(frame)
     race_codes, race_uniques = pd.factorize(frame["race_ethnicity"])
     span = frame["grade"].map(_SPAN).fillna("")
@@ -532,8 +542,7 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
         k = len(uniques)
         eligible = dd >= chronic_rule.min_days_enrolled
         chronic = eligible & (aa * den >= dd * num)
-        for order_, (code, _) in enumerate(CATEGORIES):
-            m = (cc >> order_) & 1 == 1
+        for order_, (code, m) in enumerate(_bit_masks(cc).items()):
             n = np.bincount(codes[m], minlength=k)
             el = np.bincount(codes[m & eligible], minlength=k)
             ch = np.bincount(codes[m & chronic], minlength=k)
