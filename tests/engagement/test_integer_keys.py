@@ -140,3 +140,18 @@ def test_a_calendar_without_any_instructional_day_is_one_clear_error(district):
     assert "SECRET01" not in str(exc.value)
     assert str(exc.value) == (
         "calendar.csv: no day is an instructional day (no row has instructional = Y)")
+
+
+def test_no_usable_student_is_named_before_a_calendar_without_instructional_days(district):
+    """Both problems at once: the students' message comes first, as before this round (found by
+    a tester comparing the old and new code)."""
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")
+    folder = d.write()
+    (folder / "calendar.csv").write_text(
+        (folder / "calendar.csv").read_text().replace(",Y\n", ",N\n"))
+    (folder / "students.csv").write_text((folder / "students.csv").read_text().split("\n")[0]
+                                         + "\n")
+    with pytest.raises(InputError) as exc:
+        compute_engagement(folder)
+    assert str(exc.value) == "students.csv: no usable student rows (the file has a header only)"

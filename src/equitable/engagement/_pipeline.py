@@ -441,14 +441,14 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
             ))
             students = students[~no_cal]
         _raise_or_drop(s_issues + c_issues, lenient)
-        if not _instructional_dates(calendar):
-            raise _no_instructional_day(paths)
         if len(students) == 0:
             raise InputError(
                 f"{_name(paths['students'])}: no usable student rows"
                 + (": " + "; ".join(i.message() for i in s_issues + c_issues)
                    if s_issues or c_issues else " (the file has a header only)")
             )
+        if not _instructional_dates(calendar):
+            raise _no_instructional_day(paths)
         log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
                  time.perf_counter() - t_start, time.process_time() - c_start)
         t_start, c_start = time.perf_counter(), time.process_time()
