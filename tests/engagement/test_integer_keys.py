@@ -127,14 +127,20 @@ def test_day_set_halves_from_duckdb():
     assert b.tolist() == [[1 << 5 | 1 << 63]]
 
 
-def test_a_calendar_without_any_instructional_day_is_one_clear_error(district):
-    """Found while restructuring: this was a traceback (an empty list of days compared with
-    the attendance's date text)."""
+def _without_instructional_days(district):
+    """A one-student district whose calendar has every day ``N``."""
     d = district(n_days=5)
     d.add("SECRET01", "PPPPP")
     folder = d.write()
-    cal = (folder / "calendar.csv").read_text().replace(",Y\n", ",N\n")
-    (folder / "calendar.csv").write_text(cal)
+    cal = folder / "calendar.csv"
+    cal.write_text(cal.read_text().replace(",Y\n", ",N\n"))
+    return folder
+
+
+def test_a_calendar_without_any_instructional_day_is_one_clear_error(district):
+    """Found while restructuring: this was a traceback (an empty list of days compared with
+    the attendance's date text)."""
+    folder = _without_instructional_days(district)
     with pytest.raises(InputError) as exc:
         compute_engagement(folder)
     assert "SECRET01" not in str(exc.value)
@@ -145,11 +151,7 @@ def test_a_calendar_without_any_instructional_day_is_one_clear_error(district):
 def test_no_usable_student_is_named_before_a_calendar_without_instructional_days(district):
     """Both problems at once: the students' message comes first, as before this round (found by
     a tester comparing the old and new code)."""
-    d = district(n_days=5)
-    d.add("SECRET01", "PPPPP")
-    folder = d.write()
-    (folder / "calendar.csv").write_text(
-        (folder / "calendar.csv").read_text().replace(",Y\n", ",N\n"))
+    folder = _without_instructional_days(district)
     (folder / "students.csv").write_text((folder / "students.csv").read_text().split("\n")[0]
                                          + "\n")
     with pytest.raises(InputError) as exc:

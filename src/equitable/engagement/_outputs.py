@@ -154,6 +154,21 @@ def _pair_rows(d: pd.DataFrame, attrs: pd.DataFrame) -> np.ndarray | None:
     return hit if (keys[hit] == want).all() else None
 
 
+def _id_ranks(x: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's student and school as int64 ranks that sort as the ids do: from the
+    pipeline's pair key (:func:`pair_key`) when the frame has it (no text compared), else the
+    ids' sorted codes (a missing id last, where pandas' sort puts it)."""
+    if "_pair" in x.columns:
+        pair = x["_pair"].to_numpy("int64")
+        return pair // SCHOOL_SPAN, pair % SCHOOL_SPAN
+
+    def ranks(col: str) -> np.ndarray:
+        codes = pd.factorize(x[col], sort=True)[0].astype("int64")
+        return np.where(codes < 0, len(codes), codes)
+
+    return ranks("student_id"), ranks("school_id")
+
+
 def pair_key(student_rank, school_rank) -> np.ndarray:
     """One int64 per student and school from their ranks (``student * SCHOOL_SPAN + school``):
     ordered as (student_id, school_id) and unique while there are fewer than 2**20 schools."""
@@ -413,25 +428,16 @@ def outreach_queue(d: pd.DataFrame, attrs: pd.DataFrame | None, missing_days: in
     den = x["days_enrolled"].to_numpy(dtype="int64")
     x["_rate"] = np.where(den > 0, x["days_absent"].to_numpy(dtype="int64") / np.maximum(den, 1),
                           0.0)
-    if "_pair" in x.columns:
-        # The ids' order from the pipeline's pair key (its ranks sort as the ids do): one
-        # numpy sort on numbers, not seven pandas keys of which two are text.
-        pair = x["_pair"].to_numpy("int64")
-        order = np.lexsort((
-            pair // SCHOOL_SPAN, pair % SCHOOL_SPAN, -x["_rate"].to_numpy(),
-            -x["_chronic"].to_numpy(dtype="int64"),
-            -x["current_absence_streak"].to_numpy(dtype="int64"),
-            -x["foster_or_homeless"].to_numpy(dtype="int64"),
-            -x["never_engaged"].to_numpy(dtype="int64"),
-        ))
-        x = x.iloc[order]
-    else:
-        x = x.sort_values(
-            ["never_engaged", "foster_or_homeless", "current_absence_streak", "_chronic",
-             "_rate", "school_id", "student_id"],
-            ascending=[False, False, False, False, False, True, True],
-            kind="mergesort",
-        )
+    # One stable numpy sort on numbers (the ids as ranks that sort as they do; the earlier
+    # keys negated for "higher first"), not seven pandas keys of which two are text.
+    student, school = _id_ranks(x)
+    x = x.iloc[np.lexsort((
+        student, school, -x["_rate"].to_numpy(),
+        -x["_chronic"].to_numpy(dtype="int64"),
+        -x["current_absence_streak"].to_numpy(dtype="int64"),
+        -x["foster_or_homeless"].to_numpy(dtype="int64"),
+        -x["never_engaged"].to_numpy(dtype="int64"),
+    ))]
     x["priority"] = range(1, len(x) + 1)
     if "reasons" not in x.columns:
         x["reasons"] = add_reasons(x, missing_days, array=True)
@@ -509,40 +515,30 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
     absent = x["days_absent"].to_numpy("int64") if "days_absent" in x.columns else \
         np.zeros(len(x), dtype="int64")
     cats = x[CATS].to_numpy("int64") if CATS in x.columns else category_bits(x)
-    # Integer ranks that sort as the ids do: from the pipeline's pair key, else from the ids.
-    if "_pair" in x.columns:
-        pair_ = x["_pair"].to_numpy("int64")
-        student = pair_ // SCHOOL_SPAN
-        _, first, school_codes = np.unique(pair_ % SCHOOL_SPAN, return_index=True,
-                                           return_inverse=True)
-        schools = x["school_id"].to_numpy(dtype=object)[first]
-    else:
-        school_codes, schools = pd.factorize(x["school_id"], sort=True)
-        student = pd.factorize(x["student_id"], sort=True)[0].astype("int64")
+    student, school = _id_ranks(x)
+    _, first, school_codes = np.unique(school, return_index=True, return_inverse=True)
+    schools = x["school_id"].to_numpy(dtype=object)[first]
     # The district (CDS digits 1-7) of each of the few schools, spread to their rows.
     district_of, districts = pd.factorize(
-        np.array([c[:7] for c in np.asarray(schools, dtype=object)], dtype=object), sort=True)
+        np.array([c[:7] for c in schools], dtype=object), sort=True)
     district = district_of[school_codes]
-    levels = [("S", school_codes, schools, days, absent, cats)]
     # A student at two schools of a district counts once there, with the days of both and the
     # attributes of the last school (by school id).
-    pair = student * (len(districts) + 1) + district
-    order = np.lexsort((school_codes, district, student))
-    k = pair[order]
+    srt = np.lexsort((school_codes, district, student))
+    k = (student * (len(districts) + 1) + district)[srt]
     starts = np.flatnonzero(np.r_[True, k[1:] != k[:-1]]) if len(k) else np.array([], int)
+    dist_level = ("D", district, districts, days, absent, cats)
     if len(starts) < len(k):
         last = np.r_[starts[1:], len(k)] - 1
-        levels.insert(0, ("D", district[order[starts]], districts,
-                          np.add.reduceat(days[order], starts),
-                          np.add.reduceat(absent[order], starts), cats[order[last]]))
-    else:
-        levels.insert(0, ("D", district, districts, days, absent, cats))
+        dist_level = ("D", district[srt[starts]], districts, np.add.reduceat(days[srt], starts),
+                      np.add.reduceat(absent[srt], starts), cats[srt[last]])
     parts = []
-    for level, codes, uniques, dd, aa, cc in levels:
+    for level, codes, uniques, dd, aa, cc in (dist_level,
+                                              ("S", school_codes, schools, days, absent, cats)):
         k = len(uniques)
         eligible = dd >= chronic_rule.min_days_enrolled
         chronic = eligible & (aa * den >= dd * num)
-        for order_, (code, m) in enumerate(_bit_masks(cc).items()):
+        for order, (code, m) in enumerate(_bit_masks(cc).items()):
             n = np.bincount(codes[m], minlength=k)
             el = np.bincount(codes[m & eligible], minlength=k)
             ch = np.bincount(codes[m & chronic], minlength=k)
@@ -550,7 +546,7 @@ def summary_counts(d: pd.DataFrame, attrs: pd.DataFrame, rules=None) -> pd.DataF
             ent = np.asarray(uniques, dtype=object)[keep]
             cds = ent if level == "S" else np.array([e + "0000000" for e in ent], dtype=object)
             parts.append(pd.DataFrame({
-                "level": level, "cds": cds, "code": code, "order": order_, "n": n[keep],
+                "level": level, "cds": cds, "code": code, "order": order, "n": n[keep],
                 "el": el[keep], "ch": ch[keep],
             }))
     a = pd.concat(parts, ignore_index=True).sort_values(["level", "cds", "order"])

@@ -447,8 +447,9 @@ def _checked(be: Backend, paths, as_of, *, absences_only, lenient, missing_days,
                 + (": " + "; ".join(i.message() for i in s_issues + c_issues)
                    if s_issues or c_issues else " (the file has a header only)")
             )
-        if not _instructional_dates(calendar):
-            raise _no_instructional_day(paths)
+        if not _instructional_dates(calendar):  # (the backend's thread then fails unseen)
+            raise InputError(f"{_name(paths['calendar'])}: no day is an instructional day (no "
+                             "row has instructional = Y)")
         log.info("engagement: students and calendar checked %.1f s (CPU %.1f s)",
                  time.perf_counter() - t_start, time.process_time() - c_start)
         t_start, c_start = time.perf_counter(), time.process_time()
@@ -486,11 +487,6 @@ def _attendance_sets(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.date 
     return raw, n_raw, as_of or sets.latest, False, sets
 
 
-def _no_instructional_day(paths) -> InputError:
-    return InputError(f"{_name(paths['calendar'])}: no day is an instructional day (no row has "
-                      "instructional = Y)")
-
-
 def _instructional_dates(calendar: pd.DataFrame) -> list[dt.date]:
     """The calendar's distinct instructional dates, sorted (a date's position is its day
     number, ``c_day`` of :func:`_instructional_days`)."""
@@ -523,8 +519,6 @@ def _attendance_and_as_of(be: Backend, paths, calendar: pd.DataFrame, as_of: dt.
     scan for the as-of day; False when ``as_of`` is given), and None (no day sets: the general
     path)."""
     raw, n_raw = _load_big(be, paths["attendance"], ATTENDANCE_COLUMNS, "attendance")
-    if not _instructional_dates(calendar):
-        raise _no_instructional_day(paths)
     all_match = False
     if as_of is None:
         # The latest date in the attendance file that is an instructional day of some school
