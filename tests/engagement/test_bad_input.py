@@ -160,6 +160,30 @@ def test_ragged_csv(district):
     )
 
 
+@pytest.mark.parametrize("stem", ["students", "calendar", "attendance"])
+def test_a_parquet_file_cut_short_is_one_clear_error(district, stem):
+    """A Parquet file copied only in part (its footer lost) was a traceback from Arrow or
+    DuckDB; it is one line naming the file (found by trying the tool with damaged files)."""
+    import pandas as pd
+
+    d = district(n_days=5)
+    d.add("SECRET01", "PPPPP")
+    folder = d.write()
+    for name in ("students", "calendar", "attendance"):  # the same files as Parquet (text)
+        csv = folder / f"{name}.csv"
+        pd.read_csv(csv, dtype=str, keep_default_na=False).to_parquet(
+            folder / f"{name}.parquet", index=False)
+        csv.unlink()
+    whole = (folder / f"{stem}.parquet").read_bytes()
+    (folder / f"{stem}.parquet").write_bytes(whole[: len(whole) // 2])
+    with pytest.raises(InputError) as exc:
+        compute_engagement(folder)
+    message = str(exc.value)
+    assert message.startswith(f"{stem}.parquet: cannot be read as Parquet (damaged, cut short "
+                              "or not Parquet: ")
+    assert "SECRET01" not in message and str(folder) not in message
+
+
 def test_bad_activity_rows(district):
     d = district(n_days=10)
     d.add("SECRET01", "PPPPPPPPPP")

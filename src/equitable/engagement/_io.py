@@ -9,6 +9,7 @@ and a few example row numbers, never a student id.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -162,10 +163,14 @@ def read_table(path: Path, required: tuple[str, ...]) -> pa.Table:
     Raises
     ------
     InputError
-        A missing column, or a CSV row with the wrong number of fields (naming its line).
+        A missing column, a CSV row with the wrong number of fields (naming its line), or a
+        Parquet file that cannot be read (damaged, cut short, not Parquet).
     """
     if path.suffix == ".parquet":
-        table = pq.read_table(path)
+        try:
+            table = pq.read_table(path)
+        except (pa.ArrowException, OSError) as exc:
+            raise InputError(f"{path.name}: {not_parquet(exc)}") from None
         _check_columns(path.name, table.column_names, required)
         table = table.select(list(required))
         n = table.num_rows
@@ -189,6 +194,15 @@ def read_table(path: Path, required: tuple[str, ...]) -> pa.Table:
     n = table.num_rows
     table = pa.table({c: pc.utf8_trim_whitespace(table[c]) for c in table.column_names})
     return table.append_column("_row", pa.array(range(2, n + 2), pa.int64()))
+
+
+def not_parquet(exc: Exception) -> str:
+    """The message for a Parquet file the reader gave up on: Arrow's or DuckDB's first line,
+    without the file's path (the caller names the file)."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    reason = reason.split("': ", 1)[-1] if "': " in reason else reason
+    reason = re.sub(r"\s*'[^']*/[^']*'", "", reason)  # a quoted path inside DuckDB's message
+    return f"cannot be read as Parquet (damaged, cut short or not Parquet: {reason})"
 
 
 def parse_dates(table: pa.Table, columns: tuple[str, ...]) -> pa.Table:

@@ -43,7 +43,7 @@ from equitable.engagement._rules import (
     to_frame,
 )
 from equitable.engagement._rules_spec import EngagementRules, load_rules
-from equitable.errors import InputError
+from equitable.errors import EquitableError, InputError
 from equitable.provenance import write_run_record
 
 __all__ = ["EngagementResult", "compute_engagement", "run_engagement"]
@@ -84,9 +84,14 @@ def _load_big(be: Backend, path, columns: tuple[str, ...], stem: str):
     """The file (or folder of Parquet files, or URI) as an Ibis table with ``_row``, and an
     upper bound of its number of records."""
     if _is_parquet(path):
-        from equitable.engagement._io import _check_columns
+        from equitable.engagement._io import _check_columns, not_parquet
 
-        t = be.read_parquet(stem, path)
+        try:
+            t = be.read_parquet(stem, path)
+        except EquitableError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - each engine has its own errors for a bad file
+            raise InputError(f"{_name(path)}: {not_parquet(exc)}") from None
         _check_columns(_name(path), [c for c in t.columns if c != "_row"], columns)
         if isinstance(path, Path) and path.is_file():
             import pyarrow.parquet as pq
